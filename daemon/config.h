@@ -1,0 +1,34 @@
+/* kizukid.conf: INI (inih). Unknown keys and bad values are reported with
+ * file:line and the default is kept. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct Config {
+        int64_t flush_interval_s; /* [recording] flush_interval, default 300 */
+        int64_t hint_expiry_s;    /* [recording] hint_expiry, default 600 */
+        bool logind;              /* [recording] logind, default true */
+        int day_start_min;        /* [day] day_start "HH:MM", default 00:00 */
+        int night_start_min;      /* [day] night_start, default 00:00 */
+        int night_end_min;        /* [day] night_end, default 06:00 */
+        int min_coverage_h;       /* [day] min_coverage_hours, default 18 */
+        int retention_days;       /* [store] retention_days, default 365 */
+} Config;
+
+/* Called once per problem with "file:line: message" already formatted. */
+typedef void (*ConfigWarnFn)(const char *message, void *userdata);
+
+void config_defaults(Config *c);
+
+/* Parse text (name is used in messages). Returns the number of problems (≥ 0). */
+int config_parse_string(Config *c, const char *text, const char *name, ConfigWarnFn warn, void *userdata);
+
+/* Load a file over the values in c. -ENOENT when it does not exist (c untouched),
+ * other -errno when it cannot be read, else the number of problems. */
+int config_load(Config *c, const char *path, ConfigWarnFn warn, void *userdata);
+
+/* "300", "300s", "5min", "5m", "2h", "1d", "1h30min"; seconds in *ret. -EINVAL on bad input. */
+int parse_duration(const char *s, int64_t *ret);
+/* "HH:MM" (00:00–23:59); minutes after midnight in *ret. -EINVAL on bad input. */
+int parse_clock(const char *s, int *ret);

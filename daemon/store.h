@@ -1,0 +1,53 @@
+/* The SQLite store: hourly buckets, consent records and small key/value meta.
+ * Only kizukid opens it. WAL, synchronous=FULL, schema in PRAGMA user_version. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "accountant.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+typedef struct Store Store;
+
+typedef struct StoreConsent {
+        int64_t id;
+        int64_t granted_at;
+        int64_t revoked_at; /* 0: not revoked */
+        char text_version[64];
+        char text_sha256[65];
+} StoreConsent;
+
+/* Open (create) the database at path; its directory must exist. Runs quick_check;
+ * a database that fails it (or is not a database) is renamed to
+ * "<path>.corrupt-<unix time>" (with its -wal/-shm), never deleted, and a new one
+ * is created; then *ret_moved_to (if not NULL) receives the new name (malloc'ed),
+ * else NULL. A database with a newer schema than this build knows: -EPROTO. */
+int store_open(Store **ret, const char *path, char **ret_moved_to);
+Store *store_free(Store *s);
+
+const char *store_path(const Store *s);
+/* Bytes of the database file plus its WAL. */
+int64_t store_size(const Store *s);
+
+/* Add seconds to buckets in one transaction. Each bucket is capped at 3600 s
+ * observed and active at observed. All or nothing. */
+int store_add_buckets(Store *s, const AcctBucket *b, size_t n);
+
+/* Buckets whose local start (start + utc_offset) lies in [local_from, local_to)
+ * (both "local seconds": a local date-time read as if it were UTC), by start.
+ * *ret malloc'ed, NULL when *ret_n is 0. */
+int store_get_buckets(Store *s, int64_t local_from, int64_t local_to, AcctBucket **ret, size_t *ret_n);
+
+/* Newest consent record: 1 and *ret filled, or 0 if there is none. */
+int store_get_consent(Store *s, StoreConsent *ret);
+int store_grant_consent(Store *s, int64_t at, const char *text_version, const char *text_sha256);
+/* Revoke the newest grant if it is not revoked yet. 0 if there was nothing to revoke, 1 if revoked. */
+int store_revoke_consent(Store *s, int64_t at);
+
+/* Integer meta values: 1 and *ret set, 0 when missing. */
+int store_get_meta(Store *s, const char *key, int64_t *ret);
+int store_set_meta(Store *s, const char *key, int64_t value);
+int store_delete_meta(Store *s, const char *key);
