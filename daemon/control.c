@@ -1,1 +1,330 @@
-/* placeholder */
+#include "control.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "macro.h"
+
+typedef struct Client Client;
+struct Client {
+        Control *control;
+        struct bufferevent *bev;
+        uint64_t serial;
+        int64_t last_activity; /* CLOCK_MONOTONIC s, for eviction */
+        bool closing;          /* flush what is queued, then close */
+        Client *prev, *next;
+};
+
+struct Control {
+        struct event_base *base;
+        struct evconnlistener *listener;
+        ControlHandler handler;
+        void *userdata;
+        Client *clients;
+        unsigned n_clients;
+        uint64_t next_serial;
+};
+
+static int64_t now_mono_s(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts.tv_sec;
+}
+
+static void client_free(Client *cl) {
+        if (!cl)
+                return;
+        Control *c = cl->control;
+        if (cl->prev)
+                cl->prev->next = cl->next;
+        else
+                c->clients = cl->next;
+        if (cl->next)
+                cl->next->prev = cl->prev;
+        c->n_clients--;
+        bufferevent_free(cl->bev);
+        free(cl);
+}
+
+/* Queue a reply; past CONTROL_OUTPUT_MAX unread bytes the client is not reading
+ * its answers: drop it. */
+static int client_send(Client *cl, const char *msg, size_t len) {
+        struct evbuffer *out = bufferevent_get_output(cl->bev);
+        if (evbuffer_get_length(out) + len > CONTROL_OUTPUT_MAX) {
+                log_warning("Control client %" PRIu64 " does not read its replies, disconnecting", cl->serial);
+                return -ENOBUFS;
+        }
+        return evbuffer_add(out, msg, len) < 0 ? -ENOMEM : 0;
+}
+
+/* Send a final error and close once it is written. */
+static void client_fail(Client *cl, const char *error, json_object *params) {
+        _cleanup_free_ char *msg = NULL;
+        size_t len;
+        if (varlink_error(error, params, &msg, &len) >= 0)
+                (void) client_send(cl, msg, len);
+        cl->closing = true;
+        bufferevent_disable(cl->bev, EV_READ);
+        if (evbuffer_get_length(bufferevent_get_output(cl->bev)) == 0)
+                client_free(cl);
+}
+
+/* Handle one complete message. Returns < 0 when the client was freed. */
+static int client_handle(Client *cl, const char *buf, size_t len) {
+        Control *c = cl->control;
+        VarlinkCall call;
+        const char *error;
+
+        if (varlink_call_parse(buf, len, &call, &error) < 0) {
+                json_object *p = json_object_new_object();
+                json_object_object_add(p, "parameter", json_object_new_string("message"));
+                client_fail(cl, error, p);
+                return -1;
+        }
+
+        _cleanup_free_ char *reply = NULL;
+        size_t reply_len = 0;
+        int r = c->handler(&call, &reply, &reply_len, c->userdata);
+        bool oneway = call.oneway;
+        varlink_call_done(&call);
+        if (r < 0) {
+                client_free(cl);
+                return -1;
+        }
+        if (reply && !oneway && client_send(cl, reply, reply_len) < 0) {
+                client_free(cl);
+                return -1;
+        }
+        return 0;
+}
+
+static void client_read_cb(struct bufferevent *bev, void *userdata) {
+        Client *cl = userdata;
+        struct evbuffer *in = bufferevent_get_input(bev);
+
+        cl->last_activity = now_mono_s();
+        while (!cl->closing) {
+                struct evbuffer_ptr nul = evbuffer_search(in, "", 1, NULL);
+                if (nul.pos < 0) {
+                        if (evbuffer_get_length(in) > VARLINK_MESSAGE_MAX) {
+                                json_object *p = json_object_new_object();
+                                json_object_object_add(p, "limit", json_object_new_int(VARLINK_MESSAGE_MAX));
+                                client_fail(cl, "io.kizuki.Daemon.MessageTooLarge", p);
+                        }
+                        return;
+                }
+                size_t len = (size_t) nul.pos;
+                if (len > VARLINK_MESSAGE_MAX) {
+                        json_object *p = json_object_new_object();
+                        json_object_object_add(p, "limit", json_object_new_int(VARLINK_MESSAGE_MAX));
+                        client_fail(cl, "io.kizuki.Daemon.MessageTooLarge", p);
+                        return;
+                }
+                _cleanup_free_ char *msg = malloc(len + 1);
+                if (!msg) {
+                        client_free(cl);
+                        return;
+                }
+                evbuffer_remove(in, msg, len + 1);
+                if (client_handle(cl, msg, len) < 0)
+                        return;
+        }
+}
+
+static void client_write_cb(struct bufferevent *bev, void *userdata) {
+        Client *cl = userdata;
+        if (cl->closing && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+                client_free(cl);
+}
+
+static void client_event_cb(struct bufferevent *bev, short what, void *userdata) {
+        Client *cl = userdata;
+        (void) bev;
+        if (what & BEV_EVENT_TIMEOUT)
+                log_debug("Control client %" PRIu64 " timed out", cl->serial);
+        client_free(cl);
+}
+
+/* Past the client limit, make room by dropping the client that has been quiet
+ * the longest: a stuck or idle client must not lock the person out. */
+static void control_evict_one(Control *c) {
+        Client *oldest = NULL;
+        for (Client *cl = c->clients; cl; cl = cl->next)
+                if (!oldest || cl->last_activity < oldest->last_activity)
+                        oldest = cl;
+        if (oldest) {
+                log_info("Too many control clients, dropping the idlest one");
+                client_free(oldest);
+        }
+}
+
+static bool peer_allowed(int fd) {
+        struct ucred cred;
+        socklen_t n = sizeof cred;
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &n) < 0 || n != sizeof cred)
+                return false;
+        return cred.uid == getuid();
+}
+
+static void refuse_peer(int fd) {
+        _cleanup_free_ char *msg = NULL;
+        size_t len;
+        if (varlink_error("io.kizuki.Daemon.PermissionDenied", NULL, &msg, &len) >= 0)
+                (void) send(fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        close(fd);
+}
+
+static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *userdata) {
+        Control *c = userdata;
+        (void) l, (void) sa, (void) salen;
+
+        if (!peer_allowed(fd)) {
+                log_warning("Refused a control connection from another user");
+                refuse_peer(fd);
+                return;
+        }
+        if (c->n_clients >= CONTROL_CLIENTS_MAX)
+                control_evict_one(c);
+
+        Client *cl = calloc(1, sizeof *cl);
+        if (!cl) {
+                close(fd);
+                return;
+        }
+        evutil_make_socket_nonblocking(fd);
+        cl->bev = bufferevent_socket_new(c->base, fd, BEV_OPT_CLOSE_ON_FREE);
+        if (!cl->bev) {
+                close(fd);
+                free(cl);
+                return;
+        }
+        cl->control = c;
+        cl->serial = ++c->next_serial;
+        cl->last_activity = now_mono_s();
+        cl->next = c->clients;
+        if (c->clients)
+                c->clients->prev = cl;
+        c->clients = cl;
+        c->n_clients++;
+
+        struct timeval rt = { CONTROL_IDLE_TIMEOUT_S, 0 }, wt = { CONTROL_WRITE_TIMEOUT_S, 0 };
+        bufferevent_setcb(cl->bev, client_read_cb, client_write_cb, client_event_cb, cl);
+        bufferevent_set_timeouts(cl->bev, &rt, &wt);
+        bufferevent_enable(cl->bev, EV_READ | EV_WRITE);
+}
+
+static void accept_error_cb(struct evconnlistener *l, void *userdata) {
+        (void) userdata;
+        int e = EVUTIL_SOCKET_ERROR();
+        log_warning("Failed to accept a control connection: %s", strerror(e));
+        (void) l;
+}
+
+int control_new(Control **ret, struct event_base *base, int fd, ControlHandler handler, void *userdata) {
+        Control *c = calloc(1, sizeof *c);
+        if (!c)
+                return -ENOMEM;
+        c->base = base;
+        c->handler = handler;
+        c->userdata = userdata;
+
+        /* A socket passed by systemd-socket-activate is blocking: accept would stall the loop. */
+        if (evutil_make_socket_nonblocking(fd) < 0 || evutil_make_socket_closeonexec(fd) < 0) {
+                free(c);
+                return -errno;
+        }
+        c->listener = evconnlistener_new(base, accept_cb, c, LEV_OPT_CLOSE_ON_FREE, 0, fd);
+        if (!c->listener) {
+                free(c);
+                return -ENOMEM;
+        }
+        evconnlistener_set_error_cb(c->listener, accept_error_cb);
+        *ret = c;
+        return 0;
+}
+
+Control *control_free(Control *c) {
+        if (!c)
+                return NULL;
+        while (c->clients)
+                client_free(c->clients);
+        evconnlistener_free(c->listener);
+        free(c);
+        return NULL;
+}
+
+/* Is someone answering on path? */
+static bool socket_alive(const struct sockaddr_un *sa) {
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return false;
+        return connect(fd, (const struct sockaddr *) sa, sizeof *sa) == 0;
+}
+
+static int mkdir_private(const char *dir) {
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+                return -errno;
+        struct stat st;
+        if (stat(dir, &st) < 0)
+                return -errno;
+        if (!S_ISDIR(st.st_mode))
+                return -ENOTDIR;
+        if (st.st_uid != getuid())
+                return -EPERM;
+        if ((st.st_mode & 07777) != 0700 && chmod(dir, 0700) < 0)
+                return -errno;
+        return 0;
+}
+
+int control_bind(const char *path, int *ret_fd) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        if (strlen(path) >= sizeof sa.sun_path)
+                return -ENAMETOOLONG;
+        memcpy(sa.sun_path, path, strlen(path) + 1);
+
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%s", path);
+        char *slash = strrchr(dir, '/');
+        if (slash && slash != dir) {
+                *slash = '\0';
+                int r = mkdir_private(dir);
+                if (r < 0)
+                        return r;
+        }
+
+        struct stat st;
+        if (lstat(path, &st) == 0) {
+                if (!S_ISSOCK(st.st_mode))
+                        return -EEXIST;
+                if (socket_alive(&sa))
+                        return -EADDRINUSE;
+                if (unlink(path) < 0)
+                        return -errno;
+        }
+
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return -errno;
+        if (bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0)
+                return -errno;
+        /* bind() creates the node 0755 & ~umask whatever we ask: tighten it. */
+        if (chmod(path, 0600) < 0 || listen(fd, SOMAXCONN) < 0) {
+                int r = -errno;
+                unlink(path);
+                return r;
+        }
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}

@@ -1,0 +1,29 @@
+/* The control server: Varlink over a Unix stream socket, in the libevent loop.
+ * Owns framing and limits (peer uid, message size, client count, timeouts);
+ * hands each parsed call to a handler and sends what it returns. */
+#pragma once
+
+#include <event2/event.h>
+
+#include "varlink.h"
+
+#define CONTROL_CLIENTS_MAX 64
+#define CONTROL_IDLE_TIMEOUT_S 30
+#define CONTROL_WRITE_TIMEOUT_S 10
+#define CONTROL_OUTPUT_MAX (1024 * 1024)
+
+/* Answer one call: set *ret (malloc'ed, NUL included in *ret_len) to the reply
+ * message, or leave it NULL for a oneway call. A negative return closes the
+ * connection. */
+typedef int (*ControlHandler)(const VarlinkCall *call, char **ret, size_t *ret_len, void *userdata);
+
+typedef struct Control Control;
+
+/* Listen on fd, a bound and listening Unix stream socket (taken over). */
+int control_new(Control **ret, struct event_base *base, int fd, ControlHandler handler, void *userdata);
+Control *control_free(Control *c);
+
+/* Create the socket at path: the directory is created 0700 (or tightened to
+ * it), a stale socket replaced, the new one chmod 0600. -EADDRINUSE when
+ * another daemon answers there. */
+int control_bind(const char *path, int *ret_fd);
