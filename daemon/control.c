@@ -165,7 +165,7 @@ static void control_evict_one(Control *c) {
                 if (!oldest || cl->last_activity < oldest->last_activity)
                         oldest = cl;
         if (oldest) {
-                log_info("Too many control clients, dropping the idlest one");
+                log_debug("Too many control clients, dropping the idlest one");
                 client_free(oldest);
         }
 }

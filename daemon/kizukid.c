@@ -90,7 +90,11 @@ void daemon_update(Daemon *d) {
                 d->hint = HINT_NONE;
         AcctState before = accountant_state(d->acct);
         AcctState state = compute_state(d, &now);
-        accountant_update(d->acct, &now, state);
+        int r = accountant_update(d->acct, &now, state);
+        if (r == -ENOBUFS && daemon_flush(d) >= 0) /* too much unsaved: save, then go on */
+                r = accountant_update(d->acct, &now, state);
+        if (r < 0)
+                log_warning("Failed to account the last interval: %s; it is retried", strerror(-r));
         if (state != before)
                 log_debug("State: %d -> %d", before, state);
 
@@ -215,10 +219,11 @@ static void on_pause_timer(evutil_socket_t fd, short what, void *userdata) {
                 timer_in(d->pause_timer, (d->paused_until - now) * USEC_PER_SEC);
                 return;
         }
-        if (daemon_set_paused(d, false, 0) < 0)
+        if (daemon_set_paused(d, false, 0) < 0) {
                 log_warning("Failed to end the pause in the store; resuming anyway");
-        d->paused = false;
-        daemon_update(d);
+                d->paused = false;
+                daemon_update(d);
+        }
 }
 
 static void on_state_timer(evutil_socket_t fd, short what, void *userdata) {

@@ -171,10 +171,11 @@ static int method_revoke_consent(Daemon *d, json_object *params, Reply *r) {
         int q = store_revoke_consent(d->store, wall_now());
         if (q < 0)
                 return store_fail(r, d, q);
+        bool revoked = q > 0;
         q = consent_refresh(d);
         if (q < 0)
                 return store_fail(r, d, q);
-        if (q >= 0)
+        if (revoked)
                 log_info("Consent revoked: recording stopped");
         daemon_update(d);
         daemon_flush(d);
@@ -283,7 +284,7 @@ static int method_get_info(Daemon *d, json_object *params, Reply *r) {
         json_object_object_add(p, "vendor", json_object_new_string("kizuki"));
         json_object_object_add(p, "product", json_object_new_string("kizukid"));
         json_object_object_add(p, "version", json_object_new_string(KIZUKI_VERSION));
-        json_object_object_add(p, "url", json_object_new_string("https://kizuki.invalid/"));
+        json_object_object_add(p, "url", json_object_new_string("man:kizukid(8)"));
         json_object_array_add(ifaces, json_object_new_string(SERVICE_IFACE));
         json_object_array_add(ifaces, json_object_new_string(IFACE));
         json_object_object_add(p, "interfaces", ifaces);
