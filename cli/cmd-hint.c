@@ -1,1 +1,51 @@
-/* placeholder */
+/* kizuki hint active|idle|locked|unlocked: the person's state, for desktops
+ * that do not tell logind (e.g. from swayidle hooks). Quiet on success. */
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+
+#include "client.h"
+#include "kizuki.h"
+
+static int hint_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        static const char *const states[] = { "active", "idle", "locked", "unlocked" };
+        _cleanup_json_ json_object *params = NULL, *reply = NULL;
+        const char *state;
+        bool known = false;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        return cmd_print_help(cmd);
+                default:
+                        return cmd_usage_error(cmd, ctx, NULL);
+                }
+        r = cmd_check_args(cmd, ctx, argc - optind);
+        if (r < 0)
+                return r;
+
+        state = argv[optind];
+        for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
+                known = known || strcmp(state, states[i]) == 0;
+        if (!known)
+                return cmd_usage_error(cmd, ctx, "unknown state '%s'", state);
+
+        params = json_object_new_object();
+        if (!params || json_object_object_add(params, "state", json_object_new_string(state)) < 0)
+                return -ENOMEM;
+        return client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".Hint", params, &reply);
+}
+
+const Command cmd_hint = {
+        .name = "hint",
+        .usage = "active|idle|locked|unlocked",
+        .summary = "Report your state (for swayidle hooks)",
+        .min_args = 1,
+        .max_args = 1,
+        .exec = hint_exec,
+};

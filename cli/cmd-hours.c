@@ -1,1 +1,208 @@
-/* placeholder */
+/* kizuki hours [--date YYYY-MM-DD] [--json]: active and observed time per
+ * local hour of one day. Bucket times are shown in the offset recorded with
+ * each bucket, never in the process's time zone. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client.h"
+#include "kizuki.h"
+#include "macro.h"
+#include "output.h"
+#include "timeutil.h"
+
+#define BAR_WIDTH 20
+
+typedef struct Hour {
+        int64_t start;
+        int32_t utc_offset;
+        int64_t active_s;
+        int64_t observed_s;
+} Hour;
+
+/* Check and copy the daemon's hours. */
+static int hours_parse(json_object *reply, Hour **ret, size_t *ret_n) {
+        _cleanup_free_ Hour *hours = NULL;
+        json_object *array;
+        size_t n;
+
+        if (client_get_array(reply, "hours", &array) < 0)
+                goto bad;
+        n = json_object_array_length(array);
+        if (n > 0) {
+                hours = calloc(n, sizeof *hours);
+                if (!hours)
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++) {
+                json_object *h = json_object_array_get_idx(array, i);
+                int64_t off;
+                if (client_get_int(h, "start", &hours[i].start) < 0 ||
+                    client_get_int(h, "utc_offset", &off) < 0 ||
+                    client_get_int(h, "active_s", &hours[i].active_s) < 0 ||
+                    client_get_int(h, "observed_s", &hours[i].observed_s) < 0 ||
+                    off <= -86400 || off >= 86400 || hours[i].active_s < 0 || hours[i].observed_s < 0 ||
+                    hours[i].start < -((int64_t) 1 << 50) || hours[i].start > ((int64_t) 1 << 50))
+                        goto bad;
+                hours[i].utc_offset = (int32_t) off;
+        }
+        *ret = TAKE_PTR(hours);
+        *ret_n = n;
+        return 0;
+bad:
+        fprintf(stderr, "kizuki: kizukid sent a malformed list of hours\n");
+        return -EBADMSG;
+}
+
+/* {"hours":[{"start":"2026-01-05T08:00:00+01:00","active_s":1800,"observed_s":3600}, …]} */
+static int hours_print_json(const Hour *hours, size_t n) {
+        _cleanup_json_ json_object *root = json_object_new_object();
+        json_object *array = json_object_new_array();
+        char iso[OUTPUT_TIME_MAX];
+
+        if (!root || !array || json_object_object_add(root, "hours", array) < 0) {
+                json_object_put(array);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++) {
+                json_object *o = json_object_new_object();
+                if (!o || json_object_array_add(array, o) < 0) {
+                        json_object_put(o);
+                        return -ENOMEM;
+                }
+                if (output_iso8601(iso, sizeof iso, hours[i].start, hours[i].utc_offset) < 0)
+                        return -ERANGE; /* cannot happen after hours_parse() */
+                if (json_object_object_add(o, "start", json_object_new_string(iso)) < 0 ||
+                    json_object_object_add(o, "active_s", json_object_new_int64(hours[i].active_s)) < 0 ||
+                    json_object_object_add(o, "observed_s", json_object_new_int64(hours[i].observed_s)) < 0)
+                        return -ENOMEM;
+        }
+        return output_json(root);
+}
+
+static int hours_print(const Ctx *ctx, const char *date, int64_t day, const Hour *hours, size_t n) {
+        const char *bold = output_color(ctx->color, ANSI_BOLD), *reset = output_color(ctx->color, ANSI_RESET);
+        const char *green = output_color(ctx->color, ANSI_GREEN);
+        char weekday[16], label[24], off[8], a[OUTPUT_DURATION_MAX], o[OUTPUT_DURATION_MAX];
+        char bar[OUTPUT_BAR_MAX(BAR_WIDTH)];
+        int64_t total_active = 0, total_observed = 0;
+        bool mixed = false;
+
+        if (n == 0) {
+                printf("No hours recorded on %s.\n", date);
+                return 0;
+        }
+        for (size_t i = 1; i < n; i++)
+                mixed = mixed || hours[i].utc_offset != hours[0].utc_offset;
+
+        /* parse_date() gives the date's 00:00 read as UTC: its weekday is the local one. */
+        if (output_bucket_time(weekday, sizeof weekday, day, 0, "%A") < 0)
+                weekday[0] = '\0';
+        printf("%s%s %s%s\n", bold, weekday, date, reset);
+        printf("%s%-*s  %6s  %8s%s\n", bold, mixed ? 12 : 5, "Hour", "Active", "Observed", reset);
+
+        for (size_t i = 0; i < n; i++) {
+                const Hour *h = hours + i;
+                if (output_bucket_time(label, sizeof label, h->start, h->utc_offset, "%H:%M") < 0)
+                        return -ERANGE;
+                if (mixed && output_offset(off, sizeof off, h->utc_offset) >= 0) {
+                        size_t len = strlen(label);
+                        snprintf(label + len, sizeof label - len, " %s", off);
+                }
+                output_bar(bar, sizeof bar, (double) h->active_s / 3600.0, BAR_WIDTH);
+                printf("%-*s  %6s  %8s", mixed ? 12 : 5, label,
+                       output_duration(a, sizeof a, h->active_s), output_duration(o, sizeof o, h->observed_s));
+                if (*bar)
+                        printf("  %s%s%s", green, bar, *green ? reset : "");
+                putchar('\n');
+                total_active += h->active_s;
+                total_observed += h->observed_s;
+        }
+        printf("%sTotal:%s %s active, %s observed\n", bold, reset,
+               output_duration(a, sizeof a, total_active), output_duration(o, sizeof o, total_observed));
+        return 0;
+}
+
+static int hours_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+        static const struct option options[] = {
+                { "date", required_argument, NULL, 'd' },
+                { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        _cleanup_json_ json_object *params = NULL, *reply = NULL;
+        _cleanup_free_ Hour *hours = NULL;
+        const char *arg = NULL;
+        char date[16];
+        int64_t day;
+        size_t n = 0;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'd':
+                        arg = optarg;
+                        break;
+                case 'j':
+                        ctx->json = true;
+                        break;
+                case 'h':
+                        return cmd_print_help(cmd);
+                default:
+                        return cmd_usage_error(cmd, ctx, NULL);
+                }
+        r = cmd_check_args(cmd, ctx, argc - optind);
+        if (r < 0)
+                return r;
+
+        if (!arg || strcmp(arg, "today") == 0 || strcmp(arg, "yesterday") == 0) {
+                /* The local date now (or a day earlier: noon minus a day never skips one across DST). */
+                time_t now = time(NULL);
+                struct tm tm;
+                if (!localtime_r(&now, &tm))
+                        return -errno;
+                if (arg && strcmp(arg, "yesterday") == 0) {
+                        tm.tm_mday -= 1;
+                        tm.tm_hour = 12;
+                        tm.tm_isdst = -1;
+                        now = mktime(&tm);
+                        if (now == (time_t) -1 || !localtime_r(&now, &tm))
+                                return -ERANGE;
+                }
+                strftime(date, sizeof date, "%Y-%m-%d", &tm);
+        } else {
+                if (strlen(arg) >= sizeof date)
+                        return cmd_usage_error(cmd, ctx, "invalid date '%s' (expected YYYY-MM-DD)", arg);
+                memcpy(date, arg, strlen(arg) + 1);
+        }
+        if (parse_date(date, &day) < 0)
+                return cmd_usage_error(cmd, ctx, "invalid date '%s' (expected YYYY-MM-DD)", date);
+
+        params = json_object_new_object();
+        if (!params || json_object_object_add(params, "date", json_object_new_string(date)) < 0)
+                return -ENOMEM;
+        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GetHours", params, &reply);
+        if (r < 0)
+                return r;
+        r = hours_parse(reply, &hours, &n);
+        if (r < 0)
+                return r;
+
+        if (ctx->json)
+                return hours_print_json(hours, n);
+        return hours_print(ctx, date, day, hours, n);
+}
+
+const Command cmd_hours = {
+        .name = "hours",
+        .usage = "[--date YYYY-MM-DD] [--json]",
+        .summary = "Show active time per hour of a day",
+        .help = "  --date DATE           The local day: YYYY-MM-DD, today (default) or yesterday.\n"
+                "  --json                Print {\"hours\":[{\"start\",\"active_s\",\"observed_s\"}, …]}.\n",
+        .min_args = 0,
+        .max_args = 0,
+        .exec = hours_exec,
+};

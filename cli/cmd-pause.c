@@ -1,1 +1,94 @@
-/* placeholder */
+/* kizuki pause [DURATION] and kizuki resume. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+
+#include "client.h"
+#include "config.h"
+#include "kizuki.h"
+#include "output.h"
+
+/* Only -h/--help: both commands take no options. */
+static int parse_help_only(const Command *cmd, int argc, char **argv, Ctx *ctx, bool *ret_done) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        int c;
+
+        *ret_done = false;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        *ret_done = true;
+                        return cmd_print_help(cmd);
+                default:
+                        return cmd_usage_error(cmd, ctx, NULL);
+                }
+        return cmd_check_args(cmd, ctx, argc - optind);
+}
+
+static int pause_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+        _cleanup_json_ json_object *params = NULL, *reply = NULL;
+        int64_t duration = 0, until;
+        char when[OUTPUT_TIME_MAX];
+        bool done;
+        int r;
+
+        r = parse_help_only(cmd, argc, argv, ctx, &done);
+        if (r < 0 || done)
+                return r;
+        if (optind < argc) {
+                r = parse_duration(argv[optind], &duration);
+                if (r < 0 || duration <= 0)
+                        return cmd_usage_error(cmd, ctx, "invalid duration '%s' (e.g. 30m, 2h, 1h30min)", argv[optind]);
+        }
+
+        params = json_object_new_object();
+        if (!params ||
+            json_object_object_add(params, "duration_s", duration > 0 ? json_object_new_int64(duration) : NULL) < 0)
+                return -ENOMEM;
+        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".Pause", params, &reply);
+        if (r < 0)
+                return r;
+
+        r = client_get_int(reply, "paused_until", &until);
+        if (r >= 0 && output_local_when(when, sizeof when, until) >= 0)
+                printf("Recording paused until %s (local).\n", when);
+        else
+                printf("Recording paused until 'kizuki resume'.\n");
+        return 0;
+}
+
+static int resume_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+        _cleanup_json_ json_object *reply = NULL;
+        bool done;
+        int r;
+
+        r = parse_help_only(cmd, argc, argv, ctx, &done);
+        if (r < 0 || done)
+                return r;
+        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".Resume", NULL, &reply);
+        if (r < 0)
+                return r;
+        printf("Recording resumed.\n");
+        return 0;
+}
+
+const Command cmd_pause = {
+        .name = "pause",
+        .usage = "[DURATION]",
+        .summary = "Pause recording (for DURATION)",
+        .min_args = 0,
+        .max_args = 1,
+        .exec = pause_exec,
+};
+
+const Command cmd_resume = {
+        .name = "resume",
+        .usage = "",
+        .summary = "Resume recording after a pause",
+        .min_args = 0,
+        .max_args = 0,
+        .exec = resume_exec,
+};

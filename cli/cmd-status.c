@@ -1,1 +1,221 @@
-/* placeholder */
+/* kizuki status: recording state, consent, sources and today's totals. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "client.h"
+#include "kizuki.h"
+#include "macro.h"
+#include "output.h"
+
+/* "Label:    value" with the labels aligned; the value in color (may be ""). */
+static void status_line(const Ctx *ctx, const char *label, const char *color, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+static void status_line(const Ctx *ctx, const char *label, const char *color, const char *fmt, ...) {
+        va_list ap;
+
+        printf("%s%s:%s%*s%s", output_color(ctx->color, ANSI_BOLD), label, output_color(ctx->color, ANSI_RESET),
+               (int) (10 - strlen(label)), "", output_color(ctx->color && *color, color));
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        printf("%s\n", output_color(ctx->color && *color, ANSI_RESET));
+}
+
+static void status_recording(const Ctx *ctx, json_object *st) {
+        const char *rec;
+        int64_t until;
+        char when[OUTPUT_TIME_MAX], safe[64];
+
+        if (client_get_string(st, "recording", &rec) < 0)
+                return;
+        if (strcmp(rec, "recording") == 0)
+                status_line(ctx, "Recording", ANSI_GREEN, "recording");
+        else if (strcmp(rec, "paused") == 0) {
+                if (client_get_int(st, "paused_until", &until) >= 0 &&
+                    output_local_time(when, sizeof when, until, "%Y-%m-%d %H:%M") >= 0)
+                        status_line(ctx, "Recording", ANSI_YELLOW, "paused until %s (local)", when);
+                else
+                        status_line(ctx, "Recording", ANSI_YELLOW, "paused until 'kizuki resume'");
+        } else if (strcmp(rec, "no-consent") == 0)
+                status_line(ctx, "Recording", ANSI_RED, "no consent (run 'kizuki consent grant')");
+        else if (strcmp(rec, "consent-outdated") == 0)
+                status_line(ctx, "Recording", ANSI_RED,
+                            "consent outdated (the consent text changed; run 'kizuki consent grant')");
+        else
+                status_line(ctx, "Recording", "", "%s", output_safe(safe, sizeof safe, rec));
+}
+
+static void status_consent(const Ctx *ctx, json_object *st) {
+        json_object *consent;
+        int64_t granted, revoked;
+        const char *version;
+        bool current = true;
+        char g[OUTPUT_TIME_MAX], rv[OUTPUT_TIME_MAX], v[64];
+        int r;
+
+        r = client_get_object(st, "consent", &consent);
+        if (r == -ENODATA) {
+                status_line(ctx, "Consent", "", "none");
+                return;
+        }
+        if (r < 0 || client_get_int(consent, "granted_at", &granted) < 0 ||
+            client_get_string(consent, "text_version", &version) < 0 ||
+            output_local_time(g, sizeof g, granted, "%Y-%m-%d %H:%M") < 0)
+                return;
+        (void) client_get_bool(consent, "current", &current);
+        output_safe(v, sizeof v, version);
+
+        if (client_get_int(consent, "revoked_at", &revoked) >= 0 &&
+            output_local_time(rv, sizeof rv, revoked, "%Y-%m-%d %H:%M") >= 0)
+                status_line(ctx, "Consent", "", "revoked %s (granted %s, text v%s)", rv, g, v);
+        else
+                status_line(ctx, "Consent", "", "granted %s, text v%s%s", g, v,
+                            current ? "" : " (an older text)");
+}
+
+static const char *session_state(json_object *s) {
+        bool active = false, idle = false, locked = false;
+
+        (void) client_get_bool(s, "active", &active);
+        (void) client_get_bool(s, "idle", &idle);
+        (void) client_get_bool(s, "locked", &locked);
+        return locked ? "locked" : idle ? "idle" : active ? "active" : "in the background";
+}
+
+static void status_logind(const Ctx *ctx, json_object *st) {
+        json_object *logind, *sessions;
+        const char *state, *error;
+        bool sleeping = false;
+        char safe[256];
+
+        if (client_get_object(st, "logind", &logind) < 0 || client_get_string(logind, "state", &state) < 0)
+                return;
+
+        if (strcmp(state, "connecting") == 0) {
+                if (client_get_string(logind, "error", &error) >= 0)
+                        status_line(ctx, "Logind", ANSI_YELLOW, "connecting (%s)", output_safe(safe, sizeof safe, error));
+                else
+                        status_line(ctx, "Logind", ANSI_YELLOW, "connecting");
+                return;
+        }
+        if (strcmp(state, "connected") != 0) {
+                status_line(ctx, "Logind", "", "%s", output_safe(safe, sizeof safe, state));
+                return;
+        }
+
+        /* connected, 2 sessions: 3 active, 7 locked */
+        char line[1024];
+        size_t n = 0, count = 0;
+        if (client_get_array(logind, "sessions", &sessions) >= 0)
+                count = json_object_array_length(sessions);
+        (void) client_get_bool(logind, "sleeping", &sleeping);
+
+        int k = snprintf(line, sizeof line, "connected, %zu session%s", count, count == 1 ? "" : "s");
+        n = k > 0 ? (size_t) k : 0;
+        for (size_t i = 0; i < count && n < sizeof line; i++) {
+                json_object *s = json_object_array_get_idx(sessions, i);
+                const char *id;
+                if (client_get_string(s, "id", &id) < 0)
+                        continue;
+                k = snprintf(line + n, sizeof line - n, "%s%s %s", i == 0 ? ": " : ", ",
+                             output_safe(safe, sizeof safe, id), session_state(s));
+                n += k > 0 ? (size_t) k : 0;
+        }
+        if (sleeping && n < sizeof line)
+                snprintf(line + n, sizeof line - n, "; going to sleep");
+        status_line(ctx, "Logind", "", "%s", line);
+}
+
+static void status_hint(const Ctx *ctx, json_object *st) {
+        json_object *hint;
+        const char *state;
+        int64_t expires;
+        char when[OUTPUT_TIME_MAX], safe[64];
+        int r;
+
+        r = client_get_object(st, "hint", &hint);
+        if (r == -ENODATA) {
+                status_line(ctx, "Hint", "", "none");
+                return;
+        }
+        if (r < 0 || client_get_string(hint, "state", &state) < 0)
+                return;
+        if (client_get_int(hint, "expires_at", &expires) >= 0 && output_local_when(when, sizeof when, expires) >= 0)
+                status_line(ctx, "Hint", "", "%s (until %s)", output_safe(safe, sizeof safe, state), when);
+        else
+                status_line(ctx, "Hint", "", "%s", output_safe(safe, sizeof safe, state));
+}
+
+static void status_print(const Ctx *ctx, json_object *st) {
+        int64_t a, o, size;
+        bool active;
+        const char *path;
+        char da[OUTPUT_DURATION_MAX], dob[OUTPUT_DURATION_MAX], sz[OUTPUT_SIZE_MAX], safe[4096];
+
+        status_recording(ctx, st);
+        status_consent(ctx, st);
+        status_logind(ctx, st);
+        status_hint(ctx, st);
+        if (client_get_bool(st, "active", &active) >= 0)
+                status_line(ctx, "Now", "", "%s", active ? "active" : "away");
+        if (client_get_int(st, "today_active_s", &a) >= 0 && client_get_int(st, "today_observed_s", &o) >= 0)
+                status_line(ctx, "Today", "", "%s active of %s observed",
+                            output_duration(da, sizeof da, a), output_duration(dob, sizeof dob, o));
+        if (client_get_string(st, "store_path", &path) >= 0) {
+                if (client_get_int(st, "store_size", &size) >= 0)
+                        status_line(ctx, "Store", "", "%s (%s)", output_safe(safe, sizeof safe, path),
+                                    output_size(sz, sizeof sz, size));
+                else
+                        status_line(ctx, "Store", "", "%s", output_safe(safe, sizeof safe, path));
+        }
+}
+
+static int status_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+        static const struct option options[] = {
+                { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        _cleanup_json_ json_object *reply = NULL;
+        const char *rec;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'j':
+                        ctx->json = true;
+                        break;
+                case 'h':
+                        return cmd_print_help(cmd);
+                default:
+                        return cmd_usage_error(cmd, ctx, NULL);
+                }
+        r = cmd_check_args(cmd, ctx, argc - optind);
+        if (r < 0)
+                return r;
+
+        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GetStatus", NULL, &reply);
+        if (r < 0)
+                return r;
+        if (ctx->json)
+                return output_json(reply);
+        if (client_get_string(reply, "recording", &rec) < 0) {
+                fprintf(stderr, "kizuki: the reply of kizukid lacks 'recording'\n");
+                return -EBADMSG;
+        }
+        status_print(ctx, reply);
+        return 0;
+}
+
+const Command cmd_status = {
+        .name = "status",
+        .usage = "[--json]",
+        .summary = "Show recording state and today's totals",
+        .help = "  --json                Print the daemon's status as JSON.\n",
+        .min_args = 0,
+        .max_args = 0,
+        .exec = status_exec,
+};

@@ -1,1 +1,262 @@
-/* placeholder */
+/* kizuki: the command-line client of kizukid. Global options, the command
+ * table, lookup, usage and help, and the exit status. */
+#include "kizuki.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "output.h"
+#include "version.h"
+
+#define EXIT_USAGE 2
+
+static int help_exec(const Command *cmd, int argc, char **argv, Ctx *ctx);
+
+static const Command cmd_help = {
+        .name = "help",
+        .usage = "[COMMAND]",
+        .summary = "Show help for all or one command",
+        .min_args = 0,
+        .max_args = 1,
+        .exec = help_exec,
+};
+
+/* In the order of "kizuki --help". */
+static const Command *const commands[] = {
+        &cmd_status, &cmd_consent, &cmd_pause, &cmd_resume, &cmd_hint, &cmd_hours, &cmd_help,
+};
+
+void cmd_print_usage(const Command *cmd, FILE *f) {
+        fprintf(f, "Usage: kizuki %s%s%s\n", cmd->name, *cmd->usage ? " " : "", cmd->usage);
+}
+
+int cmd_print_help(const Command *cmd) {
+        cmd_print_usage(cmd, stdout);
+        printf("\n%s.\n", cmd->summary);
+        if (cmd->alias)
+                printf("Also available as 'kizuki %s'.\n", cmd->alias);
+        printf("\nOptions:\n%s  -h, --help            Show this help.\n", cmd->help ? cmd->help : "");
+        return 0;
+}
+
+int cmd_usage_error(const Command *cmd, Ctx *ctx, const char *fmt, ...) {
+        if (fmt) {
+                va_list ap;
+                fprintf(stderr, "kizuki %s: ", cmd->name);
+                va_start(ap, fmt);
+                vfprintf(stderr, fmt, ap);
+                va_end(ap);
+                fputc('\n', stderr);
+        }
+        cmd_print_usage(cmd, stderr);
+        fprintf(stderr, "Run 'kizuki %s --help' for more.\n", cmd->name);
+        ctx->usage_error = true;
+        return -EINVAL;
+}
+
+int cmd_check_args(const Command *cmd, Ctx *ctx, int n) {
+        if (n < cmd->min_args)
+                return cmd_usage_error(cmd, ctx, "missing argument");
+        if (cmd->max_args >= 0 && n > cmd->max_args)
+                return cmd_usage_error(cmd, ctx, "too many arguments");
+        return 0;
+}
+
+/* Exact name or alias, then a unique prefix of a name. Prints why it failed. */
+static int command_find(const char *name, const Command **ret) {
+        const Command *found = NULL;
+        size_t n = strlen(name), matches = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                if (strcmp(commands[i]->name, name) == 0 ||
+                    (commands[i]->alias && strcmp(commands[i]->alias, name) == 0)) {
+                        *ret = commands[i];
+                        return 0;
+                }
+        if (n > 0)
+                for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                        if (strncmp(commands[i]->name, name, n) == 0) {
+                                found = commands[i];
+                                matches++;
+                        }
+        if (matches == 1) {
+                *ret = found;
+                return 0;
+        }
+        if (matches > 1) {
+                fprintf(stderr, "kizuki: ambiguous command '%s': could be", name);
+                const char *sep = " ";
+                for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                        if (strncmp(commands[i]->name, name, n) == 0) {
+                                fprintf(stderr, "%s%s", sep, commands[i]->name);
+                                sep = ", ";
+                        }
+                fputc('\n', stderr);
+                return -EINVAL;
+        }
+        fprintf(stderr, "kizuki: unknown command '%s'\nRun 'kizuki --help' for a list of commands.\n", name);
+        return -ENOENT;
+}
+
+static void help_main(void) {
+        int width = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
+                int w = (int) (strlen(commands[i]->name) + 1 + strlen(commands[i]->usage));
+                if (w > width)
+                        width = w;
+        }
+        if (width > 34)
+                width = 34;
+
+        printf("Usage: kizuki [--socket PATH] [COMMAND [ARGS...]]\n"
+               "\n"
+               "Show and control what kizukid records: the seconds you were active and the\n"
+               "seconds it observed, per local hour, nothing else. Without a command: status.\n"
+               "\n"
+               "Commands:\n");
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
+                const Command *c = commands[i];
+                char line[128];
+                snprintf(line, sizeof line, "%s%s%s", c->name, *c->usage ? " " : "", c->usage);
+                if ((int) strlen(line) > width)
+                        printf("  %s\n  %-*s  %s\n", line, width, "", c->summary);
+                else
+                        printf("  %-*s  %s\n", width, line, c->summary);
+        }
+        printf("\n"
+               "Options:\n"
+               "  --socket PATH  Talk to kizukid at PATH (default: $KIZUKI_SOCKET, else\n"
+               "                 $XDG_RUNTIME_DIR/kizuki/io.kizuki.Daemon)\n"
+               "  -h, --help     Show this help\n"
+               "  --version      Show the version\n"
+               "\n"
+               "Commands may be abbreviated to a unique prefix. 'kizuki COMMAND --help' shows\n"
+               "the options of a command; kizuki(1) has the details.\n");
+}
+
+static int help_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        const Command *target;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        return cmd_print_help(cmd);
+                default:
+                        return cmd_usage_error(cmd, ctx, NULL);
+                }
+        r = cmd_check_args(cmd, ctx, argc - optind);
+        if (r < 0)
+                return r;
+
+        if (optind == argc) {
+                help_main();
+                return 0;
+        }
+        r = command_find(argv[optind], &target);
+        if (r < 0) {
+                ctx->usage_error = true;
+                return r;
+        }
+        return cmd_print_help(target);
+}
+
+/* $XDG_RUNTIME_DIR/kizuki/io.kizuki.Daemon, or under /run/user/UID without it. */
+static int default_socket_path(char **ret) {
+        const char *rt = getenv("XDG_RUNTIME_DIR");
+        int n;
+
+        if (rt && rt[0] == '/')
+                n = asprintf(ret, "%s/kizuki/" KIZUKI_INTERFACE, rt);
+        else
+                n = asprintf(ret, "/run/user/%u/kizuki/" KIZUKI_INTERFACE, (unsigned) getuid());
+        return n < 0 ? -ENOMEM : 0;
+}
+
+int main(int argc, char **argv) {
+        static const struct option options[] = {
+                { "socket", required_argument, NULL, 's' },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                {},
+        };
+        static char progname[] = "kizuki";
+        _cleanup_free_ char *socket_default = NULL, *cmd_argv0 = NULL;
+        _cleanup_free_ char **cmd_argv = NULL;
+        const char *socket_path = NULL;
+        const Command *cmd = &cmd_status;
+        Ctx ctx = {};
+        int c, r;
+
+        if (argc > 0)
+                argv[0] = progname; /* getopt's messages start with it */
+
+        /* "+": stop at the command, whose options are its own. */
+        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+                switch (c) {
+                case 's':
+                        socket_path = optarg;
+                        break;
+                case 'h':
+                        help_main();
+                        return EXIT_SUCCESS;
+                case 'V':
+                        printf("kizuki %s\n", KIZUKI_VERSION);
+                        return EXIT_SUCCESS;
+                default:
+                        fprintf(stderr, "Run 'kizuki --help' for usage.\n");
+                        return EXIT_USAGE;
+                }
+
+        if (!socket_path || !*socket_path) {
+                const char *e = getenv("KIZUKI_SOCKET");
+                if (e && *e)
+                        socket_path = e;
+                else {
+                        if (default_socket_path(&socket_default) < 0) {
+                                fprintf(stderr, "kizuki: out of memory\n");
+                                return EXIT_FAILURE;
+                        }
+                        socket_path = socket_default;
+                }
+        }
+        ctx.socket_path = socket_path;
+        ctx.color = output_want_color();
+
+        if (optind < argc && command_find(argv[optind], &cmd) < 0)
+                return EXIT_USAGE;
+
+        /* The command's own argv: "kizuki NAME" (for getopt's messages) and its arguments. */
+        int cmd_argc = optind < argc ? argc - optind : 1;
+        cmd_argv = calloc((size_t) cmd_argc + 1, sizeof *cmd_argv);
+        if (!cmd_argv || asprintf(&cmd_argv0, "kizuki %s", cmd->name) < 0) {
+                cmd_argv0 = NULL;
+                fprintf(stderr, "kizuki: out of memory\n");
+                return EXIT_FAILURE;
+        }
+        cmd_argv[0] = cmd_argv0;
+        for (int i = 1; i < cmd_argc; i++)
+                cmd_argv[i] = argv[optind + i];
+
+        optind = 0; /* glibc: 0 re-initialises getopt completely */
+        r = cmd->exec(cmd, cmd_argc, cmd_argv, &ctx);
+
+        if (fflush(stdout) == EOF || ferror(stdout)) {
+                fprintf(stderr, "kizuki: cannot write output: %s\n", strerror(errno));
+                return EXIT_FAILURE;
+        }
+        if (r >= 0)
+                return EXIT_SUCCESS;
+        return ctx.usage_error ? EXIT_USAGE : EXIT_FAILURE;
+}
