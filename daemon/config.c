@@ -1,1 +1,454 @@
-/* placeholder */
+/* kizukid.conf: a table of known keys, each with a type and a range. Parsed with
+ * inih through our own line reader, so every message carries the right line:
+ * Debian's inih 55 is built without INI_HANDLER_LINENO and only returns the
+ * first syntax error. Problems are reported through the caller's function,
+ * counted, and leave the value as it was. */
+#include <errno.h>
+#include <ini.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "macro.h"
+
+/* Far above any sensible configuration; bounds what a stray path makes us read. */
+#define CONFIG_MAX_SIZE (1024 * 1024)
+
+#define SEC_PER_MIN INT64_C(60)
+#define SEC_PER_HOUR INT64_C(3600)
+#define SEC_PER_DAY INT64_C(86400)
+
+typedef enum ConfigType {
+        CONFIG_DURATION, /* int64_t seconds */
+        CONFIG_BOOL,     /* bool */
+        CONFIG_CLOCK,    /* int minutes after midnight */
+        CONFIG_INT,      /* int */
+} ConfigType;
+
+typedef struct ConfigKey {
+        const char *section;
+        const char *name;
+        ConfigType type;
+        int64_t min, max; /* inclusive, for durations and integers */
+        size_t offset;    /* of the field in Config */
+} ConfigKey;
+
+static const ConfigKey config_keys[] = {
+        { "recording", "flush_interval", CONFIG_DURATION, 10, SEC_PER_HOUR, offsetof(Config, flush_interval_s) },
+        { "recording", "hint_expiry", CONFIG_DURATION, 10, SEC_PER_DAY, offsetof(Config, hint_expiry_s) },
+        { "recording", "logind", CONFIG_BOOL, 0, 1, offsetof(Config, logind) },
+        { "day", "day_start", CONFIG_CLOCK, 0, 0, offsetof(Config, day_start_min) },
+        { "day", "night_start", CONFIG_CLOCK, 0, 0, offsetof(Config, night_start_min) },
+        { "day", "night_end", CONFIG_CLOCK, 0, 0, offsetof(Config, night_end_min) },
+        { "day", "min_coverage_hours", CONFIG_INT, 0, 24, offsetof(Config, min_coverage_h) },
+        { "store", "retention_days", CONFIG_INT, 1, 36500, offsetof(Config, retention_days) },
+};
+
+typedef struct ConfigParser {
+        Config *config;
+        const char *name;
+        ConfigWarnFn warn;
+        void *userdata;
+        const char *p, *end; /* text not yet handed to inih */
+        int line;            /* physical line inih is working on */
+        int problems;
+} ConfigParser;
+
+void config_defaults(Config *c) {
+        *c = (Config) {
+                .flush_interval_s = 300,
+                .hint_expiry_s = 600,
+                .logind = true,
+                .day_start_min = 0,
+                .night_start_min = 0,
+                .night_end_min = 6 * 60,
+                .min_coverage_h = 18,
+                .retention_days = 365,
+        };
+}
+
+static bool is_digit(char c) {
+        return c >= '0' && c <= '9';
+}
+
+/* Accumulate a run of decimal digits at *s into *v; false on overflow. */
+static bool parse_digits(const char **s, int64_t *v) {
+        int64_t n = 0;
+
+        for (; is_digit(**s); (*s)++) {
+                int d = **s - '0';
+                if (n > (INT64_MAX - d) / 10)
+                        return false;
+                n = n * 10 + d;
+        }
+        *v = n;
+        return true;
+}
+
+/* Units, largest first; within a value they must come in this order, each once. */
+static const struct {
+        const char *name;
+        int64_t seconds;
+} duration_units[] = {
+        { "d", SEC_PER_DAY },      { "day", SEC_PER_DAY },          { "days", SEC_PER_DAY },
+        { "h", SEC_PER_HOUR },     { "hour", SEC_PER_HOUR },        { "hours", SEC_PER_HOUR },
+        { "m", SEC_PER_MIN },      { "min", SEC_PER_MIN },          { "minute", SEC_PER_MIN },
+        { "minutes", SEC_PER_MIN }, { "s", 1 },                     { "sec", 1 },
+        { "second", 1 },           { "seconds", 1 },
+};
+
+/* Grammar: a bare number of seconds, or one or more "<number>[ ]<unit>" with
+ * units in decreasing size ("1h30min", "1h 30min", "90 s"). */
+int parse_duration(const char *s, int64_t *ret) {
+        int64_t total = 0, last_unit = INT64_MAX;
+
+        if (!s || !ret || !is_digit(*s))
+                return -EINVAL;
+
+        for (;;) {
+                int64_t n, unit = 0;
+                size_t len;
+
+                if (!parse_digits(&s, &n))
+                        return -EINVAL;
+                if (*s == '\0' && last_unit == INT64_MAX) {
+                        unit = 1; /* bare seconds */
+                        len = 0;
+                } else {
+                        if (*s == ' ')
+                                s++;
+                        for (len = 0; s[len] >= 'a' && s[len] <= 'z'; len++)
+                                ;
+                        for (size_t i = 0; i < ELEMENTSOF(duration_units); i++)
+                                if (strlen(duration_units[i].name) == len &&
+                                    strncmp(duration_units[i].name, s, len) == 0)
+                                        unit = duration_units[i].seconds;
+                        if (unit == 0 || unit >= last_unit)
+                                return -EINVAL;
+                }
+                if (n > INT64_MAX / unit || total > INT64_MAX - n * unit)
+                        return -EINVAL;
+                total += n * unit;
+                last_unit = unit;
+                s += len;
+
+                if (*s == '\0')
+                        break;
+                if (*s == ' ')
+                        s++;
+                if (!is_digit(*s))
+                        return -EINVAL;
+        }
+
+        *ret = total;
+        return 0;
+}
+
+/* "HH:MM" or "H:MM". */
+int parse_clock(const char *s, int *ret) {
+        int h, m;
+
+        if (!s || !ret || !is_digit(s[0]))
+                return -EINVAL;
+        h = s[0] - '0';
+        s++;
+        if (is_digit(*s)) {
+                h = h * 10 + (*s - '0');
+                s++;
+        }
+        if (s[0] != ':' || !is_digit(s[1]) || !is_digit(s[2]) || s[3] != '\0')
+                return -EINVAL;
+        m = (s[1] - '0') * 10 + (s[2] - '0');
+        if (h > 23 || m > 59)
+                return -EINVAL;
+        *ret = h * 60 + m;
+        return 0;
+}
+
+static int parse_bool(const char *s, bool *ret) {
+        static const char *const yes[] = { "yes", "true", "on", "1" };
+        static const char *const no[] = { "no", "false", "off", "0" };
+
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
+                if (strcasecmp(s, yes[i]) == 0) {
+                        *ret = true;
+                        return 0;
+                }
+                if (strcasecmp(s, no[i]) == 0) {
+                        *ret = false;
+                        return 0;
+                }
+        }
+        return -EINVAL;
+}
+
+/* Decimal digits only: no sign, no spaces, no base prefixes. */
+static int parse_int(const char *s, int64_t *ret) {
+        long long v;
+        char *end;
+
+        if (!is_digit(*s))
+                return -EINVAL;
+        errno = 0;
+        v = strtoll(s, &end, 10);
+        if (errno != 0 || *end != '\0')
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+/* "1h30min", "10s", "1d": the shortest spelling in our own grammar. */
+static void format_duration(int64_t s, char *buf, size_t size) {
+        static const struct {
+                const char *unit;
+                int64_t seconds;
+        } parts[] = { { "d", SEC_PER_DAY }, { "h", SEC_PER_HOUR }, { "min", SEC_PER_MIN }, { "s", 1 } };
+        size_t n = 0;
+
+        if (s <= 0) {
+                snprintf(buf, size, "%" PRId64 "s", s);
+                return;
+        }
+        buf[0] = '\0';
+        for (size_t i = 0; i < ELEMENTSOF(parts); i++) {
+                int k;
+
+                if (s < parts[i].seconds)
+                        continue;
+                k = snprintf(buf + n, size - n, "%" PRId64 "%s", s / parts[i].seconds, parts[i].unit);
+                if (k < 0 || (size_t) k >= size - n)
+                        return; /* truncated, still terminated */
+                n += (size_t) k;
+                s %= parts[i].seconds;
+        }
+}
+
+static void format_value(const Config *c, const ConfigKey *k, char *buf, size_t size) {
+        const char *field = (const char *) c + k->offset;
+
+        switch (k->type) {
+        case CONFIG_DURATION:
+                format_duration(*(const int64_t *) field, buf, size);
+                break;
+        case CONFIG_BOOL:
+                snprintf(buf, size, "%s", *(const bool *) field ? "yes" : "no");
+                break;
+        case CONFIG_CLOCK: {
+                int m = *(const int *) field;
+                snprintf(buf, size, "%02d:%02d", m / 60, m % 60);
+                break;
+        }
+        case CONFIG_INT:
+                snprintf(buf, size, "%d", *(const int *) field);
+                break;
+        }
+}
+
+static void format_expected(const ConfigKey *k, char *buf, size_t size) {
+        char lo[32], hi[32];
+
+        switch (k->type) {
+        case CONFIG_DURATION:
+                format_duration(k->min, lo, sizeof lo);
+                format_duration(k->max, hi, sizeof hi);
+                snprintf(buf, size, "a duration from %s to %s", lo, hi);
+                break;
+        case CONFIG_BOOL:
+                snprintf(buf, size, "yes or no");
+                break;
+        case CONFIG_CLOCK:
+                snprintf(buf, size, "a time of day from 00:00 to 23:59");
+                break;
+        case CONFIG_INT:
+                snprintf(buf, size, "an integer from %" PRId64 " to %" PRId64, k->min, k->max);
+                break;
+        }
+}
+
+/* Parse value for k and store it in c; -EINVAL (c untouched) if it is not valid. */
+static int config_set(Config *c, const ConfigKey *k, const char *value) {
+        char *field = (char *) c + k->offset;
+        int64_t v;
+        bool b;
+        int m;
+
+        switch (k->type) {
+        case CONFIG_DURATION:
+                if (parse_duration(value, &v) < 0 || v < k->min || v > k->max)
+                        return -EINVAL;
+                *(int64_t *) field = v;
+                return 0;
+        case CONFIG_BOOL:
+                if (parse_bool(value, &b) < 0)
+                        return -EINVAL;
+                *(bool *) field = b;
+                return 0;
+        case CONFIG_CLOCK:
+                if (parse_clock(value, &m) < 0)
+                        return -EINVAL;
+                *(int *) field = m;
+                return 0;
+        case CONFIG_INT:
+                if (parse_int(value, &v) < 0 || v < k->min || v > k->max)
+                        return -EINVAL;
+                *(int *) field = (int) v;
+                return 0;
+        }
+        return -EINVAL;
+}
+
+/* Text from the file, quoted into a message: control and non-ASCII bytes as \xNN. */
+static const char *escape(const char *s, char *buf, size_t size) {
+        size_t n = 0;
+
+        for (; *s && n + 5 <= size; s++) {
+                unsigned char c = (unsigned char) *s;
+                if (c >= 0x20 && c < 0x7f && c != '\\')
+                        buf[n++] = (char) c;
+                else
+                        n += (size_t) snprintf(buf + n, size - n, "\\x%02x", c);
+        }
+        buf[n] = '\0';
+        return buf;
+}
+
+static void config_warn(ConfigParser *p, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void config_warn(ConfigParser *p, int line, const char *fmt, ...) {
+        char msg[2048];
+        va_list ap;
+        int n;
+
+        p->problems++;
+        if (!p->warn)
+                return;
+        n = snprintf(msg, sizeof msg, "%s:%d: ", p->name, line);
+        if (n < 0)
+                return;
+        if ((size_t) n < sizeof msg) {
+                va_start(ap, fmt);
+                vsnprintf(msg + n, sizeof msg - (size_t) n, fmt, ap);
+                va_end(ap);
+        }
+        p->warn(msg, p->userdata);
+}
+
+/* inih's reader: hand over exactly one physical line per call, so its line
+ * count and ours agree. A line too long for inih's buffer (which would split
+ * it and parse the pieces as lines of their own) or holding a NUL byte is
+ * replaced by an empty line and reported here. */
+static char *config_reader(char *str, int num, void *stream) {
+        ConfigParser *p = stream;
+        const char *eol;
+        size_t len;
+
+        if (p->p >= p->end || num < 1)
+                return NULL;
+        eol = memchr(p->p, '\n', (size_t) (p->end - p->p));
+        len = (size_t) ((eol ? eol : p->end) - p->p);
+        p->line++;
+
+        if (len > (size_t) num - 1) {
+                config_warn(p, p->line, "line longer than %d characters, ignored", num - 1);
+                str[0] = '\0';
+        } else if (memchr(p->p, '\0', len)) {
+                config_warn(p, p->line, "NUL byte in line, ignored");
+                str[0] = '\0';
+        } else {
+                memcpy(str, p->p, len);
+                str[len] = '\0';
+        }
+        p->p += len + (eol ? 1 : 0);
+        return str;
+}
+
+static const ConfigKey *config_find_key(const char *section, const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(config_keys); i++)
+                if (strcmp(config_keys[i].section, section) == 0 && strcmp(config_keys[i].name, name) == 0)
+                        return &config_keys[i];
+        return NULL;
+}
+
+/* Always "success" to inih: we report problems ourselves, so that its return
+ * value is left meaning "first syntax error". Duplicate keys: the last wins. */
+static int config_handler(void *userdata, const char *section, const char *name, const char *value) {
+        ConfigParser *p = userdata;
+        char ename[256], esection[256], evalue[1024], expected[128], current[64];
+        const ConfigKey *k = config_find_key(section, name);
+
+        if (!k) {
+                if (*section)
+                        config_warn(p, p->line, "unknown key '%s' in section [%s]",
+                                    escape(name, ename, sizeof ename), escape(section, esection, sizeof esection));
+                else
+                        config_warn(p, p->line, "key '%s' outside any section", escape(name, ename, sizeof ename));
+                return 1;
+        }
+        value = value ?: ""; /* only with INI_ALLOW_NO_VALUE */
+        if (config_set(p->config, k, value) < 0) {
+                format_expected(k, expected, sizeof expected);
+                format_value(p->config, k, current, sizeof current);
+                config_warn(p, p->line, "invalid value '%s' for %s (expected %s), keeping %s",
+                            escape(value, evalue, sizeof evalue), k->name, expected, current);
+        }
+        return 1;
+}
+
+static int config_parse(Config *c, const char *text, size_t size, const char *name, ConfigWarnFn warn, void *userdata) {
+        ConfigParser p = {
+                .config = c,
+                .name = name ?: "kizukid.conf",
+                .warn = warn,
+                .userdata = userdata,
+                .p = text,
+                .end = text + size,
+        };
+        int r;
+
+        r = ini_parse_stream(config_reader, &p, config_handler, &p);
+        if (r == -2)
+                return -ENOMEM;
+        if (r > 0)
+                config_warn(&p, r, "syntax error");
+        return p.problems;
+}
+
+int config_parse_string(Config *c, const char *text, const char *name, ConfigWarnFn warn, void *userdata) {
+        if (!c || !text)
+                return -EINVAL;
+        return config_parse(c, text, strlen(text), name, warn, userdata);
+}
+
+int config_load(Config *c, const char *path, ConfigWarnFn warn, void *userdata) {
+        _cleanup_free_ char *buf = NULL;
+        size_t n = 0;
+        FILE *f;
+
+        if (!c || !path)
+                return -EINVAL;
+        f = fopen(path, "re");
+        if (!f)
+                return -errno;
+
+        /* Read it all first: a file that cannot be read changes nothing. */
+        buf = malloc(CONFIG_MAX_SIZE + 1);
+        if (!buf) {
+                fclose(f);
+                return -ENOMEM;
+        }
+        n = fread(buf, 1, CONFIG_MAX_SIZE + 1, f);
+        if (ferror(f)) {
+                int r = errno > 0 ? -errno : -EIO;
+                fclose(f);
+                return r;
+        }
+        fclose(f);
+        if (n > CONFIG_MAX_SIZE)
+                return -EFBIG;
+
+        return config_parse(c, buf, n, path, warn, userdata);
+}

@@ -1,1 +1,874 @@
-/* placeholder */
+/* The SQLite store: one connection, prepared statements, schema versioned with
+ * PRAGMA user_version and moved forward by the migration table below.
+ *
+ * Nothing here logs: errors are returned as -errno and SQLite's message is kept
+ * for store_last_error(). SQLite result codes map to errno as follows: FULL ->
+ * ENOSPC, BUSY/LOCKED -> EBUSY, NOMEM -> ENOMEM, READONLY -> EROFS, PERM/AUTH ->
+ * EACCES, CONSTRAINT/MISMATCH/RANGE/TOOBIG -> EINVAL, CORRUPT/NOTADB -> EBADMSG,
+ * everything else (IOERR_*, CANTOPEN, ...) -> EIO. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "store.h"
+
+#define STORE_FILE_MODE 0600
+#define STORE_BUSY_TIMEOUT_MS 1000
+#define STORE_BUCKET_MAX_S 3600
+#define SIZEOF_FIELD(type, field) sizeof(((type *) NULL)->field)
+
+#ifdef SQLITE_OPEN_EXRESCODE
+#define STORE_OPEN_EXRESCODE SQLITE_OPEN_EXRESCODE
+#else
+#define STORE_OPEN_EXRESCODE 0
+#endif
+#define STORE_OPEN_FLAGS \
+        (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | STORE_OPEN_EXRESCODE)
+
+/* Files SQLite keeps beside the database; they move with it when it is set aside. */
+static const char *const store_side_suffixes[] = { "-wal", "-shm", "-journal" };
+
+/* Migration step i takes the schema from version i to i + 1. Each runs in one
+ * transaction together with the user_version update. Append only. */
+static const char *const store_migrations[] = {
+        /* 1: hourly buckets, consent records, meta values. The expression index
+         * serves queries by local date (start + utc_offset). */
+        "CREATE TABLE bucket ("
+        "  start INTEGER NOT NULL,"
+        "  utc_offset INTEGER NOT NULL,"
+        "  active_s INTEGER NOT NULL CHECK (active_s BETWEEN 0 AND 3600),"
+        "  observed_s INTEGER NOT NULL CHECK (observed_s BETWEEN 0 AND 3600),"
+        "  CHECK (active_s <= observed_s),"
+        "  PRIMARY KEY (start, utc_offset)"
+        ") WITHOUT ROWID;"
+        "CREATE INDEX bucket_local ON bucket (start + utc_offset);"
+        "CREATE TABLE consent ("
+        "  id INTEGER PRIMARY KEY,"
+        "  granted_at INTEGER NOT NULL,"
+        "  revoked_at INTEGER,"
+        "  text_version TEXT NOT NULL,"
+        "  text_sha256 TEXT NOT NULL"
+        ");"
+        "CREATE TABLE meta ("
+        "  key TEXT PRIMARY KEY,"
+        "  value INTEGER NOT NULL"
+        ") WITHOUT ROWID;",
+};
+_Static_assert(ELEMENTSOF(store_migrations) == STORE_SCHEMA_VERSION,
+               "one migration step per schema version");
+
+typedef enum StoreStmt {
+        STMT_BEGIN,
+        STMT_COMMIT,
+        STMT_ROLLBACK,
+        STMT_UPSERT_BUCKET,
+        STMT_GET_BUCKETS,
+        STMT_GET_CONSENT,
+        STMT_GRANT_CONSENT,
+        STMT_REVOKE_CONSENT,
+        STMT_GET_META,
+        STMT_SET_META,
+        STMT_DELETE_META,
+        _STMT_MAX,
+} StoreStmt;
+
+/* Prepared once at open. Values are always bound, never formatted into SQL. */
+static const char *const store_sql[_STMT_MAX] = {
+        [STMT_BEGIN] = "BEGIN IMMEDIATE",
+        [STMT_COMMIT] = "COMMIT",
+        [STMT_ROLLBACK] = "ROLLBACK",
+        /* In the UPDATE, bare column names are the old row: observed grows up to
+         * the hour's length, active up to the new observed. */
+        [STMT_UPSERT_BUCKET] =
+                "INSERT INTO bucket (start, utc_offset, active_s, observed_s) "
+                "VALUES (?1, ?2, MIN(?3, MIN(?4, 3600)), MIN(?4, 3600)) "
+                "ON CONFLICT (start, utc_offset) DO UPDATE SET "
+                "observed_s = MIN(3600, observed_s + excluded.observed_s), "
+                "active_s = MIN(MIN(3600, observed_s + excluded.observed_s), "
+                "active_s + excluded.active_s)",
+        /* The WHERE expression must match the index expression to use it. */
+        [STMT_GET_BUCKETS] =
+                "SELECT start, utc_offset, active_s, observed_s FROM bucket "
+                "WHERE start + utc_offset >= ?1 AND start + utc_offset < ?2 "
+                "ORDER BY start, utc_offset",
+        [STMT_GET_CONSENT] =
+                "SELECT id, granted_at, revoked_at, text_version, text_sha256 "
+                "FROM consent ORDER BY id DESC LIMIT 1",
+        [STMT_GRANT_CONSENT] =
+                "INSERT INTO consent (granted_at, revoked_at, text_version, text_sha256) "
+                "VALUES (?1, NULL, ?2, ?3)",
+        [STMT_REVOKE_CONSENT] =
+                "UPDATE consent SET revoked_at = ?1 "
+                "WHERE id = (SELECT MAX(id) FROM consent) AND revoked_at IS NULL",
+        [STMT_GET_META] = "SELECT value FROM meta WHERE key = ?1",
+        [STMT_SET_META] =
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [STMT_DELETE_META] = "DELETE FROM meta WHERE key = ?1",
+};
+
+struct Store {
+        sqlite3 *db;
+        char *path;
+        sqlite3_stmt *stmt[_STMT_MAX];
+        bool side_modes_fixed; /* -wal and -shm seen and made 0600 */
+        char last_error[256];
+};
+
+static void store_freep(Store **s) {
+        store_free(*s);
+}
+
+/* Scope guard for a kept statement: ready for the next call, no dangling bindings. */
+static void stmt_resetp(sqlite3_stmt **st) {
+        if (*st) {
+                sqlite3_reset(*st);
+                sqlite3_clear_bindings(*st);
+        }
+}
+#define _cleanup_reset_ _cleanup_(stmt_resetp)
+
+static int store_errno(int rc) {
+        switch (rc & 0xff) {
+        case SQLITE_OK:
+        case SQLITE_ROW:
+        case SQLITE_DONE:
+                return 0;
+        case SQLITE_FULL:
+                return -ENOSPC;
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+                return -EBUSY;
+        case SQLITE_NOMEM:
+                return -ENOMEM;
+        case SQLITE_READONLY:
+                return -EROFS;
+        case SQLITE_PERM:
+        case SQLITE_AUTH:
+                return -EACCES;
+        case SQLITE_CONSTRAINT:
+        case SQLITE_MISMATCH:
+        case SQLITE_RANGE:
+        case SQLITE_TOOBIG:
+                return -EINVAL;
+        case SQLITE_CORRUPT:
+        case SQLITE_NOTADB:
+                return -EBADMSG;
+        default:
+                return -EIO;
+        }
+}
+
+static void store_set_error(Store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void store_set_error(Store *s, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(s->last_error, sizeof s->last_error, fmt, ap);
+        va_end(ap);
+}
+
+/* Keep SQLite's message for rc and return rc as -errno. */
+static int store_fail(Store *s, int rc) {
+        store_set_error(s, "%s", s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+        return store_errno(rc) ?: -EIO;
+}
+
+/* Run SQL without results (schema, pragmas, transaction control at open). */
+static int store_exec(Store *s, const char *sql) {
+        int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+        return rc == SQLITE_OK ? 0 : store_fail(s, rc);
+}
+
+/* First column of the first row of sql, as text (truncated to size) or integer. */
+static int store_query_one(Store *s, const char *sql, char *ret_text, size_t size, int64_t *ret_int) {
+        sqlite3_stmt *st = NULL;
+        int rc, r = 0;
+
+        rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+        if (rc != SQLITE_OK)
+                return store_fail(s, rc);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+                if (ret_text) {
+                        const char *t = (const char *) sqlite3_column_text(st, 0);
+                        snprintf(ret_text, size, "%s", t ?: "");
+                }
+                if (ret_int)
+                        *ret_int = sqlite3_column_int64(st, 0);
+        } else if (rc == SQLITE_DONE) {
+                store_set_error(s, "%s: no result", sql);
+                r = -EIO;
+        } else
+                r = store_fail(s, rc);
+        sqlite3_finalize(st);
+        return r;
+}
+
+/* Step a kept statement that returns no rows, then reset it. */
+static int store_run(Store *s, sqlite3_stmt *st) {
+        int rc = sqlite3_step(st);
+        int r = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_fail(s, rc);
+
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return r;
+}
+
+/* Undo an open transaction, keeping the error that made us undo it. SQLite may
+ * already have rolled back by itself (FULL, IOERR, NOMEM, BUSY). */
+static void store_rollback(Store *s) {
+        if (sqlite3_get_autocommit(s->db))
+                return;
+        sqlite3_step(s->stmt[STMT_ROLLBACK]);
+        sqlite3_reset(s->stmt[STMT_ROLLBACK]);
+}
+
+static int rename_noreplace(const char *from, const char *to) {
+        if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) >= 0)
+                return 0;
+        if (errno != EINVAL && errno != ENOSYS)
+                return -errno;
+
+        /* The file system cannot refuse to replace: check first. The directory
+         * is private to us, so nobody races us for the name. */
+        struct stat st;
+        if (lstat(to, &st) >= 0)
+                return -EEXIST;
+        if (errno != ENOENT)
+                return -errno;
+        return rename(from, to) < 0 ? -errno : 0;
+}
+
+/* malloc'ed a followed by b, NULL when out of memory. */
+static char *strjoin(const char *a, const char *b) {
+        size_t la = strlen(a), lb = strlen(b);
+        char *p = malloc(la + lb + 1);
+
+        if (!p)
+                return NULL;
+        memcpy(p, a, la);
+        memcpy(p + la, b, lb + 1);
+        return p;
+}
+
+static bool path_exists(const char *path) {
+        struct stat st;
+        return lstat(path, &st) >= 0 || errno != ENOENT;
+}
+
+/* Whether the database name base or any of its side files exists. */
+static int store_name_taken(const char *base) {
+        if (path_exists(base))
+                return 1;
+        for (size_t i = 0; i < ELEMENTSOF(store_side_suffixes); i++) {
+                _cleanup_free_ char *side = strjoin(base, store_side_suffixes[i]);
+
+                if (!side)
+                        return -ENOMEM;
+                if (path_exists(side))
+                        return 1;
+        }
+        return 0;
+}
+
+/* Move a damaged database aside as "<path>.corrupt-<unix time>" (".N" added if
+ * that name is taken), its -wal/-shm/-journal as that name plus the same
+ * suffix, so the set still opens together with the sqlite3 shell for recovery.
+ * Nothing is ever deleted. The side files go first: a WAL left behind would be
+ * replayed into the fresh database. */
+static int store_move_aside(const char *path, char **ret_moved_to) {
+        _cleanup_free_ char *base = NULL;
+        long long now = (long long) time(NULL);
+        int r;
+
+        for (unsigned attempt = 0;; attempt++) {
+                if (attempt >= 100)
+                        return -EEXIST;
+                char suffix[64];
+
+                if (attempt == 0)
+                        snprintf(suffix, sizeof suffix, ".corrupt-%lld", now);
+                else
+                        snprintf(suffix, sizeof suffix, ".corrupt-%lld.%u", now, attempt);
+                free(base);
+                base = strjoin(path, suffix);
+                if (!base)
+                        return -ENOMEM;
+                r = store_name_taken(base);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+        }
+
+        for (size_t i = 0; i < ELEMENTSOF(store_side_suffixes); i++) {
+                _cleanup_free_ char *from = strjoin(path, store_side_suffixes[i]);
+                _cleanup_free_ char *to = strjoin(base, store_side_suffixes[i]);
+
+                if (!from || !to)
+                        return -ENOMEM;
+                if (!path_exists(from))
+                        continue;
+                r = rename_noreplace(from, to);
+                if (r < 0)
+                        return r;
+        }
+        r = rename_noreplace(path, base);
+        if (r < 0)
+                return r;
+
+        *ret_moved_to = TAKE_PTR(base);
+        return 0;
+}
+
+/* Create the database file if it is missing, mode 0600 whatever the umask;
+ * SQLite gives its -wal and -shm the mode of the database. */
+static int store_create_file(const char *path) {
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+
+        fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, STORE_FILE_MODE);
+        if (fd >= 0)
+                return fchmod(fd, STORE_FILE_MODE) < 0 ? -errno : 1;
+        if (errno != EEXIST)
+                return -errno;
+        if (stat(path, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EINVAL;
+        return 0;
+}
+
+/* Make path 0600 if it exists and is not. */
+static int store_fix_mode(const char *path) {
+        struct stat st;
+
+        if (stat(path, &st) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        if ((st.st_mode & 07777) == STORE_FILE_MODE)
+                return 1;
+        return chmod(path, STORE_FILE_MODE) < 0 ? -errno : 1;
+}
+
+/* The -wal and -shm appear at the first access in WAL mode; check them until
+ * both were seen. SQLite already copies the database's mode, this makes sure. */
+static int store_fix_side_modes(Store *s) {
+        int seen = 0;
+
+        if (s->side_modes_fixed)
+                return 0;
+        for (size_t i = 0; i < 2; i++) { /* -wal, -shm */
+                _cleanup_free_ char *p = strjoin(s->path, store_side_suffixes[i]);
+                int r;
+
+                if (!p)
+                        return -ENOMEM;
+                r = store_fix_mode(p);
+                if (r < 0)
+                        return r;
+                seen += r;
+        }
+        s->side_modes_fixed = seen == 2;
+        return 0;
+}
+
+/* SQLite deletes a WAL found beside an empty database file as stale. It may
+ * hold the only copy of the data (the database lost or truncated), so such a
+ * pair counts as damaged and is moved aside whole. */
+static int store_check_orphan_wal(Store *s) {
+        _cleanup_free_ char *wal = strjoin(s->path, "-wal");
+        struct stat st;
+
+        if (!wal)
+                return -ENOMEM;
+        if (stat(s->path, &st) < 0)
+                return -errno;
+        if (st.st_size > 0)
+                return 0;
+        if (stat(wal, &st) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        if (st.st_size == 0)
+                return 0;
+        store_set_error(s, "empty database beside a non-empty WAL");
+        return -EBADMSG;
+}
+
+/* 0 when the database passes quick_check, -EBADMSG when it is not a database
+ * or is damaged, other -errno when it could not be checked. */
+static int store_quick_check(Store *s) {
+        char result[128];
+        int r;
+
+        r = store_query_one(s, "PRAGMA quick_check", result, sizeof result, NULL);
+        if (r < 0)
+                return r;
+        if (strcmp(result, "ok") != 0) {
+                store_set_error(s, "quick_check: %s", result);
+                return -EBADMSG;
+        }
+        return 0;
+}
+
+/* One migration transaction: 1 if a step was applied, 0 if the schema is
+ * current. The version is read inside the write transaction, so two openers
+ * cannot apply a step twice. */
+static int store_migrate_step(Store *s) {
+        char sql[64];
+        int64_t v;
+        int r;
+
+        r = store_exec(s, "BEGIN IMMEDIATE");
+        if (r < 0)
+                return r;
+        r = store_query_one(s, "PRAGMA user_version", NULL, 0, &v);
+        if (r < 0)
+                goto fail;
+        if (v < 0 || v > STORE_SCHEMA_VERSION) {
+                store_set_error(s, "schema version %" PRId64 " is unknown to this build", v);
+                r = -EPROTO;
+                goto fail;
+        }
+        if (v == STORE_SCHEMA_VERSION) {
+                r = store_exec(s, "COMMIT");
+                if (r < 0)
+                        goto fail;
+                return 0;
+        }
+
+        r = store_exec(s, store_migrations[v]);
+        if (r < 0)
+                goto fail;
+        /* PRAGMA takes no parameters; the value is our own counter. */
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", (int) v + 1);
+        r = store_exec(s, sql);
+        if (r < 0)
+                goto fail;
+        r = store_exec(s, "COMMIT");
+        if (r < 0)
+                goto fail;
+        return 1;
+
+fail:
+        if (!sqlite3_get_autocommit(s->db))
+                sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return r;
+}
+
+static int store_migrate(Store *s) {
+        int r;
+
+        while ((r = store_migrate_step(s)) > 0)
+                ;
+        return r;
+}
+
+/* One attempt at opening path. -EBADMSG: the file is not a healthy database. */
+static int store_open_one(Store **ret, const char *path) {
+        _cleanup_(store_freep) Store *s = NULL;
+        char mode[16];
+        int64_t version;
+        int rc, r;
+
+        s = calloc(1, sizeof *s);
+        if (!s)
+                return -ENOMEM;
+        s->path = strdup(path);
+        if (!s->path)
+                return -ENOMEM;
+
+        r = store_create_file(path);
+        if (r < 0)
+                return r;
+
+        r = store_check_orphan_wal(s);
+        if (r < 0)
+                return r;
+
+        rc = sqlite3_open_v2(path, &s->db, STORE_OPEN_FLAGS, NULL);
+        if (rc != SQLITE_OK)
+                return s->db ? store_fail(s, rc) : -ENOMEM;
+        sqlite3_extended_result_codes(s->db, 1);
+        sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+
+        /* Read-only checks first: a file we refuse must be left as it is. Until
+         * the open succeeds, closing must not checkpoint the WAL into the
+         * database and delete it, as the last connection otherwise does. */
+        rc = sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+        if (rc != SQLITE_OK)
+                return store_fail(s, rc);
+        r = store_quick_check(s);
+        if (r < 0)
+                return r;
+        r = store_query_one(s, "PRAGMA user_version", NULL, 0, &version);
+        if (r < 0)
+                return r;
+        if (version < 0 || version > STORE_SCHEMA_VERSION) {
+                store_set_error(s, "schema version %" PRId64 " is unknown to this build", version);
+                return -EPROTO;
+        }
+
+        r = store_fix_mode(path);
+        if (r < 0)
+                return r;
+        r = store_query_one(s, "PRAGMA journal_mode = WAL", mode, sizeof mode, NULL);
+        if (r < 0)
+                return r;
+        if (strcmp(mode, "wal") != 0) {
+                store_set_error(s, "cannot use WAL mode (journal mode is %s)", mode);
+                return -EIO;
+        }
+        r = store_exec(s, "PRAGMA synchronous = FULL;"
+                          "PRAGMA foreign_keys = ON;"
+                          "PRAGMA secure_delete = ON;");
+        if (r < 0)
+                return r;
+
+        r = store_migrate(s);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < _STMT_MAX; i++) {
+                rc = sqlite3_prepare_v3(s->db, store_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                        &s->stmt[i], NULL);
+                if (rc != SQLITE_OK)
+                        return store_fail(s, rc);
+        }
+
+        r = store_fix_side_modes(s);
+        if (r < 0)
+                return r;
+        rc = sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
+        if (rc != SQLITE_OK)
+                return store_fail(s, rc);
+
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int store_open(Store **ret, const char *path, char **ret_moved_to) {
+        _cleanup_free_ char *moved_to = NULL;
+        Store *s = NULL;
+        int r;
+
+        if (!ret || !path || !*path)
+                return -EINVAL;
+
+        r = store_open_one(&s, path);
+        if (r == -EBADMSG) {
+                r = store_move_aside(path, &moved_to);
+                if (r < 0)
+                        return r;
+                r = store_open_one(&s, path);
+                if (r == -EBADMSG) /* a fresh database cannot be damaged */
+                        r = -EIO;
+        }
+        if (r < 0)
+                return r;
+
+        *ret = s;
+        if (ret_moved_to)
+                *ret_moved_to = TAKE_PTR(moved_to);
+        return 0;
+}
+
+Store *store_free(Store *s) {
+        if (!s)
+                return NULL;
+        for (size_t i = 0; i < _STMT_MAX; i++)
+                sqlite3_finalize(s->stmt[i]);
+        /* The last connection to close checkpoints and removes the WAL. */
+        sqlite3_close_v2(s->db);
+        free(s->path);
+        free(s);
+        return NULL;
+}
+
+const char *store_path(const Store *s) {
+        return s ? s->path : NULL;
+}
+
+const char *store_last_error(const Store *s) {
+        return s ? s->last_error : "";
+}
+
+int64_t store_size(const Store *s) {
+        _cleanup_free_ char *wal = NULL;
+        struct stat st;
+        int64_t size;
+
+        if (!s)
+                return -EINVAL;
+        if (stat(s->path, &st) < 0)
+                return -errno;
+        size = st.st_size;
+        wal = strjoin(s->path, "-wal");
+        if (!wal)
+                return -ENOMEM;
+        if (stat(wal, &st) >= 0)
+                size += st.st_size;
+        else if (errno != ENOENT)
+                return -errno;
+        return size;
+}
+
+int store_add_buckets(Store *s, const AcctBucket *b, size_t n) {
+        sqlite3_stmt *st;
+        int r;
+
+        if (!s || (!b && n > 0))
+                return -EINVAL;
+        /* Refuse the whole batch before writing anything. */
+        for (size_t i = 0; i < n; i++)
+                if (b[i].active_s < 0 || b[i].observed_s < 0) {
+                        store_set_error(s, "bucket %zu: negative seconds", i);
+                        return -EINVAL;
+                }
+        if (n == 0)
+                return 0;
+
+        r = store_run(s, s->stmt[STMT_BEGIN]);
+        if (r < 0)
+                return r;
+
+        st = s->stmt[STMT_UPSERT_BUCKET];
+        for (size_t i = 0; i < n; i++) {
+                int rc = sqlite3_bind_int64(st, 1, b[i].start);
+                if (rc == SQLITE_OK)
+                        rc = sqlite3_bind_int64(st, 2, b[i].utc_offset);
+                if (rc == SQLITE_OK)
+                        rc = sqlite3_bind_int64(st, 3, b[i].active_s);
+                if (rc == SQLITE_OK)
+                        rc = sqlite3_bind_int64(st, 4, b[i].observed_s);
+                if (rc != SQLITE_OK) {
+                        r = store_fail(s, rc);
+                        sqlite3_clear_bindings(st);
+                        goto fail;
+                }
+                r = store_run(s, st);
+                if (r < 0)
+                        goto fail;
+        }
+
+        r = store_run(s, s->stmt[STMT_COMMIT]);
+        if (r < 0)
+                goto fail;
+        (void) store_fix_side_modes(s); /* the data is committed; this is a re-check */
+        return 0;
+
+fail:
+        store_rollback(s);
+        return r;
+}
+
+int store_get_buckets(Store *s, int64_t local_from, int64_t local_to, AcctBucket **ret, size_t *ret_n) {
+        _cleanup_free_ AcctBucket *v = NULL;
+        size_t n = 0, cap = 0;
+        int rc;
+
+        if (!s || !ret || !ret_n)
+                return -EINVAL;
+
+        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_BUCKETS];
+        rc = sqlite3_bind_int64(st, 1, local_from);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_int64(st, 2, local_to);
+        if (rc != SQLITE_OK)
+                return store_fail(s, rc);
+
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                int64_t start = sqlite3_column_int64(st, 0);
+                int64_t offset = sqlite3_column_int64(st, 1);
+                int64_t active = sqlite3_column_int64(st, 2);
+                int64_t observed = sqlite3_column_int64(st, 3);
+
+                /* The CHECKs hold these for rows we wrote; another writer may not have. */
+                if (offset < INT32_MIN || offset > INT32_MAX || active < 0 || observed < 0 ||
+                    observed > STORE_BUCKET_MAX_S || active > observed) {
+                        store_set_error(s, "bucket at %" PRId64 " holds impossible values", start);
+                        return -EBADMSG;
+                }
+                if (n == cap) {
+                        size_t ncap = cap ? cap * 2 : 32;
+                        AcctBucket *nv = reallocarray(v, ncap, sizeof *v);
+                        if (!nv)
+                                return -ENOMEM;
+                        v = nv;
+                        cap = ncap;
+                }
+                v[n++] = (AcctBucket) {
+                        .start = start,
+                        .utc_offset = (int32_t) offset,
+                        .active_s = (int32_t) active,
+                        .observed_s = (int32_t) observed,
+                };
+        }
+        if (rc != SQLITE_DONE)
+                return store_fail(s, rc);
+
+        *ret = TAKE_PTR(v);
+        *ret_n = n;
+        return 0;
+}
+
+static void text_copy(char *dst, size_t size, const unsigned char *src) {
+        snprintf(dst, size, "%s", src ? (const char *) src : "");
+}
+
+int store_get_consent(Store *s, StoreConsent *ret) {
+        int rc;
+
+        if (!s || !ret)
+                return -EINVAL;
+
+        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_CONSENT];
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+                return 0;
+        if (rc != SQLITE_ROW)
+                return store_fail(s, rc);
+
+        *ret = (StoreConsent) {
+                .id = sqlite3_column_int64(st, 0),
+                .granted_at = sqlite3_column_int64(st, 1),
+                .revoked_at = sqlite3_column_int64(st, 2), /* NULL reads as 0 */
+        };
+        text_copy(ret->text_version, sizeof ret->text_version, sqlite3_column_text(st, 3));
+        text_copy(ret->text_sha256, sizeof ret->text_sha256, sqlite3_column_text(st, 4));
+        return 1;
+}
+
+int store_grant_consent(Store *s, int64_t at, const char *text_version, const char *text_sha256) {
+        char sha[SIZEOF_FIELD(StoreConsent, text_sha256)];
+        size_t len;
+        int rc;
+
+        if (!s || !text_version || !text_sha256)
+                return -EINVAL;
+
+        /* Both must fit StoreConsent unchanged; refuse rather than store a cut value. */
+        len = strnlen(text_version, SIZEOF_FIELD(StoreConsent, text_version));
+        if (len == 0 || len >= SIZEOF_FIELD(StoreConsent, text_version)) {
+                store_set_error(s, "consent text version must be 1 to 63 characters");
+                return -EINVAL;
+        }
+        for (size_t i = 0; i < len; i++)
+                if ((unsigned char) text_version[i] < 0x20 || text_version[i] == 0x7f) {
+                        store_set_error(s, "consent text version holds control characters");
+                        return -EINVAL;
+                }
+        for (len = 0; len < sizeof sha - 1 && text_sha256[len]; len++) {
+                char c = text_sha256[len];
+                if (c >= 'A' && c <= 'F')
+                        c = (char) (c - 'A' + 'a');
+                if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+                        break;
+                sha[len] = c;
+        }
+        if (len != sizeof sha - 1 || text_sha256[len]) {
+                store_set_error(s, "consent text hash must be 64 hexadecimal digits");
+                return -EINVAL;
+        }
+        sha[len] = '\0';
+
+        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GRANT_CONSENT];
+        rc = sqlite3_bind_int64(st, 1, at);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_text(st, 2, text_version, -1, SQLITE_TRANSIENT);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_text(st, 3, sha, -1, SQLITE_TRANSIENT);
+        if (rc != SQLITE_OK)
+                return store_fail(s, rc);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+                return store_fail(s, rc);
+        (void) store_fix_side_modes(s);
+        return 0;
+}
+
+int store_revoke_consent(Store *s, int64_t at) {
+        int rc;
+
+        if (!s)
+                return -EINVAL;
+        /* revoked_at 0 reads as "not revoked". */
+        if (at <= 0) {
+                store_set_error(s, "revocation time must be positive");
+                return -EINVAL;
+        }
+
+        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_REVOKE_CONSENT];
+        rc = sqlite3_bind_int64(st, 1, at);
+        if (rc != SQLITE_OK)
+                return store_fail(s, rc);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+                return store_fail(s, rc);
+        return sqlite3_changes(s->db) > 0;
+}
+
+int store_get_meta(Store *s, const char *key, int64_t *ret) {
+        int rc;
+
+        if (!s || !key || !*key || !ret)
+                return -EINVAL;
+
+        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_META];
+        rc = sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+        if (rc != SQLITE_OK)
+                return store_fail(s, rc);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+                return 0;
+        if (rc != SQLITE_ROW)
+                return store_fail(s, rc);
+        *ret = sqlite3_column_int64(st, 0);
+        return 1;
+}
+
+int store_set_meta(Store *s, const char *key, int64_t value) {
+        int rc;
+
+        if (!s || !key || !*key)
+                return -EINVAL;
+
+        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_SET_META];
+        rc = sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_int64(st, 2, value);
+        if (rc != SQLITE_OK)
+                return store_fail(s, rc);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+                return store_fail(s, rc);
+        (void) store_fix_side_modes(s);
+        return 0;
+}
+
+/* 1 if the key was there, 0 if not. */
+int store_delete_meta(Store *s, const char *key) {
+        int rc;
+
+        if (!s || !key || !*key)
+                return -EINVAL;
+
+        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_DELETE_META];
+        rc = sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+        if (rc != SQLITE_OK)
+                return store_fail(s, rc);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+                return store_fail(s, rc);
+        return sqlite3_changes(s->db) > 0;
+}

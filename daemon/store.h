@@ -29,6 +29,9 @@ int store_open(Store **ret, const char *path, char **ret_moved_to);
 Store *store_free(Store *s);
 
 const char *store_path(const Store *s);
+/* What went wrong in the last failed call on s (SQLite's message or the reason
+ * the input was refused), for the caller's log; "" if nothing failed yet. */
+const char *store_last_error(const Store *s);
 /* Bytes of the database file plus its WAL. */
 int64_t store_size(const Store *s);
 

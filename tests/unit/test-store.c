@@ -1,1 +1,603 @@
-/* placeholder */
+/* Store tests: each test gets its own mkdtemp directory under /tmp. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "macro.h"
+#include "store.h"
+
+#define SHA_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define SHA_B "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+
+typedef struct Fixture {
+        char dir[64];
+        char path[128];
+} Fixture;
+
+static int setup(void **state) {
+        Fixture *f = calloc(1, sizeof *f);
+
+        assert_non_null(f);
+        snprintf(f->dir, sizeof f->dir, "/tmp/test-store-XXXXXX");
+        assert_non_null(mkdtemp(f->dir));
+        snprintf(f->path, sizeof f->path, "%s/kizuki.db", f->dir);
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state) {
+        Fixture *f = *state;
+        DIR *d = opendir(f->dir);
+        struct dirent *de;
+
+        assert_non_null(d);
+        while ((de = readdir(d)))
+                if (de->d_name[0] != '.')
+                        assert_int_equal(unlinkat(dirfd(d), de->d_name, 0), 0);
+        closedir(d);
+        assert_int_equal(rmdir(f->dir), 0);
+        free(f);
+        return 0;
+}
+
+static char *path_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *path_printf(const char *fmt, ...) {
+        static char buf[256];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof buf, fmt, ap);
+        va_end(ap);
+        return buf;
+}
+
+static size_t read_file(const char *path, char *buf, size_t size) {
+        FILE *fp = fopen(path, "rb");
+        size_t n;
+
+        assert_non_null(fp);
+        n = fread(buf, 1, size, fp);
+        fclose(fp);
+        return n;
+}
+
+static void write_file(const char *path, const void *data, size_t n) {
+        FILE *fp = fopen(path, "wb");
+
+        assert_non_null(fp);
+        assert_int_equal(fwrite(data, 1, n, fp), n);
+        assert_int_equal(fclose(fp), 0);
+}
+
+static mode_t file_mode(const char *path) {
+        struct stat st;
+
+        assert_int_equal(stat(path, &st), 0);
+        return st.st_mode & 07777;
+}
+
+/* Run SQL on the file through a second, independent connection. */
+static void sql_exec(const char *path, const char *sql) {
+        sqlite3 *db = NULL;
+
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static Store *open_store(const char *path) {
+        Store *s = NULL;
+        char *moved = (char *) "unset";
+
+        assert_int_equal(store_open(&s, path, &moved), 0);
+        assert_null(moved);
+        assert_non_null(s);
+        return s;
+}
+
+static void assert_bucket(const AcctBucket *b, int64_t start, int32_t off, int32_t active, int32_t observed) {
+        assert_int_equal(b->start, start);
+        assert_int_equal(b->utc_offset, off);
+        assert_int_equal(b->active_s, active);
+        assert_int_equal(b->observed_s, observed);
+}
+
+/* 2024-03-10 00:00 read as UTC. */
+#define DAY0 INT64_C(1710028800)
+#define H 3600
+
+static void test_create_add_reopen(void **state) {
+        Fixture *f = *state;
+        AcctBucket in[] = {
+                { .start = DAY0, .utc_offset = 0, .active_s = 100, .observed_s = 3600 },
+                { .start = DAY0 + H, .utc_offset = 0, .active_s = 0, .observed_s = 10 },
+        };
+        _cleanup_free_ AcctBucket *out = NULL;
+        size_t n = 0;
+        Store *s;
+
+        s = open_store(f->path);
+        assert_string_equal(store_path(s), f->path);
+        assert_string_equal(store_last_error(s), "");
+        assert_int_equal(store_add_buckets(s, in, ELEMENTSOF(in)), 0);
+        assert_int_equal(store_add_buckets(s, in, 0), 0);
+        assert_int_equal(store_add_buckets(s, NULL, 1), -EINVAL);
+        assert_true(store_size(s) > 0);
+        assert_null(store_free(s));
+        assert_null(store_free(NULL));
+        /* A clean close checkpoints: everything is in the database file. */
+        assert_int_equal(access(path_printf("%s-wal", f->path), F_OK), -1);
+
+        s = open_store(f->path);
+        assert_int_equal(store_get_buckets(s, DAY0, DAY0 + 24 * H, &out, &n), 0);
+        assert_int_equal(n, 2);
+        assert_bucket(&out[0], DAY0, 0, 100, 3600);
+        assert_bucket(&out[1], DAY0 + H, 0, 0, 10);
+        free(out);
+        out = NULL;
+
+        /* Empty and inverted ranges. */
+        assert_int_equal(store_get_buckets(s, DAY0 - 24 * H, DAY0, &out, &n), 0);
+        assert_int_equal(n, 0);
+        assert_null(out);
+        assert_int_equal(store_get_buckets(s, DAY0 + H, DAY0, &out, &n), 0);
+        assert_int_equal(n, 0);
+        store_free(s);
+}
+
+static void test_upsert_caps(void **state) {
+        Fixture *f = *state;
+        AcctBucket a = { .start = DAY0, .utc_offset = 3600, .active_s = 1000, .observed_s = 2000 };
+        AcctBucket b = { .start = DAY0, .utc_offset = 3600, .active_s = 1500, .observed_s = 1500 };
+        AcctBucket big = { .start = DAY0 + H, .utc_offset = 3600, .active_s = 5000, .observed_s = 4000 };
+        AcctBucket more = { .start = DAY0, .utc_offset = 3600, .active_s = 900, .observed_s = 900 };
+        _cleanup_free_ AcctBucket *out = NULL;
+        size_t n;
+        Store *s = open_store(f->path);
+
+        assert_int_equal(store_add_buckets(s, &a, 1), 0);
+        assert_int_equal(store_add_buckets(s, &b, 1), 0);
+        /* Accumulated: 2500 active of 3500 observed. */
+        assert_int_equal(store_get_buckets(s, DAY0, DAY0 + 2 * H + 3600, &out, &n), 0);
+        assert_int_equal(n, 1);
+        assert_bucket(&out[0], DAY0, 3600, 2500, 3500);
+        free(out);
+        out = NULL;
+
+        /* Observed capped at the hour, active at observed. */
+        assert_int_equal(store_add_buckets(s, &more, 1), 0);
+        /* A single oversized input is capped too. */
+        assert_int_equal(store_add_buckets(s, &big, 1), 0);
+        assert_int_equal(store_get_buckets(s, DAY0, DAY0 + 2 * H + 3600, &out, &n), 0);
+        assert_int_equal(n, 2);
+        assert_bucket(&out[0], DAY0, 3600, 3400, 3600);
+        assert_bucket(&out[1], DAY0 + H, 3600, 3600, 3600);
+        store_free(s);
+}
+
+static void test_active_capped_at_observed(void **state) {
+        Fixture *f = *state;
+        AcctBucket a = { .start = DAY0, .utc_offset = 0, .active_s = 3000, .observed_s = 3000 };
+        AcctBucket b = { .start = DAY0, .utc_offset = 0, .active_s = 3000, .observed_s = 3000 };
+        _cleanup_free_ AcctBucket *out = NULL;
+        size_t n;
+        Store *s = open_store(f->path);
+
+        assert_int_equal(store_add_buckets(s, &a, 1), 0);
+        assert_int_equal(store_add_buckets(s, &b, 1), 0);
+        assert_int_equal(store_get_buckets(s, DAY0, DAY0 + H, &out, &n), 0);
+        assert_int_equal(n, 1);
+        assert_bucket(&out[0], DAY0, 0, 3600, 3600);
+        store_free(s);
+}
+
+static void test_all_or_nothing(void **state) {
+        Fixture *f = *state;
+        AcctBucket in[] = {
+                { .start = DAY0, .utc_offset = 0, .active_s = 10, .observed_s = 20 },
+                { .start = DAY0 + H, .utc_offset = 0, .active_s = -1, .observed_s = 20 },
+        };
+        AcctBucket boom[] = {
+                { .start = DAY0, .utc_offset = 0, .active_s = 10, .observed_s = 20 },
+                { .start = 666, .utc_offset = 0, .active_s = 1, .observed_s = 1 },
+        };
+        _cleanup_free_ AcctBucket *out = NULL;
+        size_t n;
+        Store *s = open_store(f->path);
+
+        /* Refused by validation. */
+        assert_int_equal(store_add_buckets(s, in, ELEMENTSOF(in)), -EINVAL);
+        assert_non_null(strstr(store_last_error(s), "negative"));
+        in[1].active_s = 0;
+        in[1].observed_s = -5;
+        assert_int_equal(store_add_buckets(s, in, ELEMENTSOF(in)), -EINVAL);
+        assert_int_equal(store_get_buckets(s, 0, INT64_MAX / 2, &out, &n), 0);
+        assert_int_equal(n, 0);
+
+        /* Refused by SQLite half-way: a trigger makes the second row fail, and the
+         * first one must be rolled back. */
+        sql_exec(f->path, "CREATE TRIGGER boom BEFORE INSERT ON bucket WHEN NEW.start = 666 "
+                          "BEGIN SELECT RAISE(ABORT, 'boom'); END;");
+        assert_int_equal(store_add_buckets(s, boom, ELEMENTSOF(boom)), -EINVAL);
+        assert_non_null(strstr(store_last_error(s), "boom"));
+        assert_int_equal(store_get_buckets(s, 0, INT64_MAX / 2, &out, &n), 0);
+        assert_int_equal(n, 0);
+
+        /* The store is still usable: the transaction is closed. */
+        assert_int_equal(store_add_buckets(s, boom, 1), 0);
+        assert_int_equal(store_get_buckets(s, 0, INT64_MAX / 2, &out, &n), 0);
+        assert_int_equal(n, 1);
+        store_free(s);
+}
+
+static void test_busy(void **state) {
+        Fixture *f = *state;
+        AcctBucket b = { .start = DAY0, .utc_offset = 0, .active_s = 1, .observed_s = 1 };
+        Store *s = open_store(f->path);
+        sqlite3 *other = NULL;
+
+        assert_int_equal(sqlite3_open(f->path, &other), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+        assert_int_equal(store_add_buckets(s, &b, 1), -EBUSY);
+        assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_close(other), SQLITE_OK);
+        assert_int_equal(store_add_buckets(s, &b, 1), 0);
+        store_free(s);
+}
+
+/* Local dates: buckets are found by start + utc_offset, in start order. */
+static void test_local_date(void **state) {
+        Fixture *f = *state;
+        const int32_t ist = 5 * H + 1800, brt = -3 * H, edt = -4 * H, est = -5 * H;
+        /* 2024-11-03 00:00 read as UTC: the US falls back at 02:00 EDT. */
+        const int64_t nov3 = INT64_C(1730592000);
+        AcctBucket in[] = {
+                /* +05:30: 2024-03-10 00:00 and 23:00 local are in, 2024-03-09 23:00 is not. */
+                { .start = DAY0 - ist, .utc_offset = ist, .active_s = 1, .observed_s = 1 },
+                { .start = DAY0 + 23 * H - ist, .utc_offset = ist, .active_s = 2, .observed_s = 2 },
+                { .start = DAY0 - H - ist, .utc_offset = ist, .active_s = 3, .observed_s = 3 },
+                /* -03:00: 2024-03-10 12:00 local in; 2024-03-11 00:00 local out. */
+                { .start = DAY0 + 12 * H - brt, .utc_offset = brt, .active_s = 4, .observed_s = 4 },
+                { .start = DAY0 + 24 * H - brt, .utc_offset = brt, .active_s = 5, .observed_s = 5 },
+                /* 01:00 local twice on 2024-11-03: first in EDT, then in EST. */
+                { .start = nov3 + H - est, .utc_offset = est, .active_s = 7, .observed_s = 7 },
+                { .start = nov3 + H - edt, .utc_offset = edt, .active_s = 6, .observed_s = 6 },
+                { .start = nov3 + 2 * H - est, .utc_offset = est, .active_s = 8, .observed_s = 8 },
+        };
+        _cleanup_free_ AcctBucket *out = NULL;
+        size_t n;
+        Store *s = open_store(f->path);
+
+        assert_int_equal(store_add_buckets(s, in, ELEMENTSOF(in)), 0);
+
+        assert_int_equal(store_get_buckets(s, DAY0, DAY0 + 24 * H, &out, &n), 0);
+        assert_int_equal(n, 3);
+        assert_bucket(&out[0], DAY0 - ist, ist, 1, 1);
+        assert_bucket(&out[1], DAY0 + 12 * H - brt, brt, 4, 4);
+        assert_bucket(&out[2], DAY0 + 23 * H - ist, ist, 2, 2);
+        free(out);
+        out = NULL;
+
+        assert_int_equal(store_get_buckets(s, nov3, nov3 + 24 * H, &out, &n), 0);
+        assert_int_equal(n, 3);
+        assert_bucket(&out[0], nov3 + H - edt, edt, 6, 6);
+        assert_bucket(&out[1], nov3 + H - est, est, 7, 7);
+        assert_bucket(&out[2], nov3 + 2 * H - est, est, 8, 8);
+        assert_int_equal(out[0].start + out[0].utc_offset, out[1].start + out[1].utc_offset);
+        store_free(s);
+}
+
+/* The local-date query uses the expression index rather than scanning. */
+static void test_query_uses_index(void **state) {
+        Fixture *f = *state;
+        sqlite3 *db = NULL;
+        sqlite3_stmt *st = NULL;
+        bool indexed = false;
+
+        store_free(open_store(f->path));
+        assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db,
+                                            "EXPLAIN QUERY PLAN SELECT start, utc_offset, active_s, observed_s "
+                                            "FROM bucket WHERE start + utc_offset >= 1 AND start + utc_offset < 2 "
+                                            "ORDER BY start, utc_offset",
+                                            -1, &st, NULL),
+                         SQLITE_OK);
+        while (sqlite3_step(st) == SQLITE_ROW)
+                if (strstr((const char *) sqlite3_column_text(st, 3), "bucket_local"))
+                        indexed = true;
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        assert_true(indexed);
+}
+
+static void test_consent(void **state) {
+        Fixture *f = *state;
+        char long_version[80];
+        StoreConsent c;
+        Store *s = open_store(f->path);
+
+        assert_int_equal(store_get_consent(s, &c), 0);
+        assert_int_equal(store_revoke_consent(s, 50), 0);
+
+        assert_int_equal(store_grant_consent(s, 100, "1", SHA_A), 0);
+        assert_int_equal(store_get_consent(s, &c), 1);
+        assert_int_equal(c.granted_at, 100);
+        assert_int_equal(c.revoked_at, 0);
+        assert_string_equal(c.text_version, "1");
+        assert_string_equal(c.text_sha256, SHA_A);
+
+        assert_int_equal(store_revoke_consent(s, 200), 1);
+        assert_int_equal(store_revoke_consent(s, 300), 0); /* already revoked */
+        assert_int_equal(store_get_consent(s, &c), 1);
+        assert_int_equal(c.revoked_at, 200);
+
+        /* A new grant is the newest record, the old one keeps its revocation. The
+         * hash is stored in lower case. */
+        assert_int_equal(store_grant_consent(s, 400, "2-beta", "FEDCBA9876543210FEDCBA9876543210FEDCBA9876543210FEDCBA9876543210"), 0);
+        assert_int_equal(store_get_consent(s, &c), 1);
+        assert_true(c.id > 1);
+        assert_int_equal(c.granted_at, 400);
+        assert_int_equal(c.revoked_at, 0);
+        assert_string_equal(c.text_version, "2-beta");
+        assert_string_equal(c.text_sha256, SHA_B);
+
+        /* Refused input changes nothing. */
+        memset(long_version, 'v', sizeof long_version - 1);
+        long_version[sizeof long_version - 1] = '\0';
+        assert_int_equal(store_grant_consent(s, 500, long_version, SHA_A), -EINVAL);
+        long_version[64] = '\0';
+        assert_int_equal(store_grant_consent(s, 500, long_version, SHA_A), -EINVAL);
+        assert_int_equal(store_grant_consent(s, 500, "", SHA_A), -EINVAL);
+        assert_int_equal(store_grant_consent(s, 500, "a\nb", SHA_A), -EINVAL);
+        assert_int_equal(store_grant_consent(s, 500, "1", "abc"), -EINVAL);
+        assert_int_equal(store_grant_consent(s, 500, "1", SHA_A "0"), -EINVAL);
+        assert_int_equal(store_grant_consent(s, 500, "1", "g123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"), -EINVAL);
+        assert_int_equal(store_grant_consent(s, 500, NULL, SHA_A), -EINVAL);
+        assert_int_equal(store_revoke_consent(s, 0), -EINVAL);
+        assert_int_equal(store_get_consent(s, &c), 1);
+        assert_int_equal(c.granted_at, 400);
+
+        /* 63 characters fit exactly. */
+        long_version[63] = '\0';
+        assert_int_equal(store_grant_consent(s, 600, long_version, SHA_A), 0);
+        assert_int_equal(store_get_consent(s, &c), 1);
+        assert_string_equal(c.text_version, long_version);
+        store_free(s);
+
+        /* Survives a reopen. */
+        s = open_store(f->path);
+        assert_int_equal(store_get_consent(s, &c), 1);
+        assert_int_equal(c.granted_at, 600);
+        store_free(s);
+}
+
+static void test_meta(void **state) {
+        Fixture *f = *state;
+        int64_t v = 0;
+        Store *s = open_store(f->path);
+
+        assert_int_equal(store_get_meta(s, "x", &v), 0);
+        assert_int_equal(store_set_meta(s, "x", 42), 0);
+        assert_int_equal(store_get_meta(s, "x", &v), 1);
+        assert_int_equal(v, 42);
+        assert_int_equal(store_set_meta(s, "x", INT64_MIN), 0);
+        assert_int_equal(store_get_meta(s, "x", &v), 1);
+        assert_true(v == INT64_MIN);
+        assert_int_equal(store_set_meta(s, "y", 7), 0);
+        assert_int_equal(store_delete_meta(s, "x"), 1);
+        assert_int_equal(store_delete_meta(s, "x"), 0);
+        assert_int_equal(store_get_meta(s, "x", &v), 0);
+        assert_int_equal(store_get_meta(s, "y", &v), 1);
+        assert_int_equal(v, 7);
+        assert_int_equal(store_set_meta(s, "", 1), -EINVAL);
+        assert_int_equal(store_set_meta(s, NULL, 1), -EINVAL);
+        store_free(s);
+}
+
+static void test_garbage_moved_aside(void **state) {
+        Fixture *f = *state;
+        char garbage[8192], wal[1000], back[sizeof garbage + 1];
+        char *moved = NULL;
+        AcctBucket b = { .start = DAY0, .utc_offset = 0, .active_s = 5, .observed_s = 6 };
+        _cleanup_free_ AcctBucket *out = NULL;
+        size_t n;
+        Store *s = NULL;
+
+        for (size_t i = 0; i < sizeof garbage; i++)
+                garbage[i] = (char) (i * 7 + 3);
+        memset(wal, 'w', sizeof wal);
+        write_file(f->path, garbage, sizeof garbage);
+        write_file(path_printf("%s-wal", f->path), wal, sizeof wal);
+
+        assert_int_equal(store_open(&s, f->path, &moved), 0);
+        assert_non_null(moved);
+        assert_non_null(strstr(moved, "/kizuki.db.corrupt-"));
+        assert_int_equal(read_file(moved, back, sizeof back), sizeof garbage);
+        assert_memory_equal(back, garbage, sizeof garbage);
+        assert_int_equal(read_file(path_printf("%s-wal", moved), back, sizeof back), sizeof wal);
+        assert_memory_equal(back, wal, sizeof wal);
+
+        /* The new store works. */
+        assert_int_equal(store_add_buckets(s, &b, 1), 0);
+        assert_int_equal(store_get_buckets(s, DAY0, DAY0 + H, &out, &n), 0);
+        assert_int_equal(n, 1);
+        store_free(s);
+        free(moved);
+        moved = NULL;
+
+        /* A second bad file in the same second gets another name. */
+        write_file(f->path, garbage, sizeof garbage);
+        assert_int_equal(store_open(&s, f->path, &moved), 0);
+        assert_non_null(moved);
+        assert_int_equal(read_file(moved, back, sizeof back), sizeof garbage);
+        store_free(s);
+        free(moved);
+        moved = NULL;
+
+        /* A WAL without its database is kept too (SQLite would delete it). */
+        assert_int_equal(unlink(f->path), 0);
+        write_file(path_printf("%s-wal", f->path), wal, sizeof wal);
+        assert_int_equal(store_open(&s, f->path, &moved), 0);
+        assert_non_null(moved);
+        assert_int_equal(read_file(path_printf("%s-wal", moved), back, sizeof back), sizeof wal);
+        store_free(s);
+        free(moved);
+}
+
+/* A database that opens but fails quick_check is moved aside too. */
+static void test_damaged_moved_aside(void **state) {
+        Fixture *f = *state;
+        AcctBucket b[200];
+        char page[4096];
+        char *moved = NULL;
+        Store *s;
+        int fd;
+
+        s = open_store(f->path);
+        for (size_t i = 0; i < ELEMENTSOF(b); i++)
+                b[i] = (AcctBucket) { .start = DAY0 + (int64_t) i * H, .active_s = 1, .observed_s = 2 };
+        assert_int_equal(store_add_buckets(s, b, ELEMENTSOF(b)), 0);
+        store_free(s);
+
+        /* Scribble over every page but the header page. */
+        memset(page, 0x5a, sizeof page);
+        fd = open(f->path, O_WRONLY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        for (off_t off = 4096; off < 4096 * 3; off += 4096)
+                assert_int_equal(pwrite(fd, page, sizeof page, off), (ssize_t) sizeof page);
+        close(fd);
+
+        s = NULL;
+        assert_int_equal(store_open(&s, f->path, &moved), 0);
+        assert_non_null(moved);
+        assert_int_equal(access(moved, F_OK), 0);
+        store_free(s);
+        free(moved);
+}
+
+static void test_newer_schema_untouched(void **state) {
+        Fixture *f = *state;
+        char before[16384], after[sizeof before];
+        size_t n_before, n_after;
+        char *moved = (char *) "unset";
+        Store *s = NULL;
+        DIR *d;
+        struct dirent *de;
+        int files = 0;
+
+        sql_exec(f->path, "CREATE TABLE future (x); PRAGMA user_version = 99;");
+        assert_int_equal(chmod(f->path, 0644), 0);
+        n_before = read_file(f->path, before, sizeof before);
+
+        assert_int_equal(store_open(&s, f->path, &moved), -EPROTO);
+        assert_null(s);
+
+        n_after = read_file(f->path, after, sizeof after);
+        assert_int_equal(n_before, n_after);
+        assert_memory_equal(before, after, n_before);
+        assert_int_equal(file_mode(f->path), 0644);
+
+        /* Nothing was moved or added beside it. */
+        d = opendir(f->dir);
+        assert_non_null(d);
+        while ((de = readdir(d)))
+                if (de->d_name[0] != '.')
+                        files++;
+        closedir(d);
+        assert_int_equal(files, 1);
+}
+
+static void test_file_modes(void **state) {
+        Fixture *f = *state;
+        AcctBucket b = { .start = DAY0, .utc_offset = 0, .active_s = 1, .observed_s = 1 };
+        mode_t old = umask(0377); /* would make a plain open(…, 0600) give 0400 */
+        Store *s = open_store(f->path);
+
+        umask(old);
+        assert_int_equal(file_mode(f->path), 0600);
+        assert_int_equal(store_add_buckets(s, &b, 1), 0);
+        assert_int_equal(file_mode(path_printf("%s-wal", f->path)), 0600);
+        assert_int_equal(file_mode(path_printf("%s-shm", f->path)), 0600);
+        store_free(s);
+
+        /* An existing database that is too open is tightened. */
+        assert_int_equal(chmod(f->path, 0644), 0);
+        s = open_store(f->path);
+        assert_int_equal(file_mode(f->path), 0600);
+        store_free(s);
+}
+
+static void test_migrate_from_v0(void **state) {
+        Fixture *f = *state;
+        AcctBucket b = { .start = DAY0, .utc_offset = 0, .active_s = 1, .observed_s = 1 };
+        struct stat st;
+        sqlite3 *db = NULL;
+        sqlite3_stmt *st_v = NULL;
+        Store *s;
+
+        /* A real database file with no tables, user_version 0, rollback journal. */
+        sql_exec(f->path, "CREATE TABLE t (x); DROP TABLE t;");
+        assert_int_equal(stat(f->path, &st), 0);
+        assert_true(st.st_size > 0);
+
+        s = open_store(f->path);
+        assert_int_equal(store_add_buckets(s, &b, 1), 0);
+        assert_int_equal(store_set_meta(s, "k", 1), 0);
+        assert_int_equal(store_grant_consent(s, 1, "1", SHA_A), 0);
+        store_free(s);
+
+        assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st_v, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st_v), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(st_v, 0), STORE_SCHEMA_VERSION);
+        sqlite3_finalize(st_v);
+        assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st_v, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st_v), SQLITE_ROW);
+        assert_string_equal((const char *) sqlite3_column_text(st_v, 0), "wal");
+        sqlite3_finalize(st_v);
+        sqlite3_close(db);
+}
+
+static void test_bad_paths(void **state) {
+        Fixture *f = *state;
+        Store *s = NULL;
+
+        assert_int_equal(store_open(&s, path_printf("%s/missing/kizuki.db", f->dir), NULL), -ENOENT);
+        assert_int_equal(store_open(&s, f->dir, NULL), -EISDIR);
+        assert_int_equal(store_open(&s, "", NULL), -EINVAL);
+        assert_null(s);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_create_add_reopen, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_upsert_caps, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_active_capped_at_observed, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_all_or_nothing, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_local_date, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_query_uses_index, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_consent, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_garbage_moved_aside, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_damaged_moved_aside, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_newer_schema_untouched, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_file_modes, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_migrate_from_v0, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_bad_paths, setup, teardown),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
