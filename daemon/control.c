@@ -22,7 +22,7 @@ struct Client {
         Control *control;
         struct bufferevent *bev;
         uint64_t serial;
-        int64_t last_activity; /* CLOCK_MONOTONIC s, for eviction */
+        int64_t last_activity; /* CLOCK_MONOTONIC µs, for eviction */
         bool closing;          /* flush what is queued, then close */
         Client *prev, *next;
 };
@@ -37,10 +37,10 @@ struct Control {
         uint64_t next_serial;
 };
 
-static int64_t now_mono_s(void) {
+static int64_t now_mono_us(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        return ts.tv_sec;
+        return (int64_t) ts.tv_sec * USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
 static void client_free(Client *cl) {
@@ -114,7 +114,7 @@ static void client_read_cb(struct bufferevent *bev, void *userdata) {
         Client *cl = userdata;
         struct evbuffer *in = bufferevent_get_input(bev);
 
-        cl->last_activity = now_mono_s();
+        cl->last_activity = now_mono_us();
         while (!cl->closing) {
                 struct evbuffer_ptr nul = evbuffer_search(in, "", 1, NULL);
                 if (nul.pos < 0) {
@@ -162,7 +162,8 @@ static void client_event_cb(struct bufferevent *bev, short what, void *userdata)
 static void control_evict_one(Control *c) {
         Client *oldest = NULL;
         for (Client *cl = c->clients; cl; cl = cl->next)
-                if (!oldest || cl->last_activity < oldest->last_activity)
+                if (!oldest || cl->last_activity < oldest->last_activity ||
+                    (cl->last_activity == oldest->last_activity && cl->serial < oldest->serial))
                         oldest = cl;
         if (oldest) {
                 log_debug("Too many control clients, dropping the idlest one");
@@ -212,7 +213,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
         }
         cl->control = c;
         cl->serial = ++c->next_serial;
-        cl->last_activity = now_mono_s();
+        cl->last_activity = now_mono_us();
         cl->next = c->clients;
         if (c->clients)
                 c->clients->prev = cl;

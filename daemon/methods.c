@@ -291,18 +291,39 @@ static int method_get_info(Daemon *d, json_object *params, Reply *r) {
         return ok(r, p);
 }
 
+/* The standard interface every Varlink service implements. */
+static const char service_interface[] =
+        "# The Varlink Service Interface is provided by every varlink service. It\n"
+        "# describes the service and the interfaces it implements.\n"
+        "interface org.varlink.service\n\n"
+        "# Get a list of all the interfaces a service provides and information\n"
+        "# about the implementation.\n"
+        "method GetInfo() -> (\n  vendor: string,\n  product: string,\n  version: string,\n"
+        "  url: string,\n  interfaces: []string\n)\n\n"
+        "# Get the description of an interface that is implemented by this service.\n"
+        "method GetInterfaceDescription(interface: string) -> (description: string)\n\n"
+        "# The requested interface was not found.\nerror InterfaceNotFound (interface: string)\n\n"
+        "# The requested method was not found\nerror MethodNotFound (method: string)\n\n"
+        "# The interface defines the requested method, but the service does not\n# implement it.\n"
+        "error MethodNotImplemented (method: string)\n\n"
+        "# One of the passed parameters is invalid.\nerror InvalidParameter (parameter: string)\n\n"
+        "# Client is denied access\nerror PermissionDenied ()\n\n"
+        "# Method is expected to be called with 'more' set to true, but wasn't\nerror ExpectedMore ()\n";
+
 static int method_get_interface_description(Daemon *d, json_object *params, Reply *r) {
         (void) d;
         const char *iface = NULL;
         if (varlink_param_string(params, "interface", &iface) <= 0)
                 return bad_param(r, "interface");
-        if (strcmp(iface, IFACE) != 0) {
-                json_object *p = json_object_new_object();
+        const char *description = strcmp(iface, IFACE) == 0           ? varlink_interface
+                                  : strcmp(iface, SERVICE_IFACE) == 0 ? service_interface
+                                                                      : NULL;
+        json_object *p = json_object_new_object();
+        if (!description) {
                 json_object_object_add(p, "interface", json_object_new_string(iface));
                 return fail(r, VARLINK_ERROR_INTERFACE_NOT_FOUND, p);
         }
-        json_object *p = json_object_new_object();
-        json_object_object_add(p, "description", json_object_new_string(varlink_interface));
+        json_object_object_add(p, "description", json_object_new_string(description));
         return ok(r, p);
 }
 

@@ -49,6 +49,7 @@ int varlink_call_parse(const char *buf, size_t len, VarlinkCall *ret, const char
         int r = -EBADMSG;
         json_object *m, *p, *b;
         if (!json_object_object_get_ex(o, "method", &m) || !json_object_is_type(m, json_type_string) ||
+            strlen(json_object_get_string(m)) != (size_t) json_object_get_string_len(m) ||
             !method_name_valid(json_object_get_string(m)))
                 goto out;
 
@@ -151,7 +152,11 @@ int varlink_param_string(json_object *params, const char *name, const char **ret
                 return 0;
         if (!json_object_is_type(v, json_type_string))
                 return -EINVAL;
-        *ret = json_object_get_string(v);
+        /* "\u0000" decodes to a NUL inside the string: C would see a shorter one. */
+        const char *s = json_object_get_string(v);
+        if (strlen(s) != (size_t) json_object_get_string_len(v))
+                return -EINVAL;
+        *ret = s;
         return 1;
 }
 

@@ -47,7 +47,7 @@ static void test_malformed(void **state) {
                 "{\"method\":\"a.b c\"}", "{\"method\":\"a.B\",\"parameters\":[]}",
                 "{\"method\":\"a.B\",\"parameters\":\"x\"}", "{\"method\":\"a.B\",\"oneway\":1}",
                 "{\"method\":\"a.B\",\"more\":\"yes\"}", "{\"method\":\"a.B\"", "{\"method\":\"a.B\"} trailing",
-                "{\"method\":\"a.B\"}{\"method\":\"a.B\"}",
+                "{\"method\":\"a.B\"}{\"method\":\"a.B\"}", "{\"method\":\"a.B\\u0000x\"}",
         };
         for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
                 VarlinkCall c;
@@ -95,6 +95,8 @@ static void test_params(void **state) {
         assert_int_equal(varlink_param_int(p, "f", 0, 100, &i), -EINVAL);
         assert_int_equal(varlink_param_int(p, "str", 0, 100, &i), -EINVAL);
         assert_int_equal(varlink_param_int(p, "n", 0, 100, &i), 0);
+        json_object_object_add(p, "nul", json_object_new_string_len("a\0b", 3));
+        assert_int_equal(varlink_param_string(p, "nul", &s), -EINVAL);
         json_object_put(p);
 }
 
