@@ -62,6 +62,14 @@ static const char *const store_migrations[] = {
         "  key TEXT PRIMARY KEY,"
         "  value INTEGER NOT NULL"
         ") WITHOUT ROWID;",
+        /* 2: the person's own daily check-ins; NULL where not answered. */
+        "CREATE TABLE checkin ("
+        "  date INTEGER PRIMARY KEY,"
+        "  went_out INTEGER CHECK (went_out IN (0, 1)),"
+        "  met_someone INTEGER CHECK (met_someone IN (0, 1)),"
+        "  mood INTEGER CHECK (mood BETWEEN 1 AND 5),"
+        "  updated_at INTEGER NOT NULL"
+        ") WITHOUT ROWID;",
 };
 _Static_assert(ELEMENTSOF(store_migrations) == STORE_SCHEMA_VERSION,
                "one migration step per schema version");
@@ -78,6 +86,9 @@ typedef enum StoreStmt {
         STMT_GET_META,
         STMT_SET_META,
         STMT_DELETE_META,
+        STMT_MERGE_BUCKET,
+        STMT_SET_CHECKIN,
+        STMT_GET_CHECKINS,
         _STMT_MAX,
 } StoreStmt;
 
@@ -114,6 +125,27 @@ static const char *const store_sql[_STMT_MAX] = {
                 "INSERT INTO meta (key, value) VALUES (?1, ?2) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [STMT_DELETE_META] = "DELETE FROM meta WHERE key = ?1",
+        /* Imports keep the larger of stored and imported seconds, so importing
+         * the same data twice changes nothing; the WHERE makes an unchanged row
+         * count as no change. */
+        [STMT_MERGE_BUCKET] =
+                "INSERT INTO bucket (start, utc_offset, active_s, observed_s) "
+                "VALUES (?1, ?2, MIN(?3, MIN(?4, 3600)), MIN(?4, 3600)) "
+                "ON CONFLICT (start, utc_offset) DO UPDATE SET "
+                "observed_s = MAX(observed_s, excluded.observed_s), "
+                "active_s = MIN(MAX(observed_s, excluded.observed_s), MAX(active_s, excluded.active_s)) "
+                "WHERE excluded.observed_s > observed_s OR excluded.active_s > active_s",
+        /* NULL answers keep what was there. */
+        [STMT_SET_CHECKIN] =
+                "INSERT INTO checkin (date, went_out, met_someone, mood, updated_at) "
+                "VALUES (?1, ?2, ?3, ?4, ?5) "
+                "ON CONFLICT (date) DO UPDATE SET "
+                "went_out = COALESCE(excluded.went_out, went_out), "
+                "met_someone = COALESCE(excluded.met_someone, met_someone), "
+                "mood = COALESCE(excluded.mood, mood), updated_at = excluded.updated_at",
+        [STMT_GET_CHECKINS] =
+                "SELECT date, went_out, met_someone, mood FROM checkin "
+                "WHERE date >= ?1 AND date < ?2 ORDER BY date",
 };
 
 struct Store {
@@ -623,8 +655,12 @@ int64_t store_size(const Store *s) {
         return size;
 }
 
-int store_add_buckets(Store *s, const AcctBucket *b, size_t n) {
+/* Write buckets with one of the bucket statements in one transaction, all or
+ * nothing; with dry_run roll back at the end, having counted the changes. */
+static int store_write_buckets(Store *s, StoreStmt which, const AcctBucket *b, size_t n, bool dry_run,
+                               size_t *ret_changed) {
         sqlite3_stmt *st;
+        size_t changed = 0;
         int r;
 
         if (!s || (!b && n > 0))
@@ -635,6 +671,8 @@ int store_add_buckets(Store *s, const AcctBucket *b, size_t n) {
                         store_set_error(s, "bucket %zu: negative seconds", i);
                         return -EINVAL;
                 }
+        if (ret_changed)
+                *ret_changed = 0;
         if (n == 0)
                 return 0;
 
@@ -642,7 +680,7 @@ int store_add_buckets(Store *s, const AcctBucket *b, size_t n) {
         if (r < 0)
                 return r;
 
-        st = s->stmt[STMT_UPSERT_BUCKET];
+        st = s->stmt[which];
         for (size_t i = 0; i < n; i++) {
                 int rc = sqlite3_bind_int64(st, 1, b[i].start);
                 if (rc == SQLITE_OK)
@@ -659,17 +697,32 @@ int store_add_buckets(Store *s, const AcctBucket *b, size_t n) {
                 r = store_run(s, st);
                 if (r < 0)
                         goto fail;
+                changed += (size_t) sqlite3_changes(s->db);
         }
 
-        r = store_run(s, s->stmt[STMT_COMMIT]);
-        if (r < 0)
-                goto fail;
-        (void) store_fix_side_modes(s); /* the data is committed; this is a re-check */
+        if (dry_run) {
+                store_rollback(s);
+        } else {
+                r = store_run(s, s->stmt[STMT_COMMIT]);
+                if (r < 0)
+                        goto fail;
+                (void) store_fix_side_modes(s); /* the data is committed; this is a re-check */
+        }
+        if (ret_changed)
+                *ret_changed = changed;
         return 0;
 
 fail:
         store_rollback(s);
         return r;
+}
+
+int store_add_buckets(Store *s, const AcctBucket *b, size_t n) {
+        return store_write_buckets(s, STMT_UPSERT_BUCKET, b, n, false, NULL);
+}
+
+int store_merge_buckets(Store *s, const AcctBucket *b, size_t n, bool dry_run, size_t *ret_changed) {
+        return store_write_buckets(s, STMT_MERGE_BUCKET, b, n, dry_run, ret_changed);
 }
 
 int store_get_buckets(Store *s, int64_t local_from, int64_t local_to, AcctBucket **ret, size_t *ret_n) {
@@ -871,4 +924,75 @@ int store_delete_meta(Store *s, const char *key) {
         if (rc != SQLITE_DONE)
                 return store_fail(s, rc);
         return sqlite3_changes(s->db) > 0;
+}
+
+/* A NULL-able 0/1 or 1..5 answer: -1 binds NULL. */
+static int bind_answer(sqlite3_stmt *st, int i, int v) {
+        return v < 0 ? sqlite3_bind_null(st, i) : sqlite3_bind_int(st, i, v);
+}
+
+int store_set_checkin(Store *s, const Checkin *c, int64_t at) {
+        int rc;
+
+        if (!s || !c || c->went_out > 1 || c->met_someone > 1 || c->mood == 0 || c->mood > 5)
+                return -EINVAL;
+
+        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_SET_CHECKIN];
+        rc = sqlite3_bind_int64(st, 1, c->date);
+        if (rc == SQLITE_OK)
+                rc = bind_answer(st, 2, c->went_out);
+        if (rc == SQLITE_OK)
+                rc = bind_answer(st, 3, c->met_someone);
+        if (rc == SQLITE_OK)
+                rc = bind_answer(st, 4, c->mood);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_int64(st, 5, at);
+        if (rc != SQLITE_OK)
+                return store_fail(s, rc);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+                return store_fail(s, rc);
+        (void) store_fix_side_modes(s);
+        return 0;
+}
+
+static int column_answer(sqlite3_stmt *st, int i) {
+        return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_int(st, i);
+}
+
+int store_get_checkins(Store *s, int64_t from, int64_t to, Checkin **ret, size_t *ret_n) {
+        _cleanup_free_ Checkin *v = NULL;
+        size_t n = 0, cap = 0;
+        int rc;
+
+        if (!s || !ret || !ret_n)
+                return -EINVAL;
+
+        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_CHECKINS];
+        rc = sqlite3_bind_int64(st, 1, from);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_int64(st, 2, to);
+        if (rc != SQLITE_OK)
+                return store_fail(s, rc);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                if (n == cap) {
+                        size_t ncap = cap ? cap * 2 : 16;
+                        Checkin *nv = reallocarray(v, ncap, sizeof *v);
+                        if (!nv)
+                                return -ENOMEM;
+                        v = nv;
+                        cap = ncap;
+                }
+                v[n++] = (Checkin) {
+                        .date = sqlite3_column_int64(st, 0),
+                        .went_out = column_answer(st, 1),
+                        .met_someone = column_answer(st, 2),
+                        .mood = column_answer(st, 3),
+                };
+        }
+        if (rc != SQLITE_DONE)
+                return store_fail(s, rc);
+        *ret = TAKE_PTR(v);
+        *ret_n = n;
+        return 0;
 }

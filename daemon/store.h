@@ -7,8 +7,9 @@
 #include <stdint.h>
 
 #include "accountant.h"
+#include "summary.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 typedef struct Store Store;
 
@@ -39,6 +40,12 @@ int64_t store_size(const Store *s);
  * observed and active at observed. All or nothing. */
 int store_add_buckets(Store *s, const AcctBucket *b, size_t n);
 
+/* Merge imported buckets: per bucket the larger of stored and given seconds
+ * (active and observed separately; capped as above), so a repeated import
+ * changes nothing. All or nothing; with dry_run nothing is written.
+ * *ret_changed (may be NULL): buckets that were (or would be) created or raised. */
+int store_merge_buckets(Store *s, const AcctBucket *b, size_t n, bool dry_run, size_t *ret_changed);
+
 /* Buckets whose local start (start + utc_offset) lies in [local_from, local_to)
  * (both "local seconds": a local date-time read as if it were UTC), by start.
  * *ret malloc'ed, NULL when *ret_n is 0. */
@@ -49,6 +56,12 @@ int store_get_consent(Store *s, StoreConsent *ret);
 int store_grant_consent(Store *s, int64_t at, const char *text_version, const char *text_sha256);
 /* Revoke the newest grant if it is not revoked yet. 0 if there was nothing to revoke, 1 if revoked. */
 int store_revoke_consent(Store *s, int64_t at);
+
+/* Record a check-in for c->date (local seconds of 00:00); fields that are -1
+ * keep what was stored. went_out/met_someone 0 or 1, mood 1..5. */
+int store_set_checkin(Store *s, const Checkin *c, int64_t at);
+/* Check-ins with date in [from, to), by date; -1 where not answered. */
+int store_get_checkins(Store *s, int64_t from, int64_t to, Checkin **ret, size_t *ret_n);
 
 /* Integer meta values: 1 and *ret set, 0 when missing. */
 int store_get_meta(Store *s, const char *key, int64_t *ret);

@@ -570,6 +570,108 @@ static void test_migrate_from_v0(void **state) {
         sqlite3_close(db);
 }
 
+
+static void test_merge_keeps_larger(void **state) {
+        Fixture *f = *state;
+        AcctBucket live[] = { { .start = DAY0, .utc_offset = 0, .active_s = 600, .observed_s = 3600 } };
+        AcctBucket imp[] = {
+                { .start = DAY0, .utc_offset = 0, .active_s = 1800, .observed_s = 1800 }, /* raises active */
+                { .start = DAY0 + H, .utc_offset = 0, .active_s = 60, .observed_s = 120 },  /* new */
+        };
+        _cleanup_free_ AcctBucket *out = NULL;
+        size_t n = 0, changed = 99;
+        Store *s = open_store(f->path);
+
+        assert_int_equal(store_add_buckets(s, live, 1), 0);
+        /* A dry run counts but writes nothing. */
+        assert_int_equal(store_merge_buckets(s, imp, 2, true, &changed), 0);
+        assert_int_equal(changed, 2);
+        assert_int_equal(store_get_buckets(s, DAY0, DAY0 + 24 * H, &out, &n), 0);
+        assert_int_equal(n, 1);
+        assert_bucket(&out[0], DAY0, 0, 600, 3600);
+        free(out);
+        out = NULL;
+
+        assert_int_equal(store_merge_buckets(s, imp, 2, false, &changed), 0);
+        assert_int_equal(changed, 2);
+        assert_int_equal(store_get_buckets(s, DAY0, DAY0 + 24 * H, &out, &n), 0);
+        assert_int_equal(n, 2);
+        /* max(600, 1800) active, max(3600, 1800) observed */
+        assert_bucket(&out[0], DAY0, 0, 1800, 3600);
+        assert_bucket(&out[1], DAY0 + H, 0, 60, 120);
+        free(out);
+        out = NULL;
+
+        /* The same import again: nothing changes, nothing doubles. */
+        assert_int_equal(store_merge_buckets(s, imp, 2, false, &changed), 0);
+        assert_int_equal(changed, 0);
+        assert_int_equal(store_get_buckets(s, DAY0, DAY0 + 24 * H, &out, &n), 0);
+        assert_bucket(&out[0], DAY0, 0, 1800, 3600);
+        assert_bucket(&out[1], DAY0 + H, 0, 60, 120);
+
+        AcctBucket bad[] = { { .start = DAY0 + 2 * H, .active_s = -1, .observed_s = 5 } };
+        assert_int_equal(store_merge_buckets(s, bad, 1, false, &changed), -EINVAL);
+        store_free(s);
+}
+
+static void test_checkins(void **state) {
+        Fixture *f = *state;
+        _cleanup_free_ Checkin *out = NULL;
+        size_t n = 0;
+        Store *s = open_store(f->path);
+
+        assert_int_equal(store_set_checkin(s, &(Checkin) { DAY0, 1, -1, -1 }, 100), 0);
+        assert_int_equal(store_set_checkin(s, &(Checkin) { DAY0, -1, 0, 4 }, 200), 0);
+        assert_int_equal(store_set_checkin(s, &(Checkin) { DAY0 + 86400, -1, -1, 2 }, 300), 0);
+        assert_int_equal(store_set_checkin(s, &(Checkin) { DAY0, 2, -1, -1 }, 1), -EINVAL);
+        assert_int_equal(store_set_checkin(s, &(Checkin) { DAY0, -1, -1, 6 }, 1), -EINVAL);
+        assert_int_equal(store_set_checkin(s, &(Checkin) { DAY0, -1, -1, 0 }, 1), -EINVAL);
+
+        assert_int_equal(store_get_checkins(s, DAY0, DAY0 + 2 * 86400, &out, &n), 0);
+        assert_int_equal(n, 2);
+        /* Later answers fill in, absent ones keep the earlier answer. */
+        assert_int_equal(out[0].date, DAY0);
+        assert_int_equal(out[0].went_out, 1);
+        assert_int_equal(out[0].met_someone, 0);
+        assert_int_equal(out[0].mood, 4);
+        assert_int_equal(out[1].went_out, -1);
+        assert_int_equal(out[1].met_someone, -1);
+        assert_int_equal(out[1].mood, 2);
+        free(out);
+        out = NULL;
+        assert_int_equal(store_get_checkins(s, DAY0 + 86400, DAY0 + 2 * 86400, &out, &n), 0);
+        assert_int_equal(n, 1);
+        store_free(s);
+}
+
+/* A version 1 database (as the walking skeleton wrote it) gains the check-in
+ * table and keeps its rows. */
+static void test_migrate_from_v1(void **state) {
+        Fixture *f = *state;
+        sql_exec(f->path,
+                 "CREATE TABLE bucket (start INTEGER NOT NULL, utc_offset INTEGER NOT NULL,"
+                 " active_s INTEGER NOT NULL, observed_s INTEGER NOT NULL, PRIMARY KEY (start, utc_offset))"
+                 " WITHOUT ROWID;"
+                 "CREATE INDEX bucket_local ON bucket (start + utc_offset);"
+                 "CREATE TABLE consent (id INTEGER PRIMARY KEY, granted_at INTEGER NOT NULL, revoked_at INTEGER,"
+                 " text_version TEXT NOT NULL, text_sha256 TEXT NOT NULL);"
+                 "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+                 "INSERT INTO bucket VALUES (1710028800, 0, 5, 60);"
+                 "PRAGMA user_version = 1;");
+        chmod(f->path, 0600);
+        _cleanup_free_ AcctBucket *out = NULL;
+        _cleanup_free_ Checkin *c = NULL;
+        size_t n = 0;
+        Store *s = open_store(f->path);
+        assert_int_equal(store_get_buckets(s, DAY0, DAY0 + H, &out, &n), 0);
+        assert_int_equal(n, 1);
+        assert_bucket(&out[0], DAY0, 0, 5, 60);
+        assert_int_equal(store_set_checkin(s, &(Checkin) { DAY0, 0, 0, 3 }, 1), 0);
+        assert_int_equal(store_get_checkins(s, DAY0, DAY0 + 86400, &c, &n), 0);
+        assert_int_equal(n, 1);
+        store_free(s);
+}
+
 static void test_bad_paths(void **state) {
         Fixture *f = *state;
         Store *s = NULL;
@@ -596,6 +698,9 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_newer_schema_untouched, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_file_modes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_migrate_from_v0, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_merge_keeps_larger, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_checkins, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bad_paths, setup, teardown),
         };
 

@@ -1,0 +1,59 @@
+/* Import of activity history from files: parsers and the conversion of their
+ * intervals into hourly buckets. Pure: the file is read by the caller.
+ *
+ * Overlapping rows are resolved so that the result does not depend on their
+ * order: a second covered by several rows counts once, it is active when any
+ * of them says active, and it takes the UTC offset of the covering row that
+ * starts earliest (ties: the one that comes first in the file). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "accountant.h"
+
+typedef struct ImportInterval {
+        int64_t start, end;  /* UTC seconds, start < end */
+        int32_t utc_offset;  /* local offset of its buckets */
+        bool active;
+        uint64_t line;       /* where it came from, for messages and tie-breaks */
+} ImportInterval;
+
+/* Called once per rejected row with its line (CSV) or event index (1-based,
+ * ActivityWatch) and a short reason. */
+typedef void (*ImportRejectFn)(uint64_t line, const char *reason, void *userdata);
+
+typedef struct ImportParsed {
+        ImportInterval *intervals; /* malloc'ed */
+        size_t n;
+        uint64_t rows_read;     /* data rows / events seen */
+        uint64_t rows_rejected;
+} ImportParsed;
+
+void import_parsed_done(ImportParsed *p);
+
+/* CSV: a header line "start,end,state" (any column order is NOT accepted; a
+ * UTF-8 BOM and CRLF line ends are), then rows of ISO 8601 timestamps with a UTC
+ * offset ("2026-01-05T08:00:00+01:00", "Z" = +00:00, optional fractional
+ * seconds, which are truncated) and state "active" or "inactive". Rows with
+ * end <= start, a bad timestamp or state, the wrong number of fields, or a
+ * start/end with different offsets are rejected. With strict the first bad
+ * row ends the parse: -EBADMSG (after reporting it). A missing or wrong header:
+ * -EMEDIUMTYPE (not this format). */
+int import_parse_csv(const char *buf, size_t len, bool strict, ImportRejectFn reject, void *userdata,
+                     ImportParsed *ret);
+
+/* ActivityWatch: the JSON export of an aw-watcher-afk bucket: either
+ * {"buckets":{"<id>":{"events":[...]}}} (aw-server export) or an object with
+ * "events", or a bare array of events. Each event: "timestamp" (ISO 8601 with
+ * offset or Z), "duration" (seconds, number), "data":{"status":"afk"|"not-afk"}.
+ * not-afk is active, afk inactive. Offsets of the buckets come from offset_fn
+ * at each event's start (the machine's time zone). Not JSON or no events
+ * array: -EMEDIUMTYPE. */
+int import_parse_activitywatch(const char *buf, size_t len, bool strict, AcctOffsetFn offset_fn, void *offset_userdata,
+                               ImportRejectFn reject, void *userdata, ImportParsed *ret);
+
+/* Resolve overlaps (see above) and split into local-hour buckets: *ret sorted by
+ * (start, utc_offset), each bucket at most 3600 s observed, active <= observed. */
+int import_to_buckets(const ImportInterval *iv, size_t n, AcctBucket **ret, size_t *ret_n);
