@@ -57,3 +57,19 @@ int import_parse_activitywatch(const char *buf, size_t len, bool strict, AcctOff
 /* Resolve overlaps (see above) and split into local-hour buckets: *ret sorted by
  * (start, utc_offset), each bucket at most 3600 s observed, active <= observed. */
 int import_to_buckets(const ImportInterval *iv, size_t n, AcctBucket **ret, size_t *ret_n);
+
+/* Shared by the parsers in import-*.c (and tested on their own). */
+
+/* An ISO 8601 timestamp, exactly s[0..len): "YYYY-MM-DDTHH:MM:SS[.frac][Z|±HH:MM|±HHMM]"
+ * ('T' or a space). *ret_t: UTC seconds, the fraction truncated; *ret_frac_ns: the
+ * fraction's first nine digits; *ret_offset: the offset written (0 without one); each
+ * may be NULL. 1 with an offset, 0 without (read as UTC), -EINVAL if invalid. */
+int import_parse_timestamp(const char *s, size_t len, int64_t *ret_t, int32_t *ret_frac_ns, int32_t *ret_offset);
+
+/* Append a copy of *iv to p->intervals. -ENOMEM. */
+int import_parsed_add(ImportParsed *p, const ImportInterval *iv);
+
+/* Count a rejected row and report it: reason, followed by " 'quoted'" (made
+ * printable, shortened) when quoted is not NULL. -EBADMSG with strict, else 0. */
+int import_reject(ImportParsed *p, bool strict, ImportRejectFn reject, void *userdata, uint64_t line,
+                  const char *reason, const char *quoted, size_t quoted_len);
