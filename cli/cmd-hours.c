@@ -6,30 +6,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "client.h"
 #include "kizuki.h"
 #include "macro.h"
 #include "output.h"
-#include "timeutil.h"
 
 #define BAR_WIDTH 20
 
-typedef struct Hour {
-        int64_t start;
-        int32_t utc_offset;
-        int64_t active_s;
-        int64_t observed_s;
-} Hour;
-
-/* Check and copy the daemon's hours. */
-static int hours_parse(json_object *reply, Hour **ret, size_t *ret_n) {
+int hours_parse(json_object *reply, const char *key, Hour **ret, size_t *ret_n) {
         _cleanup_free_ Hour *hours = NULL;
         json_object *array;
         size_t n;
 
-        if (client_get_array(reply, "hours", &array) < 0)
+        if (client_get_array(reply, key, &array) < 0)
                 goto bad;
         n = json_object_array_length(array);
         if (n > 0) {
@@ -57,8 +47,7 @@ bad:
         return -EBADMSG;
 }
 
-/* {"hours":[{"start":"2026-01-05T08:00:00+01:00","active_s":1800,"observed_s":3600}, …]} */
-static int hours_print_json(const Hour *hours, size_t n) {
+int hours_print_json(const Hour *hours, size_t n) {
         _cleanup_json_ json_object *root = json_object_new_object();
         json_object *array = json_object_new_array();
         char iso[OUTPUT_TIME_MAX];
@@ -136,7 +125,7 @@ static int hours_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         _cleanup_json_ json_object *params = NULL, *reply = NULL;
         _cleanup_free_ Hour *hours = NULL;
         const char *arg = NULL;
-        char date[16];
+        char date[OUTPUT_DATE_MAX];
         int64_t day;
         size_t n = 0;
         int c, r;
@@ -158,28 +147,13 @@ static int hours_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (r < 0)
                 return r;
 
-        if (!arg || strcmp(arg, "today") == 0 || strcmp(arg, "yesterday") == 0) {
-                /* The local date now (or a day earlier: noon minus a day never skips one across DST). */
-                time_t now = time(NULL);
-                struct tm tm;
-                if (!localtime_r(&now, &tm))
-                        return -errno;
-                if (arg && strcmp(arg, "yesterday") == 0) {
-                        tm.tm_mday -= 1;
-                        tm.tm_hour = 12;
-                        tm.tm_isdst = -1;
-                        now = mktime(&tm);
-                        if (now == (time_t) -1 || !localtime_r(&now, &tm))
-                                return -ERANGE;
-                }
-                strftime(date, sizeof date, "%Y-%m-%d", &tm);
-        } else {
-                if (strlen(arg) >= sizeof date)
-                        return cmd_usage_error(cmd, ctx, "invalid date '%s' (expected YYYY-MM-DD)", arg);
-                memcpy(date, arg, strlen(arg) + 1);
+        r = output_parse_day(arg, date, &day);
+        if (r == -EINVAL)
+                return cmd_usage_error(cmd, ctx, "invalid date '%s' (expected YYYY-MM-DD, today or yesterday)", arg);
+        if (r < 0) {
+                fprintf(stderr, "kizuki: cannot tell today's local date: %s\n", strerror(-r));
+                return r;
         }
-        if (parse_date(date, &day) < 0)
-                return cmd_usage_error(cmd, ctx, "invalid date '%s' (expected YYYY-MM-DD)", date);
 
         params = json_object_new_object();
         if (!params || json_object_object_add(params, "date", json_object_new_string(date)) < 0)
@@ -187,7 +161,7 @@ static int hours_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GetHours", params, &reply);
         if (r < 0)
                 return r;
-        r = hours_parse(reply, &hours, &n);
+        r = hours_parse(reply, "hours", &hours, &n);
         if (r < 0)
                 return r;
 

@@ -29,7 +29,8 @@ static const Command cmd_help = {
 
 /* In the order of "kizuki --help". */
 static const Command *const commands[] = {
-        &cmd_status, &cmd_consent, &cmd_pause, &cmd_resume, &cmd_hint, &cmd_hours, &cmd_help,
+        &cmd_status, &cmd_consent, &cmd_pause,    &cmd_resume, &cmd_hint,   &cmd_hours,
+        &cmd_days,   &cmd_week,    &cmd_actogram, &cmd_checkin, &cmd_import, &cmd_help,
 };
 
 void cmd_print_usage(const Command *cmd, FILE *f) {
@@ -115,7 +116,7 @@ static void help_main(void) {
         if (width > 34)
                 width = 34;
 
-        printf("Usage: kizuki [--socket PATH] [COMMAND [ARGS...]]\n"
+        printf("Usage: kizuki [--socket PATH] [--color WHEN] [COMMAND [ARGS...]]\n"
                "\n"
                "Show and control what kizukid records: the seconds you were active and the\n"
                "seconds it observed, per local hour, nothing else. Without a command: status.\n"
@@ -134,6 +135,8 @@ static void help_main(void) {
                "Options:\n"
                "  --socket PATH  Talk to kizukid at PATH (default: $KIZUKI_SOCKET, else\n"
                "                 $XDG_RUNTIME_DIR/kizuki/io.kizuki.Daemon)\n"
+               "  --color WHEN   Colour the output: auto (default: on a terminal, unless\n"
+               "                 NO_COLOR is set), always or never; also after the command\n"
                "  -h, --help     Show this help\n"
                "  --version      Show the version\n"
                "\n"
@@ -172,6 +175,43 @@ static int help_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         return cmd_print_help(target);
 }
 
+static bool color_valid(const char *when) {
+        return strcmp(when, "auto") == 0 || strcmp(when, "always") == 0 || strcmp(when, "never") == 0;
+}
+
+/* --color is global but may also follow the command ("kizuki week --color=never"):
+ * take "--color[=| ]WHEN" (or --colour) out of the command's arguments, up to a "--".
+ * Returns the number of arguments left, or -EINVAL for a missing or bad WHEN. */
+static int color_extract(int argc, char **argv, const char **color) {
+        int n = 1;
+
+        for (int i = 1; i < argc; i++) {
+                const char *a = argv[i], *when = NULL;
+                if (strcmp(a, "--") == 0) {
+                        while (i < argc)
+                                argv[n++] = argv[i++];
+                        break;
+                }
+                if (strncmp(a, "--color=", 8) == 0)
+                        when = a + 8;
+                else if (strncmp(a, "--colour=", 9) == 0)
+                        when = a + 9;
+                else if (strcmp(a, "--color") == 0 || strcmp(a, "--colour") == 0) {
+                        if (i + 1 >= argc)
+                                return -EINVAL;
+                        when = argv[++i];
+                } else {
+                        argv[n++] = argv[i];
+                        continue;
+                }
+                if (!color_valid(when))
+                        return -EINVAL;
+                *color = when;
+        }
+        argv[n] = NULL;
+        return n;
+}
+
 /* $XDG_RUNTIME_DIR/kizuki/io.kizuki.Daemon, or under /run/user/UID without it. */
 static int default_socket_path(char **ret) {
         const char *rt = getenv("XDG_RUNTIME_DIR");
@@ -187,6 +227,8 @@ static int default_socket_path(char **ret) {
 int main(int argc, char **argv) {
         static const struct option options[] = {
                 { "socket", required_argument, NULL, 's' },
+                { "color", required_argument, NULL, 'c' },
+                { "colour", required_argument, NULL, 'c' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {},
@@ -194,7 +236,7 @@ int main(int argc, char **argv) {
         static char progname[] = "kizuki";
         _cleanup_free_ char *socket_default = NULL, *cmd_argv0 = NULL;
         _cleanup_free_ char **cmd_argv = NULL;
-        const char *socket_path = NULL;
+        const char *socket_path = NULL, *color = "auto";
         const Command *cmd = &cmd_status;
         Ctx ctx = {};
         int c, r;
@@ -207,6 +249,14 @@ int main(int argc, char **argv) {
                 switch (c) {
                 case 's':
                         socket_path = optarg;
+                        break;
+                case 'c':
+                        if (!color_valid(optarg)) {
+                                fprintf(stderr, "kizuki: invalid --color '%s' (expected auto, always or never)\n"
+                                        "Run 'kizuki --help' for usage.\n", optarg);
+                                return EXIT_USAGE;
+                        }
+                        color = optarg;
                         break;
                 case 'h':
                         help_main();
@@ -232,7 +282,6 @@ int main(int argc, char **argv) {
                 }
         }
         ctx.socket_path = socket_path;
-        ctx.color = output_want_color();
 
         if (optind < argc && command_find(argv[optind], &cmd) < 0)
                 return EXIT_USAGE;
@@ -248,6 +297,19 @@ int main(int argc, char **argv) {
         cmd_argv[0] = cmd_argv0;
         for (int i = 1; i < cmd_argc; i++)
                 cmd_argv[i] = argv[optind + i];
+        cmd_argc = color_extract(cmd_argc, cmd_argv, &color);
+        if (cmd_argc < 0) {
+                fprintf(stderr, "kizuki: invalid --color (expected auto, always or never)\n"
+                        "Run 'kizuki --help' for usage.\n");
+                return EXIT_USAGE;
+        }
+
+        /* "always" wins over NO_COLOR: it is asked for explicitly (tests, pagers). */
+        if (strcmp(color, "auto") == 0)
+                ctx.color = output_want_color();
+        else
+                ctx.color = strcmp(color, "always") == 0;
+        ctx.columns = output_columns();
 
         optind = 0; /* glibc: 0 re-initialises getopt completely */
         r = cmd->exec(cmd, cmd_argc, cmd_argv, &ctx);

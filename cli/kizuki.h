@@ -6,14 +6,17 @@
  * A command prints its own errors (once, where it decides) before returning. */
 #pragma once
 
+#include <json-c/json.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define KIZUKI_INTERFACE "io.kizuki.Daemon"
 
 typedef struct Ctx {
         const char *socket_path; /* --socket, else $KIZUKI_SOCKET, else the default */
-        bool color;              /* colour on stdout (tty, NO_COLOR unset, TERM not dumb) */
+        bool color;              /* colour on stdout: --color, else tty, NO_COLOR unset, TERM not dumb */
+        unsigned columns;        /* terminal width, for commands that fit their output to it */
         bool json;               /* the running command was asked for --json */
         bool usage_error;        /* set by cmd_usage_error(): exit status 2 */
 } Ctx;
@@ -34,6 +37,11 @@ extern const Command cmd_pause;
 extern const Command cmd_resume;
 extern const Command cmd_hint;
 extern const Command cmd_hours;
+extern const Command cmd_days;
+extern const Command cmd_week;
+extern const Command cmd_actogram;
+extern const Command cmd_import;
+extern const Command cmd_checkin;
 
 /* "Usage: kizuki NAME USAGE" on f. */
 void cmd_print_usage(const Command *cmd, FILE *f);
@@ -47,3 +55,43 @@ int cmd_usage_error(const Command *cmd, Ctx *ctx, const char *fmt, ...) __attrib
 
 /* Check the number of positional arguments against the entry. */
 int cmd_check_args(const Command *cmd, Ctx *ctx, int n);
+
+/* Data the daemon sends, checked, and what several commands render from it. */
+
+/* An Hour of the interface. */
+typedef struct Hour {
+        int64_t start;
+        int32_t utc_offset;
+        int64_t active_s;
+        int64_t observed_s;
+} Hour;
+
+/* A Day of the interface. Figures NAN and times of day (minutes after local
+ * midnight) -1 where null; check-ins -1 where not answered. */
+typedef struct Day {
+        char date[11];
+        int64_t day; /* local seconds of its 00:00 */
+        double screen_h, night_ratio, sleep_h, coverage_h, is, iv, ra, l5, m10;
+        int first_active, last_active, sleep_onset, sleep_offset, sleep_mid, l5_onset, m10_onset;
+        bool low_coverage;
+        int went_out, met_someone, mood;
+} Day;
+
+/* cmd-hours.c: the array `key` of Hour objects in reply, checked and copied
+ * (*ret malloc'ed, NULL when empty). Says so on stderr when it is malformed. */
+int hours_parse(json_object *reply, const char *key, Hour **ret, size_t *ret_n);
+
+/* cmd-hours.c: {"hours":[{"start":"2026-01-05T08:00:00+01:00","active_s":…,"observed_s":…}, …]} on stdout. */
+int hours_print_json(const Hour *hours, size_t n);
+
+/* cmd-days.c: the array `key` of Day objects in reply, checked and copied.
+ * Says so on stderr when it is malformed. */
+int days_parse(json_object *reply, const char *key, Day **ret, size_t *ret_n);
+
+/* cmd-days.c: the days as an aligned table on stdout (rhythm: with IS, IV, RA),
+ * low-coverage days marked, and a footnote when there are any. */
+int days_print_table(const Ctx *ctx, const Day *days, size_t n, bool rhythm);
+
+/* cmd-actogram.c: an actogram of n_days days from first_day (local seconds) on
+ * stdout: one row per day, optionally double-plotted, fitted to ctx->columns. */
+int actogram_print(const Ctx *ctx, const Hour *hours, size_t n, int64_t first_day, size_t n_days, bool double_plot);

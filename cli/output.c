@@ -2,11 +2,17 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "macro.h"
+#include "timeutil.h"
 
 bool output_want_color(void) {
         const char *e;
@@ -18,6 +24,110 @@ bool output_want_color(void) {
                 return false;
         e = getenv("TERM");
         return e && *e && strcmp(e, "dumb") != 0;
+}
+
+unsigned output_columns(void) {
+        const char *e = getenv("COLUMNS");
+        struct winsize ws;
+
+        if (e && *e) {
+                char *end;
+                errno = 0;
+                long v = strtol(e, &end, 10);
+                if (errno == 0 && *end == '\0' && v >= 1 && v <= 10000)
+                        return (unsigned) v;
+        }
+        if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+                return ws.ws_col;
+        return 80;
+}
+
+static int64_t floor_div(int64_t a, int64_t b) {
+        int64_t q = a / b;
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+int output_parse_day(const char *arg, char ret_date[static OUTPUT_DATE_MAX], int64_t *ret_day) {
+        char date[OUTPUT_DATE_MAX];
+
+        if (!arg || strcmp(arg, "today") == 0 || strcmp(arg, "yesterday") == 0) {
+                /* The local date now (or a day earlier: noon minus a day never skips one across DST). */
+                time_t now = time(NULL);
+                struct tm tm;
+                if (!localtime_r(&now, &tm))
+                        return -ERANGE;
+                if (arg && strcmp(arg, "yesterday") == 0) {
+                        tm.tm_mday -= 1;
+                        tm.tm_hour = 12;
+                        tm.tm_isdst = -1;
+                        now = mktime(&tm);
+                        if (now == (time_t) -1 || !localtime_r(&now, &tm))
+                                return -ERANGE;
+                }
+                if (strftime(date, sizeof date, "%Y-%m-%d", &tm) != 10)
+                        return -ERANGE;
+        } else {
+                size_t n = strlen(arg);
+                if (n >= sizeof date)
+                        return -EINVAL;
+                memcpy(date, arg, n + 1);
+        }
+        if (parse_date(date, ret_day) < 0)
+                return -EINVAL;
+        memcpy(ret_date, date, sizeof date);
+        return 0;
+}
+
+int output_format_day(char *buf, size_t size, int64_t day) {
+        return output_bucket_time(buf, size, day, 0, "%Y-%m-%d");
+}
+
+/* Monday 0 … Sunday 6 of a day number (days since 1970-01-01, a Thursday). */
+static int64_t weekday_of(int64_t dn) {
+        return dn + 3 - floor_div(dn + 3, 7) * 7;
+}
+
+int output_format_week(char *buf, size_t size, int64_t day, int64_t *ret_monday) {
+        int64_t dn = floor_div(day, DAY_S), monday = dn - weekday_of(dn);
+        /* The ISO week-year is the year of the week's Thursday; its week number
+         * counts from the week that holds that year's first Thursday (and Jan 4). */
+        time_t thursday = (time_t) ((monday + 3) * DAY_S);
+        struct tm tm;
+
+        if (!gmtime_r(&thursday, &tm))
+                return -ERANGE;
+        int n = snprintf(buf, size, "%04d-W%02d", tm.tm_year + 1900, tm.tm_yday / 7 + 1);
+        if (n < 0 || (size_t) n >= size)
+                return -ENOBUFS;
+        if (ret_monday)
+                *ret_monday = monday * DAY_S;
+        return 0;
+}
+
+int output_parse_week(const char *s, int64_t *ret_monday) {
+        char canon[24], again[24];
+        int64_t monday;
+
+        if (!s || strlen(s) != 8 || s[4] != '-' || (s[5] != 'W' && s[5] != 'w'))
+                return -EINVAL;
+        for (size_t i = 0; i < 8; i++)
+                if (i != 4 && i != 5 && (s[i] < '0' || s[i] > '9'))
+                        return -EINVAL;
+        int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+        int week = (s[6] - '0') * 10 + (s[7] - '0');
+        if (year < 1970 || week < 1 || week > 53)
+                return -EINVAL;
+
+        struct tm tm = { .tm_year = year - 1900, .tm_mon = 0, .tm_mday = 4 };
+        int64_t jan4 = floor_div((int64_t) timegm(&tm), DAY_S);
+        monday = (jan4 - weekday_of(jan4) + 7 * (int64_t) (week - 1)) * DAY_S;
+
+        /* W53 of a year with 52 weeks is week 1 of the next: refuse it. */
+        snprintf(canon, sizeof canon, "%04d-W%02d", year, week);
+        if (output_format_week(again, sizeof again, monday, NULL) < 0 || strcmp(again, canon) != 0)
+                return -EINVAL;
+        *ret_monday = monday;
+        return 0;
 }
 
 const char *output_color(bool color, const char *ansi) {
@@ -36,6 +146,40 @@ char *output_duration(char *buf, size_t size, int64_t s) {
         else
                 snprintf(buf, size, "%" PRId64 "h %02" PRId64 "m", s / 3600, s % 3600 / 60);
         return buf;
+}
+
+char *output_hours(char *buf, size_t size, double hours) {
+        if (isnan(hours) || hours > 1e9 || hours < -1e9) {
+                snprintf(buf, size, "-");
+                return buf;
+        }
+        int64_t s = (int64_t) llround(hours * 3600.0);
+        if (s < 60) { /* a day's figure: no seconds */
+                snprintf(buf, size, "0m");
+                return buf;
+        }
+        return output_duration(buf, size, s);
+}
+
+char *output_clock(char *buf, size_t size, int minutes) {
+        if (minutes < 0)
+                snprintf(buf, size, "-");
+        else
+                snprintf(buf, size, "%02d:%02d", minutes / 60 % 24, minutes % 60);
+        return buf;
+}
+
+int output_parse_clock(const char *s, int *ret) {
+        if (!s || strlen(s) != 5 || s[2] != ':')
+                return -EINVAL;
+        for (size_t i = 0; i < 5; i++)
+                if (i != 2 && (s[i] < '0' || s[i] > '9'))
+                        return -EINVAL;
+        int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+        if (h > 23 || m > 59)
+                return -EINVAL;
+        *ret = h * 60 + m;
+        return 0;
 }
 
 /* Real offsets lie within ±14 h; anything beyond a day is nonsense. */
@@ -172,11 +316,196 @@ const char *output_safe(char *buf, size_t size, const char *s) {
         return buf;
 }
 
+const char *output_spark(double fraction) {
+        static const char *const levels[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+
+        if (isnan(fraction))
+                return " ";
+        if (fraction < 0)
+                fraction = 0;
+        if (fraction > 1)
+                fraction = 1;
+        return levels[(int) lround(fraction * 7)];
+}
+
+size_t output_width(const char *s) {
+        size_t n = 0;
+
+        for (; *s; s++)
+                if (((unsigned char) *s & 0xc0) != 0x80)
+                        n++;
+        return n;
+}
+
+json_object *output_json_double(double v) {
+        char buf[40];
+
+        if (!isfinite(v))
+                return NULL;
+        for (int prec = 1; prec <= 17; prec++) {
+                snprintf(buf, sizeof buf, "%.*g", prec, v);
+                if (strtod(buf, NULL) == v)
+                        break;
+        }
+        if (!strpbrk(buf, ".eE")) {
+                size_t len = strlen(buf);
+                snprintf(buf + len, sizeof buf - len, ".0");
+        }
+        return json_object_new_double_s(v, buf);
+}
+
 int output_json(json_object *o) {
         const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
         if (!s)
                 return -ENOMEM;
         if (puts(s) == EOF)
                 return -errno;
+        return 0;
+}
+
+typedef struct TableCell {
+        char *text;       /* NULL: empty */
+        const char *ansi; /* NULL: the row's */
+} TableCell;
+
+struct OutputTable {
+        const OutputColumn *cols;
+        size_t n_cols;
+        TableCell *cells; /* n_rows × n_cols */
+        const char **row_ansi;
+        size_t n_rows, cap_rows;
+};
+
+int output_table_new(const OutputColumn *cols, size_t n_cols, OutputTable **ret) {
+        OutputTable *t = calloc(1, sizeof *t);
+
+        if (!t)
+                return -ENOMEM;
+        t->cols = cols;
+        t->n_cols = n_cols;
+        *ret = t;
+        return 0;
+}
+
+OutputTable *output_table_free(OutputTable *t) {
+        if (!t)
+                return NULL;
+        for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
+                free(t->cells[i].text);
+        free(t->cells);
+        free(t->row_ansi);
+        free(t);
+        return NULL;
+}
+
+int output_table_row(OutputTable *t, const char *ansi) {
+        if (t->n_rows == t->cap_rows) {
+                size_t cap = t->cap_rows ? t->cap_rows * 2 : 16;
+                TableCell *cells = reallocarray(t->cells, cap * t->n_cols, sizeof *cells);
+                if (!cells)
+                        return -ENOMEM;
+                t->cells = cells;
+                const char **ra = reallocarray(t->row_ansi, cap, sizeof *ra);
+                if (!ra)
+                        return -ENOMEM;
+                t->row_ansi = ra;
+                t->cap_rows = cap;
+        }
+        for (size_t i = 0; i < t->n_cols; i++)
+                t->cells[t->n_rows * t->n_cols + i] = (TableCell) {};
+        t->row_ansi[t->n_rows++] = ansi;
+        return 0;
+}
+
+int output_table_cell(OutputTable *t, size_t col, const char *ansi, const char *fmt, ...) {
+        va_list ap;
+        char *text;
+        int n;
+
+        if (t->n_rows == 0 || col >= t->n_cols)
+                return -EINVAL;
+        va_start(ap, fmt);
+        n = vasprintf(&text, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return -ENOMEM;
+        TableCell *c = &t->cells[(t->n_rows - 1) * t->n_cols + col];
+        free(c->text);
+        *c = (TableCell) { .text = text, .ansi = ansi };
+        return 0;
+}
+
+int output_table_print(const OutputTable *t, FILE *f, bool color, unsigned columns) {
+        _cleanup_free_ size_t *width = calloc(t->n_cols ? t->n_cols : 1, sizeof *width);
+        _cleanup_free_ bool *shown = calloc(t->n_cols ? t->n_cols : 1, sizeof *shown);
+        size_t total = 0;
+
+        if (!width || !shown)
+                return -ENOMEM;
+        for (size_t c = 0; c < t->n_cols; c++) {
+                width[c] = output_width(t->cols[c].header);
+                for (size_t r = 0; r < t->n_rows; r++) {
+                        const char *text = t->cells[r * t->n_cols + c].text;
+                        if (text && *text) {
+                                shown[c] = true;
+                                size_t w = output_width(text);
+                                if (w > width[c])
+                                        width[c] = w;
+                        }
+                }
+        }
+        for (;;) {
+                unsigned worst = 0;
+                total = 0;
+                for (size_t c = 0; c < t->n_cols; c++)
+                        if (shown[c]) {
+                                total += (total > 0 ? 2 : 0) + width[c];
+                                if (t->cols[c].drop > worst)
+                                        worst = t->cols[c].drop;
+                        }
+                if (total <= columns || worst == 0)
+                        break;
+                for (size_t c = 0; c < t->n_cols; c++)
+                        if (t->cols[c].drop == worst)
+                                shown[c] = false;
+        }
+        /* Padding is held back until text follows: no trailing blanks. */
+        for (size_t r = 0; r <= t->n_rows; r++) {
+                size_t pending = 0;
+                bool first = true;
+                for (size_t c = 0; c < t->n_cols; c++) {
+                        if (!shown[c])
+                                continue;
+                        const char *text, *ansi;
+                        if (r == 0) {
+                                text = t->cols[c].header;
+                                ansi = ANSI_BOLD;
+                        } else {
+                                const TableCell *cell = &t->cells[(r - 1) * t->n_cols + c];
+                                text = cell->text ? cell->text : "";
+                                ansi = cell->ansi ? cell->ansi : t->row_ansi[r - 1];
+                        }
+                        size_t pad = width[c] - output_width(text), len = strlen(text), trail = 0;
+                        /* Trailing blanks of a cell (a right-aligned column's spare marker place) are padding too. */
+                        while (trail < len && text[len - trail - 1] == ' ')
+                                trail++;
+                        pending += first ? 0 : 2;
+                        first = false;
+                        if (t->cols[c].right)
+                                pending += pad;
+                        if (len > trail) {
+                                fprintf(f, "%*s", (int) pending, "");
+                                pending = trail;
+                                if (color && ansi && *ansi)
+                                        fprintf(f, "%s%.*s" ANSI_RESET, ansi, (int) (len - trail), text);
+                                else
+                                        fprintf(f, "%.*s", (int) (len - trail), text);
+                        } else
+                                pending += trail;
+                        if (!t->cols[c].right)
+                                pending += pad;
+                }
+                fputc('\n', f);
+        }
         return 0;
 }

@@ -1,11 +1,14 @@
-/* Terminal rendering for kizuki: colour decision, durations, times, sizes,
- * bars and JSON. Pure formatting into caller buffers, except output_json(). */
+/* Terminal rendering for kizuki: colour decision, terminal width, dates and
+ * ISO weeks, durations, times, sizes, bars, sparklines, aligned tables and
+ * JSON. Pure formatting into caller buffers, except where a function says it
+ * prints or reads the clock. */
 #pragma once
 
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define ANSI_BOLD "\033[1m"
 #define ANSI_DIM "\033[2m"
@@ -20,15 +23,49 @@
 #define OUTPUT_SIZE_MAX 32
 /* A bar of width cells: 3 bytes per cell plus NUL. */
 #define OUTPUT_BAR_MAX(width) ((size_t) (width) * 3 + 1)
+/* "YYYY-MM-DD" and "YYYY-Www" with their NUL. */
+#define OUTPUT_DATE_MAX 11
+#define OUTPUT_WEEK_MAX 9
+#define DAY_S INT64_C(86400)
 
 /* Colour on stdout: it is a terminal, NO_COLOR is unset or empty, TERM is set and not "dumb". */
 bool output_want_color(void);
+
+/* The width of the terminal: $COLUMNS when it is a number (1..10000), else the
+ * width of the terminal on stdout (TIOCGWINSZ), else 80. */
+unsigned output_columns(void);
+
+/* A day named on the command line: "YYYY-MM-DD", "today" or "yesterday" (local
+ * time now; NULL means today). ret_date gets "YYYY-MM-DD", ret_day its 00:00 in
+ * local seconds (the date read as UTC, as parse_date() gives). -EINVAL if invalid. */
+int output_parse_day(const char *arg, char ret_date[static OUTPUT_DATE_MAX], int64_t *ret_day);
+
+/* "YYYY-MM-DD" of a day in local seconds. */
+int output_format_day(char *buf, size_t size, int64_t day);
+
+/* An ISO 8601 week "YYYY-Www" (also "YYYY-wWW"): the local seconds of its Monday.
+ * Week 1 is the week with January 4th; W53 only in years that have it. -EINVAL if invalid. */
+int output_parse_week(const char *s, int64_t *ret_monday);
+
+/* The ISO week "YYYY-Www" that day (local seconds) falls in, and its Monday
+ * (ret_monday may be NULL). */
+int output_format_week(char *buf, size_t size, int64_t day, int64_t *ret_monday);
 
 /* ansi when color is on, else "". */
 const char *output_color(bool color, const char *ansi);
 
 /* "2h 05m", "16h", "45m", "30s" (whole units, rounded down; negative counts as 0). */
 char *output_duration(char *buf, size_t size, int64_t seconds);
+
+/* Hours as a duration ("7h", "5h 15m"; output_duration() of the rounded
+ * seconds, "0m" under a minute), "-" for NaN. */
+char *output_hours(char *buf, size_t size, double hours);
+
+/* "HH:MM" for minutes after midnight (0..1439), "-" when negative (null). */
+char *output_clock(char *buf, size_t size, int minutes);
+
+/* "HH:MM" (00:00..23:59) → minutes after midnight. -EINVAL otherwise. */
+int output_parse_clock(const char *s, int *ret);
 
 /* "+05:30", "-03:00", "+00:00" for an offset in seconds east of UTC. */
 int output_offset(char *buf, size_t size, int32_t utc_offset);
@@ -57,5 +94,44 @@ char *output_bar(char *buf, size_t size, double fraction, unsigned width);
  * for strings that came from the daemon. Returns buf. */
 const char *output_safe(char *buf, size_t size, const char *s);
 
+/* One of ▁▂▃▄▅▆▇█ for fraction 0..1 (clamped), " " for NaN. */
+const char *output_spark(double fraction);
+
+/* Display cells of UTF-8 text: code points (every glyph kizuki prints is one cell wide). */
+size_t output_width(const char *s);
+
+/* A JSON number for a finite double: the shortest text that reads back as
+ * exactly v, with ".0" when it would look integral ("7.0", "5.25", "0.12").
+ * NULL (JSON null) for NaN and infinities, and when out of memory. */
+json_object *output_json_double(double v);
+
 /* Pretty JSON (two-space indent, no "\/") and a newline on stdout. */
 int output_json(json_object *o);
+
+/* Aligned tables: columns are sized to their widest cell, two spaces apart.
+ * Columns whose cells are all empty are left out; then, while the table is
+ * wider than the terminal, the columns with the highest nonzero drop rank. */
+typedef struct OutputColumn {
+        const char *header;
+        bool right;    /* right-aligned */
+        unsigned drop; /* 0: always shown; else left out (highest first) to fit */
+} OutputColumn;
+
+typedef struct OutputTable OutputTable;
+
+/* cols is borrowed and must outlive the table. */
+int output_table_new(const OutputColumn *cols, size_t n_cols, OutputTable **ret);
+OutputTable *output_table_free(OutputTable *t);
+static inline void output_table_freep(OutputTable **t) {
+        output_table_free(*t);
+}
+
+/* Start a row; ansi (NULL for none) colours its cells that have no colour of their own. */
+int output_table_row(OutputTable *t, const char *ansi);
+
+/* Set a cell of the last row; ansi as for rows. */
+int output_table_cell(OutputTable *t, size_t col, const char *ansi, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+
+/* Print the header (bold) and the rows; colours only when color. */
+int output_table_print(const OutputTable *t, FILE *f, bool color, unsigned columns);

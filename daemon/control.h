@@ -10,7 +10,8 @@
 #define CONTROL_CLIENTS_MAX 64
 #define CONTROL_IDLE_TIMEOUT_S 30
 #define CONTROL_WRITE_TIMEOUT_S 10
-#define CONTROL_OUTPUT_MAX (1024 * 1024)
+/* Unread replies a client may leave queued: a few years of days fit. */
+#define CONTROL_OUTPUT_MAX (8 * 1024 * 1024)
 
 /* Answer one call: set *ret (malloc'ed, NUL included in *ret_len) to the reply
  * message, or leave it NULL for a oneway call. A negative return closes the

@@ -1,12 +1,16 @@
 /* The methods of io.kizuki.Daemon and org.varlink.service. Each handler checks
  * its parameters (hostile until proven otherwise), acts, and builds a reply. */
 #include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "consent-text.h"
 #include "daemon.h"
+#include "signals.h"
+#include "summary.h"
 #include "log.h"
 #include "macro.h"
 #include "timeutil.h"
@@ -42,6 +46,8 @@ static int store_fail(Reply *r, Daemon *d, int err) {
         log_warning("Store error: %s", json_object_get_string(json_object_object_get(p, "message")));
         return fail(r, IFACE ".StoreError", p);
 }
+
+static json_object *hours_json(const AcctBucket *b, size_t n);
 
 static int64_t wall_now(void) {
         return (int64_t) time(NULL);
@@ -258,6 +264,94 @@ static int method_get_hours(Daemon *d, json_object *params, Reply *r) {
         if (q < 0)
                 return store_fail(r, d, q);
 
+        json_object *p = json_object_new_object();
+        json_object_object_add(p, "hours", hours_json(b, n));
+        return ok(r, p);
+}
+
+/* --- days, weeks, ranges ------------------------------------------------- */
+
+#define DAYS_MAX 3700
+#define RANGE_DAYS_MAX 800
+#define IMPORT_HOURS_MAX 500
+#define DAY INT64_C(86400)
+
+static json_object *json_minutes(int m) {
+        if (m < 0)
+                return NULL;
+        char buf[8];
+        snprintf(buf, sizeof buf, "%02d:%02d", (m / 60) % 24, m % 60);
+        return json_object_new_string(buf);
+}
+
+static json_object *json_figure(double v) {
+        return isfinite(v) ? json_object_new_double(v) : NULL;
+}
+
+static json_object *json_answer_bool(int v) {
+        return v < 0 ? NULL : json_object_new_boolean(v);
+}
+
+static json_object *json_date(int64_t local) {
+        time_t t = (time_t) local;
+        struct tm tm;
+        char buf[16];
+        if (!gmtime_r(&t, &tm) || strftime(buf, sizeof buf, "%Y-%m-%d", &tm) == 0)
+                return NULL;
+        return json_object_new_string(buf);
+}
+
+static json_object *day_json(const Daemon *d, const DaySignals *ds, const Checkin *c) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "date", json_date(ds->date));
+        json_object_object_add(o, "screen_h", json_object_new_double(ds->screen_h));
+        json_object_object_add(o, "night_ratio", json_figure(ds->night_ratio));
+        json_object_object_add(o, "first_active", json_minutes(ds->first_active));
+        json_object_object_add(o, "last_active", json_minutes(ds->last_active));
+        json_object_object_add(o, "sleep_onset", json_minutes(ds->sleep_onset));
+        json_object_object_add(o, "sleep_offset", json_minutes(ds->sleep_offset));
+        json_object_object_add(o, "sleep_mid", json_minutes(ds->sleep_mid));
+        json_object_object_add(o, "sleep_h", json_figure(ds->sleep_h));
+        json_object_object_add(o, "coverage_h", json_object_new_double(ds->coverage_h));
+        json_object_object_add(o, "low_coverage", json_object_new_boolean(ds->coverage_h < d->config.min_coverage_h));
+        json_object_object_add(o, "is", json_figure(ds->is));
+        json_object_object_add(o, "iv", json_figure(ds->iv));
+        json_object_object_add(o, "ra", json_figure(ds->ra));
+        json_object_object_add(o, "l5", json_figure(ds->l5));
+        json_object_object_add(o, "l5_onset", json_minutes(ds->l5_onset));
+        json_object_object_add(o, "m10", json_figure(ds->m10));
+        json_object_object_add(o, "m10_onset", json_minutes(ds->m10_onset));
+        json_object_object_add(o, "went_out", json_answer_bool(c ? c->went_out : -1));
+        json_object_object_add(o, "met_someone", json_answer_bool(c ? c->met_someone : -1));
+        json_object_object_add(o, "mood", c && c->mood > 0 ? json_object_new_int(c->mood) : NULL);
+        return o;
+}
+
+static json_object *figures_json(const Figures *f) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "days", json_object_new_int(f->days));
+        json_object_object_add(o, "screen_h", json_figure(f->screen_h));
+        json_object_object_add(o, "night_ratio", json_figure(f->night_ratio));
+        json_object_object_add(o, "first_active", json_minutes(f->first_active));
+        json_object_object_add(o, "last_active", json_minutes(f->last_active));
+        json_object_object_add(o, "sleep_onset", json_minutes(f->sleep_onset));
+        json_object_object_add(o, "sleep_offset", json_minutes(f->sleep_offset));
+        json_object_object_add(o, "sleep_mid", json_minutes(f->sleep_mid));
+        json_object_object_add(o, "sleep_h", json_figure(f->sleep_h));
+        json_object_object_add(o, "coverage_h", json_figure(f->coverage_h));
+        json_object_object_add(o, "is", json_figure(f->is));
+        json_object_object_add(o, "iv", json_figure(f->iv));
+        json_object_object_add(o, "ra", json_figure(f->ra));
+        json_object_object_add(o, "l5", json_figure(f->l5));
+        json_object_object_add(o, "m10", json_figure(f->m10));
+        json_object_object_add(o, "went_out_days", json_object_new_int(f->went_out_days));
+        json_object_object_add(o, "met_someone_days", json_object_new_int(f->met_someone_days));
+        json_object_object_add(o, "checkin_days", json_object_new_int(f->checkin_days));
+        json_object_object_add(o, "mood", json_figure(f->mood));
+        return o;
+}
+
+static json_object *hours_json(const AcctBucket *b, size_t n) {
         json_object *hours = json_object_new_array_ext((int) n);
         for (size_t i = 0; i < n; i++) {
                 json_object *h = json_object_new_object();
@@ -267,9 +361,273 @@ static int method_get_hours(Daemon *d, json_object *params, Reply *r) {
                 json_object_object_add(h, "observed_s", json_object_new_int(b[i].observed_s));
                 json_object_array_add(hours, h);
         }
+        return hours;
+}
+
+static SignalsConfig signals_config(const Daemon *d) {
+        return (SignalsConfig) {
+                .day_start_min = d->config.day_start_min,
+                .night_start_min = d->config.night_start_min,
+                .night_end_min = d->config.night_end_min,
+        };
+}
+
+/* Signals and check-ins for the days first..last (local seconds of 00:00). */
+static int compute_days(Daemon *d, int64_t first, int64_t last, DaySignals **ret, size_t *ret_n, Checkin **ret_c,
+                        size_t *ret_nc) {
+        _cleanup_free_ AcctBucket *b = NULL;
+        size_t n = 0;
+        daemon_update(d);
+        /* Rhythm looks 6 days back; sleep from noon the day before; the day start
+         * and the widest offsets shift local days by up to a day either way. */
+        int r = daemon_hours(d, first - 8 * DAY, last + 3 * DAY, &b, &n);
+        if (r < 0)
+                return r;
+        SignalsConfig cfg = signals_config(d);
+        r = signals_days(b, n, &cfg, first, last, ret, ret_n);
+        if (r < 0)
+                return r;
+        r = store_get_checkins(d->store, first, last + DAY, ret_c, ret_nc);
+        if (r < 0) {
+                free(*ret);
+                *ret = NULL;
+        }
+        return r;
+}
+
+static const Checkin *find_checkin(const Checkin *c, size_t n, int64_t date) {
+        for (size_t i = 0; i < n; i++)
+                if (c[i].date == date)
+                        return &c[i];
+        return NULL;
+}
+
+static int date_param(json_object *params, const char *name, int64_t *ret, Reply *r, int *ret_reply) {
+        const char *s = NULL;
+        if (varlink_param_string(params, name, &s) <= 0) {
+                *ret_reply = bad_param(r, name);
+                return -EINVAL;
+        }
+        if (parse_date(s, ret) < 0) {
+                json_object *p = json_object_new_object();
+                json_object_object_add(p, "date", json_object_new_string(s));
+                *ret_reply = fail(r, IFACE ".InvalidDate", p);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int range_too_large(Reply *r, int limit) {
         json_object *p = json_object_new_object();
-        json_object_object_add(p, "hours", hours);
+        json_object_object_add(p, "limit", json_object_new_int(limit));
+        return fail(r, IFACE ".RangeTooLarge", p);
+}
+
+static int method_get_days(Daemon *d, json_object *params, Reply *r) {
+        int64_t from, to;
+        int reply;
+        if (date_param(params, "from", &from, r, &reply) < 0 || date_param(params, "to", &to, r, &reply) < 0)
+                return reply;
+        if (to < from)
+                return bad_param(r, "to");
+        if ((to - from) / DAY + 1 > DAYS_MAX)
+                return range_too_large(r, DAYS_MAX);
+
+        _cleanup_free_ DaySignals *days = NULL;
+        _cleanup_free_ Checkin *c = NULL;
+        size_t n = 0, nc = 0;
+        int q = compute_days(d, from, to, &days, &n, &c, &nc);
+        if (q < 0)
+                return store_fail(r, d, q);
+        json_object *arr = json_object_new_array_ext((int) n);
+        for (size_t i = 0; i < n; i++)
+                json_object_array_add(arr, day_json(d, &days[i], find_checkin(c, nc, days[i].date)));
+        json_object *p = json_object_new_object();
+        json_object_object_add(p, "days", arr);
         return ok(r, p);
+}
+
+static int method_get_range(Daemon *d, json_object *params, Reply *r) {
+        int64_t from, to;
+        int reply;
+        if (date_param(params, "from", &from, r, &reply) < 0 || date_param(params, "to", &to, r, &reply) < 0)
+                return reply;
+        if (to < from)
+                return bad_param(r, "to");
+        if ((to - from) / DAY + 1 > RANGE_DAYS_MAX)
+                return range_too_large(r, RANGE_DAYS_MAX);
+        daemon_update(d);
+        _cleanup_free_ AcctBucket *b = NULL;
+        size_t n = 0;
+        int q = daemon_hours(d, from, to + DAY, &b, &n);
+        if (q < 0)
+                return store_fail(r, d, q);
+        json_object *p = json_object_new_object();
+        json_object_object_add(p, "hours", hours_json(b, n));
+        return ok(r, p);
+}
+
+/* "YYYY-Www" → the local seconds of that ISO week's Monday. Week 1 holds 4 January. */
+static int parse_iso_week(const char *s, int64_t *ret) {
+        int y, w, n = 0;
+        if (strlen(s) != 8 || sscanf(s, "%4d-W%2d%n", &y, &w, &n) != 2 || n != 8 || y < 1971 || y > 9998 || w < 1 ||
+            w > 53)
+                return -EINVAL;
+        char jan4[16];
+        int64_t j4;
+        snprintf(jan4, sizeof jan4, "%04d-01-04", y);
+        if (parse_date(jan4, &j4) < 0)
+                return -EINVAL;
+        int64_t days = j4 / DAY;
+        int weekday = (int) ((days + 3) % 7); /* Monday 0: 1970-01-01 was a Thursday */
+        int64_t monday = j4 - weekday * DAY + (int64_t) (w - 1) * 7 * DAY;
+        /* Week 53 exists only when its Thursday is still in year y. */
+        time_t thu = (time_t) (monday + 3 * DAY);
+        struct tm tm;
+        if (!gmtime_r(&thu, &tm) || tm.tm_year + 1900 != y)
+                return -EINVAL;
+        *ret = monday;
+        return 0;
+}
+
+static int method_get_week(Daemon *d, json_object *params, Reply *r) {
+        const char *week = NULL;
+        int64_t mon;
+        if (varlink_param_string(params, "week", &week) <= 0)
+                return bad_param(r, "week");
+        if (parse_iso_week(week, &mon) < 0) {
+                json_object *p = json_object_new_object();
+                json_object_object_add(p, "week", json_object_new_string(week));
+                return fail(r, IFACE ".InvalidWeek", p);
+        }
+
+        /* The week, the week before, and the 28 days before it for the baseline. */
+        _cleanup_free_ DaySignals *days = NULL;
+        _cleanup_free_ Checkin *c = NULL;
+        size_t n = 0, nc = 0;
+        int q = compute_days(d, mon - 28 * DAY, mon + 6 * DAY, &days, &n, &c, &nc);
+        if (q < 0)
+                return store_fail(r, d, q);
+        if (n != 35)
+                return store_fail(r, d, -EIO);
+
+        Figures mean, previous, baseline;
+        double cov = d->config.min_coverage_h;
+        int ds = d->config.day_start_min;
+        summary_figures(days + 28, 7, c, nc, cov, ds, FIGURES_MEAN, &mean);
+        summary_figures(days + 21, 7, c, nc, cov, ds, FIGURES_MEAN, &previous);
+        summary_figures(days, 28, c, nc, cov, ds, FIGURES_MEDIAN, &baseline);
+
+        _cleanup_free_ AcctBucket *b = NULL;
+        size_t nb = 0;
+        int64_t start = mon + (int64_t) ds * 60;
+        q = daemon_hours(d, start, start + 7 * DAY, &b, &nb);
+        if (q < 0)
+                return store_fail(r, d, q);
+
+        json_object *arr = json_object_new_array_ext(7);
+        for (size_t i = 28; i < 35; i++)
+                json_object_array_add(arr, day_json(d, &days[i], find_checkin(c, nc, days[i].date)));
+        json_object *p = json_object_new_object();
+        json_object_object_add(p, "week", json_object_new_string(week));
+        json_object_object_add(p, "from", json_date(mon));
+        json_object_object_add(p, "to", json_date(mon + 6 * DAY));
+        json_object_object_add(p, "days", arr);
+        json_object_object_add(p, "mean", figures_json(&mean));
+        json_object_object_add(p, "previous", figures_json(&previous));
+        json_object_object_add(p, "baseline", figures_json(&baseline));
+        json_object_object_add(p, "hours", hours_json(b, nb));
+        return ok(r, p);
+}
+
+static int no_consent(Reply *r) {
+        return fail(r, IFACE ".NoConsent", NULL);
+}
+
+/* One imported hour, checked like anything else from a peer: a real local
+ * hour (its local start on the hour), sane seconds, not in the future. */
+static int import_hour(json_object *h, int64_t now, AcctBucket *ret) {
+        int64_t start, off, active, observed;
+        if (!json_object_is_type(h, json_type_object) ||
+            varlink_param_int(h, "start", 0, INT64_C(253402300799), &start) <= 0 ||
+            varlink_param_int(h, "utc_offset", -18 * 3600, 18 * 3600, &off) <= 0 ||
+            varlink_param_int(h, "active_s", 0, 3600, &active) <= 0 ||
+            varlink_param_int(h, "observed_s", 0, 3600, &observed) <= 0 || active > observed ||
+            (start + off) % 3600 != 0 || start > now)
+                return -EINVAL;
+        *ret = (AcctBucket) { start, (int32_t) off, (int32_t) active, (int32_t) observed };
+        return 0;
+}
+
+static int method_import(Daemon *d, json_object *params, Reply *r) {
+        json_object *hours, *dry;
+        bool dry_run = false;
+        if (!json_object_object_get_ex(params, "hours", &hours) || !json_object_is_type(hours, json_type_array))
+                return bad_param(r, "hours");
+        if (json_object_object_get_ex(params, "dry_run", &dry) && !json_object_is_type(dry, json_type_null)) {
+                if (!json_object_is_type(dry, json_type_boolean))
+                        return bad_param(r, "dry_run");
+                dry_run = json_object_get_boolean(dry);
+        }
+        size_t n = json_object_array_length(hours);
+        if (n > IMPORT_HOURS_MAX)
+                return range_too_large(r, IMPORT_HOURS_MAX);
+        if (!daemon_consented(d))
+                return no_consent(r);
+
+        _cleanup_free_ AcctBucket *b = calloc(n + 1, sizeof *b);
+        if (!b)
+                return -ENOMEM;
+        int64_t now = wall_now();
+        for (size_t i = 0; i < n; i++)
+                if (import_hour(json_object_array_get_idx(hours, i), now, &b[i]) < 0)
+                        return bad_param(r, "hours");
+        size_t changed = 0;
+        int q = store_merge_buckets(d->store, b, n, dry_run, &changed);
+        if (q < 0)
+                return store_fail(r, d, q);
+        json_object *p = json_object_new_object();
+        json_object_object_add(p, "received", json_object_new_int64((int64_t) n));
+        json_object_object_add(p, "changed", json_object_new_int64((int64_t) changed));
+        return ok(r, p);
+}
+
+/* An optional yes/no answer: 1/0, or -1 when absent; < -1 when malformed. */
+static int answer_bool(json_object *params, const char *name) {
+        json_object *v;
+        if (!json_object_object_get_ex(params, name, &v) || json_object_is_type(v, json_type_null))
+                return -1;
+        if (!json_object_is_type(v, json_type_boolean))
+                return -2;
+        return json_object_get_boolean(v);
+}
+
+static int method_checkin(Daemon *d, json_object *params, Reply *r) {
+        int64_t date, mood = -1;
+        int reply;
+        if (date_param(params, "date", &date, r, &reply) < 0)
+                return reply;
+        int went_out = answer_bool(params, "went_out"), met = answer_bool(params, "met_someone");
+        if (went_out < -1)
+                return bad_param(r, "went_out");
+        if (met < -1)
+                return bad_param(r, "met_someone");
+        int q = varlink_param_int(params, "mood", 1, 5, &mood);
+        if (q < 0)
+                return bad_param(r, "mood");
+        if (q == 0)
+                mood = -1;
+        /* A day that has not begun yet cannot be answered for. */
+        int64_t now = wall_now();
+        if (date > local_midnight(now, tz_offset_at(now, NULL)) + DAY)
+                return bad_param(r, "date");
+        if (!daemon_consented(d))
+                return no_consent(r);
+        Checkin c = { .date = date, .went_out = went_out, .met_someone = met, .mood = (int) mood };
+        q = store_set_checkin(d->store, &c, now);
+        if (q < 0)
+                return store_fail(r, d, q);
+        return ok(r, NULL);
 }
 
 static int method_reload(Daemon *d, json_object *params, Reply *r) {
@@ -339,6 +697,11 @@ static const struct {
         { IFACE ".Resume", method_resume },
         { IFACE ".Hint", method_hint },
         { IFACE ".GetHours", method_get_hours },
+        { IFACE ".GetDays", method_get_days },
+        { IFACE ".GetRange", method_get_range },
+        { IFACE ".GetWeek", method_get_week },
+        { IFACE ".Import", method_import },
+        { IFACE ".Checkin", method_checkin },
         { IFACE ".Reload", method_reload },
         { SERVICE_IFACE ".GetInfo", method_get_info },
         { SERVICE_IFACE ".GetInterfaceDescription", method_get_interface_description },

@@ -1,0 +1,335 @@
+/* kizuki import [--format csv|activitywatch] [--dry-run] [--strict] FILE:
+ * backfill activity from a CSV file of intervals or an ActivityWatch export.
+ * The file is parsed and cut into local hours here (cli/import.h); the hours
+ * go to the daemon in Import calls, which merge them (the larger seconds win,
+ * so importing twice changes nothing). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "import.h"
+#include "kizuki.h"
+#include "macro.h"
+#include "output.h"
+#include "timeutil.h"
+
+#define IMPORT_FILE_MAX ((size_t) 1 << 30) /* 1 GiB */
+#define IMPORT_BATCH 500                   /* hours per Import call (the daemon takes 1000) */
+#define IMPORT_MESSAGE_MAX 60000           /* bytes of parameters per call: under the 64 KiB bound */
+#define REJECTS_SHOWN 20
+
+typedef enum ImportFormat {
+        FORMAT_GUESS,
+        FORMAT_CSV,
+        FORMAT_ACTIVITYWATCH,
+} ImportFormat;
+
+typedef struct Rejects {
+        const char *name; /* printable file name */
+        ImportFormat format;
+        uint64_t count;
+} Rejects;
+
+static void reject_print(uint64_t line, const char *reason, void *userdata) {
+        Rejects *rj = userdata;
+        char safe[256];
+
+        if (++rj->count > REJECTS_SHOWN)
+                return;
+        if (rj->format == FORMAT_ACTIVITYWATCH)
+                fprintf(stderr, "%s: event %" PRIu64 ": %s\n", rj->name, line, output_safe(safe, sizeof safe, reason));
+        else
+                fprintf(stderr, "%s:%" PRIu64 ": %s\n", rj->name, line, output_safe(safe, sizeof safe, reason));
+}
+
+/* The whole file (or stdin for "-"), at most IMPORT_FILE_MAX bytes. -EFBIG beyond. */
+static int import_read(const char *path, char **ret, size_t *ret_len) {
+        _cleanup_close_ int fd_owned = -1;
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0, cap = 0;
+        struct stat st;
+        int fd;
+
+        if (strcmp(path, "-") == 0)
+                fd = STDIN_FILENO;
+        else {
+                fd = fd_owned = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                if (fd < 0)
+                        return -errno;
+        }
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (S_ISREG(st.st_mode) && (uint64_t) st.st_size > IMPORT_FILE_MAX)
+                return -EFBIG;
+
+        for (;;) {
+                if (len == cap) {
+                        if (cap > IMPORT_FILE_MAX)
+                                return -EFBIG;
+                        size_t ncap = cap ? cap * 2 : 64 * 1024;
+                        if (ncap > IMPORT_FILE_MAX + 1)
+                                ncap = IMPORT_FILE_MAX + 1;
+                        char *b = realloc(buf, ncap + 1); /* + a NUL, for parsers that like one */
+                        if (!b)
+                                return -ENOMEM;
+                        buf = b;
+                        cap = ncap;
+                }
+                ssize_t k = read(fd, buf + len, cap - len);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                len += (size_t) k;
+                if (len > IMPORT_FILE_MAX)
+                        return -EFBIG;
+        }
+        if (!buf && !(buf = malloc(1)))
+                return -ENOMEM;
+        buf[len] = '\0';
+        *ret = TAKE_PTR(buf);
+        *ret_len = len;
+        return 0;
+}
+
+/* By the file name's extension, else by the first byte that is not blank (after a BOM). */
+static ImportFormat import_guess(const char *path, const char *buf, size_t len) {
+        const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+        size_t i = 0;
+
+        if (dot && (!slash || dot > slash)) {
+                if (strcasecmp(dot, ".csv") == 0)
+                        return FORMAT_CSV;
+                if (strcasecmp(dot, ".json") == 0)
+                        return FORMAT_ACTIVITYWATCH;
+        }
+        if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+                i = 3;
+        for (; i < len && strchr(" \t\r\n", buf[i]) && buf[i]; i++)
+                ;
+        return i < len && (buf[i] == '{' || buf[i] == '[') ? FORMAT_ACTIVITYWATCH : FORMAT_CSV;
+}
+
+static json_object *bucket_json(const AcctBucket *b) {
+        json_object *o = json_object_new_object();
+
+        if (!o || json_object_object_add(o, "start", json_object_new_int64(b->start)) < 0 ||
+            json_object_object_add(o, "utc_offset", json_object_new_int(b->utc_offset)) < 0 ||
+            json_object_object_add(o, "active_s", json_object_new_int(b->active_s)) < 0 ||
+            json_object_object_add(o, "observed_s", json_object_new_int(b->observed_s)) < 0) {
+                json_object_put(o);
+                return NULL;
+        }
+        return o;
+}
+
+/* Import parameters for buckets b[0..n). */
+static int batch_params(const AcctBucket *b, size_t n, bool dry_run, json_object **ret, size_t *ret_size) {
+        _cleanup_json_ json_object *params = json_object_new_object();
+        json_object *array = json_object_new_array_ext((int) n);
+        size_t size;
+
+        if (!params || !array || json_object_object_add(params, "hours", array) < 0) {
+                json_object_put(array);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++) {
+                json_object *o = bucket_json(b + i);
+                if (!o || json_object_array_add(array, o) < 0) {
+                        json_object_put(o);
+                        return -ENOMEM;
+                }
+        }
+        if (json_object_object_add(params, "dry_run", json_object_new_boolean(dry_run)) < 0 ||
+            !json_object_to_json_string_length(params, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &size))
+                return -ENOMEM;
+        *ret = TAKE_PTR(params);
+        *ret_size = size;
+        return 0;
+}
+
+/* Send the buckets in batches; sums what the daemon received and changed. */
+static int import_send(const Ctx *ctx, const AcctBucket *b, size_t n, bool dry_run, int64_t *ret_received,
+                       int64_t *ret_changed) {
+        int64_t received = 0, changed = 0;
+        size_t done = 0;
+        int r;
+
+        while (done < n) {
+                _cleanup_json_ json_object *params = NULL, *reply = NULL;
+                size_t k = n - done < IMPORT_BATCH ? n - done : IMPORT_BATCH, size;
+                int64_t rec, chg;
+
+                /* A batch of 500 hours is some 40 KB; should it grow past the bound, halve it. */
+                for (;;) {
+                        r = batch_params(b + done, k, dry_run, &params, &size);
+                        if (r < 0)
+                                return r;
+                        if (size <= IMPORT_MESSAGE_MAX || k == 1)
+                                break;
+                        json_object_put(TAKE_PTR(params));
+                        k /= 2;
+                }
+                r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".Import", params, &reply);
+                if (r < 0)
+                        goto partial;
+                if (client_get_int(reply, "received", &rec) < 0 || client_get_int(reply, "changed", &chg) < 0 ||
+                    rec < 0 || chg < 0 || chg > rec) {
+                        fprintf(stderr, "kizuki: kizukid sent a malformed answer to Import\n");
+                        r = -EBADMSG;
+                        goto partial;
+                }
+                received += rec;
+                changed += chg;
+                done += k;
+        }
+        *ret_received = received;
+        *ret_changed = changed;
+        return 0;
+
+partial:
+        if (done > 0 && !dry_run)
+                fprintf(stderr, "kizuki: %zu of %zu hours were merged before that; importing the file again "
+                        "is safe (hours already merged do not change)\n", done, n);
+        return r;
+}
+
+static const char *plural(int64_t n, const char *one, const char *many) {
+        return n == 1 ? one : many;
+}
+
+static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+        static const struct option options[] = {
+                { "format", required_argument, NULL, 'f' },
+                { "dry-run", no_argument, NULL, 'n' },
+                { "strict", no_argument, NULL, 's' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        _cleanup_free_ char *buf = NULL;
+        _cleanup_free_ AcctBucket *buckets = NULL;
+        ImportParsed parsed = {};
+        ImportFormat format = FORMAT_GUESS;
+        bool dry_run = false, strict = false;
+        const char *path;
+        char name[256];
+        int64_t received = 0, changed = 0;
+        size_t len = 0, n = 0;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'f':
+                        if (strcmp(optarg, "csv") == 0)
+                                format = FORMAT_CSV;
+                        else if (strcmp(optarg, "activitywatch") == 0 || strcmp(optarg, "aw") == 0)
+                                format = FORMAT_ACTIVITYWATCH;
+                        else
+                                return cmd_usage_error(cmd, ctx, "unknown format '%s' (csv or activitywatch)", optarg);
+                        break;
+                case 'n':
+                        dry_run = true;
+                        break;
+                case 's':
+                        strict = true;
+                        break;
+                case 'h':
+                        return cmd_print_help(cmd);
+                default:
+                        return cmd_usage_error(cmd, ctx, NULL);
+                }
+        r = cmd_check_args(cmd, ctx, argc - optind);
+        if (r < 0)
+                return r;
+        path = argv[optind];
+        output_safe(name, sizeof name, strcmp(path, "-") == 0 ? "stdin" : path);
+
+        r = import_read(path, &buf, &len);
+        if (r == -EFBIG) {
+                fprintf(stderr, "kizuki import: %s is larger than 1 GiB; split it and import the parts\n", name);
+                return r;
+        }
+        if (r < 0) {
+                fprintf(stderr, "kizuki import: cannot read %s: %s\n", name, strerror(-r));
+                return r;
+        }
+        if (format == FORMAT_GUESS)
+                format = import_guess(path, buf, len);
+
+        Rejects rj = { .name = name, .format = format };
+        if (format == FORMAT_CSV)
+                r = import_parse_csv(buf, len, strict, reject_print, &rj, &parsed);
+        else
+                r = import_parse_activitywatch(buf, len, strict, tz_offset_at, NULL, reject_print, &rj, &parsed);
+        if (rj.count > REJECTS_SHOWN)
+                fprintf(stderr, "%s: … and %" PRIu64 " more rejected %s\n", name, rj.count - REJECTS_SHOWN,
+                        plural((int64_t) (rj.count - REJECTS_SHOWN), "row", "rows"));
+        if (r == -EMEDIUMTYPE) {
+                if (format == FORMAT_CSV)
+                        fprintf(stderr, "kizuki import: %s is not a CSV file of intervals (its first line must be "
+                                "\"start,end,state\"); for an ActivityWatch export use --format activitywatch\n", name);
+                else
+                        fprintf(stderr, "kizuki import: %s is not an ActivityWatch export (JSON with an array of "
+                                "events); for a CSV file use --format csv\n", name);
+                goto out;
+        }
+        if (r == -EBADMSG && strict) {
+                fprintf(stderr, "kizuki import: %s has a row that cannot be imported; nothing was imported "
+                        "(--strict)\n", name);
+                goto out;
+        }
+        if (r < 0) {
+                fprintf(stderr, "kizuki import: cannot parse %s: %s\n", name, strerror(-r));
+                goto out;
+        }
+
+        r = import_to_buckets(parsed.intervals, parsed.n, &buckets, &n);
+        if (r < 0) {
+                fprintf(stderr, "kizuki import: cannot sort %s into hours: %s\n", name, strerror(-r));
+                goto out;
+        }
+        r = import_send(ctx, buckets, n, dry_run, &received, &changed);
+        if (r < 0)
+                goto out;
+
+        printf("Read %" PRIu64 " %s (%" PRIu64 " rejected); ", parsed.rows_read,
+               plural((int64_t) parsed.rows_read, "row", "rows"), parsed.rows_rejected);
+        if (dry_run)
+                printf("would merge %" PRId64 " %s, %" PRId64 " would change.\n", received,
+                       plural(received, "hour", "hours"), changed);
+        else
+                printf("merged %" PRId64 " %s, %" PRId64 " changed.\n", received, plural(received, "hour", "hours"),
+                       changed);
+        r = 0;
+out:
+        import_parsed_done(&parsed);
+        return r;
+}
+
+const Command cmd_import = {
+        .name = "import",
+        .usage = "[--format csv|activitywatch] [--dry-run] [--strict] FILE",
+        .summary = "Import activity from CSV or ActivityWatch",
+        .help = "  FILE                  The file to import; - reads standard input.\n"
+                "  --format FORMAT       csv (start,end,state rows) or activitywatch (an AFK bucket's\n"
+                "                        JSON export). Default: by the extension .csv or .json, else\n"
+                "                        by the first character ('{' or '[': activitywatch).\n"
+                "  --dry-run             Count what would change; write nothing.\n"
+                "  --strict              Stop at the first row that cannot be imported; import nothing.\n",
+        .min_args = 1,
+        .max_args = 1,
+        .exec = import_exec,
+};

@@ -1,0 +1,537 @@
+/* kizuki week [YYYY-Www] [--this] [--json]: the weekly summary of an ISO week
+ * (GetWeek): per-day rows, the week's means against the week before and the
+ * baseline (medians of the 28 days before), a sparkline per signal and the
+ * week's actogram. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "kizuki.h"
+#include "macro.h"
+#include "output.h"
+#include "timeutil.h"
+
+typedef enum SignalKind {
+        KIND_HOURS,   /* a duration in hours: change in percent */
+        KIND_SHARE,   /* 0..1: change in percentage points */
+        KIND_TIME,    /* a time of day (minutes): change in hours and minutes, ↑ later */
+        KIND_INDEX,   /* a rhythm figure: change in percent */
+        KIND_MINUTES, /* active minutes per hour (L5, M10): change in percent */
+        KIND_MOOD,    /* 1..5: change in points */
+        KIND_ANSWER,  /* a yes/no check-in: days answered yes of days answered */
+} SignalKind;
+
+typedef enum Signal {
+        SIG_SCREEN,
+        SIG_NIGHT,
+        SIG_FIRST,
+        SIG_LAST,
+        SIG_ONSET,
+        SIG_OFFSET,
+        SIG_MID,
+        SIG_SLEEP,
+        SIG_COVERAGE,
+        SIG_IS,
+        SIG_IV,
+        SIG_RA,
+        SIG_L5,
+        SIG_M10,
+        SIG_WENT_OUT,
+        SIG_MET,
+        SIG_MOOD,
+        N_SIGNALS,
+} Signal;
+
+static const struct {
+        const char *key; /* in Figures */
+        const char *label;
+        SignalKind kind;
+} signals[N_SIGNALS] = {
+        [SIG_SCREEN] = { "screen_h", "Active", KIND_HOURS },
+        [SIG_NIGHT] = { "night_ratio", "Night share", KIND_SHARE },
+        [SIG_FIRST] = { "first_active", "First active", KIND_TIME },
+        [SIG_LAST] = { "last_active", "Last active", KIND_TIME },
+        [SIG_ONSET] = { "sleep_onset", "Sleep start", KIND_TIME },
+        [SIG_OFFSET] = { "sleep_offset", "Sleep end", KIND_TIME },
+        [SIG_MID] = { "sleep_mid", "Sleep midpoint", KIND_TIME },
+        [SIG_SLEEP] = { "sleep_h", "Sleep length", KIND_HOURS },
+        [SIG_COVERAGE] = { "coverage_h", "Observed", KIND_HOURS },
+        [SIG_IS] = { "is", "Stability (IS)", KIND_INDEX },
+        [SIG_IV] = { "iv", "Fragmentation (IV)", KIND_INDEX },
+        [SIG_RA] = { "ra", "Amplitude (RA)", KIND_INDEX },
+        [SIG_L5] = { "l5", "Quietest 5 h (L5)", KIND_MINUTES },
+        [SIG_M10] = { "m10", "Busiest 10 h (M10)", KIND_MINUTES },
+        [SIG_WENT_OUT] = { "went_out_days", "Went out", KIND_ANSWER },
+        [SIG_MET] = { "met_someone_days", "Met someone", KIND_ANSWER },
+        [SIG_MOOD] = { "mood", "Mood", KIND_MOOD },
+};
+
+/* Figures of the interface: values by signal (times in minutes), NAN for null. */
+typedef struct WeekFigures {
+        int64_t days;
+        double v[N_SIGNALS];
+        int64_t checkin_days;
+} WeekFigures;
+
+static int figures_parse(json_object *reply, const char *key, WeekFigures *ret) {
+        json_object *o, *v;
+
+        *ret = (WeekFigures) {};
+        if (client_get_object(reply, key, &o) < 0 || client_get_int(o, "days", &ret->days) < 0 ||
+            client_get_int(o, "checkin_days", &ret->checkin_days) < 0 || ret->days < 0 || ret->checkin_days < 0)
+                return -EBADMSG;
+        for (size_t s = 0; s < N_SIGNALS; s++) {
+                ret->v[s] = NAN;
+                if (!json_object_object_get_ex(o, signals[s].key, &v) || !v)
+                        continue; /* null */
+                if (signals[s].kind == KIND_TIME) {
+                        int m;
+                        if (!json_object_is_type(v, json_type_string) ||
+                            output_parse_clock(json_object_get_string(v), &m) < 0)
+                                return -EBADMSG;
+                        ret->v[s] = m;
+                } else if (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)) {
+                        ret->v[s] = json_object_get_double(v);
+                        if (!isfinite(ret->v[s]) || (signals[s].kind == KIND_ANSWER && ret->v[s] < 0))
+                                return -EBADMSG;
+                } else
+                        return -EBADMSG;
+        }
+        return 0;
+}
+
+/* The value of a signal on a day, NAN when null. */
+static double day_value(const Day *d, Signal s) {
+        int m = -1;
+
+        switch (s) {
+        case SIG_SCREEN:
+                return d->screen_h;
+        case SIG_NIGHT:
+                return d->night_ratio;
+        case SIG_FIRST:
+                m = d->first_active;
+                break;
+        case SIG_LAST:
+                m = d->last_active;
+                break;
+        case SIG_ONSET:
+                m = d->sleep_onset;
+                break;
+        case SIG_OFFSET:
+                m = d->sleep_offset;
+                break;
+        case SIG_MID:
+                m = d->sleep_mid;
+                break;
+        case SIG_SLEEP:
+                return d->sleep_h;
+        case SIG_COVERAGE:
+                return d->coverage_h;
+        case SIG_IS:
+                return d->is;
+        case SIG_IV:
+                return d->iv;
+        case SIG_RA:
+                return d->ra;
+        case SIG_L5:
+                return d->l5;
+        case SIG_M10:
+                return d->m10;
+        case SIG_WENT_OUT:
+                m = d->went_out;
+                break;
+        case SIG_MET:
+                m = d->met_someone;
+                break;
+        case SIG_MOOD:
+                m = d->mood;
+                break;
+        case N_SIGNALS:
+                break;
+        }
+        return m < 0 ? NAN : m;
+}
+
+/* A difference of times of day, brought into (-12 h, +12 h]. */
+static double clock_diff(double a, double b) {
+        double d = fmod(a - b, 1440.0);
+        if (d > 720)
+                d -= 1440;
+        if (d <= -720)
+                d += 1440;
+        return d;
+}
+
+/* A signed figure, "+11%" or "-3%"; no sign when it rounds to zero ("0%"). */
+static void format_signed(char *buf, size_t size, double v, int decimals, const char *unit) {
+        double scale = pow(10, decimals);
+        double rounded = round(v * scale) / scale;
+        if (rounded == 0)
+                snprintf(buf, size, "%.*f%s", decimals, 0.0, unit);
+        else
+                snprintf(buf, size, "%+.*f%s", decimals, rounded, unit);
+}
+
+/* "+1h 05m", "-20m", "0m". */
+static void format_minutes(char *buf, size_t size, double minutes) {
+        char d[OUTPUT_DURATION_MAX];
+        long m = lround(minutes);
+        if (m == 0)
+                snprintf(buf, size, "0m");
+        else
+                snprintf(buf, size, "%c%s", m < 0 ? '-' : '+', output_duration(d, sizeof d, labs(m) * 60));
+}
+
+/* A figure as shown. */
+static void format_value(char *buf, size_t size, Signal s, const WeekFigures *f) {
+        double v = f->v[s];
+
+        if (signals[s].kind == KIND_ANSWER) {
+                if (f->checkin_days <= 0 || isnan(v))
+                        snprintf(buf, size, "-");
+                else
+                        snprintf(buf, size, "%.0f/%" PRId64 " days", v, f->checkin_days);
+                return;
+        }
+        if (isnan(v)) {
+                snprintf(buf, size, "-");
+                return;
+        }
+        switch (signals[s].kind) {
+        case KIND_HOURS:
+                output_hours(buf, size, v);
+                break;
+        case KIND_SHARE:
+                snprintf(buf, size, "%.0f%%", v * 100);
+                break;
+        case KIND_TIME:
+                output_clock(buf, size, (int) lround(v) % 1440);
+                break;
+        case KIND_INDEX:
+                snprintf(buf, size, "%.2f", v);
+                break;
+        case KIND_MINUTES:
+                snprintf(buf, size, "%.1f min/h", v);
+                break;
+        case KIND_MOOD:
+                snprintf(buf, size, "%.1f", v);
+                break;
+        case KIND_ANSWER:
+                break;
+        }
+}
+
+/* The change from ref to v with an arrow: ↑ higher (or later), ↓ lower (or
+ * earlier), → about the same. Empty when either is null or for check-in counts. */
+static void format_change(char *buf, size_t size, Signal s, double v, double ref) {
+        char text[32];
+        double delta;
+        bool same;
+
+        buf[0] = '\0';
+        if (isnan(v) || isnan(ref))
+                return;
+        switch (signals[s].kind) {
+        case KIND_HOURS:
+        case KIND_INDEX:
+        case KIND_MINUTES:
+                delta = v - ref;
+                if (fabs(ref) < 1e-9) {
+                        /* No percent of nothing: the difference itself. */
+                        same = fabs(delta) < 1e-9;
+                        if (signals[s].kind == KIND_HOURS)
+                                format_minutes(text, sizeof text, delta * 60);
+                        else
+                                format_signed(text, sizeof text, delta, signals[s].kind == KIND_INDEX ? 2 : 1, "");
+                } else {
+                        double pct = delta / fabs(ref) * 100;
+                        same = fabs(pct) < 5;
+                        format_signed(text, sizeof text, pct, 0, "%");
+                }
+                break;
+        case KIND_SHARE:
+                delta = (v - ref) * 100;
+                same = fabs(delta) < 2;
+                format_signed(text, sizeof text, delta, 0, " pp");
+                break;
+        case KIND_TIME:
+                delta = clock_diff(v, ref);
+                same = fabs(delta) < 15;
+                format_minutes(text, sizeof text, delta);
+                break;
+        case KIND_MOOD:
+                delta = v - ref;
+                same = fabs(delta) < 0.25;
+                format_signed(text, sizeof text, delta, 1, "");
+                break;
+        case KIND_ANSWER:
+        default:
+                return;
+        }
+        snprintf(buf, size, "%s %s", same ? "→" : delta > 0 ? "↑" : "↓", text);
+}
+
+/* One glyph per day of the week (▁ … █), a space where there is no value.
+ * Amounts are scaled from 0 to the week's largest, times of day from the
+ * earliest to the latest (read around their circular mean), mood 1..5, answers no/yes. */
+static void format_sparkline(char *buf, size_t size, Signal s, const double v[static 7]) {
+        double lo = 0, hi = 0, x[7], sx = 0, cx = 0, center = 0;
+        bool any = false;
+        size_t len = 0;
+
+        for (size_t i = 0; i < 7; i++) {
+                x[i] = v[i];
+                if (isnan(v[i]))
+                        continue;
+                sx += sin(v[i] / 1440 * 2 * M_PI);
+                cx += cos(v[i] / 1440 * 2 * M_PI);
+                any = true;
+        }
+        if (signals[s].kind == KIND_TIME && any) {
+                center = atan2(sx, cx) / (2 * M_PI) * 1440;
+                for (size_t i = 0; i < 7; i++)
+                        x[i] = center + clock_diff(v[i], center);
+        }
+        bool first = true;
+        for (size_t i = 0; i < 7; i++) {
+                if (isnan(x[i]))
+                        continue;
+                if (first || x[i] < lo)
+                        lo = x[i];
+                if (first || x[i] > hi)
+                        hi = x[i];
+                first = false;
+        }
+        switch (signals[s].kind) {
+        case KIND_TIME:
+                break;
+        case KIND_MOOD:
+                lo = 1;
+                hi = 5;
+                break;
+        case KIND_ANSWER:
+                lo = 0;
+                hi = 1;
+                break;
+        default:
+                lo = 0;
+                break;
+        }
+
+        buf[0] = '\0';
+        for (size_t i = 0; i < 7; i++) {
+                double frac = NAN;
+                if (!isnan(x[i]))
+                        frac = hi - lo > 1e-9 ? (x[i] - lo) / (hi - lo) : signals[s].kind == KIND_TIME ? 0.5 : 0;
+                const char *g = output_spark(frac);
+                size_t k = strlen(g);
+                if (len + k >= size)
+                        break;
+                memcpy(buf + len, g, k + 1);
+                len += k;
+        }
+}
+
+enum {
+        FCOL_LABEL,
+        FCOL_WEEK,
+        FCOL_PREVIOUS,
+        FCOL_PREVIOUS_CHANGE,
+        FCOL_BASELINE,
+        FCOL_BASELINE_CHANGE,
+        FCOL_SPARK,
+        N_FCOLS,
+};
+
+static const OutputColumn figure_columns[N_FCOLS] = {
+        [FCOL_LABEL] = { "" },
+        [FCOL_WEEK] = { "This week", .right = true },
+        [FCOL_PREVIOUS] = { "Week before", .right = true },
+        [FCOL_PREVIOUS_CHANGE] = { "" },
+        [FCOL_BASELINE] = { "Baseline", .right = true, .drop = 1 },
+        [FCOL_BASELINE_CHANGE] = { "", .drop = 1 },
+        [FCOL_SPARK] = { "MTWTFSS", .drop = 2 },
+};
+
+static int print_figures(const Ctx *ctx, const WeekFigures *mean, const WeekFigures *previous,
+                         const WeekFigures *baseline, const Day *days, size_t n_days, int64_t monday) {
+        _cleanup_(output_table_freep) OutputTable *t = NULL;
+        bool checkins = mean->checkin_days > 0 || previous->checkin_days > 0 || baseline->checkin_days > 0;
+        int r;
+
+        r = output_table_new(figure_columns, ELEMENTSOF(figure_columns), &t);
+        if (r < 0)
+                return r;
+        for (Signal s = 0; s < N_SIGNALS; s++) {
+                char week[48], prev[48], prev_change[48], base[48], base_change[48], spark[8 * 4 + 1];
+                double daily[7];
+                bool answer = signals[s].kind == KIND_ANSWER;
+
+                if ((answer || s == SIG_MOOD) && !checkins)
+                        continue;
+                /* The week's days: low-coverage days are left out as in the means, except check-ins. */
+                for (size_t i = 0; i < 7; i++)
+                        daily[i] = NAN;
+                for (size_t i = 0; i < n_days; i++) {
+                        int64_t k = (days[i].day - monday) / DAY_S;
+                        if (days[i].day < monday || k >= 7)
+                                continue;
+                        if (days[i].low_coverage && !answer && s != SIG_MOOD)
+                                continue;
+                        daily[k] = day_value(days + i, s);
+                }
+                format_value(week, sizeof week, s, mean);
+                format_value(prev, sizeof prev, s, previous);
+                format_value(base, sizeof base, s, baseline);
+                format_change(prev_change, sizeof prev_change, s, mean->v[s], previous->v[s]);
+                format_change(base_change, sizeof base_change, s, mean->v[s], baseline->v[s]);
+                format_sparkline(spark, sizeof spark, s, daily);
+
+                if (output_table_row(t, NULL) < 0 ||
+                    output_table_cell(t, FCOL_LABEL, NULL, "%s", signals[s].label) < 0 ||
+                    output_table_cell(t, FCOL_WEEK, strcmp(week, "-") == 0 ? ANSI_DIM : ANSI_BOLD, "%s", week) < 0 ||
+                    output_table_cell(t, FCOL_PREVIOUS, strcmp(prev, "-") == 0 ? ANSI_DIM : NULL, "%s", prev) < 0 ||
+                    output_table_cell(t, FCOL_PREVIOUS_CHANGE, NULL, "%s", prev_change) < 0 ||
+                    output_table_cell(t, FCOL_BASELINE, strcmp(base, "-") == 0 ? ANSI_DIM : NULL, "%s", base) < 0 ||
+                    output_table_cell(t, FCOL_BASELINE_CHANGE, NULL, "%s", base_change) < 0 ||
+                    output_table_cell(t, FCOL_SPARK, ANSI_GREEN, "%s", spark) < 0)
+                        return -ENOMEM;
+        }
+        return output_table_print(t, stdout, ctx->color, ctx->columns);
+}
+
+static int week_print(const Ctx *ctx, json_object *reply) {
+        _cleanup_free_ Day *days = NULL;
+        _cleanup_free_ Hour *hours = NULL;
+        WeekFigures mean, previous, baseline;
+        const char *week, *from, *to;
+        const char *bold = output_color(ctx->color, ANSI_BOLD), *reset = output_color(ctx->color, ANSI_RESET);
+        char from_label[32], to_label[32], week_safe[OUTPUT_WEEK_MAX + 8];
+        int64_t monday, sunday, check;
+        size_t n_days = 0, n_hours = 0, low = 0;
+        int r;
+
+        if (client_get_string(reply, "week", &week) < 0 || client_get_string(reply, "from", &from) < 0 ||
+            client_get_string(reply, "to", &to) < 0 || parse_date(from, &monday) < 0 || parse_date(to, &sunday) < 0 ||
+            sunday - monday != 6 * DAY_S || output_parse_week(week, &check) < 0 || check != monday ||
+            figures_parse(reply, "mean", &mean) < 0 || figures_parse(reply, "previous", &previous) < 0 ||
+            figures_parse(reply, "baseline", &baseline) < 0) {
+                fprintf(stderr, "kizuki: kizukid sent a malformed week\n");
+                return -EBADMSG;
+        }
+        r = days_parse(reply, "days", &days, &n_days);
+        if (r < 0)
+                return r;
+        r = hours_parse(reply, "hours", &hours, &n_hours);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n_days; i++)
+                low += days[i].low_coverage;
+
+        if (output_bucket_time(from_label, sizeof from_label, monday, 0, "%a %Y-%m-%d") < 0 ||
+            output_bucket_time(to_label, sizeof to_label, sunday, 0, "%a %Y-%m-%d") < 0)
+                return -ERANGE;
+        printf("%sWeek %s%s: %s to %s\n\n", bold, output_safe(week_safe, sizeof week_safe, week), reset, from_label,
+               to_label);
+
+        if (n_days == 0)
+                printf("No days recorded in this week.\n");
+        else {
+                r = days_print_table(ctx, days, n_days, false);
+                if (r < 0)
+                        return r;
+        }
+
+        printf("\n%sWeekly means%s over %" PRId64 " day%s", bold, reset, mean.days, mean.days == 1 ? "" : "s");
+        if (low > 0)
+                printf(" (%zu with low coverage left out)", low);
+        printf(",\nagainst the week before (%" PRId64 " day%s) and your baseline (medians of the 28 days\n"
+               "before, %" PRId64 " counted):\n\n",
+               previous.days, previous.days == 1 ? "" : "s", baseline.days);
+        r = print_figures(ctx, &mean, &previous, &baseline, days, n_days, monday);
+        if (r < 0)
+                return r;
+        printf("↑ higher or later   ↓ lower or earlier   → about the same\n");
+
+        printf("\n%sActivity%s\n", bold, reset);
+        return actogram_print(ctx, hours, n_hours, monday, 7, false);
+}
+
+static int week_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+        static const struct option options[] = {
+                { "this", no_argument, NULL, 't' },
+                { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        _cleanup_json_ json_object *params = NULL, *reply = NULL;
+        char week[OUTPUT_WEEK_MAX], today[OUTPUT_DATE_MAX];
+        bool this_week = false;
+        int64_t day, monday;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 't':
+                        this_week = true;
+                        break;
+                case 'j':
+                        ctx->json = true;
+                        break;
+                case 'h':
+                        return cmd_print_help(cmd);
+                default:
+                        return cmd_usage_error(cmd, ctx, NULL);
+                }
+        r = cmd_check_args(cmd, ctx, argc - optind);
+        if (r < 0)
+                return r;
+
+        if (optind < argc) {
+                if (this_week)
+                        return cmd_usage_error(cmd, ctx, "give either a week or --this");
+                if (output_parse_week(argv[optind], &monday) < 0)
+                        return cmd_usage_error(cmd, ctx, "invalid week '%s' (expected YYYY-Www, e.g. 2026-W02)",
+                                               argv[optind]);
+                day = monday;
+        } else {
+                r = output_parse_day(NULL, today, &day);
+                if (r < 0) {
+                        fprintf(stderr, "kizuki: cannot tell today's local date: %s\n", strerror(-r));
+                        return r;
+                }
+                /* The last complete week: the one a week ago. */
+                if (!this_week)
+                        day -= 7 * DAY_S;
+        }
+        if (output_format_week(week, sizeof week, day, NULL) < 0)
+                return -ERANGE;
+
+        params = json_object_new_object();
+        if (!params || json_object_object_add(params, "week", json_object_new_string(week)) < 0)
+                return -ENOMEM;
+        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GetWeek", params, &reply);
+        if (r < 0)
+                return r;
+        if (ctx->json)
+                return output_json(reply);
+        return week_print(ctx, reply);
+}
+
+const Command cmd_week = {
+        .name = "week",
+        .usage = "[YYYY-Www] [--this] [--json]",
+        .summary = "Show a week's summary and its changes",
+        .help = "  YYYY-Www              The ISO week (e.g. 2026-W02; default: the last complete week).\n"
+                "  --this                The current week, so far.\n"
+                "  --json                Print kizukid's answer (GetWeek) as JSON.\n",
+        .min_args = 0,
+        .max_args = 1,
+        .exec = week_exec,
+};

@@ -1,0 +1,156 @@
+#!/usr/bin/python3
+"""History end to end with the real daemon and CLI: importing the bundled sample
+(idempotent, needs consent), the daily signals it yields compared with figures
+computed here independently from the CSV, the weekly model, and check-ins."""
+
+import csv
+import datetime as dt
+import os
+import sys
+from collections import defaultdict
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kizukitest as k  # noqa: E402
+
+SAMPLE = os.path.join(k.SOURCE_DIR, "tests", "fixtures", "sample-history.csv")
+
+DAY_KEYS = ["date", "screen_h", "night_ratio", "first_active", "last_active", "sleep_onset",
+            "sleep_offset", "sleep_mid", "sleep_h", "coverage_h", "low_coverage", "is", "iv", "ra",
+            "l5", "l5_onset", "m10", "m10_onset", "went_out", "met_someone", "mood"]
+
+
+def sample_per_day():
+    """Active and observed seconds per local date of the sample, straight from the
+    CSV rows (all +09:00, contiguous, day start 00:00)."""
+    active, observed = defaultdict(float), defaultdict(float)
+    with open(SAMPLE) as f:
+        for row in csv.DictReader(f):
+            s = dt.datetime.fromisoformat(row["start"])
+            e = dt.datetime.fromisoformat(row["end"])
+            while s < e:
+                nxt = min(e, dt.datetime.combine(s.date() + dt.timedelta(days=1), dt.time(0), s.tzinfo))
+                secs = (nxt - s).total_seconds()
+                observed[s.date().isoformat()] += secs
+                if row["state"] == "active":
+                    active[s.date().isoformat()] += secs
+                s = nxt
+    return active, observed
+
+
+class TestHistory(k.KizukiTestCase):
+    def start(self):
+        self.env.start_daemon("--no-logind")
+
+    def test_import_needs_consent(self):
+        self.start()
+        r = self.env.cli("import", SAMPLE, check=False)
+        self.assertEqual(r.returncode, 1, r)
+        self.assertIn("consent", (r.stdout + r.stderr).lower())
+        self.env.stop_daemon()
+        self.assertEqual(self.env.db_rows(), [])
+
+    def test_import_days_week(self):
+        env = self.env
+        self.start()
+        env.cli("consent", "grant", "--yes")
+
+        dry = env.cli("import", "--dry-run", SAMPLE).stdout
+        self.assertIn("would change", dry)
+        self.assertEqual(env.call(k.IFACE + ".GetDays", {"from": "2026-02-02", "to": "2026-02-02"})
+                         ["days"][0]["coverage_h"], 0, "a dry run wrote something")
+
+        out = env.cli("import", SAMPLE).stdout
+        k.log(out.strip())
+        self.assertRegex(out, r"Read 934 rows \(0 rejected\)")
+        # Again: idempotent.
+        again = env.cli("import", SAMPLE).stdout
+        self.assertRegex(again, r"0 changed")
+
+        active, observed = sample_per_day()
+        days = env.cli_json("days", "--from", "2026-01-05", "--to", "2026-03-29", "--json")["days"]
+        self.assertEqual(len(days), 84)
+        for d in days:
+            self.assertEqual(list(d.keys()), DAY_KEYS)
+            self.assertAlmostEqual(d["screen_h"], active[d["date"]] / 3600, delta=1 / 60,
+                                   msg=f"screen_h on {d['date']}")
+            self.assertAlmostEqual(d["coverage_h"], observed[d["date"]] / 3600, delta=1 / 60,
+                                   msg=f"coverage_h on {d['date']}")
+        # The sample drifts: late in the 12 weeks, nights are later and screens longer.
+        early = [d for d in days if d["date"] < "2026-02-01"]
+        late = [d for d in days if d["date"] >= "2026-03-16"]
+        mean = lambda xs: sum(xs) / len(xs)  # noqa: E731
+        self.assertGreater(mean([d["screen_h"] for d in late]), mean([d["screen_h"] for d in early]) + 3)
+        self.assertGreater(mean([d["night_ratio"] or 0 for d in late]),
+                           mean([d["night_ratio"] or 0 for d in early]) + 0.1)
+        self.assertIsNotNone(days[10]["is"])
+        self.assertTrue(0 < days[10]["is"] <= 1, days[10])
+
+        week = env.cli_json("week", "2026-W13", "--json")
+        self.assertEqual((week["from"], week["to"]), ("2026-03-23", "2026-03-29"))
+        self.assertEqual(len(week["days"]), 7)
+        self.assertEqual(week["mean"]["days"], 7)
+        self.assertGreater(week["mean"]["screen_h"], week["baseline"]["screen_h"])
+        self.assertTrue(week["hours"])
+        human = env.cli("week", "2026-W13", "--color=never").stdout
+        self.assertIn("2026-W13", human)
+
+        # Everything imported survives a restart.
+        self.assertEqual(env.stop_daemon(), 0)
+        total = sum(r[3] for r in env.db_rows())
+        self.assertAlmostEqual(total, sum(observed.values()), delta=60)
+
+    def test_checkin(self):
+        env = self.env
+        self.start()
+        r = env.cli("checkin", "--went-out", "yes", "--date", "2026-03-02", check=False)
+        self.assertEqual(r.returncode, 1, r)  # no consent yet
+        env.cli("consent", "grant", "--yes")
+        env.cli("checkin", "--went-out", "yes", "--date", "2026-03-02")
+        env.cli("checkin", "--mood", "4", "--met-someone", "no", "--date", "2026-03-02")
+        d = env.cli_json("days", "--from", "2026-03-02", "--to", "2026-03-02", "--json")["days"][0]
+        self.assertEqual((d["went_out"], d["met_someone"], d["mood"]), (True, False, 4))
+        r = env.cli("checkin", "--mood", "9", check=False)
+        self.assertEqual(r.returncode, 2, r)
+        bad = env.call_raw(k.IFACE + ".Checkin", {"date": "2026-03-02", "mood": 0})
+        self.assertEqual(bad.get("error"), "org.varlink.service.InvalidParameter", bad)
+        future = env.call_raw(k.IFACE + ".Checkin", {"date": "2999-01-01", "mood": 3})
+        self.assertEqual(future.get("error"), "org.varlink.service.InvalidParameter", future)
+
+    def test_hostile_imports(self):
+        env = self.env
+        self.start()
+        env.grant_consent_raw()
+        cases = [
+            {"hours": "x"},
+            {"hours": [{"start": 1767571200, "utc_offset": 0, "active_s": 10, "observed_s": 5}]},
+            {"hours": [{"start": 1767571200 + 60, "utc_offset": 0, "active_s": 0, "observed_s": 5}]},
+            {"hours": [{"start": 1767571200, "utc_offset": 99999, "active_s": 0, "observed_s": 5}]},
+            {"hours": [{"start": 4102444800, "utc_offset": 0, "active_s": 0, "observed_s": 5}]},
+            {"hours": [{"start": 1767571200, "utc_offset": 0, "active_s": 0, "observed_s": 3601}]},
+            {"hours": [1, 2]},
+            {"hours": [], "dry_run": "yes"},
+        ]
+        for params in cases:
+            r = env.call_raw(k.IFACE + ".Import", params)
+            self.assertEqual(r.get("error"), "org.varlink.service.InvalidParameter", (params, r))
+        big = {"hours": [{"start": 1767571200 + 3600 * i, "utc_offset": 0, "active_s": 0,
+                          "observed_s": 1} for i in range(501)]}
+        r = env.call_raw(k.IFACE + ".Import", big)
+        self.assertEqual(r.get("error"), k.IFACE + ".RangeTooLarge", r)
+        for params in ({"from": "2026-01-01", "to": "2040-01-01"}, {"from": "2026-02-01", "to": "2026-01-01"},
+                       {"from": "2026-13-01", "to": "2026-01-01"}):
+            r = env.call_raw(k.IFACE + ".GetDays", params)
+            self.assertIn("error", r, params)
+        for week in ("2026-W54", "2026-W00", "2026-w01", "2027-W53", "x"):
+            r = env.call_raw(k.IFACE + ".GetWeek", {"week": week})
+            self.assertEqual(r.get("error"), k.IFACE + ".InvalidWeek", (week, r))
+        # 2026 has 53 ISO weeks; its week 53 ends on 2027-01-03.
+        w = env.call(k.IFACE + ".GetWeek", {"week": "2026-W53"})
+        self.assertEqual((w["from"], w["to"]), ("2026-12-28", "2027-01-03"))
+        env.assert_daemon_alive()
+        self.assertEqual(env.stop_daemon(), 0)
+        self.assertEqual(env.db_rows(), [])
+
+
+if __name__ == "__main__":
+    k.main()
