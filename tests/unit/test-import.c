@@ -1261,8 +1261,9 @@ static void format_utc(int64_t t, char *buf, size_t size) {
         d = doy - (153 * mp + 2) / 5 + 1;
         m = mp < 10 ? mp + 3 : mp - 9;
         y += m <= 2;
-        snprintf(buf, size, "%04" PRId64 "-%02" PRId64 "-%02" PRId64 "T%02" PRId64 ":%02" PRId64 ":%02" PRId64 "Z", y,
-                 m, d, secs / 3600, secs / 60 % 60, secs % 60);
+        /* Narrow types tell gcc's -Wformat-truncation the real ranges (t >= 0 here). */
+        snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int) (y % 10000), (int) m, (int) d,
+                 (int) (secs / 3600), (int) (secs / 60 % 60), (int) (secs % 60));
 }
 
 static void test_large_input(void **state) {
