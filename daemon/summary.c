@@ -242,7 +242,9 @@ void summary_figures(const DaySignals *d, size_t n, const Checkin *c, size_t n_c
         ret->first_active = time_figure(d, n, min_coverage_h, kind, day_anchor, get_first_active);
         ret->last_active = time_figure(d, n, min_coverage_h, kind, day_anchor, get_last_active);
         ret->sleep_onset = time_figure(d, n, min_coverage_h, kind, NOON_MIN, get_sleep_onset);
-        ret->sleep_offset = time_figure(d, n, min_coverage_h, kind, NOON_MIN, get_sleep_offset);
+        /* The window ends at noon, so an offset can be 12:00 itself: put the
+         * line a minute later, or 11:00 and 12:00 would average to 23:30. */
+        ret->sleep_offset = time_figure(d, n, min_coverage_h, kind, NOON_MIN + 1, get_sleep_offset);
         ret->sleep_mid = time_figure(d, n, min_coverage_h, kind, NOON_MIN, get_sleep_mid);
 
         for (size_t i = 0; i < n; i++) {

@@ -226,6 +226,13 @@ static void test_sleep_times_across_midnight(void **state) {
         assert_int_equal(f.sleep_mid, 0);
         assert_int_equal(f.sleep_onset, 23 * 60 + 30);
 
+        /* The sleep window ends at noon, so an offset may be 12:00 itself:
+         * 11:00 and 12:00 average to 11:30 (not 23:30). */
+        d[0].sleep_offset = 11 * 60;
+        d[1].sleep_offset = 12 * 60;
+        f = figures(d, 2, NULL, 0, 0, FIGURES_MEAN);
+        assert_int_equal(f.sleep_offset, 11 * 60 + 30);
+
         /* Median of onsets 23:00, 01:00, 00:30, 02:00 (after noon: 660, 780, 750,
          * 840): the middle two 750 and 780 → 765 → 00:45. Mean: 3030/4 = 757.5,
          * rounded half up to 758 → 00:38. A null onset is skipped. */
