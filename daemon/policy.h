@@ -1,0 +1,163 @@
+/* Policies: INI files that say which daily signal to watch, how to aggregate
+ * it over a window, how to compare it (fixed threshold, the person's own
+ * baseline, CUSUM, trend, or other policies firing together), for how long it
+ * must hold, and what nudge to raise. Pure: parsing from text, evaluation by
+ * replaying a history of days. Deterministic given the history, so the daemon
+ * and "kizuki policy test" get the same answers.
+ *
+ * Semantics (DESIGN.md "Policies"; docs/policies.md and kizuki.policy(5) are
+ * the reference for people):
+ *
+ * Daily series. x_d is the policy's signal on day d: NAN when null, or when the
+ * day has coverage_h < min_coverage_h (check-in signals ignore coverage:
+ * went_out / met_someone as 1/0, mood 1..5, NAN when not answered). Times of day
+ * are minutes on a line anchored like summary.h (first/last active from the day
+ * start, sleep times from noon) so that "later" is "larger".
+ *
+ * Window aggregate on day D: over x_{D-window+1..D}, the valid (non-NAN) values;
+ * fewer than min_valid_days → unknown. mean | median | sum | count (the number
+ * of valid days where x <op> count_value).
+ *
+ * Detectors (direction up: larger is the problem; down: smaller):
+ *  threshold  condition: agg > threshold (up) / agg < threshold (down).
+ *  baseline   B = x over the baseline_days days before the window
+ *             (D-window-baseline_days+1 .. D-window); fewer than
+ *             baseline_min_days valid → unknown. m = median(B),
+ *             s = 1.4826·MAD(B). z = (agg − m)/s (±INFINITY when s = 0 and
+ *             agg ≠ m, 0 when equal). condition: z ≥ z_min and agg − m ≥
+ *             min_change (up); z ≤ −z_min and m − agg ≥ min_change (down).
+ *  cusum      one-sided tabular CUSUM on daily robust z: z_d = clamp((x_d −
+ *             m)/s, −3, 3) with m, s from the baseline_days before d (s = 0 →
+ *             z_d = 0); S_d = max(0, S_{d−1} + z_d − k) (up; −z_d for down);
+ *             missing days leave S unchanged; condition: S_d > h. While the
+ *             policy is firing, m and s stay frozen at their values on the day
+ *             it began firing. The window/aggregate are not used.
+ *  trend      Theil–Sen slope (median of pairwise slopes, per day) over the
+ *             window's valid days; fewer than trend_min_days → unknown.
+ *             condition: slope ≥ min_slope (up) / slope ≤ −min_slope (down).
+ *  composite  condition: at least composite_min of the named policies are
+ *             firing on D (evaluated before it on the same day); unknown never.
+ *
+ * State machine per day (like Prometheus alerting rules): unknown days change
+ * nothing. inactive + true → pending (since D); pending + true for for_days
+ * consecutive known days (D − since + 1 ≥ for_days; for_days ≤ 1 fires at once)
+ * → firing; pending + false → inactive; firing + false → stays firing until the
+ * condition has been false for keep_firing_for_days days since it was last
+ * true, then inactive. A nudge is raised on a day the policy is firing when no
+ * nudge of this policy was raised in the cooldown_days before it (so: when it
+ * starts firing, and again every cooldown while it keeps firing).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "signals.h"
+#include "summary.h"
+
+typedef enum PolicySignal {
+        POLICY_SIGNAL_SCREEN_H,
+        POLICY_SIGNAL_NIGHT_RATIO,
+        POLICY_SIGNAL_FIRST_ACTIVE,
+        POLICY_SIGNAL_LAST_ACTIVE,
+        POLICY_SIGNAL_SLEEP_ONSET,
+        POLICY_SIGNAL_SLEEP_OFFSET,
+        POLICY_SIGNAL_SLEEP_MID,
+        POLICY_SIGNAL_SLEEP_H,
+        POLICY_SIGNAL_COVERAGE_H,
+        POLICY_SIGNAL_IS,
+        POLICY_SIGNAL_IV,
+        POLICY_SIGNAL_RA,
+        POLICY_SIGNAL_L5,
+        POLICY_SIGNAL_M10,
+        POLICY_SIGNAL_WENT_OUT,
+        POLICY_SIGNAL_MET_SOMEONE,
+        POLICY_SIGNAL_MOOD,
+        _POLICY_SIGNAL_MAX,
+} PolicySignal;
+
+typedef enum PolicyAggregate { POLICY_MEAN, POLICY_MEDIAN, POLICY_SUM, POLICY_COUNT } PolicyAggregate;
+typedef enum PolicyDetector {
+        POLICY_THRESHOLD,
+        POLICY_BASELINE,
+        POLICY_CUSUM,
+        POLICY_TREND,
+        POLICY_COMPOSITE,
+} PolicyDetector;
+typedef enum PolicySeverity { POLICY_GENTLE, POLICY_NOTICE, POLICY_CONCERN } PolicySeverity;
+typedef enum PolicyState { POLICY_INACTIVE, POLICY_PENDING, POLICY_FIRING } PolicyState;
+
+typedef struct Policy {
+        char *name;    /* [policy] name, default: the file name without ".policy" */
+        bool enabled;  /* enabled, default true */
+        PolicySignal signal;
+        PolicyAggregate aggregate; /* default mean */
+        int window_days;           /* window, default 7d */
+        char count_op;             /* count_when: one of '<' '>' '=' 'l' (<=) 'g' (>=) */
+        double count_value;
+        int min_valid_days; /* default: half the window, rounded up */
+        PolicyDetector detector;
+        bool up; /* direction = up (default) | down */
+
+        double threshold;                         /* [threshold] value */
+        int baseline_days, baseline_min_days;     /* [baseline] days (28), min_days (14) */
+        double z_min, min_change;                 /* [baseline] z (2.5), min_change (0) */
+        double cusum_k, cusum_h;                  /* [cusum] k (0.5), h (5) */
+        double min_slope;                         /* [trend] min_slope (0: any slope) */
+        int trend_min_days;                       /* [trend] min_days (14) */
+        char **composite;                         /* [composite] policies = a, b, c */
+        size_t n_composite;
+        int composite_min;                        /* [composite] min_firing (2) */
+
+        int for_days;             /* for (default 1d) */
+        int keep_firing_for_days; /* keep_firing_for (default 0) */
+        int cooldown_days;        /* cooldown (default 14d) */
+        PolicySeverity severity;  /* default notice */
+
+        char *title, *body, *step; /* [nudge]; placeholders, see policy_format() */
+} Policy;
+
+/* Called once per problem: file:line and a message. */
+typedef void (*PolicyErrorFn)(const char *file, unsigned line, const char *message, void *userdata);
+
+/* Parse one policy file's text. name: the file name (for messages and the
+ * default policy name). Returns the number of problems (> 0: *ret is NULL), or
+ * -ENOMEM. Unknown sections/keys, bad values, missing required keys (signal,
+ * detector, the detector's own required key, [nudge] title and body) are
+ * problems. */
+int policy_parse(const char *text, size_t len, const char *name, PolicyErrorFn err, void *userdata, Policy **ret);
+Policy *policy_free(Policy *p);
+
+/* Parse "late-nights" → the signal's name table etc., for callers. */
+const char *policy_signal_name(PolicySignal s);
+const char *policy_severity_name(PolicySeverity s);
+const char *policy_detector_name(PolicyDetector d);
+const char *policy_state_name(PolicyState s);
+
+typedef struct PolicyEval {
+        int64_t date;
+        int known;          /* 0: not enough data */
+        bool condition;
+        double value;       /* window aggregate (or daily x for cusum); NAN if unknown */
+        double baseline;    /* m (baseline, cusum), threshold (threshold); NAN otherwise */
+        double spread;      /* s = 1.4826·MAD (baseline, cusum) */
+        double score;       /* z (baseline), S_d (cusum), slope (trend), count firing (composite) */
+        PolicyState state;  /* after this day */
+        bool nudge;         /* a nudge is raised on this day */
+} PolicyEval;
+
+/* Replay policies p[0..n_p) over days[0..n_days) (consecutive local days, in
+ * order, as signals_days() returns them) with check-ins c (any order). A
+ * composite policy must come after the policies it names (callers sort; names
+ * that are missing count as not firing). *ret: n_p × n_days evaluations,
+ * row-major by policy (ret[i * n_days + d]). */
+int policy_replay(Policy *const *p, size_t n_p, const DaySignals *days, size_t n_days, const Checkin *c,
+                  size_t n_c, double min_coverage_h, int day_start_min, PolicyEval **ret);
+
+/* Fill a nudge template: {value} {baseline} {change} (value − baseline, signed,
+ * or a percentage for hours: "+22 %") {window} ("7 days") {threshold} {z}
+ * {name}; values formatted by the signal's unit (hours "7.1 h", ratios "31 %",
+ * times "01:30", rhythm figures "0.62", counts "3 days", mood "3.2"); unknown
+ * placeholders stay as they are; NAN → "—". *ret malloc'ed. */
+int policy_format(const Policy *p, const PolicyEval *e, const char *tmpl, char **ret);
