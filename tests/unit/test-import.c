@@ -1327,6 +1327,217 @@ static void test_large_input(void **state) {
         import_parsed_done(&p);
 }
 
+/* The first pass reads a bucket whole before choosing it: its "type" and "id"
+ * may come after its events. Objects are read the way json-c reads them: a
+ * repeated name keeps its first place and takes its last value, names are
+ * decoded and end at a NUL, and may be in single quotes. */
+static void test_aw_bucket_fields_anywhere(void **state) {
+        static const char *texts[] = {
+                "{\"buckets\": {\"x\": {\"events\": [1], \"type\": \"currentwindow\"},"
+                " \"y\": {\"events\": " AW_EVENTS ", \"type\": \"afkstatus\"}}}",
+                "{\"buckets\": {\"x\": {\"events\": [1]},"
+                " \"y\": {\"events\": " AW_EVENTS ", \"id\": \"aw-watcher-afk_h\"}}}",
+                /* the last "events" counts */
+                "{\"buckets\": {\"y\": {\"type\": \"afkstatus\", \"events\": [1], \"events\": " AW_EVENTS "}}}",
+                /* a repeated bucket: its first place, its last value */
+                "{\"buckets\": {\"y\": {\"type\": \"afkstatus\", \"events\": [1]}, \"x\": {\"events\": [2]},"
+                " \"y\": {\"events\": " AW_EVENTS ", \"type\": \"afkstatus\"}}}",
+                "{\"buckets\": {\"y\": {\"events\": [1]}, \"y\": {\"events\": " AW_EVENTS "}}}",
+                /* the last "type" counts, and the last "buckets" */
+                "{\"buckets\": {\"x\": {\"type\": \"afkstatus\", \"type\": \"currentwindow\", \"events\": [1]},"
+                " \"y\": {\"type\": \"currentwindow\", \"type\": \"afkstatus\", \"events\": " AW_EVENTS "}}}",
+                "{\"buckets\": {\"aw-watcher-afk\": {\"events\": [1]}},"
+                " \"buckets\": {\"z\": {\"events\": " AW_EVENTS "}}}",
+                /* "buckets" not an object: "events" is used, the last one */
+                "{\"events\": [1], \"buckets\": {\"z\": {\"events\": [2]}}, \"buckets\": 5, \"events\": " AW_EVENTS "}",
+                /* names decoded, cut at a NUL, in single quotes */
+                "{\"buck\\u0065ts\": {\"aw-watcher-afk\\u0000x\": {'events': " AW_EVENTS "}}}",
+                "{'buckets': {\"x\": {\"events\": [1]},"
+                " \"y\": {\"ty\\u0070e\\u0000\": \"af\\u006bstatus\", \"events\": " AW_EVENTS "}}}",
+                "{\"buckets\": {\"x\": {\"events\": [1], \"id\": \"aw-watcher-afk\\u0000x\"},"
+                " \"x\\u0000\": {\"events\": " AW_EVENTS "}}}",
+        };
+        static const char *other[] = {
+                /* the repeat's value is not a bucket */
+                "{\"buckets\": {\"a\": {\"type\": \"afkstatus\", \"events\": []}, \"a\": 5}}",
+                "{\"buckets\": {\"aw-watcher-afk\": {\"events\": []}, \"aw-watcher-afk\\u0000\": {}}}",
+                "{\"buckets\": {\"a\": {\"events\": []}, \"a\": {\"events\": []}, \"b\": {\"events\": []}}}",
+                /* a NUL inside a value is kept: not "afkstatus" */
+                "{\"buckets\": {\"x\": {\"type\": \"afkstatus\\u0000\", \"events\": []}, \"y\": {\"events\": []}}}",
+                "{\"buckets\": {\"aw-watcher-afk_a\": {\"events\": []}, \"aw-watcher-afk_b\": {\"events\": {}}}}",
+                "{\"buckets\": {\"aw-watcher-afk\": {\"events\": []}}, \"buckets\": {}}",
+        };
+        ImportParsed p = {};
+        Capture c = {};
+
+        (void) state;
+        for (size_t i = 0; i < ELEMENTSOF(texts); i++) {
+                memset(&c, 0, sizeof c);
+                if (parse_aw(texts[i], true, &c, &p) != 0)
+                        fail_msg("text %zu refused", i);
+                assert_int_equal(c.n, 0);
+                assert_int_equal(p.rows_read, 2);
+                assert_int_equal(p.n, 2);
+                assert_false(p.intervals[0].active);
+                assert_int_equal(p.intervals[1].line, 2);
+                import_parsed_done(&p);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(other); i++) {
+                if (parse_aw(other[i], false, &c, &p) != -EMEDIUMTYPE)
+                        fail_msg("input %zu (%s) was taken for ActivityWatch", i, other[i]);
+                assert_null(p.intervals);
+        }
+}
+
+/* A document of n0 arrays, then what, then their ends, after prefix and before
+ * suffix. */
+static char *nested(const char *prefix, size_t n, const char *what, const char *suffix) {
+        size_t len = strlen(prefix) + 2 * n + strlen(what) + strlen(suffix) + 1, k;
+        char *s = malloc(len);
+
+        assert_non_null(s);
+        k = (size_t) snprintf(s, len, "%s", prefix);
+        memset(s + k, '[', n);
+        k += n;
+        k += (size_t) snprintf(s + k, len - k, "%s", what);
+        memset(s + k, ']', n);
+        k += n;
+        snprintf(s + k, len - k, "%s", suffix);
+        return s;
+}
+
+/* JSON is checked everywhere, also in what is only skipped, and as json-c's
+ * strict mode has it; nothing is reported from a document that is not good. */
+static void test_aw_json_checked_everywhere(void **state) {
+        static const char *bad[] = {
+                /* in a bucket not used */
+                "{\"buckets\": {\"w\": {\"events\": [01]}, \"aw-watcher-afk\": {\"events\": " AW_EVENTS "}}}",
+                "{\"buckets\": {\"w\": {\"data\": {\"a\": [1,]}}, \"aw-watcher-afk\": {\"events\": " AW_EVENTS "}}}",
+                "{\"buckets\": {\"w\": {\"x\": [1 2]}, \"aw-watcher-afk\": {\"events\": " AW_EVENTS "}}}",
+                "{\"buckets\": {\"aw-watcher-afk\": {\"events\": " AW_EVENTS "}, \"w\": {\"a\": \"\\x\"}}}",
+                "{\"buckets\": {\"aw-watcher-afk\": {\"events\": " AW_EVENTS "}, \"w\": {\"a\": \"\\u12\"}}}",
+                "{\"buckets\": {\"aw-watcher-afk\": {\"events\": " AW_EVENTS "}, \"w\": {\"a\": 'single'}}}",
+                "{\"buckets\": {\"aw-watcher-afk\": {\"events\": " AW_EVENTS "}, \"w\": {\"a\": [-]}}}",
+                "{\"buckets\": {\"aw-watcher-afk\": {\"events\": " AW_EVENTS "}, \"w\": {\"a\": [1e]}}}",
+                "{\"buckets\": {\"aw-watcher-afk\": {\"events\": " AW_EVENTS "}, \"w\": {\"a\": [.5]}}}",
+                "{\"buckets\": {\"aw-watcher-afk\": {\"events\": " AW_EVENTS "}, \"w\": {\"a\": [+1]}}}",
+                "{\"buckets\": {\"aw-watcher-afk\": {\"events\": " AW_EVENTS "}, \"w\": {\"a\": [1.+5]}}}",
+                "{\"buckets\": {\"aw-watcher-afk\": {\"events\": " AW_EVENTS "}, \"w\": {\"a\": [nan]}}}",
+                "{\"buckets\": {\"aw-watcher-afk\": {\"events\": " AW_EVENTS "}, \"w\": {\"a\": [-infinity]}}}",
+                "{\"buckets\": {\"aw-watcher-afk\": {\"events\": " AW_EVENTS "}, \"w\": {\"a\": [True]}}}",
+                "{\"buckets\": {\"aw-watcher-afk\": {\"events\": " AW_EVENTS "}, \"w\": {\"a\": [nulll]}}}",
+                "{\"buckets\": {\"aw-watcher-afk\": {\"events\": " AW_EVENTS "}, \"w\": {\"a\": [1] /* c */}}}",
+                "{\"buckets\": {\"aw-watcher-afk\": {\"events\": " AW_EVENTS "}, \"w\": {\"a\":\v1}}}",
+                /* a bad event first, then something wrong: still nothing reported */
+                "[42, {\"timestamp\": 1}] x",
+                "{\"events\": [42], \"x\": [1 2]}",
+                "{\"events\": [42, {\"a\": 1,}]}",
+                "{\"events\": [42]",
+        };
+        ImportParsed p = {};
+        Capture c = {};
+        char *s;
+
+        (void) state;
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                if (parse_aw(bad[i], false, &c, &p) != -EMEDIUMTYPE)
+                        fail_msg("input %zu (%s) was taken", i, bad[i]);
+                assert_null(p.intervals);
+        }
+        /* a NUL anywhere before the end */
+        assert_int_equal(import_parse_activitywatch("[42, \"a\0b\"]", 11, false, off_fixed, &OFF_CET, capture, &c, &p),
+                         -EMEDIUMTYPE);
+        assert_int_equal(import_parse_activitywatch("[42, 1\0]", 8, false, off_fixed, &OFF_CET, capture, &c, &p),
+                         -EMEDIUMTYPE);
+        assert_int_equal(c.n, 0);
+
+        /* What json-c's strict mode takes: odd numbers, control characters in
+         * strings, names in single quotes. */
+        assert_int_equal(parse_aw("{\"events\": [42], 'x': [NaN, -Infinity, Infinity, 1., -.5, -01, 00, 1e999, 1.e5,"
+                                  " 99999999999999999999, -0.0E-0, \"\x01\\ud800\", \"\\ud800\\\"\","
+                                  " true, false, null]}",
+                                  false, &c, &p),
+                         0);
+        assert_int_equal(c.n, 1);
+        assert_reject(&c, 0, 1, "event is not an object");
+        import_parsed_done(&p);
+
+        /* Nesting as deep as json-c goes (31 levels below the root), and one more. */
+        s = nested("{\"events\": [42], \"x\": ", 30, "1", "}");
+        memset(&c, 0, sizeof c);
+        assert_int_equal(parse_aw(s, false, &c, &p), 0);
+        assert_int_equal(c.n, 1);
+        import_parsed_done(&p);
+        free(s);
+        s = nested("{\"events\": [42], \"x\": ", 31, "", "}");
+        assert_int_equal(parse_aw(s, false, &c, &p), 0);
+        import_parsed_done(&p);
+        free(s);
+        s = nested("{\"events\": [42], \"x\": ", 31, "1", "}");
+        memset(&c, 0, sizeof c);
+        assert_int_equal(parse_aw(s, false, &c, &p), -EMEDIUMTYPE);
+        free(s);
+        s = nested("{\"events\": [42], \"x\": ", 32, "", "}");
+        assert_int_equal(parse_aw(s, false, &c, &p), -EMEDIUMTYPE);
+        free(s);
+        s = nested("{\"events\": [42, ", 29, "1", "]}"); /* events are 2 levels down */
+        assert_int_equal(parse_aw(s, false, &c, &p), 0);
+        assert_int_equal(p.rows_read, 2);
+        import_parsed_done(&p);
+        free(s);
+        memset(&c, 0, sizeof c);
+        s = nested("{\"events\": [42, ", 30, "1", "]}");
+        assert_int_equal(parse_aw(s, false, &c, &p), -EMEDIUMTYPE);
+        free(s);
+        s = nested("", 10000, "", ""); /* hostile: no recursion, stops at the limit */
+        assert_int_equal(parse_aw(s, false, &c, &p), -EMEDIUMTYPE);
+        free(s);
+        assert_int_equal(c.n, 0);
+}
+
+/* Events are read one at a time: a long export gives every row, in order. */
+static void test_aw_many_events(void **state) {
+        const size_t rows = 50000;
+        _cleanup_free_ char *text = NULL;
+        size_t cap = rows * 120 + 64, len = 0;
+        ImportParsed p = {};
+        Capture c = {};
+        struct timespec t0, t1;
+
+        (void) state;
+        text = malloc(cap);
+        assert_non_null(text);
+        len = (size_t) snprintf(text, cap, "{\"buckets\": {\"aw-watcher-afk_h\": {\"events\": [");
+        for (size_t i = 0; i < rows; i++) {
+                char ts[32];
+
+                format_utc(JAN5 + (int64_t) i * 120, ts, sizeof ts);
+                len += (size_t) snprintf(text + len, cap - len,
+                                         "%s\n{\"id\": %zu, \"timestamp\": \"%s\", \"duration\": 60.5,"
+                                         " \"data\": {\"status\": \"%s\"}}",
+                                         i ? "," : "", rows - i, ts, i % 3 ? "afk" : "not-afk");
+                assert_true(len < cap);
+        }
+        len += (size_t) snprintf(text + len, cap - len, "], \"type\": \"afkstatus\"}}}");
+        assert_true(len < cap);
+
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        assert_int_equal(import_parse_activitywatch(text, len, true, off_fixed, &OFF_CET, capture, &c, &p), 0);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        assert_int_equal(c.n, 0);
+        assert_int_equal(p.rows_read, rows);
+        assert_int_equal(p.n, rows);
+        for (size_t i = 0; i < rows; i++) {
+                assert_int_equal(p.intervals[i].line, i + 1);
+                assert_int_equal(p.intervals[i].start, JAN5 + (int64_t) i * 120);
+                assert_int_equal(p.intervals[i].end - p.intervals[i].start, 60);
+                assert_int_equal(p.intervals[i].active, i % 3 == 0);
+        }
+        print_message("%zu events (%zu bytes): parse %.0f ms\n", rows, len,
+                      (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6);
+        import_parsed_done(&p);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_timestamp_valid),
@@ -1360,7 +1571,10 @@ int main(void) {
                 cmocka_unit_test(test_aw_offset_per_event),
                 cmocka_unit_test(test_aw_bad_offset_fn),
                 cmocka_unit_test(test_aw_fixtures),
+                cmocka_unit_test(test_aw_bucket_fields_anywhere),
+                cmocka_unit_test(test_aw_json_checked_everywhere),
                 cmocka_unit_test(test_large_input),
+                cmocka_unit_test(test_aw_many_events),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
