@@ -42,6 +42,7 @@ extern const Command cmd_week;
 extern const Command cmd_actogram;
 extern const Command cmd_import;
 extern const Command cmd_checkin;
+extern const Command cmd_policy;
 
 /* "Usage: kizuki NAME USAGE" on f. */
 void cmd_print_usage(const Command *cmd, FILE *f);

@@ -145,6 +145,8 @@ typedef struct PolicyEval {
         double score;       /* z (baseline), S_d (cusum), slope (trend), count firing (composite) */
         PolicyState state;  /* after this day */
         bool nudge;         /* a nudge is raised on this day */
+        int anchor_min;     /* times of day: origin of the line value/baseline are on
+                             * (minutes after midnight); 0 for other signals */
 } PolicyEval;
 
 /* Replay policies p[0..n_p) over days[0..n_days) (consecutive local days, in

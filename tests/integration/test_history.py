@@ -99,6 +99,43 @@ class TestHistory(k.KizukiTestCase):
         total = sum(r[3] for r in env.db_rows())
         self.assertAlmostEqual(total, sum(observed.values()), delta=60)
 
+    def test_policy_test_on_sample(self):
+        """The default policies, replayed over the sample: quiet during the steady
+        weeks, and the drift (from 2026-02-23) caught within three weeks."""
+        env = self.env
+        self.start()
+        env.cli("consent", "grant", "--yes")
+        env.cli("import", SAMPLE)
+        penv = env.environ(KIZUKI_POLICY_PATH=os.path.join(k.SOURCE_DIR, "policies"))
+        doc = env.cli_json("policy", "test", "--from", "2026-01-05", "--to", "2026-03-29", "--json", env=penv)
+        fired = {p["name"]: [f["date"] for f in p["fired"]] for p in doc["policies"]}
+        k.log(f"fired: {fired}")
+        self.assertIn("late-nights", fired)
+        every = sorted(d for dates in fired.values() for d in dates)
+        self.assertTrue(every, "the drift was not caught")
+        self.assertGreaterEqual(every[0], "2026-02-23", "a nudge during the steady weeks")
+        self.assertLessEqual(every[0], "2026-03-16", "the drift was caught late")
+        for p in doc["policies"]:
+            for f in p["fired"]:
+                self.assertEqual(set(f), {"date", "severity", "value", "baseline"})
+        # The same replay, by name and by file, gives the same days.
+        one = env.cli_json("policy", "test", "sleep-shift", "--from", "2026-01-05", "--to", "2026-03-29",
+                           "--json", env=penv)
+        self.assertEqual([f["date"] for f in one["policies"][0]["fired"]], fired["sleep-shift"])
+        path = os.path.join(k.SOURCE_DIR, "policies", "sleep-shift.policy")
+        two = env.cli_json("policy", "test", path, "--from", "2026-01-05", "--to", "2026-03-29", "--json", env=penv)
+        self.assertEqual(two["policies"], one["policies"])
+        # check: 0 for the shipped files, 1 with file:line for a broken one.
+        env.cli("policy", "check", *[os.path.join(k.SOURCE_DIR, "policies", n)
+                                     for n in sorted(os.listdir(os.path.join(k.SOURCE_DIR, "policies")))
+                                     if n.endswith(".policy")], env=penv)
+        bad = os.path.join(env.dir, "bad.policy")
+        with open(bad, "w") as f:
+            f.write("[policy]\nsignal = screen_h\ndetector = threshold\n[threshold]\nvalue = lots\n")
+        r = env.cli("policy", "check", bad, check=False, env=penv)
+        self.assertEqual(r.returncode, 1, r)
+        self.assertIn(f"{bad}:5:", r.stderr)
+
     def test_checkin(self):
         env = self.env
         self.start()
