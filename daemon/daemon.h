@@ -8,7 +8,9 @@
 #include "config.h"
 #include "control.h"
 #include "logind.h"
+#include "policyset.h"
 #include "store.h"
+#include "summary.h"
 
 typedef enum HintState {
         HINT_NONE,
@@ -32,6 +34,7 @@ typedef struct Daemon {
         Accountant *acct;
         Control *control;
         Logind *logind;
+        PolicySet *policies;
 
         StoreConsent consent;
         bool have_consent;
@@ -47,6 +50,7 @@ typedef struct Daemon {
         struct event *hour_timer;
         struct event *pause_timer;
         struct event *hint_timer;
+        struct event *eval_timer;
         struct event *signals[4];
 } Daemon;
 
@@ -56,7 +60,8 @@ void daemon_update(Daemon *d);
 /* Write the accountant's pending seconds to the store; on failure they stay
  * pending in memory and the next flush tries again. */
 int daemon_flush(Daemon *d);
-int daemon_reload(Daemon *d);
+/* Re-read kizukid.conf and the policies (problems: see daemon_load_policies). */
+int daemon_reload(Daemon *d, json_object *problems);
 /* Consent granted for the text this daemon requires, and not revoked. */
 bool daemon_consented(const Daemon *d);
 /* "recording", "paused", "no-consent" or "consent-outdated". */
@@ -64,6 +69,20 @@ const char *daemon_recording(const Daemon *d);
 int daemon_set_paused(Daemon *d, bool paused, int64_t until);
 /* Seconds per bucket for local seconds [from, to), stored plus pending. */
 int daemon_hours(Daemon *d, int64_t local_from, int64_t local_to, AcctBucket **ret, size_t *ret_n);
+
+/* Daily signals and check-ins of the local days first..last (local seconds). */
+int daemon_days(Daemon *d, int64_t first, int64_t last, DaySignals **ret, size_t *ret_n, Checkin **ret_c,
+                size_t *ret_nc);
+
+/* evaluate.c: (re)load the policy files (problems logged and, when problems is
+ * not NULL, appended to it as strings); evaluate them for today, appending the
+ * nudges raised to raised (may be NULL); evaluate when due and arm the timer. */
+int daemon_load_policies(Daemon *d, json_object *problems);
+int daemon_eval_policies(Daemon *d, json_object *raised, int *ret_evaluated);
+void daemon_eval_if_due(Daemon *d);
+
+/* methods.c: a stored nudge as the interface's Nudge. */
+json_object *daemon_nudge_json(const StoreNudge *n);
 
 /* methods.c: answer a Varlink call (a ControlHandler). */
 int daemon_method(const VarlinkCall *call, char **ret, size_t *ret_len, void *userdata);

@@ -233,6 +233,11 @@ static void on_state_timer(evutil_socket_t fd, short what, void *userdata) {
         daemon_flush(d);
 }
 
+static void on_eval_timer(evutil_socket_t fd, short what, void *userdata) {
+        (void) fd, (void) what;
+        daemon_eval_if_due(userdata);
+}
+
 static void on_logind_changed(void *userdata) {
         Daemon *d = userdata;
         daemon_update(d);
@@ -260,7 +265,7 @@ static void apply_logind(Daemon *d) {
                 d->logind = logind_free(d->logind);
 }
 
-int daemon_reload(Daemon *d) {
+int daemon_reload(Daemon *d, json_object *problems) {
         Config c;
         config_defaults(&c);
         int r = config_load(&c, d->config_path, config_warn, NULL);
@@ -273,6 +278,9 @@ int daemon_reload(Daemon *d) {
         arm_flush_timer(d);
         apply_logind(d);
         daemon_update(d);
+        r = daemon_load_policies(d, problems);
+        if (r < 0)
+                log_error("Failed to load the policies: %s", strerror(-r));
         log_info("Configuration reloaded");
         return 0;
 }
@@ -282,7 +290,7 @@ static void on_signal(evutil_socket_t sig, short what, void *userdata) {
         (void) what;
         if (sig == SIGHUP) {
                 sd_notify(0, "RELOADING=1");
-                daemon_reload(d);
+                daemon_reload(d, NULL);
                 sd_notify(0, "READY=1");
                 return;
         }
@@ -478,12 +486,13 @@ static void daemon_done(Daemon *d) {
         for (size_t i = 0; i < ELEMENTSOF(d->signals); i++)
                 if (d->signals[i])
                         event_free(d->signals[i]);
-        struct event *timers[] = { d->flush_timer, d->hour_timer, d->pause_timer, d->hint_timer };
+        struct event *timers[] = { d->flush_timer, d->hour_timer, d->pause_timer, d->hint_timer, d->eval_timer };
         for (size_t i = 0; i < ELEMENTSOF(timers); i++)
                 if (timers[i])
                         event_free(timers[i]);
         control_free(d->control);
         logind_free(d->logind);
+        policyset_free(d->policies);
         accountant_free(d->acct);
         store_free(d->store);
         if (d->socket_bound)
@@ -543,6 +552,7 @@ int main(int argc, char **argv) {
         d.hour_timer = evtimer_new(d.base, on_state_timer, &d);
         d.pause_timer = evtimer_new(d.base, on_pause_timer, &d);
         d.hint_timer = evtimer_new(d.base, on_state_timer, &d);
+        d.eval_timer = evtimer_new(d.base, on_eval_timer, &d);
         int sigs[] = { SIGTERM, SIGINT, SIGHUP };
         for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {
                 d.signals[i] = evsignal_new(d.base, sigs[i], on_signal, &d);
@@ -570,6 +580,9 @@ int main(int argc, char **argv) {
         apply_logind(&d);
         arm_flush_timer(&d);
         daemon_update(&d);
+        if (daemon_load_policies(&d, NULL) < 0)
+                log_error("Failed to load the policies; no nudges until a reload");
+        daemon_eval_if_due(&d);
 
         log_info("kizukid %s started: %s, store %s", KIZUKI_VERSION, daemon_recording(&d), d.db_path);
         sd_notify(0, "READY=1");

@@ -133,6 +133,8 @@ static int method_get_status(Daemon *d, json_object *params, Reply *r) {
         json_object_object_add(p, "store_size", json_object_new_int64(store_size(d->store)));
         json_object_object_add(p, "now", json_object_new_int64(now));
         json_object_object_add(p, "utc_offset", json_object_new_int(off));
+        int unread = store_count_unread(d->store, now);
+        json_object_object_add(p, "unread_nudges", json_object_new_int(unread < 0 ? 0 : unread));
         return ok(r, p);
 }
 
@@ -373,7 +375,7 @@ static SignalsConfig signals_config(const Daemon *d) {
 }
 
 /* Signals and check-ins for the days first..last (local seconds of 00:00). */
-static int compute_days(Daemon *d, int64_t first, int64_t last, DaySignals **ret, size_t *ret_n, Checkin **ret_c,
+int daemon_days(Daemon *d, int64_t first, int64_t last, DaySignals **ret, size_t *ret_n, Checkin **ret_c,
                         size_t *ret_nc) {
         _cleanup_free_ AcctBucket *b = NULL;
         size_t n = 0;
@@ -436,7 +438,7 @@ static int method_get_days(Daemon *d, json_object *params, Reply *r) {
         _cleanup_free_ DaySignals *days = NULL;
         _cleanup_free_ Checkin *c = NULL;
         size_t n = 0, nc = 0;
-        int q = compute_days(d, from, to, &days, &n, &c, &nc);
+        int q = daemon_days(d, from, to, &days, &n, &c, &nc);
         if (q < 0)
                 return store_fail(r, d, q);
         json_object *arr = json_object_new_array_ext((int) n);
@@ -505,7 +507,7 @@ static int method_get_week(Daemon *d, json_object *params, Reply *r) {
         _cleanup_free_ DaySignals *days = NULL;
         _cleanup_free_ Checkin *c = NULL;
         size_t n = 0, nc = 0;
-        int q = compute_days(d, mon - 28 * DAY, mon + 6 * DAY, &days, &n, &c, &nc);
+        int q = daemon_days(d, mon - 28 * DAY, mon + 6 * DAY, &days, &n, &c, &nc);
         if (q < 0)
                 return store_fail(r, d, q);
         if (n != 35)
@@ -632,8 +634,132 @@ static int method_checkin(Daemon *d, json_object *params, Reply *r) {
 
 static int method_reload(Daemon *d, json_object *params, Reply *r) {
         (void) params;
-        daemon_reload(d);
-        return ok(r, NULL);
+        json_object *problems = json_object_new_array();
+        if (!problems)
+                return -ENOMEM;
+        daemon_reload(d, problems);
+        json_object *p = json_object_new_object();
+        json_object_object_add(p, "problems", problems);
+        return ok(r, p);
+}
+
+/* --- nudges -------------------------------------------------------------- */
+
+json_object *daemon_nudge_json(const StoreNudge *n) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "id", json_object_new_int64(n->id));
+        json_object_object_add(o, "policy", json_object_new_string(n->policy));
+        json_object_object_add(o, "date", json_date(n->date));
+        json_object_object_add(o, "raised_at", json_object_new_int64(n->raised_at));
+        json_object_object_add(o, "severity", json_object_new_string(n->severity));
+        json_object_object_add(o, "title", json_object_new_string(n->title));
+        json_object_object_add(o, "body", json_object_new_string(n->body));
+        json_object_object_add(o, "step", n->step ? json_object_new_string(n->step) : NULL);
+        json_object_object_add(o, "rule", json_object_new_string(n->rule));
+        json_object_object_add(o, "value", json_figure(n->value));
+        json_object_object_add(o, "baseline", json_figure(n->baseline));
+        json_object_object_add(o, "score", json_figure(n->score));
+        json_object_object_add(o, "state", json_object_new_string(n->state));
+        json_object_object_add(o, "snoozed_until", n->snoozed_until > 0 ? json_object_new_int64(n->snoozed_until) : NULL);
+        json_object_object_add(o, "helpful", json_answer_bool(n->helpful));
+        return o;
+}
+
+static int method_get_nudges(Daemon *d, json_object *params, Reply *r) {
+        json_object *all_o;
+        bool all = false;
+        if (json_object_object_get_ex(params, "all", &all_o) && !json_object_is_type(all_o, json_type_null)) {
+                if (!json_object_is_type(all_o, json_type_boolean))
+                        return bad_param(r, "all");
+                all = json_object_get_boolean(all_o);
+        }
+        StoreNudge *v = NULL;
+        size_t n = 0;
+        int q = store_get_nudges(d->store, all, wall_now(), &v, &n);
+        if (q < 0)
+                return store_fail(r, d, q);
+        json_object *arr = json_object_new_array_ext((int) n);
+        for (size_t i = 0; i < n; i++)
+                json_object_array_add(arr, daemon_nudge_json(&v[i]));
+        store_nudges_free(v, n);
+        json_object *p = json_object_new_object();
+        json_object_object_add(p, "nudges", arr);
+        return ok(r, p);
+}
+
+static int method_nudge_action(Daemon *d, json_object *params, Reply *r) {
+        int64_t id, duration = 0;
+        const char *action = NULL;
+        if (varlink_param_int(params, "id", 1, INT64_MAX, &id) <= 0)
+                return bad_param(r, "id");
+        if (varlink_param_string(params, "action", &action) <= 0)
+                return bad_param(r, "action");
+        int q = varlink_param_int(params, "duration_s", 60, 30 * 86400, &duration);
+        if (q < 0)
+                return bad_param(r, "duration_s");
+        int helpful = answer_bool(params, "helpful");
+        if (helpful < -1)
+                return bad_param(r, "helpful");
+
+        const char *state;
+        int64_t until = 0;
+        if (strcmp(action, "ack") == 0)
+                state = "acked";
+        else if (strcmp(action, "dismiss") == 0)
+                state = "dismissed";
+        else if (strcmp(action, "snooze") == 0) {
+                if (q == 0)
+                        return bad_param(r, "duration_s");
+                state = "snoozed";
+                until = wall_now() + duration;
+        } else
+                return bad_param(r, "action");
+
+        q = store_nudge_action(d->store, id, state, until, helpful);
+        if (q < 0)
+                return store_fail(r, d, q);
+        StoreNudge n;
+        if (q > 0)
+                q = store_get_nudge(d->store, id, &n);
+        if (q < 0)
+                return store_fail(r, d, q);
+        if (q == 0) {
+                json_object *p = json_object_new_object();
+                json_object_object_add(p, "id", json_object_new_int64(id));
+                return fail(r, IFACE ".NoSuchNudge", p);
+        }
+        json_object *p = json_object_new_object();
+        json_object_object_add(p, "nudge", daemon_nudge_json(&n));
+        store_nudge_done(&n);
+        return ok(r, p);
+}
+
+static int method_eval_policies(Daemon *d, json_object *params, Reply *r) {
+        (void) params;
+        if (!daemon_consented(d))
+                return no_consent(r);
+        json_object *problems = json_object_new_array(), *raised = json_object_new_array();
+        if (!problems || !raised) {
+                json_object_put(problems);
+                json_object_put(raised);
+                return -ENOMEM;
+        }
+        int q = daemon_load_policies(d, problems);
+        int evaluated = 0;
+        if (q >= 0)
+                q = daemon_eval_policies(d, raised, &evaluated);
+        if (q < 0) {
+                json_object_put(problems);
+                json_object_put(raised);
+                return store_fail(r, d, q);
+        }
+        int64_t now = wall_now();
+        json_object *p = json_object_new_object();
+        json_object_object_add(p, "date", json_date(local_midnight(now, tz_offset_at(now, NULL))));
+        json_object_object_add(p, "evaluated", json_object_new_int(evaluated));
+        json_object_object_add(p, "raised", raised);
+        json_object_object_add(p, "problems", problems);
+        return ok(r, p);
 }
 
 static int method_get_info(Daemon *d, json_object *params, Reply *r) {
@@ -703,6 +829,9 @@ static const struct {
         { IFACE ".Import", method_import },
         { IFACE ".Checkin", method_checkin },
         { IFACE ".Reload", method_reload },
+        { IFACE ".GetNudges", method_get_nudges },
+        { IFACE ".NudgeAction", method_nudge_action },
+        { IFACE ".EvalPolicies", method_eval_policies },
         { SERVICE_IFACE ".GetInfo", method_get_info },
         { SERVICE_IFACE ".GetInterfaceDescription", method_get_interface_description },
 };

@@ -7,6 +7,7 @@
  * EACCES, CONSTRAINT/MISMATCH/RANGE/TOOBIG -> EINVAL, CORRUPT/NOTADB -> EBADMSG,
  * everything else (IOERR_*, CANTOPEN, ...) -> EIO. */
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sqlite3.h>
@@ -70,6 +71,26 @@ static const char *const store_migrations[] = {
         "  mood INTEGER CHECK (mood BETWEEN 1 AND 5),"
         "  updated_at INTEGER NOT NULL"
         ") WITHOUT ROWID;",
+        /* 3: nudges, with the figures and rule that raised them; one per policy
+         * and day, so evaluating a day twice raises nothing new. */
+        "CREATE TABLE nudge ("
+        "  id INTEGER PRIMARY KEY,"
+        "  policy TEXT NOT NULL,"
+        "  date INTEGER NOT NULL,"
+        "  raised_at INTEGER NOT NULL,"
+        "  severity TEXT NOT NULL,"
+        "  title TEXT NOT NULL,"
+        "  body TEXT NOT NULL,"
+        "  step TEXT,"
+        "  rule TEXT NOT NULL,"
+        "  value REAL,"
+        "  baseline REAL,"
+        "  score REAL,"
+        "  state TEXT NOT NULL DEFAULT 'unread' CHECK (state IN ('unread', 'acked', 'snoozed', 'dismissed')),"
+        "  snoozed_until INTEGER,"
+        "  helpful INTEGER CHECK (helpful IN (0, 1)),"
+        "  UNIQUE (policy, date)"
+        ");",
 };
 _Static_assert(ELEMENTSOF(store_migrations) == STORE_SCHEMA_VERSION,
                "one migration step per schema version");
@@ -89,6 +110,11 @@ typedef enum StoreStmt {
         STMT_MERGE_BUCKET,
         STMT_SET_CHECKIN,
         STMT_GET_CHECKINS,
+        STMT_ADD_NUDGE,
+        STMT_GET_NUDGES,
+        STMT_GET_NUDGE,
+        STMT_NUDGE_ACTION,
+        STMT_COUNT_UNREAD,
         _STMT_MAX,
 } StoreStmt;
 
@@ -146,6 +172,22 @@ static const char *const store_sql[_STMT_MAX] = {
         [STMT_GET_CHECKINS] =
                 "SELECT date, went_out, met_someone, mood FROM checkin "
                 "WHERE date >= ?1 AND date < ?2 ORDER BY date",
+        [STMT_ADD_NUDGE] =
+                "INSERT INTO nudge (policy, date, raised_at, severity, title, body, step, rule, value, baseline, score) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (policy, date) DO NOTHING",
+        /* Without "all": unread, and snoozed whose time has come (?2 = now). */
+        [STMT_GET_NUDGES] =
+                "SELECT id, policy, date, raised_at, severity, title, body, step, rule, value, baseline, score, "
+                "state, snoozed_until, helpful FROM nudge "
+                "WHERE ?1 OR state = 'unread' OR (state = 'snoozed' AND snoozed_until <= ?2) "
+                "ORDER BY date DESC, id DESC",
+        [STMT_GET_NUDGE] =
+                "SELECT id, policy, date, raised_at, severity, title, body, step, rule, value, baseline, score, "
+                "state, snoozed_until, helpful FROM nudge WHERE id = ?1",
+        [STMT_NUDGE_ACTION] =
+                "UPDATE nudge SET state = ?2, snoozed_until = ?3, helpful = COALESCE(?4, helpful) WHERE id = ?1",
+        [STMT_COUNT_UNREAD] =
+                "SELECT COUNT(*) FROM nudge WHERE state = 'unread' OR (state = 'snoozed' AND snoozed_until <= ?1)",
 };
 
 struct Store {
@@ -995,4 +1037,197 @@ int store_get_checkins(Store *s, int64_t from, int64_t to, Checkin **ret, size_t
         *ret = TAKE_PTR(v);
         *ret_n = n;
         return 0;
+}
+
+/* --- nudges -------------------------------------------------------------- */
+
+static int bind_double_or_null(sqlite3_stmt *st, int i, double v) {
+        return isfinite(v) ? sqlite3_bind_double(st, i, v) : sqlite3_bind_null(st, i);
+}
+
+static int bind_text_or_null(sqlite3_stmt *st, int i, const char *v) {
+        return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+}
+
+int store_add_nudge(Store *s, const StoreNudge *n, int64_t *ret_id) {
+        int rc;
+
+        if (!s || !n || !n->policy || !n->severity || !n->title || !n->body || !n->rule)
+                return -EINVAL;
+        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_ADD_NUDGE];
+        rc = sqlite3_bind_text(st, 1, n->policy, -1, SQLITE_TRANSIENT);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_int64(st, 2, n->date);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_int64(st, 3, n->raised_at);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_text(st, 4, n->severity, -1, SQLITE_TRANSIENT);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_text(st, 5, n->title, -1, SQLITE_TRANSIENT);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_text(st, 6, n->body, -1, SQLITE_TRANSIENT);
+        if (rc == SQLITE_OK)
+                rc = bind_text_or_null(st, 7, n->step);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_text(st, 8, n->rule, -1, SQLITE_TRANSIENT);
+        if (rc == SQLITE_OK)
+                rc = bind_double_or_null(st, 9, n->value);
+        if (rc == SQLITE_OK)
+                rc = bind_double_or_null(st, 10, n->baseline);
+        if (rc == SQLITE_OK)
+                rc = bind_double_or_null(st, 11, n->score);
+        if (rc != SQLITE_OK)
+                return store_fail(s, rc);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+                return store_fail(s, rc);
+        (void) store_fix_side_modes(s);
+        if (sqlite3_changes(s->db) == 0)
+                return 0; /* already raised for that policy and day */
+        if (ret_id)
+                *ret_id = sqlite3_last_insert_rowid(s->db);
+        return 1;
+}
+
+static char *column_strdup(sqlite3_stmt *st, int i) {
+        const unsigned char *t = sqlite3_column_text(st, i);
+        return t ? strdup((const char *) t) : NULL;
+}
+
+static double column_double_or_nan(sqlite3_stmt *st, int i) {
+        return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+void store_nudge_done(StoreNudge *n) {
+        if (!n)
+                return;
+        free(n->policy);
+        free(n->severity);
+        free(n->title);
+        free(n->body);
+        free(n->step);
+        free(n->rule);
+        free(n->state);
+        *n = (StoreNudge) {};
+}
+
+static int nudge_from_row(sqlite3_stmt *st, StoreNudge *n) {
+        *n = (StoreNudge) {
+                .id = sqlite3_column_int64(st, 0),
+                .policy = column_strdup(st, 1),
+                .date = sqlite3_column_int64(st, 2),
+                .raised_at = sqlite3_column_int64(st, 3),
+                .severity = column_strdup(st, 4),
+                .title = column_strdup(st, 5),
+                .body = column_strdup(st, 6),
+                .step = column_strdup(st, 7),
+                .rule = column_strdup(st, 8),
+                .value = column_double_or_nan(st, 9),
+                .baseline = column_double_or_nan(st, 10),
+                .score = column_double_or_nan(st, 11),
+                .state = column_strdup(st, 12),
+                .snoozed_until = sqlite3_column_int64(st, 13),
+                .helpful = column_answer(st, 14),
+        };
+        if (!n->policy || !n->severity || !n->title || !n->body || !n->rule || !n->state) {
+                store_nudge_done(n);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+int store_get_nudges(Store *s, bool all, int64_t now, StoreNudge **ret, size_t *ret_n) {
+        StoreNudge *v = NULL;
+        size_t n = 0, cap = 0;
+        int rc, r = 0;
+
+        if (!s || !ret || !ret_n)
+                return -EINVAL;
+        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_NUDGES];
+        rc = sqlite3_bind_int(st, 1, all);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_int64(st, 2, now);
+        if (rc != SQLITE_OK)
+                return store_fail(s, rc);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                if (n == cap) {
+                        size_t ncap = cap ? cap * 2 : 8;
+                        StoreNudge *nv = reallocarray(v, ncap, sizeof *v);
+                        if (!nv) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        v = nv;
+                        cap = ncap;
+                }
+                r = nudge_from_row(st, &v[n]);
+                if (r < 0)
+                        break;
+                n++;
+        }
+        if (r >= 0 && rc != SQLITE_DONE)
+                r = store_fail(s, rc);
+        if (r < 0) {
+                store_nudges_free(v, n);
+                return r;
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
+void store_nudges_free(StoreNudge *v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                store_nudge_done(&v[i]);
+        free(v);
+}
+
+int store_get_nudge(Store *s, int64_t id, StoreNudge *ret) {
+        if (!s || !ret)
+                return -EINVAL;
+        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_NUDGE];
+        int rc = sqlite3_bind_int64(st, 1, id);
+        if (rc != SQLITE_OK)
+                return store_fail(s, rc);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+                return 0;
+        if (rc != SQLITE_ROW)
+                return store_fail(s, rc);
+        int r = nudge_from_row(st, ret);
+        return r < 0 ? r : 1;
+}
+
+int store_nudge_action(Store *s, int64_t id, const char *state, int64_t snoozed_until, int helpful) {
+        if (!s || !state)
+                return -EINVAL;
+        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_NUDGE_ACTION];
+        int rc = sqlite3_bind_int64(st, 1, id);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_text(st, 2, state, -1, SQLITE_TRANSIENT);
+        if (rc == SQLITE_OK)
+                rc = snoozed_until > 0 ? sqlite3_bind_int64(st, 3, snoozed_until) : sqlite3_bind_null(st, 3);
+        if (rc == SQLITE_OK)
+                rc = bind_answer(st, 4, helpful);
+        if (rc != SQLITE_OK)
+                return store_fail(s, rc);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+                return store_fail(s, rc);
+        (void) store_fix_side_modes(s);
+        return sqlite3_changes(s->db) > 0;
+}
+
+int store_count_unread(Store *s, int64_t now) {
+        if (!s)
+                return -EINVAL;
+        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_COUNT_UNREAD];
+        int rc = sqlite3_bind_int64(st, 1, now);
+        if (rc != SQLITE_OK)
+                return store_fail(s, rc);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW)
+                return store_fail(s, rc);
+        int64_t c = sqlite3_column_int64(st, 0);
+        return c > INT32_MAX ? INT32_MAX : (int) c;
 }

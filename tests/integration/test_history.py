@@ -136,6 +136,64 @@ class TestHistory(k.KizukiTestCase):
         self.assertEqual(r.returncode, 1, r)
         self.assertIn(f"{bad}:5:", r.stderr)
 
+    def test_nudges_raised_today_only(self):
+        """The daemon raises a nudge for today when a policy starts firing, once;
+        acknowledging, snoozing and hostile actions; a restart raises nothing new."""
+        env = self.env
+        pdir = os.path.join(env.dir, "policies")
+        os.makedirs(pdir)
+        with open(os.path.join(pdir, "low-mood.policy"), "w") as f:
+            f.write("[policy]\nsignal = mood\nwindow = 1d\nmin_valid_days = 1\ndetector = threshold\n"
+                    "direction = down\nseverity = gentle\n[threshold]\nvalue = 3\n"
+                    "[nudge]\ntitle = Mood {value} today\nbody = Be kind to yourself.\nstep = Take a short walk.\n")
+        with open(os.path.join(pdir, "broken.policy"), "w") as f:
+            f.write("[policy]\nsignal = nonsense\n")
+        denv = env.environ(KIZUKI_POLICY_PATH=pdir)
+        env.start_daemon("--no-logind", env=denv)
+        env.grant_consent_raw()
+        st = env.status()
+        self.assertEqual(st["unread_nudges"], 0)
+        today = k.local_date(st)
+
+        env.cli("checkin", "--mood", "1", "--date", today)
+        ev = env.call(k.IFACE + ".EvalPolicies", {})
+        self.assertEqual(ev["date"], today)
+        self.assertEqual(ev["evaluated"], 1)
+        self.assertEqual(len(ev["raised"]), 1, ev)
+        self.assertTrue(any("broken.policy:2:" in p for p in ev["problems"]), ev["problems"])
+        n = ev["raised"][0]
+        self.assertEqual((n["policy"], n["date"], n["severity"], n["state"]), ("low-mood", today, "gentle", "unread"))
+        self.assertEqual(n["title"], "Mood 1.0 today")
+        self.assertEqual(n["step"], "Take a short walk.")
+        self.assertEqual((n["rule"], n["value"], n["baseline"]), ("threshold", 1.0, 3.0))
+        self.assertEqual(env.status()["unread_nudges"], 1)
+
+        # Evaluating the same day again raises nothing new.
+        self.assertEqual(env.call(k.IFACE + ".EvalPolicies", {})["raised"], [])
+        nid = n["id"]
+        snoozed = env.call(k.IFACE + ".NudgeAction", {"id": nid, "action": "snooze", "duration_s": 3600})["nudge"]
+        self.assertEqual(snoozed["state"], "snoozed")
+        self.assertAlmostEqual(snoozed["snoozed_until"], st["now"] + 3600, delta=30)
+        self.assertEqual(env.call(k.IFACE + ".GetNudges", {})["nudges"], [])
+        self.assertEqual(len(env.call(k.IFACE + ".GetNudges", {"all": True})["nudges"]), 1)
+        acked = env.call(k.IFACE + ".NudgeAction", {"id": nid, "action": "ack", "helpful": True})["nudge"]
+        self.assertEqual((acked["state"], acked["helpful"]), ("acked", True))
+        for params in ({"id": nid, "action": "explode"}, {"id": nid, "action": "snooze"},
+                       {"id": nid, "action": "snooze", "duration_s": 5}, {"id": "x", "action": "ack"},
+                       {"id": nid, "action": "ack", "helpful": "yes"}, {"id": 0, "action": "ack"}):
+            r = env.call_raw(k.IFACE + ".NudgeAction", params)
+            self.assertEqual(r.get("error"), "org.varlink.service.InvalidParameter", (params, r))
+        r = env.call_raw(k.IFACE + ".NudgeAction", {"id": 999, "action": "ack"})
+        self.assertEqual(r.get("error"), k.IFACE + ".NoSuchNudge", r)
+
+        # A restart re-evaluates when due and raises nothing for a day that has its nudge.
+        self.assertEqual(env.stop_daemon(), 0)
+        env.start_daemon("--no-logind", env=denv)
+        self.assertEqual(env.call(k.IFACE + ".EvalPolicies", {})["raised"], [])
+        self.assertEqual(len(env.call(k.IFACE + ".GetNudges", {"all": True})["nudges"]), 1)
+        problems = env.call(k.IFACE + ".Reload", {})["problems"]
+        self.assertTrue(any("broken.policy" in p for p in problems), problems)
+
     def test_checkin(self):
         env = self.env
         self.start()

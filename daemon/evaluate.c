@@ -1,0 +1,162 @@
+/* Policies in the daemon: loading the policy files, and evaluating them once a
+ * day after noon (when the night's sleep window has closed) to raise the
+ * nudges due today. Replaying the whole recent history each time makes the
+ * result depend on the stored data alone, so a restart changes nothing and an
+ * import or a gap never raises nudges for past days. */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "macro.h"
+#include "timeutil.h"
+
+#define DAY INT64_C(86400)
+/* History replayed before today: the longest windows, baselines and cooldowns
+ * fit well inside it. */
+#define EVAL_HISTORY_DAYS 400
+#define EVAL_HOUR 12
+
+static void collect_problem(const char *file, unsigned line, const char *message, void *userdata) {
+        json_object *problems = userdata;
+        char buf[1024];
+        if (line > 0)
+                snprintf(buf, sizeof buf, "%s:%u: %s", file, line, message);
+        else
+                snprintf(buf, sizeof buf, "%s: %s", file, message);
+        log_warning("Policy %s, skipping it", buf);
+        if (problems)
+                json_object_array_add(problems, json_object_new_string(buf));
+}
+
+int daemon_load_policies(Daemon *d, json_object *problems) {
+        char **dirs = NULL;
+        PolicySet *set = NULL;
+        int r = policyset_default_dirs(&dirs);
+        if (r < 0)
+                return r;
+        r = policyset_load(dirs, d->policies, collect_problem, problems, &set);
+        policyset_dirs_free(dirs);
+        if (r < 0)
+                return r;
+        policyset_free(d->policies);
+        d->policies = set;
+        size_t enabled = 0;
+        for (size_t i = 0; i < set->n; i++)
+                enabled += set->entries[i].policy && set->entries[i].policy->enabled;
+        log_info("Loaded %zu policies (%zu enabled)", set->n, enabled);
+        return 0;
+}
+
+static int64_t today_local(int64_t *ret_now_local) {
+        int64_t now = time(NULL);
+        int64_t local = now + tz_offset_at(now, NULL);
+        if (ret_now_local)
+                *ret_now_local = local;
+        return local_midnight(now, tz_offset_at(now, NULL));
+}
+
+/* Fill a stored nudge from the evaluation of p on its last day. */
+static int nudge_fill(const Policy *p, const PolicyEval *e, int64_t date, StoreNudge *n) {
+        *n = (StoreNudge) {
+                .date = date,
+                .raised_at = time(NULL),
+                .value = e->value,
+                .baseline = e->baseline,
+                .score = e->score,
+                .helpful = -1,
+        };
+        /* Times of day are kept as minutes after midnight, not on the anchored line. */
+        if (e->anchor_min != 0) {
+                if (isfinite(n->value))
+                        n->value = fmod(fmod(n->value + e->anchor_min, 1440) + 1440, 1440);
+                if (isfinite(n->baseline))
+                        n->baseline = fmod(fmod(n->baseline + e->anchor_min, 1440) + 1440, 1440);
+        }
+        n->policy = strdup(p->name);
+        n->severity = strdup(policy_severity_name(p->severity));
+        n->rule = strdup(policy_detector_name(p->detector));
+        if (!n->policy || !n->severity || !n->rule)
+                return -ENOMEM;
+        int r = policy_format(p, e, p->title, &n->title);
+        if (r >= 0)
+                r = policy_format(p, e, p->body, &n->body);
+        if (r >= 0 && p->step && *p->step)
+                r = policy_format(p, e, p->step, &n->step);
+        return r;
+}
+
+int daemon_eval_policies(Daemon *d, json_object *raised, int *ret_evaluated) {
+        _cleanup_free_ Policy **active = NULL;
+        _cleanup_free_ DaySignals *days = NULL;
+        _cleanup_free_ Checkin *c = NULL;
+        _cleanup_free_ PolicyEval *ev = NULL;
+        size_t n_active = 0, n_days = 0, n_c = 0;
+        int r;
+
+        *ret_evaluated = 0;
+        if (!daemon_consented(d))
+                return -EPERM;
+        if (!d->policies)
+                return 0;
+        r = policyset_active(d->policies, &active, &n_active);
+        if (r < 0)
+                return r;
+        int64_t today = today_local(NULL);
+        r = daemon_days(d, today - (EVAL_HISTORY_DAYS - 1) * DAY, today, &days, &n_days, &c, &n_c);
+        if (r < 0)
+                return r;
+        r = policy_replay(active, n_active, days, n_days, c, n_c, d->config.min_coverage_h, d->config.day_start_min,
+                          &ev);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < n_active; i++) {
+                const PolicyEval *e = &ev[i * n_days + n_days - 1];
+                if (!e->nudge)
+                        continue;
+                StoreNudge n;
+                int64_t id = 0;
+                r = nudge_fill(active[i], e, today, &n);
+                if (r >= 0)
+                        r = store_add_nudge(d->store, &n, &id);
+                if (r > 0) {
+                        /* The policy's name only: the figures stay out of logs. */
+                        log_info("Policy %s raised a %s nudge", n.policy, n.severity);
+                        if (raised) {
+                                StoreNudge stored;
+                                if (store_get_nudge(d->store, id, &stored) > 0) {
+                                        json_object_array_add(raised, daemon_nudge_json(&stored));
+                                        store_nudge_done(&stored);
+                                }
+                        }
+                }
+                store_nudge_done(&n);
+                if (r < 0)
+                        return r;
+        }
+        *ret_evaluated = (int) n_active;
+        return store_set_meta(d->store, "policy_eval_day", today);
+}
+
+/* Evaluate when today's noon has passed and today was not evaluated yet, then
+ * wake at the next noon. */
+void daemon_eval_if_due(Daemon *d) {
+        int64_t now_local, last = 0;
+        int64_t today = today_local(&now_local);
+        if (now_local >= today + EVAL_HOUR * 3600 && daemon_consented(d) &&
+            store_get_meta(d->store, "policy_eval_day", &last) >= 0 && last != today) {
+                int evaluated;
+                int r = daemon_eval_policies(d, NULL, &evaluated);
+                if (r < 0)
+                        log_warning("Failed to evaluate the policies: %s", strerror(-r));
+        }
+        int64_t next = today + EVAL_HOUR * 3600;
+        if (now_local >= next)
+                next += DAY;
+        /* A minute late, so the local clock is surely past noon; re-checked on wake-up. */
+        struct timeval tv = { (time_t) (next - now_local + 60), 0 };
+        evtimer_add(d->eval_timer, &tv);
+}
