@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
+#include <systemd/sd-bus.h>
 #include <time.h>
 
 #include "daemon.h"
@@ -88,6 +89,32 @@ static int nudge_fill(const Policy *p, const PolicyEval *e, int64_t date, StoreN
         return r;
 }
 
+/* Show a new nudge on the desktop (notify = yes): its title and body (and
+ * step), nothing else. A short synchronous call: nudges come at most once a day
+ * per policy, and a missing session bus only costs a log line. */
+static void notify_desktop(const StoreNudge *n) {
+        sd_bus *bus = NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *body = NULL;
+        int r = sd_bus_open_user(&bus);
+        if (r < 0) {
+                log_warning("Cannot show the nudge as a desktop notification (no session bus: %s)", strerror(-r));
+                return;
+        }
+        (void) sd_bus_set_method_call_timeout(bus, 2 * USEC_PER_SEC);
+        if (asprintf(&body, "%s%s%s", n->body, n->step ? "\n\n" : "", n->step ? n->step : "") < 0)
+                body = NULL;
+        uint8_t urgency = strcmp(n->severity, "concern") == 0 ? 2 : 1;
+        r = sd_bus_call_method(bus, "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
+                               "org.freedesktop.Notifications", "Notify", &error, NULL, "susssasa{sv}i", "kizuki", 0,
+                               "", n->title, body ? body : n->body, 0, 1, "urgency", "y", urgency, -1);
+        if (r < 0)
+                log_warning("Cannot show the nudge as a desktop notification: %s",
+                            error.message ? error.message : strerror(-r));
+        sd_bus_error_free(&error);
+        sd_bus_flush_close_unref(bus);
+}
+
 int daemon_eval_policies(Daemon *d, json_object *raised, int *ret_evaluated) {
         _cleanup_free_ Policy **active = NULL;
         _cleanup_free_ DaySignals *days = NULL;
@@ -125,6 +152,8 @@ int daemon_eval_policies(Daemon *d, json_object *raised, int *ret_evaluated) {
                 if (r > 0) {
                         /* The policy's name only: the figures stay out of logs. */
                         log_info("Policy %s raised a %s nudge", n.policy, n.severity);
+                        if (d->config.notify)
+                                notify_desktop(&n);
                         if (raised) {
                                 StoreNudge stored;
                                 if (store_get_nudge(d->store, id, &stored) > 0) {
