@@ -212,6 +212,13 @@ class TestHistory(k.KizukiTestCase):
         self.assertEqual(len(env.call(k.IFACE + ".GetNudges", {"all": True})["nudges"]), 1)
         problems = env.call(k.IFACE + ".Reload", {})["problems"]
         self.assertTrue(any("broken.policy" in p for p in problems), problems)
+        # Breaking a good file: reported, and its previous version keeps working.
+        with open(os.path.join(pdir, "low-mood.policy"), "a") as f:
+            f.write("nonsense = 1\n")
+        problems = env.call(k.IFACE + ".Reload", {})["problems"]
+        self.assertTrue(any("low-mood.policy:" in p for p in problems), problems)
+        self.assertEqual(env.call(k.IFACE + ".EvalPolicies", {})["evaluated"], 1)
+        env.assert_daemon_alive()
 
     def test_checkin(self):
         env = self.env
