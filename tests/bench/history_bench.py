@@ -5,7 +5,9 @@
    `kizuki days --json` over one year and `kizuki week --json` are timed as a
    person runs them (process start, socket round trip, computation, output),
    against the same per-day aggregation done by the sqlite3 command-line tool on
-   the same database. Prints medians and the ratio (target: within 2x).
+   the same database. Prints medians and the ratio (target: within 2x). Also
+   `kizuki policy test` of the default policies over the three years (target:
+   under 100 ms).
 2. import: `kizuki import` of an ActivityWatch export with N events (default
    500,000; tests/bench/gen_aw_export.py), its wall time (target: under 5 s) and
    the daemon's RSS afterwards (target: under 8 MiB).
@@ -135,6 +137,12 @@ def main():
         print(f"sqlite3 per-day aggregation: median {sql_med * 1000:7.1f} ms")
         print(f"ratio days/sqlite3 = {days_med / sql_med:.2f}x, week/sqlite3 = {week_med / sql_med:.2f}x "
               f"(target: within 2x)")
+
+        # The default policies replayed over all three years (target: under 100 ms).
+        penv = dict(env, KIZUKI_POLICY_PATH=os.path.join(SRC, "policies"))
+        pol_med, _ = timed([kizuki, "policy", "test", "--from", "2023-01-02", "--to", "2025-12-31", "--json"], penv,
+                           args.runs)
+        print(f"kizuki policy test, 3 years, all defaults: median {pol_med * 1000:7.1f} ms (target: under 100 ms)")
 
         # --- 2. import of an ActivityWatch export ------------------------------------
         gen = os.path.join(HERE, "gen_aw_export.py")
