@@ -132,10 +132,13 @@ static const char *const store_sql[_STMT_MAX] = {
                 "observed_s = MIN(3600, observed_s + excluded.observed_s), "
                 "active_s = MIN(MIN(3600, observed_s + excluded.observed_s), "
                 "active_s + excluded.active_s)",
-        /* The WHERE expression must match the index expression to use it. */
+        /* A range of the primary key (offsets are within ±18 h), already in
+         * the order asked for, then the exact local bounds: several times
+         * faster than the expression index, which needs a lookup and a sort. */
         [STMT_GET_BUCKETS] =
                 "SELECT start, utc_offset, active_s, observed_s FROM bucket "
-                "WHERE start + utc_offset >= ?1 AND start + utc_offset < ?2 "
+                "WHERE start >= ?1 - 64800 AND start < ?2 + 64800 "
+                "AND start + utc_offset >= ?1 AND start + utc_offset < ?2 "
                 "ORDER BY start, utc_offset",
         [STMT_GET_CONSENT] =
                 "SELECT id, granted_at, revoked_at, text_version, text_sha256 "
