@@ -248,7 +248,13 @@ void client_log_varlink_error(const char *error, json_object *params) {
         else if (strcmp(error, KIZUKI_ERROR("InvalidDate")) == 0)
                 fprintf(stderr, "kizuki: kizukid rejected the date '%s' (expected YYYY-MM-DD)\n",
                         param_str(params, "date", a, sizeof a));
-        else if (strcmp(error, KIZUKI_ERROR("StoreError")) == 0)
+        else if (strcmp(error, KIZUKI_ERROR("NoSuchNudge")) == 0) {
+                int64_t id;
+                if (client_get_int(params, "id", &id) >= 0)
+                        fprintf(stderr, "kizuki: no nudge %lld (see 'kizuki nudges --all')\n", (long long) id);
+                else
+                        fprintf(stderr, "kizuki: no such nudge (see 'kizuki nudges --all')\n");
+        } else if (strcmp(error, KIZUKI_ERROR("StoreError")) == 0)
                 fprintf(stderr, "kizuki: kizukid cannot use its store: %s\n"
                         "See 'journalctl --user -u kizukid' for details.\n",
                         param_str(params, "message", a, sizeof a));

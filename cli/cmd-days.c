@@ -401,7 +401,7 @@ const Command cmd_days = {
         .help = "  --from DATE           The first day (default: 13 days before --to).\n"
                 "  --to DATE             The last day (default: today).\n"
                 "                        DATE: YYYY-MM-DD, today or yesterday.\n"
-                "  --json                Print {\"days\":[{\"date\",\"screen_h\",…}, …]} (see kizuki(1)).\n",
+                "  --json                {\"days\":[{\"date\",\"screen_h\",…}, …]} (see kizuki(1)).\n",
         .min_args = 0,
         .max_args = 0,
         .exec = days_exec,

@@ -1,9 +1,10 @@
-/* kizuki policy list | check FILE... | test [NAME|FILE...] [--from D] [--to D] [--json]
+/* kizuki policy list | check FILE... | test [NAME|FILE...] [--from D] [--to D] [--json] | eval
  *
  * check parses files only (like promtool check rules: 0 when all are good, 1
  * when any has problems). test replays policies over the stored history, day by
  * day, exactly as the daemon evaluates them (the same pure module), and lists
- * the days each would have nudged. */
+ * the days each would have nudged. eval has kizukid evaluate its policies now
+ * (EvalPolicies). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -14,103 +15,17 @@
 #include "kizuki.h"
 #include "macro.h"
 #include "output.h"
-#include "policy.h"
-#include "policyset.h"
-#include "signals.h"
+#include "policy-common.h"
 
-#define DAY_S INT64_C(86400)
-/* Days replayed before --from so windows, baselines and CUSUM sums have their
- * history, as they had for the daemon. */
-#define LEAD_IN_DAYS 120
 #define TEST_DAYS_DEFAULT 365
-#define TEST_DAYS_MAX 3700
-
-typedef struct Problems {
-        unsigned n;
-} Problems;
-
-static void print_problem(const char *file, unsigned line, const char *message, void *userdata) {
-        Problems *p = userdata;
-        char safe[512];
-        if (line > 0)
-                fprintf(stderr, "%s:%u: %s\n", file, line, output_safe(safe, sizeof safe, message));
-        else
-                fprintf(stderr, "%s: %s\n", file, output_safe(safe, sizeof safe, message));
-        if (p)
-                p->n++;
-}
-
-static int load_set(PolicySet **ret, Problems *problems) {
-        char **dirs = NULL;
-        int r = policyset_default_dirs(&dirs);
-        if (r < 0)
-                return r;
-        r = policyset_load(dirs, NULL, print_problem, problems, ret);
-        policyset_dirs_free(dirs);
-        return r;
-}
-
-static bool is_file_arg(const char *s) {
-        size_t n = strlen(s);
-        return strchr(s, '/') || (n > 7 && strcmp(s + n - 7, ".policy") == 0);
-}
-
-/* Parse one file given on the command line. */
-static int parse_file(const char *path, Problems *problems, Policy **ret) {
-        _cleanup_free_ char *text = NULL;
-        size_t len = 0;
-        FILE *f = fopen(path, "re");
-        if (!f) {
-                int r = -errno;
-                fprintf(stderr, "%s: %s\n", path, strerror(-r));
-                problems->n++;
-                return r;
-        }
-        int r = 0;
-        size_t cap = 0;
-        for (;;) {
-                if (len + 4096 + 1 > cap) {
-                        cap = cap ? cap * 2 : 8192;
-                        if (cap > 1024 * 1024) {
-                                fprintf(stderr, "%s: larger than 1 MiB, not a policy file\n", path);
-                                problems->n++;
-                                r = -EFBIG;
-                                break;
-                        }
-                        char *nt = realloc(text, cap);
-                        if (!nt) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        text = nt;
-                }
-                size_t k = fread(text + len, 1, cap - len - 1, f);
-                len += k;
-                if (k == 0)
-                        break;
-        }
-        if (ferror(f) && r == 0) {
-                fprintf(stderr, "%s: read error\n", path);
-                problems->n++;
-                r = -EIO;
-        }
-        fclose(f);
-        if (r < 0)
-                return r;
-        text[len] = '\0';
-        unsigned before = problems->n;
-        r = policy_parse(text, len, path, print_problem, problems, ret);
-        if (r < 0)
-                return r;
-        return problems->n > before ? -EINVAL : 0;
-}
+#define TEST_DAYS_MAX 3300 /* plus the lead-in, within GetDays' 3700 */
 
 /* --- list ---------------------------------------------------------------- */
 
 static int policy_list(Ctx *ctx) {
         _cleanup_(policyset_freep) PolicySet *set = NULL;
-        Problems problems = {};
-        int r = load_set(&set, &problems);
+        PolicyProblems problems = {};
+        int r = policy_common_load_set(&set, &problems);
         if (r < 0)
                 return r;
         if (set->n == 0) {
@@ -143,11 +58,11 @@ static int policy_list(Ctx *ctx) {
 /* --- check --------------------------------------------------------------- */
 
 static int policy_check(int argc, char **argv) {
-        Problems problems = {};
+        PolicyProblems problems = {};
         unsigned bad = 0;
         for (int i = 0; i < argc; i++) {
                 Policy *p = NULL;
-                int r = parse_file(argv[i], &problems, &p);
+                int r = policy_common_parse_file(argv[i], &problems, &p);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0 || !p) {
@@ -167,70 +82,13 @@ static int policy_check(int argc, char **argv) {
 
 /* --- test ---------------------------------------------------------------- */
 
-static void day_to_signals(const Day *d, DaySignals *ret, Checkin *ret_c) {
-        *ret = (DaySignals) {
-                .date = d->day,
-                .screen_h = d->screen_h,
-                .coverage_h = d->coverage_h,
-                .night_ratio = d->night_ratio,
-                .first_active = d->first_active,
-                .last_active = d->last_active,
-                .sleep_onset = d->sleep_onset,
-                .sleep_offset = d->sleep_offset,
-                .sleep_mid = d->sleep_mid,
-                .sleep_h = d->sleep_h,
-                .is = d->is,
-                .iv = d->iv,
-                .ra = d->ra,
-                .l5 = d->l5,
-                .m10 = d->m10,
-                .l5_onset = d->l5_onset,
-                .m10_onset = d->m10_onset,
-        };
-        *ret_c = (Checkin) { .date = d->day, .went_out = d->went_out, .met_someone = d->met_someone, .mood = d->mood };
-}
-
-static bool is_time_signal(PolicySignal s) {
-        return s == POLICY_SIGNAL_FIRST_ACTIVE || s == POLICY_SIGNAL_LAST_ACTIVE || s == POLICY_SIGNAL_SLEEP_ONSET ||
-               s == POLICY_SIGNAL_SLEEP_OFFSET || s == POLICY_SIGNAL_SLEEP_MID;
-}
-
-/* A measured value for JSON: times of day as "HH:MM" (the replay works on a
- * line anchored at anchor_min), other figures as numbers. */
-static json_object *value_json(const Policy *p, const PolicyEval *e, double v) {
-        if (!isfinite(v))
-                return NULL;
-        if (p->detector != POLICY_COMPOSITE && is_time_signal(p->signal)) {
-                char buf[8];
-                long m = ((lround(v) + e->anchor_min) % 1440 + 1440) % 1440;
-                snprintf(buf, sizeof buf, "%02ld:%02ld", m / 60, m % 60);
-                return json_object_new_string(buf);
-        }
-        return output_json_double(v);
-}
-
-static int fetch_days(Ctx *ctx, int64_t first, int64_t last, Day **ret, size_t *ret_n) {
-        char from[OUTPUT_DATE_MAX], to[OUTPUT_DATE_MAX];
-        _cleanup_json_ json_object *params = json_object_new_object(), *reply = NULL;
-        if (!params || output_format_day(from, sizeof from, first) < 0 || output_format_day(to, sizeof to, last) < 0 ||
-            json_object_object_add(params, "from", json_object_new_string(from)) < 0 ||
-            json_object_object_add(params, "to", json_object_new_string(to)) < 0)
-                return -ENOMEM;
-        int r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GetDays", params, &reply);
-        if (r < 0)
-                return r;
-        return days_parse(reply, "days", ret, ret_n);
-}
-
 static int policy_test(Ctx *ctx, int argc, char **argv, const char *from_arg, const char *to_arg) {
         _cleanup_(policyset_freep) PolicySet *set = NULL;
-        Problems problems = {};
+        PolicyProblems problems = {};
         Policy **chosen = NULL;
         Policy **owned = NULL; /* parsed from FILE arguments */
         size_t n_chosen = 0, n_owned = 0;
         _cleanup_free_ Day *days = NULL;
-        _cleanup_free_ DaySignals *ds = NULL;
-        _cleanup_free_ Checkin *cs = NULL;
         _cleanup_free_ PolicyEval *ev = NULL;
         char from[OUTPUT_DATE_MAX], to[OUTPUT_DATE_MAX];
         int64_t from_day, to_day;
@@ -254,7 +112,7 @@ static int policy_test(Ctx *ctx, int argc, char **argv, const char *from_arg, co
                 return -EINVAL;
         }
 
-        r = load_set(&set, &problems);
+        r = policy_common_load_set(&set, &problems);
         if (r < 0)
                 return r;
         if (argc == 0) {
@@ -270,8 +128,8 @@ static int policy_test(Ctx *ctx, int argc, char **argv, const char *from_arg, co
                 }
                 for (int i = 0; i < argc; i++) {
                         Policy *p = NULL;
-                        if (is_file_arg(argv[i])) {
-                                r = parse_file(argv[i], &problems, &p);
+                        if (policy_common_is_file(argv[i])) {
+                                r = policy_common_parse_file(argv[i], &problems, &p);
                                 if (r < 0)
                                         goto out;
                                 owned[n_owned++] = p;
@@ -290,20 +148,11 @@ static int policy_test(Ctx *ctx, int argc, char **argv, const char *from_arg, co
                 }
         }
 
-        int64_t first = from_day - LEAD_IN_DAYS * DAY_S;
-        r = fetch_days(ctx, first, to_day, &days, &n_days);
+        int64_t first = from_day - POLICY_LEAD_IN_DAYS * DAY_S;
+        r = policy_common_fetch_days(ctx, first, to_day, &days, &n_days);
         if (r < 0)
                 goto out;
-        ds = calloc(n_days + 1, sizeof *ds);
-        cs = calloc(n_days + 1, sizeof *cs);
-        if (!ds || !cs) {
-                r = -ENOMEM;
-                goto out;
-        }
-        for (size_t i = 0; i < n_days; i++)
-                day_to_signals(&days[i], &ds[i], &cs[i]);
-        /* The daemon's defaults (kizukid.conf is the daemon's to read). */
-        r = policy_replay(chosen, n_chosen, ds, n_days, cs, n_days, 18.0, 0, &ev);
+        r = policy_common_replay(chosen, n_chosen, days, n_days, &ev);
         if (r < 0) {
                 fprintf(stderr, "kizuki policy test: cannot replay: %s\n", strerror(-r));
                 goto out;
@@ -324,14 +173,14 @@ static int policy_test(Ctx *ctx, int argc, char **argv, const char *from_arg, co
                         json_object_object_add(po, "name", json_object_new_string(p->name));
                         for (size_t d = 0; d < n_days; d++) {
                                 const PolicyEval *e = &ev[i * n_days + d];
-                                if (!e->nudge || ds[d].date < from_day)
+                                if (!e->nudge || days[d].day < from_day)
                                         continue;
                                 json_object *f = json_object_new_object();
                                 json_object_object_add(f, "date", json_object_new_string(days[d].date));
                                 json_object_object_add(f, "severity",
                                                        json_object_new_string(policy_severity_name(p->severity)));
-                                json_object_object_add(f, "value", value_json(p, e, e->value));
-                                json_object_object_add(f, "baseline", value_json(p, e, e->baseline));
+                                json_object_object_add(f, "value", policy_common_value_json(p, e, e->value));
+                                json_object_object_add(f, "baseline", policy_common_value_json(p, e, e->baseline));
                                 json_object_array_add(fired, f);
                         }
                         json_object_object_add(po, "fired", fired);
@@ -348,7 +197,7 @@ static int policy_test(Ctx *ctx, int argc, char **argv, const char *from_arg, co
                 printf("%s (%s, %s):", p->name, policy_detector_name(p->detector), policy_severity_name(p->severity));
                 for (size_t d = 0; d < n_days; d++) {
                         const PolicyEval *e = &ev[i * n_days + d];
-                        if (!e->nudge || ds[d].date < from_day)
+                        if (!e->nudge || days[d].day < from_day)
                                 continue;
                         _cleanup_free_ char *title = NULL;
                         if (policy_format(p, e, p->title, &title) < 0) {
@@ -370,6 +219,50 @@ out:
                 policy_free(owned[i]);
         free(owned);
         return r;
+}
+
+/* --- eval ---------------------------------------------------------------- */
+
+static int policy_eval(Ctx *ctx) {
+        _cleanup_json_ json_object *reply = NULL;
+        _cleanup_free_ Nudge *raised = NULL;
+        json_object *arr;
+        const char *date;
+        char safe[OUTPUT_DATE_MAX];
+        int64_t evaluated;
+        size_t files, n;
+        int r;
+
+        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".EvalPolicies", NULL, &reply);
+        if (r < 0)
+                return r;
+        if (ctx->json)
+                return output_json(reply);
+        if (client_get_string(reply, "date", &date) < 0 || client_get_int(reply, "evaluated", &evaluated) < 0 ||
+            client_get_array(reply, "raised", &arr) < 0)
+                goto bad;
+        n = json_object_array_length(arr);
+        if (n > 0) {
+                raised = calloc(n, sizeof *raised);
+                if (!raised)
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (nudge_parse(json_object_array_get_idx(arr, i), &raised[i]) < 0)
+                        goto bad;
+        /* The problems first: they may explain a policy that is missing. */
+        if (problems_print(reply, &files) < 0)
+                goto bad;
+
+        printf("Evaluated %lld %s for %s: raised %zu %s.\n", (long long) evaluated,
+               evaluated == 1 ? "policy" : "policies", output_safe(safe, sizeof safe, date), n,
+               n == 1 ? "nudge" : "nudges");
+        for (size_t i = 0; i < n; i++)
+                nudge_print_line(ctx, &raised[i], 2);
+        return 0;
+bad:
+        fprintf(stderr, "kizuki: kizukid sent a malformed reply to EvalPolicies\n");
+        return -EBADMSG;
 }
 
 static int policy_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
@@ -419,20 +312,29 @@ static int policy_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         }
         if (strcmp(verb, "test") == 0)
                 return policy_test(ctx, n_rest, rest, from, to);
-        return cmd_usage_error(cmd, ctx, "unknown action '%s' (list, check or test)", verb);
+        if (strcmp(verb, "eval") == 0) {
+                if (n_rest > 0)
+                        return cmd_usage_error(cmd, ctx, "'eval' takes no arguments");
+                return policy_eval(ctx);
+        }
+        return cmd_usage_error(cmd, ctx, "unknown action '%s' (list, check, test or eval)", verb);
 }
 
 const Command cmd_policy = {
         .name = "policy",
-        .usage = "list | check FILE... | test [OPTION]... [NAME|FILE...]",
-        .summary = "List, check and test drift policies",
-        .help = "  list                  The policy files in force, where each comes from, enabled or not.\n"
-                "  check FILE...         Check policy files; problems as FILE:LINE. Exit 1 if any.\n"
-                "  test [NAME|FILE...]   Replay policies (default: all enabled) over the stored history\n"
-                "                        as the daemon would, and list the days each would have nudged.\n"
+        .usage = "list | check FILE... | test [OPTION]... [POLICY...] | eval",
+        .summary = "List, check, test or run drift policies",
+        .help = "  list                  The policy files in force, where from, enabled or not.\n"
+                "  check FILE...         Check files, problems as FILE:LINE; exit 1 if any.\n"
+                "  test [POLICY...]      Replay policies (names or files; default: all enabled)\n"
+                "                        over the stored history as the daemon would, and list\n"
+                "                        the days each would have nudged.\n"
+                "  eval                  Have kizukid evaluate its policies now, as it does daily\n"
+                "                        after noon, and show the nudges it raised.\n"
                 "  --from DATE           First day to report (default: 364 days before --to).\n"
                 "  --to DATE             Last day (default: today).\n"
-                "  --json                {\"policies\":[{\"name\",\"fired\":[{\"date\",\"severity\",\"value\",\"baseline\"}]}]}\n",
+                "  --json                test: {\"policies\":[{\"name\",\"fired\":[{\"date\",\"severity\",\n"
+                "                        \"value\",\"baseline\"}]}]}; eval: the daemon's reply.\n",
         .min_args = 1,
         .max_args = -1,
         .exec = policy_exec,

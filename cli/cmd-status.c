@@ -1,8 +1,10 @@
-/* kizuki status: recording state, consent, sources and today's totals. */
+/* kizuki status: recording state, consent, sources, today's totals and the
+ * unread nudges. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "client.h"
@@ -173,6 +175,31 @@ static void status_print(const Ctx *ctx, json_object *st) {
         }
 }
 
+/* "Nudges:   2 unread" and one line per nudge (GetNudges). A daemon that
+ * does not count nudges (older than this kizuki) gets no line. */
+static int status_nudges(const Ctx *ctx, json_object *st) {
+        _cleanup_json_ json_object *reply = NULL;
+        _cleanup_free_ Nudge *v = NULL;
+        int64_t unread;
+        size_t n = 0;
+        int r;
+
+        if (client_get_int(st, "unread_nudges", &unread) < 0)
+                return 0;
+        if (unread <= 0) {
+                status_line(ctx, "Nudges", "", "0 unread");
+                return 0;
+        }
+        r = nudges_fetch(ctx, false, &reply, &v, &n);
+        if (r < 0)
+                return r;
+        status_line(ctx, "Nudges", "", "%lld unread", (long long) unread);
+        for (size_t i = 0; i < n; i++)
+                nudge_print_line(ctx, &v[i], 2);
+        printf("  Read them with 'kizuki nudges'; 'kizuki explain ID' shows why.\n");
+        return 0;
+}
+
 static int status_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         static const struct option options[] = {
                 { "json", no_argument, NULL, 'j' },
@@ -207,13 +234,13 @@ static int status_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 return -EBADMSG;
         }
         status_print(ctx, reply);
-        return 0;
+        return status_nudges(ctx, reply);
 }
 
 const Command cmd_status = {
         .name = "status",
         .usage = "[--json]",
-        .summary = "Show recording state and today's totals",
+        .summary = "Show recording state and unread nudges",
         .help = "  --json                Print the daemon's status as JSON.\n",
         .min_args = 0,
         .max_args = 0,

@@ -29,8 +29,9 @@ static const Command cmd_help = {
 
 /* In the order of "kizuki --help". */
 static const Command *const commands[] = {
-        &cmd_status, &cmd_consent, &cmd_pause,    &cmd_resume, &cmd_hint,   &cmd_hours,
-        &cmd_days,   &cmd_week,    &cmd_actogram, &cmd_checkin, &cmd_import, &cmd_policy, &cmd_help,
+        &cmd_status,   &cmd_nudges,  &cmd_nudge,  &cmd_explain, &cmd_consent, &cmd_pause,  &cmd_resume,
+        &cmd_hint,     &cmd_hours,   &cmd_days,   &cmd_week,    &cmd_actogram, &cmd_checkin,
+        &cmd_import,   &cmd_policy,  &cmd_reload, &cmd_help,
 };
 
 void cmd_print_usage(const Command *cmd, FILE *f) {

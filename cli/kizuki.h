@@ -43,6 +43,10 @@ extern const Command cmd_actogram;
 extern const Command cmd_import;
 extern const Command cmd_checkin;
 extern const Command cmd_policy;
+extern const Command cmd_nudges;
+extern const Command cmd_nudge;
+extern const Command cmd_explain;
+extern const Command cmd_reload;
 
 /* "Usage: kizuki NAME USAGE" on f. */
 void cmd_print_usage(const Command *cmd, FILE *f);
@@ -96,3 +100,32 @@ int days_print_table(const Ctx *ctx, const Day *days, size_t n, bool rhythm);
 /* cmd-actogram.c: an actogram of n_days days from first_day (local seconds) on
  * stdout: one row per day, optionally double-plotted, fitted to ctx->columns. */
 int actogram_print(const Ctx *ctx, const Hour *hours, size_t n, int64_t first_day, size_t n_days, bool double_plot);
+
+/* A Nudge of the interface. Strings are borrowed from the reply it was parsed
+ * from; step NULL when null; figures NAN where null; snoozed_until -1 when
+ * null; helpful -1 (not said), 0 or 1. */
+typedef struct Nudge {
+        int64_t id, raised_at, snoozed_until;
+        const char *policy, *date, *severity, *title, *body, *step, *rule, *state;
+        double value, baseline, score;
+        int helpful;
+} Nudge;
+
+/* cmd-nudges.c: one Nudge object, checked. -EBADMSG when malformed. */
+int nudge_parse(json_object *o, Nudge *ret);
+
+/* cmd-nudges.c: GetNudges(all). *ret_reply is the reply (owned by the caller;
+ * the nudges borrow from it), *ret the nudges (malloc'ed, NULL when none).
+ * Errors, a malformed reply included, are said on stderr. */
+int nudges_fetch(const Ctx *ctx, bool all, json_object **ret_reply, Nudge **ret, size_t *ret_n);
+
+/* cmd-nudges.c: "#12  2026-03-10  concern  Title" on stdout after indent
+ * spaces, the severity coloured (concern bold red, notice yellow) and the
+ * title cut to fit ctx->columns. */
+void nudge_print_line(const Ctx *ctx, const Nudge *n, unsigned indent);
+
+/* cmd-reload.c: the problems (policy files that did not parse) of a Reload or
+ * EvalPolicies reply, one a line on stderr. Returns their number (0 when the
+ * reply has none) and in *ret_files the number of files they name, or
+ * -EBADMSG for a malformed list. */
+int problems_print(json_object *reply, size_t *ret_files);

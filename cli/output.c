@@ -509,3 +509,75 @@ int output_table_print(const OutputTable *t, FILE *f, bool color, unsigned colum
         }
         return 0;
 }
+
+/* Bytes of the first n code points of s (all of s when shorter). */
+static size_t utf8_prefix(const char *s, size_t n) {
+        size_t i = 0, cps = 0;
+
+        for (; s[i]; i++)
+                if (((unsigned char) s[i] & 0xc0) != 0x80 && cps++ == n)
+                        break;
+        return i;
+}
+
+const char *output_truncate(char *buf, size_t size, const char *s, unsigned cells) {
+        output_safe(buf, size, s);
+        if (cells == 0 || output_width(buf) <= cells)
+                return buf;
+        size_t cut = utf8_prefix(buf, cells - 1);
+        /* Room for the ellipsis: step back over whole code points. */
+        while (cut > 0 && cut + sizeof "…" > size)
+                do
+                        cut--;
+                while (cut > 0 && ((unsigned char) buf[cut] & 0xc0) == 0x80);
+        if (cut + sizeof "…" <= size)
+                memcpy(buf + cut, "…", sizeof "…");
+        return buf;
+}
+
+int output_wrap(FILE *f, unsigned indent, const char *prefix, const char *text, unsigned columns) {
+        size_t n = strlen(text);
+        _cleanup_free_ char *plain = malloc(n + 1), *safe = malloc(n + 1);
+        unsigned hang = indent + (unsigned) output_width(prefix), col;
+        bool first = true;
+
+        if (!plain || !safe)
+                return -ENOMEM;
+        for (size_t i = 0; i <= n; i++)
+                plain[i] = strchr(" \t\n\r\v\f", text[i]) && text[i] ? ' ' : text[i];
+        output_safe(safe, n + 1, plain);
+        if (strspn(safe, " ") == strlen(safe))
+                return 0;
+        if (columns < hang + 20)
+                columns = hang + 20;
+
+        fprintf(f, "%*s%s", (int) indent, "", prefix);
+        col = hang;
+        for (char *p = safe; *p;) {
+                if (*p == ' ') {
+                        p++;
+                        continue;
+                }
+                char *end = strchr(p, ' ');
+                char saved = end ? *end : '\0';
+                if (end)
+                        *end = '\0';
+                unsigned w = (unsigned) output_width(p);
+                if (!first && col + 1 + w > columns) {
+                        fprintf(f, "\n%*s", (int) hang, "");
+                        col = hang;
+                } else if (!first) {
+                        fputc(' ', f);
+                        col++;
+                }
+                fputs(p, f);
+                col += w;
+                first = false;
+                if (!end)
+                        break;
+                *end = saved;
+                p = end;
+        }
+        fputc('\n', f);
+        return 0;
+}

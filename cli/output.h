@@ -94,6 +94,17 @@ char *output_bar(char *buf, size_t size, double fraction, unsigned width);
  * for strings that came from the daemon. Returns buf. */
 const char *output_safe(char *buf, size_t size, const char *s);
 
+/* s made safe (as output_safe()) and cut to at most cells display cells,
+ * ending in "…" when it was cut. Returns buf. */
+const char *output_truncate(char *buf, size_t size, const char *s, unsigned cells);
+
+/* text word-wrapped on f, for text from the daemon: control characters show
+ * as '?', runs of whitespace (newlines too) as one space. The first line
+ * starts with indent spaces and prefix, the others with indent spaces and as
+ * many more as prefix is wide; lines are at most columns cells (at least 20
+ * cells of text) unless a word is longer. Prints nothing for empty text. */
+int output_wrap(FILE *f, unsigned indent, const char *prefix, const char *text, unsigned columns);
+
 /* One of ▁▂▃▄▅▆▇█ for fraction 0..1 (clamped), " " for NaN. */
 const char *output_spark(double fraction);
 

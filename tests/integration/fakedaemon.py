@@ -17,6 +17,10 @@ interface, e.g. "GetWeek") to one of:
                                           in-memory store as kizukid does (per
                                           hour the larger seconds win) and
                                           answer received/changed
+    {"cases": [{"match": {...}, ...}, ...]}  the first case whose "match"
+                                          (absent: any) is a subset of the
+                                          request's parameters, itself one of
+                                          the forms above
 
 Other methods get org.varlink.service.MethodNotFound. Every request is
 appended to the log (--log) as a JSON line {"method", "parameters", "size"},
@@ -73,6 +77,11 @@ class Fake:
         spec = self.replies.get(short) if short else None
         if spec is None:
             return {"error": "org.varlink.service.MethodNotFound", "parameters": {"method": method}}
+        if "cases" in spec:
+            spec = next((c for c in spec["cases"]
+                         if all(params.get(k) == v for k, v in c.get("match", {}).items())), None)
+            if spec is None:
+                return {"error": "org.varlink.service.InvalidParameter", "parameters": {"parameter": "(no case)"}}
         if spec.get("merge"):
             return self.merge(params)
         if "file" in spec:

@@ -78,7 +78,11 @@ class Fake:
         self.log = os.path.join(tmp, "requests.jsonl")
         path = os.path.join(tmp, "replies.json")
         # Files are named relative to the golden directory.
-        replies = {m: ({"file": os.path.join(GOLDEN, s["file"])} if "file" in s else s) for m, s in replies.items()}
+        def absolute(s):
+            if "cases" in s:
+                return dict(s, cases=[absolute(c) for c in s["cases"]])
+            return dict(s, file=os.path.join(GOLDEN, s["file"])) if "file" in s else s
+        replies = {m: absolute(s) for m, s in replies.items()}
         with open(path, "w", encoding="utf-8") as f:
             json.dump(replies, f)
         with open(os.path.join(tmp, "fake.err"), "a") as err:
@@ -680,6 +684,221 @@ class TestCheckin(CliTest):
         self.assert_no_requests()
 
 
+NUDGES = dict(STANDARD,
+              GetStatus={"file": "getstatus-nudges.json"},
+              GetNudges={"cases": [{"match": {"all": True}, "file": "getnudges-all.json"},
+                                   {"file": "getnudges.json"}]},
+              NudgeAction={"file": "nudgeaction-snooze.json"},
+              EvalPolicies={"file": "evalpolicies.json"},
+              Reload={"parameters": {"problems": [
+                  "/home/test/.config/kizuki/policies/mine.policy:3: unknown key 'windw'",
+                  "/home/test/.config/kizuki/policies/mine.policy:7: missing title"]}})
+
+
+class TestNudges(CliTest):
+    replies = NUDGES
+
+    def test_status_golden(self):
+        r = self.kizuki("--color=never")
+        self.golden("status-nudges.txt", r.stdout)
+        self.assertEqual([(q["method"], q["parameters"]) for q in self.fake.requests()],
+                         [(f"{IFACE}.GetStatus", {}), (f"{IFACE}.GetNudges", {})])
+        out = r.stdout.decode()
+        self.assertIn("Nudges:    2 unread\n", out)
+        self.assertIn("#12  2026-03-01  concern  Your sleep has moved later", out)
+        r = self.kizuki("--color=always", "status")
+        self.golden("status-nudges-always.txt", r.stdout)
+        self.assertIn(b"\033[1m\033[31mconcern\033[0m", r.stdout)
+        # NO_COLOR on a pipe: the same as never.
+        self.assertEqual(self.kizuki(env=self.env(NO_COLOR="1")).stdout, self.kizuki("--color=never").stdout)
+
+    def test_status_json_is_the_reply(self):
+        r = self.kizuki("status", "--json")
+        with open(os.path.join(GOLDEN, "getstatus-nudges.json"), encoding="utf-8") as f:
+            self.assertEqual(json.loads(r.stdout), json.load(f))
+        self.assertEqual(self.only_request("GetStatus"), {})
+
+    def test_status_without_unread(self):
+        with open(os.path.join(GOLDEN, "getstatus-nudges.json"), encoding="utf-8") as f:
+            st = json.load(f)
+        for unread, line in ((0, "Nudges:    0 unread\n"), (None, None)):
+            if unread is None:
+                del st["unread_nudges"]  # an older kizukid
+            else:
+                st["unread_nudges"] = unread
+            with open(os.path.join(self.tmp, "status.json"), "w") as f:
+                json.dump(st, f)
+            self.fake.stop()
+            self.fake.clear()
+            self.fake = Fake(self.tmp, {"GetStatus": {"file": os.path.join(self.tmp, "status.json")}})
+            r = self.kizuki("--color=never")
+            if line:
+                self.assertTrue(r.stdout.decode().endswith(line), r.stdout)
+            else:
+                self.assertNotIn(b"Nudges", r.stdout)
+            self.assertEqual(self.only_request("GetStatus"), {})
+
+    def test_nudges_golden(self):
+        r = self.kizuki("--color=never", "nudges")
+        self.golden("nudges.txt", r.stdout)
+        self.assertEqual(self.only_request("GetNudges"), {})
+        for line in r.stdout.decode().splitlines():
+            self.assertLessEqual(len(line), 100, line)
+        # Wrapped to the terminal.
+        r = self.kizuki("--color=never", "nudges", env=self.env(COLUMNS="50"))
+        for line in r.stdout.decode().splitlines():
+            self.assertLessEqual(len(line), 50, line)
+        self.assertIn("    Try: Pick a wake-up time for the next three\n         days", r.stdout.decode())
+
+    def test_nudges_all(self):
+        r = self.kizuki("nudges", "--all", "--json")
+        self.golden("nudges-all.json", r.stdout)
+        self.assertEqual(self.only_request("GetNudges"), {"all": True})
+        with open(os.path.join(GOLDEN, "getnudges-all.json"), encoding="utf-8") as f:
+            self.assertEqual(json.loads(r.stdout), json.load(f))
+        r = self.kizuki("--color=never", "nudges", "--all")
+        out = r.stdout.decode()
+        self.assertIn("    State: unread\n", out)
+        self.assertIn("    State: acknowledged\n", out)
+        self.assertIn("    State: dismissed; not helpful\n", out)
+        self.assertRegex(out, r"    State: snoozed until .*; helpful\n")
+
+    def test_snooze(self):
+        r = self.kizuki("nudge", "snooze", "2h", "7", "--helpful", "yes")
+        self.assertEqual(self.only_request("NudgeAction"),
+                         {"id": 7, "action": "snooze", "duration_s": 7200, "helpful": True})
+        self.assertRegex(r.stdout.decode(),
+                         r"^Nudge 7 snoozed until ([A-Z][a-z]{2} |\d{4}-\d\d-\d\d )\d\d:\d\d\.\n"
+                         r"Thanks for the feedback\.\n$")
+        # The snooze ends when the daemon says: 2026-03-02 14:00 UTC.
+        self.assertIn("14:00.", r.stdout.decode())
+
+    def test_ack_and_dismiss(self):
+        r = self.kizuki("nudge", "ack", "12")
+        self.assertEqual(r.stdout, b"Nudge 12 acknowledged.\n")
+        self.assertEqual(self.only_request("NudgeAction"), {"id": 12, "action": "ack"})
+        self.fake.clear()
+        r = self.kizuki("nudge", "--helpful=no", "dismiss", "3")
+        self.assertEqual(r.stdout, b"Nudge 3 dismissed.\nThanks for the feedback.\n")
+        self.assertEqual(self.only_request("NudgeAction"), {"id": 3, "action": "dismiss", "helpful": False})
+
+    def test_usage_errors(self):
+        for args, why in ((["snooze", "10s", "7"], b"invalid duration '10s'"),
+                          (["snooze", "31d", "7"], b"invalid duration"),
+                          (["snooze", "soon", "7"], b"invalid duration"),
+                          (["snooze", "2h"], b"needs a DURATION and a nudge ID"),
+                          (["ack"], b"'ack' needs a nudge ID"),
+                          (["dismiss"], b"needs a nudge ID"),
+                          (["ack", "7", "8"], b"takes one nudge ID"),
+                          (["ack", "x"], b"invalid nudge ID 'x'"),
+                          (["ack", "0"], b"invalid nudge ID"),
+                          (["ack", "-3"], b""),
+                          (["ack", "7", "--helpful", "maybe"], b"invalid answer 'maybe' to --helpful"),
+                          (["frob", "7"], b"unknown action 'frob'"),
+                          ([], b"missing argument")):
+            r = self.kizuki("nudge", *args, expect=2)
+            self.assertIn(why, r.stderr, args)
+            self.assertIn(b"Usage: kizuki nudge ", r.stderr)
+        for args in (["extra"], ["--bogus"]):
+            self.kizuki("nudges", *args, expect=2)
+        for args in (["eval", "x"], ["frob"]):
+            self.kizuki("policy", *args, expect=2)
+        self.kizuki("reload", "x", expect=2)
+        self.assert_no_requests()
+
+    def test_policy_eval(self):
+        r = self.kizuki("--color=never", "policy", "eval")
+        self.golden("policy-eval.txt", r.stdout)
+        self.assertEqual(r.stderr.decode().splitlines(),
+                         ["/home/test/.config/kizuki/policies/mine.policy:3: unknown key 'windw'",
+                          "/home/test/.config/kizuki/policies/mine.policy:7: missing title"])
+        self.assertEqual(self.only_request("EvalPolicies"), {})
+        r = self.kizuki("policy", "eval", "--json")
+        with open(os.path.join(GOLDEN, "evalpolicies.json"), encoding="utf-8") as f:
+            self.assertEqual(json.loads(r.stdout), json.load(f))
+
+    def test_reload(self):
+        r = self.kizuki("reload")
+        self.assertEqual(r.stdout, b"Reloaded.\n")
+        self.assertEqual(r.stderr.decode().splitlines(),
+                         ["/home/test/.config/kizuki/policies/mine.policy:3: unknown key 'windw'",
+                          "/home/test/.config/kizuki/policies/mine.policy:7: missing title",
+                          "1 policy file with problems; previous good versions stay in force."])
+        self.assertEqual(self.only_request("Reload"), {})
+        self.fake.stop()
+        self.fake = Fake(self.tmp, {"Reload": {"parameters": {"problems": []}}})
+        r = self.kizuki("reload")
+        self.assertEqual((r.stdout, r.stderr), (b"Reloaded.\n", b""))
+
+
+class TestNoSuchNudge(CliTest):
+    replies = {"NudgeAction": {"error": f"{IFACE}.NoSuchNudge", "parameters": {"id": 12}}}
+
+    def test_message(self):
+        r = self.kizuki("nudge", "ack", "12", expect=1)
+        self.assertEqual(r.stderr, b"kizuki: no nudge 12 (see 'kizuki nudges --all')\n")
+        self.assertEqual(r.stdout, b"")
+
+
+class TestExplain(CliTest):
+    POLICY = os.path.join(GOLDEN, "policies", "screen-up.policy")
+    replies = dict(STANDARD, GetNudges={"parameters": {"nudges": [
+        {"id": 21, "policy": "screen-up", "date": "2026-02-24", "raised_at": 1771934400, "severity": "notice",
+         "title": "More screen time than usual", "body": "10.7 h a day.", "step": None, "rule": "baseline",
+         "value": 10.66, "baseline": 8.76, "score": 2.64, "state": "acked", "snoozed_until": None,
+         "helpful": None}]}})
+
+    def env(self, **extra):
+        return super().env(KIZUKI_POLICY_PATH=os.path.join(GOLDEN, "policies"), **extra)
+
+    def test_file_golden(self):
+        r = self.kizuki("--color=never", "explain", self.POLICY, "--to", "2026-03-01")
+        self.golden("explain-screen.txt", r.stdout)
+        self.assertEqual(self.only_request("GetDays"), {"from": "2025-01-12", "to": "2026-03-01"})
+        self.assertTrue(r.stdout.decode().endswith("On 2026-03-01: z = -0.45 is below 1\n"))
+        for line in r.stdout.decode().splitlines():
+            self.assertLessEqual(len(line), 100, line)
+        self.fake.clear()
+        r = self.kizuki("explain", self.POLICY, "--to", "2026-03-01", "--days", "7", "--json")
+        self.golden("explain-screen.json", r.stdout)
+        self.assertEqual(self.only_request("GetDays"), {"from": "2025-01-19", "to": "2026-03-01"})
+        out = json.loads(r.stdout)
+        self.assertEqual([d["date"] for d in out["days"]][0], "2026-02-23")
+        self.assertEqual(len(out["days"]), 7)
+        self.assertEqual(out["policy"]["cooldown_days"], 7)
+        self.assertEqual([d["date"] for d in out["days"] if d["nudge"]], ["2026-02-24"])
+
+    def test_why(self):
+        for to, why in (("2026-02-20", "not enough data for the baseline: 3 valid days of 5, 4 needed"),
+                        ("2026-02-23", "z = 2.54 reaches 1; pending since 2026-02-23, it fires once that has held "
+                                       "for 2 days"),
+                        ("2026-02-26", "not enough data: 1 valid day in the 2-day window, 2 needed; it stays "
+                                       "firing")):
+            r = self.kizuki("explain", self.POLICY, "--to", to, "--json")
+            self.assertEqual(json.loads(r.stdout)["why"], why, to)
+
+    def test_nudge_and_name(self):
+        r = self.kizuki("--color=never", "explain", "21")
+        self.assertEqual([(q["method"], q["parameters"]) for q in self.fake.requests()],
+                         [(f"{IFACE}.GetNudges", {"all": True}),
+                          (f"{IFACE}.GetDays", {"from": "2025-01-07", "to": "2026-02-24"})])
+        self.assertIn("On 2026-02-24: z = 2.64 reaches 1; firing since 2026-02-24 (for 2 days reached): a nudge "
+                      "was raised", r.stdout.decode())
+        self.fake.clear()
+        by_name = self.kizuki("--color=never", "explain", "screen-up", "--to", "2026-02-24")
+        self.assertEqual(by_name.stdout, r.stdout)
+        r = self.kizuki("explain", "22", expect=1)
+        self.assertEqual(r.stderr, b"kizuki: no nudge 22 (see 'kizuki nudges --all')\n")
+        r = self.kizuki("explain", "nope", expect=1)
+        self.assertIn(b"no policy 'nope'", r.stderr)
+
+    def test_usage_errors(self):
+        for args in ([], ["a", "b"], ["x", "--days", "0"], ["x", "--days", "many"], ["x", "--to", "2026-02-30"],
+                     ["0"]):
+            self.kizuki("explain", *args, expect=2)
+        self.assert_no_requests()
+
+
 class TestGlobalOptions(CliTest):
     def test_color_option(self):
         r = self.kizuki("--color=sometimes", "week", expect=2)
@@ -704,6 +923,12 @@ class TestGlobalOptions(CliTest):
         for name in ("days", "week", "actogram", "checkin", "import"):
             self.kizuki(name, "--help")
             self.kizuki("help", name)
+        for name in ("status", "nudges", "nudge", "explain", "policy", "reload"):
+            self.assertIn(f"\n  {name} ".encode(), r.stdout)
+            for args in ([name, "--help"], ["help", name]):
+                for line in self.kizuki(*args).stdout.decode().splitlines():
+                    self.assertLessEqual(len(line), 80, line)
+        self.assert_no_requests()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,335 @@
+/* kizuki nudges [--all] [--json]: the nudges policies raised (GetNudges).
+ * kizuki nudge ack ID | snooze DURATION ID | dismiss ID [--helpful yes|no]:
+ * act on one (NudgeAction). Also the parser and the one-line form of a nudge
+ * that kizuki status and kizuki explain share. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "client.h"
+#include "config.h"
+#include "kizuki.h"
+#include "macro.h"
+#include "output.h"
+
+#define SNOOZE_MIN_S INT64_C(60)
+#define SNOOZE_MAX_S (30 * INT64_C(86400))
+
+/* A figure: a number, NAN for null or absent. */
+static int get_figure(json_object *o, const char *key, double *ret) {
+        json_object *v = NULL;
+
+        *ret = NAN;
+        if (!json_object_object_get_ex(o, key, &v) || !v)
+                return 0;
+        if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
+                return -EBADMSG;
+        double d = json_object_get_double(v);
+        if (!isfinite(d))
+                return -EBADMSG;
+        *ret = d;
+        return 0;
+}
+
+/* An optional field: absent or null is fine, another type is not. */
+static int optional(int r) {
+        return r == -ENODATA ? 0 : r;
+}
+
+int nudge_parse(json_object *o, Nudge *ret) {
+        Nudge n = { .snoozed_until = -1, .helpful = -1 };
+        bool helpful;
+        int r;
+
+        if (!o || !json_object_is_type(o, json_type_object))
+                return -EBADMSG;
+        if (client_get_int(o, "id", &n.id) < 0 || client_get_string(o, "policy", &n.policy) < 0 ||
+            client_get_string(o, "date", &n.date) < 0 || client_get_int(o, "raised_at", &n.raised_at) < 0 ||
+            client_get_string(o, "severity", &n.severity) < 0 || client_get_string(o, "title", &n.title) < 0 ||
+            client_get_string(o, "body", &n.body) < 0 || client_get_string(o, "rule", &n.rule) < 0 ||
+            client_get_string(o, "state", &n.state) < 0)
+                return -EBADMSG;
+        if (optional(client_get_string(o, "step", &n.step)) < 0 ||
+            optional(client_get_int(o, "snoozed_until", &n.snoozed_until)) < 0 ||
+            get_figure(o, "value", &n.value) < 0 || get_figure(o, "baseline", &n.baseline) < 0 ||
+            get_figure(o, "score", &n.score) < 0)
+                return -EBADMSG;
+        r = client_get_bool(o, "helpful", &helpful);
+        if (r >= 0)
+                n.helpful = helpful;
+        else if (r != -ENODATA)
+                return -EBADMSG;
+        *ret = n;
+        return 0;
+}
+
+int nudges_fetch(const Ctx *ctx, bool all, json_object **ret_reply, Nudge **ret, size_t *ret_n) {
+        _cleanup_json_ json_object *params = json_object_new_object(), *reply = NULL;
+        _cleanup_free_ Nudge *v = NULL;
+        json_object *arr;
+        size_t n;
+        int r;
+
+        if (!params || (all && json_object_object_add(params, "all", json_object_new_boolean(true)) < 0))
+                return -ENOMEM;
+        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GetNudges", params, &reply);
+        if (r < 0)
+                return r;
+        if (client_get_array(reply, "nudges", &arr) < 0)
+                goto bad;
+        n = json_object_array_length(arr);
+        if (n > 0) {
+                v = calloc(n, sizeof *v);
+                if (!v)
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (nudge_parse(json_object_array_get_idx(arr, i), &v[i]) < 0)
+                        goto bad;
+        *ret_reply = TAKE_PTR(reply);
+        *ret = TAKE_PTR(v);
+        *ret_n = n;
+        return 0;
+bad:
+        fprintf(stderr, "kizuki: kizukid sent a malformed list of nudges\n");
+        return -EBADMSG;
+}
+
+static const char *severity_color(const Ctx *ctx, const char *severity) {
+        if (strcmp(severity, "concern") == 0)
+                return output_color(ctx->color, ANSI_BOLD ANSI_RED);
+        if (strcmp(severity, "notice") == 0)
+                return output_color(ctx->color, ANSI_YELLOW);
+        return "";
+}
+
+void nudge_print_line(const Ctx *ctx, const Nudge *n, unsigned indent) {
+        char head[96], date[OUTPUT_DATE_MAX], sev[16], title[1024];
+        const char *color = severity_color(ctx, n->severity);
+
+        snprintf(head, sizeof head, "%*s#%lld  %s  ", (int) indent, "", (long long) n->id,
+                 output_safe(date, sizeof date, n->date));
+        output_safe(sev, sizeof sev, n->severity);
+        unsigned used = (unsigned) (strlen(head) + 9);
+        output_truncate(title, sizeof title, n->title, ctx->columns > used + 10 ? ctx->columns - used : 10);
+        printf("%s%s%-7s%s  %s\n", head, color, sev, *color ? output_color(ctx->color, ANSI_RESET) : "", title);
+}
+
+/* "Tue 14:00" within a week from now, else "2026-03-12 14:00". */
+static int format_until(char *buf, size_t size, int64_t t) {
+        int64_t now = (int64_t) time(NULL);
+        return output_local_time(buf, size, t, t >= now && t - now < 6 * 86400 ? "%a %H:%M" : "%Y-%m-%d %H:%M");
+}
+
+static void nudge_print_state(const Nudge *n) {
+        char when[OUTPUT_TIME_MAX], state[32];
+        const char *helpful = n->helpful == 1 ? "; helpful" : n->helpful == 0 ? "; not helpful" : "";
+
+        if (strcmp(n->state, "snoozed") == 0 && n->snoozed_until >= 0 &&
+            format_until(when, sizeof when, n->snoozed_until) >= 0)
+                printf("    State: snoozed until %s%s\n", when, helpful);
+        else
+                printf("    State: %s%s\n",
+                       strcmp(n->state, "acked") == 0 ? "acknowledged" : output_safe(state, sizeof state, n->state),
+                       helpful);
+}
+
+static int nudges_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+        static const struct option options[] = {
+                { "all", no_argument, NULL, 'a' },
+                { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        _cleanup_json_ json_object *reply = NULL;
+        _cleanup_free_ Nudge *v = NULL;
+        bool all = false;
+        size_t n = 0;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "ah", options, NULL)) >= 0)
+                switch (c) {
+                case 'a':
+                        all = true;
+                        break;
+                case 'j':
+                        ctx->json = true;
+                        break;
+                case 'h':
+                        return cmd_print_help(cmd);
+                default:
+                        return cmd_usage_error(cmd, ctx, NULL);
+                }
+        r = cmd_check_args(cmd, ctx, argc - optind);
+        if (r < 0)
+                return r;
+
+        r = nudges_fetch(ctx, all, &reply, &v, &n);
+        if (r < 0)
+                return r;
+        if (ctx->json) {
+                json_object *arr, *root = json_object_new_object();
+                if (!root || client_get_array(reply, "nudges", &arr) < 0 ||
+                    json_object_object_add(root, "nudges", json_object_get(arr)) < 0) {
+                        json_object_put(root);
+                        return -ENOMEM;
+                }
+                r = output_json(root);
+                json_object_put(root);
+                return r;
+        }
+        if (n == 0) {
+                printf(all ? "No nudges.\n" : "No unread nudges.\n");
+                return 0;
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (i > 0)
+                        putchar('\n');
+                nudge_print_line(ctx, &v[i], 0);
+                if (output_wrap(stdout, 4, "", v[i].body, ctx->columns) < 0 ||
+                    (v[i].step && output_wrap(stdout, 4, "Try: ", v[i].step, ctx->columns) < 0))
+                        return -ENOMEM;
+                if (all)
+                        nudge_print_state(&v[i]);
+        }
+        return 0;
+}
+
+const Command cmd_nudges = {
+        .name = "nudges",
+        .usage = "[--all] [--json]",
+        .summary = "Show the nudges your policies raised",
+        .help = "  -a, --all             Every stored nudge, read or not, with its state.\n"
+                "  --json                {\"nudges\":[...]}: the daemon's Nudge objects.\n",
+        .min_args = 0,
+        .max_args = 0,
+        .exec = nudges_exec,
+};
+
+/* "yes"/"y" → 1, "no"/"n" → 0, else -EINVAL. */
+static int parse_yes_no(const char *s) {
+        if (strcasecmp(s, "yes") == 0 || strcasecmp(s, "y") == 0)
+                return 1;
+        if (strcasecmp(s, "no") == 0 || strcasecmp(s, "n") == 0)
+                return 0;
+        return -EINVAL;
+}
+
+/* A nudge ID: a positive decimal integer. */
+static int parse_id(const char *s, int64_t *ret) {
+        char *end;
+
+        if (!*s || *s < '0' || *s > '9')
+                return -EINVAL;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (errno != 0 || *end || v <= 0)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+static int nudge_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+        static const struct option options[] = {
+                { "helpful", required_argument, NULL, 'H' },
+                { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        _cleanup_json_ json_object *params = NULL, *reply = NULL;
+        const char *helpful_arg = NULL, *id_arg;
+        int64_t id, duration = 0;
+        int helpful = -1, c, r;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'H':
+                        helpful_arg = optarg;
+                        break;
+                case 'j':
+                        ctx->json = true;
+                        break;
+                case 'h':
+                        return cmd_print_help(cmd);
+                default:
+                        return cmd_usage_error(cmd, ctx, NULL);
+                }
+        r = cmd_check_args(cmd, ctx, argc - optind);
+        if (r < 0)
+                return r;
+        const char *action = argv[optind];
+        char **rest = argv + optind + 1;
+        int n_rest = argc - optind - 1;
+
+        if (strcmp(action, "snooze") == 0) {
+                if (n_rest != 2)
+                        return cmd_usage_error(cmd, ctx, "'snooze' needs a DURATION and a nudge ID");
+                if (parse_duration(rest[0], &duration) < 0 || duration < SNOOZE_MIN_S || duration > SNOOZE_MAX_S)
+                        return cmd_usage_error(cmd, ctx, "invalid duration '%s' (60s to 30d, for example 2h or 1d)",
+                                               rest[0]);
+                id_arg = rest[1];
+        } else if (strcmp(action, "ack") == 0 || strcmp(action, "dismiss") == 0) {
+                if (n_rest != 1)
+                        return cmd_usage_error(cmd, ctx, n_rest == 0 ? "'%s' needs a nudge ID" : "'%s' takes one nudge ID",
+                                               action);
+                id_arg = rest[0];
+        } else
+                return cmd_usage_error(cmd, ctx, "unknown action '%s' (ack, snooze or dismiss)", action);
+        if (parse_id(id_arg, &id) < 0)
+                return cmd_usage_error(cmd, ctx, "invalid nudge ID '%s' (see 'kizuki nudges')", id_arg);
+        if (helpful_arg) {
+                helpful = parse_yes_no(helpful_arg);
+                if (helpful < 0)
+                        return cmd_usage_error(cmd, ctx, "invalid answer '%s' to --helpful (yes or no)", helpful_arg);
+        }
+
+        params = json_object_new_object();
+        if (!params || json_object_object_add(params, "id", json_object_new_int64(id)) < 0 ||
+            json_object_object_add(params, "action", json_object_new_string(action)) < 0 ||
+            (duration > 0 && json_object_object_add(params, "duration_s", json_object_new_int64(duration)) < 0) ||
+            (helpful >= 0 && json_object_object_add(params, "helpful", json_object_new_boolean(helpful)) < 0))
+                return -ENOMEM;
+        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".NudgeAction", params, &reply);
+        if (r < 0)
+                return r;
+        if (ctx->json)
+                return output_json(reply);
+
+        if (strcmp(action, "ack") == 0)
+                printf("Nudge %lld acknowledged.\n", (long long) id);
+        else if (strcmp(action, "dismiss") == 0)
+                printf("Nudge %lld dismissed.\n", (long long) id);
+        else {
+                json_object *o;
+                Nudge n;
+                int64_t until = (int64_t) time(NULL) + duration;
+                char when[OUTPUT_TIME_MAX];
+                if (client_get_object(reply, "nudge", &o) >= 0 && nudge_parse(o, &n) >= 0 && n.snoozed_until >= 0)
+                        until = n.snoozed_until;
+                if (format_until(when, sizeof when, until) < 0)
+                        return -ERANGE;
+                printf("Nudge %lld snoozed until %s.\n", (long long) id, when);
+        }
+        if (helpful >= 0)
+                printf("Thanks for the feedback.\n");
+        return 0;
+}
+
+const Command cmd_nudge = {
+        .name = "nudge",
+        .usage = "ack ID | snooze DURATION ID | dismiss ID [--helpful yes|no]",
+        .summary = "Acknowledge, snooze or dismiss a nudge",
+        .help = "  ack ID                Mark the nudge as read.\n"
+                "  snooze DURATION ID    Hide it for DURATION (60s to 30d: 90min, 2h, 1d).\n"
+                "  dismiss ID            Put it away for good.\n"
+                "  --helpful yes|no      Say whether the nudge was helpful.\n"
+                "  --json                Print the nudge as the daemon now has it.\n",
+        .min_args = 1,
+        .max_args = 3,
+        .exec = nudge_exec,
+};
