@@ -107,6 +107,10 @@ static int method_get_status(Daemon *d, json_object *params, Reply *r) {
         json_object_object_add(lj, "error", error ? json_object_new_string(error) : NULL);
         for (size_t i = 0; i < logind_n_sessions(d->logind); i++) {
                 const LogindSession *s = logind_session(d->logind, i);
+                /* Until its properties arrive, a session is not known to be
+                 * this person's, nor in which state: it is not listed yet. */
+                if (!s->known)
+                        continue;
                 json_object *sj = json_object_new_object();
                 json_object_object_add(sj, "id", json_object_new_string(s->id));
                 json_object_object_add(sj, "active", json_object_new_boolean(s->active));
