@@ -1,6 +1,7 @@
 #include "output.h"
 
 #include <errno.h>
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -342,7 +343,11 @@ json_object *output_json_double(double v) {
 
         if (!isfinite(v))
                 return NULL;
-        for (int prec = 1; prec <= 17; prec++) {
+        /* The shortest form that reads back exactly. Any double whose shortest
+         * form has at most DBL_DIG (15) digits prints as that form under %.15g
+         * (%g drops the trailing zeros), so start there: it is also the form
+         * without a needless exponent (100, not 1e+02). */
+        for (int prec = DBL_DIG; prec <= 17; prec++) {
                 snprintf(buf, sizeof buf, "%.*g", prec, v);
                 if (strtod(buf, NULL) == v)
                         break;
