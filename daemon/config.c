@@ -171,7 +171,7 @@ int parse_clock(const char *s, int *ret) {
         return 0;
 }
 
-static int parse_bool(const char *s, bool *ret) {
+int parse_bool(const char *s, bool *ret) {
         static const char *const yes[] = { "yes", "true", "on", "1" };
         static const char *const no[] = { "no", "false", "off", "0" };
 
@@ -303,12 +303,19 @@ static int config_set(Config *c, const ConfigKey *k, const char *value) {
         return -EINVAL;
 }
 
-/* Text from the file, quoted into a message: control and non-ASCII bytes as \xNN. */
-static const char *escape(const char *s, char *buf, size_t size) {
+/* Text from the file, quoted into a message: control and non-ASCII bytes as
+ * \xNN, cut short (with "...") when it does not fit. */
+const char *config_escape(const char *s, char *buf, size_t size) {
         size_t n = 0;
 
-        for (; *s && n + 5 <= size; s++) {
+        for (; *s; s++) {
                 unsigned char c = (unsigned char) *s;
+
+                if (n + 8 >= size) {
+                        memcpy(buf + n, "...", 3);
+                        n += 3;
+                        break;
+                }
                 if (c >= 0x20 && c < 0x7f && c != '\\')
                         buf[n++] = (char) c;
                 else
@@ -384,9 +391,9 @@ static int config_handler(void *userdata, const char *section, const char *name,
         if (!k) {
                 if (*section)
                         config_warn(p, p->line, "unknown key '%s' in section [%s]",
-                                    escape(name, ename, sizeof ename), escape(section, esection, sizeof esection));
+                                    config_escape(name, ename, sizeof ename), config_escape(section, esection, sizeof esection));
                 else
-                        config_warn(p, p->line, "key '%s' outside any section", escape(name, ename, sizeof ename));
+                        config_warn(p, p->line, "key '%s' outside any section", config_escape(name, ename, sizeof ename));
                 return 1;
         }
         value = value ?: ""; /* only with INI_ALLOW_NO_VALUE */
@@ -394,7 +401,7 @@ static int config_handler(void *userdata, const char *section, const char *name,
                 format_expected(k, expected, sizeof expected);
                 format_value(p->config, k, current, sizeof current);
                 config_warn(p, p->line, "invalid value '%s' for %s (expected %s), keeping %s",
-                            escape(value, evalue, sizeof evalue), k->name, expected, current);
+                            config_escape(value, evalue, sizeof evalue), k->name, expected, current);
         }
         return 1;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct Config {
@@ -33,3 +34,8 @@ int config_load(Config *c, const char *path, ConfigWarnFn warn, void *userdata);
 int parse_duration(const char *s, int64_t *ret);
 /* "HH:MM" (00:00–23:59); minutes after midnight in *ret. -EINVAL on bad input. */
 int parse_clock(const char *s, int *ret);
+/* yes/no, true/false, on/off, 1/0 (any case). -EINVAL on bad input. */
+int parse_bool(const char *s, bool *ret);
+/* Text from a file quoted into a message: control and non-ASCII bytes as \xNN,
+ * cut short with "..." when it does not fit in size. Returns buf. */
+const char *config_escape(const char *s, char *buf, size_t size);

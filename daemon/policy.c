@@ -244,23 +244,6 @@ static int parse_uint(const char *s, int *ret) {
         return 0;
 }
 
-static int parse_bool(const char *s, bool *ret) {
-        static const char *const yes[] = { "yes", "true", "on", "1" };
-        static const char *const no[] = { "no", "false", "off", "0" };
-
-        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
-                if (strcasecmp(s, yes[i]) == 0) {
-                        *ret = true;
-                        return 0;
-                }
-                if (strcasecmp(s, no[i]) == 0) {
-                        *ret = false;
-                        return 0;
-                }
-        }
-        return -EINVAL;
-}
-
 /* Whole days: "7", "7d", "7 days", "2w", "1 week". -EDOM for a unit shorter
  * than a day ("3h", "90min"), -ERANGE for absurdly many digits. */
 static int parse_days(const char *s, int *ret) {
@@ -556,27 +539,6 @@ typedef struct Parser {
         bool oom;
 } Parser;
 
-/* Text from the file, quoted into a message: control and non-ASCII bytes as
- * \xNN, cut short (with "...") when it does not fit. */
-static const char *escape(const char *s, char *buf, size_t size) {
-        size_t n = 0;
-
-        for (; *s; s++) {
-                unsigned char c = (unsigned char) *s;
-
-                if (n + 8 >= size) {
-                        memcpy(buf + n, "...", 3);
-                        n += 3;
-                        break;
-                }
-                if (c >= 0x20 && c < 0x7f && c != '\\')
-                        buf[n++] = (char) c;
-                else
-                        n += (size_t) snprintf(buf + n, size - n, "\\x%02x", c);
-        }
-        buf[n] = '\0';
-        return buf;
-}
 
 static void parser_error(Parser *p, unsigned line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void parser_error(Parser *p, unsigned line, const char *fmt, ...) {
@@ -699,7 +661,7 @@ static void parser_classify(Parser *p, const char *line, size_t len) {
                 name[n] = '\0';
                 i = section_lookup(s + 1, (size_t) (q - s - 1));
                 if (i < 0) {
-                        parser_error(p, p->line, "unknown section [%s]", escape(name, ename, sizeof ename));
+                        parser_error(p, p->line, "unknown section [%s]", config_escape(name, ename, sizeof ename));
                         memcpy(p->unknown_section, name, n + 1);
                         p->in_unknown_section = true;
                 } else if (p->section_line[i] == 0)
@@ -812,10 +774,10 @@ static int parser_handler(void *userdata, const char *section, const char *name,
                 return 1;
         }
         if (!*section)
-                parser_error(p, p->line, "key '%s' outside any section", escape(name, ename, sizeof ename));
+                parser_error(p, p->line, "key '%s' outside any section", config_escape(name, ename, sizeof ename));
         else if (!p->in_unknown_section || strcmp(section, p->unknown_section) != 0)
-                parser_error(p, p->line, "unknown key '%s' in section [%s]", escape(name, ename, sizeof ename),
-                             escape(section, esection, sizeof esection));
+                parser_error(p, p->line, "unknown key '%s' in section [%s]", config_escape(name, ename, sizeof ename),
+                             config_escape(section, esection, sizeof esection));
         return 1;
 }
 
@@ -829,7 +791,7 @@ static void parser_invalid(Parser *p, Key k, const char *expected) {
         char ev[256], kname[64];
 
         p->bad[k] = true;
-        parser_error(p, p->raw_line[k], "invalid value '%s' for %s (expected %s)", escape(p->raw[k], ev, sizeof ev),
+        parser_error(p, p->raw_line[k], "invalid value '%s' for %s (expected %s)", config_escape(p->raw[k], ev, sizeof ev),
                      key_display(k, kname, sizeof kname), expected);
 }
 
