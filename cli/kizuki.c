@@ -31,7 +31,8 @@ static const Command cmd_help = {
 static const Command *const commands[] = {
         &cmd_status,   &cmd_nudges,  &cmd_nudge,  &cmd_explain, &cmd_consent, &cmd_pause,  &cmd_resume,
         &cmd_hint,     &cmd_hours,   &cmd_days,   &cmd_week,    &cmd_actogram, &cmd_checkin,
-        &cmd_import,   &cmd_policy,  &cmd_reload, &cmd_help,
+        &cmd_import,   &cmd_policy,  &cmd_reload, &cmd_digest,  &cmd_share,   &cmd_shares,
+        &cmd_recipients, &cmd_privacy, &cmd_export, &cmd_forget, &cmd_help,
 };
 
 void cmd_print_usage(const Command *cmd, FILE *f) {

@@ -47,6 +47,13 @@ extern const Command cmd_nudges;
 extern const Command cmd_nudge;
 extern const Command cmd_explain;
 extern const Command cmd_reload;
+extern const Command cmd_digest;
+extern const Command cmd_recipients;
+extern const Command cmd_share;
+extern const Command cmd_shares;
+extern const Command cmd_privacy;
+extern const Command cmd_export;
+extern const Command cmd_forget;
 
 /* "Usage: kizuki NAME USAGE" on f. */
 void cmd_print_usage(const Command *cmd, FILE *f);

@@ -9,6 +9,7 @@
 
 #include "consent-text.h"
 #include "daemon.h"
+#include "methods.h"
 #include "signals.h"
 #include "summary.h"
 #include "log.h"
@@ -17,35 +18,30 @@
 #include "varlink-interface.h"
 #include "version.h"
 
-#define IFACE "io.kizuki.Daemon"
-#define SERVICE_IFACE "org.varlink.service"
-
-typedef struct Reply {
-        char **msg;
-        size_t *len;
-} Reply;
-
-typedef int (*MethodFn)(Daemon *d, json_object *params, Reply *r);
-
-static int ok(Reply *r, json_object *params) {
+int method_ok(Reply *r, json_object *params) {
         return varlink_reply(params, r->msg, r->len);
 }
 
-static int fail(Reply *r, const char *error, json_object *params) {
+int method_fail(Reply *r, const char *error, json_object *params) {
         return varlink_error(error, params, r->msg, r->len);
 }
 
-static int bad_param(Reply *r, const char *name) {
+int method_bad_param(Reply *r, const char *name) {
         return varlink_error_invalid_parameter(name, r->msg, r->len);
 }
 
-static int store_fail(Reply *r, Daemon *d, int err) {
+int method_store_fail(Reply *r, Daemon *d, int err) {
         json_object *p = json_object_new_object();
         const char *why = store_last_error(d->store);
         json_object_object_add(p, "message", json_object_new_string(why && *why ? why : strerror(-err)));
         log_warning("Store error: %s", json_object_get_string(json_object_object_get(p, "message")));
-        return fail(r, IFACE ".StoreError", p);
+        return method_fail(r, IFACE ".StoreError", p);
 }
+
+#define ok method_ok
+#define fail method_fail
+#define bad_param method_bad_param
+#define store_fail method_store_fail
 
 static json_object *hours_json(const AcctBucket *b, size_t n);
 
@@ -815,10 +811,7 @@ static int method_get_interface_description(Daemon *d, json_object *params, Repl
         return ok(r, p);
 }
 
-static const struct {
-        const char *name;
-        MethodFn fn;
-} methods[] = {
+static const MethodEntry core_methods[] = {
         { IFACE ".GetStatus", method_get_status },
         { IFACE ".GrantConsent", method_grant_consent },
         { IFACE ".RevokeConsent", method_revoke_consent },
@@ -838,15 +831,20 @@ static const struct {
         { IFACE ".EvalPolicies", method_eval_policies },
         { SERVICE_IFACE ".GetInfo", method_get_info },
         { SERVICE_IFACE ".GetInterfaceDescription", method_get_interface_description },
+        {},
 };
+
+/* One table per area; each ends with an empty entry. */
+static const MethodEntry *const method_tables[] = { core_methods, privacy_methods, share_methods };
 
 int daemon_method(const VarlinkCall *call, char **ret, size_t *ret_len, void *userdata) {
         Daemon *d = userdata;
         Reply r = { ret, ret_len };
 
-        for (size_t i = 0; i < ELEMENTSOF(methods); i++)
-                if (strcmp(call->method, methods[i].name) == 0)
-                        return methods[i].fn(d, call->parameters, &r);
+        for (size_t t = 0; t < ELEMENTSOF(method_tables); t++)
+                for (const MethodEntry *m = method_tables[t]; m->name; m++)
+                        if (strcmp(call->method, m->name) == 0)
+                                return m->fn(d, call->parameters, &r);
 
         char iface[256];
         const char *member;

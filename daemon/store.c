@@ -91,6 +91,21 @@ static const char *const store_migrations[] = {
         "  helpful INTEGER CHECK (helpful IN (0, 1)),"
         "  UNIQUE (policy, date)"
         ");",
+        /* 4: the share log: what left the machine, when, to whom, and whether
+         * the recipient accepted it. result is 'sent' only on acceptance. */
+        "CREATE TABLE share_log ("
+        "  id INTEGER PRIMARY KEY,"
+        "  at INTEGER NOT NULL,"
+        "  recipient TEXT NOT NULL,"
+        "  transport TEXT NOT NULL,"
+        "  week TEXT NOT NULL,"
+        "  level TEXT NOT NULL CHECK (level IN ('summary', 'daily', 'hourly')),"
+        "  format TEXT NOT NULL CHECK (format IN ('text', 'json', 'html', 'fhir')),"
+        "  size INTEGER NOT NULL CHECK (size >= 0),"
+        "  sha256 TEXT NOT NULL,"
+        "  result TEXT NOT NULL CHECK (result IN ('sent', 'failed')),"
+        "  detail TEXT"
+        ");",
 };
 _Static_assert(ELEMENTSOF(store_migrations) == STORE_SCHEMA_VERSION,
                "one migration step per schema version");
@@ -115,6 +130,8 @@ typedef enum StoreStmt {
         STMT_GET_NUDGE,
         STMT_NUDGE_ACTION,
         STMT_COUNT_UNREAD,
+        STMT_ADD_SHARE,
+        STMT_GET_SHARES,
         _STMT_MAX,
 } StoreStmt;
 
@@ -191,6 +208,13 @@ static const char *const store_sql[_STMT_MAX] = {
                 "UPDATE nudge SET state = ?2, snoozed_until = ?3, helpful = COALESCE(?4, helpful) WHERE id = ?1",
         [STMT_COUNT_UNREAD] =
                 "SELECT COUNT(*) FROM nudge WHERE state = 'unread' OR (state = 'snoozed' AND snoozed_until <= ?1)",
+        [STMT_ADD_SHARE] =
+                "INSERT INTO share_log (at, recipient, transport, week, level, format, size, sha256, result, detail) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        /* ?1 <= 0: no limit. */
+        [STMT_GET_SHARES] =
+                "SELECT id, at, recipient, transport, week, level, format, size, sha256, result, detail "
+                "FROM share_log ORDER BY at DESC, id DESC LIMIT CASE WHEN ?1 > 0 THEN ?1 ELSE -1 END",
 };
 
 struct Store {
@@ -1233,4 +1257,121 @@ int store_count_unread(Store *s, int64_t now) {
                 return store_fail(s, rc);
         int64_t c = sqlite3_column_int64(st, 0);
         return c > INT32_MAX ? INT32_MAX : (int) c;
+}
+
+/* --- share log ----------------------------------------------------------- */
+
+int store_add_share(Store *s, const StoreShare *sh, int64_t *ret_id) {
+        if (!s || !sh || !sh->recipient || !sh->transport || !sh->week || !sh->level || !sh->format ||
+            !sh->sha256 || !sh->result || sh->size < 0)
+                return -EINVAL;
+        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_ADD_SHARE];
+        int rc = sqlite3_bind_int64(st, 1, sh->at);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_text(st, 2, sh->recipient, -1, SQLITE_TRANSIENT);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_text(st, 3, sh->transport, -1, SQLITE_TRANSIENT);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_text(st, 4, sh->week, -1, SQLITE_TRANSIENT);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_text(st, 5, sh->level, -1, SQLITE_TRANSIENT);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_text(st, 6, sh->format, -1, SQLITE_TRANSIENT);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_int64(st, 7, sh->size);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_text(st, 8, sh->sha256, -1, SQLITE_TRANSIENT);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_text(st, 9, sh->result, -1, SQLITE_TRANSIENT);
+        if (rc == SQLITE_OK)
+                rc = bind_text_or_null(st, 10, sh->detail);
+        if (rc != SQLITE_OK)
+                return store_fail(s, rc);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+                return store_fail(s, rc);
+        (void) store_fix_side_modes(s);
+        if (ret_id)
+                *ret_id = sqlite3_last_insert_rowid(s->db);
+        return 0;
+}
+
+void store_share_done(StoreShare *sh) {
+        if (!sh)
+                return;
+        free(sh->recipient);
+        free(sh->transport);
+        free(sh->week);
+        free(sh->level);
+        free(sh->format);
+        free(sh->sha256);
+        free(sh->result);
+        free(sh->detail);
+        *sh = (StoreShare) {};
+}
+
+void store_shares_free(StoreShare *v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                store_share_done(&v[i]);
+        free(v);
+}
+
+static int share_from_row(sqlite3_stmt *st, StoreShare *sh) {
+        *sh = (StoreShare) {
+                .id = sqlite3_column_int64(st, 0),
+                .at = sqlite3_column_int64(st, 1),
+                .recipient = column_strdup(st, 2),
+                .transport = column_strdup(st, 3),
+                .week = column_strdup(st, 4),
+                .level = column_strdup(st, 5),
+                .format = column_strdup(st, 6),
+                .size = sqlite3_column_int64(st, 7),
+                .sha256 = column_strdup(st, 8),
+                .result = column_strdup(st, 9),
+                .detail = column_strdup(st, 10),
+        };
+        if (!sh->recipient || !sh->transport || !sh->week || !sh->level || !sh->format || !sh->sha256 ||
+            !sh->result) {
+                store_share_done(sh);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+int store_get_shares(Store *s, int64_t limit, StoreShare **ret, size_t *ret_n) {
+        StoreShare *v = NULL;
+        size_t n = 0, cap = 0;
+        int rc, r = 0;
+
+        if (!s || !ret || !ret_n)
+                return -EINVAL;
+        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_SHARES];
+        rc = sqlite3_bind_int64(st, 1, limit);
+        if (rc != SQLITE_OK)
+                return store_fail(s, rc);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                if (n == cap) {
+                        size_t ncap = cap ? cap * 2 : 8;
+                        StoreShare *nv = reallocarray(v, ncap, sizeof *v);
+                        if (!nv) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        v = nv;
+                        cap = ncap;
+                }
+                r = share_from_row(st, &v[n]);
+                if (r < 0)
+                        break;
+                n++;
+        }
+        if (r >= 0 && rc != SQLITE_DONE)
+                r = store_fail(s, rc);
+        if (r < 0) {
+                store_shares_free(v, n);
+                return r;
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
 }

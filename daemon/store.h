@@ -9,7 +9,7 @@
 #include "accountant.h"
 #include "summary.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 typedef struct Store Store;
 
@@ -89,6 +89,29 @@ int store_get_nudge(Store *s, int64_t id, StoreNudge *ret);
 int store_nudge_action(Store *s, int64_t id, const char *state, int64_t snoozed_until, int helpful);
 /* Unread nudges, snoozed ones due by now included. */
 int store_count_unread(Store *s, int64_t now);
+
+/* One entry of the share log. Strings malloc'ed; detail may be NULL. result is
+ * "sent" (the recipient accepted it: HTTP 2xx, SMTP 250) or "failed". */
+typedef struct StoreShare {
+        int64_t id;
+        int64_t at;       /* wall seconds */
+        char *recipient;  /* recipient file name, without .conf */
+        char *transport;  /* https, http, smtp, smtps */
+        char *week;       /* YYYY-Www */
+        char *level;      /* summary, daily, hourly */
+        char *format;     /* text, json, html, fhir */
+        int64_t size;     /* bytes sent */
+        char *sha256;     /* hex SHA-256 of the bytes sent */
+        char *result;
+        char *detail;     /* the transport's reason on failure */
+} StoreShare;
+
+/* Append to the share log; *ret_id (may be NULL) gets the new id. */
+int store_add_share(Store *s, const StoreShare *sh, int64_t *ret_id);
+/* Newest first, at most limit entries (limit <= 0: all). */
+int store_get_shares(Store *s, int64_t limit, StoreShare **ret, size_t *ret_n);
+void store_shares_free(StoreShare *v, size_t n);
+void store_share_done(StoreShare *sh);
 
 /* Integer meta values: 1 and *ret set, 0 when missing. */
 int store_get_meta(Store *s, const char *key, int64_t *ret);

@@ -682,6 +682,46 @@ static void test_bad_paths(void **state) {
         assert_null(s);
 }
 
+static void test_share_log(void **state) {
+        Fixture *f = *state;
+        Store *s = NULL;
+        StoreShare *v = NULL;
+        size_t n = 0;
+        int64_t id = 0;
+
+        assert_int_equal(store_open(&s, f->path, NULL), 0);
+        StoreShare a = { .at = 1000, .recipient = "dr-mori", .transport = "https", .week = "2026-W13",
+                         .level = "daily", .format = "html", .size = 4096, .sha256 = SHA_A, .result = "sent" };
+        StoreShare b = a;
+        b.at = 2000;
+        b.result = "failed";
+        b.detail = "Timeout was reached";
+        assert_int_equal(store_add_share(s, &a, &id), 0);
+        assert_true(id > 0);
+        assert_int_equal(store_add_share(s, &b, NULL), 0);
+        StoreShare bad = a;
+        bad.level = "minutely"; /* only the three digest levels */
+        assert_int_equal(store_add_share(s, &bad, NULL), -EINVAL);
+        bad = a;
+        bad.result = "maybe";
+        assert_int_equal(store_add_share(s, &bad, NULL), -EINVAL);
+
+        assert_int_equal(store_get_shares(s, 0, &v, &n), 0);
+        assert_int_equal(n, 2);
+        assert_int_equal(v[0].at, 2000); /* newest first */
+        assert_string_equal(v[0].result, "failed");
+        assert_string_equal(v[0].detail, "Timeout was reached");
+        assert_string_equal(v[1].sha256, SHA_A);
+        assert_null(v[1].detail);
+        assert_int_equal(v[1].size, 4096);
+        store_shares_free(v, n);
+
+        assert_int_equal(store_get_shares(s, 1, &v, &n), 0);
+        assert_int_equal(n, 1);
+        store_shares_free(v, n);
+        store_free(s);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_create_add_reopen, setup, teardown),
@@ -702,6 +742,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_checkins, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bad_paths, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_share_log, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

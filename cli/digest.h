@@ -1,0 +1,46 @@
+/* The weekly digest in the CLI: fetch the model from kizukid (GetDigest) and
+ * render it as text, JSON, self-contained HTML or a FHIR R4 Bundle. Rendering
+ * is pure: the same model and options give the same bytes. */
+#pragma once
+
+#include <json-c/json.h>
+#include <stddef.h>
+
+typedef enum DigestLevel {
+        DIGEST_LEVEL_SUMMARY,
+        DIGEST_LEVEL_DAILY,
+        DIGEST_LEVEL_HOURLY,
+        _DIGEST_LEVEL_MAX,
+} DigestLevel;
+
+typedef enum DigestFormat {
+        DIGEST_FORMAT_TEXT,
+        DIGEST_FORMAT_JSON,
+        DIGEST_FORMAT_HTML,
+        DIGEST_FORMAT_FHIR,
+        _DIGEST_FORMAT_MAX,
+} DigestFormat;
+
+/* "summary"/"daily"/"hourly" and back; -EINVAL for anything else. */
+int digest_level_from_string(const char *s);
+const char *digest_level_to_string(DigestLevel l);
+/* "text"/"json"/"html"/"fhir" and back; -EINVAL for anything else. */
+int digest_format_from_string(const char *s);
+const char *digest_format_to_string(DigestFormat f);
+/* The MIME type of a rendering: text/plain; charset=utf-8, application/json,
+ * text/html; charset=utf-8, application/fhir+json. */
+const char *digest_content_type(DigestFormat f);
+
+typedef struct DigestOptions {
+        const char *patient_id;   /* FHIR Patient reference id chosen by the person; NULL: "kizuki-person" */
+        const char *patient_name; /* only when the person entered one; NULL: no name anywhere */
+} DigestOptions;
+
+/* Ask kizukid at socket_path for the digest of week ("YYYY-Www"; NULL: the last
+ * complete week) at level. Prints one clear error on failure. *ret_model is
+ * owned by the caller. */
+int digest_fetch(const char *socket_path, const char *week, DigestLevel level, json_object **ret_model);
+
+/* Render model as f; *ret (malloc'ed, NUL-terminated) and *ret_len (without
+ * the NUL). o may be NULL. */
+int digest_render(json_object *model, DigestFormat f, const DigestOptions *o, char **ret, size_t *ret_len);

@@ -1,0 +1,2 @@
+/* Recipient files ($XDG_CONFIG_HOME/kizuki/recipients.d/NAME.conf): work in progress. */
+#pragma once

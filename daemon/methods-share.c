@@ -1,0 +1,6 @@
+/* Methods of io.kizuki.Daemon: share. */
+#include "methods.h"
+
+const MethodEntry share_methods[] = {
+        {},
+};
