@@ -1,23 +1,173 @@
-/* kizuki digest: not built yet (work in progress). */
+/* kizuki digest [--week YYYY-Www] [--level L] [--format F] [-o FILE]
+ * [--patient-id ID] [--patient-name NAME]: the weekly digest (GetDigest)
+ * rendered as text, JSON, HTML or FHIR, on stdout or written atomically to
+ * FILE (mode 0600). */
 #include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "client.h"
+#include "digest.h"
 #include "kizuki.h"
+#include "macro.h"
+#include "output.h"
+
+/* A FHIR id: 1..64 of A-Z a-z 0-9 - . (FHIR R4 "id" datatype). */
+static bool patient_id_valid(const char *s) {
+        size_t n = strlen(s);
+        if (n < 1 || n > 64)
+                return false;
+        return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.") == n;
+}
+
+/* Write data to path through a temporary file in the same directory, mode
+ * 0600, synced, then renamed over path: readers see the old file or the whole
+ * new one. */
+static int write_atomic(const char *path, const char *data, size_t len) {
+        _cleanup_free_ char *dir = strdup(path), *base = strdup(path), *tmp = NULL;
+        if (!dir || !base)
+                return -ENOMEM;
+        if (asprintf(&tmp, "%s/.%s.XXXXXX", dirname(dir), basename(base)) < 0) {
+                tmp = NULL;
+                return -ENOMEM;
+        }
+        _cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        int r = 0;
+        if (fchmod(fd, 0600) < 0)
+                r = -errno;
+        for (size_t off = 0; r == 0 && off < len;) {
+                ssize_t k = write(fd, data + off, len - off);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        r = -errno;
+                else
+                        off += (size_t) k;
+        }
+        if (r == 0 && fsync(fd) < 0)
+                r = -errno;
+        if (r == 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                unlink(tmp);
+        return r;
+}
 
 static int digest_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        (void) cmd;
-        (void) argc;
-        (void) argv;
-        (void) ctx;
-        fprintf(stderr, "kizuki digest: not available yet\n");
-        return -ENOSYS;
+        static const struct option options[] = {
+                { "week", required_argument, NULL, 'w' },
+                { "level", required_argument, NULL, 'l' },
+                { "format", required_argument, NULL, 'f' },
+                { "output", required_argument, NULL, 'o' },
+                { "patient-id", required_argument, NULL, 'p' },
+                { "patient-name", required_argument, NULL, 'n' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        _cleanup_json_ json_object *model = NULL;
+        _cleanup_free_ char *out = NULL;
+        const char *week = NULL, *path = NULL;
+        char week_buf[OUTPUT_WEEK_MAX];
+        DigestOptions opts = {};
+        int level = DIGEST_LEVEL_SUMMARY, format = DIGEST_FORMAT_TEXT;
+        int64_t monday;
+        size_t len = 0;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "w:l:f:o:h", options, NULL)) >= 0)
+                switch (c) {
+                case 'w':
+                        if (output_parse_week(optarg, &monday) < 0)
+                                return cmd_usage_error(cmd, ctx, "invalid week '%s' (expected YYYY-Www, e.g. 2026-W02)",
+                                                       optarg);
+                        /* Normalized, so "2026-w2" is not sent as such. */
+                        if (output_format_week(week_buf, sizeof week_buf, monday, NULL) < 0)
+                                return -ERANGE;
+                        week = week_buf;
+                        break;
+                case 'l':
+                        level = digest_level_from_string(optarg);
+                        if (level < 0)
+                                return cmd_usage_error(cmd, ctx, "invalid level '%s' (summary, daily or hourly)",
+                                                       optarg);
+                        break;
+                case 'f':
+                        format = digest_format_from_string(optarg);
+                        if (format < 0)
+                                return cmd_usage_error(cmd, ctx, "invalid format '%s' (text, json, html or fhir)",
+                                                       optarg);
+                        break;
+                case 'o':
+                        if (!*optarg)
+                                return cmd_usage_error(cmd, ctx, "empty output file name");
+                        path = optarg;
+                        break;
+                case 'p':
+                        if (!patient_id_valid(optarg))
+                                return cmd_usage_error(cmd, ctx,
+                                                       "invalid patient id '%s' (1 to 64 of A-Z, a-z, 0-9, '-', '.')",
+                                                       optarg);
+                        opts.patient_id = optarg;
+                        break;
+                case 'n':
+                        if (!*optarg || strlen(optarg) > 200)
+                                return cmd_usage_error(cmd, ctx, "the patient name must be 1 to 200 bytes");
+                        opts.patient_name = optarg;
+                        break;
+                case 'h':
+                        return cmd_print_help(cmd);
+                default:
+                        return cmd_usage_error(cmd, ctx, NULL);
+                }
+        r = cmd_check_args(cmd, ctx, argc - optind);
+        if (r < 0)
+                return r;
+
+        r = digest_fetch(ctx->socket_path, week, level, &model);
+        if (r < 0)
+                return r;
+        r = digest_render(model, format, &opts, &out, &len);
+        if (r < 0) {
+                fprintf(stderr, "kizuki: cannot render the digest as %s: %s\n", digest_format_to_string(format),
+                        strerror(-r));
+                return r;
+        }
+        if (!path) {
+                if (fwrite(out, 1, len, stdout) != len || fflush(stdout) != 0) {
+                        r = -errno;
+                        fprintf(stderr, "kizuki: cannot write the digest: %m\n");
+                        return r;
+                }
+                return 0;
+        }
+        r = write_atomic(path, out, len);
+        if (r < 0) {
+                fprintf(stderr, "kizuki: cannot write %s: %s\n", path, strerror(-r));
+                return r;
+        }
+        return 0;
 }
 
 const Command cmd_digest = {
         .name = "digest",
-        .usage = "[--week W] [--format F] [-o FILE]",
+        .usage = "[--week W] [--level L] [--format F] [-o FILE] [--patient-id ID]",
         .summary = "Write a weekly digest for a therapist",
+        .help = "  --week YYYY-Www       The ISO week (default: the last complete week).\n"
+                "  --level L             summary (weekly figures, default), daily (plus a row\n"
+                "                        per day) or hourly (plus active minutes per hour).\n"
+                "  --format F            text (default), json, html or fhir (a FHIR R4 Bundle).\n"
+                "  -o, --output FILE     Write to FILE (mode 0600, replaced atomically).\n"
+                "  --patient-id ID       FHIR: the Patient id to refer to (default kizuki-person).\n"
+                "  --patient-name NAME   FHIR and HTML: a name to show; none unless given.\n",
         .min_args = 0,
-        .max_args = -1,
+        .max_args = 0,
         .exec = digest_exec,
 };

@@ -9,6 +9,7 @@
 
 #include "consent-text.h"
 #include "daemon.h"
+#include "digest-model.h"
 #include "methods.h"
 #include "signals.h"
 #include "summary.h"
@@ -492,53 +493,217 @@ static int parse_iso_week(const char *s, int64_t *ret) {
         return 0;
 }
 
+/* What GetWeek and GetDigest tell of the week starting on mon: the signals
+ * of its days and of the 28 before, their check-ins, the week's mean, the
+ * week before's mean and the baseline (medians of the 28 days before). */
+typedef struct WeekModel {
+        DaySignals *days; /* 35: the 28 days before, then the week */
+        size_t n_days;
+        Checkin *checkins;
+        size_t n_checkins;
+        Figures mean, previous, baseline;
+} WeekModel;
+
+static void week_model_done(WeekModel *w) {
+        free(TAKE_PTR(w->days));
+        free(TAKE_PTR(w->checkins));
+}
+
+static int week_model(Daemon *d, int64_t mon, WeekModel *ret) {
+        *ret = (WeekModel) {};
+        int q = daemon_days(d, mon - 28 * DAY, mon + 6 * DAY, &ret->days, &ret->n_days, &ret->checkins,
+                            &ret->n_checkins);
+        if (q < 0)
+                return q;
+        if (ret->n_days != 35) {
+                week_model_done(ret);
+                return -EIO;
+        }
+        double cov = d->config.min_coverage_h;
+        int ds = d->config.day_start_min;
+        summary_figures(ret->days + 28, 7, ret->checkins, ret->n_checkins, cov, ds, FIGURES_MEAN, &ret->mean);
+        summary_figures(ret->days + 21, 7, ret->checkins, ret->n_checkins, cov, ds, FIGURES_MEAN, &ret->previous);
+        summary_figures(ret->days, 28, ret->checkins, ret->n_checkins, cov, ds, FIGURES_MEDIAN, &ret->baseline);
+        return 0;
+}
+
+static int invalid_week(Reply *r, const char *week) {
+        json_object *p = json_object_new_object();
+        json_object_object_add(p, "week", json_object_new_string(week));
+        return fail(r, IFACE ".InvalidWeek", p);
+}
+
 static int method_get_week(Daemon *d, json_object *params, Reply *r) {
         const char *week = NULL;
         int64_t mon;
         if (varlink_param_string(params, "week", &week) <= 0)
                 return bad_param(r, "week");
-        if (parse_iso_week(week, &mon) < 0) {
-                json_object *p = json_object_new_object();
-                json_object_object_add(p, "week", json_object_new_string(week));
-                return fail(r, IFACE ".InvalidWeek", p);
-        }
+        if (parse_iso_week(week, &mon) < 0)
+                return invalid_week(r, week);
 
-        /* The week, the week before, and the 28 days before it for the baseline. */
-        _cleanup_free_ DaySignals *days = NULL;
-        _cleanup_free_ Checkin *c = NULL;
-        size_t n = 0, nc = 0;
-        int q = daemon_days(d, mon - 28 * DAY, mon + 6 * DAY, &days, &n, &c, &nc);
+        _cleanup_(week_model_done) WeekModel w = {};
+        int q = week_model(d, mon, &w);
         if (q < 0)
                 return store_fail(r, d, q);
-        if (n != 35)
-                return store_fail(r, d, -EIO);
-
-        Figures mean, previous, baseline;
-        double cov = d->config.min_coverage_h;
-        int ds = d->config.day_start_min;
-        summary_figures(days + 28, 7, c, nc, cov, ds, FIGURES_MEAN, &mean);
-        summary_figures(days + 21, 7, c, nc, cov, ds, FIGURES_MEAN, &previous);
-        summary_figures(days, 28, c, nc, cov, ds, FIGURES_MEDIAN, &baseline);
 
         _cleanup_free_ AcctBucket *b = NULL;
         size_t nb = 0;
-        int64_t start = mon + (int64_t) ds * 60;
+        int64_t start = mon + (int64_t) d->config.day_start_min * 60;
         q = daemon_hours(d, start, start + 7 * DAY, &b, &nb);
         if (q < 0)
                 return store_fail(r, d, q);
 
         json_object *arr = json_object_new_array_ext(7);
         for (size_t i = 28; i < 35; i++)
-                json_object_array_add(arr, day_json(d, &days[i], find_checkin(c, nc, days[i].date)));
+                json_object_array_add(arr, day_json(d, &w.days[i],
+                                                    find_checkin(w.checkins, w.n_checkins, w.days[i].date)));
         json_object *p = json_object_new_object();
         json_object_object_add(p, "week", json_object_new_string(week));
         json_object_object_add(p, "from", json_date(mon));
         json_object_object_add(p, "to", json_date(mon + 6 * DAY));
         json_object_object_add(p, "days", arr);
-        json_object_object_add(p, "mean", figures_json(&mean));
-        json_object_object_add(p, "previous", figures_json(&previous));
-        json_object_object_add(p, "baseline", figures_json(&baseline));
+        json_object_object_add(p, "mean", figures_json(&w.mean));
+        json_object_object_add(p, "previous", figures_json(&w.previous));
+        json_object_object_add(p, "baseline", figures_json(&w.baseline));
         json_object_object_add(p, "hours", hours_json(b, nb));
+        return ok(r, p);
+}
+
+/* --- digest (#5) ---------------------------------------------------------- */
+
+/* "2026-03-30T07:05:00Z" for an instant. */
+static json_object *json_utc(int64_t t) {
+        time_t tt = (time_t) t;
+        struct tm tm;
+        char buf[32];
+        if (!gmtime_r(&tt, &tm) || strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+                return NULL;
+        return json_object_new_string(buf);
+}
+
+/* A day row of the digest: the signals of day_json() without the check-in
+ * answers, which a digest gives only as counts. */
+static json_object *digest_day_json(const Daemon *d, const DaySignals *ds) {
+        json_object *o = day_json(d, ds, NULL);
+        json_object_object_del(o, "went_out");
+        json_object_object_del(o, "met_someone");
+        json_object_object_del(o, "mood");
+        return o;
+}
+
+/* The nudges raised for a day of the week, oldest first: what a policy said
+ * (policy, date, severity, title), not its body nor what the person did. */
+static int digest_nudges_json(Daemon *d, int64_t mon, json_object **ret) {
+        StoreNudge *v = NULL;
+        size_t n = 0;
+        int q = store_get_nudges(d->store, true, wall_now(), &v, &n);
+        if (q < 0)
+                return q;
+        json_object *arr = json_object_new_array();
+        for (size_t i = n; i > 0; i--) {
+                const StoreNudge *x = &v[i - 1];
+                if (!digest_model_in_week(x->date, mon))
+                        continue;
+                json_object *o = json_object_new_object();
+                json_object_object_add(o, "policy", json_object_new_string(x->policy));
+                json_object_object_add(o, "date", json_date(x->date));
+                json_object_object_add(o, "severity", json_object_new_string(x->severity));
+                json_object_object_add(o, "title", json_object_new_string(x->title));
+                json_object_array_add(arr, o);
+        }
+        store_nudges_free(v, n);
+        *ret = arr;
+        return 0;
+}
+
+/* The week's active minutes per hour, rows from the day start. */
+static int digest_hours_json(Daemon *d, int64_t mon, json_object **ret) {
+        _cleanup_free_ AcctBucket *b = NULL;
+        size_t nb = 0;
+        int64_t start = mon + (int64_t) d->config.day_start_min * 60;
+        /* A day start shifts the window; offsets are in the buckets themselves,
+         * so read a day more on either side and let the grid pick. */
+        int q = daemon_hours(d, start - DAY, start + 8 * DAY, &b, &nb);
+        if (q < 0)
+                return q;
+        int grid[7][24];
+        digest_model_hours(b, nb, start, grid);
+        json_object *rows = json_object_new_array_ext(7);
+        for (size_t i = 0; i < 7; i++) {
+                json_object *row = json_object_new_array_ext(24);
+                for (size_t h = 0; h < 24; h++)
+                        json_object_array_add(row, grid[i][h] < 0 ? NULL : json_object_new_int(grid[i][h]));
+                json_object_array_add(rows, row);
+        }
+        *ret = rows;
+        return 0;
+}
+
+static int method_get_digest(Daemon *d, json_object *params, Reply *r) {
+        const char *week = NULL, *level_s = NULL;
+        char week_buf[DIGEST_MODEL_WEEK_MAX];
+        int64_t mon, now = wall_now();
+
+        if (varlink_param_string(params, "level", &level_s) <= 0)
+                return bad_param(r, "level");
+        int level = digest_model_level_from_string(level_s);
+        if (level < 0)
+                return bad_param(r, "level");
+        int q = varlink_param_string(params, "week", &week);
+        if (q < 0)
+                return bad_param(r, "week");
+        if (q == 0) {
+                /* The last complete week: the one a week before today's. */
+                if (digest_model_week_of(local_midnight(now, tz_offset_at(now, NULL)) - 7 * DAY, week_buf, &mon) < 0)
+                        return store_fail(r, d, -ERANGE);
+                week = week_buf;
+        } else if (parse_iso_week(week, &mon) < 0)
+                return invalid_week(r, week);
+
+        _cleanup_(week_model_done) WeekModel w = {};
+        q = week_model(d, mon, &w);
+        if (q < 0)
+                return store_fail(r, d, q);
+        json_object *nudges = NULL, *hours = NULL;
+        q = digest_nudges_json(d, mon, &nudges);
+        if (q >= 0 && level >= DIGEST_MODEL_HOURLY)
+                q = digest_hours_json(d, mon, &hours);
+        if (q < 0) {
+                json_object_put(nudges);
+                return store_fail(r, d, q);
+        }
+
+        json_object *settings = json_object_new_object();
+        json_object_object_add(settings, "day_start", json_minutes(d->config.day_start_min));
+        json_object_object_add(settings, "night_start", json_minutes(d->config.night_start_min));
+        json_object_object_add(settings, "night_end", json_minutes(d->config.night_end_min));
+        json_object_object_add(settings, "min_coverage_h", json_object_new_int(d->config.min_coverage_h));
+
+        json_object *g = json_object_new_object();
+        json_object_object_add(g, "schema", json_object_new_string(DIGEST_MODEL_SCHEMA));
+        json_object_object_add(g, "generated_at", json_utc(now));
+        json_object_object_add(g, "level", json_object_new_string(digest_model_level_to_string(level)));
+        json_object_object_add(g, "week", json_object_new_string(week));
+        json_object_object_add(g, "from", json_date(mon));
+        json_object_object_add(g, "to", json_date(mon + 6 * DAY));
+        json_object_object_add(g, "settings", settings);
+        json_object_object_add(g, "mean", figures_json(&w.mean));
+        json_object_object_add(g, "previous", figures_json(&w.previous));
+        json_object_object_add(g, "baseline", figures_json(&w.baseline));
+        json_object_object_add(g, "nudges", nudges);
+        /* Nothing finer than asked leaves the daemon: no rows at summary, no
+         * hours below hourly. */
+        if (level >= DIGEST_MODEL_DAILY) {
+                json_object *arr = json_object_new_array_ext(7);
+                for (size_t i = 28; i < 35; i++)
+                        json_object_array_add(arr, digest_day_json(d, &w.days[i]));
+                json_object_object_add(g, "days", arr);
+        }
+        if (hours)
+                json_object_object_add(g, "hours", hours);
+
+        json_object *p = json_object_new_object();
+        json_object_object_add(p, "digest", g);
         return ok(r, p);
 }
 
@@ -823,6 +988,7 @@ static const MethodEntry core_methods[] = {
         { IFACE ".GetDays", method_get_days },
         { IFACE ".GetRange", method_get_range },
         { IFACE ".GetWeek", method_get_week },
+        { IFACE ".GetDigest", method_get_digest },
         { IFACE ".Import", method_import },
         { IFACE ".Checkin", method_checkin },
         { IFACE ".Reload", method_reload },

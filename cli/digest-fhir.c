@@ -1,0 +1,159 @@
+/* The digest as a FHIR R4 Bundle (type collection) of Observations, for
+ * clinical systems. Sleep duration is LOINC 93832-4; screen time, the night
+ * share and the rhythm figures use kizuki's own CodeSystem (docs/digest.md).
+ * Weekly means always (effectivePeriod: the week); at daily and hourly, also
+ * one Observation per day and figure (effectivePeriod: the day), for days
+ * observed well enough. The hours have no FHIR form and are not sent. The
+ * subject is Patient/<patient_id>, with a display name only when one was
+ * given. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "client.h"
+#include "digest-render.h"
+#include "output.h"
+
+#define LOINC "http://loinc.org"
+#define UCUM "http://unitsofmeasure.org"
+#define CATEGORY "http://terminology.hl7.org/CodeSystem/observation-category"
+#define KIZUKI_CODES "https://kizuki.invalid/fhir/CodeSystem/digest"
+#define DEFAULT_PATIENT "kizuki-person"
+
+typedef struct FhirCode {
+        const char *key;     /* in Figures and Day */
+        const char *system;  /* LOINC or kizuki's */
+        const char *code;
+        const char *display;
+        const char *unit;    /* UCUM */
+        double scale;        /* model value × scale = the quantity */
+        int decimals;
+        bool daily;          /* also per day */
+} FhirCode;
+
+static const FhirCode codes[] = {
+        { "sleep_h", LOINC, "93832-4", "Sleep duration", "h", 1, 2, true },
+        { "screen_h", KIZUKI_CODES, "screen-time", "Screen time (active time at the computer) per day", "h", 1, 2,
+          true },
+        { "night_ratio", KIZUKI_CODES, "night-activity-ratio", "Share of the day's active time in the night window",
+          "%", 100, 1, true },
+        { "is", KIZUKI_CODES, "interdaily-stability", "Interdaily stability (IS) of hourly activity", "1", 1, 3,
+          false },
+        { "iv", KIZUKI_CODES, "intradaily-variability", "Intradaily variability (IV) of hourly activity", "1", 1, 3,
+          false },
+        { "ra", KIZUKI_CODES, "relative-amplitude", "Relative amplitude (RA) of hourly activity", "1", 1, 3, false },
+};
+
+static json_object *str(const char *s) {
+        return json_object_new_string(s);
+}
+
+static json_object *coding(const char *system, const char *code, const char *display) {
+        json_object *c = json_object_new_object();
+        json_object_object_add(c, "system", str(system));
+        json_object_object_add(c, "code", str(code));
+        json_object_object_add(c, "display", str(display));
+        return c;
+}
+
+static json_object *one(json_object *o) {
+        json_object *a = json_object_new_array();
+        json_object_array_add(a, o);
+        return a;
+}
+
+/* One Observation, as a Bundle entry. */
+static json_object *observation(const FhirCode *c, double value, const char *id_prefix, const char *start,
+                                const char *end, const char *issued, json_object *subject) {
+        char id[80];
+        double p = pow(10, c->decimals);
+        snprintf(id, sizeof id, "%s-%s", id_prefix, c->code);
+
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "resourceType", str("Observation"));
+        json_object_object_add(o, "id", str(id));
+        json_object_object_add(o, "status", str("final"));
+        json_object *cat = json_object_new_object();
+        json_object_object_add(cat, "coding", one(coding(CATEGORY, "activity", "Activity")));
+        json_object_object_add(o, "category", one(cat));
+        json_object *code = json_object_new_object();
+        json_object_object_add(code, "coding", one(coding(c->system, c->code, c->display)));
+        json_object_object_add(code, "text", str(c->display));
+        json_object_object_add(o, "code", code);
+        json_object_object_add(o, "subject", json_object_get(subject));
+        json_object *period = json_object_new_object();
+        json_object_object_add(period, "start", str(start));
+        json_object_object_add(period, "end", str(end));
+        json_object_object_add(o, "effectivePeriod", period);
+        json_object_object_add(o, "issued", str(issued));
+        json_object *q = json_object_new_object();
+        json_object_object_add(q, "value", output_json_double(round(value * c->scale * p) / p));
+        json_object_object_add(q, "unit", str(c->unit));
+        json_object_object_add(q, "system", str(UCUM));
+        json_object_object_add(q, "code", str(c->unit));
+        json_object_object_add(o, "valueQuantity", q);
+
+        json_object *e = json_object_new_object();
+        json_object_object_add(e, "resource", o);
+        return e;
+}
+
+int digest_render_fhir(json_object *model, DigestLevel level, const DigestOptions *o, FILE *f) {
+        const char *pid = o->patient_id ? o->patient_id : DEFAULT_PATIENT;
+        const char *week = digest_string(model, "week"), *issued = digest_string(model, "generated_at");
+        json_object *mean = json_object_object_get(model, "mean");
+        char ref[128], bundle_id[64];
+
+        /* A FHIR id: 1..64 of A-Z a-z 0-9 - . */
+        size_t n = strlen(pid);
+        if (n == 0 || n > 64 ||
+            strspn(pid, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.") != n)
+                return -EINVAL;
+        snprintf(ref, sizeof ref, "Patient/%s", pid);
+        snprintf(bundle_id, sizeof bundle_id, "kizuki-digest-%s", week);
+
+        _cleanup_json_ json_object *subject = json_object_new_object(), *bundle = json_object_new_object();
+        json_object_object_add(subject, "reference", str(ref));
+        if (o->patient_name)
+                json_object_object_add(subject, "display", str(o->patient_name));
+
+        json_object *entries = json_object_new_array();
+        for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+                double v = digest_number(mean, codes[i].key);
+                if (!isnan(v))
+                        json_object_array_add(entries, observation(&codes[i], v, week, digest_string(model, "from"),
+                                                                   digest_string(model, "to"), issued, subject));
+        }
+        if (level >= DIGEST_LEVEL_DAILY) {
+                json_object *days = json_object_object_get(model, "days");
+                for (size_t d = 0; d < json_object_array_length(days); d++) {
+                        json_object *day = json_object_array_get_idx(days, d);
+                        const char *date = digest_string(day, "date");
+                        /* Days observed too little are left out, as in the weekly figures. */
+                        if (json_object_get_boolean(json_object_object_get(day, "low_coverage")))
+                                continue;
+                        for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+                                double v = digest_number(day, codes[i].key);
+                                if (codes[i].daily && !isnan(v))
+                                        json_object_array_add(entries,
+                                                              observation(&codes[i], v, date, date, date, issued, subject));
+                        }
+                }
+        }
+
+        json_object_object_add(bundle, "resourceType", str("Bundle"));
+        json_object_object_add(bundle, "id", str(bundle_id));
+        json_object_object_add(bundle, "type", str("collection"));
+        json_object_object_add(bundle, "timestamp", str(issued));
+        /* FHIR JSON has no empty arrays. */
+        if (json_object_array_length(entries) > 0)
+                json_object_object_add(bundle, "entry", entries);
+        else
+                json_object_put(entries);
+        const char *s = json_object_to_json_string_ext(bundle, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                       JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (!s)
+                return -ENOMEM;
+        return fprintf(f, "%s\n", s) < 0 ? -EIO : 0;
+}

@@ -1,0 +1,381 @@
+/* The digest as one self-contained HTML file: inline CSS and SVG, no scripts,
+ * no external resources. Real text throughout (the charts repeat figures that
+ * are also in the tables), table headers with scope, SVGs with a <title> and
+ * aria-labelledby, and shades that differ in lightness and come with text, so
+ * colour never carries meaning alone. Prints on A4. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "digest-render.h"
+#include "output.h"
+
+static const char css[] =
+        ":root{color-scheme:light}\n"
+        "body{font:15px/1.45 system-ui,\"Segoe UI\",Roboto,\"DejaVu Sans\",sans-serif;color:#1a1a1a;"
+        "background:#fff;max-width:52rem;margin:1.5rem auto;padding:0 1rem}\n"
+        "h1{font-size:1.5rem;margin:0 0 .25rem}\n"
+        "h2{font-size:1.15rem;margin:1.4rem 0 .5rem;padding-bottom:.15rem;border-bottom:1px solid #767676}\n"
+        ".meta,.note,figcaption{color:#404040}\n"
+        ".meta{margin:0}\n"
+        ".headline{font-size:1.2rem;font-weight:600;margin:1rem 0;padding:.5rem .8rem;"
+        "border-left:4px solid #1f4e79;background:#eef3f8}\n"
+        "table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}\n"
+        "caption{text-align:left;color:#404040;padding-bottom:.3rem}\n"
+        "th,td{padding:.2rem .45rem;text-align:right;border-bottom:1px solid #c8c8c8}\n"
+        "th:first-child,td:first-child{text-align:left}\n"
+        "thead th{border-bottom:2px solid #404040;vertical-align:bottom}\n"
+        "tbody th{font-weight:normal}\n"
+        "tbody th,tbody td{white-space:nowrap}\n"
+        ".charts{display:flex;flex-wrap:wrap;gap:1rem;margin-top:1rem}\n"
+        "figure{margin:0;flex:1 1 14rem}\n"
+        "figcaption{font-size:.85rem}\n"
+        "svg{display:block;max-width:100%;height:auto}\n"
+        "svg text{font-size:11px;fill:#1a1a1a}\n"
+        ".note{font-size:.85rem}\n"
+        "ul.nudges{padding-left:1.2rem}\n"
+        "@media print{@page{size:A4;margin:14mm}"
+        "body{margin:0;max-width:none;font-size:10pt}"
+        "section,figure,table{break-inside:avoid}"
+        "h2{break-after:avoid}"
+        ".page{break-before:page}"
+        ".headline{background:none}}\n";
+
+#define BAR "#1f4e79" /* 8.6:1 on white */
+
+/* s with &, <, >, " and ' escaped, and control characters as U+FFFD. */
+static void put_escaped(FILE *f, const char *s) {
+        for (; s && *s; s++)
+                switch (*s) {
+                case '&': fputs("&amp;", f); break;
+                case '<': fputs("&lt;", f); break;
+                case '>': fputs("&gt;", f); break;
+                case '"': fputs("&quot;", f); break;
+                case '\'': fputs("&#39;", f); break;
+                default:
+                        if ((unsigned char) *s < 0x20 || *s == 0x7f)
+                                fputs("\xef\xbf\xbd", f);
+                        else
+                                fputc(*s, f);
+                }
+}
+
+static void html_head(FILE *f, json_object *model) {
+        fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+              "<meta name=\"generator\" content=\"kizuki\">\n<title>Weekly digest, ",
+              f);
+        put_escaped(f, digest_string(model, "week"));
+        fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", css);
+}
+
+static void html_header(FILE *f, json_object *model, DigestLevel level, const DigestOptions *o) {
+        char from[32], to[32], headline[256];
+
+        digest_format_day(from, sizeof from, digest_string(model, "from"), true);
+        digest_format_day(to, sizeof to, digest_string(model, "to"), true);
+        digest_headline(model, headline, sizeof headline);
+        fputs("<header>\n<h1>Weekly digest, ", f);
+        put_escaped(f, digest_string(model, "week"));
+        fputs("</h1>\n<p class=\"meta\">", f);
+        if (o->patient_name) {
+                put_escaped(f, o->patient_name);
+                fputs(" · ", f);
+        }
+        fprintf(f, "%s to %s · level %s · generated ", from, to, digest_level_to_string(level));
+        put_escaped(f, digest_string(model, "generated_at"));
+        fputs("</p>\n</header>\n<main>\n<p class=\"headline\">", f);
+        if (headline[0] >= 'a' && headline[0] <= 'z')
+                headline[0] = (char) (headline[0] - 'a' + 'A');
+        put_escaped(f, headline);
+        fputs("</p>\n", f);
+}
+
+static void html_figures(FILE *f, json_object *model) {
+        json_object *mean = json_object_object_get(model, "mean"), *prev = json_object_object_get(model, "previous"),
+                    *base = json_object_object_get(model, "baseline");
+
+        fprintf(f, "<section>\n<h2>Weekly figures</h2>\n<table>\n<caption>Means over %d day%s of this week "
+                   "(%d the week before); baseline: medians of the 28 days before (%d counted).</caption>\n"
+                   "<thead><tr><th scope=\"col\">Figure</th><th scope=\"col\">This week</th>"
+                   "<th scope=\"col\">Week before</th><th scope=\"col\">Change vs week before</th>"
+                   "<th scope=\"col\">Baseline</th><th scope=\"col\">Change vs baseline</th></tr></thead>\n<tbody>\n",
+                json_object_get_int(json_object_object_get(mean, "days")),
+                json_object_get_int(json_object_object_get(mean, "days")) == 1 ? "" : "s",
+                json_object_get_int(json_object_object_get(prev, "days")),
+                json_object_get_int(json_object_object_get(base, "days")));
+        for (size_t i = 0; i < digest_n_figures; i++) {
+                const DigestFigure *fig = &digest_figures[i];
+                char v[32], p[32], pc[40], b[32], bc[40];
+                double x = digest_value(mean, fig);
+                digest_format_value(v, sizeof v, fig, x);
+                digest_format_value(p, sizeof p, fig, digest_value(prev, fig));
+                digest_format_value(b, sizeof b, fig, digest_value(base, fig));
+                digest_format_change(pc, sizeof pc, fig, x, digest_value(prev, fig));
+                digest_format_change(bc, sizeof bc, fig, x, digest_value(base, fig));
+                fprintf(f, "<tr><th scope=\"row\">%s</th><td><strong>%s</strong></td><td>%s</td><td>%s</td>"
+                           "<td>%s</td><td>%s</td></tr>\n",
+                        fig->label, v, p, pc, b, bc);
+        }
+        fputs("</tbody>\n</table>\n<p class=\"note\">↑ higher or later, ↓ lower or earlier, → about the same. "
+              "pp: percentage points.</p>\n</section>\n",
+              f);
+}
+
+static void html_checkins_nudges(FILE *f, json_object *model) {
+        json_object *mean = json_object_object_get(model, "mean"), *nudges = json_object_object_get(model, "nudges");
+        int days = json_object_get_int(json_object_object_get(mean, "checkin_days"));
+        double mood = digest_number(mean, "mood");
+        size_t n = json_object_array_length(nudges);
+
+        fputs("<section>\n<h2>Check-ins</h2>\n", f);
+        if (days == 0)
+                fputs("<p>No check-ins this week.</p>\n", f);
+        else {
+                fprintf(f, "<p>Answered on %d day%s: went out on %d, met someone on %d.", days, days == 1 ? "" : "s",
+                        json_object_get_int(json_object_object_get(mean, "went_out_days")),
+                        json_object_get_int(json_object_object_get(mean, "met_someone_days")));
+                if (!isnan(mood))
+                        fprintf(f, " Mean mood %.1f (1 low to 5 good).", mood);
+                fputs("</p>\n", f);
+        }
+        fputs("</section>\n<section>\n<h2>Nudges raised this week</h2>\n", f);
+        if (n == 0)
+                fputs("<p>None.</p>\n", f);
+        else {
+                fputs("<ul class=\"nudges\">\n", f);
+                for (size_t i = 0; i < n; i++) {
+                        json_object *x = json_object_array_get_idx(nudges, i);
+                        fputs("<li>", f);
+                        put_escaped(f, digest_string(x, "date"));
+                        fputs(", <strong>", f);
+                        put_escaped(f, digest_string(x, "severity"));
+                        fputs("</strong>: ", f);
+                        put_escaped(f, digest_string(x, "title"));
+                        fputs(" <span class=\"note\">(policy ", f);
+                        put_escaped(f, digest_string(x, "policy"));
+                        fputs(")</span></li>\n", f);
+                }
+                fputs("</ul>\n", f);
+        }
+        fputs("</section>\n", f);
+}
+
+/* "04:00–11:00", or "–" when the first is null. */
+static void format_span(char *buf, size_t size, int a, int b) {
+        char x[16], y[16];
+        if (a < 0) {
+                snprintf(buf, size, "–");
+                return;
+        }
+        snprintf(buf, size, "%s–%s", output_clock(x, sizeof x, a), output_clock(y, sizeof y, b));
+}
+
+static void html_days_table(FILE *f, json_object *days) {
+        bool low = false;
+
+        fputs("<table>\n<caption>Each day of the week.</caption>\n<thead><tr><th scope=\"col\">Day</th>"
+              "<th scope=\"col\">Screen time</th><th scope=\"col\">Night share</th>"
+              "<th scope=\"col\">Sleep window</th><th scope=\"col\">Sleep length</th>"
+              "<th scope=\"col\">Active from–to</th><th scope=\"col\">Observed</th></tr></thead>\n<tbody>\n",
+              f);
+        for (size_t i = 0; i < 7; i++) {
+                json_object *d = json_object_array_get_idx(days, i);
+                char day[32], screen[32], night[32], sleep[32], len[32], active[32];
+                bool lc = json_object_get_boolean(json_object_object_get(d, "low_coverage"));
+                low |= lc;
+                digest_format_day(day, sizeof day, digest_string(d, "date"), true);
+                digest_format_value(screen, sizeof screen, &digest_figures[0], digest_number(d, "screen_h"));
+                digest_format_value(night, sizeof night, &digest_figures[1], digest_number(d, "night_ratio"));
+                format_span(sleep, sizeof sleep, digest_clock(d, "sleep_onset"), digest_clock(d, "sleep_offset"));
+                digest_format_value(len, sizeof len, &digest_figures[7], digest_number(d, "sleep_h"));
+                format_span(active, sizeof active, digest_clock(d, "first_active"), digest_clock(d, "last_active"));
+                fprintf(f, "<tr><th scope=\"row\">%s</th><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+                           "<td>%.0f h%s</td></tr>\n",
+                        day, screen, night, sleep, len, active, digest_number(d, "coverage_h"),
+                        lc ? " (low)" : "");
+        }
+        fputs("</tbody>\n</table>\n", f);
+        if (low)
+                fputs("<p class=\"note\">(low): too little of the day was observed; the day is left out of "
+                      "the weekly figures.</p>\n",
+                      f);
+}
+
+/* A column chart of one value per day. max: the top of the scale. */
+static void svg_columns(FILE *f, json_object *days, const char *id, const char *title, const char *key,
+                        const DigestFigure *fig, double max) {
+        const int w = 300, h = 170, top = 18, bottom = 150, left = 8, col = 40;
+
+        fprintf(f, "<figure>\n<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
+                   "aria-labelledby=\"%s\">\n<title id=\"%s\">%s</title>\n",
+                w, h, w, h, id, id, title);
+        fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#404040\"/>\n", left, bottom, w - 4, bottom);
+        for (size_t i = 0; i < 7; i++) {
+                json_object *d = json_object_array_get_idx(days, i);
+                double v = digest_number(d, key);
+                char label[32], day[32];
+                int x = left + 4 + (int) i * col;
+                digest_format_day(day, sizeof day, digest_string(d, "date"), false);
+                day[3] = '\0'; /* "Mon" */
+                if (!isnan(v)) {
+                        double bh = fmin(fmax(v / max, 0), 1) * (bottom - top);
+                        fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"/>\n", x,
+                                bottom - bh, col - 10, bh, BAR);
+                        digest_format_value(label, sizeof label, fig, v);
+                        fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", x + (col - 10) / 2,
+                                bottom - bh - 4, label);
+                } else
+                        fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">–</text>\n", x + (col - 10) / 2,
+                                bottom - 4);
+                fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x + (col - 10) / 2,
+                        bottom + 14, day);
+        }
+        fprintf(f, "</svg>\n<figcaption>%s</figcaption>\n</figure>\n", title);
+}
+
+/* Sleep windows on a noon-to-noon axis, one bar per day. */
+static void svg_sleep(FILE *f, json_object *days) {
+        const int w = 300, left = 34, right = 280, row = 18, top = 8;
+        const int h = top + 7 * row + 24;
+        const double scale = (right - left) / 1440.0;
+
+        fprintf(f, "<figure>\n<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
+                   "aria-labelledby=\"chart-sleep\">\n<title id=\"chart-sleep\">Sleep window per night, "
+                   "noon to noon</title>\n",
+                w, h, w, h);
+        for (int t = 0; t <= 4; t++) {
+                int x = left + (int) lround(t * 360 * scale);
+                fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#c8c8c8\"/>\n", x, top, x,
+                        top + 7 * row);
+                fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%02d:00</text>\n", x, top + 7 * row + 14,
+                        (12 + t * 6) % 24);
+        }
+        for (size_t i = 0; i < 7; i++) {
+                json_object *d = json_object_array_get_idx(days, i);
+                int on = digest_clock(d, "sleep_onset");
+                double len = digest_number(d, "sleep_h");
+                char day[32];
+                int y = top + (int) i * row;
+                digest_format_day(day, sizeof day, digest_string(d, "date"), false);
+                day[3] = '\0';
+                fprintf(f, "<text x=\"0\" y=\"%d\">%s</text>\n", y + 13, day);
+                if (on < 0 || isnan(len))
+                        continue;
+                double x = left + ((on - 720 + 1440) % 1440) * scale;
+                fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>\n", x, y + 3,
+                        fmin(len * 60 * scale, right - x), row - 6, BAR);
+        }
+        fputs("</svg>\n<figcaption>Sleep window per night, noon to noon (the times are in the table).</figcaption>\n"
+              "</figure>\n",
+              f);
+}
+
+static void html_days(FILE *f, json_object *model) {
+        json_object *days = json_object_object_get(model, "days");
+        double max = 1;
+
+        for (size_t i = 0; i < 7; i++) {
+                double v = digest_number(json_object_array_get_idx(days, i), "screen_h");
+                if (!isnan(v) && v > max)
+                        max = v;
+        }
+        /* In print each level adds a page: summary 1, daily 2, hourly 3. */
+        fputs("<section class=\"page\">\n<h2>Day by day</h2>\n", f);
+        html_days_table(f, days);
+        fputs("<div class=\"charts\">\n", f);
+        svg_columns(f, days, "chart-screen", "Screen hours per day", "screen_h", &digest_figures[0], ceil(max));
+        svg_columns(f, days, "chart-night", "Night share of screen time", "night_ratio", &digest_figures[1], 1);
+        svg_sleep(f, days);
+        fputs("</div>\n</section>\n", f);
+}
+
+/* Shades by active minutes, darker for more; each with its range in words. */
+static const struct {
+        int below;
+        const char *fill, *words;
+} shades[] = {
+        { 1, "#ffffff", "none" },     { 15, "#d4d4d4", "1–14 min" },  { 30, "#9a9a9a", "15–29 min" },
+        { 45, "#5e5e5e", "30–44 min" }, { 1000, "#1a1a1a", "45–60 min" },
+};
+
+static size_t shade_of(int minutes) {
+        size_t i = 0;
+        while (i + 1 < sizeof shades / sizeof shades[0] && minutes >= shades[i].below)
+                i++;
+        return i;
+}
+
+static void html_hours(FILE *f, json_object *model) {
+        json_object *hours = json_object_object_get(model, "hours"), *days = json_object_object_get(model, "days");
+        int start = digest_clock(json_object_object_get(model, "settings"), "day_start") / 60;
+        const int left = 34, cw = 18, rh = 18, top = 16;
+        const int w = left + 24 * cw + 4, h = top + 7 * rh + 52;
+
+        fputs("<section class=\"page\">\n<h2>Activity by hour</h2>\n<figure>\n", f);
+        fprintf(f, "<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" aria-labelledby=\"chart-hours\">\n"
+                   "<title id=\"chart-hours\">Actogram: active minutes in each hour of the week</title>\n",
+                w, h, w, h);
+        for (int t = 0; t < 24; t += 6)
+                fprintf(f, "<text x=\"%d\" y=\"%d\">%02d</text>\n", left + t * cw, top - 4, (start + t) % 24);
+        for (size_t i = 0; i < 7; i++) {
+                json_object *row = json_object_array_get_idx(hours, i);
+                char day[32];
+                int y = top + (int) i * rh;
+                digest_format_day(day, sizeof day, digest_string(json_object_array_get_idx(days, i), "date"), false);
+                day[3] = '\0';
+                fprintf(f, "<text x=\"0\" y=\"%d\">%s</text>\n", y + 12, day);
+                for (int hr = 0; hr < 24; hr++) {
+                        json_object *c = json_object_array_get_idx(row, (size_t) hr);
+                        int x = left + hr * cw;
+                        if (!c) {
+                                fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#ffffff\" "
+                                           "stroke=\"#9a9a9a\" stroke-dasharray=\"2 2\"><title>%s %02d:00 not "
+                                           "observed</title></rect>\n",
+                                        x + 1, y + 1, cw - 2, rh - 2, day, (start + hr) % 24);
+                                continue;
+                        }
+                        int m = json_object_get_int(c);
+                        fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" stroke=\"#c8c8c8\">"
+                                   "<title>%s %02d:00 %d min</title></rect>\n",
+                                x, y, cw, rh, shades[shade_of(m)].fill, day, (start + hr) % 24, m);
+                }
+        }
+        int y = top + 7 * rh + 12;
+        for (size_t i = 0; i < sizeof shades / sizeof shades[0]; i++) {
+                int x = left + (int) i * 80;
+                fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" stroke=\"#9a9a9a\"/>"
+                           "<text x=\"%d\" y=\"%d\" style=\"font-size:10px\">%s</text>\n",
+                        x, y, cw, rh - 4, shades[i].fill, x + cw + 2, y + 10, shades[i].words);
+        }
+        fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#ffffff\" stroke=\"#9a9a9a\" "
+                   "stroke-dasharray=\"2 2\"/><text x=\"%d\" y=\"%d\" style=\"font-size:10px\">not observed</text>\n",
+                left, y + 18, cw, rh - 4, left + cw + 2, y + 28);
+        fputs("</svg>\n<figcaption>Each row is a day, each cell an hour from the day start; the darker the cell, "
+              "the more active minutes (legend below the chart).</figcaption>\n</figure>\n</section>\n",
+              f);
+}
+
+int digest_render_html(json_object *model, DigestLevel level, const DigestOptions *o, FILE *f) {
+        json_object *settings = json_object_object_get(model, "settings");
+
+        html_head(f, model);
+        html_header(f, model, level, o);
+        html_figures(f, model);
+        html_checkins_nudges(f, model);
+        if (level >= DIGEST_LEVEL_DAILY)
+                html_days(f, model);
+        if (level >= DIGEST_LEVEL_HOURLY)
+                html_hours(f, model);
+        fputs("</main>\n<footer>\n<p class=\"note\">Screen time is time active at the computer, as recorded by "
+              "kizuki on the person's own machine. Nights run ",
+              f);
+        put_escaped(f, digest_string(settings, "night_start"));
+        fputs(" to ", f);
+        put_escaped(f, digest_string(settings, "night_end"));
+        fputs("; days start at ", f);
+        put_escaped(f, digest_string(settings, "day_start"));
+        fputs(".</p>\n</footer>\n</body>\n</html>\n", f);
+        return ferror(f) ? -EIO : 0;
+}

