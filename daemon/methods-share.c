@@ -1,6 +1,157 @@
-/* Methods of io.kizuki.Daemon: share. */
+/* Methods of io.kizuki.Daemon: the share log. The CLI sends the digests (the
+ * daemon has no network); the daemon keeps the record of what left the
+ * machine, when, to whom and whether it was accepted. */
+#include <stdbool.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
 #include "methods.h"
 
+#define SHARE_DETAIL_MAX 1024
+#define SHARE_NAME_MAX 64
+#define SHARES_LIMIT_MAX 10000
+
+static bool one_of(const char *s, const char *const *set) {
+        for (; *set; set++)
+                if (strcmp(s, *set) == 0)
+                        return true;
+        return false;
+}
+
+/* A recipient file name: [A-Za-z0-9_-]{1,64}. */
+static bool name_valid(const char *s) {
+        size_t n = strlen(s);
+        if (n < 1 || n > SHARE_NAME_MAX)
+                return false;
+        for (; *s; s++)
+                if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_' ||
+                      *s == '-'))
+                        return false;
+        return true;
+}
+
+static bool digits(const char *s, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (s[i] < '0' || s[i] > '9')
+                        return false;
+        return true;
+}
+
+/* "YYYY-Www", week 01 to 53. */
+static bool week_valid(const char *s) {
+        if (strlen(s) != 8 || !digits(s, 4) || s[4] != '-' || s[5] != 'W' || !digits(s + 6, 2))
+                return false;
+        int w = (s[6] - '0') * 10 + (s[7] - '0');
+        return w >= 1 && w <= 53;
+}
+
+static bool sha256_valid(const char *s) {
+        if (strlen(s) != 64)
+                return false;
+        for (; *s; s++)
+                if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+                        return false;
+        return true;
+}
+
+/* Printable text on one line (UTF-8 allowed), bounded. */
+static bool detail_valid(const char *s) {
+        if (strlen(s) > SHARE_DETAIL_MAX)
+                return false;
+        for (; *s; s++)
+                if ((unsigned char) *s < 0x20 || *s == 0x7f)
+                        return false;
+        return true;
+}
+
+static json_object *share_json(const StoreShare *sh) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "id", json_object_new_int64(sh->id));
+        json_object_object_add(o, "at", json_object_new_int64(sh->at));
+        json_object_object_add(o, "recipient", json_object_new_string(sh->recipient));
+        json_object_object_add(o, "transport", json_object_new_string(sh->transport));
+        json_object_object_add(o, "week", json_object_new_string(sh->week));
+        json_object_object_add(o, "level", json_object_new_string(sh->level));
+        json_object_object_add(o, "format", json_object_new_string(sh->format));
+        json_object_object_add(o, "size", json_object_new_int64(sh->size));
+        json_object_object_add(o, "sha256", json_object_new_string(sh->sha256));
+        json_object_object_add(o, "result", json_object_new_string(sh->result));
+        json_object_object_add(o, "detail", sh->detail ? json_object_new_string(sh->detail) : NULL);
+        return o;
+}
+
+static int method_log_share(Daemon *d, json_object *params, Reply *r) {
+        static const char *const transports[] = { "https", "http", "smtp", "smtps", NULL };
+        static const char *const levels[] = { "summary", "daily", "hourly", NULL };
+        static const char *const formats[] = { "text", "json", "html", "fhir", NULL };
+        static const char *const results[] = { "sent", "failed", NULL };
+        StoreShare sh = {};
+        const char *recipient, *transport, *week, *level, *format, *sha256, *result, *detail = NULL;
+        int64_t size, id;
+
+        if (varlink_param_string(params, "recipient", &recipient) <= 0 || !name_valid(recipient))
+                return method_bad_param(r, "recipient");
+        if (varlink_param_string(params, "transport", &transport) <= 0 || !one_of(transport, transports))
+                return method_bad_param(r, "transport");
+        if (varlink_param_string(params, "week", &week) <= 0 || !week_valid(week))
+                return method_bad_param(r, "week");
+        if (varlink_param_string(params, "level", &level) <= 0 || !one_of(level, levels))
+                return method_bad_param(r, "level");
+        if (varlink_param_string(params, "format", &format) <= 0 || !one_of(format, formats))
+                return method_bad_param(r, "format");
+        if (varlink_param_int(params, "size", 0, INT64_C(1) << 40, &size) <= 0)
+                return method_bad_param(r, "size");
+        if (varlink_param_string(params, "sha256", &sha256) <= 0 || !sha256_valid(sha256))
+                return method_bad_param(r, "sha256");
+        if (varlink_param_string(params, "result", &result) <= 0 || !one_of(result, results))
+                return method_bad_param(r, "result");
+        if (varlink_param_string(params, "detail", &detail) < 0 || (detail && !detail_valid(detail)))
+                return method_bad_param(r, "detail");
+
+        sh = (StoreShare) {
+                .at = (int64_t) time(NULL),
+                .recipient = (char *) recipient,
+                .transport = (char *) transport,
+                .week = (char *) week,
+                .level = (char *) level,
+                .format = (char *) format,
+                .size = size,
+                .sha256 = (char *) sha256,
+                .result = (char *) result,
+                .detail = (char *) detail,
+        };
+        int q = store_add_share(d->store, &sh, &id);
+        if (q < 0)
+                return method_store_fail(r, d, q);
+        log_info("Share %lld logged: %s to %s, %s", (long long) id, week, recipient, result);
+        json_object *p = json_object_new_object();
+        json_object_object_add(p, "id", json_object_new_int64(id));
+        json_object_object_add(p, "at", json_object_new_int64(sh.at));
+        return method_ok(r, p);
+}
+
+static int method_get_shares(Daemon *d, json_object *params, Reply *r) {
+        int64_t limit = 0;
+        StoreShare *v = NULL;
+        size_t n = 0;
+
+        if (varlink_param_int(params, "limit", 1, SHARES_LIMIT_MAX, &limit) < 0)
+                return method_bad_param(r, "limit");
+        int q = store_get_shares(d->store, limit, &v, &n);
+        if (q < 0)
+                return method_store_fail(r, d, q);
+        json_object *arr = json_object_new_array_ext((int) n);
+        for (size_t i = 0; i < n; i++)
+                json_object_array_add(arr, share_json(&v[i]));
+        store_shares_free(v, n);
+        json_object *p = json_object_new_object();
+        json_object_object_add(p, "shares", arr);
+        return method_ok(r, p);
+}
+
 const MethodEntry share_methods[] = {
+        { IFACE ".LogShare", method_log_share },
+        { IFACE ".GetShares", method_get_shares },
         {},
 };

@@ -1,0 +1,85 @@
+/* libFuzzer target for recipient files: whatever the text, parsing never
+ * crashes, every problem is reported once with the file name, and a file
+ * without problems yields a recipient whose fields keep their invariants
+ * (a TLS URL unless the host is loopback, values in range, no control
+ * characters where they would reach a mail header or HTTP request). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "recipients.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void count_problem(const char *message, void *userdata) {
+        size_t *n = userdata;
+
+        if (!message || strncmp(message, "fuzz.conf", strlen("fuzz.conf")) != 0)
+                abort();
+        (*n)++;
+}
+
+static void check_clean(const char *s) {
+        if (!s)
+                return;
+        for (; *s; s++)
+                if ((unsigned char) *s < 0x20 || *s == 0x7f)
+                        abort();
+}
+
+static void check(const Recipient *r) {
+        if (!r->url || !r->scheme || !r->host || !r->display_name || r->port < 1 || r->port > 65535)
+                abort();
+        if (r->level >= _DIGEST_LEVEL_MAX || r->format >= _DIGEST_FORMAT_MAX ||
+            r->transport >= _RECIPIENT_TRANSPORT_MAX || r->timeout_s < 1 || r->timeout_s > 600 || r->attempts < 1 ||
+            r->attempts > 5 || r->n_to > RECIPIENT_TO_MAX)
+                abort();
+        switch (r->transport) {
+        case RECIPIENT_HTTPS:
+                if (!r->token_file || r->from || r->n_to)
+                        abort();
+                if (strcmp(r->scheme, "https") != 0 && !(strcmp(r->scheme, "http") == 0 && r->loopback))
+                        abort();
+                break;
+        case RECIPIENT_SMTP:
+        case RECIPIENT_SMTPS:
+                if (!r->from || r->n_to == 0 || r->token_file || !!r->username != !!r->password_file)
+                        abort();
+                if (strcmp(r->scheme, r->transport == RECIPIENT_SMTP ? "smtp" : "smtps") != 0)
+                        abort();
+                break;
+        default:
+                abort();
+        }
+        if (r->loopback != recipient_host_is_loopback(r->host))
+                abort();
+        check_clean(r->url);
+        check_clean(r->display_name);
+        check_clean(r->from);
+        check_clean(r->username);
+        for (size_t i = 0; i < r->n_to; i++) {
+                check_clean(r->to[i]);
+                if (!strchr(r->to[i], '@') || strpbrk(r->to[i], " <>,"))
+                        abort();
+        }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        Recipient *r = NULL;
+        size_t problems = 0;
+        int q;
+
+        q = recipient_parse("fuzz", (const char *) data, size, count_problem, &problems, &r);
+        if (q < 0 || (size_t) q != problems || (q == 0) != (r != NULL))
+                abort();
+        if (r)
+                check(r);
+        recipient_free(r);
+        /* The host check on its own, with the whole input as the host. */
+        char *host = strndup((const char *) data, size);
+        if (host) {
+                (void) recipient_host_is_loopback(host);
+                free(host);
+        }
+        return 0;
+}
