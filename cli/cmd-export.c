@@ -1,23 +1,393 @@
-/* kizuki export: not built yet (work in progress). */
+/* kizuki export [-o FILE|DIR] [--format json|csv]: everything the store holds,
+ * every table the daemon lists (GetPrivacy), read page by page (Export) so any
+ * size fits the socket's reply bound. JSON: one document (docs/export.md,
+ * docs/export.schema.json). CSV: one TABLE.csv per table in a directory.
+ * Files are written 0600 under a temporary name and renamed when complete. */
 #include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "client.h"
 #include "kizuki.h"
+#include "macro.h"
+#include "output.h"
+#include "version.h"
+
+#define EXPORT_VERSION 1
+#define PAGE_ROWS 20000
+
+typedef enum ExportFormat { EXPORT_JSON, EXPORT_CSV } ExportFormat;
+
+static void fclosep(FILE **f) {
+        if (*f)
+                fclose(*f);
+}
+
+/* A new file for writing, 0600, at a temporary name beside path. */
+static int open_temp(const char *path, char **ret_tmp, FILE **ret) {
+        _cleanup_free_ char *tmp = NULL;
+        int fd;
+
+        if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0)
+                return -ENOMEM;
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (fchmod(fd, 0600) < 0) {
+                int r = -errno;
+                close(fd);
+                unlink(tmp);
+                return r;
+        }
+        *ret = fdopen(fd, "w");
+        if (!*ret) {
+                int r = -errno;
+                close(fd);
+                unlink(tmp);
+                return r;
+        }
+        *ret_tmp = TAKE_PTR(tmp);
+        return 0;
+}
+
+/* Flush, sync and close f, then move tmp to path; on failure tmp is removed. */
+static int finish_temp(FILE *f, const char *tmp, const char *path) {
+        int r = 0;
+
+        if (fflush(f) == EOF || ferror(f) || fsync(fileno(f)) < 0)
+                r = errno ? -errno : -EIO;
+        if (fclose(f) == EOF && r == 0)
+                r = -errno;
+        if (r == 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                unlink(tmp);
+        return r;
+}
+
+/* A CSV field: empty for null; quoted when it holds a comma, quote, CR, LF or
+ * leading/trailing blanks; quotes doubled. */
+static void csv_field(FILE *f, json_object *v) {
+        const char *s;
+
+        if (!v)
+                return;
+        if (json_object_is_type(v, json_type_string)) {
+                s = json_object_get_string(v);
+                size_t n = strlen(s);
+                bool quote = n > 0 && (strpbrk(s, ",\"\r\n") || s[0] == ' ' || s[n - 1] == ' ');
+                if (!quote) {
+                        fputs(s, f);
+                        return;
+                }
+                fputc('"', f);
+                for (; *s; s++) {
+                        if (*s == '"')
+                                fputc('"', f);
+                        fputc(*s, f);
+                }
+                fputc('"', f);
+                return;
+        }
+        fputs(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN), f);
+}
+
+typedef struct Exporter {
+        const Ctx *ctx;
+        ExportFormat format;
+        FILE *f; /* JSON: the document; CSV: the current table's file */
+        size_t rows;
+} Exporter;
+
+/* Every page of table: the columns (on the first page) and rows go to e->f. */
+static int export_table(Exporter *e, const char *table, bool first_table) {
+        int64_t offset = 0;
+        bool first_row = true;
+
+        for (;;) {
+                _cleanup_json_ json_object *params = json_object_new_object(), *reply = NULL;
+                json_object *columns, *rows, *next;
+                int r;
+
+                if (!params || json_object_object_add(params, "table", json_object_new_string(table)) < 0 ||
+                    json_object_object_add(params, "offset", json_object_new_int64(offset)) < 0 ||
+                    json_object_object_add(params, "limit", json_object_new_int(PAGE_ROWS)) < 0)
+                        return -ENOMEM;
+                r = client_invoke(e->ctx->socket_path, KIZUKI_INTERFACE ".Export", params, &reply);
+                if (r < 0)
+                        return r;
+                if (client_get_array(reply, "columns", &columns) < 0 || client_get_array(reply, "rows", &rows) < 0)
+                        goto bad;
+                size_t nc = json_object_array_length(columns), nr = json_object_array_length(rows);
+                for (size_t i = 0; i < nc; i++)
+                        if (!json_object_is_type(json_object_array_get_idx(columns, i), json_type_string))
+                                goto bad;
+
+                if (offset == 0) {
+                        if (e->format == EXPORT_JSON) {
+                                _cleanup_json_ json_object *name = json_object_new_string(table);
+                                if (!name)
+                                        return -ENOMEM;
+                                fprintf(e->f, "%s\n    %s: {\n      \"columns\": %s,\n      \"rows\": [",
+                                        first_table ? "" : ",", json_object_to_json_string(name),
+                                        json_object_to_json_string_ext(columns, JSON_C_TO_STRING_PLAIN |
+                                                                                        JSON_C_TO_STRING_NOSLASHESCAPE));
+                        } else {
+                                for (size_t i = 0; i < nc; i++) {
+                                        if (i > 0)
+                                                fputc(',', e->f);
+                                        csv_field(e->f, json_object_array_get_idx(columns, i));
+                                }
+                                fputs("\r\n", e->f);
+                        }
+                }
+                for (size_t i = 0; i < nr; i++) {
+                        json_object *row = json_object_array_get_idx(rows, i);
+                        if (!json_object_is_type(row, json_type_object))
+                                goto bad;
+                        if (e->format == EXPORT_JSON) {
+                                fprintf(e->f, "%s\n        %s", first_row ? "" : ",",
+                                        json_object_to_json_string_ext(row, JSON_C_TO_STRING_PLAIN |
+                                                                                    JSON_C_TO_STRING_NOSLASHESCAPE));
+                        } else {
+                                for (size_t j = 0; j < nc; j++) {
+                                        const char *col = json_object_get_string(json_object_array_get_idx(columns, j));
+                                        if (j > 0)
+                                                fputc(',', e->f);
+                                        csv_field(e->f, json_object_object_get(row, col));
+                                }
+                                fputs("\r\n", e->f);
+                        }
+                        first_row = false;
+                }
+                e->rows += nr;
+                if (ferror(e->f))
+                        return -EIO;
+                if (!json_object_object_get_ex(reply, "next", &next) || !next)
+                        break;
+                if (!json_object_is_type(next, json_type_int) || json_object_get_int64(next) <= offset)
+                        goto bad;
+                offset = json_object_get_int64(next);
+        }
+        if (e->format == EXPORT_JSON)
+                fprintf(e->f, "%s]\n    }", first_row ? "" : "\n      ");
+        return 0;
+bad:
+        fprintf(stderr, "kizuki: kizukid sent a malformed page of table %s\n", table);
+        return -EBADMSG;
+}
+
+/* The table names from GetPrivacy. */
+static int export_tables(const Ctx *ctx, json_object **ret_reply, json_object **ret_tables) {
+        _cleanup_json_ json_object *reply = NULL;
+        json_object *tables;
+        int r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GetPrivacy", NULL, &reply);
+
+        if (r < 0)
+                return r;
+        if (client_get_array(reply, "tables", &tables) < 0)
+                goto bad;
+        for (size_t i = 0; i < json_object_array_length(tables); i++) {
+                const char *name;
+                if (client_get_string(json_object_array_get_idx(tables, i), "name", &name) < 0 || !*name ||
+                    strchr(name, '/') || name[0] == '.')
+                        goto bad;
+        }
+        *ret_tables = tables;
+        *ret_reply = TAKE_PTR(reply);
+        return 0;
+bad:
+        fprintf(stderr, "kizuki: kizukid sent a malformed inventory\n");
+        return -EBADMSG;
+}
+
+static const char *table_name(json_object *tables, size_t i) {
+        const char *name = NULL;
+        (void) client_get_string(json_object_array_get_idx(tables, i), "name", &name);
+        return name;
+}
+
+static int export_json(const Ctx *ctx, const char *path, json_object *inventory, json_object *tables,
+                       size_t *ret_rows) {
+        _cleanup_free_ char *tmp = NULL;
+        _cleanup_(fclosep) FILE *owned = NULL;
+        Exporter e = { .ctx = ctx, .format = EXPORT_JSON };
+        char when[64], local[64];
+        time_t now = time(NULL);
+        struct tm tm;
+        int64_t schema = 0;
+        int r;
+
+        if (path) {
+                r = open_temp(path, &tmp, &owned);
+                if (r < 0) {
+                        fprintf(stderr, "kizuki export: cannot create %s: %s\n", path, strerror(-r));
+                        return r;
+                }
+                e.f = owned;
+        } else
+                e.f = stdout;
+
+        (void) client_get_int(inventory, "schema_version", &schema);
+        if (!gmtime_r(&now, &tm) || strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+                when[0] = '\0';
+        /* The local time with its offset as in local_start: "+01:00". */
+        if (!localtime_r(&now, &tm) || strftime(local, sizeof local, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+                local[0] = '\0';
+        else {
+                long off = tm.tm_gmtoff, a = off < 0 ? -off : off;
+                snprintf(local + strlen(local), sizeof local - strlen(local), "%c%02ld:%02ld", off < 0 ? '-' : '+',
+                         a / 3600, a % 3600 / 60);
+        }
+        fprintf(e.f,
+                "{\n  \"format\": \"kizuki-export\",\n  \"version\": %d,\n  \"kizuki_version\": \"%s\",\n"
+                "  \"schema_version\": %lld,\n  \"exported_at\": \"%s\",\n  \"exported_at_local\": \"%s\",\n"
+                "  \"utc_offset\": %ld,\n"
+                "  \"tables\": {",
+                EXPORT_VERSION, KIZUKI_VERSION, (long long) schema, when, local, (long) tm.tm_gmtoff);
+        for (size_t i = 0; i < json_object_array_length(tables); i++) {
+                r = export_table(&e, table_name(tables, i), i == 0);
+                if (r < 0)
+                        goto fail;
+        }
+        fprintf(e.f, "\n  }\n}\n");
+        if (path) {
+                owned = NULL;
+                r = finish_temp(e.f, tmp, path);
+                if (r < 0) {
+                        fprintf(stderr, "kizuki export: cannot write %s: %s\n", path, strerror(-r));
+                        return r;
+                }
+        } else if (fflush(stdout) == EOF || ferror(stdout)) {
+                fprintf(stderr, "kizuki export: cannot write to standard output\n");
+                return -EIO;
+        }
+        *ret_rows = e.rows;
+        return 0;
+fail:
+        if (path)
+                unlink(tmp);
+        return r;
+}
+
+static int export_csv(const Ctx *ctx, const char *dir, json_object *tables, size_t *ret_rows) {
+        Exporter e = { .ctx = ctx, .format = EXPORT_CSV };
+        int r;
+
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+                r = -errno;
+                fprintf(stderr, "kizuki export: cannot create the directory %s: %s\n", dir, strerror(-r));
+                return r;
+        }
+        struct stat st;
+        if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+                fprintf(stderr, "kizuki export: %s is not a directory (CSV export writes one file per table)\n", dir);
+                return -ENOTDIR;
+        }
+        for (size_t i = 0; i < json_object_array_length(tables); i++) {
+                _cleanup_free_ char *path = NULL, *tmp = NULL;
+                const char *name = table_name(tables, i);
+                FILE *f = NULL;
+
+                if (asprintf(&path, "%s/%s.csv", dir, name) < 0)
+                        return -ENOMEM;
+                r = open_temp(path, &tmp, &f);
+                if (r < 0) {
+                        fprintf(stderr, "kizuki export: cannot create %s: %s\n", path, strerror(-r));
+                        return r;
+                }
+                e.f = f;
+                r = export_table(&e, name, true);
+                if (r < 0) {
+                        fclose(f);
+                        unlink(tmp);
+                        return r;
+                }
+                r = finish_temp(f, tmp, path);
+                if (r < 0) {
+                        fprintf(stderr, "kizuki export: cannot write %s: %s\n", path, strerror(-r));
+                        return r;
+                }
+        }
+        *ret_rows = e.rows;
+        return 0;
+}
 
 static int export_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        (void) cmd;
-        (void) argc;
-        (void) argv;
-        (void) ctx;
-        fprintf(stderr, "kizuki export: not available yet\n");
-        return -ENOSYS;
+        static const struct option options[] = {
+                { "output", required_argument, NULL, 'o' },
+                { "format", required_argument, NULL, 'f' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        _cleanup_json_ json_object *inventory = NULL;
+        json_object *tables = NULL;
+        ExportFormat format = EXPORT_JSON;
+        const char *out = NULL;
+        size_t rows = 0;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "o:f:h", options, NULL)) >= 0)
+                switch (c) {
+                case 'o':
+                        out = optarg;
+                        break;
+                case 'f':
+                        if (strcmp(optarg, "json") == 0)
+                                format = EXPORT_JSON;
+                        else if (strcmp(optarg, "csv") == 0)
+                                format = EXPORT_CSV;
+                        else
+                                return cmd_usage_error(cmd, ctx, "unknown format '%s' (json or csv)", optarg);
+                        break;
+                case 'h':
+                        return cmd_print_help(cmd);
+                default:
+                        return cmd_usage_error(cmd, ctx, NULL);
+                }
+        r = cmd_check_args(cmd, ctx, argc - optind);
+        if (r < 0)
+                return r;
+        if (format == EXPORT_CSV && !out)
+                return cmd_usage_error(cmd, ctx,
+                                       "--format csv writes one file per table: give a directory with -o DIR");
+        if (out && strcmp(out, "-") == 0) {
+                if (format == EXPORT_CSV)
+                        return cmd_usage_error(cmd, ctx, "--format csv needs a directory, not standard output");
+                out = NULL;
+        }
+
+        r = export_tables(ctx, &inventory, &tables);
+        if (r < 0)
+                return r;
+        r = format == EXPORT_JSON ? export_json(ctx, out, inventory, tables, &rows)
+                                  : export_csv(ctx, out, tables, &rows);
+        if (r < 0)
+                return r;
+        if (out)
+                fprintf(stderr, "Exported %zu rows of %zu tables to %s.\n", rows, json_object_array_length(tables),
+                        out);
+        return 0;
 }
 
 const Command cmd_export = {
         .name = "export",
-        .usage = "[-o FILE] [--format F]",
+        .usage = "[-o FILE|DIR] [--format json|csv]",
         .summary = "Export everything, in open formats",
+        .help = "  -o, --output FILE     Write to FILE (mode 0600) instead of standard output; with\n"
+                "                        --format csv, a directory (made 0700) with one TABLE.csv\n"
+                "                        per table.\n"
+                "  -f, --format FORMAT   json (default; see docs/export.md) or csv.\n"
+                "The export holds every table of the store: hours, check-ins, nudges, consent\n"
+                "records, the share log and the daemon's small state. Restore it on another\n"
+                "machine with 'kizuki import --format kizuki FILE'.\n",
         .min_args = 0,
-        .max_args = -1,
+        .max_args = 0,
         .exec = export_exec,
 };

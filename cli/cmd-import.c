@@ -1,5 +1,6 @@
-/* kizuki import [--format csv|activitywatch] [--dry-run] [--strict] FILE:
- * backfill activity from a CSV file of intervals or an ActivityWatch export.
+/* kizuki import [--format csv|activitywatch|kizuki] [--dry-run] [--strict] FILE:
+ * backfill activity from a CSV file of intervals or an ActivityWatch export,
+ * or restore kizuki's own export (hours, check-ins, nudges).
  * The file is parsed and cut into local hours here (cli/import.h); the hours
  * go to the daemon in Import calls, which merge them (the larger seconds win,
  * so importing twice changes nothing). */
@@ -7,11 +8,13 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -30,6 +33,7 @@ typedef enum ImportFormat {
         FORMAT_GUESS,
         FORMAT_CSV,
         FORMAT_ACTIVITYWATCH,
+        FORMAT_KIZUKI,
 } ImportFormat;
 
 typedef struct Rejects {
@@ -211,6 +215,193 @@ static const char *plural(int64_t n, const char *one, const char *many) {
         return n == 1 ? one : many;
 }
 
+static json_object *answer_json(int v) {
+        return v < 0 ? NULL : json_object_new_boolean(v);
+}
+
+static json_object *checkin_json(const Checkin *c, int64_t updated) {
+        json_object *o = json_object_new_object();
+        time_t t = (time_t) c->date;
+        struct tm tm;
+        char date[16];
+
+        if (!o || !gmtime_r(&t, &tm) || strftime(date, sizeof date, "%Y-%m-%d", &tm) == 0) {
+                json_object_put(o);
+                return NULL;
+        }
+        json_object_object_add(o, "date", json_object_new_string(date));
+        json_object_object_add(o, "went_out", answer_json(c->went_out));
+        json_object_object_add(o, "met_someone", answer_json(c->met_someone));
+        json_object_object_add(o, "mood", c->mood > 0 ? json_object_new_int(c->mood) : NULL);
+        json_object_object_add(o, "updated_at", updated > 0 ? json_object_new_int64(updated) : NULL);
+        return o;
+}
+
+static json_object *figure_json(double v) {
+        return isfinite(v) ? json_object_new_double(v) : NULL;
+}
+
+static json_object *nudge_record_json(const StoreNudge *n) {
+        json_object *o = json_object_new_object();
+        time_t t = (time_t) n->date;
+        struct tm tm;
+        char date[16];
+
+        if (!o || !gmtime_r(&t, &tm) || strftime(date, sizeof date, "%Y-%m-%d", &tm) == 0) {
+                json_object_put(o);
+                return NULL;
+        }
+        json_object_object_add(o, "policy", json_object_new_string(n->policy));
+        json_object_object_add(o, "date", json_object_new_string(date));
+        json_object_object_add(o, "raised_at", json_object_new_int64(n->raised_at));
+        json_object_object_add(o, "severity", json_object_new_string(n->severity));
+        json_object_object_add(o, "title", json_object_new_string(n->title));
+        json_object_object_add(o, "body", json_object_new_string(n->body));
+        json_object_object_add(o, "step", n->step ? json_object_new_string(n->step) : NULL);
+        json_object_object_add(o, "rule", json_object_new_string(n->rule));
+        json_object_object_add(o, "value", figure_json(n->value));
+        json_object_object_add(o, "baseline", figure_json(n->baseline));
+        json_object_object_add(o, "score", figure_json(n->score));
+        json_object_object_add(o, "state", json_object_new_string(n->state));
+        json_object_object_add(o, "snoozed_until",
+                               n->snoozed_until > 0 ? json_object_new_int64(n->snoozed_until) : NULL);
+        json_object_object_add(o, "helpful", answer_json(n->helpful));
+        return o;
+}
+
+/* Check-ins and nudges in ImportRecords calls, each under the message bound. */
+static int records_send(const Ctx *ctx, const ImportKizuki *k, int64_t *ret_checkins, int64_t *ret_nudges) {
+        size_t ci = 0, ni = 0;
+        int64_t checkins = 0, nudges = 0;
+        int r;
+
+        while (ci < k->n_checkins || ni < k->n_nudges) {
+                _cleanup_json_ json_object *params = json_object_new_object(), *reply = NULL;
+                json_object *ca = json_object_new_array(), *na = json_object_new_array();
+                size_t size = 0, nc = 0, nn = 0;
+                int64_t gc, gn;
+
+                if (!params || !ca || !na || json_object_object_add(params, "checkins", ca) < 0) {
+                        json_object_put(ca);
+                        json_object_put(na);
+                        return -ENOMEM;
+                }
+                if (json_object_object_add(params, "nudges", na) < 0) {
+                        json_object_put(na);
+                        return -ENOMEM;
+                }
+                /* Fill up to the bound: each record's size is counted as it goes in. */
+                while (ci + nc < k->n_checkins && nc < IMPORT_BATCH) {
+                        json_object *o = checkin_json(&k->checkins[ci + nc], k->checkin_updated[ci + nc]);
+                        size_t len;
+                        if (!o || !json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len)) {
+                                json_object_put(o);
+                                return -ENOMEM;
+                        }
+                        if (size + len + 1 > IMPORT_MESSAGE_MAX && nc + nn > 0) {
+                                json_object_put(o);
+                                break;
+                        }
+                        json_object_array_add(ca, o);
+                        size += len + 1;
+                        nc++;
+                }
+                while (ni + nn < k->n_nudges && nn < IMPORT_BATCH) {
+                        json_object *o = nudge_record_json(&k->nudges[ni + nn]);
+                        size_t len;
+                        if (!o || !json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len)) {
+                                json_object_put(o);
+                                return -ENOMEM;
+                        }
+                        if (size + len + 1 > IMPORT_MESSAGE_MAX && nc + nn > 0) {
+                                json_object_put(o);
+                                break;
+                        }
+                        json_object_array_add(na, o);
+                        size += len + 1;
+                        nn++;
+                }
+                r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".ImportRecords", params, &reply);
+                if (r < 0)
+                        return r;
+                if (client_get_int(reply, "checkins", &gc) < 0 || client_get_int(reply, "nudges", &gn) < 0) {
+                        fprintf(stderr, "kizuki: kizukid sent a malformed answer to ImportRecords\n");
+                        return -EBADMSG;
+                }
+                checkins += gc;
+                nudges += gn;
+                ci += nc;
+                ni += nn;
+        }
+        *ret_checkins = checkins;
+        *ret_nudges = nudges;
+        return 0;
+}
+
+/* kizuki import --format kizuki: everything checked first, then hours, check-ins, nudges. */
+static int import_kizuki(const Ctx *ctx, const char *name, const char *buf, size_t len, bool dry_run) {
+        ImportKizuki k = {};
+        char err[512];
+        int64_t received = 0, changed = 0, checkins = 0, nudges = 0;
+        int r;
+
+        r = import_parse_kizuki(buf, len, &k, err, sizeof err);
+        if (r == -ENOMEM) {
+                fprintf(stderr, "kizuki import: out of memory reading %s\n", name);
+                return r;
+        }
+        if (r < 0) {
+                char safe[600];
+                fprintf(stderr, "kizuki import: %s: %s; nothing was imported\n", name,
+                        output_safe(safe, sizeof safe, err));
+                return r == -EMEDIUMTYPE || r == -EPROTONOSUPPORT ? -EBADMSG : r;
+        }
+        /* What the daemon would refuse halfway is refused here, before anything is sent. */
+        int64_t now = (int64_t) time(NULL), today = local_midnight(now, tz_offset_at(now, NULL));
+        for (size_t i = 0; i < k.n_buckets; i++)
+                if (k.buckets[i].start > now) {
+                        fprintf(stderr, "kizuki import: %s: table bucket, row %zu: an hour in the future; "
+                                "nothing was imported\n", name, i + 1);
+                        r = -EBADMSG;
+                        goto out;
+                }
+        for (size_t i = 0; i < k.n_checkins; i++)
+                if (k.checkins[i].date > today + DAY_S) {
+                        fprintf(stderr, "kizuki import: %s: table checkin, row %zu: a day in the future; "
+                                "nothing was imported\n", name, i + 1);
+                        r = -EBADMSG;
+                        goto out;
+                }
+        r = import_send(ctx, k.buckets, k.n_buckets, dry_run, &received, &changed);
+        if (r >= 0 && !dry_run)
+                r = records_send(ctx, &k, &checkins, &nudges);
+        if (r < 0)
+                goto out;
+        if (dry_run)
+                printf("Would merge %" PRId64 " %s (%" PRId64 " would change) and restore %zu %s and %zu %s.\n",
+                       received, plural(received, "hour", "hours"), changed, k.n_checkins,
+                       plural((int64_t) k.n_checkins, "check-in", "check-ins"), k.n_nudges,
+                       plural((int64_t) k.n_nudges, "nudge", "nudges"));
+        else
+                printf("Merged %" PRId64 " %s (%" PRId64 " changed), restored %" PRId64 " %s and %" PRId64
+                       " new %s.\n",
+                       received, plural(received, "hour", "hours"), changed, checkins,
+                       plural(checkins, "check-in", "check-ins"), nudges, plural(nudges, "nudge", "nudges"));
+        if (k.n_consent > 0)
+                printf("Consent is not imported: grant it on this machine with 'kizuki consent grant'.\n");
+        if (k.n_share_log > 0)
+                printf("The share log (%zu %s) is not imported: it records what left the machine that "
+                       "exported it, and stays in the file.\n",
+                       k.n_share_log, plural((int64_t) k.n_share_log, "entry", "entries"));
+        if (k.n_unknown > 0)
+                printf("%zu %s of tables this version does not know %s skipped.\n", k.n_unknown,
+                       plural((int64_t) k.n_unknown, "row", "rows"), k.n_unknown == 1 ? "was" : "were");
+        r = 0;
+out:
+        import_kizuki_done(&k);
+        return r;
+}
+
 static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         static const struct option options[] = {
                 { "format", required_argument, NULL, 'f' },
@@ -237,8 +428,11 @@ static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                                 format = FORMAT_CSV;
                         else if (strcmp(optarg, "activitywatch") == 0 || strcmp(optarg, "aw") == 0)
                                 format = FORMAT_ACTIVITYWATCH;
+                        else if (strcmp(optarg, "kizuki") == 0)
+                                format = FORMAT_KIZUKI;
                         else
-                                return cmd_usage_error(cmd, ctx, "unknown format '%s' (csv or activitywatch)", optarg);
+                                return cmd_usage_error(cmd, ctx, "unknown format '%s' (csv, activitywatch or kizuki)",
+                                                       optarg);
                         break;
                 case 'n':
                         dry_run = true;
@@ -268,6 +462,8 @@ static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         }
         if (format == FORMAT_GUESS)
                 format = import_guess(path, buf, len);
+        if (format == FORMAT_KIZUKI)
+                return import_kizuki(ctx, name, buf, len, dry_run);
 
         Rejects rj = { .name = name, .format = format };
         if (format == FORMAT_CSV)
@@ -321,12 +517,14 @@ out:
 
 const Command cmd_import = {
         .name = "import",
-        .usage = "[--format csv|activitywatch] [--dry-run] [--strict] FILE",
-        .summary = "Import activity from CSV or ActivityWatch",
+        .usage = "[--format csv|activitywatch|kizuki] [--dry-run] [--strict] FILE",
+        .summary = "Import activity, or restore an export",
         .help = "  FILE                  The file to import; - reads standard input.\n"
                 "  --format FORMAT       csv (start,end,state rows) or activitywatch (an AFK bucket's\n"
                 "                        JSON export). Default: by the extension .csv or .json, else\n"
                 "                        by the first character ('{' or '[': activitywatch).\n"
+                "                        kizuki: a 'kizuki export' JSON file (hours, check-ins and\n"
+                "                        nudges; consent and the share log are not imported).\n"
                 "  --dry-run             Count what would change; write nothing.\n"
                 "  --strict              Stop at the first row that cannot be imported; import nothing.\n",
         .min_args = 1,

@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 #include "accountant.h"
+#include "store.h"
+#include "summary.h"
 
 typedef struct ImportInterval {
         int64_t start, end;  /* UTC seconds, start < end */
@@ -73,3 +75,26 @@ int import_parsed_add(ImportParsed *p, const ImportInterval *iv);
  * printable, shortened) when quoted is not NULL. -EBADMSG with strict, else 0. */
 int import_reject(ImportParsed *p, bool strict, ImportRejectFn reject, void *userdata, uint64_t line,
                   const char *reason, const char *quoted, size_t quoted_len);
+
+/* kizuki's own JSON export (docs/export.md), read back for a restore. */
+typedef struct ImportKizuki {
+        AcctBucket *buckets;      /* as exported, in file order */
+        size_t n_buckets;
+        Checkin *checkins;        /* -1 where not answered */
+        int64_t *checkin_updated; /* per check-in: updated_at, 0 when absent */
+        size_t n_checkins;
+        StoreNudge *nudges;       /* strings malloc'ed */
+        size_t n_nudges;
+        /* In the file but not imported: consent, share log, meta, and tables
+         * this version does not know (rows counted). */
+        size_t n_consent, n_share_log, n_meta, n_unknown;
+        int64_t schema_version;
+} ImportKizuki;
+
+void import_kizuki_done(ImportKizuki *k);
+
+/* Parse and check a whole export: {"format":"kizuki-export","version":1,
+ * "tables":{...}}. All or nothing: the first problem ends the parse with a
+ * message in err ("table bucket, row 3: ...") and -EBADMSG; a file that is not
+ * a kizuki export: -EMEDIUMTYPE; another export version: -EPROTONOSUPPORT. */
+int import_parse_kizuki(const char *buf, size_t len, ImportKizuki *ret, char *err, size_t err_size);

@@ -47,6 +47,7 @@ static const ConfigKey config_keys[] = {
         { "day", "night_end", CONFIG_CLOCK, 0, 0, offsetof(Config, night_end_min) },
         { "day", "min_coverage_hours", CONFIG_INT, 0, 24, offsetof(Config, min_coverage_h) },
         { "store", "retention_days", CONFIG_INT, 1, 36500, offsetof(Config, retention_days) },
+        { "store", "share_log_days", CONFIG_INT, 1, 36500, offsetof(Config, share_log_days) },
         { "nudges", "notify", CONFIG_BOOL, 0, 1, offsetof(Config, notify) },
 };
 
@@ -70,6 +71,7 @@ void config_defaults(Config *c) {
                 .night_end_min = 6 * 60,
                 .min_coverage_h = 18,
                 .retention_days = 365,
+                .share_log_days = 730,
         };
 }
 

@@ -15,6 +15,7 @@ typedef struct Config {
         int night_end_min;        /* [day] night_end, default 06:00 */
         int min_coverage_h;       /* [day] min_coverage_hours, default 18 */
         int retention_days;       /* [store] retention_days, default 365 */
+        int share_log_days;       /* [store] share_log_days, default 730 */
         bool notify;              /* [nudges] notify: desktop notifications, default no */
 } Config;
 

@@ -51,6 +51,7 @@ typedef struct Daemon {
         struct event *pause_timer;
         struct event *hint_timer;
         struct event *eval_timer;
+        struct event *retention_timer;
         struct event *signals[4];
 } Daemon;
 
@@ -80,6 +81,10 @@ int daemon_days(Daemon *d, int64_t first, int64_t last, DaySignals **ret, size_t
 int daemon_load_policies(Daemon *d, json_object *problems);
 int daemon_eval_policies(Daemon *d, json_object *raised, int *ret_evaluated);
 void daemon_eval_if_due(Daemon *d);
+
+/* methods-privacy.c: delete what is older than retention_days (buckets,
+ * check-ins, nudges) and share_log_days (the share log), as forget does. */
+int daemon_expire(Daemon *d);
 
 /* methods.c: a stored nudge as the interface's Nudge. */
 json_object *daemon_nudge_json(const StoreNudge *n);

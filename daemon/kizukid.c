@@ -241,6 +241,11 @@ static void on_eval_timer(evutil_socket_t fd, short what, void *userdata) {
         daemon_eval_if_due(userdata);
 }
 
+static void on_retention_timer(evutil_socket_t fd, short what, void *userdata) {
+        (void) fd, (void) what;
+        (void) daemon_expire(userdata);
+}
+
 static void on_logind_changed(void *userdata) {
         Daemon *d = userdata;
         daemon_update(d);
@@ -284,6 +289,7 @@ int daemon_reload(Daemon *d, json_object *problems) {
         r = daemon_load_policies(d, problems);
         if (r < 0)
                 log_error("Failed to load the policies: %s", strerror(-r));
+        (void) daemon_expire(d); /* the retention may have become shorter */
         log_info("Configuration reloaded");
         return 0;
 }
@@ -489,7 +495,8 @@ static void daemon_done(Daemon *d) {
         for (size_t i = 0; i < ELEMENTSOF(d->signals); i++)
                 if (d->signals[i])
                         event_free(d->signals[i]);
-        struct event *timers[] = { d->flush_timer, d->hour_timer, d->pause_timer, d->hint_timer, d->eval_timer };
+        struct event *timers[] = { d->flush_timer,   d->hour_timer, d->pause_timer,
+                                   d->hint_timer,    d->eval_timer, d->retention_timer };
         for (size_t i = 0; i < ELEMENTSOF(timers); i++)
                 if (timers[i])
                         event_free(timers[i]);
@@ -556,6 +563,11 @@ int main(int argc, char **argv) {
         d.pause_timer = evtimer_new(d.base, on_pause_timer, &d);
         d.hint_timer = evtimer_new(d.base, on_state_timer, &d);
         d.eval_timer = evtimer_new(d.base, on_eval_timer, &d);
+        d.retention_timer = event_new(d.base, -1, EV_PERSIST, on_retention_timer, &d);
+        if (!d.retention_timer) {
+                r = -ENOMEM;
+                goto out;
+        }
         int sigs[] = { SIGTERM, SIGINT, SIGHUP };
         for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {
                 d.signals[i] = evsignal_new(d.base, sigs[i], on_signal, &d);
@@ -579,6 +591,11 @@ int main(int argc, char **argv) {
                 log_error("Failed to listen on the control socket: %s", strerror(-r));
                 goto out;
         }
+
+        /* Retention: at start, then once a day. */
+        (void) daemon_expire(&d);
+        struct timeval retention_period = { 86400, 0 };
+        event_add(d.retention_timer, &retention_period);
 
         apply_logind(&d);
         arm_flush_timer(&d);

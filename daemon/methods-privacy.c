@@ -1,6 +1,590 @@
-/* Methods of io.kizuki.Daemon: privacy. */
+/* Methods of io.kizuki.Daemon: privacy. The inventory of what is stored
+ * (GetPrivacy), export in pages (Export), deletion for real (Forget), the
+ * restore of check-ins and nudges from an export (ImportRecords), and
+ * retention (daemon_expire, run daily by kizukid.c). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "consent-text.h"
+#include "daemon.h"
+#include "log.h"
+#include "macro.h"
 #include "methods.h"
+#include "timeutil.h"
+#include "version.h"
+
+#define DAY INT64_C(86400)
+#define EXPORT_LIMIT_DEFAULT 5000
+#define EXPORT_LIMIT_MAX 50000
+/* A page stops growing past this many bytes (counted generously: text as if
+ * every byte were escaped), well under the 8 MiB a reply may take. */
+#define EXPORT_PAGE_BYTES (4 * 1024 * 1024)
+#define IMPORT_RECORDS_MAX 500
+#define NUDGE_TEXT_MAX 4096
+
+/* Every table this build creates, in plain words. A table found in the
+ * database that is not here is reported as unknown (and tests fail on it):
+ * nothing stored may go undescribed. */
+typedef struct TableDescription {
+        const char *name, *kind, *description;
+} TableDescription;
+
+static const TableDescription table_descriptions[] = {
+        { "bucket", "hourly activity",
+          "Per local hour: seconds you were active at the computer and seconds kizuki could observe, "
+          "with the UTC offset in force. Nothing else about what you did." },
+        { "checkin", "check-ins",
+          "Your own daily answers, only when you gave them: went out, met someone (yes/no), mood (1-5)." },
+        { "nudge", "nudges",
+          "Nudges the policies raised: the day, the text shown, the figures behind it, and whether you "
+          "read, snoozed or dismissed it and found it helpful." },
+        { "consent", "consent records",
+          "When you granted or revoked consent, and the version and SHA-256 of the consent text you saw." },
+        { "share_log", "share log",
+          "Each digest sent: when, to which recipient (by file name), transport, week, level, format, "
+          "size, SHA-256 of what was sent and whether it was accepted. Not the content." },
+        { "meta", "daemon state",
+          "Small values the daemon keeps between runs: when a pause ends, the time of the last clean stop, "
+          "the last day the policies were evaluated." },
+};
+
+static const TableDescription *table_description(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(table_descriptions); i++)
+                if (strcmp(table_descriptions[i].name, name) == 0)
+                        return &table_descriptions[i];
+        return NULL;
+}
+
+static int64_t wall_now(void) {
+        return (int64_t) time(NULL);
+}
+
+/* "YYYY-MM-DD" of local seconds. */
+static json_object *json_local_date(int64_t local) {
+        time_t t = (time_t) local;
+        struct tm tm;
+        char buf[32];
+
+        if (!gmtime_r(&t, &tm) || strftime(buf, sizeof buf, "%Y-%m-%d", &tm) == 0)
+                return NULL;
+        return json_object_new_string(buf);
+}
+
+/* "2026-01-05T08:00:00+01:00": UTC instant t shown in offset off. */
+static json_object *json_local_time(int64_t t, int32_t off) {
+        time_t lt = (time_t) (t + off);
+        struct tm tm;
+        char buf[48];
+        int a = off < 0 ? -off : off;
+
+        if (!gmtime_r(&lt, &tm) || strftime(buf, 24, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+                return NULL;
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%c%02d:%02d", off < 0 ? '-' : '+', a / 3600,
+                 a % 3600 / 60);
+        return json_object_new_string(buf);
+}
+
+/* --- GetPrivacy ---------------------------------------------------------- */
+
+static json_object *file_json(const char *what, const char *path) {
+        json_object *o = json_object_new_object();
+        struct stat st;
+        bool exists = path && lstat(path, &st) >= 0;
+
+        json_object_object_add(o, "what", json_object_new_string(what));
+        json_object_object_add(o, "path", json_object_new_string(path ? path : ""));
+        json_object_object_add(o, "exists", json_object_new_boolean(exists));
+        json_object_object_add(o, "mode", exists ? json_object_new_int((int) (st.st_mode & 07777)) : NULL);
+        json_object_object_add(o, "size", exists && S_ISREG(st.st_mode) ? json_object_new_int64(st.st_size) : NULL);
+        return o;
+}
+
+static int add_file(json_object *files, const char *what, const char *path, const char *suffix) {
+        _cleanup_free_ char *p = NULL;
+
+        if (asprintf(&p, "%s%s", path, suffix) < 0)
+                return -ENOMEM;
+        return json_object_array_add(files, file_json(what, p)) < 0 ? -ENOMEM : 0;
+}
+
+static json_object *table_json(Daemon *d, const char *name, int *ret_error) {
+        const TableDescription *desc = table_description(name);
+        StoreTableStats st;
+        int r = store_table_stats(d->store, name, &st);
+
+        if (r < 0) {
+                *ret_error = r;
+                return NULL;
+        }
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "name", json_object_new_string(name));
+        json_object_object_add(o, "known", json_object_new_boolean(desc != NULL));
+        json_object_object_add(o, "kind", json_object_new_string(desc ? desc->kind : "unknown"));
+        json_object_object_add(o, "description",
+                               json_object_new_string(desc ? desc->description
+                                                           : "A table this version of kizuki does not describe."));
+        json_object_object_add(o, "rows", json_object_new_int64(st.rows));
+        if (st.has_range && st.range_utc) {
+                json_object_object_add(o, "first", json_local_date(st.first + tz_offset_at(st.first, NULL)));
+                json_object_object_add(o, "last", json_local_date(st.last + tz_offset_at(st.last, NULL)));
+        } else if (st.has_range) {
+                json_object_object_add(o, "first", json_local_date(st.first));
+                json_object_object_add(o, "last", json_local_date(st.last));
+        } else {
+                json_object_object_add(o, "first", NULL);
+                json_object_object_add(o, "last", NULL);
+        }
+        return o;
+}
+
+static int method_get_privacy(Daemon *d, json_object *params, Reply *r) {
+        char **names = NULL;
+        size_t n = 0;
+        int q;
+
+        (void) params;
+        q = store_list_tables(d->store, &names, &n);
+        if (q < 0)
+                return method_store_fail(r, d, q);
+
+        json_object *p = json_object_new_object(), *tables = json_object_new_array(), *files = json_object_new_array();
+        json_object_object_add(p, "tables", tables);
+        json_object_object_add(p, "files", files);
+        for (size_t i = 0; i < n; i++) {
+                json_object *t = table_json(d, names[i], &q);
+                if (!t) {
+                        store_strv_free(names, n);
+                        json_object_put(p);
+                        return method_store_fail(r, d, q);
+                }
+                json_object_array_add(tables, t);
+        }
+        store_strv_free(names, n);
+
+        const char *db = store_path(d->store);
+        if (add_file(files, "state directory", d->state_dir, "") < 0 || add_file(files, "database", db, "") < 0 ||
+            add_file(files, "database write-ahead log", db, "-wal") < 0 ||
+            add_file(files, "database shared memory index", db, "-shm") < 0 ||
+            add_file(files, "daemon configuration", d->config_path, "") < 0 ||
+            add_file(files, "control socket", d->socket_path, "") < 0) {
+                json_object_put(p);
+                return -ENOMEM;
+        }
+        json_object_object_add(p, "retention_days", json_object_new_int(d->config.retention_days));
+        json_object_object_add(p, "share_log_days", json_object_new_int(d->config.share_log_days));
+        json_object_object_add(p, "recording", json_object_new_string(daemon_recording(d)));
+        json_object_object_add(p, "consent_version", json_object_new_string(KIZUKI_CONSENT_VERSION));
+        json_object_object_add(p, "schema_version", json_object_new_int(STORE_SCHEMA_VERSION));
+        return method_ok(r, p);
+}
+
+/* --- Export -------------------------------------------------------------- */
+
+/* How a known table's columns are shown: local dates as "YYYY-MM-DD", and a
+ * bucket's start also as local time with its offset. */
+typedef struct ExportPage {
+        const char *table;
+        char **columns;
+        size_t n_columns;
+        int date_column;  /* index of a local-seconds date column, or -1 */
+        bool bucket;      /* add local_start after start (columns 0 and 1 are start, utc_offset) */
+        json_object *rows;
+        size_t bytes;
+        bool full;
+} ExportPage;
+
+static json_object *value_json(const StoreValue *v) {
+        switch (v->type) {
+        case STORE_INT:
+                return json_object_new_int64(v->i);
+        case STORE_REAL:
+                return isfinite(v->d) ? json_object_new_double(v->d) : NULL;
+        case STORE_TEXT:
+                return json_object_new_string(v->s);
+        default:
+                return NULL;
+        }
+}
+
+static int export_row(const StoreValue *v, size_t n, void *userdata) {
+        ExportPage *pg = userdata;
+        json_object *row;
+
+        if (pg->full)
+                return 0;
+        if (n != pg->n_columns)
+                return -EBADMSG;
+        row = json_object_new_object();
+        if (!row)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                json_object *val;
+                if ((int) i == pg->date_column && v[i].type == STORE_INT)
+                        val = json_local_date(v[i].i);
+                else
+                        val = value_json(&v[i]);
+                json_object_object_add(row, pg->columns[i], val);
+                pg->bytes += 16 + strlen(pg->columns[i]) + (v[i].type == STORE_TEXT ? 6 * strlen(v[i].s) : 24);
+                if (pg->bucket && i == 1 && v[0].type == STORE_INT && v[1].type == STORE_INT)
+                        json_object_object_add(row, "local_start", json_local_time(v[0].i, (int32_t) v[1].i));
+        }
+        if (json_object_array_add(pg->rows, row) < 0) {
+                json_object_put(row);
+                return -ENOMEM;
+        }
+        if (pg->bytes >= EXPORT_PAGE_BYTES)
+                pg->full = true;
+        return 0;
+}
+
+static int method_export(Daemon *d, json_object *params, Reply *r) {
+        const char *table = NULL;
+        int64_t offset = 0, limit = EXPORT_LIMIT_DEFAULT;
+        ExportPage pg = { .date_column = -1 };
+        int q;
+
+        if (varlink_param_string(params, "table", &table) <= 0)
+                return method_bad_param(r, "table");
+        if (varlink_param_int(params, "offset", 0, INT64_MAX, &offset) < 0)
+                return method_bad_param(r, "offset");
+        if (varlink_param_int(params, "limit", 1, EXPORT_LIMIT_MAX, &limit) < 0)
+                return method_bad_param(r, "limit");
+
+        /* What the accountant holds goes to the store first, so the export has it. */
+        daemon_update(d);
+        (void) daemon_flush(d);
+
+        q = store_table_columns(d->store, table, &pg.columns, &pg.n_columns);
+        if (q == -ENOENT)
+                return method_bad_param(r, "table");
+        if (q < 0)
+                return method_store_fail(r, d, q);
+        pg.table = table;
+        pg.bucket = strcmp(table, "bucket") == 0 && pg.n_columns >= 2 && strcmp(pg.columns[0], "start") == 0 &&
+                    strcmp(pg.columns[1], "utc_offset") == 0;
+        if (strcmp(table, "checkin") == 0 || strcmp(table, "nudge") == 0)
+                for (size_t i = 0; i < pg.n_columns; i++)
+                        if (strcmp(pg.columns[i], "date") == 0)
+                                pg.date_column = (int) i;
+        pg.rows = json_object_new_array();
+        if (!pg.rows) {
+                store_strv_free(pg.columns, pg.n_columns);
+                return -ENOMEM;
+        }
+        q = store_read_table(d->store, table, offset, limit, export_row, &pg);
+        if (q < 0) {
+                store_strv_free(pg.columns, pg.n_columns);
+                json_object_put(pg.rows);
+                return method_store_fail(r, d, q);
+        }
+
+        size_t got = json_object_array_length(pg.rows);
+        json_object *p = json_object_new_object(), *cols = json_object_new_array();
+        for (size_t i = 0; i < pg.n_columns; i++) {
+                json_object_array_add(cols, json_object_new_string(pg.columns[i]));
+                if (pg.bucket && i == 1)
+                        json_object_array_add(cols, json_object_new_string("local_start"));
+        }
+        store_strv_free(pg.columns, pg.n_columns);
+        json_object_object_add(p, "table", json_object_new_string(table));
+        json_object_object_add(p, "columns", cols);
+        json_object_object_add(p, "rows", pg.rows);
+        bool more = pg.full || (int64_t) got == limit;
+        json_object_object_add(p, "next", more ? json_object_new_int64(offset + (int64_t) got) : NULL);
+        return method_ok(r, p);
+}
+
+/* --- Forget and retention ------------------------------------------------ */
+
+static void forgotten_add(json_object *p, const StoreForgotten *f) {
+        json_object_object_add(p, "buckets", json_object_new_int64(f->buckets));
+        json_object_object_add(p, "checkins", json_object_new_int64(f->checkins));
+        json_object_object_add(p, "nudges", json_object_new_int64(f->nudges));
+        json_object_object_add(p, "consents", json_object_new_int64(f->consents));
+        json_object_object_add(p, "shares", json_object_new_int64(f->shares));
+        json_object_object_add(p, "meta", json_object_new_int64(f->meta));
+}
+
+/* A date parameter: 1 and *ret (local seconds of 00:00), 0 when absent, < 0 malformed. */
+static int date_param(json_object *params, const char *name, int64_t *ret) {
+        const char *s = NULL;
+        int q = varlink_param_string(params, name, &s);
+
+        if (q <= 0)
+                return q;
+        return parse_date(s, ret) < 0 ? -EINVAL : 1;
+}
+
+/* The UTC instant of local seconds l, in the zone the daemon runs in. */
+static int64_t local_to_utc(int64_t l) {
+        return l - tz_offset_at(l - tz_offset_at(l, NULL), NULL);
+}
+
+static int method_forget(Daemon *d, json_object *params, Reply *r) {
+        json_object *v;
+        bool all = false, shares = false;
+        int64_t from = 0, to = 0;
+        int has_from, has_to, q;
+
+        if (json_object_object_get_ex(params, "all", &v) && !json_object_is_type(v, json_type_null)) {
+                if (!json_object_is_type(v, json_type_boolean))
+                        return method_bad_param(r, "all");
+                all = json_object_get_boolean(v);
+        }
+        if (json_object_object_get_ex(params, "include_share_log", &v) && !json_object_is_type(v, json_type_null)) {
+                if (!json_object_is_type(v, json_type_boolean))
+                        return method_bad_param(r, "include_share_log");
+                shares = json_object_get_boolean(v);
+        }
+        has_from = date_param(params, "from", &from);
+        if (has_from < 0)
+                return method_bad_param(r, "from");
+        has_to = date_param(params, "to", &to);
+        if (has_to < 0)
+                return method_bad_param(r, "to");
+        if (all && (has_from || has_to))
+                return method_bad_param(r, "all");
+        if (!all && !has_from && !has_to)
+                return method_bad_param(r, "to");
+        if (has_from && has_to && from > to)
+                return method_bad_param(r, "from");
+
+        StoreForget f = {
+                .local_from = has_from ? from : INT64_MIN,
+                .local_to = has_to ? to + DAY : INT64_MAX,
+                .shares = shares,
+                .shares_from = has_from ? local_to_utc(from) : INT64_MIN,
+                .shares_to = has_to ? local_to_utc(to + DAY) : INT64_MAX,
+                .consent_and_meta = all,
+        };
+        if (f.shares_from > f.shares_to)
+                f.shares_from = f.shares_to;
+
+        /* The accountant's unsaved seconds go to the store first and are
+         * deleted with the rest: nothing of the range is written back later. */
+        daemon_update(d);
+        q = daemon_flush(d);
+        if (q < 0)
+                return method_store_fail(r, d, q);
+
+        StoreForgotten got;
+        q = store_forget(d->store, &f, &got);
+        if (q < 0)
+                return method_store_fail(r, d, q);
+        if (all) {
+                d->have_consent = false;
+                d->consent = (StoreConsent) {};
+                d->paused = false;
+                d->paused_until = 0;
+                evtimer_del(d->pause_timer);
+        }
+        daemon_update(d);
+        log_info("Forgot %s: %lld hours, %lld check-ins, %lld nudges, %lld consent records, %lld shares, "
+                 "%lld meta values",
+                 all ? "everything" : "a range", (long long) got.buckets, (long long) got.checkins,
+                 (long long) got.nudges, (long long) got.consents, (long long) got.shares, (long long) got.meta);
+
+        json_object *p = json_object_new_object();
+        forgotten_add(p, &got);
+        json_object_object_add(p, "recording", json_object_new_string(daemon_recording(d)));
+        return method_ok(r, p);
+}
+
+int daemon_expire(Daemon *d) {
+        int64_t now = wall_now();
+        int64_t today = local_midnight(now, tz_offset_at(now, NULL));
+        StoreForget f = {
+                .local_from = INT64_MIN,
+                .local_to = today - (int64_t) d->config.retention_days * DAY,
+                .shares = true,
+                .shares_from = INT64_MIN,
+                .shares_to = now - (int64_t) d->config.share_log_days * DAY,
+        };
+        StoreForgotten got;
+        int r = store_forget(d->store, &f, &got);
+
+        if (r < 0) {
+                log_warning("Failed to delete data past its retention (%s); trying again tomorrow",
+                            store_last_error(d->store));
+                return r;
+        }
+        if (got.buckets + got.checkins + got.nudges + got.shares > 0)
+                log_info("Retention: deleted %lld hours, %lld check-ins and %lld nudges older than %d days, "
+                         "%lld shares older than %d days",
+                         (long long) got.buckets, (long long) got.checkins, (long long) got.nudges,
+                         d->config.retention_days, (long long) got.shares, d->config.share_log_days);
+        return 0;
+}
+
+/* --- ImportRecords ------------------------------------------------------- */
+
+static int opt_bool(json_object *o, const char *name, int *ret) {
+        json_object *v;
+
+        *ret = -1;
+        if (!json_object_object_get_ex(o, name, &v) || json_object_is_type(v, json_type_null))
+                return 0;
+        if (!json_object_is_type(v, json_type_boolean))
+                return -EINVAL;
+        *ret = json_object_get_boolean(v);
+        return 0;
+}
+
+static int opt_figure(json_object *o, const char *name, double *ret) {
+        json_object *v;
+
+        *ret = NAN;
+        if (!json_object_object_get_ex(o, name, &v) || json_object_is_type(v, json_type_null))
+                return 0;
+        if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
+                return -EINVAL;
+        *ret = json_object_get_double(v);
+        return isfinite(*ret) ? 0 : -EINVAL;
+}
+
+/* A string of 1..max bytes without control characters other than newlines. */
+static int text_param(json_object *o, const char *name, size_t max, bool optional, const char **ret) {
+        int q = varlink_param_string(o, name, ret);
+
+        if (q < 0 || (q == 0 && !optional))
+                return -EINVAL;
+        if (q == 0) {
+                *ret = NULL;
+                return 0;
+        }
+        size_t len = strlen(*ret);
+        if (len == 0 || len > max)
+                return -EINVAL;
+        for (const unsigned char *p = (const unsigned char *) *ret; *p; p++)
+                if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
+                        return -EINVAL;
+        return 0;
+}
+
+static bool one_of(const char *s, const char *const *set) {
+        for (; *set; set++)
+                if (strcmp(s, *set) == 0)
+                        return true;
+        return false;
+}
+
+static int checkin_record(json_object *o, int64_t today, Checkin *ret, int64_t *ret_at) {
+        int64_t date, mood = -1, at = 0;
+        int went_out, met;
+
+        if (!json_object_is_type(o, json_type_object) || date_param(o, "date", &date) <= 0 || date > today + DAY ||
+            opt_bool(o, "went_out", &went_out) < 0 || opt_bool(o, "met_someone", &met) < 0)
+                return -EINVAL;
+        int q = varlink_param_int(o, "mood", 1, 5, &mood);
+        if (q < 0)
+                return -EINVAL;
+        if (q == 0)
+                mood = -1;
+        if (varlink_param_int(o, "updated_at", 0, INT64_C(253402300799), &at) < 0)
+                return -EINVAL;
+        if (went_out < 0 && met < 0 && mood < 0)
+                return -EINVAL;
+        *ret = (Checkin) { .date = date, .went_out = went_out, .met_someone = met, .mood = (int) mood };
+        *ret_at = at;
+        return 0;
+}
+
+static int nudge_record(json_object *o, StoreNudge *ret) {
+        static const char *const severities[] = { "gentle", "notice", "concern", NULL };
+        static const char *const states[] = { "unread", "acked", "snoozed", "dismissed", NULL };
+        const char *policy, *severity, *title, *body, *step, *rule, *state;
+        int64_t date, raised_at, snoozed_until = 0;
+        double value, baseline, score;
+        int helpful;
+
+        if (!json_object_is_type(o, json_type_object) || text_param(o, "policy", 128, false, &policy) < 0 ||
+            date_param(o, "date", &date) <= 0 ||
+            varlink_param_int(o, "raised_at", 0, INT64_C(253402300799), &raised_at) <= 0 ||
+            text_param(o, "severity", 16, false, &severity) < 0 || !one_of(severity, severities) ||
+            text_param(o, "title", NUDGE_TEXT_MAX, false, &title) < 0 ||
+            text_param(o, "body", NUDGE_TEXT_MAX, false, &body) < 0 ||
+            text_param(o, "step", NUDGE_TEXT_MAX, true, &step) < 0 || text_param(o, "rule", 64, false, &rule) < 0 ||
+            opt_figure(o, "value", &value) < 0 || opt_figure(o, "baseline", &baseline) < 0 ||
+            opt_figure(o, "score", &score) < 0 || text_param(o, "state", 16, false, &state) < 0 ||
+            !one_of(state, states) ||
+            varlink_param_int(o, "snoozed_until", 1, INT64_C(253402300799), &snoozed_until) < 0 ||
+            opt_bool(o, "helpful", &helpful) < 0)
+                return -EINVAL;
+        *ret = (StoreNudge) {
+                .policy = (char *) policy, .date = date, .raised_at = raised_at, .severity = (char *) severity,
+                .title = (char *) title, .body = (char *) body, .step = (char *) step, .rule = (char *) rule,
+                .value = value, .baseline = baseline, .score = score, .state = (char *) state,
+                .snoozed_until = snoozed_until, .helpful = helpful,
+        };
+        return 0;
+}
+
+static int method_import_records(Daemon *d, json_object *params, Reply *r) {
+        json_object *checkins = NULL, *nudges = NULL;
+        int64_t now = wall_now(), today = local_midnight(now, tz_offset_at(now, NULL));
+        int64_t n_checkins = 0, n_nudges = 0;
+        size_t nc = 0, nn = 0;
+        int q;
+
+        if (json_object_object_get_ex(params, "checkins", &checkins) &&
+            !json_object_is_type(checkins, json_type_null)) {
+                if (!json_object_is_type(checkins, json_type_array))
+                        return method_bad_param(r, "checkins");
+                nc = json_object_array_length(checkins);
+        }
+        if (json_object_object_get_ex(params, "nudges", &nudges) && !json_object_is_type(nudges, json_type_null)) {
+                if (!json_object_is_type(nudges, json_type_array))
+                        return method_bad_param(r, "nudges");
+                nn = json_object_array_length(nudges);
+        }
+        if (nc > IMPORT_RECORDS_MAX || nn > IMPORT_RECORDS_MAX) {
+                json_object *p = json_object_new_object();
+                json_object_object_add(p, "limit", json_object_new_int(IMPORT_RECORDS_MAX));
+                return method_fail(r, IFACE ".RangeTooLarge", p);
+        }
+        if (!daemon_consented(d))
+                return method_fail(r, IFACE ".NoConsent", NULL);
+
+        /* Check everything before writing anything. */
+        _cleanup_free_ Checkin *c = calloc(nc + 1, sizeof *c);
+        _cleanup_free_ int64_t *at = calloc(nc + 1, sizeof *at);
+        _cleanup_free_ StoreNudge *nv = calloc(nn + 1, sizeof *nv);
+        if (!c || !at || !nv)
+                return -ENOMEM;
+        for (size_t i = 0; i < nc; i++)
+                if (checkin_record(json_object_array_get_idx(checkins, i), today, &c[i], &at[i]) < 0)
+                        return method_bad_param(r, "checkins");
+        for (size_t i = 0; i < nn; i++)
+                if (nudge_record(json_object_array_get_idx(nudges, i), &nv[i]) < 0)
+                        return method_bad_param(r, "nudges");
+
+        for (size_t i = 0; i < nc; i++) {
+                q = store_set_checkin(d->store, &c[i], at[i] > 0 ? at[i] : now);
+                if (q < 0)
+                        return method_store_fail(r, d, q);
+                n_checkins++;
+        }
+        for (size_t i = 0; i < nn; i++) {
+                q = store_import_nudge(d->store, &nv[i]);
+                if (q < 0)
+                        return method_store_fail(r, d, q);
+                n_nudges += q;
+        }
+        json_object *p = json_object_new_object();
+        json_object_object_add(p, "checkins", json_object_new_int64(n_checkins));
+        json_object_object_add(p, "nudges", json_object_new_int64(n_nudges));
+        return method_ok(r, p);
+}
 
 const MethodEntry privacy_methods[] = {
+        { IFACE ".GetPrivacy", method_get_privacy },
+        { IFACE ".Export", method_export },
+        { IFACE ".Forget", method_forget },
+        { IFACE ".ImportRecords", method_import_records },
         {},
 };

@@ -1,4 +1,5 @@
-/* The SQLite store: hourly buckets, consent records and small key/value meta.
+/* The SQLite store: hourly buckets, consent records, check-ins, nudges, the
+ * share log and small key/value meta.
  * Only kizukid opens it. WAL, synchronous=FULL, schema in PRAGMA user_version. */
 #pragma once
 
@@ -117,3 +118,66 @@ void store_share_done(StoreShare *sh);
 int store_get_meta(Store *s, const char *key, int64_t *ret);
 int store_set_meta(Store *s, const char *key, int64_t value);
 int store_delete_meta(Store *s, const char *key);
+
+/* --- privacy: inventory, export, forget, retention ---------------------- */
+
+/* The tables of the database, from sqlite_master (SQLite's own excluded), by
+ * name: every table there is, also ones this build does not know. *ret is a
+ * malloc'ed array of malloc'ed names (free with store_strv_free). */
+int store_list_tables(Store *s, char ***ret, size_t *ret_n);
+void store_strv_free(char **v, size_t n);
+
+/* Rows of a table, and the range of its time column (for tables this build
+ * knows that have one; has_range false otherwise). first/last are local
+ * seconds for bucket (start + utc_offset), check-in and nudge dates, and UTC
+ * seconds for consent grants and shares. */
+typedef struct StoreTableStats {
+        int64_t rows;
+        bool has_range;
+        bool range_utc; /* first/last are UTC instants, not local seconds */
+        int64_t first, last;
+} StoreTableStats;
+int store_table_stats(Store *s, const char *table, StoreTableStats *ret);
+
+/* One value of a row being read. */
+typedef enum StoreType { STORE_NULL, STORE_INT, STORE_REAL, STORE_TEXT } StoreType;
+typedef struct StoreValue {
+        StoreType type;
+        int64_t i;
+        double d;
+        const char *s; /* valid during the callback only */
+} StoreValue;
+/* Called per row; a negative return stops the read and is returned. */
+typedef int (*StoreRowFn)(const StoreValue *v, size_t n, void *userdata);
+
+/* The column names of table (any table in store_list_tables). *ret as there. */
+int store_table_columns(Store *s, const char *table, char ***ret, size_t *ret_n);
+/* Rows [offset, offset + limit) of table, every column as stored, in primary
+ * key order (new buckets and rows come at the end, so paging by offset sees
+ * each row once). -ENOENT when there is no such table. */
+int store_read_table(Store *s, const char *table, int64_t offset, int64_t limit, StoreRowFn fn, void *userdata);
+
+/* What to delete. Buckets, check-ins and nudges whose local date lies in
+ * [local_from, local_to) (local seconds); with shares the share log entries
+ * sent in [shares_from, shares_to) (UTC seconds); with consent_and_meta every
+ * consent record and meta value. */
+typedef struct StoreForget {
+        int64_t local_from, local_to;
+        bool shares;
+        int64_t shares_from, shares_to;
+        bool consent_and_meta;
+} StoreForget;
+
+typedef struct StoreForgotten {
+        int64_t buckets, checkins, nudges, consents, shares, meta;
+} StoreForgotten;
+
+/* Delete for real: in one transaction (secure_delete is on), then
+ * wal_checkpoint(TRUNCATE), VACUUM and wal_checkpoint(TRUNCATE) again, so no
+ * deleted row survives in the database, its free pages or the WAL. When
+ * nothing matched, the cleanup is skipped. *ret (may be NULL) gets the counts. */
+int store_forget(Store *s, const StoreForget *f, StoreForgotten *ret);
+
+/* Insert a nudge as exported (state, snooze and helpful included); 1 when
+ * stored, 0 when that policy already has a nudge that day. */
+int store_import_nudge(Store *s, const StoreNudge *n);

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <setjmp.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -722,6 +723,190 @@ static void test_share_log(void **state) {
         store_free(s);
 }
 
+/* --- privacy: inventory, export, forget ---------------------------------- */
+
+static int collect_row(const StoreValue *v, size_t n, void *userdata) {
+        int64_t *sum = userdata;
+        assert_true(n >= 1);
+        assert_int_equal(v[0].type, STORE_INT);
+        sum[0]++;
+        sum[1] += v[0].i;
+        return 0;
+}
+
+static bool file_contains(const char *path, const char *needle) {
+        static char buf[4 << 20];
+        struct stat st;
+
+        if (stat(path, &st) < 0)
+                return false;
+        size_t n = read_file(path, buf, sizeof buf);
+        return memmem(buf, n, needle, strlen(needle)) != NULL;
+}
+
+static void test_tables_and_stats(void **state) {
+        Fixture *f = *state;
+        Store *s = open_store(f->path);
+        char **names = NULL, **cols = NULL;
+        size_t n = 0, nc = 0;
+        StoreTableStats st;
+
+        assert_int_equal(store_list_tables(s, &names, &n), 0);
+        assert_int_equal(n, 6);
+        const char *want[] = { "bucket", "checkin", "consent", "meta", "nudge", "share_log" };
+        for (size_t i = 0; i < n; i++)
+                assert_string_equal(names[i], want[i]);
+        store_strv_free(names, n);
+
+        AcctBucket b[] = { { DAY0 + 2 * H, 3600, 60, 120 }, { DAY0 + 30 * H, -18000, 0, 60 } };
+        assert_int_equal(store_add_buckets(s, b, 2), 0);
+        assert_int_equal(store_table_stats(s, "bucket", &st), 0);
+        assert_int_equal(st.rows, 2);
+        assert_true(st.has_range);
+        assert_false(st.range_utc);
+        assert_int_equal(st.first, DAY0 + 2 * H + 3600);
+        assert_int_equal(st.last, DAY0 + 30 * H - 18000);
+        assert_int_equal(store_table_stats(s, "meta", &st), 0);
+        assert_int_equal(st.rows, 0);
+        assert_false(st.has_range);
+        assert_int_equal(store_table_stats(s, "nope", &st), -ENOENT);
+        assert_int_equal(store_table_stats(s, "sqlite_master", &st), -ENOENT);
+
+        assert_int_equal(store_table_columns(s, "bucket", &cols, &nc), 0);
+        assert_int_equal(nc, 4);
+        assert_string_equal(cols[0], "start");
+        assert_string_equal(cols[3], "observed_s");
+        store_strv_free(cols, nc);
+
+        int64_t acc[2] = {};
+        assert_int_equal(store_read_table(s, "bucket", 0, 10, collect_row, acc), 0);
+        assert_int_equal(acc[0], 2);
+        assert_int_equal(acc[1], 2 * DAY0 + 32 * H);
+        int64_t acc2[2] = {};
+        assert_int_equal(store_read_table(s, "bucket", 1, 10, collect_row, acc2), 0);
+        assert_int_equal(acc2[0], 1);
+        assert_int_equal(acc2[1], DAY0 + 30 * H);
+        assert_int_equal(store_read_table(s, "bucket\" --", 0, 10, collect_row, acc2), -ENOENT);
+        store_free(s);
+
+        /* A table another writer added is listed, counted and read like any other. */
+        sql_exec(f->path, "CREATE TABLE \"we\"\"ird\" (x INTEGER); INSERT INTO \"we\"\"ird\" VALUES (7);");
+        s = open_store(f->path);
+        assert_int_equal(store_list_tables(s, &names, &n), 0);
+        assert_int_equal(n, 7);
+        store_strv_free(names, n);
+        assert_int_equal(store_table_stats(s, "we\"ird", &st), 0);
+        assert_int_equal(st.rows, 1);
+        int64_t acc3[2] = {};
+        assert_int_equal(store_read_table(s, "we\"ird", 0, 10, collect_row, acc3), 0);
+        assert_int_equal(acc3[1], 7);
+        store_free(s);
+}
+
+static void add_marked_nudge(Store *s, int64_t date, const char *marker) {
+        StoreNudge nu = { .policy = (char *) marker, .date = date, .raised_at = 5, .severity = (char *) "gentle",
+                          .title = (char *) marker, .body = (char *) "b", .rule = (char *) "threshold",
+                          .value = NAN, .baseline = NAN, .score = NAN };
+        assert_int_equal(store_add_nudge(s, &nu, NULL), 1);
+}
+
+static void test_forget_range_and_all(void **state) {
+        Fixture *f = *state;
+        Store *s = open_store(f->path);
+        StoreForgotten got;
+        char wal[160];
+
+        snprintf(wal, sizeof wal, "%s-wal", f->path);
+        /* Three local days at +01:00, and a bucket at -05:00 whose UTC start is
+         * inside day 1 but whose local date is day 0. */
+        AcctBucket b[] = {
+                { DAY0 - 3600, 3600, 10, 10 },             /* day 0, 00:00 local */
+                { DAY0 + 86400 - 3600, 3600, 20, 20 },     /* day 1, 00:00 */
+                { DAY0 + 86400 + 2 * H, -18000, 30, 30 },  /* UTC day 1, local day 0 21:00 */
+                { DAY0 + 2 * 86400 - 3600, 3600, 40, 40 }, /* day 2 */
+        };
+        assert_int_equal(store_add_buckets(s, b, 4), 0);
+        for (int d = 0; d < 3; d++) {
+                Checkin c = { .date = DAY0 + d * 86400, .went_out = 1, .met_someone = -1, .mood = 3 };
+                assert_int_equal(store_set_checkin(s, &c, 1), 0);
+        }
+        add_marked_nudge(s, DAY0 + 86400, "marker-day-one");
+        add_marked_nudge(s, DAY0 + 2 * 86400, "marker-day-two");
+        assert_int_equal(store_grant_consent(s, 1, "1", SHA_A), 0);
+        assert_int_equal(store_set_meta(s, "paused_until", 9), 0);
+        StoreShare sh = { .at = 1000, .recipient = "marker-share", .transport = "https", .week = "2026-W13",
+                          .level = "daily", .format = "html", .size = 1, .sha256 = SHA_A, .result = "sent" };
+        assert_int_equal(store_add_share(s, &sh, NULL), 0);
+        assert_true(file_contains(wal, "marker-day-one"));
+
+        /* Day 1 only. */
+        StoreForget one = { .local_from = DAY0 + 86400, .local_to = DAY0 + 2 * 86400 };
+        assert_int_equal(store_forget(s, &one, &got), 0);
+        assert_int_equal(got.buckets, 1);
+        assert_int_equal(got.checkins, 1);
+        assert_int_equal(got.nudges, 1);
+        assert_int_equal(got.consents + got.shares + got.meta, 0);
+        assert_false(file_contains(f->path, "marker-day-one"));
+        assert_false(file_contains(wal, "marker-day-one"));
+        assert_true(file_contains(f->path, "marker-day-two"));
+        AcctBucket *v = NULL;
+        size_t n = 0;
+        assert_int_equal(store_get_buckets(s, DAY0 - 86400, DAY0 + 3 * 86400, &v, &n), 0);
+        assert_int_equal(n, 3);
+        assert_int_equal(v[0].active_s, 10);
+        assert_int_equal(v[1].active_s, 30);
+        assert_int_equal(v[2].active_s, 40);
+        free(v);
+
+        /* Nothing matches: nothing changes, no error. */
+        assert_int_equal(store_forget(s, &one, &got), 0);
+        assert_int_equal(got.buckets + got.checkins + got.nudges, 0);
+        StoreForget backwards = { .local_from = 2, .local_to = 1 };
+        assert_int_equal(store_forget(s, &backwards, NULL), -EINVAL);
+
+        /* Everything, share log included. */
+        StoreForget all = { .local_from = INT64_MIN, .local_to = INT64_MAX, .shares = true,
+                            .shares_from = INT64_MIN, .shares_to = INT64_MAX, .consent_and_meta = true };
+        assert_int_equal(store_forget(s, &all, &got), 0);
+        assert_int_equal(got.buckets, 3);
+        assert_int_equal(got.checkins, 2);
+        assert_int_equal(got.nudges, 1);
+        assert_int_equal(got.consents, 1);
+        assert_int_equal(got.shares, 1);
+        assert_int_equal(got.meta, 1);
+        StoreConsent c;
+        assert_int_equal(store_get_consent(s, &c), 0);
+        store_free(s);
+        const char *markers[] = { "marker-day-two", "marker-share", "threshold" };
+        for (size_t i = 0; i < ELEMENTSOF(markers); i++) {
+                assert_false(file_contains(f->path, markers[i]));
+                assert_false(file_contains(wal, markers[i]));
+        }
+}
+
+static void test_import_nudge(void **state) {
+        Fixture *f = *state;
+        Store *s = open_store(f->path);
+        StoreNudge nu = { .policy = (char *) "p", .date = DAY0, .raised_at = 5, .severity = (char *) "notice",
+                          .title = (char *) "t", .body = (char *) "b", .step = (char *) "s", .rule = (char *) "cusum",
+                          .value = 1.5, .baseline = NAN, .score = 2, .state = (char *) "snoozed",
+                          .snoozed_until = 99, .helpful = 0 };
+        StoreNudge got;
+
+        assert_int_equal(store_import_nudge(s, &nu), 1);
+        assert_int_equal(store_import_nudge(s, &nu), 0); /* that policy's nudge of that day is kept */
+        assert_int_equal(store_get_nudge(s, 1, &got), 1);
+        assert_string_equal(got.state, "snoozed");
+        assert_int_equal(got.snoozed_until, 99);
+        assert_int_equal(got.helpful, 0);
+        assert_true(isnan(got.baseline));
+        store_nudge_done(&got);
+        nu.state = (char *) "gone";
+        nu.date += 86400;
+        assert_int_equal(store_import_nudge(s, &nu), -EINVAL);
+        store_free(s);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_create_add_reopen, setup, teardown),
@@ -743,6 +928,9 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bad_paths, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_share_log, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_tables_and_stats, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_forget_range_and_all, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_import_nudge, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
