@@ -78,19 +78,16 @@ static int digest_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         char week_buf[OUTPUT_WEEK_MAX];
         DigestOptions opts = {};
         int level = DIGEST_LEVEL_SUMMARY, format = DIGEST_FORMAT_TEXT;
-        int64_t monday;
         size_t len = 0;
         int c, r;
 
         while ((c = getopt_long(argc, argv, "w:l:f:o:h", options, NULL)) >= 0)
                 switch (c) {
                 case 'w':
-                        if (output_parse_week(optarg, &monday) < 0)
+                        /* Normalized, so "2026-w2" is not sent as such. */
+                        if (digest_parse_week(optarg, week_buf, sizeof week_buf) < 0)
                                 return cmd_usage_error(cmd, ctx, "invalid week '%s' (expected YYYY-Www, e.g. 2026-W02)",
                                                        optarg);
-                        /* Normalized, so "2026-w2" is not sent as such. */
-                        if (output_format_week(week_buf, sizeof week_buf, monday, NULL) < 0)
-                                return -ERANGE;
                         week = week_buf;
                         break;
                 case 'l':

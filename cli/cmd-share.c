@@ -283,7 +283,7 @@ static int share_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         _cleanup_free_ char *dir = NULL;
         ShareArgs a = {};
         const char *to = NULL;
-        int64_t monday;
+        char week_buf[OUTPUT_WEEK_MAX];
         int c, r;
 
         while ((c = getopt_long(argc, argv, "t:w:nyh", options, NULL)) >= 0)
@@ -317,8 +317,13 @@ static int share_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 return cmd_usage_error(cmd, ctx, "say who to share with: --to NAME (see 'kizuki recipients')");
         if (to && !recipient_name_valid(to))
                 return cmd_usage_error(cmd, ctx, "invalid recipient name '%s' (letters, digits, '-' and '_')", to);
-        if (a.week && output_parse_week(a.week, &monday) < 0)
-                return cmd_usage_error(cmd, ctx, "invalid week '%s' (expected YYYY-Www, for example 2026-W13)", a.week);
+        if (a.week) {
+                /* As the daemon spells it ("2026-w13" is accepted here, not there). */
+                if (digest_parse_week(a.week, week_buf, sizeof week_buf) < 0)
+                        return cmd_usage_error(cmd, ctx, "invalid week '%s' (expected YYYY-Www, for example 2026-W13)",
+                                               a.week);
+                a.week = week_buf;
+        }
         if (!a.dry_run && !a.yes && !a.scheduled && !isatty(STDIN_FILENO)) {
                 fprintf(stderr, "kizuki share: not asking for confirmation without a terminal; pass --yes to send "
                                 "(or --dry-run to see what would be sent)\n");

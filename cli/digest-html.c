@@ -106,17 +106,12 @@ static void html_figures(FILE *f, json_object *model) {
                 json_object_get_int(json_object_object_get(prev, "days")),
                 json_object_get_int(json_object_object_get(base, "days")));
         for (size_t i = 0; i < digest_n_figures; i++) {
-                const DigestFigure *fig = &digest_figures[i];
-                char v[32], p[32], pc[40], b[32], bc[40];
-                double x = digest_value(mean, fig);
-                digest_format_value(v, sizeof v, fig, x);
-                digest_format_value(p, sizeof p, fig, digest_value(prev, fig));
-                digest_format_value(b, sizeof b, fig, digest_value(base, fig));
-                digest_format_change(pc, sizeof pc, fig, x, digest_value(prev, fig));
-                digest_format_change(bc, sizeof bc, fig, x, digest_value(base, fig));
+                DigestFigureRow row;
+                digest_figure_row(model, &digest_figures[i], &row);
                 fprintf(f, "<tr><th scope=\"row\">%s</th><td><strong>%s</strong></td><td>%s</td><td>%s</td>"
                            "<td>%s</td><td>%s</td></tr>\n",
-                        fig->label, v, p, pc, b, bc);
+                        digest_figures[i].label, row.value, row.previous, row.previous_change, row.baseline,
+                        row.baseline_change);
         }
         fputs("</tbody>\n</table>\n<p class=\"note\">↑ higher or later, ↓ lower or earlier, → about the same. "
               "pp: percentage points.</p>\n</section>\n",

@@ -47,6 +47,12 @@ void digest_format_value(char *buf, size_t size, const DigestFigure *f, double v
 /* The change from ref to v: "↑ 22 %", "↓ 3 pp", "↑ 1 h 05 min", "→ 2 %"
  * (→: about the same); "" when either is null. */
 void digest_format_change(char *buf, size_t size, const DigestFigure *f, double v, double ref);
+/* One figure's row of the weekly table, as shown: this week, the week before
+ * and the change from it, the baseline and the change from it. */
+typedef struct DigestFigureRow {
+        char value[32], previous[32], previous_change[40], baseline[32], baseline_change[40];
+} DigestFigureRow;
+void digest_figure_row(json_object *model, const DigestFigure *f, DigestFigureRow *ret);
 /* "screen 7.1 h/day, ↑ 22 % vs baseline; nights 31 % of screen time". */
 void digest_headline(json_object *model, char *buf, size_t size);
 /* "Mon 2026-03-23" for "2026-03-23"; "" when malformed. */

@@ -305,6 +305,18 @@ void digest_format_change(char *buf, size_t size, const DigestFigure *f, double 
         snprintf(buf, size, "%s %s", same ? "→" : delta > 0 ? "↑" : "↓", text);
 }
 
+void digest_figure_row(json_object *model, const DigestFigure *f, DigestFigureRow *ret) {
+        double x = digest_value(json_object_object_get(model, "mean"), f),
+               p = digest_value(json_object_object_get(model, "previous"), f),
+               b = digest_value(json_object_object_get(model, "baseline"), f);
+
+        digest_format_value(ret->value, sizeof ret->value, f, x);
+        digest_format_value(ret->previous, sizeof ret->previous, f, p);
+        digest_format_value(ret->baseline, sizeof ret->baseline, f, b);
+        digest_format_change(ret->previous_change, sizeof ret->previous_change, f, x, p);
+        digest_format_change(ret->baseline_change, sizeof ret->baseline_change, f, x, b);
+}
+
 void digest_headline(json_object *model, char *buf, size_t size) {
         json_object *mean = NULL, *base = NULL;
         char change[32];
@@ -333,6 +345,14 @@ void digest_format_day(char *buf, size_t size, const char *date, bool with_year)
 }
 
 /* --- fetching --------------------------------------------------------------- */
+
+int digest_parse_week(const char *s, char *ret, size_t size) {
+        int64_t monday;
+
+        if (output_parse_week(s, &monday) < 0 || output_format_week(ret, size, monday, NULL) < 0)
+                return -EINVAL;
+        return 0;
+}
 
 int digest_fetch(const char *socket_path, const char *week, DigestLevel level, json_object **ret_model) {
         _cleanup_json_ json_object *params = NULL, *reply = NULL;
@@ -406,21 +426,15 @@ static void text_figures(FILE *f, json_object *model) {
         put_cell(f, "Baseline", 10, true);
         fputc('\n', f);
         for (size_t i = 0; i < digest_n_figures; i++) {
-                const DigestFigure *fig = &digest_figures[i];
-                char v[32], p[32], pc[40], b[32], bc[40];
-                double x = digest_value(mean, fig);
-                digest_format_value(v, sizeof v, fig, x);
-                digest_format_value(p, sizeof p, fig, digest_value(prev, fig));
-                digest_format_value(b, sizeof b, fig, digest_value(base, fig));
-                digest_format_change(pc, sizeof pc, fig, x, digest_value(prev, fig));
-                digest_format_change(bc, sizeof bc, fig, x, digest_value(base, fig));
-                put_cell(f, fig->label, 19, false);
-                put_cell(f, v, 10, true);
-                put_cell(f, p, 12, true);
+                DigestFigureRow row;
+                digest_figure_row(model, &digest_figures[i], &row);
+                put_cell(f, digest_figures[i].label, 19, false);
+                put_cell(f, row.value, 10, true);
+                put_cell(f, row.previous, 12, true);
                 fputc(' ', f);
-                put_cell(f, pc, 9, false);
-                put_cell(f, b, 10, true);
-                fprintf(f, "%s%s\n", *bc ? " " : "", bc);
+                put_cell(f, row.previous_change, 9, false);
+                put_cell(f, row.baseline, 10, true);
+                fprintf(f, "%s%s\n", *row.baseline_change ? " " : "", row.baseline_change);
         }
         fprintf(f, "\n↑ higher or later, ↓ lower or earlier, → about the same.\n");
 }

@@ -76,8 +76,7 @@ typedef struct Parser {
         const char *file; /* "NAME.conf", for messages */
         RecipientWarnFn warn;
         void *userdata;
-        const char *p, *end;
-        int line;
+        ConfigLines in; /* the text, handed to inih line by line */
         int problems;
         char *values[_KEY_MAX]; /* as written */
         int lines[_KEY_MAX];    /* where; 0: not set */
@@ -125,46 +124,20 @@ static void warn_at(Parser *p, int line, const char *fmt, ...) __attribute__((fo
 static void warn_at(Parser *p, int line, const char *fmt, ...) {
         char msg[2048];
         va_list ap;
-        int n;
 
         p->problems++;
         if (!p->warn)
                 return;
-        n = line > 0 ? snprintf(msg, sizeof msg, "%s:%d: ", p->file, line) : snprintf(msg, sizeof msg, "%s: ", p->file);
-        if (n < 0)
-                return;
-        if ((size_t) n < sizeof msg) {
-                va_start(ap, fmt);
-                vsnprintf(msg + n, sizeof msg - (size_t) n, fmt, ap);
-                va_end(ap);
-        }
+        va_start(ap, fmt);
+        config_format_problem(msg, sizeof msg, p->file, line, fmt, ap);
+        va_end(ap);
         p->warn(msg, p->userdata);
 }
 
-/* inih's reader: exactly one physical line per call (see daemon/config.c). */
-static char *parser_reader(char *str, int num, void *stream) {
-        Parser *p = stream;
-        const char *eol;
-        size_t len;
-
-        if (p->p >= p->end || num < 1)
-                return NULL;
-        eol = memchr(p->p, '\n', (size_t) (p->end - p->p));
-        len = (size_t) ((eol ? eol : p->end) - p->p);
-        p->line++;
-
-        if (len > (size_t) num - 1) {
-                warn_at(p, p->line, "line longer than %d characters", num - 1);
-                str[0] = '\0';
-        } else if (memchr(p->p, '\0', len)) {
-                warn_at(p, p->line, "NUL byte in line");
-                str[0] = '\0';
-        } else {
-                memcpy(str, p->p, len);
-                str[len] = '\0';
-        }
-        p->p += len + (eol ? 1 : 0);
-        return str;
+/* A line the reader (config_lines_read) could not hand over: a problem
+ * like any other, so the file is refused. */
+static void parser_line_problem(void *userdata, int line, const char *what) {
+        warn_at(userdata, line, "%s", what);
 }
 
 /* No control characters (tab included): values end up in mail headers and
@@ -186,32 +159,32 @@ static int parser_handler(void *userdata, const char *section, const char *name,
                 return 1;
         if (strcmp(section, "recipient") != 0) {
                 if (*section)
-                        warn_at(p, p->line, "unknown section [%s] (only [recipient])",
+                        warn_at(p, p->in.line, "unknown section [%s] (only [recipient])",
                                 config_escape(section, esection, sizeof esection));
                 else
-                        warn_at(p, p->line, "key '%s' outside the [recipient] section",
+                        warn_at(p, p->in.line, "key '%s' outside the [recipient] section",
                                 config_escape(name, ename, sizeof ename));
                 return 1;
         }
         if (p->section_line == 0)
-                p->section_line = p->line;
+                p->section_line = p->in.line;
         int k = name_lookup(key_names, _KEY_MAX, name);
         if (k < 0) {
-                warn_at(p, p->line, "unknown key '%s'", config_escape(name, ename, sizeof ename));
+                warn_at(p, p->in.line, "unknown key '%s'", config_escape(name, ename, sizeof ename));
                 return 1;
         }
         if (p->lines[k] > 0) {
-                warn_at(p, p->line, "'%s' set twice (first on line %d)", key_names[k], p->lines[k]);
+                warn_at(p, p->in.line, "'%s' set twice (first on line %d)", key_names[k], p->lines[k]);
                 return 1;
         }
         value = value ?: "";
-        p->lines[k] = p->line;
+        p->lines[k] = p->in.line;
         if (strlen(value) > RECIPIENT_VALUE_MAX) {
-                warn_at(p, p->line, "value of '%s' longer than %d characters", key_names[k], RECIPIENT_VALUE_MAX);
+                warn_at(p, p->in.line, "value of '%s' longer than %d characters", key_names[k], RECIPIENT_VALUE_MAX);
                 return 1;
         }
         if (!value_clean(value, k == KEY_NAME)) {
-                warn_at(p, p->line, "control %scharacters in the value of '%s'", k == KEY_NAME ? "" : "or non-ASCII ",
+                warn_at(p, p->in.line, "control %scharacters in the value of '%s'", k == KEY_NAME ? "" : "or non-ASCII ",
                         key_names[k]);
                 return 1;
         }
@@ -384,7 +357,7 @@ static void check_proxy(Parser *p, const char *proxy) {
         static const char *const schemes[] = { "http", "https", "socks5", "socks5h" };
         int line = p->lines[KEY_PROXY];
         CURLU *u = curl_url();
-        char *scheme = NULL, *user = NULL;
+        char *scheme = NULL, *user = NULL, *password = NULL;
         bool ok = false;
 
         if (!u) {
@@ -398,10 +371,12 @@ static void check_proxy(Parser *p, const char *proxy) {
                                 ok = true;
         if (!ok)
                 warn_at(p, line, "invalid proxy (expected a URL like http://proxy:3128 or socks5h://proxy:1080)");
-        else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK)
+        else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+                 curl_url_get(u, CURLUPART_PASSWORD, &password, 0) == CURLUE_OK)
                 warn_at(p, line, "the proxy url must not hold a user name or password");
         curl_free(scheme);
         curl_free(user);
+        curl_free(password);
         curl_url_cleanup(u);
 }
 
@@ -523,6 +498,11 @@ static void parser_finish(Parser *p, Recipient *r) {
                 check_to(p, r, p->values[KEY_TO]);
         if (r->proxy)
                 check_proxy(p, r->proxy);
+        /* Plain http:// is allowed because it stays on this machine; through a
+         * proxy it would not (the body and the token would cross the network
+         * in the clear). */
+        if (r->proxy && r->scheme && strcmp(r->scheme, "http") == 0)
+                warn_at(p, p->lines[KEY_PROXY], "a proxy does not go with a plain http:// url (use https://)");
         if (r->patient_id && !fhir_id_valid(r->patient_id))
                 warn_at(p, p->lines[KEY_PATIENT_ID],
                         "invalid patient_id '%s' (1 to 64 letters, digits, '-' or '.')",
@@ -575,8 +555,12 @@ int recipient_parse(const char *name, const char *text, size_t size, RecipientWa
                 .file = file,
                 .warn = warn,
                 .userdata = userdata,
-                .p = text,
-                .end = text + size,
+                .in = {
+                        .p = text,
+                        .end = text + size,
+                        .spare = 1,
+                        .problem = parser_line_problem,
+                },
         };
         Recipient *r;
         int q;
@@ -584,10 +568,11 @@ int recipient_parse(const char *name, const char *text, size_t size, RecipientWa
         if (!recipient_name_valid(name) || !text || !ret)
                 return -EINVAL;
         snprintf(file, sizeof file, "%s.conf", name);
+        p.in.userdata = &p;
         r = calloc(1, sizeof *r);
         if (!r)
                 return -ENOMEM;
-        q = ini_parse_stream(parser_reader, &p, parser_handler, &p);
+        q = ini_parse_stream(config_lines_read, &p.in, parser_handler, &p);
         if (q < 0 || p.oom) {
                 q = -ENOMEM;
                 goto out;
@@ -722,6 +707,8 @@ oom:
 int recipient_load(const char *dir, const char *name, RecipientWarnFn warn, void *userdata, Recipient **ret) {
         _cleanup_free_ char *path = NULL, *buf = NULL;
         _cleanup_recipient_ Recipient *r = NULL;
+        _cleanup_close_ int fd = -1;
+        struct stat st;
         size_t n;
         FILE *f;
         int q;
@@ -732,14 +719,22 @@ int recipient_load(const char *dir, const char *name, RecipientWarnFn warn, void
                 path = NULL;
                 return -ENOMEM;
         }
-        f = fopen(path, "re");
+        /* O_NONBLOCK: a FIFO put in place of the file must not hang us; only
+         * a regular file is read. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+        buf = malloc(RECIPIENT_FILE_MAX + 1);
+        if (!buf)
+                return -ENOMEM;
+        f = fdopen(fd, "r");
         if (!f)
                 return -errno;
-        buf = malloc(RECIPIENT_FILE_MAX + 1);
-        if (!buf) {
-                fclose(f);
-                return -ENOMEM;
-        }
+        fd = -1; /* f owns it now */
         n = fread(buf, 1, RECIPIENT_FILE_MAX + 1, f);
         q = ferror(f) ? -EIO : 0;
         fclose(f);
@@ -774,7 +769,8 @@ int secret_read(const char *path, char **ret, size_t *ret_len, char *why, size_t
         size_t len = 0;
 
         why[0] = '\0';
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+        /* O_NONBLOCK: opening a FIFO must not block before fstat() refuses it. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
         if (fd < 0) {
                 int e = errno;
                 snprintf(why, why_size, "%s", e == ELOOP ? "is a symbolic link (not accepted for secrets)" : strerror(e));

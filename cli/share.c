@@ -60,7 +60,8 @@ static void transfer_done(Transfer *t) {
         slist_free_zeroed(t->headers);
         curl_slist_free_all(t->rcpt);
         secret_free(t->secret);
-        *t = (Transfer) {};
+        /* The answer may echo the secret; explicit_bzero is not optimised away. */
+        explicit_bzero(t, sizeof *t);
 }
 
 static size_t response_write(char *ptr, size_t size, size_t nmemb, void *userdata) {
@@ -132,10 +133,20 @@ static int transfer_new(Transfer *t, const Recipient *r) {
         SETOPT(t->h, CURLOPT_SSLVERSION, (long) CURL_SSLVERSION_TLSv1_2);
         SETOPT(t->h, CURLOPT_PROXY_SSL_VERIFYPEER, 1L);
         SETOPT(t->h, CURLOPT_PROXY_SSL_VERIFYHOST, 2L);
-        if (r->ca_file)
+        /* ca_file replaces the system's CAs: libcurl's default CA directory
+         * (/etc/ssl/certs on Debian) would otherwise still be trusted too. */
+        if (r->ca_file) {
                 SETOPT(t->h, CURLOPT_CAINFO, r->ca_file);
-        /* "" turns off the proxy environment variables too. */
+                SETOPT(t->h, CURLOPT_CAPATH, (const char *) NULL);
+        }
+        /* "" turns off the proxy environment variables too (http_proxy,
+         * HTTPS_PROXY, ALL_PROXY); NOPROXY "" keeps NO_PROXY from sending a
+         * transfer around a proxy the recipient file names. */
         SETOPT(t->h, CURLOPT_PROXY, r->proxy ? r->proxy : "");
+        SETOPT(t->h, CURLOPT_NOPROXY, "");
+        SETOPT(t->h, CURLOPT_PROXY_SSLVERSION, (long) CURL_SSLVERSION_TLSv1_2);
+        /* The parser refuses them already; credentials never travel in a URL. */
+        SETOPT(t->h, CURLOPT_DISALLOW_USERNAME_IN_URL, 1L);
         SETOPT(t->h, CURLOPT_CONNECTTIMEOUT, connect_s);
         SETOPT(t->h, CURLOPT_TIMEOUT, (long) r->timeout_s);
         SETOPT(t->h, CURLOPT_NOSIGNAL, 1L);
@@ -382,12 +393,19 @@ static bool transfer_run(Transfer *t, const Recipient *r, bool connect_only, Sha
         if (c == CURLE_OK && connect_only) {
                 ret->accepted = true;
                 snprintf(ret->detail, sizeof ret->detail, "TLS connection to %s port %d verified", r->host, r->port);
+        } else if (http && code >= 200 && code < 300) {
+                /* The server has answered 2xx: it has the digest, even when its
+                 * answer's body was cut off (too long, slow) afterwards.
+                 * Sending again would deliver it twice. */
+                ret->accepted = true;
+                if (c == CURLE_OK)
+                        snprintf(ret->detail, sizeof ret->detail, "HTTP %ld", code);
+                else
+                        snprintf(ret->detail, sizeof ret->detail, "HTTP %ld (the rest of the answer was not read: %s)",
+                                 code, curl_easy_strerror(c));
         } else if (c == CURLE_OK && http) {
                 flatten(t->response.keep);
-                if (code >= 200 && code < 300) {
-                        ret->accepted = true;
-                        snprintf(ret->detail, sizeof ret->detail, "HTTP %ld", code);
-                } else if (code >= 300 && code < 400)
+                if (code >= 300 && code < 400)
                         snprintf(ret->detail, sizeof ret->detail, "HTTP %ld: the server redirects, and redirects are not followed",
                                  code);
                 else

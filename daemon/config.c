@@ -4,6 +4,7 @@
  * first syntax error. Problems are reported through the caller's function,
  * counted, and leave the value as it was. */
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -12,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "macro.h"
@@ -56,8 +59,7 @@ typedef struct ConfigParser {
         const char *name;
         ConfigWarnFn warn;
         void *userdata;
-        const char *p, *end; /* text not yet handed to inih */
-        int line;            /* physical line inih is working on */
+        ConfigLines in;
         int problems;
 } ConfigParser;
 
@@ -328,52 +330,60 @@ const char *config_escape(const char *s, char *buf, size_t size) {
 }
 
 static void config_warn(ConfigParser *p, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void config_format_problem(char *buf, size_t size, const char *file, int line, const char *fmt, va_list ap) {
+        int n = line > 0 ? snprintf(buf, size, "%s:%d: ", file, line) : snprintf(buf, size, "%s: ", file);
+
+        if (n >= 0 && (size_t) n < size)
+                vsnprintf(buf + n, size - (size_t) n, fmt, ap);
+}
+
 static void config_warn(ConfigParser *p, int line, const char *fmt, ...) {
         char msg[2048];
         va_list ap;
-        int n;
 
         p->problems++;
         if (!p->warn)
                 return;
-        n = snprintf(msg, sizeof msg, "%s:%d: ", p->name, line);
-        if (n < 0)
-                return;
-        if ((size_t) n < sizeof msg) {
-                va_start(ap, fmt);
-                vsnprintf(msg + n, sizeof msg - (size_t) n, fmt, ap);
-                va_end(ap);
-        }
+        va_start(ap, fmt);
+        config_format_problem(msg, sizeof msg, p->name, line, fmt, ap);
+        va_end(ap);
         p->warn(msg, p->userdata);
 }
 
-/* inih's reader: hand over exactly one physical line per call, so its line
- * count and ours agree. A line too long for inih's buffer (which would split
- * it and parse the pieces as lines of their own) or holding a NUL byte is
- * replaced by an empty line and reported here. */
-static char *config_reader(char *str, int num, void *stream) {
-        ConfigParser *p = stream;
+char *config_lines_read(char *str, int num, void *stream) {
+        ConfigLines *in = stream;
         const char *eol;
         size_t len;
+        char what[64];
 
-        if (p->p >= p->end || num < 1)
+        if (in->p >= in->end || num <= in->spare)
                 return NULL;
-        eol = memchr(p->p, '\n', (size_t) (p->end - p->p));
-        len = (size_t) ((eol ? eol : p->end) - p->p);
-        p->line++;
+        eol = memchr(in->p, '\n', (size_t) (in->end - in->p));
+        len = (size_t) ((eol ? eol : in->end) - in->p);
+        in->line++;
 
-        if (len > (size_t) num - 1) {
-                config_warn(p, p->line, "line longer than %d characters, ignored", num - 1);
+        if (len > (size_t) (num - in->spare)) {
+                snprintf(what, sizeof what, "line longer than %d characters", num - in->spare);
+                in->problem(in->userdata, in->line, what);
                 str[0] = '\0';
-        } else if (memchr(p->p, '\0', len)) {
-                config_warn(p, p->line, "NUL byte in line, ignored");
+                len = 0;
+        } else if (memchr(in->p, '\0', len)) {
+                in->problem(in->userdata, in->line, "NUL byte in line");
                 str[0] = '\0';
+                len = 0;
         } else {
-                memcpy(str, p->p, len);
+                memcpy(str, in->p, len);
                 str[len] = '\0';
         }
-        p->p += len + (eol ? 1 : 0);
+        in->p += (size_t) ((eol ? eol + 1 : in->end) - in->p);
+        if (in->classify)
+                in->classify(in->userdata, str, len);
         return str;
+}
+
+/* A line the reader could not hand over is skipped, and says so. */
+static void config_line_problem(void *userdata, int line, const char *what) {
+        config_warn(userdata, line, "%s, ignored", what);
 }
 
 static const ConfigKey *config_find_key(const char *section, const char *name) {
@@ -392,17 +402,17 @@ static int config_handler(void *userdata, const char *section, const char *name,
 
         if (!k) {
                 if (*section)
-                        config_warn(p, p->line, "unknown key '%s' in section [%s]",
+                        config_warn(p, p->in.line, "unknown key '%s' in section [%s]",
                                     config_escape(name, ename, sizeof ename), config_escape(section, esection, sizeof esection));
                 else
-                        config_warn(p, p->line, "key '%s' outside any section", config_escape(name, ename, sizeof ename));
+                        config_warn(p, p->in.line, "key '%s' outside any section", config_escape(name, ename, sizeof ename));
                 return 1;
         }
         value = value ?: ""; /* only with INI_ALLOW_NO_VALUE */
         if (config_set(p->config, k, value) < 0) {
                 format_expected(k, expected, sizeof expected);
                 format_value(p->config, k, current, sizeof current);
-                config_warn(p, p->line, "invalid value '%s' for %s (expected %s), keeping %s",
+                config_warn(p, p->in.line, "invalid value '%s' for %s (expected %s), keeping %s",
                             config_escape(value, evalue, sizeof evalue), k->name, expected, current);
         }
         return 1;
@@ -414,12 +424,17 @@ static int config_parse(Config *c, const char *text, size_t size, const char *na
                 .name = name ?: "kizukid.conf",
                 .warn = warn,
                 .userdata = userdata,
-                .p = text,
-                .end = text + size,
         };
         int r;
 
-        r = ini_parse_stream(config_reader, &p, config_handler, &p);
+        p.in = (ConfigLines) {
+                .p = text,
+                .end = text + size,
+                .spare = 1,
+                .problem = config_line_problem,
+                .userdata = &p,
+        };
+        r = ini_parse_stream(config_lines_read, &p.in, config_handler, &p);
         if (r == -2)
                 return -ENOMEM;
         if (r > 0)
@@ -435,21 +450,31 @@ int config_parse_string(Config *c, const char *text, const char *name, ConfigWar
 
 int config_load(Config *c, const char *path, ConfigWarnFn warn, void *userdata) {
         _cleanup_free_ char *buf = NULL;
+        _cleanup_close_ int fd = -1;
+        struct stat st;
         size_t n = 0;
         FILE *f;
 
         if (!c || !path)
                 return -EINVAL;
-        f = fopen(path, "re");
-        if (!f)
+        /* O_NONBLOCK: a FIFO in place of the file must not hang the daemon;
+         * only a regular file is read. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
                 return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 
         /* Read it all first: a file that cannot be read changes nothing. */
         buf = malloc(CONFIG_MAX_SIZE + 1);
-        if (!buf) {
-                fclose(f);
+        if (!buf)
                 return -ENOMEM;
-        }
+        f = fdopen(fd, "r");
+        if (!f)
+                return -errno;
+        fd = -1; /* f owns it now */
         n = fread(buf, 1, CONFIG_MAX_SIZE + 1, f);
         if (ferror(f)) {
                 int r = errno > 0 ? -errno : -EIO;

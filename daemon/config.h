@@ -2,6 +2,7 @@
  * file:line and the default is kept. */
 #pragma once
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,3 +41,28 @@ int parse_bool(const char *s, bool *ret);
 /* Text from a file quoted into a message: control and non-ASCII bytes as \xNN,
  * cut short with "..." when it does not fit in size. Returns buf. */
 const char *config_escape(const char *s, char *buf, size_t size);
+
+/* A problem found in a file as people read it: "file:line: message" ("file:
+ * message" when line is 0), cut short to fit in size. */
+void config_format_problem(char *buf, size_t size, const char *file, int line, const char *fmt, va_list ap)
+        __attribute__((format(printf, 5, 0)));
+
+/* Text in memory handed to inih's ini_parse_stream() exactly one physical
+ * line per call (config_lines_read is the reader, a ConfigLines its stream),
+ * so that inih's line count and ours agree: Debian's inih 55 is built without
+ * INI_HANDLER_LINENO. A line that does not fit inih's buffer less `spare`
+ * bytes (inih would split it and parse the pieces as lines of their own), or
+ * that holds a NUL byte, is replaced by an empty line and reported through
+ * problem ("line longer than N characters", "NUL byte in line"). classify,
+ * when set, sees each line as inih gets it. Used by kizukid.conf, policy and
+ * recipient files. */
+typedef struct ConfigLines {
+        const char *p, *end; /* text not yet handed to inih */
+        int line;            /* physical line inih is working on, from 1 */
+        int spare;           /* ≥ 1: bytes of inih's buffer left unused (the NUL is one) */
+        void (*problem)(void *userdata, int line, const char *what);
+        void (*classify)(void *userdata, const char *line, size_t len);
+        void *userdata;
+} ConfigLines;
+
+char *config_lines_read(char *str, int num, void *stream);

@@ -472,9 +472,16 @@ static int method_get_range(Daemon *d, json_object *params, Reply *r) {
 
 /* "YYYY-Www" → the local seconds of that ISO week's Monday. Week 1 holds 4 January. */
 static int parse_iso_week(const char *s, int64_t *ret) {
-        int y, w, n = 0;
-        if (strlen(s) != 8 || sscanf(s, "%4d-W%2d%n", &y, &w, &n) != 2 || n != 8 || y < 1971 || y > 9998 || w < 1 ||
-            w > 53)
+        /* Digits exactly where they belong: sscanf's %d would also take a sign
+         * or skip white space (a newline too), and the week is echoed back. */
+        if (strlen(s) != 8 || s[4] != '-' || s[5] != 'W')
+                return -EINVAL;
+        for (size_t i = 0; i < 8; i++)
+                if (i != 4 && i != 5 && (s[i] < '0' || s[i] > '9'))
+                        return -EINVAL;
+        int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+        int w = (s[6] - '0') * 10 + (s[7] - '0');
+        if (y < 1971 || y > 9998 || w < 1 || w > 53)
                 return -EINVAL;
         char jan4[16];
         int64_t j4;

@@ -516,8 +516,7 @@ typedef struct Parser {
         const char *file; /* for messages */
         PolicyErrorFn err;
         void *userdata;
-        const char *p, *end; /* text not yet handed to inih */
-        unsigned line;       /* physical line inih is working on */
+        ConfigLines in;      /* the text, handed to inih line by line */
         unsigned last_line;  /* the file's last line, ≥ 1 */
 
         /* inih's view, mirrored: it has a key name that an indented line
@@ -626,12 +625,13 @@ static int section_lookup(const char *name, size_t len) {
 /* Classify a line as inih will (ini_parse_stream() of inih r55 with
  * multi-line values and inline ';' comments): record section headers,
  * report unknown sections and syntax errors here, on their own line. */
-static void parser_classify(Parser *p, const char *line, size_t len) {
+static void parser_classify(void *userdata, const char *line, size_t len) {
+        Parser *p = userdata;
         const char *s = line, *e = line + len, *q;
         char ename[256];
 
         p->continuation = false;
-        if (p->line == 1 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+        if (p->in.line == 1 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
                 s += 3;
         while (e > s && isspace((unsigned char) e[-1]))
                 e--;
@@ -651,7 +651,7 @@ static void parser_classify(Parser *p, const char *line, size_t len) {
                 q = ini_find(s + 1, e, "]");
                 if (q == e || *q != ']') {
                         p->syntax_errors++;
-                        parser_error(p, p->line, "syntax error: section header without ']'");
+                        parser_error(p, p->in.line, "syntax error: section header without ']'");
                         return;
                 }
                 p->prev_name = false;
@@ -661,52 +661,25 @@ static void parser_classify(Parser *p, const char *line, size_t len) {
                 name[n] = '\0';
                 i = section_lookup(s + 1, (size_t) (q - s - 1));
                 if (i < 0) {
-                        parser_error(p, p->line, "unknown section [%s]", config_escape(name, ename, sizeof ename));
+                        parser_error(p, p->in.line, "unknown section [%s]", config_escape(name, ename, sizeof ename));
                         memcpy(p->unknown_section, name, n + 1);
                         p->in_unknown_section = true;
                 } else if (p->section_line[i] == 0)
-                        p->section_line[i] = p->line;
+                        p->section_line[i] = p->in.line;
                 return;
         }
         q = ini_find(s, e, "=:");
         if (q == e || (*q != '=' && *q != ':')) {
                 p->syntax_errors++;
-                parser_error(p, p->line, "syntax error: expected 'key = value'");
+                parser_error(p, p->in.line, "syntax error: expected 'key = value'");
                 return;
         }
         p->prev_name = q > s; /* the name is empty when the line starts with '=' */
 }
 
-/* inih's reader: hand over exactly one physical line per call, so its line
- * count and ours agree. A line too long for inih's buffer or holding a NUL
- * byte is replaced by an empty line and reported here. The limit leaves room
- * for a newline, so no inih version takes the line for a truncated one. */
-static char *parser_reader(char *str, int num, void *stream) {
-        Parser *p = stream;
-        const char *eol;
-        size_t len;
-
-        if (p->p >= p->end || num < 3)
-                return NULL;
-        eol = memchr(p->p, '\n', (size_t) (p->end - p->p));
-        len = (size_t) ((eol ? eol : p->end) - p->p);
-        p->line++;
-
-        if (len > (size_t) num - 2) {
-                parser_error(p, p->line, "line longer than %d characters, ignored", num - 2);
-                str[0] = '\0';
-                p->continuation = false;
-        } else if (memchr(p->p, '\0', len)) {
-                parser_error(p, p->line, "NUL byte in line, ignored");
-                str[0] = '\0';
-                p->continuation = false;
-        } else {
-                memcpy(str, p->p, len);
-                str[len] = '\0';
-                parser_classify(p, str, len);
-        }
-        p->p += len + (eol ? 1 : 0);
-        return str;
+/* A line the reader could not hand over (config_lines_read) is skipped. */
+static void parser_line_problem(void *userdata, int line, const char *what) {
+        parser_error(userdata, (unsigned) line, "%s, ignored", what);
 }
 
 static int key_lookup(const char *section, const char *name) {
@@ -751,7 +724,7 @@ static int parser_handler(void *userdata, const char *section, const char *name,
                 if (p->last_key < 0)
                         return 1; /* continues a key reported already */
                 if (!policy_keys[p->last_key].text) {
-                        parser_error(p, p->line, "indented line continues %s, which takes a single value",
+                        parser_error(p, p->in.line, "indented line continues %s, which takes a single value",
                                      key_display(p->last_key, kname, sizeof kname));
                         return 1;
                 }
@@ -770,13 +743,13 @@ static int parser_handler(void *userdata, const char *section, const char *name,
                 }
                 free(p->raw[k]);
                 p->raw[k] = v;
-                p->raw_line[k] = p->line;
+                p->raw_line[k] = p->in.line;
                 return 1;
         }
         if (!*section)
-                parser_error(p, p->line, "key '%s' outside any section", config_escape(name, ename, sizeof ename));
+                parser_error(p, p->in.line, "key '%s' outside any section", config_escape(name, ename, sizeof ename));
         else if (!p->in_unknown_section || strcmp(section, p->unknown_section) != 0)
-                parser_error(p, p->line, "unknown key '%s' in section [%s]", config_escape(name, ename, sizeof ename),
+                parser_error(p, p->in.line, "unknown key '%s' in section [%s]", config_escape(name, ename, sizeof ename),
                              config_escape(section, esection, sizeof esection));
         return 1;
 }
@@ -1158,8 +1131,16 @@ int policy_parse(const char *text, size_t len, const char *name, PolicyErrorFn e
         if (!ret || (!text && len > 0))
                 return -EINVAL;
         *ret = NULL;
-        p.p = text ?: "";
-        p.end = p.p + len;
+        /* The limit leaves room for a newline too, so that no inih version
+         * takes a line for a truncated one. */
+        p.in = (ConfigLines) {
+                .p = text ?: "",
+                .end = (text ?: "") + len,
+                .spare = 2,
+                .problem = parser_line_problem,
+                .classify = parser_classify,
+                .userdata = &p,
+        };
 
         pol = calloc(1, sizeof *pol);
         if (!pol)
@@ -1186,16 +1167,16 @@ int policy_parse(const char *text, size_t len, const char *name, PolicyErrorFn e
                 return -ENOMEM;
         }
 
-        for (const char *c = p.p; c < p.end; c++)
+        for (const char *c = p.in.p; c < p.in.end; c++)
                 p.last_line += *c == '\n';
-        if (p.end > p.p && p.end[-1] != '\n')
+        if (p.in.end > p.in.p && p.in.end[-1] != '\n')
                 p.last_line++;
         p.last_line = MAX(p.last_line, 1u);
 
         if (len > POLICY_MAX_SIZE)
                 parser_error(&p, 1, "file larger than 1 MiB, ignored");
         else {
-                r = ini_parse_stream(parser_reader, &p, parser_handler, &p);
+                r = ini_parse_stream(config_lines_read, &p.in, parser_handler, &p);
                 if (r == -2)
                         p.oom = true;
                 else if (r > 0 && p.syntax_errors == 0)

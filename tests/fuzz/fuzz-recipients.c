@@ -53,6 +53,9 @@ static void check(const Recipient *r) {
         }
         if (r->loopback != recipient_host_is_loopback(r->host))
                 abort();
+        /* Plain http stays on this machine: never through a proxy. */
+        if (r->proxy && strcmp(r->scheme, "http") == 0)
+                abort();
         check_clean(r->url);
         check_clean(r->display_name);
         check_clean(r->from);

@@ -92,13 +92,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         body = b'{"ok":true}' if 200 <= status < 300 else b"nope"
         if self.server.sink.echo:
             body = "".join(f"{k}: {v} " for k, v in self.headers.items()).encode()
+        if self.server.sink.body is not None:
+            body = self.server.sink.body
         self.send_response(status)
         if 300 <= status < 400:
             self.send_header("Location", self.server.sink.location or "https://127.0.0.1:1/elsewhere")
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            pass  # the client stopped reading (a body too long for it)
 
     def do_POST(self):
         self._answer(self._record())
@@ -110,11 +115,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 class HttpsSink:
     """An HTTP(S) server recording each request (method, path, headers, body).
     status: the answer to every request; statuses: answers for the first ones.
-    echo: the answer's body repeats the request headers. ca=None: plain HTTP."""
+    echo: the answer's body repeats the request headers. body: the answer's
+    body instead of the default one. ca=None: plain HTTP."""
 
-    def __init__(self, ca=None, status=200, statuses=(), location=None, echo=False):
+    def __init__(self, ca=None, status=200, statuses=(), location=None, echo=False, body=None):
         self.lock = threading.Lock()
         self.echo = echo
+        self.body = body
         self.requests = []
         self.status = status
         self.statuses = list(statuses)

@@ -229,6 +229,11 @@ class TestDigest(DigestCase):
                        ({"level": 3}, "org.varlink.service.InvalidParameter"),
                        ({}, "org.varlink.service.InvalidParameter"),
                        ({"level": "daily", "week": "2026-W60"}, k.IFACE + ".InvalidWeek"),
+                       # Digits only: no sign, no white space (the week is echoed back).
+                       ({"level": "daily", "week": "2026-W 1"}, k.IFACE + ".InvalidWeek"),
+                       ({"level": "daily", "week": " 2026-W1"}, k.IFACE + ".InvalidWeek"),
+                       ({"level": "daily", "week": "2026-W\n1"}, k.IFACE + ".InvalidWeek"),
+                       ({"level": "daily", "week": "2026-W+1"}, k.IFACE + ".InvalidWeek"),
                        ({"level": "daily", "week": 7}, "org.varlink.service.InvalidParameter")):
             r = env.call_raw(k.IFACE + ".GetDigest", p)
             self.assertEqual(r.get("error"), err, (p, r))

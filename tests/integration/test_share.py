@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import stat
 import subprocess
 import sys
@@ -88,7 +89,7 @@ class ShareTestCase(k.KizukiTestCase):
     def recipient(self, rname, /, **keys):
         keys.setdefault("ca_file", self.ca.ca_cert)
         with open(os.path.join(self.rdir, rname + ".conf"), "w") as f:
-            f.write("[recipient]\n" + "".join(f"{k_} = {v}\n" for k_, v in keys.items()))
+            f.write("[recipient]\n" + "".join(f"{k_} = {v}\n" for k_, v in keys.items() if v is not None))
 
     def https_recipient(self, rname, url, /, **keys):
         keys.setdefault("name", "Dr. Example")
@@ -101,9 +102,9 @@ class ShareTestCase(k.KizukiTestCase):
         self.recipient(rname, transport=transport, url=f"{transport}://localhost:{port}",
                        **{"from": "person@example.org"}, to="dr@example.org", **keys)
 
-    def cli(self, *args, check=True, timeout=60, stdin=None):
+    def cli(self, *args, check=True, timeout=60, stdin=None, environ=None):
         env = self.env
-        r = subprocess.run([k.KIZUKI, *args], env=env.environ(), capture_output=True, text=True,
+        r = subprocess.run([k.KIZUKI, *args], env=env.environ(**(environ or {})), capture_output=True, text=True,
                            timeout=timeout, stdin=stdin if stdin is not None else subprocess.DEVNULL)
         self.outputs.append(f"$ kizuki {' '.join(args)}\n{r.stdout}{r.stderr}")
         if check and r.returncode != 0:
@@ -111,8 +112,9 @@ class ShareTestCase(k.KizukiTestCase):
                                  f"stdout: {r.stdout}\nstderr: {r.stderr}")
         return r
 
-    def share(self, name, *extra, check=True, timeout=60):
-        return self.cli("share", "--to", name, "--week", WEEK, *extra, check=check, timeout=timeout)
+    def share(self, name, *extra, check=True, timeout=60, environ=None):
+        return self.cli("share", "--to", name, "--week", WEEK, *extra, check=check, timeout=timeout,
+                        environ=environ)
 
     def shares(self):
         return self.cli_json("shares", "--json")["shares"]
@@ -239,6 +241,39 @@ class TestHttps(ShareTestCase):
         self.assertEqual(sink.requests, [])
         self.assertNotIn("sent", [x["result"] for x in self.shares()])
 
+    def run_with_system_ca(self, ca, *args):
+        """kizuki in a private mount namespace whose /etc/ssl/certs (libcurl's
+        default CA directory) trusts only ca."""
+        certs = tempfile.mkdtemp(prefix="certs-", dir=self.env.dir)
+        h = subprocess.run(["openssl", "x509", "-hash", "-noout", "-in", ca.ca_cert], capture_output=True,
+                           text=True, check=True).stdout.strip()
+        shutil.copy(ca.ca_cert, os.path.join(certs, h + ".0"))  # the CA directory (CAPATH)
+        shutil.copy(ca.ca_cert, os.path.join(certs, "ca-certificates.crt"))  # the CA bundle (CAINFO)
+        script = 'mount --bind "$1" /etc/ssl/certs && shift && exec "$@"'
+        r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", certs,
+                            k.KIZUKI, *args], env=self.env.environ(), capture_output=True, text=True, timeout=60)
+        self.outputs.append(f"$ kizuki {' '.join(args)}\n{r.stdout}{r.stderr}")
+        if "mount" in r.stderr and "kizuki" not in r.stderr:
+            self.skipTest(f"no private mount namespace here: {r.stderr.strip()}")
+        return r
+
+    def test_ca_file_replaces_the_system_cas(self):
+        sink = self.sink(sinks.HttpsSink(self.other_ca))
+        # Without ca_file the system's CAs are trusted (the namespace works)...
+        self.https_recipient("system", sink.url, ca_file=None)
+        r = self.run_with_system_ca(self.other_ca, "share", "--to", "system", "--week", WEEK, "--yes")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(len(sink.requests), 1)
+        # ...with it, only the CA it names: not one the system also trusts.
+        self.https_recipient("private", sink.url, ca_file=self.ca.ca_cert, attempts=1)
+        r = self.run_with_system_ca(self.other_ca, "share", "--to", "private", "--week", WEEK, "--yes")
+        self.assertEqual(r.returncode, 1, r)
+        self.assertIn("certificate", r.stderr)
+        self.assertEqual(len(sink.requests), 1, "a CA outside ca_file was trusted")
+        r = self.run_with_system_ca(self.other_ca, "recipients", "check", "private")
+        self.assertEqual(r.returncode, 1, r)
+        self.assertIn("certificate", r.stderr)
+
     def test_redirect_not_followed(self):
         target = self.sink(sinks.HttpsSink(self.ca))
         sink = self.sink(sinks.HttpsSink(self.ca, status=302, location=target.url))
@@ -271,6 +306,18 @@ class TestHttps(ShareTestCase):
         results = [(x["recipient"], x["result"]) for x in self.shares()]
         self.assertEqual(results, [("flaky", "sent"), ("therapist", "failed")])
 
+    def test_2xx_with_a_huge_answer_is_sent_once(self):
+        # The answer body is cut off after 1 MiB, but the server said 200:
+        # the digest was delivered, so it is not sent again, and logged as sent.
+        sink = self.sink(sinks.HttpsSink(self.ca, body=b"x" * (3 << 20)))
+        self.https_recipient("therapist", sink.url)
+        r = self.share("therapist", "--yes", check=False)
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(len(sink.requests), 1, "a delivered digest was sent again")
+        s = self.only_share()
+        self.assertEqual(s["result"], "sent")
+        self.assertTrue(s["detail"].startswith("HTTP 200"), s)
+
     def test_silent_server_times_out(self):
         silent = sinks.SilentServer()
         self.addCleanup(silent.close)
@@ -286,6 +333,41 @@ class TestHttps(ShareTestCase):
         s = self.only_share()
         self.assertEqual(s["result"], "failed")
         self.assertIn("timed out", s["detail"])
+
+
+def closed_port():
+    """A loopback port nothing listens on (connections are refused)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class TestProxy(ShareTestCase):
+    def test_proxy_environment_ignored(self):
+        sink = self.sink(sinks.HttpsSink(self.ca))
+        self.https_recipient("therapist", sink.url)
+        dead = f"http://127.0.0.1:{closed_port()}"
+        self.share("therapist", "--yes", environ={v: dead for v in (
+            "http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")})
+        self.assertEqual(len(sink.requests), 1)
+        r = self.cli("recipients", "check", "therapist", environ={"HTTPS_PROXY": dead, "ALL_PROXY": dead})
+        self.assertIn("TLS certificate verified", r.stdout)
+
+    def test_no_proxy_does_not_bypass_a_configured_proxy(self):
+        # The recipient file names a proxy: NO_PROXY must not send the digest
+        # around it, straight to the server.
+        sink = self.sink(sinks.HttpsSink(self.ca))
+        self.https_recipient("therapist", sink.url, proxy=f"http://127.0.0.1:{closed_port()}", attempts=1)
+        r = self.share("therapist", "--yes", check=False,
+                       environ={"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "*"})
+        self.assertEqual(r.returncode, 1, r)
+        self.assertEqual(sink.requests, [], "NO_PROXY sent the digest around the configured proxy")
+        self.assertEqual(self.only_share()["result"], "failed")
+
+    def test_lower_case_week(self):
+        self.https_recipient("therapist", "https://inbox.example.org/k")
+        r = self.cli("share", "--to", "therapist", "--week", WEEK.replace("W", "w"), "--dry-run")
+        self.assertIn(f"Week:      {WEEK}", r.stdout)
 
 
 class TestSecrets(ShareTestCase):
@@ -481,6 +563,11 @@ class TestSmtp(ShareTestCase):
         s = self.only_share()
         self.assertEqual(s["result"], "failed")
         self.assertIn("STARTTLS", s["detail"])
+        # recipients check is held to the same rules: no login in plaintext.
+        r = self.cli("recipients", "check", "clinic", check=False)
+        self.assertEqual(r.returncode, 1, r)
+        self.assertIn("does not offer STARTTLS", r.stderr)
+        self.assertEqual(smtp.logins, [])
 
     def test_wrong_password_is_final(self):
         smtp = self.sink(sinks.SmtpSink(self.ca, "starttls", user=USER, password="something else"))

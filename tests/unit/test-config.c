@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -279,6 +280,14 @@ static void test_load(void **state) {
         assert_config_equal(&c, &before);
         assert_int_equal(config_load(&c, dir, collect, &w), -EISDIR);
         assert_config_equal(&c, &before);
+        /* A FIFO is refused, not waited on (the alarm fails the test instead
+         * of hanging it). */
+        assert_int_equal(mkfifo(path, 0600), 0);
+        alarm(10);
+        assert_int_equal(config_load(&c, path, collect, &w), -EINVAL);
+        alarm(0);
+        assert_config_equal(&c, &before);
+        assert_int_equal(unlink(path), 0);
 
         /* Values in the file go over what c held; a NUL byte spoils only its line. */
         f = fopen(path, "w");

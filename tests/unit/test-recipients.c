@@ -150,6 +150,12 @@ static void test_problems_with_lines(void **state) {
         assert_one_problem(HTTPS_OK "username = me\n", "therapist.conf:5:", "does not apply to transport https", NULL);
         assert_one_problem(HTTPS_OK "proxy = ftp://p\n", "therapist.conf:5:", "invalid proxy", NULL);
         assert_one_problem(HTTPS_OK "proxy = http://u:p@proxy:3128\n", "must not hold a user name", NULL);
+        /* Plain http:// is for loopback only: never through a proxy. */
+        assert_one_problem("[recipient]\ntransport = https\nurl = http://127.0.0.1:8080/k\ntoken_file = t\n"
+                           "proxy = http://proxy.example.org:3128\n",
+                           "therapist.conf:5:", "does not go with a plain http:// url", NULL);
+        /* A password without a user name is still a password. */
+        assert_one_problem(HTTPS_OK "proxy = http://:s3cret@proxy:3128\n", "must not hold a user name", NULL);
         assert_one_problem(HTTPS_OK "name = a\tb\n", "therapist.conf:5:", "control", NULL);
         assert_one_problem(HTTPS_OK "name =\n", "'name' is empty", NULL);
         assert_one_problem(SMTP_OK "token_file = t\n", "therapist.conf:8:", "does not apply to transport smtp", NULL);
@@ -191,6 +197,7 @@ static void test_url_rules(void **state) {
                 { "foo://x.example.org/", "invalid url", false },
                 { "https://user:pw@x.example.org/", "must not hold a user name or password", false },
                 { "https://user@x.example.org/", "must not hold a user name or password", false },
+                { "https://:pw@x.example.org/", "must not hold a user name or password", false },
                 { "inbox.example.org/k", "invalid url", false },
                 { "https://x.example.org:99999/", "invalid url", false },
                 { "https://", "invalid url", false },
@@ -372,6 +379,16 @@ static void test_secret_files(void **state) {
         assert_int_equal(symlink(target, p), 0);
         assert_int_equal(secret_read(p, &s, &n, why, sizeof why), -ELOOP);
         assert_int_equal(secret_read(dir, &s, &n, why, sizeof why), -EINVAL);
+        /* A FIFO is refused without blocking in open() (the alarm fails the
+         * test instead of hanging it). */
+        free(p);
+        assert_true(asprintf(&p, "%s/fifo", dir) > 0);
+        assert_int_equal(mkfifo(p, 0600), 0);
+        alarm(10);
+        assert_int_equal(secret_read(p, &s, &n, why, sizeof why), -EINVAL);
+        assert_int_equal(secret_read(p, NULL, NULL, why, sizeof why), -EINVAL);
+        alarm(0);
+        assert_non_null(strstr(why, "not a regular file"));
         /* Only checking: the mode is enough to refuse. */
         free(p);
         assert_true(asprintf(&p, "%s/open", dir) > 0);
@@ -416,6 +433,17 @@ static void test_dir_and_load(void **state) {
         assert_null(r);
         assert_non_null(strstr(w.msg[0], "alpha.conf:5: unknown key 'bad'"));
         assert_int_equal(recipient_load(dir, "nope", collect, &w, &r), -ENOENT);
+        /* Only a regular file is read: a FIFO neither blocks nor is read. */
+        _cleanup_free_ char *fifo = NULL, *sub = NULL;
+        assert_true(asprintf(&fifo, "%s/fifo.conf", dir) > 0);
+        assert_int_equal(mkfifo(fifo, 0600), 0);
+        alarm(10);
+        assert_int_equal(recipient_load(dir, "fifo", collect, &w, &r), -EINVAL);
+        alarm(0);
+        assert_true(asprintf(&sub, "%s/sub.conf", dir) > 0);
+        assert_int_equal(mkdir(sub, 0700), 0);
+        assert_int_equal(recipient_load(dir, "sub", collect, &w, &r), -EISDIR);
+        assert_null(r);
         assert_true(asprintf(&missing, "%s/none", dir) > 0);
         assert_int_equal(recipients_list(missing, &names, &n), 0);
         assert_int_equal(n, 0);
