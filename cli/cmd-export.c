@@ -56,15 +56,17 @@ static int open_temp(const char *path, char **ret_tmp, FILE **ret) {
         return 0;
 }
 
-/* Flush, sync and close f, then move tmp to path; on failure tmp is removed. */
+/* Flush, sync and close f, then move tmp to path (path NULL: leave it at tmp);
+ * on failure tmp is removed. */
 static int finish_temp(FILE *f, const char *tmp, const char *path) {
         int r = 0;
 
+        errno = 0;
         if (fflush(f) == EOF || ferror(f) || fsync(fileno(f)) < 0)
                 r = errno ? -errno : -EIO;
         if (fclose(f) == EOF && r == 0)
                 r = -errno;
-        if (r == 0 && rename(tmp, path) < 0)
+        if (r == 0 && path && rename(tmp, path) < 0)
                 r = -errno;
         if (r < 0)
                 unlink(tmp);
@@ -107,17 +109,27 @@ typedef struct Exporter {
 
 /* Every page of table: the columns (on the first page) and rows go to e->f. */
 static int export_table(Exporter *e, const char *table, bool first_table) {
+        _cleanup_free_ char *after = NULL;
         int64_t offset = 0;
-        bool first_row = true;
+        bool first_page = true, first_row = true;
 
         for (;;) {
                 _cleanup_json_ json_object *params = json_object_new_object(), *reply = NULL;
-                json_object *columns, *rows, *next;
+                json_object *columns, *rows, *next, *after_next;
                 int r;
 
                 if (!params || json_object_object_add(params, "table", json_object_new_string(table)) < 0 ||
-                    json_object_object_add(params, "offset", json_object_new_int64(offset)) < 0 ||
                     json_object_object_add(params, "limit", json_object_new_int(PAGE_ROWS)) < 0)
+                        return -ENOMEM;
+                /* The first page names neither: the daemon pages by key (after)
+                 * where the table has one, so rows written meanwhile are neither
+                 * skipped nor repeated, else by offset (next). */
+                r = 0;
+                if (after)
+                        r = json_object_object_add(params, "after", json_object_new_string(after));
+                else if (offset > 0)
+                        r = json_object_object_add(params, "offset", json_object_new_int64(offset));
+                if (r < 0)
                         return -ENOMEM;
                 r = client_invoke(e->ctx->socket_path, KIZUKI_INTERFACE ".Export", params, &reply);
                 if (r < 0)
@@ -129,7 +141,7 @@ static int export_table(Exporter *e, const char *table, bool first_table) {
                         if (!json_object_is_type(json_object_array_get_idx(columns, i), json_type_string))
                                 goto bad;
 
-                if (offset == 0) {
+                if (first_page) {
                         if (e->format == EXPORT_JSON) {
                                 _cleanup_json_ json_object *name = json_object_new_string(table);
                                 if (!name)
@@ -169,9 +181,21 @@ static int export_table(Exporter *e, const char *table, bool first_table) {
                 e->rows += nr;
                 if (ferror(e->f))
                         return -EIO;
+                first_page = false;
+                if (json_object_object_get_ex(reply, "after", &after_next) && after_next) {
+                        const char *a = json_object_get_string(after_next);
+                        if (!json_object_is_type(after_next, json_type_string) || nr == 0 ||
+                            (after && strcmp(a, after) == 0))
+                                goto bad;
+                        free(after);
+                        after = strdup(a);
+                        if (!after)
+                                return -ENOMEM;
+                        continue;
+                }
                 if (!json_object_object_get_ex(reply, "next", &next) || !next)
                         break;
-                if (!json_object_is_type(next, json_type_int) || json_object_get_int64(next) <= offset)
+                if (after || !json_object_is_type(next, json_type_int) || json_object_get_int64(next) <= offset)
                         goto bad;
                 offset = json_object_get_int64(next);
         }
@@ -276,9 +300,14 @@ fail:
         return r;
 }
 
+/* One TABLE.csv per table. All are written under temporary names first and
+ * renamed only when every table is complete, so an export that fails halfway
+ * (kizukid gone, a full disk) leaves no file that looks like a part of it. */
 static int export_csv(const Ctx *ctx, const char *dir, json_object *tables, size_t *ret_rows) {
         Exporter e = { .ctx = ctx, .format = EXPORT_CSV };
-        int r;
+        size_t n = json_object_array_length(tables), done = 0;
+        _cleanup_free_ char **paths = NULL, **tmps = NULL;
+        int r = 0;
 
         if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
                 r = -errno;
@@ -290,31 +319,49 @@ static int export_csv(const Ctx *ctx, const char *dir, json_object *tables, size
                 fprintf(stderr, "kizuki export: %s is not a directory (CSV export writes one file per table)\n", dir);
                 return -ENOTDIR;
         }
-        for (size_t i = 0; i < json_object_array_length(tables); i++) {
-                _cleanup_free_ char *path = NULL, *tmp = NULL;
-                const char *name = table_name(tables, i);
+        paths = calloc(n + 1, sizeof *paths);
+        tmps = calloc(n + 1, sizeof *tmps);
+        if (!paths || !tmps)
+                return -ENOMEM;
+        for (; done < n; done++) {
+                const char *name = table_name(tables, done);
                 FILE *f = NULL;
 
-                if (asprintf(&path, "%s/%s.csv", dir, name) < 0)
-                        return -ENOMEM;
-                r = open_temp(path, &tmp, &f);
+                if (asprintf(&paths[done], "%s/%s.csv", dir, name) < 0) {
+                        paths[done] = NULL;
+                        r = -ENOMEM;
+                        break;
+                }
+                r = open_temp(paths[done], &tmps[done], &f);
                 if (r < 0) {
-                        fprintf(stderr, "kizuki export: cannot create %s: %s\n", path, strerror(-r));
-                        return r;
+                        fprintf(stderr, "kizuki export: cannot create %s: %s\n", paths[done], strerror(-r));
+                        break;
                 }
                 e.f = f;
                 r = export_table(&e, name, true);
                 if (r < 0) {
                         fclose(f);
-                        unlink(tmp);
-                        return r;
+                        unlink(tmps[done]);
+                        break;
                 }
-                r = finish_temp(f, tmp, path);
+                r = finish_temp(f, tmps[done], NULL);
                 if (r < 0) {
-                        fprintf(stderr, "kizuki export: cannot write %s: %s\n", path, strerror(-r));
-                        return r;
+                        fprintf(stderr, "kizuki export: cannot write %s: %s\n", paths[done], strerror(-r));
+                        break;
                 }
         }
+        for (size_t i = 0; i < n; i++) {
+                if (r >= 0 && rename(tmps[i], paths[i]) < 0) {
+                        r = -errno;
+                        fprintf(stderr, "kizuki export: cannot write %s: %s\n", paths[i], strerror(-r));
+                }
+                if (r < 0 && tmps[i])
+                        unlink(tmps[i]);
+                free(paths[i]);
+                free(tmps[i]);
+        }
+        if (r < 0)
+                return r;
         *ret_rows = e.rows;
         return 0;
 }

@@ -164,6 +164,10 @@ static int forget_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                        plural(counts[3], "record", "records"), counts[5], plural(counts[5], "value", "values"));
         if (shares)
                 printf(", %" PRId64 " share log %s", counts[4], plural(counts[4], "entry", "entries"));
+        int64_t set_aside = 0;
+        if (all && client_get_int(reply, "set_aside_files", &set_aside) >= 0 && set_aside > 0)
+                printf(", and %" PRId64 " %s of damaged databases set aside", set_aside,
+                       plural(set_aside, "file", "files"));
         printf(".\nThe database was vacuumed and its write-ahead log truncated: the deleted rows are gone "
                "from disk.\n");
         if (all)

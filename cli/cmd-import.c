@@ -269,7 +269,8 @@ static json_object *nudge_record_json(const StoreNudge *n) {
         return o;
 }
 
-/* Check-ins and nudges in ImportRecords calls, each under the message bound. */
+/* Check-ins and nudges in ImportRecords calls, each under the message bound
+ * and each all or nothing. On failure, says what earlier calls restored. */
 static int records_send(const Ctx *ctx, const ImportKizuki *k, int64_t *ret_checkins, int64_t *ret_nudges) {
         size_t ci = 0, ni = 0;
         int64_t checkins = 0, nudges = 0;
@@ -322,11 +323,15 @@ static int records_send(const Ctx *ctx, const ImportKizuki *k, int64_t *ret_chec
                         nn++;
                 }
                 r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".ImportRecords", params, &reply);
-                if (r < 0)
-                        return r;
-                if (client_get_int(reply, "checkins", &gc) < 0 || client_get_int(reply, "nudges", &gn) < 0) {
+                if (r >= 0 && (client_get_int(reply, "checkins", &gc) < 0 || client_get_int(reply, "nudges", &gn) < 0)) {
                         fprintf(stderr, "kizuki: kizukid sent a malformed answer to ImportRecords\n");
-                        return -EBADMSG;
+                        r = -EBADMSG;
+                }
+                if (r < 0) {
+                        fprintf(stderr, "kizuki: %zu of %zu check-ins and %zu of %zu nudges were restored before that%s; "
+                                "importing the file again is safe (what is restored already does not change)\n",
+                                ci, k->n_checkins, ni, k->n_nudges, k->n_buckets > 0 ? ", all hours merged" : "");
+                        return r;
                 }
                 checkins += gc;
                 nudges += gn;

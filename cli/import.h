@@ -96,5 +96,6 @@ void import_kizuki_done(ImportKizuki *k);
 /* Parse and check a whole export: {"format":"kizuki-export","version":1,
  * "tables":{...}}. All or nothing: the first problem ends the parse with a
  * message in err ("table bucket, row 3: ...") and -EBADMSG; a file that is not
- * a kizuki export: -EMEDIUMTYPE; another export version: -EPROTONOSUPPORT. */
+ * a kizuki export: -EMEDIUMTYPE; another export version: -EPROTONOSUPPORT;
+ * more than 6 million values or a million objects (memory): -EFBIG. */
 int import_parse_kizuki(const char *buf, size_t len, ImportKizuki *ret, char *err, size_t err_size);

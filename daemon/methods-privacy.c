@@ -2,6 +2,7 @@
  * (GetPrivacy), export in pages (Export), deletion for real (Forget), the
  * restore of check-ins and nudges from an export (ImportRecords), and
  * retention (daemon_expire, run daily by kizukid.c). */
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "consent-text.h"
 #include "daemon.h"
@@ -142,6 +144,51 @@ static json_object *table_json(Daemon *d, const char *name, int *ret_error) {
         return o;
 }
 
+/* Calls fn for each database set aside as damaged ("<db>.corrupt-<time>" and
+ * its -wal/-shm, store.h) in the store's directory: copies of the data too. */
+static int for_each_set_aside(Daemon *d, int (*fn)(int dfd, const char *dir, const char *name, void *userdata),
+                              void *userdata) {
+        const char *db = store_path(d->store), *slash = strrchr(db, '/');
+        _cleanup_free_ char *dir = slash ? strndup(db, (size_t) (slash - db)) : strdup("."), *prefix = NULL;
+        DIR *dp;
+        struct dirent *de;
+        int q = 0;
+
+        if (!dir || asprintf(&prefix, "%s.corrupt-", slash ? slash + 1 : db) < 0)
+                return -ENOMEM;
+        dp = opendir(*dir ? dir : "/");
+        if (!dp)
+                return -errno;
+        while ((de = readdir(dp)))
+                if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
+                        q = fn(dirfd(dp), dir, de->d_name, userdata);
+                        if (q < 0)
+                                break;
+                }
+        closedir(dp);
+        return q < 0 ? q : 0;
+}
+
+static int add_set_aside(int dfd, const char *dir, const char *name, void *userdata) {
+        _cleanup_free_ char *p = NULL;
+
+        (void) dfd;
+        if (asprintf(&p, "%s/%s", dir, name) < 0)
+                return -ENOMEM;
+        return json_object_array_add(userdata, file_json("damaged database set aside", p)) < 0 ? -ENOMEM : 0;
+}
+
+static int remove_set_aside(int dfd, const char *dir, const char *name, void *userdata) {
+        int64_t *n = userdata;
+
+        if (unlinkat(dfd, name, 0) < 0) {
+                log_warning("Failed to remove %s/%s: %s", dir, name, strerror(errno));
+                return 0;
+        }
+        (*n)++;
+        return 0;
+}
+
 static int method_get_privacy(Daemon *d, json_object *params, Reply *r) {
         char **names = NULL;
         size_t n = 0;
@@ -171,7 +218,8 @@ static int method_get_privacy(Daemon *d, json_object *params, Reply *r) {
             add_file(files, "database write-ahead log", db, "-wal") < 0 ||
             add_file(files, "database shared memory index", db, "-shm") < 0 ||
             add_file(files, "daemon configuration", d->config_path, "") < 0 ||
-            add_file(files, "control socket", d->socket_path, "") < 0) {
+            add_file(files, "control socket", d->socket_path, "") < 0 ||
+            for_each_set_aside(d, add_set_aside, files) == -ENOMEM) {
                 json_object_put(p);
                 return -ENOMEM;
         }
@@ -185,6 +233,13 @@ static int method_get_privacy(Daemon *d, json_object *params, Reply *r) {
 
 /* --- Export -------------------------------------------------------------- */
 
+#define EXPORT_KEY_MAX 4 /* key columns followed when paging by key */
+
+static void json_putp(json_object **o) {
+        json_object_put(*o);
+}
+#define _cleanup_json_ _cleanup_(json_putp)
+
 /* How a known table's columns are shown: local dates as "YYYY-MM-DD", and a
  * bucket's start also as local time with its offset. */
 typedef struct ExportPage {
@@ -196,7 +251,19 @@ typedef struct ExportPage {
         json_object *rows;
         size_t bytes;
         bool full;
+        /* Paging by key: the key's columns, and the key of the last row taken. */
+        size_t n_key;
+        int key_column[EXPORT_KEY_MAX];
+        StoreValue last[EXPORT_KEY_MAX];
+        char *last_text[EXPORT_KEY_MAX];
 } ExportPage;
+
+static void export_page_done(ExportPage *pg) {
+        store_strv_free(pg->columns, pg->n_columns);
+        json_object_put(pg->rows);
+        for (size_t i = 0; i < EXPORT_KEY_MAX; i++)
+                free(pg->last_text[i]);
+}
 
 static json_object *value_json(const StoreValue *v) {
         switch (v->type) {
@@ -211,12 +278,30 @@ static json_object *value_json(const StoreValue *v) {
         }
 }
 
+/* Keep row v's key as the page's last (its text outlives the callback). */
+static int export_keep_key(ExportPage *pg, const StoreValue *v) {
+        for (size_t k = 0; k < pg->n_key; k++) {
+                const StoreValue *x = &v[pg->key_column[k]];
+
+                free(pg->last_text[k]);
+                pg->last_text[k] = NULL;
+                pg->last[k] = *x;
+                if (x->type == STORE_TEXT) {
+                        pg->last_text[k] = strdup(x->s);
+                        if (!pg->last_text[k])
+                                return -ENOMEM;
+                        pg->last[k].s = pg->last_text[k];
+                }
+        }
+        return 0;
+}
+
 static int export_row(const StoreValue *v, size_t n, void *userdata) {
         ExportPage *pg = userdata;
         json_object *row;
 
         if (pg->full)
-                return 0;
+                return -ECANCELED; /* the page is as large as it may get: stop reading */
         if (n != pg->n_columns)
                 return -EBADMSG;
         row = json_object_new_object();
@@ -230,8 +315,10 @@ static int export_row(const StoreValue *v, size_t n, void *userdata) {
                         val = value_json(&v[i]);
                 json_object_object_add(row, pg->columns[i], val);
                 pg->bytes += 16 + strlen(pg->columns[i]) + (v[i].type == STORE_TEXT ? 6 * strlen(v[i].s) : 24);
-                if (pg->bucket && i == 1 && v[0].type == STORE_INT && v[1].type == STORE_INT)
+                if (pg->bucket && i == 1 && v[0].type == STORE_INT && v[1].type == STORE_INT) {
                         json_object_object_add(row, "local_start", json_local_time(v[0].i, (int32_t) v[1].i));
+                        pg->bytes += 64;
+                }
         }
         if (json_object_array_add(pg->rows, row) < 0) {
                 json_object_put(row);
@@ -239,21 +326,75 @@ static int export_row(const StoreValue *v, size_t n, void *userdata) {
         }
         if (pg->bytes >= EXPORT_PAGE_BYTES)
                 pg->full = true;
-        return 0;
+        return export_keep_key(pg, v);
 }
 
+/* The "after" parameter: a JSON array of the key's values, as a previous page
+ * returned it. Its strings point into *ret_doc. */
+static int export_parse_after(const char *text, size_t n_key, StoreValue *ret, json_object **ret_doc) {
+        json_object *doc = json_tokener_parse(text);
+
+        if (!doc || !json_object_is_type(doc, json_type_array) || json_object_array_length(doc) != n_key) {
+                json_object_put(doc);
+                return -EINVAL;
+        }
+        for (size_t i = 0; i < n_key; i++) {
+                json_object *x = json_object_array_get_idx(doc, i);
+
+                if (json_object_is_type(x, json_type_int)) {
+                        errno = 0;
+                        ret[i] = (StoreValue) { .type = STORE_INT, .i = json_object_get_int64(x) };
+                        if (errno != 0)
+                                goto bad;
+                } else if (json_object_is_type(x, json_type_double) && isfinite(json_object_get_double(x)))
+                        ret[i] = (StoreValue) { .type = STORE_REAL, .d = json_object_get_double(x) };
+                else if (json_object_is_type(x, json_type_string))
+                        ret[i] = (StoreValue) { .type = STORE_TEXT, .s = json_object_get_string(x) };
+                else
+                        goto bad;
+        }
+        *ret_doc = doc;
+        return 0;
+bad:
+        json_object_put(doc);
+        return -EINVAL;
+}
+
+static json_object *export_after_json(const ExportPage *pg) {
+        _cleanup_json_ json_object *a = json_object_new_array();
+
+        if (!a)
+                return NULL;
+        for (size_t k = 0; k < pg->n_key; k++)
+                if (json_object_array_add(a, value_json(&pg->last[k])) < 0)
+                        return NULL;
+        return json_object_new_string(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN));
+}
+
+/* A table is paged by its primary key (after: the key of the last row of the
+ * previous page), so rows added or deleted while an export runs (the flush
+ * below, retention, a forget, a check-in) are neither skipped nor repeated.
+ * A table without a key, or a caller that passes offset, pages by offset. */
 static int method_export(Daemon *d, json_object *params, Reply *r) {
-        const char *table = NULL;
+        _cleanup_json_ json_object *after_doc = NULL;
+        const char *table = NULL, *after = NULL;
         int64_t offset = 0, limit = EXPORT_LIMIT_DEFAULT;
         ExportPage pg = { .date_column = -1 };
-        int q;
+        StoreValue after_key[EXPORT_KEY_MAX] = {};
+        char **key = NULL;
+        size_t n_key = 0;
+        int has_offset, q;
 
         if (varlink_param_string(params, "table", &table) <= 0)
                 return method_bad_param(r, "table");
-        if (varlink_param_int(params, "offset", 0, INT64_MAX, &offset) < 0)
+        has_offset = varlink_param_int(params, "offset", 0, INT64_MAX, &offset);
+        if (has_offset < 0)
                 return method_bad_param(r, "offset");
         if (varlink_param_int(params, "limit", 1, EXPORT_LIMIT_MAX, &limit) < 0)
                 return method_bad_param(r, "limit");
+        q = varlink_param_string(params, "after", &after);
+        if (q < 0 || (q > 0 && has_offset > 0))
+                return method_bad_param(r, "after");
 
         /* What the accountant holds goes to the store first, so the export has it. */
         daemon_update(d);
@@ -264,6 +405,26 @@ static int method_export(Daemon *d, json_object *params, Reply *r) {
                 return method_bad_param(r, "table");
         if (q < 0)
                 return method_store_fail(r, d, q);
+        q = store_table_key(d->store, table, &key, &n_key);
+        if (q < 0) {
+                export_page_done(&pg);
+                return method_store_fail(r, d, q);
+        }
+        /* Key columns by name among the columns (SELECT * has their order). */
+        if (n_key <= EXPORT_KEY_MAX && has_offset == 0) {
+                for (size_t k = 0; k < n_key; k++)
+                        for (size_t i = 0; i < pg.n_columns; i++)
+                                if (strcmp(key[k], pg.columns[i]) == 0)
+                                        pg.key_column[pg.n_key++] = (int) i;
+                if (pg.n_key != n_key)
+                        pg.n_key = 0;
+        }
+        store_strv_free(key, n_key);
+        if (after && (pg.n_key == 0 || export_parse_after(after, pg.n_key, after_key, &after_doc) < 0)) {
+                export_page_done(&pg);
+                return method_bad_param(r, "after");
+        }
+
         pg.table = table;
         pg.bucket = strcmp(table, "bucket") == 0 && pg.n_columns >= 2 && strcmp(pg.columns[0], "start") == 0 &&
                     strcmp(pg.columns[1], "utc_offset") == 0;
@@ -273,29 +434,37 @@ static int method_export(Daemon *d, json_object *params, Reply *r) {
                                 pg.date_column = (int) i;
         pg.rows = json_object_new_array();
         if (!pg.rows) {
-                store_strv_free(pg.columns, pg.n_columns);
+                export_page_done(&pg);
                 return -ENOMEM;
         }
-        q = store_read_table(d->store, table, offset, limit, export_row, &pg);
-        if (q < 0) {
-                store_strv_free(pg.columns, pg.n_columns);
-                json_object_put(pg.rows);
+        if (pg.n_key > 0)
+                q = store_read_table_after(d->store, table, after_key, after ? pg.n_key : 0, limit, export_row, &pg);
+        else
+                q = store_read_table(d->store, table, offset, limit, export_row, &pg);
+        if (q < 0 && q != -ECANCELED) {
+                export_page_done(&pg);
                 return method_store_fail(r, d, q);
         }
 
         size_t got = json_object_array_length(pg.rows);
+        bool more = pg.full || (int64_t) got == limit;
         json_object *p = json_object_new_object(), *cols = json_object_new_array();
         for (size_t i = 0; i < pg.n_columns; i++) {
                 json_object_array_add(cols, json_object_new_string(pg.columns[i]));
                 if (pg.bucket && i == 1)
                         json_object_array_add(cols, json_object_new_string("local_start"));
         }
-        store_strv_free(pg.columns, pg.n_columns);
         json_object_object_add(p, "table", json_object_new_string(table));
         json_object_object_add(p, "columns", cols);
-        json_object_object_add(p, "rows", pg.rows);
-        bool more = pg.full || (int64_t) got == limit;
-        json_object_object_add(p, "next", more ? json_object_new_int64(offset + (int64_t) got) : NULL);
+        json_object_object_add(p, "rows", json_object_get(pg.rows));
+        if (pg.n_key > 0) {
+                json_object_object_add(p, "next", NULL);
+                json_object_object_add(p, "after", more && got > 0 ? export_after_json(&pg) : NULL);
+        } else {
+                json_object_object_add(p, "next", more ? json_object_new_int64(offset + (int64_t) got) : NULL);
+                json_object_object_add(p, "after", NULL);
+        }
+        export_page_done(&pg);
         return method_ok(r, p);
 }
 
@@ -354,12 +523,16 @@ static int method_forget(Daemon *d, json_object *params, Reply *r) {
         if (has_from && has_to && from > to)
                 return method_bad_param(r, "from");
 
+        /* A day runs from day_start to day_start (signals.h): the shares of
+         * a range are those sent in its days, as its hours are. */
+        int64_t ds = (int64_t) d->config.day_start_min * 60;
         StoreForget f = {
                 .local_from = has_from ? from : INT64_MIN,
                 .local_to = has_to ? to + DAY : INT64_MAX,
+                .day_start = ds,
                 .shares = shares,
-                .shares_from = has_from ? local_to_utc(from) : INT64_MIN,
-                .shares_to = has_to ? local_to_utc(to + DAY) : INT64_MAX,
+                .shares_from = has_from ? local_to_utc(from + ds) : INT64_MIN,
+                .shares_to = has_to ? local_to_utc(to + DAY + ds) : INT64_MAX,
                 .consent_and_meta = all,
         };
         if (f.shares_from > f.shares_to)
@@ -376,7 +549,12 @@ static int method_forget(Daemon *d, json_object *params, Reply *r) {
         q = store_forget(d->store, &f, &got);
         if (q < 0)
                 return method_store_fail(r, d, q);
+        /* From here the rows are gone: the daemon follows the store whatever
+         * the cleanup below does (without consent it must stop recording). */
+        int64_t set_aside = 0;
         if (all) {
+                /* Damaged databases set aside hold the person's data as well. */
+                (void) for_each_set_aside(d, remove_set_aside, &set_aside);
                 d->have_consent = false;
                 d->consent = (StoreConsent) {};
                 d->paused = false;
@@ -385,12 +563,18 @@ static int method_forget(Daemon *d, json_object *params, Reply *r) {
         }
         daemon_update(d);
         log_info("Forgot %s: %lld hours, %lld check-ins, %lld nudges, %lld consent records, %lld shares, "
-                 "%lld meta values",
+                 "%lld meta values, %lld files of damaged databases set aside",
                  all ? "everything" : "a range", (long long) got.buckets, (long long) got.checkins,
-                 (long long) got.nudges, (long long) got.consents, (long long) got.shares, (long long) got.meta);
+                 (long long) got.nudges, (long long) got.consents, (long long) got.shares, (long long) got.meta,
+                 (long long) set_aside);
+        /* Also finishes a cleanup an earlier forget or retention left due. */
+        q = store_cleanup(d->store);
+        if (q < 0)
+                return method_store_fail(r, d, q);
 
         json_object *p = json_object_new_object();
         forgotten_add(p, &got);
+        json_object_object_add(p, "set_aside_files", json_object_new_int64(set_aside));
         json_object_object_add(p, "recording", json_object_new_string(daemon_recording(d)));
         return method_ok(r, p);
 }
@@ -401,6 +585,7 @@ int daemon_expire(Daemon *d) {
         StoreForget f = {
                 .local_from = INT64_MIN,
                 .local_to = today - (int64_t) d->config.retention_days * DAY,
+                .day_start = (int64_t) d->config.day_start_min * 60,
                 .shares = true,
                 .shares_from = INT64_MIN,
                 .shares_to = now - (int64_t) d->config.share_log_days * DAY,
@@ -418,6 +603,12 @@ int daemon_expire(Daemon *d) {
                          "%lld shares older than %d days",
                          (long long) got.buckets, (long long) got.checkins, (long long) got.nudges,
                          d->config.retention_days, (long long) got.shares, d->config.share_log_days);
+        /* Also a cleanup an earlier forget left due. */
+        r = store_cleanup(d->store);
+        if (r < 0) {
+                log_warning("Retention: %s", store_last_error(d->store));
+                return r;
+        }
         return 0;
 }
 
@@ -563,17 +754,25 @@ static int method_import_records(Daemon *d, json_object *params, Reply *r) {
                 if (nudge_record(json_object_array_get_idx(nudges, i), &nv[i]) < 0)
                         return method_bad_param(r, "nudges");
 
-        for (size_t i = 0; i < nc; i++) {
+        /* One transaction: a store error halfway leaves nothing of the call behind. */
+        q = store_begin(d->store);
+        if (q < 0)
+                return method_store_fail(r, d, q);
+        for (size_t i = 0; q >= 0 && i < nc; i++) {
                 q = store_set_checkin(d->store, &c[i], at[i] > 0 ? at[i] : now);
-                if (q < 0)
-                        return method_store_fail(r, d, q);
-                n_checkins++;
+                if (q >= 0)
+                        n_checkins++;
         }
-        for (size_t i = 0; i < nn; i++) {
+        for (size_t i = 0; q >= 0 && i < nn; i++) {
                 q = store_import_nudge(d->store, &nv[i]);
-                if (q < 0)
-                        return method_store_fail(r, d, q);
-                n_nudges += q;
+                if (q >= 0)
+                        n_nudges += q;
+        }
+        if (q >= 0)
+                q = store_commit(d->store);
+        if (q < 0) {
+                store_rollback(d->store);
+                return method_store_fail(r, d, q);
         }
         json_object *p = json_object_new_object();
         json_object_object_add(p, "checkins", json_object_new_int64(n_checkins));

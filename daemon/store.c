@@ -222,6 +222,7 @@ struct Store {
         char *path;
         sqlite3_stmt *stmt[_STMT_MAX];
         bool side_modes_fixed; /* -wal and -shm seen and made 0600 */
+        bool cleanup_due;      /* rows were deleted; their old pages may survive (store_cleanup) */
         char last_error[256];
 };
 
@@ -327,8 +328,8 @@ static int store_run(Store *s, sqlite3_stmt *st) {
 
 /* Undo an open transaction, keeping the error that made us undo it. SQLite may
  * already have rolled back by itself (FULL, IOERR, NOMEM, BUSY). */
-static void store_rollback(Store *s) {
-        if (sqlite3_get_autocommit(s->db))
+void store_rollback(Store *s) {
+        if (!s || sqlite3_get_autocommit(s->db))
                 return;
         sqlite3_step(s->stmt[STMT_ROLLBACK]);
         sqlite3_reset(s->stmt[STMT_ROLLBACK]);
@@ -630,9 +631,13 @@ static int store_open_one(Store **ret, const char *path) {
                 store_set_error(s, "cannot use WAL mode (journal mode is %s)", mode);
                 return -EIO;
         }
+        /* temp_store = MEMORY: should SQLite ever need a temporary file (a
+         * large sort, a statement journal), the person's data stays in memory
+         * rather than in /var/tmp or /tmp; the store is a few MB a year. */
         r = store_exec(s, "PRAGMA synchronous = FULL;"
                           "PRAGMA foreign_keys = ON;"
-                          "PRAGMA secure_delete = ON;");
+                          "PRAGMA secure_delete = ON;"
+                          "PRAGMA temp_store = MEMORY;");
         if (r < 0)
                 return r;
 
@@ -1076,12 +1081,11 @@ static int bind_text_or_null(sqlite3_stmt *st, int i, const char *v) {
         return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
 }
 
-int store_add_nudge(Store *s, const StoreNudge *n, int64_t *ret_id) {
+/* Bind ?1..?11 of a nudge insert: policy, date, raised_at, severity, title,
+ * body, step, rule, value, baseline, score. An SQLite result code. */
+static int store_bind_nudge(sqlite3_stmt *st, const StoreNudge *n) {
         int rc;
 
-        if (!s || !n || !n->policy || !n->severity || !n->title || !n->body || !n->rule)
-                return -EINVAL;
-        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_ADD_NUDGE];
         rc = sqlite3_bind_text(st, 1, n->policy, -1, SQLITE_TRANSIENT);
         if (rc == SQLITE_OK)
                 rc = sqlite3_bind_int64(st, 2, n->date);
@@ -1103,6 +1107,16 @@ int store_add_nudge(Store *s, const StoreNudge *n, int64_t *ret_id) {
                 rc = bind_double_or_null(st, 10, n->baseline);
         if (rc == SQLITE_OK)
                 rc = bind_double_or_null(st, 11, n->score);
+        return rc;
+}
+
+int store_add_nudge(Store *s, const StoreNudge *n, int64_t *ret_id) {
+        int rc;
+
+        if (!s || !n || !n->policy || !n->severity || !n->title || !n->body || !n->rule)
+                return -EINVAL;
+        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_ADD_NUDGE];
+        rc = store_bind_nudge(st, n);
         if (rc != SQLITE_OK)
                 return store_fail(s, rc);
         rc = sqlite3_step(st);
@@ -1461,9 +1475,9 @@ int store_list_tables(Store *s, char ***ret, size_t *ret_n) {
         return store_collect(s, st, 0, ret, ret_n);
 }
 
-/* Whether name is a table of the database (names from outside are checked
- * against sqlite_master before they are quoted into SQL). */
-static int store_table_exists(Store *s, const char *name) {
+/* 0 when name is a table of the database, -ENOENT when it is not (names from
+ * outside are checked against sqlite_master before they are quoted into SQL). */
+static int store_check_table(Store *s, const char *name) {
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
         int rc;
 
@@ -1477,10 +1491,10 @@ static int store_table_exists(Store *s, const char *name) {
                 return store_fail(s, rc);
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW)
-                return 1;
+                return 0;
         if (rc == SQLITE_DONE) {
                 store_set_error(s, "no table named %s", name);
-                return 0;
+                return -ENOENT;
         }
         return store_fail(s, rc);
 }
@@ -1514,9 +1528,9 @@ int store_table_stats(Store *s, const char *table, StoreTableStats *ret) {
 
         if (!s || !table || !ret)
                 return -EINVAL;
-        r = store_table_exists(s, table);
-        if (r <= 0)
-                return r < 0 ? r : -ENOENT;
+        r = store_check_table(s, table);
+        if (r < 0)
+                return r;
         def = store_table_def(table);
         if (def && def->range)
                 snprintf(what, sizeof what, "COUNT(*), MIN(%s), MAX(%s)", def->range, def->range);
@@ -1538,16 +1552,17 @@ int store_table_stats(Store *s, const char *table, StoreTableStats *ret) {
         return 0;
 }
 
-int store_table_columns(Store *s, const char *table, char ***ret, size_t *ret_n) {
+/* Column names of table from sql, a query on pragma_table_info(?1). */
+static int store_table_info(Store *s, const char *table, const char *sql, char ***ret, size_t *ret_n) {
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
         int r, rc;
 
         if (!s || !table || !ret || !ret_n)
                 return -EINVAL;
-        r = store_table_exists(s, table);
-        if (r <= 0)
-                return r < 0 ? r : -ENOENT;
-        rc = sqlite3_prepare_v2(s->db, "SELECT name FROM pragma_table_info(?1) ORDER BY cid", -1, &st, NULL);
+        r = store_check_table(s, table);
+        if (r < 0)
+                return r;
+        rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
         if (rc == SQLITE_OK)
                 rc = sqlite3_bind_text(st, 1, table, -1, SQLITE_TRANSIENT);
         if (rc != SQLITE_OK)
@@ -1555,29 +1570,15 @@ int store_table_columns(Store *s, const char *table, char ***ret, size_t *ret_n)
         return store_collect(s, st, 0, ret, ret_n);
 }
 
-int store_read_table(Store *s, const char *table, int64_t offset, int64_t limit, StoreRowFn fn, void *userdata) {
-        _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        _cleanup_free_ StoreValue *v = NULL;
-        const StoreTableDef *def;
-        char tail[96];
-        int r, rc, ncol;
+int store_table_columns(Store *s, const char *table, char ***ret, size_t *ret_n) {
+        return store_table_info(s, table, "SELECT name FROM pragma_table_info(?1) ORDER BY cid", ret, ret_n);
+}
 
-        if (!s || !table || !fn || offset < 0 || limit < 0)
-                return -EINVAL;
-        r = store_table_exists(s, table);
-        if (r <= 0)
-                return r < 0 ? r : -ENOENT;
-        def = store_table_def(table);
-        snprintf(tail, sizeof tail, "ORDER BY %s LIMIT ?1 OFFSET ?2", def ? def->order : "1");
-        r = store_prepare_on(s, "*", table, tail, &st);
-        if (r < 0)
-                return r;
-        rc = sqlite3_bind_int64(st, 1, limit);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_int64(st, 2, offset);
-        if (rc != SQLITE_OK)
-                return store_fail(s, rc);
-        ncol = sqlite3_column_count(st);
+/* Step st and hand each row to fn. */
+static int store_each_row(Store *s, sqlite3_stmt *st, StoreRowFn fn, void *userdata) {
+        _cleanup_free_ StoreValue *v = NULL;
+        int r, rc, ncol = sqlite3_column_count(st);
+
         v = calloc((size_t) ncol + 1, sizeof *v);
         if (!v)
                 return -ENOMEM;
@@ -1596,8 +1597,11 @@ int store_read_table(Store *s, const char *table, int64_t offset, int64_t limit,
                         default: /* text; a blob is read as text too */
                                 v[i] = (StoreValue) { .type = STORE_TEXT,
                                                       .s = (const char *) sqlite3_column_text(st, i) };
-                                if (!v[i].s)
-                                        return -ENOMEM;
+                                if (!v[i].s) { /* out of memory, or a zero-length blob */
+                                        if (sqlite3_errcode(s->db) == SQLITE_NOMEM)
+                                                return -ENOMEM;
+                                        v[i].s = "";
+                                }
                         }
                 }
                 r = fn(v, (size_t) ncol, userdata);
@@ -1607,6 +1611,130 @@ int store_read_table(Store *s, const char *table, int64_t offset, int64_t limit,
         if (rc != SQLITE_DONE)
                 return store_fail(s, rc);
         return 0;
+}
+
+int store_read_table(Store *s, const char *table, int64_t offset, int64_t limit, StoreRowFn fn, void *userdata) {
+        _cleanup_finalize_ sqlite3_stmt *st = NULL;
+        const StoreTableDef *def;
+        char tail[96];
+        int r, rc;
+
+        if (!s || !table || !fn || offset < 0 || limit < 0)
+                return -EINVAL;
+        r = store_check_table(s, table);
+        if (r < 0)
+                return r;
+        def = store_table_def(table);
+        snprintf(tail, sizeof tail, "ORDER BY %s LIMIT ?1 OFFSET ?2", def ? def->order : "rowid");
+        r = store_prepare_on(s, "*", table, tail, &st);
+        if (r < 0)
+                return r;
+        rc = sqlite3_bind_int64(st, 1, limit);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_int64(st, 2, offset);
+        if (rc != SQLITE_OK)
+                return store_fail(s, rc);
+        return store_each_row(s, st, fn, userdata);
+}
+
+int store_table_key(Store *s, const char *table, char ***ret, size_t *ret_n) {
+        /* Only a key that cannot be NULL orders every row: a WITHOUT ROWID
+         * table's, an INTEGER PRIMARY KEY (the rowid), or NOT NULL columns.
+         * (A NULL in another key compares as nothing, so its row would be
+         * lost between pages: such a table is paged by offset.) */
+        return store_table_info(s, table,
+                                "SELECT name FROM pragma_table_info(?1) WHERE pk > 0 "
+                                "AND ((SELECT wr FROM pragma_table_list(?1) WHERE schema = 'main') "
+                                "OR (SELECT COUNT(*) FROM pragma_table_info(?1) WHERE pk > 0 AND \"notnull\" = 0 "
+                                "AND NOT (upper(type) = 'INTEGER' "
+                                "AND (SELECT COUNT(*) FROM pragma_table_info(?1) WHERE pk > 0) = 1)) = 0) "
+                                "ORDER BY pk",
+                                ret, ret_n);
+}
+
+/* name as an SQL identifier: in double quotes, quotes doubled. */
+static void put_ident(FILE *f, const char *name) {
+        fputc('"', f);
+        for (const char *p = name; *p; p++) {
+                if (*p == '"')
+                        fputc('"', f);
+                fputc(*p, f);
+        }
+        fputc('"', f);
+}
+
+static void memstream_freep(char **p) {
+        free(*p);
+}
+
+int store_read_table_after(Store *s, const char *table, const StoreValue *after, size_t n_after, int64_t limit,
+                           StoreRowFn fn, void *userdata) {
+        _cleanup_finalize_ sqlite3_stmt *st = NULL;
+        _cleanup_(memstream_freep) char *sql = NULL;
+        char **key = NULL;
+        size_t n_key = 0, len = 0;
+        FILE *m;
+        int r, rc;
+
+        if (!s || !table || !fn || limit < 0 || (n_after > 0 && !after))
+                return -EINVAL;
+        r = store_table_key(s, table, &key, &n_key);
+        if (r < 0)
+                return r;
+        if (n_key == 0 || (n_after != 0 && n_after != n_key)) {
+                store_strv_free(key, n_key);
+                store_set_error(s, "table %s cannot be read after a key of %zu values", table, n_after);
+                return -EINVAL;
+        }
+        /* SELECT * FROM "t" WHERE ("k1", "k2") > (?2, ?3) ORDER BY "k1", "k2" LIMIT ?1 */
+        m = open_memstream(&sql, &len);
+        if (!m) {
+                store_strv_free(key, n_key);
+                return -ENOMEM;
+        }
+        fputs("SELECT * FROM ", m);
+        put_ident(m, table);
+        for (size_t pass = n_after > 0 ? 0 : 1; pass < 2; pass++) {
+                fputs(pass == 0 ? " WHERE (" : " ORDER BY ", m);
+                for (size_t i = 0; i < n_key; i++) {
+                        if (i > 0)
+                                fputs(", ", m);
+                        put_ident(m, key[i]);
+                }
+                if (pass == 0) {
+                        fputs(") > (", m);
+                        for (size_t i = 0; i < n_key; i++)
+                                fprintf(m, "%s?%zu", i > 0 ? ", " : "", i + 2);
+                        fputc(')', m);
+                }
+        }
+        fputs(" LIMIT ?1", m);
+        store_strv_free(key, n_key);
+        if (fclose(m) != 0 || !sql)
+                return -ENOMEM;
+
+        rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_int64(st, 1, limit);
+        for (size_t i = 0; rc == SQLITE_OK && i < n_after; i++) {
+                int k = (int) i + 2;
+                switch (after[i].type) {
+                case STORE_INT:
+                        rc = sqlite3_bind_int64(st, k, after[i].i);
+                        break;
+                case STORE_REAL:
+                        rc = sqlite3_bind_double(st, k, after[i].d);
+                        break;
+                case STORE_TEXT:
+                        rc = sqlite3_bind_text(st, k, after[i].s ? after[i].s : "", -1, SQLITE_TRANSIENT);
+                        break;
+                default:
+                        rc = sqlite3_bind_null(st, k);
+                }
+        }
+        if (rc != SQLITE_OK)
+                return store_fail(s, rc);
+        return store_each_row(s, st, fn, userdata);
 }
 
 /* Run one statement with up to two integer parameters; the rows it changed. */
@@ -1645,12 +1773,31 @@ static int store_checkpoint_truncate(Store *s) {
         return 0;
 }
 
+/* a + b, held within [INT64_MIN, INT64_MAX]; an open end stays open. */
+static int64_t add_sat(int64_t a, int64_t b) {
+        if (a == INT64_MIN || a == INT64_MAX)
+                return a;
+        if (b > 0 && a > INT64_MAX - b)
+                return INT64_MAX;
+        if (b < 0 && a < INT64_MIN - b)
+                return INT64_MIN;
+        return a + b;
+}
+
 int store_forget(Store *s, const StoreForget *f, StoreForgotten *ret) {
         StoreForgotten c = {};
+        int64_t b_from, b_to;
         int r;
 
-        if (!s || !f || f->local_from > f->local_to || (f->shares && f->shares_from > f->shares_to))
+        if (!s || !f || f->local_from > f->local_to || f->day_start < 0 || f->day_start >= 86400 ||
+            (f->shares && f->shares_from > f->shares_to))
                 return -EINVAL;
+        if (ret)
+                *ret = c;
+        /* A bucket belongs to the day in which its local start lies, and a day
+         * begins at day_start: the same hours `kizuki days` shows for them. */
+        b_from = add_sat(f->local_from, f->day_start);
+        b_to = add_sat(f->local_to, f->day_start);
 
         r = store_run(s, s->stmt[STMT_BEGIN]);
         if (r < 0)
@@ -1660,8 +1807,8 @@ int store_forget(Store *s, const StoreForget *f, StoreForgotten *ret) {
         r = store_delete(s,
                          "DELETE FROM bucket WHERE start >= ?1 - 64800 AND start < ?2 + 64800 "
                          "AND start + utc_offset >= ?1 AND start + utc_offset < ?2",
-                         2, f->local_from > INT64_MIN + 64800 ? f->local_from : INT64_MIN + 64800,
-                         f->local_to < INT64_MAX - 64800 ? f->local_to : INT64_MAX - 64800, &c.buckets);
+                         2, b_from > INT64_MIN + 64800 ? b_from : INT64_MIN + 64800,
+                         b_to < INT64_MAX - 64800 ? b_to : INT64_MAX - 64800, &c.buckets);
         if (r >= 0)
                 r = store_delete(s, "DELETE FROM checkin WHERE date >= ?1 AND date < ?2", 2, f->local_from,
                                  f->local_to, &c.checkins);
@@ -1682,22 +1829,57 @@ int store_forget(Store *s, const StoreForget *f, StoreForgotten *ret) {
                 return r;
         }
 
-        if (c.buckets + c.checkins + c.nudges + c.shares + c.consents + c.meta > 0) {
-                /* Deleted rows are overwritten in the database (secure_delete),
-                 * but their old pages stay in the WAL until it is checkpointed
-                 * and truncated; VACUUM rebuilds the file without free pages,
-                 * through the WAL, so truncate once more after it. */
-                r = store_checkpoint_truncate(s);
-                if (r >= 0)
-                        r = store_exec(s, "VACUUM");
-                if (r >= 0)
-                        r = store_checkpoint_truncate(s);
-                if (r < 0)
-                        return r;
-        }
+        if (c.buckets + c.checkins + c.nudges + c.shares + c.consents + c.meta > 0)
+                s->cleanup_due = true;
         if (ret)
                 *ret = c;
         return 0;
+}
+
+int store_cleanup(Store *s) {
+        int r;
+
+        if (!s)
+                return -EINVAL;
+        if (!s->cleanup_due)
+                return 0;
+        /* Deleted rows are overwritten in the database (secure_delete), but
+         * their old pages stay in the WAL until it is checkpointed and
+         * truncated; VACUUM rebuilds the file without free pages, through the
+         * WAL, so truncate once more after it. Until all three succeed the
+         * cleanup stays due: a retry after a busy or full disk finishes it. */
+        r = store_checkpoint_truncate(s);
+        if (r >= 0)
+                r = store_exec(s, "VACUUM");
+        if (r >= 0)
+                r = store_checkpoint_truncate(s);
+        if (r < 0) {
+                char why[sizeof s->last_error];
+
+                snprintf(why, sizeof why, "%s", s->last_error);
+                store_set_error(s,
+                                "the rows were deleted, but their old copies could not yet be wiped from the "
+                                "database files (%s); kizukid tries again daily and at the next forget",
+                                why);
+                return r;
+        }
+        s->cleanup_due = false;
+        return 1;
+}
+
+int store_begin(Store *s) {
+        return s ? store_run(s, s->stmt[STMT_BEGIN]) : -EINVAL;
+}
+
+int store_commit(Store *s) {
+        int r;
+
+        if (!s)
+                return -EINVAL;
+        r = store_run(s, s->stmt[STMT_COMMIT]);
+        if (r < 0)
+                store_rollback(s);
+        return r;
 }
 
 int store_import_nudge(Store *s, const StoreNudge *n) {
@@ -1713,27 +1895,7 @@ int store_import_nudge(Store *s, const StoreNudge *n) {
                                 "ON CONFLICT (policy, date) DO NOTHING",
                                 -1, &st, NULL);
         if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 1, n->policy, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_int64(st, 2, n->date);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_int64(st, 3, n->raised_at);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 4, n->severity, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 5, n->title, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 6, n->body, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = bind_text_or_null(st, 7, n->step);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 8, n->rule, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = bind_double_or_null(st, 9, n->value);
-        if (rc == SQLITE_OK)
-                rc = bind_double_or_null(st, 10, n->baseline);
-        if (rc == SQLITE_OK)
-                rc = bind_double_or_null(st, 11, n->score);
+                rc = store_bind_nudge(st, n);
         if (rc == SQLITE_OK)
                 rc = sqlite3_bind_text(st, 12, n->state, -1, SQLITE_TRANSIENT);
         if (rc == SQLITE_OK)

@@ -153,16 +153,35 @@ typedef int (*StoreRowFn)(const StoreValue *v, size_t n, void *userdata);
 /* The column names of table (any table in store_list_tables). *ret as there. */
 int store_table_columns(Store *s, const char *table, char ***ret, size_t *ret_n);
 /* Rows [offset, offset + limit) of table, every column as stored, in primary
- * key order (new buckets and rows come at the end, so paging by offset sees
- * each row once). -ENOENT when there is no such table. */
+ * key order (rowid order for a table without one). A row added or deleted
+ * between two calls shifts the offsets after it: page by key where the table
+ * has one (store_read_table_after). -ENOENT when there is no such table. */
 int store_read_table(Store *s, const char *table, int64_t offset, int64_t limit, StoreRowFn fn, void *userdata);
 
-/* What to delete. Buckets, check-ins and nudges whose local date lies in
- * [local_from, local_to) (local seconds); with shares the share log entries
- * sent in [shares_from, shares_to) (UTC seconds); with consent_and_meta every
- * consent record and meta value. */
+/* The primary key columns of table, in key order; *ret_n 0 (and *ret NULL)
+ * when it declares none, or one that may hold NULL (a rowid table's key
+ * other than INTEGER PRIMARY KEY, without NOT NULL). *ret as in
+ * store_table_columns. */
+int store_table_key(Store *s, const char *table, char ***ret, size_t *ret_n);
+
+/* At most limit rows of table whose primary key comes after `after` (one
+ * value per key column; n_after 0: from the first row), in key order. Paging
+ * by key returns each row that exists throughout the paging exactly once,
+ * whatever is added or deleted between pages. -ENOENT: no such table;
+ * -EINVAL: the table has no key or after does not match it. */
+int store_read_table_after(Store *s, const char *table, const StoreValue *after, size_t n_after, int64_t limit,
+                           StoreRowFn fn, void *userdata);
+
+/* What to delete. Check-ins and nudges whose date lies in [local_from,
+ * local_to) (local seconds of 00:00); buckets of those days, that is whose
+ * local start lies in [local_from + day_start, local_to + day_start) (a day
+ * runs from day_start to day_start, signals.h); with shares the share log
+ * entries sent in [shares_from, shares_to) (UTC seconds); with
+ * consent_and_meta every consent record and meta value. INT64_MIN/INT64_MAX
+ * bounds are open ends. */
 typedef struct StoreForget {
         int64_t local_from, local_to;
+        int64_t day_start; /* seconds after local midnight, 0..86399 */
         bool shares;
         int64_t shares_from, shares_to;
         bool consent_and_meta;
@@ -172,11 +191,24 @@ typedef struct StoreForgotten {
         int64_t buckets, checkins, nudges, consents, shares, meta;
 } StoreForgotten;
 
-/* Delete for real: in one transaction (secure_delete is on), then
- * wal_checkpoint(TRUNCATE), VACUUM and wal_checkpoint(TRUNCATE) again, so no
- * deleted row survives in the database, its free pages or the WAL. When
- * nothing matched, the cleanup is skipped. *ret (may be NULL) gets the counts. */
+/* Delete in one transaction (secure_delete is on): all or nothing. When rows
+ * were deleted, a cleanup is due (store_cleanup), and stays due until it
+ * succeeds. *ret (may be NULL) gets the counts. */
 int store_forget(Store *s, const StoreForget *f, StoreForgotten *ret);
+
+/* When a cleanup is due: wal_checkpoint(TRUNCATE), VACUUM and
+ * wal_checkpoint(TRUNCATE) again, so no deleted row survives in the
+ * database, its free pages or the WAL. 0 when nothing was due, 1 when done;
+ * on failure (busy, disk full) the cleanup stays due, the data is intact, and
+ * store_last_error says so. */
+int store_cleanup(Store *s);
+
+/* Transactions spanning several calls (an import that is all or nothing).
+ * Calls that open their own transaction (store_add_buckets,
+ * store_merge_buckets) must not be made inside one. */
+int store_begin(Store *s);
+int store_commit(Store *s);
+void store_rollback(Store *s);
 
 /* Insert a nudge as exported (state, snooze and helpful included); 1 when
  * stored, 0 when that policy already has a nudge that day. */

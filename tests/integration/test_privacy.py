@@ -422,7 +422,214 @@ class TestExportForget(PrivacyTestCase):
         self.assertEqual(env.db_rows(), [])
 
 
+    def test_export_pages_by_key_while_rows_come_and_go(self):
+        """Rows added before the cursor and rows deleted between pages (a check-in for an
+        earlier day, a forget or retention) neither repeat nor hide rows of later pages,
+        as paging by offset would."""
+        env = self.env
+        self.start()
+        self.grant()
+        base = today_local(env) - dt.timedelta(days=20)
+        days = [base + dt.timedelta(days=n) for n in range(1, 7)]
+        env.call(k.IFACE + ".ImportRecords", {"checkins": [{"date": d.isoformat(), "mood": 3} for d in days]})
+        page = env.call(k.IFACE + ".Export", {"table": "checkin", "limit": 2})
+        self.assertEqual([r["date"] for r in page["rows"]], [d.isoformat() for d in days[:2]])
+        self.assertIsNotNone(page["after"])
+        # Meanwhile: a check-in for an earlier day, and the first two days forgotten.
+        env.call(k.IFACE + ".ImportRecords", {"checkins": [{"date": base.isoformat(), "mood": 1}]})
+        env.cli("forget", "--from", days[0].isoformat(), "--to", days[1].isoformat(), "--yes")
+        got = []
+        after = page["after"]
+        while after is not None:
+            page = env.call(k.IFACE + ".Export", {"table": "checkin", "limit": 2, "after": after})
+            got += [r["date"] for r in page["rows"]]
+            after = page["after"]
+        self.assertEqual(got, [d.isoformat() for d in days[2:]])
+        # A cursor that does not fit the table's key is refused.
+        for bad in ("[1, 2]", "{}", "nonsense", "[null]"):
+            r = env.call_raw(k.IFACE + ".Export", {"table": "checkin", "after": bad})
+            self.assertIn("error", r, bad)
+
+    def test_cli_export_over_several_pages(self):
+        """Nudges big enough that the daemon cuts the table into pages (about 4 MiB each):
+        the CLI follows the pages, and each nudge is in the file once, in order."""
+        env = self.env
+        self.start()
+        self.grant()
+        first = today_local(env) - dt.timedelta(days=300)
+        nudges = [nudge(first + dt.timedelta(days=d), policy=f"p{d}", body="y" * 4000) for d in range(220)]
+        for i in range(0, len(nudges), 12):
+            env.call(k.IFACE + ".ImportRecords", {"nudges": nudges[i:i + 12]})
+        page = env.call(k.IFACE + ".Export", {"table": "nudge", "limit": 50000}, timeout=30)
+        self.assertLess(len(page["rows"]), len(nudges))  # the page was cut short
+        self.assertIsNotNone(page["after"])
+        out = os.path.join(env.dir, "pages.json")
+        env.cli("export", "-o", out, timeout=60)
+        with open(out) as f:
+            rows = json.load(f)["tables"]["nudge"]["rows"]
+        self.assertEqual([r["policy"] for r in rows], [n["policy"] for n in nudges])
+
+    def test_set_aside_databases_are_listed_and_forgotten(self):
+        """A damaged database the daemon set aside holds the person's data too: the
+        inventory lists it, and forget --all removes it (and its WAL)."""
+        env = self.env
+        self.start()
+        self.grant()
+        aside = [env.db_path + ".corrupt-1767225600", env.db_path + ".corrupt-1767225600-wal"]
+        for p in aside:
+            with open(p, "w") as f:
+                f.write(MARKER)
+            os.chmod(p, 0o600)
+        paths = {f["path"] for f in env.call(k.IFACE + ".GetPrivacy")["files"]}
+        self.assertTrue(set(aside) <= paths, paths)
+        self.assertIn(os.path.basename(aside[0]), env.cli("privacy").stdout)
+        r = env.cli("forget", "--all", "--yes")
+        self.assertIn("2 files of damaged databases set aside", r.stdout)
+        for p in aside:
+            self.assertFalse(os.path.exists(p), p)
+        self.assertTrue(os.path.exists(env.db_path))
+
+    def test_forget_a_day_that_starts_at_four(self):
+        """With day_start = 04:00 a day's hours run from 04:00 to 04:00 the next morning,
+        as `kizuki days` counts them: forgetting that day takes exactly those hours."""
+        env = self.env
+        env.write_config("[day]\nday_start = 04:00\n")
+        self.start()
+        self.grant()
+        off = env.status()["utc_offset"]
+        day = today_local(env) - dt.timedelta(days=10)
+        nxt = day + dt.timedelta(days=1)
+        hours = [(day, 2), (day, 5), (nxt, 3), (nxt, 5)]
+        self.import_hours([{"start": hour_start(d, h, off), "utc_offset": off, "active_s": 600,
+                            "observed_s": 3600} for d, h in hours])
+        before = env.cli_json("days", "--from", (day - dt.timedelta(days=1)).isoformat(),
+                              "--to", nxt.isoformat(), "--json")
+        r = env.cli_json("forget", "--from", day.isoformat(), "--to", day.isoformat(), "--yes", "--json")
+        self.assertEqual(r["buckets"], 2)
+        left = sorted(r[0] + off for r in env.db_rows("SELECT start FROM bucket"))
+        self.assertEqual(left, [hour_start(day, 2, 0), hour_start(nxt, 5, 0)])
+        after = env.cli_json("days", "--from", (day - dt.timedelta(days=1)).isoformat(),
+                             "--to", nxt.isoformat(), "--json")
+        a = {d["date"]: d for d in before["days"]}
+        b = {d["date"]: d for d in after["days"]}
+        self.assertEqual(b[day.isoformat()]["coverage_h"], 0)
+        for d in (day - dt.timedelta(days=1), nxt):  # the neighbours keep their hours
+            self.assertEqual(a[d.isoformat()]["coverage_h"], b[d.isoformat()]["coverage_h"], d)
+            self.assertGreater(b[d.isoformat()]["coverage_h"], 0, d)
+
+    def test_forget_all_while_a_reader_blocks_the_cleanup(self):
+        """Another reader (a backup, the sqlite3 shell) holding an old snapshot keeps the
+        WAL from being truncated: the rows are deleted all the same, recording stops at
+        once, the error says what is left to do, and the next forget finishes it."""
+        env = self.env
+        self.start()
+        self.populate_markers()
+        con = sqlite3.connect(env.db_path, isolation_level=None)
+        try:
+            con.execute("BEGIN")
+            con.execute("SELECT COUNT(*) FROM nudge").fetchone()
+            r = env.cli("forget", "--all", "--yes", check=False)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("rows were deleted", r.stderr)
+            st = env.status()
+            self.assertEqual(st["recording"], "no-consent")
+            self.assertIsNone(st["consent"])
+            self.assertEqual(self.counts()["nudge"], 0)
+        finally:
+            con.close()
+        r = env.cli_json("forget", "--all", "--yes", "--json")
+        self.assertEqual(r["nudges"], 0)
+        self.assertNotIn(MARKER.encode(), self.db_bytes(), "a marker survived the retried cleanup")
+        wal = env.db_path + "-wal"
+        self.assertTrue(not os.path.exists(wal) or os.path.getsize(wal) == 0, "the WAL was not truncated")
+
+    def test_import_records_all_or_nothing(self):
+        """A store error on the last record of an ImportRecords call leaves none of its
+        records behind (one transaction)."""
+        env = self.env
+        self.start()
+        self.grant()
+        env.stop_daemon()
+        con = sqlite3.connect(env.db_path)
+        with con:
+            con.execute("CREATE TRIGGER boom BEFORE INSERT ON nudge WHEN NEW.policy = 'boom' "
+                        "BEGIN SELECT RAISE(ABORT, 'boom'); END")
+        con.close()
+        self.start()
+        today = today_local(env)
+        with env.client() as c:
+            reply = c.call_raw(k.IFACE + ".ImportRecords", {
+                "checkins": [{"date": (today - dt.timedelta(days=1)).isoformat(), "mood": 2}],
+                "nudges": [nudge(today - dt.timedelta(days=2)),
+                           nudge(today - dt.timedelta(days=3), policy="boom")]})
+        self.assertEqual(reply.get("error"), k.IFACE + ".StoreError", reply)
+        self.assertEqual(env.db_rows("SELECT date FROM checkin"), [])
+        self.assertEqual(env.db_rows("SELECT id FROM nudge"), [])
+
+
 class TestRestore(PrivacyTestCase):
+    def test_failed_restore_says_what_was_restored(self):
+        """A store error while restoring nudges: that call leaves nothing behind, the hours
+        merged before are named, and importing the file again completes the restore."""
+        env = self.env
+        self.start()
+        self.grant()
+        off = env.status()["utc_offset"]
+        env.stop_daemon()
+        con = sqlite3.connect(env.db_path)
+        with con:
+            con.execute("CREATE TRIGGER boom BEFORE INSERT ON nudge WHEN NEW.policy = 'boom' "
+                        "BEGIN SELECT RAISE(ABORT, 'boom'); END")
+        con.close()
+        self.start()
+        d = today_local(env) - dt.timedelta(days=5)
+        exp = {"format": "kizuki-export", "version": 1, "tables": {
+            "bucket": {"rows": [{"start": hour_start(d, 9, off), "utc_offset": off, "active_s": 60,
+                                 "observed_s": 600}]},
+            "nudge": {"rows": [nudge(d), nudge(d, policy="boom")]}}}
+        path = os.path.join(env.dir, "partial.json")
+        with open(path, "w") as f:
+            json.dump(exp, f)
+        r = env.cli("import", "--format", "kizuki", path, check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("0 of 2 nudges were restored before that, all hours merged", r.stderr)
+        self.assertIn("importing the file again is safe", r.stderr)
+        self.assertEqual(env.db_rows("SELECT policy FROM nudge"), [])
+        env.stop_daemon()
+        con = sqlite3.connect(env.db_path)
+        with con:
+            con.execute("DROP TRIGGER boom")
+        con.close()
+        self.start()
+        env.cli("import", "--format", "kizuki", path)
+        self.assertEqual(sorted(r[0] for r in env.db_rows("SELECT policy FROM nudge")), ["boom", "late-nights"])
+        self.assertEqual(len(env.db_rows()), 1)
+
+    def test_failed_csv_export_leaves_no_files(self):
+        """A table that cannot be read (here the last one) fails the export, and none of
+        the tables written before it is left in the directory to pass for an export."""
+        env = self.env
+        self.start()
+        self.grant()
+        env.cli("checkin", "--mood", "3")
+        env.stop_daemon()
+        con = sqlite3.connect(env.db_path)
+        with con:
+            con.execute("CREATE TABLE zz (k INTEGER PRIMARY KEY, x INTEGER)")
+            con.execute("INSERT INTO zz (x) VALUES (-9223372036854775808)")
+        with con:
+            con.execute("ALTER TABLE zz ADD COLUMN y AS (abs(x)) VIRTUAL")  # overflows when read
+        con.close()
+        self.start()
+        out = os.path.join(env.dir, "csv")
+        r = env.cli("export", "--format", "csv", "-o", out, check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertEqual(os.listdir(out), [])
+        path = os.path.join(env.dir, "all.json")
+        r = env.cli("export", "-o", path, check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertEqual([f for f in os.listdir(env.dir) if f.startswith("all.json")], [])
+
     def test_round_trip(self):
         env = self.env
         self.start()

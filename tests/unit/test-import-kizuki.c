@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -111,10 +112,46 @@ static void test_refused(void **state) {
         }
 }
 
+/* A file whose parse tree would take gigabytes is refused before it is parsed. */
+static void test_too_many_values(void **state) {
+        (void) state;
+        ImportKizuki k;
+        char err[256];
+        size_t n = 6000001, len = 0;
+        char *buf = malloc(2 * n + 2);
+
+        assert_non_null(buf);
+        buf[len++] = '[';
+        for (size_t i = 0; i < n; i++) {
+                buf[len++] = '0';
+                buf[len++] = i + 1 < n ? ',' : ']';
+        }
+        assert_int_equal(import_parse_kizuki(buf, len, &k, err, sizeof err), -EFBIG);
+        assert_non_null(strstr(err, "too large"));
+        /* Objects cost more: a million and one empty ones are refused as well. */
+        len = 0;
+        buf[len++] = '[';
+        for (size_t i = 0; i < 1000001; i++) {
+                memcpy(buf + len, i ? ",{}" : "{}", i ? 3 : 2);
+                len += i ? 3 : 2;
+                if (len + 4 > 2 * n)
+                        break;
+        }
+        buf[len++] = ']';
+        assert_int_equal(import_parse_kizuki(buf, len, &k, err, sizeof err), -EFBIG);
+        /* Commas and brackets inside strings do not count. */
+        const char *text = HEAD "\"notes\":{\"rows\":[{\"x\":\"[,,,:\\\",[\"}]}}}";
+        assert_int_equal(import_parse_kizuki(text, strlen(text), &k, err, sizeof err), 0);
+        assert_int_equal(k.n_unknown, 1);
+        import_kizuki_done(&k);
+        free(buf);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_valid),
                 cmocka_unit_test(test_refused),
+                cmocka_unit_test(test_too_many_values),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

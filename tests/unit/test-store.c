@@ -846,6 +846,7 @@ static void test_forget_range_and_all(void **state) {
         assert_int_equal(got.checkins, 1);
         assert_int_equal(got.nudges, 1);
         assert_int_equal(got.consents + got.shares + got.meta, 0);
+        assert_int_equal(store_cleanup(s), 1);
         assert_false(file_contains(f->path, "marker-day-one"));
         assert_false(file_contains(wal, "marker-day-one"));
         assert_true(file_contains(f->path, "marker-day-two"));
@@ -858,9 +859,10 @@ static void test_forget_range_and_all(void **state) {
         assert_int_equal(v[2].active_s, 40);
         free(v);
 
-        /* Nothing matches: nothing changes, no error. */
+        /* Nothing matches: nothing changes, no error, no cleanup due. */
         assert_int_equal(store_forget(s, &one, &got), 0);
         assert_int_equal(got.buckets + got.checkins + got.nudges, 0);
+        assert_int_equal(store_cleanup(s), 0);
         StoreForget backwards = { .local_from = 2, .local_to = 1 };
         assert_int_equal(store_forget(s, &backwards, NULL), -EINVAL);
 
@@ -874,6 +876,7 @@ static void test_forget_range_and_all(void **state) {
         assert_int_equal(got.consents, 1);
         assert_int_equal(got.shares, 1);
         assert_int_equal(got.meta, 1);
+        assert_int_equal(store_cleanup(s), 1);
         StoreConsent c;
         assert_int_equal(store_get_consent(s, &c), 0);
         store_free(s);
@@ -907,6 +910,205 @@ static void test_import_nudge(void **state) {
         store_free(s);
 }
 
+/* A day that starts at 04:00 (day_start): forgetting day 1 takes the hours
+ * from day 1 04:00 to day 2 04:00, local, the hours `kizuki days` shows as
+ * day 1, and leaves day 1 00:00-04:00 (day 0's night) alone. */
+static void test_forget_day_start(void **state) {
+        Fixture *f = *state;
+        Store *s = open_store(f->path);
+        StoreForgotten got;
+        AcctBucket *v = NULL;
+        size_t n = 0;
+
+        AcctBucket b[] = {
+                { DAY0 + 86400 + 2 * H - 3600, 3600, 10, 10 },     /* day 1 02:00 local: day 0 */
+                { DAY0 + 86400 + 5 * H - 3600, 3600, 20, 20 },     /* day 1 05:00: day 1 */
+                { DAY0 + 2 * 86400 + 3 * H + 18000, -18000, 30, 30 }, /* day 2 03:00 at -05:00: day 1 */
+                { DAY0 + 2 * 86400 + 4 * H - 3600, 3600, 40, 40 }, /* day 2 04:00: day 2 */
+        };
+        assert_int_equal(store_add_buckets(s, b, 4), 0);
+        Checkin c = { .date = DAY0 + 86400, .went_out = 1, .met_someone = -1, .mood = 3 };
+        assert_int_equal(store_set_checkin(s, &c, 1), 0);
+
+        StoreForget one = { .local_from = DAY0 + 86400, .local_to = DAY0 + 2 * 86400, .day_start = 4 * H };
+        assert_int_equal(store_forget(s, &one, &got), 0);
+        assert_int_equal(got.buckets, 2);
+        assert_int_equal(got.checkins, 1);
+        assert_int_equal(store_get_buckets(s, DAY0, DAY0 + 4 * 86400, &v, &n), 0);
+        assert_int_equal(n, 2);
+        assert_int_equal(v[0].active_s, 10);
+        assert_int_equal(v[1].active_s, 40);
+        free(v);
+
+        /* Open ends stay open with a day start. */
+        StoreForget before = { .local_from = INT64_MIN, .local_to = INT64_MAX, .day_start = 86399 };
+        assert_int_equal(store_forget(s, &before, &got), 0);
+        assert_int_equal(got.buckets, 2);
+        StoreForget bad = { .local_from = 0, .local_to = 1, .day_start = 86400 };
+        assert_int_equal(store_forget(s, &bad, NULL), -EINVAL);
+        store_free(s);
+}
+
+/* A cleanup that cannot run (a reader holds an old snapshot, as a backup
+ * tool might) stays due: the deletion stands, the error says what happened,
+ * and a later call wipes the old pages even though nothing new matched. */
+static void test_forget_cleanup_retried(void **state) {
+        Fixture *f = *state;
+        Store *s = open_store(f->path);
+        StoreForgotten got;
+        sqlite3 *reader = NULL;
+        sqlite3_stmt *st = NULL;
+        char wal[160];
+
+        snprintf(wal, sizeof wal, "%s-wal", f->path);
+        add_marked_nudge(s, DAY0, "marker-kept-busy");
+        assert_true(file_contains(wal, "marker-kept-busy"));
+
+        assert_int_equal(sqlite3_open(f->path, &reader), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(reader, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(reader, "SELECT COUNT(*) FROM nudge", -1, &st, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        sqlite3_finalize(st);
+
+        StoreForget all = { .local_from = INT64_MIN, .local_to = INT64_MAX };
+        assert_int_equal(store_forget(s, &all, &got), 0);
+        assert_int_equal(got.nudges, 1);
+        assert_int_equal(store_cleanup(s), -EBUSY);
+        assert_non_null(strstr(store_last_error(s), "deleted"));
+
+        assert_int_equal(sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_close(reader), SQLITE_OK);
+        /* Nothing more to delete, but the cleanup is still due. */
+        assert_int_equal(store_forget(s, &all, &got), 0);
+        assert_int_equal(got.nudges, 0);
+        assert_int_equal(store_cleanup(s), 1);
+        assert_false(file_contains(f->path, "marker-kept-busy"));
+        assert_false(file_contains(wal, "marker-kept-busy"));
+        assert_int_equal(store_cleanup(s), 0);
+        store_free(s);
+}
+
+/* secure_delete is really on: a deleted row's bytes are gone from its page as
+ * soon as the page is checkpointed, before any VACUUM. */
+static void test_secure_delete(void **state) {
+        Fixture *f = *state;
+        Store *s = open_store(f->path);
+        StoreForgotten got;
+
+        add_marked_nudge(s, DAY0, "marker-secure-delete");
+        add_marked_nudge(s, DAY0 + 86400, "marker-stays");
+        store_free(s); /* the last connection checkpoints: the rows are in the database file */
+        assert_true(file_contains(f->path, "marker-secure-delete"));
+        s = open_store(f->path);
+        StoreForget one = { .local_from = DAY0, .local_to = DAY0 + 86400 };
+        assert_int_equal(store_forget(s, &one, &got), 0);
+        assert_int_equal(got.nudges, 1);
+        sql_exec(f->path, "PRAGMA wal_checkpoint(TRUNCATE)"); /* no VACUUM */
+        assert_false(file_contains(f->path, "marker-secure-delete"));
+        assert_true(file_contains(f->path, "marker-stays"));
+        store_free(s);
+}
+
+/* store_begin/store_commit/store_rollback: several calls, all or nothing. */
+static void test_transaction(void **state) {
+        Fixture *f = *state;
+        Store *s = open_store(f->path);
+        Checkin c = { .date = DAY0, .went_out = 1, .met_someone = -1, .mood = 3 };
+        Checkin *v = NULL;
+        size_t n = 0;
+
+        assert_int_equal(store_begin(s), 0);
+        assert_int_equal(store_set_checkin(s, &c, 1), 0);
+        add_marked_nudge(s, DAY0, "marker-rolled-back");
+        store_rollback(s);
+        assert_int_equal(store_get_checkins(s, 0, INT64_MAX / 2, &v, &n), 0);
+        assert_int_equal(n, 0);
+        free(v);
+        assert_int_equal(store_count_unread(s, 0), 0);
+
+        assert_int_equal(store_begin(s), 0);
+        assert_int_equal(store_set_checkin(s, &c, 1), 0);
+        assert_int_equal(store_commit(s), 0);
+        assert_int_equal(store_get_checkins(s, 0, INT64_MAX / 2, &v, &n), 0);
+        assert_int_equal(n, 1);
+        free(v);
+        store_rollback(s); /* nothing open: nothing happens */
+        store_free(s);
+}
+
+static int count_row(const StoreValue *v, size_t n, void *userdata) {
+        (void) v, (void) n;
+        ++*(int64_t *) userdata;
+        return 0;
+}
+
+/* Paging by key: composite (bucket) and text (meta) keys; a row inserted
+ * before the cursor does not shift the next page. */
+static void test_read_table_after(void **state) {
+        Fixture *f = *state;
+        Store *s = open_store(f->path);
+        char **key = NULL;
+        size_t n_key = 0;
+        int64_t acc[2] = {};
+
+        assert_int_equal(store_table_key(s, "bucket", &key, &n_key), 0);
+        assert_int_equal(n_key, 2);
+        assert_string_equal(key[0], "start");
+        assert_string_equal(key[1], "utc_offset");
+        store_strv_free(key, n_key);
+        assert_int_equal(store_table_key(s, "nope", &key, &n_key), -ENOENT);
+
+        AcctBucket b[] = { { DAY0, 0, 1, 1 }, { DAY0, 3600, 1, 1 }, { DAY0 + H, 0, 1, 1 } };
+        assert_int_equal(store_add_buckets(s, b, 3), 0);
+        StoreValue after[] = { { .type = STORE_INT, .i = DAY0 }, { .type = STORE_INT, .i = 0 } };
+        assert_int_equal(store_read_table_after(s, "bucket", after, 2, 10, collect_row, acc), 0);
+        assert_int_equal(acc[0], 2); /* (DAY0, 3600) and (DAY0 + H, 0) */
+        assert_int_equal(acc[1], 2 * DAY0 + H);
+        AcctBucket early = { DAY0 - H, 0, 1, 1 };
+        assert_int_equal(store_add_buckets(s, &early, 1), 0);
+        int64_t acc2[2] = {};
+        assert_int_equal(store_read_table_after(s, "bucket", after, 2, 10, collect_row, acc2), 0);
+        assert_int_equal(acc2[0], 2);
+        int64_t acc3[2] = {};
+        assert_int_equal(store_read_table_after(s, "bucket", NULL, 0, 1, collect_row, acc3), 0);
+        assert_int_equal(acc3[1], DAY0 - H);
+        assert_int_equal(store_read_table_after(s, "bucket", after, 1, 10, collect_row, acc3), -EINVAL);
+
+        assert_int_equal(store_set_meta(s, "a", 1), 0);
+        assert_int_equal(store_set_meta(s, "b\"c", 2), 0);
+        StoreValue ka = { .type = STORE_TEXT, .s = "a" };
+        int64_t acc4[2] = {};
+        assert_int_equal(store_read_table_after(s, "meta", &ka, 1, 10, count_row, acc4), 0);
+        assert_int_equal(acc4[0], 1);
+
+        /* A table without a declared key pages by offset only. */
+        store_free(s);
+        sql_exec(f->path, "CREATE TABLE \"no\"\"key\" (x INTEGER); INSERT INTO \"no\"\"key\" VALUES (7);");
+        s = open_store(f->path);
+        assert_int_equal(store_table_key(s, "no\"key", &key, &n_key), 0);
+        assert_int_equal(n_key, 0);
+        assert_null(key);
+        assert_int_equal(store_read_table_after(s, "no\"key", NULL, 0, 10, collect_row, acc4), -EINVAL);
+        /* Every known table has a key; a rowid table's TEXT key may hold NULL
+         * (no key then), a NOT NULL one may not. */
+        const char *keyed[] = { "bucket", "checkin", "consent", "meta", "nudge", "share_log" };
+        for (size_t i = 0; i < ELEMENTSOF(keyed); i++) {
+                assert_int_equal(store_table_key(s, keyed[i], &key, &n_key), 0);
+                assert_true(n_key >= 1);
+                store_strv_free(key, n_key);
+        }
+        store_free(s);
+        sql_exec(f->path, "CREATE TABLE nullable (k TEXT PRIMARY KEY, v); INSERT INTO nullable VALUES (NULL, 1);"
+                          "CREATE TABLE textkey (k TEXT NOT NULL PRIMARY KEY, v);");
+        s = open_store(f->path);
+        assert_int_equal(store_table_key(s, "nullable", &key, &n_key), 0);
+        assert_int_equal(n_key, 0);
+        assert_int_equal(store_table_key(s, "textkey", &key, &n_key), 0);
+        assert_int_equal(n_key, 1);
+        store_strv_free(key, n_key);
+        store_free(s);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_create_add_reopen, setup, teardown),
@@ -931,6 +1133,11 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_tables_and_stats, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_forget_range_and_all, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_import_nudge, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_forget_day_start, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_forget_cleanup_retried, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_secure_delete, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_transaction, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_read_table_after, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
