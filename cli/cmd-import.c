@@ -165,9 +165,20 @@ static int batch_params(const AcctBucket *b, size_t n, bool dry_run, json_object
         return 0;
 }
 
-/* Send the buckets in batches; sums what the daemon received and changed. */
+/* An optional count in a reply (0 when absent): -EBADMSG when malformed. */
+static int reply_count(json_object *reply, const char *key, int64_t *ret) {
+        int r = client_get_int(reply, key, ret);
+        if (r == -ENODATA) {
+                *ret = 0;
+                return 0;
+        }
+        return r < 0 || *ret < 0 ? -EBADMSG : 0;
+}
+
+/* Send the buckets in batches; sums what the daemon received, changed, and
+ * left out as past the retention (*ret_expired, added to). */
 static int import_send(const Ctx *ctx, const AcctBucket *b, size_t n, bool dry_run, int64_t *ret_received,
-                       int64_t *ret_changed) {
+                       int64_t *ret_changed, int64_t *ret_expired) {
         int64_t received = 0, changed = 0;
         size_t done = 0;
         int r;
@@ -175,7 +186,7 @@ static int import_send(const Ctx *ctx, const AcctBucket *b, size_t n, bool dry_r
         while (done < n) {
                 _cleanup_json_ json_object *params = NULL, *reply = NULL;
                 size_t k = n - done < IMPORT_BATCH ? n - done : IMPORT_BATCH, size;
-                int64_t rec, chg;
+                int64_t rec, chg, exp;
 
                 /* A batch of 500 hours is some 40 KB; should it grow past the bound, halve it. */
                 for (;;) {
@@ -191,13 +202,14 @@ static int import_send(const Ctx *ctx, const AcctBucket *b, size_t n, bool dry_r
                 if (r < 0)
                         goto partial;
                 if (client_get_int(reply, "received", &rec) < 0 || client_get_int(reply, "changed", &chg) < 0 ||
-                    rec < 0 || chg < 0 || chg > rec) {
+                    reply_count(reply, "expired", &exp) < 0 || rec < 0 || chg < 0 || chg > rec || exp > rec) {
                         fprintf(stderr, "kizuki: kizukid sent a malformed answer to Import\n");
                         r = -EBADMSG;
                         goto partial;
                 }
                 received += rec;
                 changed += chg;
+                *ret_expired += exp;
                 done += k;
         }
         *ret_received = received;
@@ -271,7 +283,8 @@ static json_object *nudge_record_json(const StoreNudge *n) {
 
 /* Check-ins and nudges in ImportRecords calls, each under the message bound
  * and each all or nothing. On failure, says what earlier calls restored. */
-static int records_send(const Ctx *ctx, const ImportKizuki *k, int64_t *ret_checkins, int64_t *ret_nudges) {
+static int records_send(const Ctx *ctx, const ImportKizuki *k, int64_t *ret_checkins, int64_t *ret_nudges,
+                        int64_t *ret_expired) {
         size_t ci = 0, ni = 0;
         int64_t checkins = 0, nudges = 0;
         int r;
@@ -280,7 +293,7 @@ static int records_send(const Ctx *ctx, const ImportKizuki *k, int64_t *ret_chec
                 _cleanup_json_ json_object *params = json_object_new_object(), *reply = NULL;
                 json_object *ca = json_object_new_array(), *na = json_object_new_array();
                 size_t size = 0, nc = 0, nn = 0;
-                int64_t gc, gn;
+                int64_t gc, gn, ge;
 
                 if (!params || !ca || !na || json_object_object_add(params, "checkins", ca) < 0) {
                         json_object_put(ca);
@@ -323,7 +336,8 @@ static int records_send(const Ctx *ctx, const ImportKizuki *k, int64_t *ret_chec
                         nn++;
                 }
                 r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".ImportRecords", params, &reply);
-                if (r >= 0 && (client_get_int(reply, "checkins", &gc) < 0 || client_get_int(reply, "nudges", &gn) < 0)) {
+                if (r >= 0 && (client_get_int(reply, "checkins", &gc) < 0 || client_get_int(reply, "nudges", &gn) < 0 ||
+                               reply_count(reply, "expired", &ge) < 0)) {
                         fprintf(stderr, "kizuki: kizukid sent a malformed answer to ImportRecords\n");
                         r = -EBADMSG;
                 }
@@ -335,6 +349,7 @@ static int records_send(const Ctx *ctx, const ImportKizuki *k, int64_t *ret_chec
                 }
                 checkins += gc;
                 nudges += gn;
+                *ret_expired += ge;
                 ci += nc;
                 ni += nn;
         }
@@ -343,11 +358,17 @@ static int records_send(const Ctx *ctx, const ImportKizuki *k, int64_t *ret_chec
         return 0;
 }
 
+static void print_expired(int64_t expired) {
+        if (expired > 0)
+                printf("Not stored: %" PRId64 " %s older than retention_days (kizukid.conf(5)).\n", expired,
+                       plural(expired, "record", "records"));
+}
+
 /* kizuki import --format kizuki: everything checked first, then hours, check-ins, nudges. */
 static int import_kizuki(const Ctx *ctx, const char *name, const char *buf, size_t len, bool dry_run) {
         ImportKizuki k = {};
         char err[512];
-        int64_t received = 0, changed = 0, checkins = 0, nudges = 0;
+        int64_t received = 0, changed = 0, checkins = 0, nudges = 0, expired = 0;
         int r;
 
         r = import_parse_kizuki(buf, len, &k, err, sizeof err);
@@ -377,9 +398,9 @@ static int import_kizuki(const Ctx *ctx, const char *name, const char *buf, size
                         r = -EBADMSG;
                         goto out;
                 }
-        r = import_send(ctx, k.buckets, k.n_buckets, dry_run, &received, &changed);
+        r = import_send(ctx, k.buckets, k.n_buckets, dry_run, &received, &changed, &expired);
         if (r >= 0 && !dry_run)
-                r = records_send(ctx, &k, &checkins, &nudges);
+                r = records_send(ctx, &k, &checkins, &nudges, &expired);
         if (r < 0)
                 goto out;
         if (dry_run)
@@ -392,6 +413,7 @@ static int import_kizuki(const Ctx *ctx, const char *name, const char *buf, size
                        " new %s.\n",
                        received, plural(received, "hour", "hours"), changed, checkins,
                        plural(checkins, "check-in", "check-ins"), nudges, plural(nudges, "nudge", "nudges"));
+        print_expired(expired);
         if (k.n_consent > 0)
                 printf("Consent is not imported: grant it on this machine with 'kizuki consent grant'.\n");
         if (k.n_share_log > 0)
@@ -422,7 +444,7 @@ static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         bool dry_run = false, strict = false;
         const char *path;
         char name[256];
-        int64_t received = 0, changed = 0;
+        int64_t received = 0, changed = 0, expired = 0;
         size_t len = 0, n = 0;
         int c, r;
 
@@ -502,7 +524,7 @@ static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 fprintf(stderr, "kizuki import: cannot sort %s into hours: %s\n", name, strerror(-r));
                 goto out;
         }
-        r = import_send(ctx, buckets, n, dry_run, &received, &changed);
+        r = import_send(ctx, buckets, n, dry_run, &received, &changed, &expired);
         if (r < 0)
                 goto out;
 
@@ -514,6 +536,7 @@ static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         else
                 printf("merged %" PRId64 " %s, %" PRId64 " changed.\n", received, plural(received, "hour", "hours"),
                        changed);
+        print_expired(expired);
         r = 0;
 out:
         import_parsed_done(&parsed);

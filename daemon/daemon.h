@@ -55,6 +55,10 @@ typedef struct Daemon {
         struct event *signals[4];
 } Daemon;
 
+/* methods-privacy.c: the local seconds of the first day within retention_days;
+ * data of earlier days is deleted daily (daemon_expire) and not imported. */
+int64_t daemon_retention_first_day(const Daemon *d);
+
 /* Recompute the person's state from consent, pause, logind and hints, account
  * the time since the last step, and re-arm the timers that depend on it. */
 void daemon_update(Daemon *d);

@@ -579,12 +579,16 @@ static int method_forget(Daemon *d, json_object *params, Reply *r) {
         return method_ok(r, p);
 }
 
+int64_t daemon_retention_first_day(const Daemon *d) {
+        int64_t now = wall_now();
+        return local_midnight(now, tz_offset_at(now, NULL)) - (int64_t) d->config.retention_days * DAY;
+}
+
 int daemon_expire(Daemon *d) {
         int64_t now = wall_now();
-        int64_t today = local_midnight(now, tz_offset_at(now, NULL));
         StoreForget f = {
                 .local_from = INT64_MIN,
-                .local_to = today - (int64_t) d->config.retention_days * DAY,
+                .local_to = daemon_retention_first_day(d),
                 .day_start = (int64_t) d->config.day_start_min * 60,
                 .shares = true,
                 .shares_from = INT64_MIN,
@@ -718,7 +722,8 @@ static int nudge_record(json_object *o, StoreNudge *ret) {
 static int method_import_records(Daemon *d, json_object *params, Reply *r) {
         json_object *checkins = NULL, *nudges = NULL;
         int64_t now = wall_now(), today = local_midnight(now, tz_offset_at(now, NULL));
-        int64_t n_checkins = 0, n_nudges = 0;
+        int64_t first_day = daemon_retention_first_day(d);
+        int64_t n_checkins = 0, n_nudges = 0, expired = 0;
         size_t nc = 0, nn = 0;
         int q;
 
@@ -758,12 +763,22 @@ static int method_import_records(Daemon *d, json_object *params, Reply *r) {
         q = store_begin(d->store);
         if (q < 0)
                 return method_store_fail(r, d, q);
+        /* Records of days past the retention are not stored: they would be
+         * deleted by the next daily pass anyway. */
         for (size_t i = 0; q >= 0 && i < nc; i++) {
+                if (c[i].date < first_day) {
+                        expired++;
+                        continue;
+                }
                 q = store_set_checkin(d->store, &c[i], at[i] > 0 ? at[i] : now);
                 if (q >= 0)
                         n_checkins++;
         }
         for (size_t i = 0; q >= 0 && i < nn; i++) {
+                if (nv[i].date < first_day) {
+                        expired++;
+                        continue;
+                }
                 q = store_import_nudge(d->store, &nv[i]);
                 if (q >= 0)
                         n_nudges += q;
@@ -777,6 +792,7 @@ static int method_import_records(Daemon *d, json_object *params, Reply *r) {
         json_object *p = json_object_new_object();
         json_object_object_add(p, "checkins", json_object_new_int64(n_checkins));
         json_object_object_add(p, "nudges", json_object_new_int64(n_nudges));
+        json_object_object_add(p, "expired", json_object_new_int64(expired));
         return method_ok(r, p);
 }
 

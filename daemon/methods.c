@@ -756,13 +756,21 @@ static int method_import(Daemon *d, json_object *params, Reply *r) {
         for (size_t i = 0; i < n; i++)
                 if (import_hour(json_object_array_get_idx(hours, i), now, &b[i]) < 0)
                         return bad_param(r, "hours");
+        /* Hours of days past the retention are not stored: the next daily
+         * pass would delete them (a day begins at day_start, as in forget). */
+        int64_t first = daemon_retention_first_day(d) + (int64_t) d->config.day_start_min * 60;
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++)
+                if (b[i].start + b[i].utc_offset >= first)
+                        b[kept++] = b[i];
         size_t changed = 0;
-        int q = store_merge_buckets(d->store, b, n, dry_run, &changed);
+        int q = store_merge_buckets(d->store, b, kept, dry_run, &changed);
         if (q < 0)
                 return store_fail(r, d, q);
         json_object *p = json_object_new_object();
         json_object_object_add(p, "received", json_object_new_int64((int64_t) n));
         json_object_object_add(p, "changed", json_object_new_int64((int64_t) changed));
+        json_object_object_add(p, "expired", json_object_new_int64((int64_t) (n - kept)));
         return ok(r, p);
 }
 

@@ -444,13 +444,24 @@ class Env:
 
     # -- kizukid ---------------------------------------------------------------------------
 
+    # The fixtures (the sample history, the synthetic people) have fixed dates
+    # that fall out of the default 365-day retention as time goes by: unless a
+    # test says otherwise (keep_fixtures = False, or its own retention_days),
+    # kizukid keeps a century. Tests of retention itself set their own.
+    keep_fixtures = True
+    FIXTURE_RETENTION = "\n[store]\n# the test fixtures have fixed dates\nretention_days = 36500\n"
+
     def write_config(self, text):
         os.makedirs(os.path.dirname(self.config_path), mode=0o700, exist_ok=True)
+        if self.keep_fixtures and "retention_days" not in text:
+            text += self.FIXTURE_RETENTION
         with open(self.config_path, "w") as f:
             f.write(text)
 
     def start_daemon(self, *args, env=None, wait=True, timeout=10):
         assert os.access(KIZUKID, os.X_OK), f"KIZUKID={KIZUKID} is not an executable"
+        if self.keep_fixtures and not os.path.exists(self.config_path):
+            self.write_config("")
         p = self.spawn("kizukid", [KIZUKID, *args], env=env)
         self.daemon = p
         if wait:

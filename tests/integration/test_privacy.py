@@ -119,6 +119,9 @@ class TestConsentVersion(PrivacyTestCase):
 
 
 class TestInventory(PrivacyTestCase):
+    def setUp(self):
+        super().setUp()
+        self.env.keep_fixtures = False  # the inventory shows the default retention
     def populate(self):
         env = self.env
         self.grant()
@@ -261,6 +264,32 @@ class TestRetention(PrivacyTestCase):
                          ["age699", "age10"])
         self.assertEqual(len(env.db_rows("SELECT id FROM consent")), 1)  # consent is not expired
         self.assertIn("Retention: deleted", env.daemon.log_text())
+
+    def test_import_leaves_out_what_retention_would_delete(self):
+        """Hours, check-ins and nudges of days past retention_days are not stored
+        by an import (the next daily pass would delete them), and the CLI says so."""
+        env = self.env
+        env.write_config("[store]\nretention_days = 30\n")
+        self.start()
+        self.grant()
+        today = today_local(env)
+        off = env.status()["utc_offset"]
+        csv_path = os.path.join(env.dir, "old-and-new.csv")
+        with open(csv_path, "w") as f:
+            f.write("start,end,state\n")
+            for n in (40, 31, 29, 2):
+                d = today - dt.timedelta(days=n)
+                tz = dt.timezone(dt.timedelta(seconds=off))
+                start = dt.datetime.combine(d, dt.time(10), tz)
+                f.write(f"{start.isoformat()},{(start + dt.timedelta(hours=1)).isoformat()},active\n")
+        out = env.cli("import", csv_path).stdout
+        self.assertIn("merged 4 hours, 2 changed", out)
+        self.assertIn("Not stored: 2 records older than retention_days", out)
+        self.assertEqual(self.counts()["bucket"], 2)
+        reply = env.call(k.IFACE + ".ImportRecords", {
+            "checkins": [{"date": (today - dt.timedelta(days=n)).isoformat(), "mood": 3} for n in (31, 1)],
+            "nudges": [nudge(today - dt.timedelta(days=n)) for n in (45, 3)]})
+        self.assertEqual((reply["checkins"], reply["nudges"], reply["expired"]), (1, 1, 2))
 
     def test_reload_applies_a_shorter_retention(self):
         env = self.env
