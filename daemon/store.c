@@ -799,54 +799,80 @@ int store_merge_buckets(Store *s, const AcctBucket *b, size_t n, bool dry_run, s
         return store_write_buckets(s, STMT_MERGE_BUCKET, b, n, dry_run, ret_changed);
 }
 
-int store_get_buckets(Store *s, int64_t local_from, int64_t local_to, AcctBucket **ret, size_t *ret_n) {
-        _cleanup_free_ AcctBucket *v = NULL;
+/* Step st to its end, appending one element of elem_size per row, filled by
+ * from_row (which may refuse a row: -errno). On failure the elements made so
+ * far are released with done (may be NULL) and nothing is returned. */
+typedef int (*StoreRowToFn)(Store *s, sqlite3_stmt *st, void *elem);
+static int store_collect_rows(Store *s, sqlite3_stmt *st, size_t elem_size, StoreRowToFn from_row,
+                         void (*done)(void *elem), void **ret, size_t *ret_n) {
+        char *v = NULL;
         size_t n = 0, cap = 0;
-        int rc;
+        int rc, r = 0;
 
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                if (n == cap) {
+                        size_t ncap = cap ? cap * 2 : 16;
+                        char *nv = reallocarray(v, ncap, elem_size);
+                        if (!nv) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        v = nv;
+                        cap = ncap;
+                }
+                r = from_row(s, st, v + n * elem_size);
+                if (r < 0)
+                        break;
+                n++;
+        }
+        if (r >= 0 && rc != SQLITE_DONE)
+                r = store_fail(s, rc);
+        if (r < 0) {
+                for (size_t i = 0; done && i < n; i++)
+                        done(v + i * elem_size);
+                free(v);
+                return r;
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
+static int bucket_from_row(Store *s, sqlite3_stmt *st, void *elem) {
+        int64_t start = sqlite3_column_int64(st, 0);
+        int64_t offset = sqlite3_column_int64(st, 1);
+        int64_t active = sqlite3_column_int64(st, 2);
+        int64_t observed = sqlite3_column_int64(st, 3);
+
+        /* The CHECKs hold these for rows we wrote; another writer may not have. */
+        if (offset < INT32_MIN || offset > INT32_MAX || active < 0 || observed < 0 ||
+            observed > STORE_BUCKET_MAX_S || active > observed) {
+                store_set_error(s, "bucket at %" PRId64 " holds impossible values", start);
+                return -EBADMSG;
+        }
+        *(AcctBucket *) elem = (AcctBucket) {
+                .start = start,
+                .utc_offset = (int32_t) offset,
+                .active_s = (int32_t) active,
+                .observed_s = (int32_t) observed,
+        };
+        return 0;
+}
+
+int store_get_buckets(Store *s, int64_t local_from, int64_t local_to, AcctBucket **ret, size_t *ret_n) {
         if (!s || !ret || !ret_n)
                 return -EINVAL;
-
         _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_BUCKETS];
-        rc = sqlite3_bind_int64(st, 1, local_from);
+        int rc = sqlite3_bind_int64(st, 1, local_from);
         if (rc == SQLITE_OK)
                 rc = sqlite3_bind_int64(st, 2, local_to);
         if (rc != SQLITE_OK)
                 return store_fail(s, rc);
-
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                int64_t start = sqlite3_column_int64(st, 0);
-                int64_t offset = sqlite3_column_int64(st, 1);
-                int64_t active = sqlite3_column_int64(st, 2);
-                int64_t observed = sqlite3_column_int64(st, 3);
-
-                /* The CHECKs hold these for rows we wrote; another writer may not have. */
-                if (offset < INT32_MIN || offset > INT32_MAX || active < 0 || observed < 0 ||
-                    observed > STORE_BUCKET_MAX_S || active > observed) {
-                        store_set_error(s, "bucket at %" PRId64 " holds impossible values", start);
-                        return -EBADMSG;
-                }
-                if (n == cap) {
-                        size_t ncap = cap ? cap * 2 : 32;
-                        AcctBucket *nv = reallocarray(v, ncap, sizeof *v);
-                        if (!nv)
-                                return -ENOMEM;
-                        v = nv;
-                        cap = ncap;
-                }
-                v[n++] = (AcctBucket) {
-                        .start = start,
-                        .utc_offset = (int32_t) offset,
-                        .active_s = (int32_t) active,
-                        .observed_s = (int32_t) observed,
-                };
-        }
-        if (rc != SQLITE_DONE)
-                return store_fail(s, rc);
-
-        *ret = TAKE_PTR(v);
-        *ret_n = n;
-        return 0;
+        void *v;
+        int r = store_collect_rows(s, st, sizeof **ret, bucket_from_row, NULL, &v, ret_n);
+        if (r >= 0)
+                *ret = v;
+        return r;
 }
 
 static void text_copy(char *dst, size_t size, const unsigned char *src) {
@@ -1034,41 +1060,31 @@ static int column_answer(sqlite3_stmt *st, int i) {
         return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_int(st, i);
 }
 
-int store_get_checkins(Store *s, int64_t from, int64_t to, Checkin **ret, size_t *ret_n) {
-        _cleanup_free_ Checkin *v = NULL;
-        size_t n = 0, cap = 0;
-        int rc;
+static int checkin_from_row(Store *s, sqlite3_stmt *st, void *elem) {
+        (void) s;
+        *(Checkin *) elem = (Checkin) {
+                .date = sqlite3_column_int64(st, 0),
+                .went_out = column_answer(st, 1),
+                .met_someone = column_answer(st, 2),
+                .mood = column_answer(st, 3),
+        };
+        return 0;
+}
 
+int store_get_checkins(Store *s, int64_t from, int64_t to, Checkin **ret, size_t *ret_n) {
         if (!s || !ret || !ret_n)
                 return -EINVAL;
-
         _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_CHECKINS];
-        rc = sqlite3_bind_int64(st, 1, from);
+        int rc = sqlite3_bind_int64(st, 1, from);
         if (rc == SQLITE_OK)
                 rc = sqlite3_bind_int64(st, 2, to);
         if (rc != SQLITE_OK)
                 return store_fail(s, rc);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                if (n == cap) {
-                        size_t ncap = cap ? cap * 2 : 16;
-                        Checkin *nv = reallocarray(v, ncap, sizeof *v);
-                        if (!nv)
-                                return -ENOMEM;
-                        v = nv;
-                        cap = ncap;
-                }
-                v[n++] = (Checkin) {
-                        .date = sqlite3_column_int64(st, 0),
-                        .went_out = column_answer(st, 1),
-                        .met_someone = column_answer(st, 2),
-                        .mood = column_answer(st, 3),
-                };
-        }
-        if (rc != SQLITE_DONE)
-                return store_fail(s, rc);
-        *ret = TAKE_PTR(v);
-        *ret_n = n;
-        return 0;
+        void *v;
+        int r = store_collect_rows(s, st, sizeof **ret, checkin_from_row, NULL, &v, ret_n);
+        if (r >= 0)
+                *ret = v;
+        return r;
 }
 
 /* --- nudges -------------------------------------------------------------- */
@@ -1177,44 +1193,29 @@ static int nudge_from_row(sqlite3_stmt *st, StoreNudge *n) {
         return 0;
 }
 
-int store_get_nudges(Store *s, bool all, int64_t now, StoreNudge **ret, size_t *ret_n) {
-        StoreNudge *v = NULL;
-        size_t n = 0, cap = 0;
-        int rc, r = 0;
+static int nudge_row(Store *s, sqlite3_stmt *st, void *elem) {
+        (void) s;
+        return nudge_from_row(st, elem);
+}
 
+static void nudge_done(void *elem) {
+        store_nudge_done(elem);
+}
+
+int store_get_nudges(Store *s, bool all, int64_t now, StoreNudge **ret, size_t *ret_n) {
         if (!s || !ret || !ret_n)
                 return -EINVAL;
         _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_NUDGES];
-        rc = sqlite3_bind_int(st, 1, all);
+        int rc = sqlite3_bind_int(st, 1, all);
         if (rc == SQLITE_OK)
                 rc = sqlite3_bind_int64(st, 2, now);
         if (rc != SQLITE_OK)
                 return store_fail(s, rc);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                if (n == cap) {
-                        size_t ncap = cap ? cap * 2 : 8;
-                        StoreNudge *nv = reallocarray(v, ncap, sizeof *v);
-                        if (!nv) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        v = nv;
-                        cap = ncap;
-                }
-                r = nudge_from_row(st, &v[n]);
-                if (r < 0)
-                        break;
-                n++;
-        }
-        if (r >= 0 && rc != SQLITE_DONE)
-                r = store_fail(s, rc);
-        if (r < 0) {
-                store_nudges_free(v, n);
-                return r;
-        }
-        *ret = v;
-        *ret_n = n;
-        return 0;
+        void *v;
+        int r = store_collect_rows(s, st, sizeof **ret, nudge_row, nudge_done, &v, ret_n);
+        if (r >= 0)
+                *ret = v;
+        return r;
 }
 
 void store_nudges_free(StoreNudge *v, size_t n) {
@@ -1352,42 +1353,27 @@ static int share_from_row(sqlite3_stmt *st, StoreShare *sh) {
         return 0;
 }
 
-int store_get_shares(Store *s, int64_t limit, StoreShare **ret, size_t *ret_n) {
-        StoreShare *v = NULL;
-        size_t n = 0, cap = 0;
-        int rc, r = 0;
+static int share_row(Store *s, sqlite3_stmt *st, void *elem) {
+        (void) s;
+        return share_from_row(st, elem);
+}
 
+static void share_done(void *elem) {
+        store_share_done(elem);
+}
+
+int store_get_shares(Store *s, int64_t limit, StoreShare **ret, size_t *ret_n) {
         if (!s || !ret || !ret_n)
                 return -EINVAL;
         _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_SHARES];
-        rc = sqlite3_bind_int64(st, 1, limit);
+        int rc = sqlite3_bind_int64(st, 1, limit);
         if (rc != SQLITE_OK)
                 return store_fail(s, rc);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                if (n == cap) {
-                        size_t ncap = cap ? cap * 2 : 8;
-                        StoreShare *nv = reallocarray(v, ncap, sizeof *v);
-                        if (!nv) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        v = nv;
-                        cap = ncap;
-                }
-                r = share_from_row(st, &v[n]);
-                if (r < 0)
-                        break;
-                n++;
-        }
-        if (r >= 0 && rc != SQLITE_DONE)
-                r = store_fail(s, rc);
-        if (r < 0) {
-                store_shares_free(v, n);
-                return r;
-        }
-        *ret = v;
-        *ret_n = n;
-        return 0;
+        void *v;
+        int r = store_collect_rows(s, st, sizeof **ret, share_row, share_done, &v, ret_n);
+        if (r >= 0)
+                *ret = v;
+        return r;
 }
 
 /* --- privacy: inventory, export, forget, retention ---------------------- */
