@@ -8,12 +8,12 @@
 #include <string.h>
 
 #include "client.h"
+#include "config.h"
 #include "macro.h"
 #include "output.h"
 #include "signals.h"
 #include "summary.h"
 
-#define POLICY_FILE_MAX (1024 * 1024)
 
 void policy_common_print_problem(const char *file, unsigned line, const char *message, void *userdata) {
         PolicyProblems *p = userdata;
@@ -44,46 +44,17 @@ bool policy_common_is_file(const char *s) {
 
 int policy_common_parse_file(const char *path, PolicyProblems *problems, Policy **ret) {
         _cleanup_free_ char *text = NULL;
-        size_t len = 0, cap = 0;
-        int r = 0;
+        size_t len = 0;
 
-        FILE *f = fopen(path, "re");
-        if (!f) {
-                r = -errno;
-                fprintf(stderr, "%s: %s\n", path, strerror(-r));
+        int r = config_read_file(path, POLICY_FILE_MAX, &text, &len);
+        if (r < 0) {
+                if (r == -EFBIG)
+                        fprintf(stderr, "%s: larger than %d KiB, not a policy file\n", path, POLICY_FILE_MAX / 1024);
+                else
+                        fprintf(stderr, "%s: %s\n", path, r == -EINVAL ? "not a regular file" : strerror(-r));
                 problems->n++;
                 return r;
         }
-        for (;;) {
-                if (len + 4096 + 1 > cap) {
-                        cap = cap ? cap * 2 : 8192;
-                        if (cap > POLICY_FILE_MAX) {
-                                fprintf(stderr, "%s: larger than 1 MiB, not a policy file\n", path);
-                                problems->n++;
-                                r = -EFBIG;
-                                break;
-                        }
-                        char *nt = realloc(text, cap);
-                        if (!nt) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        text = nt;
-                }
-                size_t k = fread(text + len, 1, cap - len - 1, f);
-                len += k;
-                if (k == 0)
-                        break;
-        }
-        if (ferror(f) && r == 0) {
-                fprintf(stderr, "%s: read error\n", path);
-                problems->n++;
-                r = -EIO;
-        }
-        fclose(f);
-        if (r < 0)
-                return r;
-        text[len] = '\0';
         unsigned before = problems->n;
         r = policy_parse(text, len, path, policy_common_print_problem, problems, ret);
         if (r < 0)

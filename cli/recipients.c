@@ -707,10 +707,7 @@ oom:
 int recipient_load(const char *dir, const char *name, RecipientWarnFn warn, void *userdata, Recipient **ret) {
         _cleanup_free_ char *path = NULL, *buf = NULL;
         _cleanup_recipient_ Recipient *r = NULL;
-        _cleanup_close_ int fd = -1;
-        struct stat st;
         size_t n;
-        FILE *f;
         int q;
 
         if (!recipient_name_valid(name))
@@ -719,29 +716,9 @@ int recipient_load(const char *dir, const char *name, RecipientWarnFn warn, void
                 path = NULL;
                 return -ENOMEM;
         }
-        /* O_NONBLOCK: a FIFO put in place of the file must not hang us; only
-         * a regular file is read. */
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-        buf = malloc(RECIPIENT_FILE_MAX + 1);
-        if (!buf)
-                return -ENOMEM;
-        f = fdopen(fd, "r");
-        if (!f)
-                return -errno;
-        fd = -1; /* f owns it now */
-        n = fread(buf, 1, RECIPIENT_FILE_MAX + 1, f);
-        q = ferror(f) ? -EIO : 0;
-        fclose(f);
+        q = config_read_file(path, RECIPIENT_FILE_MAX, &buf, &n);
         if (q < 0)
                 return q;
-        if (n > RECIPIENT_FILE_MAX)
-                return -EFBIG;
         q = recipient_parse(name, buf, n, warn, userdata, &r);
         if (q < 0)
                 return q;

@@ -448,17 +448,17 @@ int config_parse_string(Config *c, const char *text, const char *name, ConfigWar
         return config_parse(c, text, strlen(text), name, warn, userdata);
 }
 
-int config_load(Config *c, const char *path, ConfigWarnFn warn, void *userdata) {
+int config_read_file(const char *path, size_t max, char **ret, size_t *ret_len) {
         _cleanup_free_ char *buf = NULL;
         _cleanup_close_ int fd = -1;
         struct stat st;
-        size_t n = 0;
+        size_t n;
         FILE *f;
 
-        if (!c || !path)
+        if (!path || !ret || !ret_len)
                 return -EINVAL;
-        /* O_NONBLOCK: a FIFO in place of the file must not hang the daemon;
-         * only a regular file is read. */
+        /* O_NONBLOCK: a FIFO in place of the file must not hang us; only a
+         * regular file is read. */
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
@@ -466,24 +466,37 @@ int config_load(Config *c, const char *path, ConfigWarnFn warn, void *userdata) 
                 return -errno;
         if (!S_ISREG(st.st_mode))
                 return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-
-        /* Read it all first: a file that cannot be read changes nothing. */
-        buf = malloc(CONFIG_MAX_SIZE + 1);
+        buf = malloc(max + 1);
         if (!buf)
                 return -ENOMEM;
         f = fdopen(fd, "r");
         if (!f)
                 return -errno;
         fd = -1; /* f owns it now */
-        n = fread(buf, 1, CONFIG_MAX_SIZE + 1, f);
+        n = fread(buf, 1, max + 1, f);
         if (ferror(f)) {
                 int r = errno > 0 ? -errno : -EIO;
                 fclose(f);
                 return r;
         }
         fclose(f);
-        if (n > CONFIG_MAX_SIZE)
+        if (n > max)
                 return -EFBIG;
+        buf[n] = '\0';
+        *ret = TAKE_PTR(buf);
+        *ret_len = n;
+        return 0;
+}
 
+int config_load(Config *c, const char *path, ConfigWarnFn warn, void *userdata) {
+        _cleanup_free_ char *buf = NULL;
+        size_t n;
+
+        if (!c || !path)
+                return -EINVAL;
+        /* Read it all first: a file that cannot be read changes nothing. */
+        int r = config_read_file(path, CONFIG_MAX_SIZE, &buf, &n);
+        if (r < 0)
+                return r;
         return config_parse(c, buf, n, path, warn, userdata);
 }

@@ -28,6 +28,11 @@ void config_defaults(Config *c);
 /* Parse text (name is used in messages). Returns the number of problems (≥ 0). */
 int config_parse_string(Config *c, const char *text, const char *name, ConfigWarnFn warn, void *userdata);
 
+/* Read a regular file of at most max bytes whole: *ret (malloc'ed, NUL-
+ * terminated) and *ret_len. Never blocks on a FIFO. -EFBIG when larger, -EISDIR
+ * for a directory, -EINVAL for anything but a regular file, else -errno. */
+int config_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
+
 /* Load a file over the values in c. -ENOENT when it does not exist (c untouched),
  * other -errno when it cannot be read, else the number of problems. */
 int config_load(Config *c, const char *path, ConfigWarnFn warn, void *userdata);

@@ -56,6 +56,9 @@
 #include "signals.h"
 #include "summary.h"
 
+/* A policy file larger than this is refused (by kizukid and kizuki alike). */
+#define POLICY_FILE_MAX (256 * 1024)
+
 typedef enum PolicySignal {
         POLICY_SIGNAL_SCREEN_H,
         POLICY_SIGNAL_NIGHT_RATIO,

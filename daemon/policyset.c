@@ -9,10 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "macro.h"
 #include "version.h"
 
-#define POLICY_FILE_MAX (256 * 1024)
 #define POLICY_SUFFIX ".policy"
 
 void policyset_dirs_free(char **dirs) {
@@ -87,41 +87,6 @@ PolicySet *policyset_free(PolicySet *s) {
         return NULL;
 }
 
-/* Read a whole (small) regular file. */
-static int read_small_file(const char *path, char **ret, size_t *ret_len) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EISDIR;
-        if (st.st_size > POLICY_FILE_MAX)
-                return -EFBIG;
-        _cleanup_free_ char *buf = malloc((size_t) st.st_size + 1);
-        if (!buf)
-                return -ENOMEM;
-        size_t n = 0;
-        for (;;) {
-                ssize_t k = read(fd, buf + n, (size_t) st.st_size + 1 - n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += (size_t) k;
-                if (n > (size_t) st.st_size)
-                        return -EFBIG; /* grew while we read */
-        }
-        buf[n] = '\0';
-        *ret = TAKE_PTR(buf);
-        *ret_len = n;
-        return 0;
-}
-
 static PolicyEntry *entry_find(PolicySet *s, const char *name) {
         for (size_t i = 0; i < s->n; i++)
                 if (strcmp(s->entries[i].name, name) == 0)
@@ -178,7 +143,7 @@ static int load_one(PolicySet *s, const char *name, const char *path, PolicyErro
         _cleanup_free_ char *text = NULL;
         size_t len = 0;
         Policy *p = NULL;
-        int r = read_small_file(path, &text, &len);
+        int r = config_read_file(path, POLICY_FILE_MAX, &text, &len);
         if (r < 0) {
                 char msg[128];
                 snprintf(msg, sizeof msg, "cannot read: %s", strerror(-r));

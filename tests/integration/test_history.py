@@ -137,6 +137,26 @@ class TestHistory(k.KizukiTestCase):
         self.assertEqual(r.returncode, 1, r)
         self.assertIn(f"{bad}:5:", r.stderr)
 
+    def test_fifo_among_the_policies(self):
+        """A FIFO named like a policy file (or given to policy check) must not hang
+        kizukid or kizuki: it is reported and the other policies load."""
+        env = self.env
+        pdir = os.path.join(env.dir, "policies")
+        os.makedirs(pdir)
+        os.mkfifo(os.path.join(pdir, "a-fifo.policy"))
+        with open(os.path.join(pdir, "ok.policy"), "w") as f:
+            f.write("[policy]\nsignal = screen_h\ndetector = threshold\n[threshold]\nvalue = 12\n"
+                    "[nudge]\ntitle = Long day\nbody = Many hours.\n")
+        denv = env.environ(KIZUKI_POLICY_PATH=pdir)
+        env.start_daemon("--no-logind", env=denv)
+        r = env.cli("reload", check=False, timeout=10)
+        self.assertIn("a-fifo.policy", r.stdout + r.stderr)
+        listed = env.cli("policy", "list", env=denv, timeout=10).stdout
+        self.assertIn("ok", listed)
+        r = env.cli("policy", "check", os.path.join(pdir, "a-fifo.policy"), check=False, env=denv, timeout=10)
+        self.assertEqual(r.returncode, 1, r)
+        self.assertIn("not a regular file", r.stderr)
+
     def test_nudges_raised_today_only(self):
         """The daemon raises a nudge for today when a policy starts firing, once;
         acknowledging, snoozing and hostile actions; a restart raises nothing new."""
