@@ -31,19 +31,10 @@ static bool name_valid(const char *s) {
         return true;
 }
 
-static bool digits(const char *s, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                if (s[i] < '0' || s[i] > '9')
-                        return false;
-        return true;
-}
-
-/* "YYYY-Www", week 01 to 53. */
+/* "YYYY-Www", a week that exists. */
 static bool week_valid(const char *s) {
-        if (strlen(s) != 8 || !digits(s, 4) || s[4] != '-' || s[5] != 'W' || !digits(s + 6, 2))
-                return false;
-        int w = (s[6] - '0') * 10 + (s[7] - '0');
-        return w >= 1 && w <= 53;
+        int64_t monday;
+        return parse_iso_week(s, &monday) >= 0;
 }
 
 static bool sha256_valid(const char *s) {

@@ -471,7 +471,7 @@ static int method_get_range(Daemon *d, json_object *params, Reply *r) {
 }
 
 /* "YYYY-Www" → the local seconds of that ISO week's Monday. Week 1 holds 4 January. */
-static int parse_iso_week(const char *s, int64_t *ret) {
+int parse_iso_week(const char *s, int64_t *ret) {
         /* Digits exactly where they belong: sscanf's %d would also take a sign
          * or skip white space (a newline too), and the week is echoed back. */
         if (strlen(s) != 8 || s[4] != '-' || s[5] != 'W')

@@ -28,6 +28,10 @@ int method_bad_param(Reply *r, const char *name);
 /* A StoreError with SQLite's message (or strerror(-err)), logged once. */
 int method_store_fail(Reply *r, Daemon *d, int err);
 
+/* "YYYY-Www" (an ISO week that exists: W53 only in long years) → the local
+ * seconds of its Monday. -EINVAL otherwise. */
+int parse_iso_week(const char *s, int64_t *ret);
+
 /* methods-privacy.c: inventory, export, forget. */
 extern const MethodEntry privacy_methods[];
 /* methods-share.c: the share log. */

@@ -661,7 +661,7 @@ class TestRecipientsAndLog(ShareTestCase):
         out = env.call(k.IFACE + ".LogShare", good)
         self.assertGreater(out["id"], 0)
         bad = [("recipient", "../x"), ("recipient", ""), ("transport", "ftp"), ("week", "2026-W54"),
-               ("week", "2026-13"), ("level", "minutely"), ("format", "pdf"), ("size", -1),
+               ("week", "2025-W53"), ("week", "2026-13"), ("level", "minutely"), ("format", "pdf"), ("size", -1),
                ("size", "12"), ("sha256", "A" * 64), ("sha256", "a" * 63), ("result", "maybe"),
                ("detail", "two\nlines"), ("detail", "x" * 1025)]
         for key, value in bad:
