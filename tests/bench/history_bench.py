@@ -101,6 +101,12 @@ def main():
     env = dict(os.environ, XDG_STATE_HOME=f"{tmp}/state", XDG_CONFIG_HOME=f"{tmp}/config",
                XDG_RUNTIME_DIR=f"{tmp}/run", TZ="UTC", NO_COLOR="1")
     os.makedirs(f"{tmp}/run", mode=0o700)
+    # The synthetic history has fixed dates (2023-2025) and the ActivityWatch
+    # export its own: keep them all, whatever today's date (imports leave out
+    # what the default 365-day retention would delete).
+    os.makedirs(f"{tmp}/config/kizuki", mode=0o700)
+    with open(f"{tmp}/config/kizuki/kizukid.conf", "w") as f:
+        f.write("[store]\nretention_days = 36500\n")
     sock = f"{tmp}/run/kizuki/io.kizuki.Daemon"
     env["KIZUKI_SOCKET"] = sock
     daemon = subprocess.Popen([kizukid, "--no-logind"], env=env, stderr=open(f"{tmp}/kizukid.log", "w"))
