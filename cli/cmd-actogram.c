@@ -263,13 +263,9 @@ static int actogram_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (r < 0)
                 return r;
 
-        r = output_parse_day(to_arg, to, &to_day);
-        if (r == -EINVAL)
-                return cmd_usage_error(cmd, ctx, "invalid date '%s' (expected YYYY-MM-DD, today or yesterday)", to_arg);
-        if (r < 0) {
-                fprintf(stderr, "kizuki: cannot tell today's local date: %s\n", strerror(-r));
+        r = cmd_parse_day(cmd, ctx, to_arg, to, &to_day);
+        if (r < 0)
                 return r;
-        }
         from_day = to_day - (7 * weeks - 1) * DAY_S;
         if (output_format_day(from, sizeof from, from_day) < 0)
                 return -ERANGE;

@@ -123,14 +123,11 @@ static int checkin_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (r < 0)
                 return r;
 
-        r = output_parse_day(date_arg, date, &day);
-        if (r == -EINVAL)
-                return cmd_usage_error(cmd, ctx, "invalid date '%s' (expected YYYY-MM-DD, today or yesterday)",
-                                       date_arg);
-        if (r < 0 || (r = output_parse_day(NULL, today, &today_day)) < 0) {
-                fprintf(stderr, "kizuki: cannot tell today's local date: %s\n", strerror(-r));
+        r = cmd_parse_day(cmd, ctx, date_arg, date, &day);
+        if (r >= 0)
+                r = cmd_parse_day(cmd, ctx, NULL, today, &today_day);
+        if (r < 0)
                 return r;
-        }
 
         if (went_out < 0 && met_someone < 0 && mood < 0) {
                 if (!isatty(STDIN_FILENO))

@@ -348,18 +348,13 @@ static int days_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (r < 0)
                 return r;
 
-        r = output_parse_day(to_arg, to, &to_day);
-        if (r == -EINVAL)
-                return cmd_usage_error(cmd, ctx, "invalid date '%s' (expected YYYY-MM-DD, today or yesterday)", to_arg);
+        r = cmd_parse_day(cmd, ctx, to_arg, to, &to_day);
         if (r < 0)
-                goto no_today;
+                return r;
         if (from_arg) {
-                r = output_parse_day(from_arg, from, &from_day);
-                if (r == -EINVAL)
-                        return cmd_usage_error(cmd, ctx, "invalid date '%s' (expected YYYY-MM-DD, today or yesterday)",
-                                               from_arg);
+                r = cmd_parse_day(cmd, ctx, from_arg, from, &from_day);
                 if (r < 0)
-                        goto no_today;
+                        return r;
         } else {
                 from_day = to_day - (DAYS_DEFAULT - 1) * DAY_S;
                 if (output_format_day(from, sizeof from, from_day) < 0)
@@ -388,10 +383,6 @@ static int days_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 return 0;
         }
         return days_print_table(ctx, days, n, true);
-
-no_today:
-        fprintf(stderr, "kizuki: cannot tell today's local date: %s\n", strerror(-r));
-        return r;
 }
 
 const Command cmd_days = {

@@ -448,8 +448,9 @@ static int explain_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (r < 0)
                 return r;
         what = argv[optind];
-        if (output_parse_day(to_arg, to, &to_day) < 0)
-                return cmd_usage_error(cmd, ctx, "invalid date '%s' (expected YYYY-MM-DD, today or yesterday)", to_arg);
+        r = cmd_parse_day(cmd, ctx, to_arg, to, &to_day);
+        if (r < 0)
+                return r;
         if (is_id(what) && (strlen(what) > 18 || strtoll(what, NULL, 10) <= 0))
                 return cmd_usage_error(cmd, ctx, "invalid nudge ID '%s'", what);
 

@@ -147,13 +147,9 @@ static int hours_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (r < 0)
                 return r;
 
-        r = output_parse_day(arg, date, &day);
-        if (r == -EINVAL)
-                return cmd_usage_error(cmd, ctx, "invalid date '%s' (expected YYYY-MM-DD, today or yesterday)", arg);
-        if (r < 0) {
-                fprintf(stderr, "kizuki: cannot tell today's local date: %s\n", strerror(-r));
+        r = cmd_parse_day(cmd, ctx, arg, date, &day);
+        if (r < 0)
                 return r;
-        }
 
         params = json_object_new_object();
         if (!params || json_object_object_add(params, "date", json_object_new_string(date)) < 0)

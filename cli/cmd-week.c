@@ -501,11 +501,9 @@ static int week_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                                                argv[optind]);
                 day = monday;
         } else {
-                r = output_parse_day(NULL, today, &day);
-                if (r < 0) {
-                        fprintf(stderr, "kizuki: cannot tell today's local date: %s\n", strerror(-r));
+                r = cmd_parse_day(cmd, ctx, NULL, today, &day);
+                if (r < 0)
                         return r;
-                }
                 /* The last complete week: the one a week ago. */
                 if (!this_week)
                         day -= 7 * DAY_S;

@@ -71,6 +71,16 @@ int cmd_check_args(const Command *cmd, Ctx *ctx, int n) {
         return 0;
 }
 
+int cmd_parse_day(const Command *cmd, Ctx *ctx, const char *arg, char ret_date[static OUTPUT_DATE_MAX],
+                  int64_t *ret_day) {
+        int r = output_parse_day(arg, ret_date, ret_day);
+        if (r == -EINVAL)
+                return cmd_usage_error(cmd, ctx, "invalid date '%s' (expected YYYY-MM-DD, today or yesterday)", arg);
+        if (r < 0)
+                fprintf(stderr, "kizuki: cannot tell today's local date: %s\n", strerror(-r));
+        return r;
+}
+
 /* Exact name or alias, then a unique prefix of a name. Prints why it failed. */
 static int command_find(const char *name, const Command **ret) {
         const Command *found = NULL;

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "output.h"
+
 #define KIZUKI_INTERFACE "io.kizuki.Daemon"
 
 typedef struct Ctx {
@@ -67,6 +69,11 @@ int cmd_usage_error(const Command *cmd, Ctx *ctx, const char *fmt, ...) __attrib
 
 /* Check the number of positional arguments against the entry. */
 int cmd_check_args(const Command *cmd, Ctx *ctx, int n);
+
+/* output_parse_day() for a command's date argument (NULL: today), reporting a
+ * bad date as a usage error and a failing clock once, on stderr. */
+int cmd_parse_day(const Command *cmd, Ctx *ctx, const char *arg, char ret_date[static OUTPUT_DATE_MAX],
+                  int64_t *ret_day);
 
 /* Data the daemon sends, checked, and what several commands render from it. */
 
