@@ -27,10 +27,6 @@
 #define RECIPIENT_VALUE_MAX 2048
 #define ADDRESS_MAX 254
 
-/* The renderer's names (cli/digest.c holds the same lists; the unit test
- * checks the enum order). Kept here so that the parser stays a pure library. */
-static const char *const level_names[_DIGEST_LEVEL_MAX] = { "summary", "daily", "hourly" };
-static const char *const format_names[_DIGEST_FORMAT_MAX] = { "text", "json", "html", "fhir" };
 static const char *const transport_names[_RECIPIENT_TRANSPORT_MAX] = { "https", "smtp", "smtps" };
 
 typedef enum Key {
@@ -509,7 +505,7 @@ static void parser_finish(Parser *p, Recipient *r) {
                         config_escape(r->patient_id, ev, sizeof ev));
 
         if (p->values[KEY_LEVEL]) {
-                v = name_lookup(level_names, _DIGEST_LEVEL_MAX, p->values[KEY_LEVEL]);
+                v = digest_level_from_string(p->values[KEY_LEVEL]);
                 if (v < 0)
                         warn_at(p, p->lines[KEY_LEVEL], "invalid level '%s' (expected summary, daily or hourly)",
                                 config_escape(p->values[KEY_LEVEL], ev, sizeof ev));
@@ -517,7 +513,7 @@ static void parser_finish(Parser *p, Recipient *r) {
                         r->level = v;
         }
         if (p->values[KEY_FORMAT]) {
-                v = name_lookup(format_names, _DIGEST_FORMAT_MAX, p->values[KEY_FORMAT]);
+                v = digest_format_from_string(p->values[KEY_FORMAT]);
                 if (v < 0)
                         warn_at(p, p->lines[KEY_FORMAT], "invalid format '%s' (expected text, json, html or fhir)",
                                 config_escape(p->values[KEY_FORMAT], ev, sizeof ev));

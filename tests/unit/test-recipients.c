@@ -261,7 +261,7 @@ static void test_names(void **state) {
         assert_null(r);
 }
 
-/* The parser's names must be the renderer's (cli/digest.c). */
+/* The parser reads the renderer's names (cli/digest-names.c), in enum order. */
 static void test_enum_names(void **state) {
         _cleanup_recipient_ Recipient *r = NULL;
         static const char *const levels[] = { "summary", "daily", "hourly" };
