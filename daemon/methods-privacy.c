@@ -66,17 +66,6 @@ static int64_t wall_now(void) {
         return (int64_t) time(NULL);
 }
 
-/* "YYYY-MM-DD" of local seconds. */
-static json_object *json_local_date(int64_t local) {
-        time_t t = (time_t) local;
-        struct tm tm;
-        char buf[32];
-
-        if (!gmtime_r(&t, &tm) || strftime(buf, sizeof buf, "%Y-%m-%d", &tm) == 0)
-                return NULL;
-        return json_object_new_string(buf);
-}
-
 /* "2026-01-05T08:00:00+01:00": UTC instant t shown in offset off. */
 static json_object *json_local_time(int64_t t, int32_t off) {
         time_t lt = (time_t) (t + off);
@@ -132,11 +121,11 @@ static json_object *table_json(Daemon *d, const char *name, int *ret_error) {
                                                            : "A table this version of kizuki does not describe."));
         json_object_object_add(o, "rows", json_object_new_int64(st.rows));
         if (st.has_range && st.range_utc) {
-                json_object_object_add(o, "first", json_local_date(st.first + tz_offset_at(st.first, NULL)));
-                json_object_object_add(o, "last", json_local_date(st.last + tz_offset_at(st.last, NULL)));
+                json_object_object_add(o, "first", method_json_date(st.first + tz_offset_at(st.first, NULL)));
+                json_object_object_add(o, "last", method_json_date(st.last + tz_offset_at(st.last, NULL)));
         } else if (st.has_range) {
-                json_object_object_add(o, "first", json_local_date(st.first));
-                json_object_object_add(o, "last", json_local_date(st.last));
+                json_object_object_add(o, "first", method_json_date(st.first));
+                json_object_object_add(o, "last", method_json_date(st.last));
         } else {
                 json_object_object_add(o, "first", NULL);
                 json_object_object_add(o, "last", NULL);
@@ -310,7 +299,7 @@ static int export_row(const StoreValue *v, size_t n, void *userdata) {
         for (size_t i = 0; i < n; i++) {
                 json_object *val;
                 if ((int) i == pg->date_column && v[i].type == STORE_INT)
-                        val = json_local_date(v[i].i);
+                        val = method_json_date(v[i].i);
                 else
                         val = value_json(&v[i]);
                 json_object_object_add(row, pg->columns[i], val);
@@ -618,18 +607,6 @@ int daemon_expire(Daemon *d) {
 
 /* --- ImportRecords ------------------------------------------------------- */
 
-static int opt_bool(json_object *o, const char *name, int *ret) {
-        json_object *v;
-
-        *ret = -1;
-        if (!json_object_object_get_ex(o, name, &v) || json_object_is_type(v, json_type_null))
-                return 0;
-        if (!json_object_is_type(v, json_type_boolean))
-                return -EINVAL;
-        *ret = json_object_get_boolean(v);
-        return 0;
-}
-
 static int opt_figure(json_object *o, const char *name, double *ret) {
         json_object *v;
 
@@ -672,8 +649,11 @@ static int checkin_record(json_object *o, int64_t today, Checkin *ret, int64_t *
         int64_t date, mood = -1, at = 0;
         int went_out, met;
 
-        if (!json_object_is_type(o, json_type_object) || date_param(o, "date", &date) <= 0 || date > today + DAY ||
-            opt_bool(o, "went_out", &went_out) < 0 || opt_bool(o, "met_someone", &met) < 0)
+        if (!json_object_is_type(o, json_type_object) || date_param(o, "date", &date) <= 0 || date > today + DAY)
+                return -EINVAL;
+        went_out = method_answer_bool(o, "went_out");
+        met = method_answer_bool(o, "met_someone");
+        if (went_out < -1 || met < -1)
                 return -EINVAL;
         int q = varlink_param_int(o, "mood", 1, 5, &mood);
         if (q < 0)
@@ -708,7 +688,7 @@ static int nudge_record(json_object *o, StoreNudge *ret) {
             opt_figure(o, "score", &score) < 0 || text_param(o, "state", 16, false, &state) < 0 ||
             !one_of(state, states) ||
             varlink_param_int(o, "snoozed_until", 1, INT64_C(253402300799), &snoozed_until) < 0 ||
-            opt_bool(o, "helpful", &helpful) < 0)
+            (helpful = method_answer_bool(o, "helpful")) < -1)
                 return -EINVAL;
         *ret = (StoreNudge) {
                 .policy = (char *) policy, .date = date, .raised_at = raised_at, .severity = (char *) severity,

@@ -295,7 +295,7 @@ static json_object *json_answer_bool(int v) {
         return v < 0 ? NULL : json_object_new_boolean(v);
 }
 
-static json_object *json_date(int64_t local) {
+json_object *method_json_date(int64_t local) {
         time_t t = (time_t) local;
         struct tm tm;
         char buf[16];
@@ -306,7 +306,7 @@ static json_object *json_date(int64_t local) {
 
 static json_object *day_json(const Daemon *d, const DaySignals *ds, const Checkin *c) {
         json_object *o = json_object_new_object();
-        json_object_object_add(o, "date", json_date(ds->date));
+        json_object_object_add(o, "date", method_json_date(ds->date));
         json_object_object_add(o, "screen_h", json_object_new_double(ds->screen_h));
         json_object_object_add(o, "night_ratio", json_figure(ds->night_ratio));
         json_object_object_add(o, "first_active", json_minutes(ds->first_active));
@@ -566,8 +566,8 @@ static int method_get_week(Daemon *d, json_object *params, Reply *r) {
                                                     find_checkin(w.checkins, w.n_checkins, w.days[i].date)));
         json_object *p = json_object_new_object();
         json_object_object_add(p, "week", json_object_new_string(week));
-        json_object_object_add(p, "from", json_date(mon));
-        json_object_object_add(p, "to", json_date(mon + 6 * DAY));
+        json_object_object_add(p, "from", method_json_date(mon));
+        json_object_object_add(p, "to", method_json_date(mon + 6 * DAY));
         json_object_object_add(p, "days", arr);
         json_object_object_add(p, "mean", figures_json(&w.mean));
         json_object_object_add(p, "previous", figures_json(&w.previous));
@@ -613,7 +613,7 @@ static int digest_nudges_json(Daemon *d, int64_t mon, json_object **ret) {
                         continue;
                 json_object *o = json_object_new_object();
                 json_object_object_add(o, "policy", json_object_new_string(x->policy));
-                json_object_object_add(o, "date", json_date(x->date));
+                json_object_object_add(o, "date", method_json_date(x->date));
                 json_object_object_add(o, "severity", json_object_new_string(x->severity));
                 json_object_object_add(o, "title", json_object_new_string(x->title));
                 json_object_array_add(arr, o);
@@ -691,8 +691,8 @@ static int method_get_digest(Daemon *d, json_object *params, Reply *r) {
         json_object_object_add(g, "generated_at", json_utc(now));
         json_object_object_add(g, "level", json_object_new_string(digest_model_level_to_string(level)));
         json_object_object_add(g, "week", json_object_new_string(week));
-        json_object_object_add(g, "from", json_date(mon));
-        json_object_object_add(g, "to", json_date(mon + 6 * DAY));
+        json_object_object_add(g, "from", method_json_date(mon));
+        json_object_object_add(g, "to", method_json_date(mon + 6 * DAY));
         json_object_object_add(g, "settings", settings);
         json_object_object_add(g, "mean", figures_json(&w.mean));
         json_object_object_add(g, "previous", figures_json(&w.previous));
@@ -774,8 +774,7 @@ static int method_import(Daemon *d, json_object *params, Reply *r) {
         return ok(r, p);
 }
 
-/* An optional yes/no answer: 1/0, or -1 when absent; < -1 when malformed. */
-static int answer_bool(json_object *params, const char *name) {
+int method_answer_bool(json_object *params, const char *name) {
         json_object *v;
         if (!json_object_object_get_ex(params, name, &v) || json_object_is_type(v, json_type_null))
                 return -1;
@@ -789,7 +788,7 @@ static int method_checkin(Daemon *d, json_object *params, Reply *r) {
         int reply;
         if (date_param(params, "date", &date, r, &reply) < 0)
                 return reply;
-        int went_out = answer_bool(params, "went_out"), met = answer_bool(params, "met_someone");
+        int went_out = method_answer_bool(params, "went_out"), met = method_answer_bool(params, "met_someone");
         if (went_out < -1)
                 return bad_param(r, "went_out");
         if (met < -1)
@@ -829,7 +828,7 @@ json_object *daemon_nudge_json(const StoreNudge *n) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "id", json_object_new_int64(n->id));
         json_object_object_add(o, "policy", json_object_new_string(n->policy));
-        json_object_object_add(o, "date", json_date(n->date));
+        json_object_object_add(o, "date", method_json_date(n->date));
         json_object_object_add(o, "raised_at", json_object_new_int64(n->raised_at));
         json_object_object_add(o, "severity", json_object_new_string(n->severity));
         json_object_object_add(o, "title", json_object_new_string(n->title));
@@ -877,7 +876,7 @@ static int method_nudge_action(Daemon *d, json_object *params, Reply *r) {
         int q = varlink_param_int(params, "duration_s", 60, 30 * 86400, &duration);
         if (q < 0)
                 return bad_param(r, "duration_s");
-        int helpful = answer_bool(params, "helpful");
+        int helpful = method_answer_bool(params, "helpful");
         if (helpful < -1)
                 return bad_param(r, "helpful");
 
@@ -935,7 +934,7 @@ static int method_eval_policies(Daemon *d, json_object *params, Reply *r) {
         }
         int64_t now = wall_now();
         json_object *p = json_object_new_object();
-        json_object_object_add(p, "date", json_date(local_midnight(now, tz_offset_at(now, NULL))));
+        json_object_object_add(p, "date", method_json_date(local_midnight(now, tz_offset_at(now, NULL))));
         json_object_object_add(p, "evaluated", json_object_new_int(evaluated));
         json_object_object_add(p, "raised", raised);
         json_object_object_add(p, "problems", problems);

@@ -32,6 +32,11 @@ int method_store_fail(Reply *r, Daemon *d, int err);
  * seconds of its Monday. -EINVAL otherwise. */
 int parse_iso_week(const char *s, int64_t *ret);
 
+/* "YYYY-MM-DD" of local seconds (the date read as UTC); NULL if out of range. */
+json_object *method_json_date(int64_t local);
+/* An optional yes/no member: 1/0, or -1 when absent or null; -2 when not a boolean. */
+int method_answer_bool(json_object *params, const char *name);
+
 /* methods-privacy.c: inventory, export, forget. */
 extern const MethodEntry privacy_methods[];
 /* methods-share.c: the share log. */
