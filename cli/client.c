@@ -12,6 +12,7 @@
 
 #include "macro.h"
 #include "output.h"
+#include "protocol.h"
 
 struct Client {
         int fd;
@@ -224,7 +225,6 @@ int client_call(Client *c, const char *method, json_object *params, json_object 
         return 0;
 }
 
-#define KIZUKI_ERROR(name) "io.kizuki.Daemon." name
 
 /* A string parameter of an error, made safe to print; "?" when absent. */
 static const char *param_str(json_object *params, const char *key, char *buf, size_t size) {
@@ -237,31 +237,31 @@ static const char *param_str(json_object *params, const char *key, char *buf, si
 void client_log_varlink_error(const char *error, json_object *params) {
         char a[256], b[256];
 
-        if (strcmp(error, KIZUKI_ERROR("NoConsent")) == 0)
+        if (strcmp(error, KIZUKI_NAME("NoConsent")) == 0)
                 fprintf(stderr, "kizuki: recording needs consent: run 'kizuki consent grant'\n");
-        else if (strcmp(error, KIZUKI_ERROR("ConsentMismatch")) == 0)
+        else if (strcmp(error, KIZUKI_NAME("ConsentMismatch")) == 0)
                 fprintf(stderr,
                         "kizuki: kizukid requires consent to another text (version %s, SHA-256 %s);\n"
                         "this kizuki and the running kizukid come from different releases: update or restart them\n",
                         param_str(params, "text_version", a, sizeof a),
                         param_str(params, "text_sha256", b, sizeof b));
-        else if (strcmp(error, KIZUKI_ERROR("InvalidDate")) == 0)
+        else if (strcmp(error, KIZUKI_NAME("InvalidDate")) == 0)
                 fprintf(stderr, "kizuki: kizukid rejected the date '%s' (expected YYYY-MM-DD)\n",
                         param_str(params, "date", a, sizeof a));
-        else if (strcmp(error, KIZUKI_ERROR("NoSuchNudge")) == 0) {
+        else if (strcmp(error, KIZUKI_NAME("NoSuchNudge")) == 0) {
                 int64_t id;
                 if (client_get_int(params, "id", &id) >= 0)
                         fprintf(stderr, "kizuki: no nudge %lld (see 'kizuki nudges --all')\n", (long long) id);
                 else
                         fprintf(stderr, "kizuki: no such nudge (see 'kizuki nudges --all')\n");
-        } else if (strcmp(error, KIZUKI_ERROR("StoreError")) == 0)
+        } else if (strcmp(error, KIZUKI_NAME("StoreError")) == 0)
                 fprintf(stderr, "kizuki: kizukid cannot use its store: %s\n"
                         "See 'journalctl --user -u kizukid' for details.\n",
                         param_str(params, "message", a, sizeof a));
-        else if (strcmp(error, KIZUKI_ERROR("PermissionDenied")) == 0 ||
+        else if (strcmp(error, KIZUKI_NAME("PermissionDenied")) == 0 ||
                  strcmp(error, "org.varlink.service.PermissionDenied") == 0)
                 fprintf(stderr, "kizuki: kizukid refused the request: permission denied\n");
-        else if (strcmp(error, KIZUKI_ERROR("MessageTooLarge")) == 0)
+        else if (strcmp(error, KIZUKI_NAME("MessageTooLarge")) == 0)
                 fprintf(stderr, "kizuki: the request was too large for kizukid\n");
         else if (strcmp(error, "org.varlink.service.MethodNotFound") == 0 ||
                  strcmp(error, "org.varlink.service.MethodNotImplemented") == 0)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "client.h"
 #include "kizuki.h"
 #include "macro.h"
@@ -35,11 +36,6 @@ typedef struct Cell {
         CellState state;
         int64_t active_s, observed_s;
 } Cell;
-
-static int64_t floor_div(int64_t a, int64_t b) {
-        int64_t q = a / b;
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
 
 static int hour_cmp(const void *a, const void *b) {
         const Hour *x = a, *y = b;
@@ -274,7 +270,7 @@ static int actogram_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (!params || json_object_object_add(params, "from", json_object_new_string(from)) < 0 ||
             json_object_object_add(params, "to", json_object_new_string(to)) < 0)
                 return -ENOMEM;
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GetRange", params, &reply);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetRange"), params, &reply);
         if (r < 0)
                 return r;
         r = hours_parse(reply, "hours", &hours, &n);

@@ -153,7 +153,7 @@ static int checkin_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
              json_object_object_add(params, "met_someone", json_object_new_boolean(met_someone)) < 0) ||
             (mood >= 0 && json_object_object_add(params, "mood", json_object_new_int(mood)) < 0))
                 return -ENOMEM;
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".Checkin", params, &reply);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("Checkin"), params, &reply);
         if (r < 0)
                 return r;
         printf("Saved your check-in for %s.\n", date);

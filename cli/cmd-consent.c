@@ -82,7 +82,7 @@ static int consent_grant(const Ctx *ctx, bool yes) {
         int r;
 
         /* Ask only when there is something to grant, and for the text the daemon requires. */
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GetConsent", NULL, &current);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetConsent"), NULL, &current);
         if (r < 0)
                 return r;
         r = consent_parse(current, "consent", &info);
@@ -132,7 +132,7 @@ static int consent_grant(const Ctx *ctx, bool yes) {
             json_object_object_add(params, "text_version", json_object_new_string(KIZUKI_CONSENT_VERSION)) < 0 ||
             json_object_object_add(params, "text_sha256", json_object_new_string(consent_text_SHA256)) < 0)
                 return -ENOMEM;
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GrantConsent", params, &reply);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GrantConsent"), params, &reply);
         if (r < 0)
                 return r;
         printf("Consent granted. kizukid records your active time per hour from now on. "
@@ -148,7 +148,7 @@ static int consent_revoke(const Ctx *ctx) {
 
         /* RevokeConsent answers with the newest record even when it was revoked
          * before: look first, so a second revoke does not claim to stop anything. */
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GetConsent", NULL, &current);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetConsent"), NULL, &current);
         if (r < 0)
                 return r;
         r = consent_parse(current, "consent", &info);
@@ -161,7 +161,7 @@ static int consent_revoke(const Ctx *ctx) {
                 return 0;
         }
 
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".RevokeConsent", NULL, &reply);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("RevokeConsent"), NULL, &reply);
         if (r < 0)
                 return r;
         r = consent_parse(reply, "consent", &info);
@@ -182,7 +182,7 @@ static int consent_show(const Ctx *ctx) {
         char g[OUTPUT_TIME_MAX], rv[OUTPUT_TIME_MAX], s1[128], s2[128];
         int r;
 
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GetConsent", NULL, &reply);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetConsent"), NULL, &reply);
         if (r < 0)
                 return r;
         if (ctx->json)

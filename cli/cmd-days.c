@@ -369,7 +369,7 @@ static int days_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (!params || json_object_object_add(params, "from", json_object_new_string(from)) < 0 ||
             json_object_object_add(params, "to", json_object_new_string(to)) < 0)
                 return -ENOMEM;
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GetDays", params, &reply);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetDays"), params, &reply);
         if (r < 0)
                 return r;
         r = days_parse(reply, "days", &days, &n);

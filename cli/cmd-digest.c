@@ -75,7 +75,7 @@ static int digest_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         _cleanup_json_ json_object *model = NULL;
         _cleanup_free_ char *out = NULL;
         const char *week = NULL, *path = NULL;
-        char week_buf[OUTPUT_WEEK_MAX];
+        char week_buf[ISO_WEEK_MAX];
         DigestOptions opts = {};
         int level = DIGEST_LEVEL_SUMMARY, format = DIGEST_FORMAT_TEXT;
         size_t len = 0;

@@ -131,7 +131,7 @@ static int export_table(Exporter *e, const char *table, bool first_table) {
                         r = json_object_object_add(params, "offset", json_object_new_int64(offset));
                 if (r < 0)
                         return -ENOMEM;
-                r = client_invoke(e->ctx->socket_path, KIZUKI_INTERFACE ".Export", params, &reply);
+                r = client_invoke(e->ctx->socket_path, KIZUKI_NAME("Export"), params, &reply);
                 if (r < 0)
                         return r;
                 if (client_get_array(reply, "columns", &columns) < 0 || client_get_array(reply, "rows", &rows) < 0)
@@ -211,7 +211,7 @@ bad:
 static int export_tables(const Ctx *ctx, json_object **ret_reply, json_object **ret_tables) {
         _cleanup_json_ json_object *reply = NULL;
         json_object *tables;
-        int r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GetPrivacy", NULL, &reply);
+        int r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetPrivacy"), NULL, &reply);
 
         if (r < 0)
                 return r;

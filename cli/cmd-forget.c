@@ -144,7 +144,7 @@ static int forget_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 }
         }
 
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".Forget", params, &reply);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("Forget"), params, &reply);
         if (r < 0)
                 return r;
         static const char *const keys[] = { "buckets", "checkins", "nudges", "consents", "shares", "meta" };

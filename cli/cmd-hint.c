@@ -38,7 +38,7 @@ static int hint_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         params = json_object_new_object();
         if (!params || json_object_object_add(params, "state", json_object_new_string(state)) < 0)
                 return -ENOMEM;
-        return client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".Hint", params, &reply);
+        return client_invoke(ctx->socket_path, KIZUKI_NAME("Hint"), params, &reply);
 }
 
 const Command cmd_hint = {

@@ -154,7 +154,7 @@ static int hours_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         params = json_object_new_object();
         if (!params || json_object_object_add(params, "date", json_object_new_string(date)) < 0)
                 return -ENOMEM;
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GetHours", params, &reply);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetHours"), params, &reply);
         if (r < 0)
                 return r;
         r = hours_parse(reply, "hours", &hours, &n);

@@ -198,7 +198,7 @@ static int import_send(const Ctx *ctx, const AcctBucket *b, size_t n, bool dry_r
                         json_object_put(TAKE_PTR(params));
                         k /= 2;
                 }
-                r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".Import", params, &reply);
+                r = client_invoke(ctx->socket_path, KIZUKI_NAME("Import"), params, &reply);
                 if (r < 0)
                         goto partial;
                 if (client_get_int(reply, "received", &rec) < 0 || client_get_int(reply, "changed", &chg) < 0 ||
@@ -253,7 +253,7 @@ static json_object *figure_json(double v) {
         return isfinite(v) ? json_object_new_double(v) : NULL;
 }
 
-static json_object *nudge_record_json(const StoreNudge *n) {
+static json_object *nudge_record_json(const NudgeRecord *n) {
         json_object *o = json_object_new_object();
         time_t t = (time_t) n->date;
         struct tm tm;
@@ -335,7 +335,7 @@ static int records_send(const Ctx *ctx, const ImportKizuki *k, int64_t *ret_chec
                         size += len + 1;
                         nn++;
                 }
-                r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".ImportRecords", params, &reply);
+                r = client_invoke(ctx->socket_path, KIZUKI_NAME("ImportRecords"), params, &reply);
                 if (r >= 0 && (client_get_int(reply, "checkins", &gc) < 0 || client_get_int(reply, "nudges", &gn) < 0 ||
                                reply_count(reply, "expired", &ge) < 0)) {
                         fprintf(stderr, "kizuki: kizukid sent a malformed answer to ImportRecords\n");

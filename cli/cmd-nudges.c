@@ -77,7 +77,7 @@ int nudges_fetch(const Ctx *ctx, bool all, json_object **ret_reply, Nudge **ret,
 
         if (!params || (all && json_object_object_add(params, "all", json_object_new_boolean(true)) < 0))
                 return -ENOMEM;
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GetNudges", params, &reply);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetNudges"), params, &reply);
         if (r < 0)
                 return r;
         if (client_get_array(reply, "nudges", &arr) < 0)
@@ -294,7 +294,7 @@ static int nudge_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
             (duration > 0 && json_object_object_add(params, "duration_s", json_object_new_int64(duration)) < 0) ||
             (helpful >= 0 && json_object_object_add(params, "helpful", json_object_new_boolean(helpful)) < 0))
                 return -ENOMEM;
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".NudgeAction", params, &reply);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("NudgeAction"), params, &reply);
         if (r < 0)
                 return r;
         if (ctx->json)

@@ -48,7 +48,7 @@ static int pause_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (!params ||
             json_object_object_add(params, "duration_s", duration > 0 ? json_object_new_int64(duration) : NULL) < 0)
                 return -ENOMEM;
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".Pause", params, &reply);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("Pause"), params, &reply);
         if (r < 0)
                 return r;
 
@@ -68,7 +68,7 @@ static int resume_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         r = parse_help_only(cmd, argc, argv, ctx, &done);
         if (r < 0 || done)
                 return r;
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".Resume", NULL, &reply);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("Resume"), NULL, &reply);
         if (r < 0)
                 return r;
         printf("Recording resumed.\n");

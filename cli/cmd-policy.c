@@ -233,7 +233,7 @@ static int policy_eval(Ctx *ctx) {
         size_t files, n;
         int r;
 
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".EvalPolicies", NULL, &reply);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("EvalPolicies"), NULL, &reply);
         if (r < 0)
                 return r;
         if (ctx->json)

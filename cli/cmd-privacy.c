@@ -124,7 +124,7 @@ static int last_shares(const Ctx *ctx, int64_t rows, json_object **ret) {
         json_object_object_add(params, "table", json_object_new_string("share_log"));
         json_object_object_add(params, "offset", json_object_new_int64(offset));
         json_object_object_add(params, "limit", json_object_new_int(LAST_SHARES));
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".Export", params, &reply);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("Export"), params, &reply);
         if (r < 0)
                 return r;
         if (client_get_array(reply, "rows", &arr) < 0) {
@@ -284,7 +284,7 @@ static int privacy_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (r < 0)
                 return r;
 
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GetPrivacy", NULL, &reply);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetPrivacy"), NULL, &reply);
         if (r < 0)
                 return r;
         if (client_get_array(reply, "tables", &tables) < 0) {

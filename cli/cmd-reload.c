@@ -82,7 +82,7 @@ static int reload_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (r < 0)
                 return r;
 
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".Reload", NULL, &reply);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("Reload"), NULL, &reply);
         if (r < 0)
                 return r;
         if (ctx->json)

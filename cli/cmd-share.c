@@ -30,7 +30,7 @@ static void rendering_done(Rendering *r) {
 
 /* Everything that goes out for one share, rendered from one model. */
 typedef struct Outgoing {
-        char week[OUTPUT_WEEK_MAX];
+        char week[ISO_WEEK_MAX];
         Rendering main, text, html, attachment;
         DigestFormat attachment_format;
         char sha256[SHA256_HEX_SIZE];
@@ -133,7 +133,7 @@ static int log_share(const Ctx *ctx, const Recipient *rc, const Outgoing *o, con
             json_object_object_add(params, "result", json_object_new_string(res->accepted ? "sent" : "failed")) < 0 ||
             json_object_object_add(params, "detail", json_object_new_string(res->detail)) < 0)
                 return -ENOMEM;
-        int r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".LogShare", params, &reply);
+        int r = client_invoke(ctx->socket_path, KIZUKI_NAME("LogShare"), params, &reply);
         if (r >= 0 && client_get_int(reply, "id", ret_id) < 0)
                 *ret_id = 0;
         return r;
@@ -245,7 +245,7 @@ static int share_scheduled(const Ctx *ctx, const char *dir, ShareArgs *a) {
                 fprintf(stderr, "kizuki share: cannot list %s: %s\n", dir, strerror(-r));
                 return r;
         }
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GetShares", NULL, &reply);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetShares"), NULL, &reply);
         if (r < 0 || client_get_array(reply, "shares", &a->log) < 0) {
                 recipients_names_free(names, n);
                 return r < 0 ? r : -EBADMSG;
@@ -283,7 +283,7 @@ static int share_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         _cleanup_free_ char *dir = NULL;
         ShareArgs a = {};
         const char *to = NULL;
-        char week_buf[OUTPUT_WEEK_MAX];
+        char week_buf[ISO_WEEK_MAX];
         int c, r;
 
         while ((c = getopt_long(argc, argv, "t:w:nyh", options, NULL)) >= 0)

@@ -61,7 +61,7 @@ static int shares_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 return r;
         if (!params || (limit > 0 && json_object_object_add(params, "limit", json_object_new_int64(limit)) < 0))
                 return -ENOMEM;
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GetShares", params, &reply);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetShares"), params, &reply);
         if (r < 0)
                 return r;
         if (client_get_array(reply, "shares", &arr) < 0) {

@@ -224,7 +224,7 @@ static int status_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (r < 0)
                 return r;
 
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GetStatus", NULL, &reply);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetStatus"), NULL, &reply);
         if (r < 0)
                 return r;
         if (ctx->json)

@@ -412,7 +412,7 @@ static int week_print(const Ctx *ctx, json_object *reply) {
         WeekFigures mean, previous, baseline;
         const char *week, *from, *to;
         const char *bold = output_color(ctx->color, ANSI_BOLD), *reset = output_color(ctx->color, ANSI_RESET);
-        char from_label[32], to_label[32], week_safe[OUTPUT_WEEK_MAX + 8];
+        char from_label[32], to_label[32], week_safe[ISO_WEEK_MAX + 8];
         int64_t monday, sunday, check;
         size_t n_days = 0, n_hours = 0, low = 0;
         int r;
@@ -471,7 +471,7 @@ static int week_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 {},
         };
         _cleanup_json_ json_object *params = NULL, *reply = NULL;
-        char week[OUTPUT_WEEK_MAX], today[OUTPUT_DATE_MAX];
+        char week[ISO_WEEK_MAX], today[OUTPUT_DATE_MAX];
         bool this_week = false;
         int64_t day, monday;
         int c, r;
@@ -508,13 +508,13 @@ static int week_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 if (!this_week)
                         day -= 7 * DAY_S;
         }
-        if (output_format_week(week, sizeof week, day, NULL) < 0)
+        if (iso_week_of(day, week, NULL) < 0)
                 return -ERANGE;
 
         params = json_object_new_object();
         if (!params || json_object_object_add(params, "week", json_object_new_string(week)) < 0)
                 return -ENOMEM;
-        r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GetWeek", params, &reply);
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetWeek"), params, &reply);
         if (r < 0)
                 return r;
         if (ctx->json)

@@ -10,7 +10,6 @@
 
 #include "digest.h"
 
-#define DIGEST_SCHEMA "kizuki-digest/1"
 
 typedef enum DigestKind {
         DIGEST_KIND_HOURS, /* hours: change in percent */

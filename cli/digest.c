@@ -14,6 +14,7 @@
 #include "kizuki.h"
 #include "macro.h"
 #include "output.h"
+#include "protocol.h"
 #include "timeutil.h"
 
 /* --- the model ------------------------------------------------------------ */
@@ -314,7 +315,7 @@ void digest_format_day(char *buf, size_t size, const char *date, bool with_year)
 int digest_parse_week(const char *s, char *ret, size_t size) {
         int64_t monday;
 
-        if (output_parse_week(s, &monday) < 0 || output_format_week(ret, size, monday, NULL) < 0)
+        if (size < ISO_WEEK_MAX || output_parse_week(s, &monday) < 0 || iso_week_of(monday, ret, NULL) < 0)
                 return -EINVAL;
         return 0;
 }
@@ -334,7 +335,7 @@ int digest_fetch(const char *socket_path, const char *week, DigestLevel level, j
             json_object_object_add(params, "level", json_object_new_string(digest_level_to_string(level))) < 0 ||
             (week && json_object_object_add(params, "week", json_object_new_string(week)) < 0))
                 return -ENOMEM;
-        r = client_invoke(socket_path, KIZUKI_INTERFACE ".GetDigest", params, &reply);
+        r = client_invoke(socket_path, KIZUKI_NAME("GetDigest"), params, &reply);
         if (r < 0)
                 return r;
         if (client_get_object(reply, "digest", &model) < 0 || digest_check(model, &got) < 0 || got != level ||

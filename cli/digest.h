@@ -6,30 +6,7 @@
 #include <json-c/json.h>
 #include <stddef.h>
 
-typedef enum DigestLevel {
-        DIGEST_LEVEL_SUMMARY,
-        DIGEST_LEVEL_DAILY,
-        DIGEST_LEVEL_HOURLY,
-        _DIGEST_LEVEL_MAX,
-} DigestLevel;
-
-typedef enum DigestFormat {
-        DIGEST_FORMAT_TEXT,
-        DIGEST_FORMAT_JSON,
-        DIGEST_FORMAT_HTML,
-        DIGEST_FORMAT_FHIR,
-        _DIGEST_FORMAT_MAX,
-} DigestFormat;
-
-/* "summary"/"daily"/"hourly" and back; -EINVAL for anything else. */
-int digest_level_from_string(const char *s);
-const char *digest_level_to_string(DigestLevel l);
-/* "text"/"json"/"html"/"fhir" and back; -EINVAL for anything else. */
-int digest_format_from_string(const char *s);
-const char *digest_format_to_string(DigestFormat f);
-/* The MIME type of a rendering: text/plain; charset=utf-8, application/json,
- * text/html; charset=utf-8, application/fhir+json. */
-const char *digest_content_type(DigestFormat f);
+#include "digest-model.h"
 
 typedef struct DigestOptions {
         const char *patient_id;   /* FHIR Patient reference id chosen by the person; NULL: "kizuki-person" */

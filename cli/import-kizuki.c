@@ -55,7 +55,7 @@ void import_kizuki_done(ImportKizuki *k) {
         free(k->buckets);
         free(k->checkins);
         free(k->checkin_updated);
-        store_nudges_free(k->nudges, k->n_nudges);
+        nudge_records_free(k->nudges, k->n_nudges);
         *k = (ImportKizuki) {};
 }
 
@@ -229,7 +229,7 @@ static int dup_text(const char *s, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-static int nudge_row(Parser *p, json_object *o, StoreNudge *ret) {
+static int nudge_row(Parser *p, json_object *o, NudgeRecord *ret) {
         static const char *const severities[] = { "gentle", "notice", "concern", NULL };
         static const char *const states[] = { "unread", "acked", "snoozed", "dismissed", NULL };
         const char *policy, *severity, *title, *body, *step, *rule, *state;
@@ -255,12 +255,12 @@ static int nudge_row(Parser *p, json_object *o, StoreNudge *ret) {
         if (!one_of(state, states))
                 return fail(p, "state must be unread, acked, snoozed or dismissed");
 
-        StoreNudge n = { .id = id, .date = date, .raised_at = raised_at, .value = value, .baseline = baseline,
+        NudgeRecord n = { .id = id, .date = date, .raised_at = raised_at, .value = value, .baseline = baseline,
                          .score = score, .snoozed_until = snoozed, .helpful = helpful };
         if (dup_text(policy, &n.policy) < 0 || dup_text(severity, &n.severity) < 0 || dup_text(title, &n.title) < 0 ||
             dup_text(body, &n.body) < 0 || dup_text(step, &n.step) < 0 || dup_text(rule, &n.rule) < 0 ||
             dup_text(state, &n.state) < 0) {
-                store_nudge_done(&n);
+                nudge_record_done(&n);
                 return -ENOMEM;
         }
         *ret = n;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "import.h"
 #include "macro.h"
 
@@ -227,12 +228,6 @@ static int cmp_bucket(const void *x, const void *y) {
         if (a->utc_offset != b->utc_offset)
                 return a->utc_offset < b->utc_offset ? -1 : 1;
         return 0;
-}
-
-static int64_t floor_div(int64_t a, int64_t b) {
-        int64_t q = a / b;
-
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
 static int bucket_add(BucketList *l, int64_t start, int32_t off, int32_t active, int32_t observed) {

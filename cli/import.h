@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "accountant.h"
-#include "store.h"
+#include "nudge.h"
 #include "summary.h"
 
 typedef struct ImportInterval {
@@ -83,7 +83,7 @@ typedef struct ImportKizuki {
         Checkin *checkins;        /* -1 where not answered */
         int64_t *checkin_updated; /* per check-in: updated_at, 0 when absent */
         size_t n_checkins;
-        StoreNudge *nudges;       /* strings malloc'ed */
+        NudgeRecord *nudges;       /* strings malloc'ed */
         size_t n_nudges;
         /* In the file but not imported: consent, share log, meta, and tables
          * this version does not know (rows counted). */

@@ -224,18 +224,6 @@ static int color_extract(int argc, char **argv, const char **color) {
         return n;
 }
 
-/* $XDG_RUNTIME_DIR/kizuki/io.kizuki.Daemon, or under /run/user/UID without it. */
-static int default_socket_path(char **ret) {
-        const char *rt = getenv("XDG_RUNTIME_DIR");
-        int n;
-
-        if (rt && rt[0] == '/')
-                n = asprintf(ret, "%s/kizuki/" KIZUKI_INTERFACE, rt);
-        else
-                n = asprintf(ret, "/run/user/%u/kizuki/" KIZUKI_INTERFACE, (unsigned) getuid());
-        return n < 0 ? -ENOMEM : 0;
-}
-
 int main(int argc, char **argv) {
         static const struct option options[] = {
                 { "socket", required_argument, NULL, 's' },
@@ -286,7 +274,7 @@ int main(int argc, char **argv) {
                 if (e && *e)
                         socket_path = e;
                 else {
-                        if (default_socket_path(&socket_default) < 0) {
+                        if (protocol_socket_path(&socket_default) < 0) {
                                 fprintf(stderr, "kizuki: out of memory\n");
                                 return EXIT_FAILURE;
                         }

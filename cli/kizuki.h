@@ -12,8 +12,8 @@
 #include <stdio.h>
 
 #include "output.h"
+#include "protocol.h"
 
-#define KIZUKI_INTERFACE "io.kizuki.Daemon"
 
 typedef struct Ctx {
         const char *socket_path; /* --socket, else $KIZUKI_SOCKET, else the default */

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calendar.h"
 #include "macro.h"
 #include "timeutil.h"
 
@@ -41,11 +42,6 @@ unsigned output_columns(void) {
         if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
                 return ws.ws_col;
         return 80;
-}
-
-static int64_t floor_div(int64_t a, int64_t b) {
-        int64_t q = a / b;
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
 int output_parse_day(const char *arg, char ret_date[static OUTPUT_DATE_MAX], int64_t *ret_day) {
@@ -83,52 +79,16 @@ int output_format_day(char *buf, size_t size, int64_t day) {
         return output_bucket_time(buf, size, day, 0, "%Y-%m-%d");
 }
 
-/* Monday 0 … Sunday 6 of a day number (days since 1970-01-01, a Thursday). */
-static int64_t weekday_of(int64_t dn) {
-        return dn + 3 - floor_div(dn + 3, 7) * 7;
-}
-
-int output_format_week(char *buf, size_t size, int64_t day, int64_t *ret_monday) {
-        int64_t dn = floor_div(day, DAY_S), monday = dn - weekday_of(dn);
-        /* The ISO week-year is the year of the week's Thursday; its week number
-         * counts from the week that holds that year's first Thursday (and Jan 4). */
-        time_t thursday = (time_t) ((monday + 3) * DAY_S);
-        struct tm tm;
-
-        if (!gmtime_r(&thursday, &tm))
-                return -ERANGE;
-        int n = snprintf(buf, size, "%04d-W%02d", tm.tm_year + 1900, tm.tm_yday / 7 + 1);
-        if (n < 0 || (size_t) n >= size)
-                return -ENOBUFS;
-        if (ret_monday)
-                *ret_monday = monday * DAY_S;
-        return 0;
-}
-
 int output_parse_week(const char *s, int64_t *ret_monday) {
-        char canon[24], again[24];
-        int64_t monday;
+        char canon[ISO_WEEK_MAX];
 
-        if (!s || strlen(s) != 8 || s[4] != '-' || (s[5] != 'W' && s[5] != 'w'))
+        /* People type "2026-w13" too; kizukid and iso_week_parse() take "2026-W13". */
+        if (!s || strlen(s) >= sizeof canon)
                 return -EINVAL;
-        for (size_t i = 0; i < 8; i++)
-                if (i != 4 && i != 5 && (s[i] < '0' || s[i] > '9'))
-                        return -EINVAL;
-        int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-        int week = (s[6] - '0') * 10 + (s[7] - '0');
-        if (year < 1970 || week < 1 || week > 53)
-                return -EINVAL;
-
-        struct tm tm = { .tm_year = year - 1900, .tm_mon = 0, .tm_mday = 4 };
-        int64_t jan4 = floor_div((int64_t) timegm(&tm), DAY_S);
-        monday = (jan4 - weekday_of(jan4) + 7 * (int64_t) (week - 1)) * DAY_S;
-
-        /* W53 of a year with 52 weeks is week 1 of the next: refuse it. */
-        snprintf(canon, sizeof canon, "%04d-W%02d", year, week);
-        if (output_format_week(again, sizeof again, monday, NULL) < 0 || strcmp(again, canon) != 0)
-                return -EINVAL;
-        *ret_monday = monday;
-        return 0;
+        memcpy(canon, s, strlen(s) + 1);
+        if (canon[0] && strlen(canon) > 5 && canon[5] == 'w')
+                canon[5] = 'W';
+        return iso_week_parse(canon, ret_monday);
 }
 
 const char *output_color(bool color, const char *ansi) {

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "calendar.h"
+
 #define ANSI_BOLD "\033[1m"
 #define ANSI_DIM "\033[2m"
 #define ANSI_RED "\033[31m"
@@ -25,7 +27,6 @@
 #define OUTPUT_BAR_MAX(width) ((size_t) (width) * 3 + 1)
 /* "YYYY-MM-DD" and "YYYY-Www" with their NUL. */
 #define OUTPUT_DATE_MAX 11
-#define OUTPUT_WEEK_MAX 9
 #define DAY_S INT64_C(86400)
 
 /* Colour on stdout: it is a terminal, NO_COLOR is unset or empty, TERM is set and not "dumb". */
@@ -43,13 +44,9 @@ int output_parse_day(const char *arg, char ret_date[static OUTPUT_DATE_MAX], int
 /* "YYYY-MM-DD" of a day in local seconds. */
 int output_format_day(char *buf, size_t size, int64_t day);
 
-/* An ISO 8601 week "YYYY-Www" (also "YYYY-wWW"): the local seconds of its Monday.
- * Week 1 is the week with January 4th; W53 only in years that have it. -EINVAL if invalid. */
+/* An ISO 8601 week "YYYY-Www" (also "YYYY-wWW", as people type it), as
+ * iso_week_parse() reads it: the local seconds of its Monday. -EINVAL if invalid. */
 int output_parse_week(const char *s, int64_t *ret_monday);
-
-/* The ISO week "YYYY-Www" that day (local seconds) falls in, and its Monday
- * (ret_monday may be NULL). */
-int output_format_week(char *buf, size_t size, int64_t day, int64_t *ret_monday);
 
 /* ansi when color is on, else "". */
 const char *output_color(bool color, const char *ansi);

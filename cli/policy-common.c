@@ -159,7 +159,7 @@ int policy_common_fetch_days(const Ctx *ctx, int64_t first, int64_t last, Day **
             json_object_object_add(params, "from", json_object_new_string(from)) < 0 ||
             json_object_object_add(params, "to", json_object_new_string(to)) < 0)
                 return -ENOMEM;
-        int r = client_invoke(ctx->socket_path, KIZUKI_INTERFACE ".GetDays", params, &reply);
+        int r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetDays"), params, &reply);
         if (r < 0)
                 return r;
         return days_parse(reply, "days", ret, ret_n);

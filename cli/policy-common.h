@@ -1,7 +1,7 @@
 /* What the policy commands share (kizuki policy test, kizuki explain): loading
  * the policy files in force or one given on the command line, fetching the
  * stored days and replaying policies over them exactly as kizukid does (the
- * pure daemon/policy.c), and showing the figures a replay gives. */
+ * pure lib/policy.c), and showing the figures a replay gives. */
 #pragma once
 
 #include <json-c/json.h>

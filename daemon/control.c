@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "protocol.h"
 
 typedef struct Client Client;
 struct Client {
@@ -121,7 +122,7 @@ static void client_read_cb(struct bufferevent *bev, void *userdata) {
                         if (evbuffer_get_length(in) > VARLINK_MESSAGE_MAX) {
                                 json_object *p = json_object_new_object();
                                 json_object_object_add(p, "limit", json_object_new_int(VARLINK_MESSAGE_MAX));
-                                client_fail(cl, "io.kizuki.Daemon.MessageTooLarge", p);
+                                client_fail(cl, KIZUKI_NAME("MessageTooLarge"), p);
                         }
                         return;
                 }
@@ -129,7 +130,7 @@ static void client_read_cb(struct bufferevent *bev, void *userdata) {
                 if (len > VARLINK_MESSAGE_MAX) {
                         json_object *p = json_object_new_object();
                         json_object_object_add(p, "limit", json_object_new_int(VARLINK_MESSAGE_MAX));
-                        client_fail(cl, "io.kizuki.Daemon.MessageTooLarge", p);
+                        client_fail(cl, KIZUKI_NAME("MessageTooLarge"), p);
                         return;
                 }
                 _cleanup_free_ char *msg = malloc(len + 1);
@@ -182,7 +183,7 @@ static bool peer_allowed(int fd) {
 static void refuse_peer(int fd) {
         _cleanup_free_ char *msg = NULL;
         size_t len;
-        if (varlink_error("io.kizuki.Daemon.PermissionDenied", NULL, &msg, &len) >= 0)
+        if (varlink_error(KIZUKI_NAME("PermissionDenied"), NULL, &msg, &len) >= 0)
                 (void) send(fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL);
         close(fd);
 }

@@ -60,8 +60,8 @@ static int64_t today_local(int64_t *ret_now_local) {
 }
 
 /* Fill a stored nudge from the evaluation of p on its last day. */
-static int nudge_fill(const Policy *p, const PolicyEval *e, int64_t date, StoreNudge *n) {
-        *n = (StoreNudge) {
+static int nudge_fill(const Policy *p, const PolicyEval *e, int64_t date, NudgeRecord *n) {
+        *n = (NudgeRecord) {
                 .date = date,
                 .raised_at = time(NULL),
                 .value = e->value,
@@ -92,7 +92,7 @@ static int nudge_fill(const Policy *p, const PolicyEval *e, int64_t date, StoreN
 /* Show a new nudge on the desktop (notify = yes): its title and body (and
  * step), nothing else. A short synchronous call: nudges come at most once a day
  * per policy, and a missing session bus only costs a log line. */
-static void notify_desktop(const StoreNudge *n) {
+static void notify_desktop(const NudgeRecord *n) {
         sd_bus *bus = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *body = NULL;
@@ -144,7 +144,7 @@ int daemon_eval_policies(Daemon *d, json_object *raised, int *ret_evaluated) {
                 const PolicyEval *e = &ev[i * n_days + n_days - 1];
                 if (!e->nudge)
                         continue;
-                StoreNudge n;
+                NudgeRecord n;
                 int64_t id = 0;
                 r = nudge_fill(active[i], e, today, &n);
                 if (r >= 0)
@@ -155,14 +155,14 @@ int daemon_eval_policies(Daemon *d, json_object *raised, int *ret_evaluated) {
                         if (d->config.notify)
                                 notify_desktop(&n);
                         if (raised) {
-                                StoreNudge stored;
+                                NudgeRecord stored;
                                 if (store_get_nudge(d->store, id, &stored) > 0) {
                                         json_object_array_add(raised, daemon_nudge_json(&stored));
-                                        store_nudge_done(&stored);
+                                        nudge_record_done(&stored);
                                 }
                         }
                 }
-                store_nudge_done(&n);
+                nudge_record_done(&n);
                 if (r < 0)
                         return r;
         }

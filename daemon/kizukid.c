@@ -14,6 +14,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "macro.h"
+#include "protocol.h"
 #include "timeutil.h"
 #include "version.h"
 
@@ -410,14 +411,8 @@ static int parse_args(Daemon *d, int argc, char **argv) {
                 d->config_path = xdg_path("XDG_CONFIG_HOME", ".config", "kizukid.conf");
         if (!d->state_dir)
                 d->state_dir = xdg_path("XDG_STATE_HOME", ".local/state", NULL);
-        if (!d->socket_path) {
-                const char *rt = getenv("XDG_RUNTIME_DIR");
-                if (rt && rt[0] == '/') {
-                        if (asprintf(&d->socket_path, "%s/kizuki/io.kizuki.Daemon", rt) < 0)
-                                d->socket_path = NULL;
-                } else if (asprintf(&d->socket_path, "/run/user/%u/kizuki/io.kizuki.Daemon", getuid()) < 0)
-                        d->socket_path = NULL;
-        }
+        if (!d->socket_path)
+                (void) protocol_socket_path(&d->socket_path);
         if (!d->config_path || !d->state_dir || !d->socket_path) {
                 fprintf(stderr, "kizukid: cannot find my directories: set HOME or the XDG_* variables\n");
                 return -EINVAL;

@@ -669,7 +669,7 @@ static int checkin_record(json_object *o, int64_t today, Checkin *ret, int64_t *
         return 0;
 }
 
-static int nudge_record(json_object *o, StoreNudge *ret) {
+static int nudge_record(json_object *o, NudgeRecord *ret) {
         static const char *const severities[] = { "gentle", "notice", "concern", NULL };
         static const char *const states[] = { "unread", "acked", "snoozed", "dismissed", NULL };
         const char *policy, *severity, *title, *body, *step, *rule, *state;
@@ -690,7 +690,7 @@ static int nudge_record(json_object *o, StoreNudge *ret) {
             varlink_param_int(o, "snoozed_until", 1, INT64_C(253402300799), &snoozed_until) < 0 ||
             (helpful = method_answer_bool(o, "helpful")) < -1)
                 return -EINVAL;
-        *ret = (StoreNudge) {
+        *ret = (NudgeRecord) {
                 .policy = (char *) policy, .date = date, .raised_at = raised_at, .severity = (char *) severity,
                 .title = (char *) title, .body = (char *) body, .step = (char *) step, .rule = (char *) rule,
                 .value = value, .baseline = baseline, .score = score, .state = (char *) state,
@@ -721,15 +721,15 @@ static int method_import_records(Daemon *d, json_object *params, Reply *r) {
         if (nc > IMPORT_RECORDS_MAX || nn > IMPORT_RECORDS_MAX) {
                 json_object *p = json_object_new_object();
                 json_object_object_add(p, "limit", json_object_new_int(IMPORT_RECORDS_MAX));
-                return method_fail(r, IFACE ".RangeTooLarge", p);
+                return method_fail(r, KIZUKI_NAME("RangeTooLarge"), p);
         }
         if (!daemon_consented(d))
-                return method_fail(r, IFACE ".NoConsent", NULL);
+                return method_fail(r, KIZUKI_NAME("NoConsent"), NULL);
 
         /* Check everything before writing anything. */
         _cleanup_free_ Checkin *c = calloc(nc + 1, sizeof *c);
         _cleanup_free_ int64_t *at = calloc(nc + 1, sizeof *at);
-        _cleanup_free_ StoreNudge *nv = calloc(nn + 1, sizeof *nv);
+        _cleanup_free_ NudgeRecord *nv = calloc(nn + 1, sizeof *nv);
         if (!c || !at || !nv)
                 return -ENOMEM;
         for (size_t i = 0; i < nc; i++)
@@ -777,9 +777,9 @@ static int method_import_records(Daemon *d, json_object *params, Reply *r) {
 }
 
 const MethodEntry privacy_methods[] = {
-        { IFACE ".GetPrivacy", method_get_privacy },
-        { IFACE ".Export", method_export },
-        { IFACE ".Forget", method_forget },
-        { IFACE ".ImportRecords", method_import_records },
+        { KIZUKI_NAME("GetPrivacy"), method_get_privacy },
+        { KIZUKI_NAME("Export"), method_export },
+        { KIZUKI_NAME("Forget"), method_forget },
+        { KIZUKI_NAME("ImportRecords"), method_import_records },
         {},
 };

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "calendar.h"
+#include "digest-model.h"
 #include "log.h"
 #include "methods.h"
 
@@ -34,7 +36,7 @@ static bool name_valid(const char *s) {
 /* "YYYY-Www", a week that exists. */
 static bool week_valid(const char *s) {
         int64_t monday;
-        return parse_iso_week(s, &monday) >= 0;
+        return iso_week_parse(s, &monday) >= 0;
 }
 
 static bool sha256_valid(const char *s) {
@@ -74,8 +76,6 @@ static json_object *share_json(const StoreShare *sh) {
 
 static int method_log_share(Daemon *d, json_object *params, Reply *r) {
         static const char *const transports[] = { "https", "http", "smtp", "smtps", NULL };
-        static const char *const levels[] = { "summary", "daily", "hourly", NULL };
-        static const char *const formats[] = { "text", "json", "html", "fhir", NULL };
         static const char *const results[] = { "sent", "failed", NULL };
         StoreShare sh = {};
         const char *recipient, *transport, *week, *level, *format, *sha256, *result, *detail = NULL;
@@ -87,9 +87,9 @@ static int method_log_share(Daemon *d, json_object *params, Reply *r) {
                 return method_bad_param(r, "transport");
         if (varlink_param_string(params, "week", &week) <= 0 || !week_valid(week))
                 return method_bad_param(r, "week");
-        if (varlink_param_string(params, "level", &level) <= 0 || !one_of(level, levels))
+        if (varlink_param_string(params, "level", &level) <= 0 || digest_level_from_string(level) < 0)
                 return method_bad_param(r, "level");
-        if (varlink_param_string(params, "format", &format) <= 0 || !one_of(format, formats))
+        if (varlink_param_string(params, "format", &format) <= 0 || digest_format_from_string(format) < 0)
                 return method_bad_param(r, "format");
         if (varlink_param_int(params, "size", 0, INT64_C(1) << 40, &size) <= 0)
                 return method_bad_param(r, "size");
@@ -142,7 +142,7 @@ static int method_get_shares(Daemon *d, json_object *params, Reply *r) {
 }
 
 const MethodEntry share_methods[] = {
-        { IFACE ".LogShare", method_log_share },
-        { IFACE ".GetShares", method_get_shares },
+        { KIZUKI_NAME("LogShare"), method_log_share },
+        { KIZUKI_NAME("GetShares"), method_get_shares },
         {},
 };

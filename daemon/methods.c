@@ -36,7 +36,7 @@ int method_store_fail(Reply *r, Daemon *d, int err) {
         const char *why = store_last_error(d->store);
         json_object_object_add(p, "message", json_object_new_string(why && *why ? why : strerror(-err)));
         log_warning("Store error: %s", json_object_get_string(json_object_object_get(p, "message")));
-        return method_fail(r, IFACE ".StoreError", p);
+        return method_fail(r, KIZUKI_NAME("StoreError"), p);
 }
 
 #define ok method_ok
@@ -158,7 +158,7 @@ static int method_grant_consent(Daemon *d, json_object *params, Reply *r) {
                 json_object *p = json_object_new_object();
                 json_object_object_add(p, "text_version", json_object_new_string(KIZUKI_CONSENT_VERSION));
                 json_object_object_add(p, "text_sha256", json_object_new_string(consent_text_SHA256));
-                return fail(r, IFACE ".ConsentMismatch", p);
+                return fail(r, KIZUKI_NAME("ConsentMismatch"), p);
         }
         if (!daemon_consented(d)) {
                 int q = store_grant_consent(d->store, wall_now(), version, sha);
@@ -258,7 +258,7 @@ static int method_get_hours(Daemon *d, json_object *params, Reply *r) {
         if (parse_date(date, &day) < 0) {
                 json_object *p = json_object_new_object();
                 json_object_object_add(p, "date", json_object_new_string(date));
-                return fail(r, IFACE ".InvalidDate", p);
+                return fail(r, KIZUKI_NAME("InvalidDate"), p);
         }
         daemon_update(d);
         _cleanup_free_ AcctBucket *b = NULL;
@@ -414,7 +414,7 @@ static int date_param(json_object *params, const char *name, int64_t *ret, Reply
         if (parse_date(s, ret) < 0) {
                 json_object *p = json_object_new_object();
                 json_object_object_add(p, "date", json_object_new_string(s));
-                *ret_reply = fail(r, IFACE ".InvalidDate", p);
+                *ret_reply = fail(r, KIZUKI_NAME("InvalidDate"), p);
                 return -EINVAL;
         }
         return 0;
@@ -423,7 +423,7 @@ static int date_param(json_object *params, const char *name, int64_t *ret, Reply
 static int range_too_large(Reply *r, int limit) {
         json_object *p = json_object_new_object();
         json_object_object_add(p, "limit", json_object_new_int(limit));
-        return fail(r, IFACE ".RangeTooLarge", p);
+        return fail(r, KIZUKI_NAME("RangeTooLarge"), p);
 }
 
 static int method_get_days(Daemon *d, json_object *params, Reply *r) {
@@ -470,36 +470,6 @@ static int method_get_range(Daemon *d, json_object *params, Reply *r) {
         return ok(r, p);
 }
 
-/* "YYYY-Www" → the local seconds of that ISO week's Monday. Week 1 holds 4 January. */
-int parse_iso_week(const char *s, int64_t *ret) {
-        /* Digits exactly where they belong: sscanf's %d would also take a sign
-         * or skip white space (a newline too), and the week is echoed back. */
-        if (strlen(s) != 8 || s[4] != '-' || s[5] != 'W')
-                return -EINVAL;
-        for (size_t i = 0; i < 8; i++)
-                if (i != 4 && i != 5 && (s[i] < '0' || s[i] > '9'))
-                        return -EINVAL;
-        int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-        int w = (s[6] - '0') * 10 + (s[7] - '0');
-        if (y < 1971 || y > 9998 || w < 1 || w > 53)
-                return -EINVAL;
-        char jan4[16];
-        int64_t j4;
-        snprintf(jan4, sizeof jan4, "%04d-01-04", y);
-        if (parse_date(jan4, &j4) < 0)
-                return -EINVAL;
-        int64_t days = j4 / DAY;
-        int weekday = (int) ((days + 3) % 7); /* Monday 0: 1970-01-01 was a Thursday */
-        int64_t monday = j4 - weekday * DAY + (int64_t) (w - 1) * 7 * DAY;
-        /* Week 53 exists only when its Thursday is still in year y. */
-        time_t thu = (time_t) (monday + 3 * DAY);
-        struct tm tm;
-        if (!gmtime_r(&thu, &tm) || tm.tm_year + 1900 != y)
-                return -EINVAL;
-        *ret = monday;
-        return 0;
-}
-
 /* What GetWeek and GetDigest tell of the week starting on mon: the signals
  * of its days and of the 28 before, their check-ins, the week's mean, the
  * week before's mean and the baseline (medians of the 28 days before). */
@@ -537,7 +507,7 @@ static int week_model(Daemon *d, int64_t mon, WeekModel *ret) {
 static int invalid_week(Reply *r, const char *week) {
         json_object *p = json_object_new_object();
         json_object_object_add(p, "week", json_object_new_string(week));
-        return fail(r, IFACE ".InvalidWeek", p);
+        return fail(r, KIZUKI_NAME("InvalidWeek"), p);
 }
 
 static int method_get_week(Daemon *d, json_object *params, Reply *r) {
@@ -545,7 +515,7 @@ static int method_get_week(Daemon *d, json_object *params, Reply *r) {
         int64_t mon;
         if (varlink_param_string(params, "week", &week) <= 0)
                 return bad_param(r, "week");
-        if (parse_iso_week(week, &mon) < 0)
+        if (iso_week_parse(week, &mon) < 0)
                 return invalid_week(r, week);
 
         _cleanup_(week_model_done) WeekModel w = {};
@@ -601,14 +571,14 @@ static json_object *digest_day_json(const Daemon *d, const DaySignals *ds) {
 /* The nudges raised for a day of the week, oldest first: what a policy said
  * (policy, date, severity, title), not its body nor what the person did. */
 static int digest_nudges_json(Daemon *d, int64_t mon, json_object **ret) {
-        StoreNudge *v = NULL;
+        NudgeRecord *v = NULL;
         size_t n = 0;
         int q = store_get_nudges(d->store, true, wall_now(), &v, &n);
         if (q < 0)
                 return q;
         json_object *arr = json_object_new_array();
         for (size_t i = n; i > 0; i--) {
-                const StoreNudge *x = &v[i - 1];
+                const NudgeRecord *x = &v[i - 1];
                 if (!digest_model_in_week(x->date, mon))
                         continue;
                 json_object *o = json_object_new_object();
@@ -618,7 +588,7 @@ static int digest_nudges_json(Daemon *d, int64_t mon, json_object **ret) {
                 json_object_object_add(o, "title", json_object_new_string(x->title));
                 json_object_array_add(arr, o);
         }
-        store_nudges_free(v, n);
+        nudge_records_free(v, n);
         *ret = arr;
         return 0;
 }
@@ -648,12 +618,12 @@ static int digest_hours_json(Daemon *d, int64_t mon, json_object **ret) {
 
 static int method_get_digest(Daemon *d, json_object *params, Reply *r) {
         const char *week = NULL, *level_s = NULL;
-        char week_buf[DIGEST_MODEL_WEEK_MAX];
+        char week_buf[ISO_WEEK_MAX];
         int64_t mon, now = wall_now();
 
         if (varlink_param_string(params, "level", &level_s) <= 0)
                 return bad_param(r, "level");
-        int level = digest_model_level_from_string(level_s);
+        int level = digest_level_from_string(level_s);
         if (level < 0)
                 return bad_param(r, "level");
         int q = varlink_param_string(params, "week", &week);
@@ -661,10 +631,10 @@ static int method_get_digest(Daemon *d, json_object *params, Reply *r) {
                 return bad_param(r, "week");
         if (q == 0) {
                 /* The last complete week: the one a week before today's. */
-                if (digest_model_week_of(local_midnight(now, tz_offset_at(now, NULL)) - 7 * DAY, week_buf, &mon) < 0)
+                if (iso_week_of(local_midnight(now, tz_offset_at(now, NULL)) - 7 * DAY, week_buf, &mon) < 0)
                         return store_fail(r, d, -ERANGE);
                 week = week_buf;
-        } else if (parse_iso_week(week, &mon) < 0)
+        } else if (iso_week_parse(week, &mon) < 0)
                 return invalid_week(r, week);
 
         _cleanup_(week_model_done) WeekModel w = {};
@@ -673,7 +643,7 @@ static int method_get_digest(Daemon *d, json_object *params, Reply *r) {
                 return store_fail(r, d, q);
         json_object *nudges = NULL, *hours = NULL;
         q = digest_nudges_json(d, mon, &nudges);
-        if (q >= 0 && level >= DIGEST_MODEL_HOURLY)
+        if (q >= 0 && level >= DIGEST_LEVEL_HOURLY)
                 q = digest_hours_json(d, mon, &hours);
         if (q < 0) {
                 json_object_put(nudges);
@@ -687,9 +657,9 @@ static int method_get_digest(Daemon *d, json_object *params, Reply *r) {
         json_object_object_add(settings, "min_coverage_h", json_object_new_int(d->config.min_coverage_h));
 
         json_object *g = json_object_new_object();
-        json_object_object_add(g, "schema", json_object_new_string(DIGEST_MODEL_SCHEMA));
+        json_object_object_add(g, "schema", json_object_new_string(DIGEST_SCHEMA));
         json_object_object_add(g, "generated_at", json_utc(now));
-        json_object_object_add(g, "level", json_object_new_string(digest_model_level_to_string(level)));
+        json_object_object_add(g, "level", json_object_new_string(digest_level_to_string(level)));
         json_object_object_add(g, "week", json_object_new_string(week));
         json_object_object_add(g, "from", method_json_date(mon));
         json_object_object_add(g, "to", method_json_date(mon + 6 * DAY));
@@ -700,7 +670,7 @@ static int method_get_digest(Daemon *d, json_object *params, Reply *r) {
         json_object_object_add(g, "nudges", nudges);
         /* Nothing finer than asked leaves the daemon: no rows at summary, no
          * hours below hourly. */
-        if (level >= DIGEST_MODEL_DAILY) {
+        if (level >= DIGEST_LEVEL_DAILY) {
                 json_object *arr = json_object_new_array_ext(7);
                 for (size_t i = 28; i < 35; i++)
                         json_object_array_add(arr, digest_day_json(d, &w.days[i]));
@@ -715,7 +685,7 @@ static int method_get_digest(Daemon *d, json_object *params, Reply *r) {
 }
 
 static int no_consent(Reply *r) {
-        return fail(r, IFACE ".NoConsent", NULL);
+        return fail(r, KIZUKI_NAME("NoConsent"), NULL);
 }
 
 /* One imported hour, checked like anything else from a peer: a real local
@@ -824,7 +794,7 @@ static int method_reload(Daemon *d, json_object *params, Reply *r) {
 
 /* --- nudges -------------------------------------------------------------- */
 
-json_object *daemon_nudge_json(const StoreNudge *n) {
+json_object *daemon_nudge_json(const NudgeRecord *n) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "id", json_object_new_int64(n->id));
         json_object_object_add(o, "policy", json_object_new_string(n->policy));
@@ -852,7 +822,7 @@ static int method_get_nudges(Daemon *d, json_object *params, Reply *r) {
                         return bad_param(r, "all");
                 all = json_object_get_boolean(all_o);
         }
-        StoreNudge *v = NULL;
+        NudgeRecord *v = NULL;
         size_t n = 0;
         int q = store_get_nudges(d->store, all, wall_now(), &v, &n);
         if (q < 0)
@@ -860,7 +830,7 @@ static int method_get_nudges(Daemon *d, json_object *params, Reply *r) {
         json_object *arr = json_object_new_array_ext((int) n);
         for (size_t i = 0; i < n; i++)
                 json_object_array_add(arr, daemon_nudge_json(&v[i]));
-        store_nudges_free(v, n);
+        nudge_records_free(v, n);
         json_object *p = json_object_new_object();
         json_object_object_add(p, "nudges", arr);
         return ok(r, p);
@@ -897,7 +867,7 @@ static int method_nudge_action(Daemon *d, json_object *params, Reply *r) {
         q = store_nudge_action(d->store, id, state, until, helpful);
         if (q < 0)
                 return store_fail(r, d, q);
-        StoreNudge n;
+        NudgeRecord n;
         if (q > 0)
                 q = store_get_nudge(d->store, id, &n);
         if (q < 0)
@@ -905,11 +875,11 @@ static int method_nudge_action(Daemon *d, json_object *params, Reply *r) {
         if (q == 0) {
                 json_object *p = json_object_new_object();
                 json_object_object_add(p, "id", json_object_new_int64(id));
-                return fail(r, IFACE ".NoSuchNudge", p);
+                return fail(r, KIZUKI_NAME("NoSuchNudge"), p);
         }
         json_object *p = json_object_new_object();
         json_object_object_add(p, "nudge", daemon_nudge_json(&n));
-        store_nudge_done(&n);
+        nudge_record_done(&n);
         return ok(r, p);
 }
 
@@ -948,8 +918,8 @@ static int method_get_info(Daemon *d, json_object *params, Reply *r) {
         json_object_object_add(p, "product", json_object_new_string("kizukid"));
         json_object_object_add(p, "version", json_object_new_string(KIZUKI_VERSION));
         json_object_object_add(p, "url", json_object_new_string("man:kizukid(8)"));
-        json_object_array_add(ifaces, json_object_new_string(SERVICE_IFACE));
-        json_object_array_add(ifaces, json_object_new_string(IFACE));
+        json_object_array_add(ifaces, json_object_new_string(VARLINK_SERVICE_INTERFACE));
+        json_object_array_add(ifaces, json_object_new_string(KIZUKI_INTERFACE));
         json_object_object_add(p, "interfaces", ifaces);
         return ok(r, p);
 }
@@ -978,8 +948,8 @@ static int method_get_interface_description(Daemon *d, json_object *params, Repl
         const char *iface = NULL;
         if (varlink_param_string(params, "interface", &iface) <= 0)
                 return bad_param(r, "interface");
-        const char *description = strcmp(iface, IFACE) == 0           ? varlink_interface
-                                  : strcmp(iface, SERVICE_IFACE) == 0 ? service_interface
+        const char *description = strcmp(iface, KIZUKI_INTERFACE) == 0           ? varlink_interface
+                                  : strcmp(iface, VARLINK_SERVICE_INTERFACE) == 0 ? service_interface
                                                                       : NULL;
         json_object *p = json_object_new_object();
         if (!description) {
@@ -991,26 +961,26 @@ static int method_get_interface_description(Daemon *d, json_object *params, Repl
 }
 
 static const MethodEntry core_methods[] = {
-        { IFACE ".GetStatus", method_get_status },
-        { IFACE ".GrantConsent", method_grant_consent },
-        { IFACE ".RevokeConsent", method_revoke_consent },
-        { IFACE ".GetConsent", method_get_consent },
-        { IFACE ".Pause", method_pause },
-        { IFACE ".Resume", method_resume },
-        { IFACE ".Hint", method_hint },
-        { IFACE ".GetHours", method_get_hours },
-        { IFACE ".GetDays", method_get_days },
-        { IFACE ".GetRange", method_get_range },
-        { IFACE ".GetWeek", method_get_week },
-        { IFACE ".GetDigest", method_get_digest },
-        { IFACE ".Import", method_import },
-        { IFACE ".Checkin", method_checkin },
-        { IFACE ".Reload", method_reload },
-        { IFACE ".GetNudges", method_get_nudges },
-        { IFACE ".NudgeAction", method_nudge_action },
-        { IFACE ".EvalPolicies", method_eval_policies },
-        { SERVICE_IFACE ".GetInfo", method_get_info },
-        { SERVICE_IFACE ".GetInterfaceDescription", method_get_interface_description },
+        { KIZUKI_NAME("GetStatus"), method_get_status },
+        { KIZUKI_NAME("GrantConsent"), method_grant_consent },
+        { KIZUKI_NAME("RevokeConsent"), method_revoke_consent },
+        { KIZUKI_NAME("GetConsent"), method_get_consent },
+        { KIZUKI_NAME("Pause"), method_pause },
+        { KIZUKI_NAME("Resume"), method_resume },
+        { KIZUKI_NAME("Hint"), method_hint },
+        { KIZUKI_NAME("GetHours"), method_get_hours },
+        { KIZUKI_NAME("GetDays"), method_get_days },
+        { KIZUKI_NAME("GetRange"), method_get_range },
+        { KIZUKI_NAME("GetWeek"), method_get_week },
+        { KIZUKI_NAME("GetDigest"), method_get_digest },
+        { KIZUKI_NAME("Import"), method_import },
+        { KIZUKI_NAME("Checkin"), method_checkin },
+        { KIZUKI_NAME("Reload"), method_reload },
+        { KIZUKI_NAME("GetNudges"), method_get_nudges },
+        { KIZUKI_NAME("NudgeAction"), method_nudge_action },
+        { KIZUKI_NAME("EvalPolicies"), method_eval_policies },
+        { VARLINK_SERVICE_INTERFACE ".GetInfo", method_get_info },
+        { VARLINK_SERVICE_INTERFACE ".GetInterfaceDescription", method_get_interface_description },
         {},
 };
 
@@ -1030,7 +1000,7 @@ int daemon_method(const VarlinkCall *call, char **ret, size_t *ret_len, void *us
         const char *member;
         json_object *p = json_object_new_object();
         if (varlink_method_split(call->method, iface, sizeof iface, &member) >= 0 &&
-            strcmp(iface, IFACE) != 0 && strcmp(iface, SERVICE_IFACE) != 0) {
+            strcmp(iface, KIZUKI_INTERFACE) != 0 && strcmp(iface, VARLINK_SERVICE_INTERFACE) != 0) {
                 json_object_object_add(p, "interface", json_object_new_string(iface));
                 return fail(&r, VARLINK_ERROR_INTERFACE_NOT_FOUND, p);
         }

@@ -5,9 +5,8 @@
 #include <json-c/json.h>
 
 #include "daemon.h"
+#include "protocol.h"
 
-#define IFACE "io.kizuki.Daemon"
-#define SERVICE_IFACE "org.varlink.service"
 
 typedef struct Reply {
         char **msg;
@@ -17,7 +16,7 @@ typedef struct Reply {
 typedef int (*MethodFn)(Daemon *d, json_object *params, Reply *r);
 
 typedef struct MethodEntry {
-        const char *name; /* "io.kizuki.Daemon.Name"; NULL ends a table */
+        const char *name; /* KIZUKI_NAME("Name"); NULL ends a table */
         MethodFn fn;
 } MethodEntry;
 
@@ -27,10 +26,6 @@ int method_fail(Reply *r, const char *error, json_object *params);
 int method_bad_param(Reply *r, const char *name);
 /* A StoreError with SQLite's message (or strerror(-err)), logged once. */
 int method_store_fail(Reply *r, Daemon *d, int err);
-
-/* "YYYY-Www" (an ISO week that exists: W53 only in long years) → the local
- * seconds of its Monday. -EINVAL otherwise. */
-int parse_iso_week(const char *s, int64_t *ret);
 
 /* "YYYY-MM-DD" of local seconds (the date read as UTC); NULL if out of range. */
 json_object *method_json_date(int64_t local);

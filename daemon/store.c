@@ -1099,7 +1099,7 @@ static int bind_text_or_null(sqlite3_stmt *st, int i, const char *v) {
 
 /* Bind ?1..?11 of a nudge insert: policy, date, raised_at, severity, title,
  * body, step, rule, value, baseline, score. An SQLite result code. */
-static int store_bind_nudge(sqlite3_stmt *st, const StoreNudge *n) {
+static int store_bind_nudge(sqlite3_stmt *st, const NudgeRecord *n) {
         int rc;
 
         rc = sqlite3_bind_text(st, 1, n->policy, -1, SQLITE_TRANSIENT);
@@ -1126,7 +1126,7 @@ static int store_bind_nudge(sqlite3_stmt *st, const StoreNudge *n) {
         return rc;
 }
 
-int store_add_nudge(Store *s, const StoreNudge *n, int64_t *ret_id) {
+int store_add_nudge(Store *s, const NudgeRecord *n, int64_t *ret_id) {
         int rc;
 
         if (!s || !n || !n->policy || !n->severity || !n->title || !n->body || !n->rule)
@@ -1155,21 +1155,8 @@ static double column_double_or_nan(sqlite3_stmt *st, int i) {
         return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
 }
 
-void store_nudge_done(StoreNudge *n) {
-        if (!n)
-                return;
-        free(n->policy);
-        free(n->severity);
-        free(n->title);
-        free(n->body);
-        free(n->step);
-        free(n->rule);
-        free(n->state);
-        *n = (StoreNudge) {};
-}
-
-static int nudge_from_row(sqlite3_stmt *st, StoreNudge *n) {
-        *n = (StoreNudge) {
+static int nudge_from_row(sqlite3_stmt *st, NudgeRecord *n) {
+        *n = (NudgeRecord) {
                 .id = sqlite3_column_int64(st, 0),
                 .policy = column_strdup(st, 1),
                 .date = sqlite3_column_int64(st, 2),
@@ -1187,7 +1174,7 @@ static int nudge_from_row(sqlite3_stmt *st, StoreNudge *n) {
                 .helpful = column_answer(st, 14),
         };
         if (!n->policy || !n->severity || !n->title || !n->body || !n->rule || !n->state) {
-                store_nudge_done(n);
+                nudge_record_done(n);
                 return -ENOMEM;
         }
         return 0;
@@ -1199,10 +1186,10 @@ static int nudge_row(Store *s, sqlite3_stmt *st, void *elem) {
 }
 
 static void nudge_done(void *elem) {
-        store_nudge_done(elem);
+        nudge_record_done(elem);
 }
 
-int store_get_nudges(Store *s, bool all, int64_t now, StoreNudge **ret, size_t *ret_n) {
+int store_get_nudges(Store *s, bool all, int64_t now, NudgeRecord **ret, size_t *ret_n) {
         if (!s || !ret || !ret_n)
                 return -EINVAL;
         _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_NUDGES];
@@ -1218,13 +1205,7 @@ int store_get_nudges(Store *s, bool all, int64_t now, StoreNudge **ret, size_t *
         return r;
 }
 
-void store_nudges_free(StoreNudge *v, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                store_nudge_done(&v[i]);
-        free(v);
-}
-
-int store_get_nudge(Store *s, int64_t id, StoreNudge *ret) {
+int store_get_nudge(Store *s, int64_t id, NudgeRecord *ret) {
         if (!s || !ret)
                 return -EINVAL;
         _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_NUDGE];
@@ -1868,7 +1849,7 @@ int store_commit(Store *s) {
         return r;
 }
 
-int store_import_nudge(Store *s, const StoreNudge *n) {
+int store_import_nudge(Store *s, const NudgeRecord *n) {
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
         int rc;
 

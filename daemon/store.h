@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "accountant.h"
+#include "nudge.h"
 #include "summary.h"
 
 #define STORE_SCHEMA_VERSION 4
@@ -64,28 +65,13 @@ int store_set_checkin(Store *s, const Checkin *c, int64_t at);
 /* Check-ins with date in [from, to), by date; -1 where not answered. */
 int store_get_checkins(Store *s, int64_t from, int64_t to, Checkin **ret, size_t *ret_n);
 
-/* A nudge as stored. Strings malloc'ed (step may be NULL); figures NAN when
- * null; helpful -1 when not said. */
-typedef struct StoreNudge {
-        int64_t id;
-        char *policy;
-        int64_t date; /* local seconds of the day's 00:00 */
-        int64_t raised_at;
-        char *severity, *title, *body, *step, *rule;
-        double value, baseline, score;
-        char *state; /* unread, acked, snoozed, dismissed */
-        int64_t snoozed_until; /* 0: none */
-        int helpful;
-} StoreNudge;
 
 /* 1 and *ret_id when stored, 0 when that policy already has a nudge that day. */
-int store_add_nudge(Store *s, const StoreNudge *n, int64_t *ret_id);
+int store_add_nudge(Store *s, const NudgeRecord *n, int64_t *ret_id);
 /* Newest first; without all only unread ones and snoozed ones due by now. */
-int store_get_nudges(Store *s, bool all, int64_t now, StoreNudge **ret, size_t *ret_n);
-void store_nudges_free(StoreNudge *v, size_t n);
-void store_nudge_done(StoreNudge *n);
+int store_get_nudges(Store *s, bool all, int64_t now, NudgeRecord **ret, size_t *ret_n);
 /* 1 and *ret filled, 0 when there is no such nudge. */
-int store_get_nudge(Store *s, int64_t id, StoreNudge *ret);
+int store_get_nudge(Store *s, int64_t id, NudgeRecord *ret);
 /* Set the state (snoozed_until 0: none; helpful -1: keep). 0 when no such nudge. */
 int store_nudge_action(Store *s, int64_t id, const char *state, int64_t snoozed_until, int helpful);
 /* Unread nudges, snoozed ones due by now included. */
@@ -212,4 +198,4 @@ void store_rollback(Store *s);
 
 /* Insert a nudge as exported (state, snooze and helpful included); 1 when
  * stored, 0 when that policy already has a nudge that day. */
-int store_import_nudge(Store *s, const StoreNudge *n);
+int store_import_nudge(Store *s, const NudgeRecord *n);

@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         abort();
         }
         for (size_t i = 0; i < k.n_nudges; i++) {
-                const StoreNudge *n = &k.nudges[i];
+                const NudgeRecord *n = &k.nudges[i];
                 check_text(n->policy, 128, false);
                 check_text(n->title, 4096, false);
                 check_text(n->body, 4096, false);

@@ -42,7 +42,7 @@ BUILD_DIR = os.environ.get("KIZUKI_BUILD_DIR") or os.path.join(SOURCE_DIR, "buil
 KIZUKID = os.environ.get("KIZUKID") or os.path.join(BUILD_DIR, "kizukid")
 KIZUKI = os.environ.get("KIZUKI") or os.path.join(BUILD_DIR, "kizuki")
 BUS_CONF = os.path.join(HERE, "system-bus.conf")
-VARLINK_FILE = os.path.join(SOURCE_DIR, "daemon", "io.kizuki.Daemon.varlink")
+VARLINK_FILE = os.path.join(SOURCE_DIR, "lib", "io.kizuki.Daemon.varlink")
 PYTHON = "/usr/bin/python3"
 
 LOGIN1 = "org.freedesktop.login1"

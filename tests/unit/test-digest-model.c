@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "calendar.h"
 #include "digest-model.h"
 
 #define DAY INT64_C(86400)
@@ -18,20 +19,20 @@
 
 static void test_levels(void **state) {
         (void) state;
-        assert_int_equal(digest_model_level_from_string("summary"), DIGEST_MODEL_SUMMARY);
-        assert_int_equal(digest_model_level_from_string("daily"), DIGEST_MODEL_DAILY);
-        assert_int_equal(digest_model_level_from_string("hourly"), DIGEST_MODEL_HOURLY);
-        assert_int_equal(digest_model_level_from_string("Hourly"), -EINVAL);
-        assert_int_equal(digest_model_level_from_string(""), -EINVAL);
-        assert_int_equal(digest_model_level_from_string(NULL), -EINVAL);
-        assert_string_equal(digest_model_level_to_string(DIGEST_MODEL_DAILY), "daily");
-        assert_null(digest_model_level_to_string(_DIGEST_MODEL_LEVEL_MAX));
+        assert_int_equal(digest_level_from_string("summary"), DIGEST_LEVEL_SUMMARY);
+        assert_int_equal(digest_level_from_string("daily"), DIGEST_LEVEL_DAILY);
+        assert_int_equal(digest_level_from_string("hourly"), DIGEST_LEVEL_HOURLY);
+        assert_int_equal(digest_level_from_string("Hourly"), -EINVAL);
+        assert_int_equal(digest_level_from_string(""), -EINVAL);
+        assert_int_equal(digest_level_from_string(NULL), -EINVAL);
+        assert_string_equal(digest_level_to_string(DIGEST_LEVEL_DAILY), "daily");
+        assert_null(digest_level_to_string(_DIGEST_LEVEL_MAX));
 }
 
 static void check_week(int64_t day, const char *want, int64_t want_monday) {
-        char w[DIGEST_MODEL_WEEK_MAX];
+        char w[ISO_WEEK_MAX];
         int64_t mon = -1;
-        assert_int_equal(digest_model_week_of(day, w, &mon), 0);
+        assert_int_equal(iso_week_of(day, w, &mon), 0);
         assert_string_equal(w, want);
         assert_int_equal(mon, want_monday);
 }
@@ -51,8 +52,8 @@ static void test_iso_weeks(void **state) {
         check_week(INT64_C(20087) * DAY, "2025-W01", INT64_C(20087) * DAY);
         /* 2026-01-01 (Thu, day 20454) is 2026-W01, Monday 2025-12-29. */
         check_week(INT64_C(20454) * DAY, "2026-W01", INT64_C(20451) * DAY);
-        char w[DIGEST_MODEL_WEEK_MAX];
-        assert_int_equal(digest_model_week_of(INT64_C(3000000) * DAY, w, NULL), -ERANGE);
+        char w[ISO_WEEK_MAX];
+        assert_int_equal(iso_week_of(INT64_C(3000000) * DAY, w, NULL), -ERANGE);
 }
 
 static void test_hours_grid(void **state) {

@@ -804,7 +804,7 @@ static void test_tables_and_stats(void **state) {
 }
 
 static void add_marked_nudge(Store *s, int64_t date, const char *marker) {
-        StoreNudge nu = { .policy = (char *) marker, .date = date, .raised_at = 5, .severity = (char *) "gentle",
+        NudgeRecord nu = { .policy = (char *) marker, .date = date, .raised_at = 5, .severity = (char *) "gentle",
                           .title = (char *) marker, .body = (char *) "b", .rule = (char *) "threshold",
                           .value = NAN, .baseline = NAN, .score = NAN };
         assert_int_equal(store_add_nudge(s, &nu, NULL), 1);
@@ -890,11 +890,11 @@ static void test_forget_range_and_all(void **state) {
 static void test_import_nudge(void **state) {
         Fixture *f = *state;
         Store *s = open_store(f->path);
-        StoreNudge nu = { .policy = (char *) "p", .date = DAY0, .raised_at = 5, .severity = (char *) "notice",
+        NudgeRecord nu = { .policy = (char *) "p", .date = DAY0, .raised_at = 5, .severity = (char *) "notice",
                           .title = (char *) "t", .body = (char *) "b", .step = (char *) "s", .rule = (char *) "cusum",
                           .value = 1.5, .baseline = NAN, .score = 2, .state = (char *) "snoozed",
                           .snoozed_until = 99, .helpful = 0 };
-        StoreNudge got;
+        NudgeRecord got;
 
         assert_int_equal(store_import_nudge(s, &nu), 1);
         assert_int_equal(store_import_nudge(s, &nu), 0); /* that policy's nudge of that day is kept */
@@ -903,7 +903,7 @@ static void test_import_nudge(void **state) {
         assert_int_equal(got.snoozed_until, 99);
         assert_int_equal(got.helpful, 0);
         assert_true(isnan(got.baseline));
-        store_nudge_done(&got);
+        nudge_record_done(&got);
         nu.state = (char *) "gone";
         nu.date += 86400;
         assert_int_equal(store_import_nudge(s, &nu), -EINVAL);

@@ -1,6 +1,6 @@
 /* The weekly digest's pure parts (DESIGN.md "Weekly summary and digest"): its
- * levels, the ISO week of a local day, the week's hours as a grid of active
- * minutes, and which nudges belong to a week. No clock, no I/O. */
+ * levels and formats, the week's hours as a grid of active minutes, and which
+ * nudges belong to a week. No clock, no I/O. */
 #pragma once
 
 #include <stddef.h>
@@ -10,24 +10,35 @@
 
 /* Each level adds to the one before: summary (weekly figures, nudges,
  * check-in counts), daily (plus one row per day), hourly (plus the grid). */
-typedef enum DigestModelLevel {
-        DIGEST_MODEL_SUMMARY,
-        DIGEST_MODEL_DAILY,
-        DIGEST_MODEL_HOURLY,
-        _DIGEST_MODEL_LEVEL_MAX,
-} DigestModelLevel;
+typedef enum DigestLevel {
+        DIGEST_LEVEL_SUMMARY,
+        DIGEST_LEVEL_DAILY,
+        DIGEST_LEVEL_HOURLY,
+        _DIGEST_LEVEL_MAX,
+} DigestLevel;
 
-#define DIGEST_MODEL_SCHEMA "kizuki-digest/1"
-#define DIGEST_MODEL_WEEK_MAX 32 /* "YYYY-Www" and its NUL, with room the compiler can see */
+#define DIGEST_SCHEMA "kizuki-digest/1"
+
+/* How a digest is written out: plain text, the model as JSON, one
+ * self-contained HTML file, a FHIR R4 Bundle. Rendering is the CLI's; the
+ * names travel (recipient files, the share log). */
+typedef enum DigestFormat {
+        DIGEST_FORMAT_TEXT,
+        DIGEST_FORMAT_JSON,
+        DIGEST_FORMAT_HTML,
+        DIGEST_FORMAT_FHIR,
+        _DIGEST_FORMAT_MAX,
+} DigestFormat;
 
 /* "summary", "daily", "hourly" → the level; -EINVAL otherwise (NULL too). */
-int digest_model_level_from_string(const char *s);
-const char *digest_model_level_to_string(DigestModelLevel l);
-
-/* The ISO 8601 week "YYYY-Www" that day (local seconds of a 00:00) falls in,
- * and the local seconds of its Monday (ret_monday may be NULL). -ERANGE for a
- * day outside years 1..9999. */
-int digest_model_week_of(int64_t day, char ret[static DIGEST_MODEL_WEEK_MAX], int64_t *ret_monday);
+int digest_level_from_string(const char *s);
+const char *digest_level_to_string(DigestLevel l);
+/* "text"/"json"/"html"/"fhir" and back; -EINVAL for anything else. */
+int digest_format_from_string(const char *s);
+const char *digest_format_to_string(DigestFormat f);
+/* The MIME type of a rendering: text/plain; charset=utf-8, application/json,
+ * text/html; charset=utf-8, application/fhir+json. */
+const char *digest_content_type(DigestFormat f);
 
 /* Active minutes per hour for the 7 days from first (local seconds at which
  * the first day starts, i.e. Monday + day start): cell [d][h] is the rounded

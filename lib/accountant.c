@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "accountant.h"
+#include "calendar.h"
 #include "macro.h"
 
 #define HOUR_S INT64_C(3600)
@@ -66,14 +67,6 @@ typedef struct Segment {
         int32_t utc_offset;
         int64_t end;
 } Segment;
-
-static int64_t floor_div(int64_t x, int64_t d) {
-        int64_t q = x / d;
-
-        if (x % d != 0 && (x < 0) != (d < 0))
-                q--;
-        return q;
-}
 
 static int64_t clamp64(int64_t x, int64_t lo, int64_t hi) {
         return x < lo ? lo : x > hi ? hi : x;

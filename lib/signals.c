@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "calendar.h"
 #include "macro.h"
 #include "signals.h"
 
@@ -41,18 +42,6 @@
  * squares of deviations for a standard deviation below it (constant data): both
  * only absorb rounding. */
 #define EPSILON_MIN 1e-9
-
-static int64_t floor_div(int64_t x, int64_t d) {
-        int64_t q = x / d;
-
-        if (x % d != 0 && (x < 0) != (d < 0))
-                q--;
-        return q;
-}
-
-static int64_t floor_mod(int64_t x, int64_t d) {
-        return x - floor_div(x, d) * d;
-}
 
 static int64_t bucket_local(const AcctBucket *b) {
         return b->start + b->utc_offset;
