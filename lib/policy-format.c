@@ -1,0 +1,297 @@
+/* Policies: nudge templates. policy_format() fills {value}, {baseline},
+ * {change}, {window}, {threshold}, {z} and {name} from a policy and one day's
+ * evaluation, each figure in its signal's unit ("7.1 h", "31 %", "01:30",
+ * "+22 %", "+9 min/day"); what is not known prints as a dash.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy-internal.h"
+
+#define DASH "\u2014" /* a figure that is not known */
+
+#define PLACEHOLDER_MAX 16 /* longer than any placeholder name */
+
+typedef struct Buf {
+        char *s;
+        size_t n, cap;
+        bool oom;
+} Buf;
+
+static void buf_add(Buf *b, const char *s, size_t len) {
+        if (b->oom)
+                return;
+        if (b->n + len + 1 > b->cap) {
+                size_t cap = MAX(b->cap * 2, b->n + len + 1);
+                char *t = realloc(b->s, MAX(cap, (size_t) 64));
+
+                if (!t) {
+                        b->oom = true;
+                        return;
+                }
+                b->s = t;
+                b->cap = MAX(cap, (size_t) 64);
+        }
+        memcpy(b->s + b->n, s, len);
+        b->n += len;
+        b->s[b->n] = '\0';
+}
+
+/* v rounded to `decimals`, with -0 made 0 so nothing prints as "-0". */
+static double rounded(double v, int decimals) {
+        double f = decimals == 0 ? 1 : decimals == 1 ? 10 : decimals == 2 ? 100 : 1000;
+        double r = round(v * f) / f;
+
+        return r == 0 ? 0 : r;
+}
+
+static void format_inf(double v, char *out, size_t size) {
+        snprintf(out, size, "%s", v > 0 ? "\u221e" : "-\u221e");
+}
+
+/* A time of day from a value on a line that starts at anchor. */
+static void format_clock(double v, int anchor, char *out, size_t size) {
+        long m;
+
+        if (fabs(v) > 1e9) {
+                snprintf(out, size, DASH);
+                return;
+        }
+        m = ((lround(v) + anchor) % MIN_PER_DAY + MIN_PER_DAY) % MIN_PER_DAY;
+        snprintf(out, size, "%02ld:%02ld", m / 60, m % 60);
+}
+
+static void format_days(double v, char *out, size_t size, bool sign) {
+        double r = rounded(v, 0);
+
+        snprintf(out, size, sign && r > 0 ? "+%.0f %s" : "%.0f %s", r, fabs(r) == 1 ? "day" : "days");
+}
+
+/* A level (value, baseline, threshold) in its unit. */
+static void format_level(Unit u, double v, int anchor, char *out, size_t size) {
+        if (isnan(v)) {
+                snprintf(out, size, DASH);
+                return;
+        }
+        if (isinf(v)) {
+                format_inf(v, out, size);
+                return;
+        }
+        switch (u) {
+        case UNIT_HOURS:
+                snprintf(out, size, "%.1f h", rounded(v, 1));
+                break;
+        case UNIT_RATIO:
+                snprintf(out, size, "%.0f %%", rounded(v * 100, 0));
+                break;
+        case UNIT_TIME:
+                format_clock(v, anchor, out, size);
+                break;
+        case UNIT_RHYTHM:
+                snprintf(out, size, "%.2f", rounded(v, 2));
+                break;
+        case UNIT_MIN_PER_H:
+                snprintf(out, size, "%.1f min/h", rounded(v, 1));
+                break;
+        case UNIT_DAYS:
+                format_days(v, out, size, false);
+                break;
+        case UNIT_MOOD:
+                snprintf(out, size, "%.1f", rounded(v, 1));
+                break;
+        case UNIT_NUMBER:
+        default:
+                snprintf(out, size, "%.2f", rounded(v, 2));
+                break;
+        }
+}
+
+/* "+1 h 25 min", "-40 min", "0 min". */
+static void format_minutes_signed(double v, char *out, size_t size) {
+        long m = lround(fabs(v));
+        const char *sign = m == 0 ? "" : v > 0 ? "+" : "-";
+
+        if (m >= 60 && m % 60)
+                snprintf(out, size, "%s%ld h %ld min", sign, m / 60, m % 60);
+        else if (m >= 60)
+                snprintf(out, size, "%s%ld h", sign, m / 60);
+        else
+                snprintf(out, size, "%s%ld min", sign, m);
+}
+
+/* value − baseline: a percentage of the baseline for hours and min/h figures,
+ * percentage points for ratios, a duration for times, else a signed number. */
+static void format_change(Unit u, double v, double b, char *out, size_t size) {
+        double c = v - b, r;
+
+        if (isnan(c) || isinf(c) || ((u == UNIT_HOURS || u == UNIT_MIN_PER_H) && b == 0)) {
+                snprintf(out, size, DASH);
+                return;
+        }
+        switch (u) {
+        case UNIT_HOURS:
+        case UNIT_MIN_PER_H:
+                r = rounded(c / fabs(b) * 100, 0);
+                snprintf(out, size, r > 0 ? "+%.0f %%" : "%.0f %%", r);
+                break;
+        case UNIT_RATIO:
+                r = rounded(c * 100, 0);
+                snprintf(out, size, r > 0 ? "+%.0f pp" : "%.0f pp", r);
+                break;
+        case UNIT_TIME:
+                if (fabs(c) > 1e9)
+                        snprintf(out, size, DASH);
+                else
+                        format_minutes_signed(c, out, size);
+                break;
+        case UNIT_DAYS:
+                format_days(c, out, size, true);
+                break;
+        case UNIT_MOOD:
+                r = rounded(c, 1);
+                snprintf(out, size, r > 0 ? "+%.1f" : "%.1f", r);
+                break;
+        case UNIT_RHYTHM:
+        case UNIT_NUMBER:
+        default:
+                r = rounded(c, 2);
+                snprintf(out, size, r > 0 ? "+%.2f" : "%.2f", r);
+                break;
+        }
+}
+
+/* A slope of the daily value, per day ("+0.12 h/day", "+9 min/day"). */
+static void format_slope(Unit u, double v, bool sign, char *out, size_t size) {
+        double r;
+
+        if (isnan(v)) {
+                snprintf(out, size, DASH);
+                return;
+        }
+        if (isinf(v)) {
+                format_inf(v, out, size);
+                return;
+        }
+        switch (u) {
+        case UNIT_HOURS:
+                r = rounded(v, 2);
+                snprintf(out, size, sign && r > 0 ? "+%.2f h/day" : "%.2f h/day", r);
+                break;
+        case UNIT_TIME:
+                r = rounded(v, 0);
+                snprintf(out, size, sign && r > 0 ? "+%.0f min/day" : "%.0f min/day", r);
+                break;
+        case UNIT_RATIO:
+                r = rounded(v * 100, 1);
+                snprintf(out, size, sign && r > 0 ? "+%.1f pp/day" : "%.1f pp/day", r);
+                break;
+        case UNIT_MIN_PER_H:
+                r = rounded(v, 2);
+                snprintf(out, size, sign && r > 0 ? "+%.2f min/h per day" : "%.2f min/h per day", r);
+                break;
+        default:
+                r = rounded(v, 3);
+                snprintf(out, size, sign && r > 0 ? "+%.3f/day" : "%.3f/day", r);
+                break;
+        }
+}
+
+static void format_plain(double v, char *out, size_t size) {
+        if (isnan(v))
+                snprintf(out, size, DASH);
+        else if (isinf(v))
+                format_inf(v, out, size);
+        else
+                snprintf(out, size, "%.1f", rounded(v, 1));
+}
+
+/* Fill one placeholder; false when the name is not one of ours. */
+static bool format_placeholder(const Policy *p, const PolicyEval *e, const char *name, size_t len, Buf *b) {
+        Unit u = policy_value_unit(p), daily = policy_signal_unit(p->signal);
+        double value = e ? e->value : NAN, baseline = e ? e->baseline : NAN, score = e ? e->score : NAN;
+        int anchor = e ? e->anchor_min : 0;
+        char out[96];
+
+#define IS(s) (len == strlen(s) && strncmp(name, s, len) == 0)
+        if (IS("name")) {
+                buf_add(b, p->name ?: "", p->name ? strlen(p->name) : 0);
+                return true;
+        }
+        if (IS("value"))
+                format_level(u, value, anchor, out, sizeof out);
+        else if (IS("baseline"))
+                format_level(u, baseline, anchor, out, sizeof out);
+        else if (IS("change"))
+                format_change(u, value, baseline, out, sizeof out);
+        else if (IS("window"))
+                snprintf(out, sizeof out, "%d %s", p->window_days, p->window_days == 1 ? "day" : "days");
+        else if (IS("threshold")) {
+                switch (p->detector) {
+                case POLICY_THRESHOLD:
+                        /* A time threshold is kept as a time of day. */
+                        format_level(u, p->threshold, 0, out, sizeof out);
+                        break;
+                case POLICY_BASELINE:
+                        format_plain(p->z_min, out, sizeof out);
+                        break;
+                case POLICY_CUSUM:
+                        format_plain(p->cusum_h, out, sizeof out);
+                        break;
+                case POLICY_TREND:
+                        format_slope(daily, p->min_slope, false, out, sizeof out);
+                        break;
+                case POLICY_COMPOSITE:
+                default:
+                        snprintf(out, sizeof out, "%d", p->composite_min);
+                        break;
+                }
+        } else if (IS("z")) {
+                if (p->detector == POLICY_TREND)
+                        format_slope(daily, score, true, out, sizeof out);
+                else if (p->detector == POLICY_COMPOSITE && !isnan(score))
+                        snprintf(out, sizeof out, "%.0f", score);
+                else
+                        format_plain(score, out, sizeof out);
+        } else
+                return false;
+#undef IS
+        buf_add(b, out, strlen(out));
+        return true;
+}
+
+int policy_format(const Policy *p, const PolicyEval *e, const char *tmpl, char **ret) {
+        Buf b = { 0 };
+        const char *s = tmpl;
+
+        if (!p || !tmpl || !ret)
+                return -EINVAL;
+        buf_add(&b, "", 0);
+        while (*s && !b.oom) {
+                size_t len = 0;
+
+                if (s[0] == '{' && s[1] == '{') {
+                        buf_add(&b, "{", 1);
+                        s += 2;
+                        continue;
+                }
+                /* Placeholder names are short: look no further for the brace. */
+                if (s[0] == '{')
+                        while (len < PLACEHOLDER_MAX && s[1 + len] && s[1 + len] != '}')
+                                len++;
+                if (s[0] == '{' && s[1 + len] == '}' && format_placeholder(p, e, s + 1, len, &b)) {
+                        s += len + 2;
+                        continue;
+                }
+                buf_add(&b, s, 1);
+                s++;
+        }
+        if (b.oom) {
+                free(b.s);
+                return -ENOMEM;
+        }
+        *ret = b.s;
+        return 0;
+}
