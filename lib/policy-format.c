@@ -48,8 +48,16 @@ static double rounded(double v, int decimals) {
         return r == 0 ? 0 : r;
 }
 
-static void format_inf(double v, char *out, size_t size) {
-        snprintf(out, size, "%s", v > 0 ? "\u221e" : "-\u221e");
+/* A figure that is not a number: NAN as a dash, ±INFINITY as "∞"/"-∞".
+ * Returns whether v was one (and written). */
+static bool format_not_finite(double v, char *out, size_t size) {
+        if (isnan(v))
+                snprintf(out, size, DASH);
+        else if (isinf(v))
+                snprintf(out, size, "%s", v > 0 ? "\u221e" : "-\u221e");
+        else
+                return false;
+        return true;
 }
 
 /* A time of day from a value on a line that starts at anchor. */
@@ -72,14 +80,8 @@ static void format_days(double v, char *out, size_t size, bool sign) {
 
 /* A level (value, baseline, threshold) in its unit. */
 static void format_level(Unit u, double v, int anchor, char *out, size_t size) {
-        if (isnan(v)) {
-                snprintf(out, size, DASH);
+        if (format_not_finite(v, out, size))
                 return;
-        }
-        if (isinf(v)) {
-                format_inf(v, out, size);
-                return;
-        }
         switch (u) {
         case UNIT_HOURS:
                 snprintf(out, size, "%.1f h", rounded(v, 1));
@@ -167,14 +169,8 @@ static void format_change(Unit u, double v, double b, char *out, size_t size) {
 static void format_slope(Unit u, double v, bool sign, char *out, size_t size) {
         double r;
 
-        if (isnan(v)) {
-                snprintf(out, size, DASH);
+        if (format_not_finite(v, out, size))
                 return;
-        }
-        if (isinf(v)) {
-                format_inf(v, out, size);
-                return;
-        }
         switch (u) {
         case UNIT_HOURS:
                 r = rounded(v, 2);
@@ -200,11 +196,7 @@ static void format_slope(Unit u, double v, bool sign, char *out, size_t size) {
 }
 
 static void format_plain(double v, char *out, size_t size) {
-        if (isnan(v))
-                snprintf(out, size, DASH);
-        else if (isinf(v))
-                format_inf(v, out, size);
-        else
+        if (!format_not_finite(v, out, size))
                 snprintf(out, size, "%.1f", rounded(v, 1));
 }
 
