@@ -69,11 +69,8 @@ static const char *const key_names[_KEY_MAX] = {
 };
 
 typedef struct Parser {
-        const char *file; /* "NAME.conf", for messages */
-        RecipientWarnFn warn;
-        void *userdata;
-        ConfigLines in; /* the text, handed to inih line by line */
-        int problems;
+        ConfigReport report; /* file: "NAME.conf" */
+        ConfigLines in;      /* the text, handed to inih line by line */
         char *values[_KEY_MAX]; /* as written */
         int lines[_KEY_MAX];    /* where; 0: not set */
         int section_line;       /* of [recipient]; 0: none yet */
@@ -116,24 +113,12 @@ static int name_lookup(const char *const *names, int n, const char *s) {
         return -EINVAL;
 }
 
-static void warn_at(Parser *p, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void warn_at(Parser *p, int line, const char *fmt, ...) {
-        char msg[2048];
-        va_list ap;
-
-        p->problems++;
-        if (!p->warn)
-                return;
-        va_start(ap, fmt);
-        config_format_problem(msg, sizeof msg, p->file, line, fmt, ap);
-        va_end(ap);
-        p->warn(msg, p->userdata);
-}
-
 /* A line the reader (config_lines_read) could not hand over: a problem
  * like any other, so the file is refused. */
 static void parser_line_problem(void *userdata, int line, const char *what) {
-        warn_at(userdata, line, "%s", what);
+        Parser *p = userdata;
+
+        config_report(&p->report, line, "%s", what);
 }
 
 /* No control characters (tab included): values end up in mail headers and
@@ -155,33 +140,33 @@ static int parser_handler(void *userdata, const char *section, const char *name,
                 return 1;
         if (strcmp(section, "recipient") != 0) {
                 if (*section)
-                        warn_at(p, p->in.line, "unknown section [%s] (only [recipient])",
-                                config_escape(section, esection, sizeof esection));
+                        config_report(&p->report, p->in.line, "unknown section [%s] (only [recipient])",
+                                      config_escape(section, esection, sizeof esection));
                 else
-                        warn_at(p, p->in.line, "key '%s' outside the [recipient] section",
-                                config_escape(name, ename, sizeof ename));
+                        config_report(&p->report, p->in.line, "key '%s' outside the [recipient] section",
+                                      config_escape(name, ename, sizeof ename));
                 return 1;
         }
         if (p->section_line == 0)
                 p->section_line = p->in.line;
         int k = name_lookup(key_names, _KEY_MAX, name);
         if (k < 0) {
-                warn_at(p, p->in.line, "unknown key '%s'", config_escape(name, ename, sizeof ename));
+                config_report(&p->report, p->in.line, "unknown key '%s'", config_escape(name, ename, sizeof ename));
                 return 1;
         }
         if (p->lines[k] > 0) {
-                warn_at(p, p->in.line, "'%s' set twice (first on line %d)", key_names[k], p->lines[k]);
+                config_report(&p->report, p->in.line, "'%s' set twice (first on line %d)", key_names[k], p->lines[k]);
                 return 1;
         }
         value = value ?: "";
         p->lines[k] = p->in.line;
         if (strlen(value) > RECIPIENT_VALUE_MAX) {
-                warn_at(p, p->in.line, "value of '%s' longer than %d characters", key_names[k], RECIPIENT_VALUE_MAX);
+                config_report(&p->report, p->in.line, "value of '%s' longer than %d characters", key_names[k], RECIPIENT_VALUE_MAX);
                 return 1;
         }
         if (!value_clean(value, k == KEY_NAME)) {
-                warn_at(p, p->in.line, "control %scharacters in the value of '%s'", k == KEY_NAME ? "" : "or non-ASCII ",
-                        key_names[k]);
+                config_report(&p->report, p->in.line, "control %scharacters in the value of '%s'", k == KEY_NAME ? "" : "or non-ASCII ",
+                              key_names[k]);
                 return 1;
         }
         p->values[k] = strdup(value);
@@ -274,24 +259,24 @@ static void check_url(Parser *p, Recipient *r) {
         CURLUcode uc;
 
         if (!u) {
-                warn_at(p, line, "out of memory");
+                config_report(&p->report, line, "out of memory");
                 return;
         }
         uc = curl_url_set(u, CURLUPART_URL, r->url, 0);
         if (uc != CURLUE_OK) {
-                warn_at(p, line, "invalid url (%s)", curl_url_strerror(uc));
+                config_report(&p->report, line, "invalid url (%s)", curl_url_strerror(uc));
                 goto out;
         }
         if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
             curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
             curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
-                warn_at(p, line, "invalid url (no scheme, host or port)");
+                config_report(&p->report, line, "invalid url (no scheme, host or port)");
                 goto out;
         }
         if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
             curl_url_get(u, CURLUPART_PASSWORD, &password, 0) == CURLUE_OK ||
             curl_url_get(u, CURLUPART_OPTIONS, &options, 0) == CURLUE_OK) {
-                warn_at(p, line, "the url must not hold a user name or password (use username, token_file or password_file)");
+                config_report(&p->report, line, "the url must not hold a user name or password (use username, token_file or password_file)");
                 goto out;
         }
         for (char *c = scheme; *c; c++)
@@ -302,19 +287,19 @@ static void check_url(Parser *p, Recipient *r) {
         switch (r->transport) {
         case RECIPIENT_HTTPS:
                 if (strcmp(scheme, "http") == 0 && !r->loopback) {
-                        warn_at(p, line, "plain http:// is only allowed to a loopback address (localhost, 127.0.0.0/8, ::1); use https://");
+                        config_report(&p->report, line, "plain http:// is only allowed to a loopback address (localhost, 127.0.0.0/8, ::1); use https://");
                         goto out;
                 }
                 if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0) {
-                        warn_at(p, line, "transport https needs an https:// url");
+                        config_report(&p->report, line, "transport https needs an https:// url");
                         goto out;
                 }
                 break;
         case RECIPIENT_SMTP:
         case RECIPIENT_SMTPS:
                 if (strcmp(scheme, transport_names[r->transport]) != 0) {
-                        warn_at(p, line, "transport %s needs an %s:// url", transport_names[r->transport],
-                                transport_names[r->transport]);
+                        config_report(&p->report, line, "transport %s needs an %s:// url", transport_names[r->transport],
+                                      transport_names[r->transport]);
                         goto out;
                 }
                 break;
@@ -325,7 +310,7 @@ static void check_url(Parser *p, Recipient *r) {
         char *end;
         long portnum = strtol(port, &end, 10);
         if (*end || portnum < 1 || portnum > 65535) {
-                warn_at(p, line, "invalid port in url");
+                config_report(&p->report, line, "invalid port in url");
                 goto out;
         }
         r->port = (int) portnum;
@@ -338,7 +323,7 @@ static void check_url(Parser *p, Recipient *r) {
         r->scheme = strdup(scheme);
         r->host = strdup(host);
         if (!r->scheme || !r->host)
-                warn_at(p, line, "out of memory");
+                config_report(&p->report, line, "out of memory");
 out:
         curl_free(scheme);
         curl_free(host);
@@ -357,7 +342,7 @@ static void check_proxy(Parser *p, const char *proxy) {
         bool ok = false;
 
         if (!u) {
-                warn_at(p, line, "out of memory");
+                config_report(&p->report, line, "out of memory");
                 return;
         }
         if (curl_url_set(u, CURLUPART_URL, proxy, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
@@ -366,10 +351,10 @@ static void check_proxy(Parser *p, const char *proxy) {
                         if (strcasecmp(scheme, schemes[i]) == 0)
                                 ok = true;
         if (!ok)
-                warn_at(p, line, "invalid proxy (expected a URL like http://proxy:3128 or socks5h://proxy:1080)");
+                config_report(&p->report, line, "invalid proxy (expected a URL like http://proxy:3128 or socks5h://proxy:1080)");
         else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
                  curl_url_get(u, CURLUPART_PASSWORD, &password, 0) == CURLUE_OK)
-                warn_at(p, line, "the proxy url must not hold a user name or password");
+                config_report(&p->report, line, "the proxy url must not hold a user name or password");
         curl_free(scheme);
         curl_free(user);
         curl_free(password);
@@ -392,18 +377,18 @@ static void check_to(Parser *p, Recipient *r, const char *value) {
                         len--;
                 char *a = strndup(s, len);
                 if (!a) {
-                        warn_at(p, line, "out of memory");
+                        config_report(&p->report, line, "out of memory");
                         return;
                 }
                 char ea[300];
                 if (!address_valid(a)) {
-                        warn_at(p, line, "invalid address '%s' in to (expected name@example.org)",
-                                config_escape(a, ea, sizeof ea));
+                        config_report(&p->report, line, "invalid address '%s' in to (expected name@example.org)",
+                                      config_escape(a, ea, sizeof ea));
                         free(a);
                         return;
                 }
                 if (r->n_to >= RECIPIENT_TO_MAX) {
-                        warn_at(p, line, "more than %d addresses in to", RECIPIENT_TO_MAX);
+                        config_report(&p->report, line, "more than %d addresses in to", RECIPIENT_TO_MAX);
                         free(a);
                         return;
                 }
@@ -413,17 +398,17 @@ static void check_to(Parser *p, Recipient *r, const char *value) {
                 s = comma + 1;
         }
         if (r->n_to == 0)
-                warn_at(p, line, "to is empty");
+                config_report(&p->report, line, "to is empty");
 }
 
 static void require(Parser *p, Key k, const char *why) {
         if (!p->values[k] && p->lines[k] == 0)
-                warn_at(p, 0, "missing '%s' (%s)", key_names[k], why);
+                config_report(&p->report, 0, "missing '%s' (%s)", key_names[k], why);
 }
 
 static void forbid(Parser *p, Key k, const char *transport) {
         if (p->lines[k] > 0)
-                warn_at(p, p->lines[k], "'%s' does not apply to transport %s", key_names[k], transport);
+                config_report(&p->report, p->lines[k], "'%s' does not apply to transport %s", key_names[k], transport);
 }
 
 /* The checks of the file as a whole, once every line has been read. */
@@ -436,8 +421,8 @@ static void parser_finish(Parser *p, Recipient *r) {
         r->attempts = RECIPIENT_ATTEMPTS_DEFAULT;
         r->level = DIGEST_LEVEL_SUMMARY;
 
-        if (p->section_line == 0 && p->problems == 0) {
-                warn_at(p, 0, "no [recipient] section");
+        if (p->section_line == 0 && p->report.problems == 0) {
+                config_report(&p->report, 0, "no [recipient] section");
                 return;
         }
         require(p, KEY_TRANSPORT, "https, smtp or smtps");
@@ -445,8 +430,8 @@ static void parser_finish(Parser *p, Recipient *r) {
                 return;
         v = name_lookup(transport_names, _RECIPIENT_TRANSPORT_MAX, p->values[KEY_TRANSPORT]);
         if (v < 0) {
-                warn_at(p, p->lines[KEY_TRANSPORT], "invalid transport '%s' (expected https, smtp or smtps)",
-                        config_escape(p->values[KEY_TRANSPORT], ev, sizeof ev));
+                config_report(&p->report, p->lines[KEY_TRANSPORT], "invalid transport '%s' (expected https, smtp or smtps)",
+                              config_escape(p->values[KEY_TRANSPORT], ev, sizeof ev));
                 return;
         }
         r->transport = v;
@@ -464,8 +449,8 @@ static void parser_finish(Parser *p, Recipient *r) {
                 require(p, KEY_TO, "the recipient's address");
                 forbid(p, KEY_TOKEN_FILE, t);
                 if (!!p->lines[KEY_USERNAME] != !!p->lines[KEY_PASSWORD_FILE])
-                        warn_at(p, p->lines[KEY_USERNAME] ?: p->lines[KEY_PASSWORD_FILE],
-                                "username and password_file go together");
+                        config_report(&p->report, p->lines[KEY_USERNAME] ?: p->lines[KEY_PASSWORD_FILE],
+                                      "username and password_file go together");
         }
         require(p, KEY_URL, r->transport == RECIPIENT_HTTPS ? "https://host/path" : "smtp://host:587 or smtps://host:465");
 
@@ -484,12 +469,12 @@ static void parser_finish(Parser *p, Recipient *r) {
         char *const path_values[] = { r->token_file, r->password_file, r->ca_file };
         for (size_t i = 0; i < ELEMENTSOF(paths); i++)
                 if (path_values[i] && !*path_values[i])
-                        warn_at(p, p->lines[paths[i]], "'%s' is empty", key_names[paths[i]]);
+                        config_report(&p->report, p->lines[paths[i]], "'%s' is empty", key_names[paths[i]]);
         if (r->username && !*r->username)
-                warn_at(p, p->lines[KEY_USERNAME], "'username' is empty");
+                config_report(&p->report, p->lines[KEY_USERNAME], "'username' is empty");
         if (r->from && !address_valid(r->from))
-                warn_at(p, p->lines[KEY_FROM], "invalid address '%s' in from (expected name@example.org)",
-                        config_escape(r->from, ev, sizeof ev));
+                config_report(&p->report, p->lines[KEY_FROM], "invalid address '%s' in from (expected name@example.org)",
+                              config_escape(r->from, ev, sizeof ev));
         if (p->values[KEY_TO])
                 check_to(p, r, p->values[KEY_TO]);
         if (r->proxy)
@@ -498,25 +483,25 @@ static void parser_finish(Parser *p, Recipient *r) {
          * proxy it would not (the body and the token would cross the network
          * in the clear). */
         if (r->proxy && r->scheme && strcmp(r->scheme, "http") == 0)
-                warn_at(p, p->lines[KEY_PROXY], "a proxy does not go with a plain http:// url (use https://)");
+                config_report(&p->report, p->lines[KEY_PROXY], "a proxy does not go with a plain http:// url (use https://)");
         if (r->patient_id && !fhir_id_valid(r->patient_id))
-                warn_at(p, p->lines[KEY_PATIENT_ID],
-                        "invalid patient_id '%s' (1 to 64 letters, digits, '-' or '.')",
-                        config_escape(r->patient_id, ev, sizeof ev));
+                config_report(&p->report, p->lines[KEY_PATIENT_ID],
+                              "invalid patient_id '%s' (1 to 64 letters, digits, '-' or '.')",
+                              config_escape(r->patient_id, ev, sizeof ev));
 
         if (p->values[KEY_LEVEL]) {
                 v = digest_level_from_string(p->values[KEY_LEVEL]);
                 if (v < 0)
-                        warn_at(p, p->lines[KEY_LEVEL], "invalid level '%s' (expected summary, daily or hourly)",
-                                config_escape(p->values[KEY_LEVEL], ev, sizeof ev));
+                        config_report(&p->report, p->lines[KEY_LEVEL], "invalid level '%s' (expected summary, daily or hourly)",
+                                      config_escape(p->values[KEY_LEVEL], ev, sizeof ev));
                 else
                         r->level = v;
         }
         if (p->values[KEY_FORMAT]) {
                 v = digest_format_from_string(p->values[KEY_FORMAT]);
                 if (v < 0)
-                        warn_at(p, p->lines[KEY_FORMAT], "invalid format '%s' (expected text, json, html or fhir)",
-                                config_escape(p->values[KEY_FORMAT], ev, sizeof ev));
+                        config_report(&p->report, p->lines[KEY_FORMAT], "invalid format '%s' (expected text, json, html or fhir)",
+                                      config_escape(p->values[KEY_FORMAT], ev, sizeof ev));
                 else
                         r->format = v;
         }
@@ -524,21 +509,21 @@ static void parser_finish(Parser *p, Recipient *r) {
                 if (strcmp(p->values[KEY_SCHEDULE], "weekly") == 0)
                         r->weekly = true;
                 else if (strcmp(p->values[KEY_SCHEDULE], "manual") != 0)
-                        warn_at(p, p->lines[KEY_SCHEDULE], "invalid schedule '%s' (expected weekly or manual)",
-                                config_escape(p->values[KEY_SCHEDULE], ev, sizeof ev));
+                        config_report(&p->report, p->lines[KEY_SCHEDULE], "invalid schedule '%s' (expected weekly or manual)",
+                                      config_escape(p->values[KEY_SCHEDULE], ev, sizeof ev));
         }
         if (p->values[KEY_TIMEOUT]) {
                 if (parse_duration(p->values[KEY_TIMEOUT], &d) < 0 || d < 1 || d > 600)
-                        warn_at(p, p->lines[KEY_TIMEOUT], "invalid timeout '%s' (expected a duration from 1s to 10min)",
-                                config_escape(p->values[KEY_TIMEOUT], ev, sizeof ev));
+                        config_report(&p->report, p->lines[KEY_TIMEOUT], "invalid timeout '%s' (expected a duration from 1s to 10min)",
+                                      config_escape(p->values[KEY_TIMEOUT], ev, sizeof ev));
                 else
                         r->timeout_s = d;
         }
         if (p->values[KEY_ATTEMPTS]) {
                 const char *a = p->values[KEY_ATTEMPTS];
                 if (a[0] < '1' || a[0] > '5' || a[1])
-                        warn_at(p, p->lines[KEY_ATTEMPTS], "invalid attempts '%s' (expected 1 to 5)",
-                                config_escape(a, ev, sizeof ev));
+                        config_report(&p->report, p->lines[KEY_ATTEMPTS], "invalid attempts '%s' (expected 1 to 5)",
+                                      config_escape(a, ev, sizeof ev));
                 else
                         r->attempts = a[0] - '0';
         }
@@ -548,9 +533,7 @@ int recipient_parse(const char *name, const char *text, size_t size, RecipientWa
                     Recipient **ret) {
         char file[RECIPIENT_NAME_MAX + 8];
         Parser p = {
-                .file = file,
-                .warn = warn,
-                .userdata = userdata,
+                .report = { .file = file, .warn = warn, .userdata = userdata },
                 .in = {
                         .p = text,
                         .end = text + size,
@@ -574,7 +557,7 @@ int recipient_parse(const char *name, const char *text, size_t size, RecipientWa
                 goto out;
         }
         if (q > 0)
-                warn_at(&p, q, "syntax error (expected key = value or [recipient])");
+                config_report(&p.report, q, "syntax error (expected key = value or [recipient])");
         parser_finish(&p, r);
         bool name_refused = p.lines[KEY_NAME] > 0 && !p.values[KEY_NAME]; /* reported already */
         take(&p, KEY_NAME, &r->display_name);
@@ -586,8 +569,8 @@ int recipient_parse(const char *name, const char *text, size_t size, RecipientWa
                 goto out;
         }
         if (!*r->display_name && !name_refused)
-                warn_at(&p, p.lines[KEY_NAME], "'name' is empty");
-        q = p.problems;
+                config_report(&p.report, p.lines[KEY_NAME], "'name' is empty");
+        q = p.report.problems;
         if (q == 0)
                 *ret = TAKE_PTR(r);
 out:

@@ -56,11 +56,8 @@ static const ConfigKey config_keys[] = {
 
 typedef struct ConfigParser {
         Config *config;
-        const char *name;
-        ConfigWarnFn warn;
-        void *userdata;
+        ConfigReport report;
         ConfigLines in;
-        int problems;
 } ConfigParser;
 
 void config_defaults(Config *c) {
@@ -329,7 +326,6 @@ const char *config_escape(const char *s, char *buf, size_t size) {
         return buf;
 }
 
-static void config_warn(ConfigParser *p, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void config_format_problem(char *buf, size_t size, const char *file, int line, const char *fmt, va_list ap) {
         int n = line > 0 ? snprintf(buf, size, "%s:%d: ", file, line) : snprintf(buf, size, "%s: ", file);
 
@@ -337,17 +333,17 @@ void config_format_problem(char *buf, size_t size, const char *file, int line, c
                 vsnprintf(buf + n, size - (size_t) n, fmt, ap);
 }
 
-static void config_warn(ConfigParser *p, int line, const char *fmt, ...) {
+void config_report(ConfigReport *r, int line, const char *fmt, ...) {
         char msg[2048];
         va_list ap;
 
-        p->problems++;
-        if (!p->warn)
+        r->problems++;
+        if (!r->warn)
                 return;
         va_start(ap, fmt);
-        config_format_problem(msg, sizeof msg, p->name, line, fmt, ap);
+        config_format_problem(msg, sizeof msg, r->file, line, fmt, ap);
         va_end(ap);
-        p->warn(msg, p->userdata);
+        r->warn(msg, r->userdata);
 }
 
 char *config_lines_read(char *str, int num, void *stream) {
@@ -383,7 +379,9 @@ char *config_lines_read(char *str, int num, void *stream) {
 
 /* A line the reader could not hand over is skipped, and says so. */
 static void config_line_problem(void *userdata, int line, const char *what) {
-        config_warn(userdata, line, "%s, ignored", what);
+        ConfigParser *p = userdata;
+
+        config_report(&p->report, line, "%s, ignored", what);
 }
 
 static const ConfigKey *config_find_key(const char *section, const char *name) {
@@ -402,18 +400,18 @@ static int config_handler(void *userdata, const char *section, const char *name,
 
         if (!k) {
                 if (*section)
-                        config_warn(p, p->in.line, "unknown key '%s' in section [%s]",
-                                    config_escape(name, ename, sizeof ename), config_escape(section, esection, sizeof esection));
+                        config_report(&p->report, p->in.line, "unknown key '%s' in section [%s]",
+                                      config_escape(name, ename, sizeof ename), config_escape(section, esection, sizeof esection));
                 else
-                        config_warn(p, p->in.line, "key '%s' outside any section", config_escape(name, ename, sizeof ename));
+                        config_report(&p->report, p->in.line, "key '%s' outside any section", config_escape(name, ename, sizeof ename));
                 return 1;
         }
         value = value ?: ""; /* only with INI_ALLOW_NO_VALUE */
         if (config_set(p->config, k, value) < 0) {
                 format_expected(k, expected, sizeof expected);
                 format_value(p->config, k, current, sizeof current);
-                config_warn(p, p->in.line, "invalid value '%s' for %s (expected %s), keeping %s",
-                            config_escape(value, evalue, sizeof evalue), k->name, expected, current);
+                config_report(&p->report, p->in.line, "invalid value '%s' for %s (expected %s), keeping %s",
+                              config_escape(value, evalue, sizeof evalue), k->name, expected, current);
         }
         return 1;
 }
@@ -421,9 +419,7 @@ static int config_handler(void *userdata, const char *section, const char *name,
 static int config_parse(Config *c, const char *text, size_t size, const char *name, ConfigWarnFn warn, void *userdata) {
         ConfigParser p = {
                 .config = c,
-                .name = name ?: "kizukid.conf",
-                .warn = warn,
-                .userdata = userdata,
+                .report = { .file = name ?: "kizukid.conf", .warn = warn, .userdata = userdata },
         };
         int r;
 
@@ -438,8 +434,8 @@ static int config_parse(Config *c, const char *text, size_t size, const char *na
         if (r == -2)
                 return -ENOMEM;
         if (r > 0)
-                config_warn(&p, r, "syntax error");
-        return p.problems;
+                config_report(&p.report, r, "syntax error");
+        return p.report.problems;
 }
 
 int config_parse_string(Config *c, const char *text, const char *name, ConfigWarnFn warn, void *userdata) {

@@ -52,6 +52,18 @@ const char *config_escape(const char *s, char *buf, size_t size);
 void config_format_problem(char *buf, size_t size, const char *file, int line, const char *fmt, va_list ap)
         __attribute__((format(printf, 5, 0)));
 
+/* The problems found in one file: counted, and handed to warn (when set) as
+ * "file:line: message". Used by the kizukid.conf and recipient parsers. */
+typedef struct ConfigReport {
+        const char *file;
+        ConfigWarnFn warn;
+        void *userdata;
+        int problems;
+} ConfigReport;
+
+/* Count one problem at line of r->file (0: the whole file) and report it. */
+void config_report(ConfigReport *r, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Text in memory handed to inih's ini_parse_stream() exactly one physical
  * line per call (config_lines_read is the reader, a ConfigLines its stream),
  * so that inih's line count and ours agree: Debian's inih 55 is built without
