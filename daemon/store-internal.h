@@ -1,0 +1,89 @@
+/* Shared only between the daemon/store*.c files: the Store itself, its kept
+ * statements, and the helpers every table group uses. The public contract is
+ * store.h; nothing here logs (errors are -errno, SQLite's message is kept for
+ * store_last_error()).
+ */
+#pragma once
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "macro.h"
+#include "store.h"
+
+typedef enum StoreStmt {
+        STMT_BEGIN,
+        STMT_COMMIT,
+        STMT_ROLLBACK,
+        STMT_UPSERT_BUCKET,
+        STMT_GET_BUCKETS,
+        STMT_GET_CONSENT,
+        STMT_GRANT_CONSENT,
+        STMT_REVOKE_CONSENT,
+        STMT_GET_META,
+        STMT_SET_META,
+        STMT_DELETE_META,
+        STMT_MERGE_BUCKET,
+        STMT_SET_CHECKIN,
+        STMT_GET_CHECKINS,
+        STMT_ADD_NUDGE,
+        STMT_GET_NUDGES,
+        STMT_GET_NUDGE,
+        STMT_NUDGE_ACTION,
+        STMT_COUNT_UNREAD,
+        STMT_ADD_SHARE,
+        STMT_GET_SHARES,
+        _STMT_MAX,
+} StoreStmt;
+
+/* The prepared statements, indexed by StoreStmt; defined in store.c. */
+struct Store {
+        sqlite3 *db;
+        char *path;
+        sqlite3_stmt *stmt[_STMT_MAX];
+        bool side_modes_fixed; /* -wal and -shm seen and made 0600 */
+        bool cleanup_due;      /* rows were deleted; their old pages may survive (store_cleanup) */
+        char last_error[256];
+};
+
+/* Scope guard for a kept statement: ready for the next call, no dangling bindings. */
+static inline void stmt_resetp(sqlite3_stmt **st) {
+        if (*st) {
+                sqlite3_reset(*st);
+                sqlite3_clear_bindings(*st);
+        }
+}
+#define _cleanup_reset_ _cleanup_(stmt_resetp)
+
+/* Scope guard for a statement prepared for one call. */
+static inline void finalizep(sqlite3_stmt **st) {
+        sqlite3_finalize(*st);
+}
+#define _cleanup_finalize_ _cleanup_(finalizep)
+
+/* Keep a message for store_last_error(). */
+void store_set_error(Store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Keep SQLite's message for rc and return rc as -errno. */
+int store_fail(Store *s, int rc);
+/* Run SQL without results. */
+int store_exec(Store *s, const char *sql);
+/* Step a kept statement that returns no rows, then reset it. */
+int store_run(Store *s, sqlite3_stmt *st);
+/* Make the -wal and -shm files 0600 once they exist; call after writes. */
+int store_fix_side_modes(Store *s);
+
+/* Fill one element from the current row of st; -errno refuses the row. */
+typedef int (*StoreRowToFn)(Store *s, sqlite3_stmt *st, void *elem);
+/* Step st to its end into a malloc'ed array of elements (see store.c). */
+int store_collect_rows(Store *s, sqlite3_stmt *st, size_t elem_size, StoreRowToFn from_row, void (*done)(void *elem),
+                       void **ret, size_t *ret_n);
+
+/* Column i as a malloc'ed string, NULL for NULL (or out of memory). */
+char *store_column_strdup(sqlite3_stmt *st, int i);
+/* Bind v, or NULL when v is NULL. An SQLite result code. */
+int store_bind_text_or_null(sqlite3_stmt *st, int i, const char *v);
+/* A NULL-able 0/1 or 1..5 answer: -1 binds NULL. An SQLite result code. */
+int store_bind_answer(sqlite3_stmt *st, int i, int v);
+/* A NULL-able answer: NULL reads as -1. */
+int store_column_answer(sqlite3_stmt *st, int i);
