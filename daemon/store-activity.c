@@ -110,10 +110,8 @@ int store_get_buckets(Store *s, int64_t local_from, int64_t local_to, AcctBucket
         int rc = sqlite3_bind_int64(st, 1, local_from);
         if (rc == SQLITE_OK)
                 rc = sqlite3_bind_int64(st, 2, local_to);
-        if (rc != SQLITE_OK)
-                return store_fail(s, rc);
         void *v;
-        int r = store_collect_rows(s, st, sizeof **ret, bucket_from_row, NULL, &v, ret_n);
+        int r = store_collect_rows(s, st, rc, sizeof **ret, bucket_from_row, NULL, &v, ret_n);
         if (r >= 0)
                 *ret = v;
         return r;
@@ -124,17 +122,14 @@ static void text_copy(char *dst, size_t size, const unsigned char *src) {
 }
 
 int store_get_consent(Store *s, StoreConsent *ret) {
-        int rc;
-
         if (!s || !ret)
                 return -EINVAL;
 
         _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_CONSENT];
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
-                return 0;
-        if (rc != SQLITE_ROW)
-                return store_fail(s, rc);
+        int r = store_step_row(s, st, SQLITE_OK);
+
+        if (r <= 0)
+                return r;
 
         *ret = (StoreConsent) {
                 .id = sqlite3_column_int64(st, 0),
@@ -185,13 +180,7 @@ int store_grant_consent(Store *s, int64_t at, const char *text_version, const ch
                 rc = sqlite3_bind_text(st, 2, text_version, -1, SQLITE_TRANSIENT);
         if (rc == SQLITE_OK)
                 rc = sqlite3_bind_text(st, 3, sha, -1, SQLITE_TRANSIENT);
-        if (rc != SQLITE_OK)
-                return store_fail(s, rc);
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE)
-                return store_fail(s, rc);
-        (void) store_fix_side_modes(s);
-        return 0;
+        return store_step_write(s, st, rc);
 }
 
 int store_revoke_consent(Store *s, int64_t at) {
@@ -207,12 +196,9 @@ int store_revoke_consent(Store *s, int64_t at) {
 
         _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_REVOKE_CONSENT];
         rc = sqlite3_bind_int64(st, 1, at);
-        if (rc != SQLITE_OK)
-                return store_fail(s, rc);
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE)
-                return store_fail(s, rc);
-        return sqlite3_changes(s->db) > 0;
+        int r = store_step_done(s, st, rc);
+
+        return r < 0 ? r : sqlite3_changes(s->db) > 0;
 }
 
 int store_get_meta(Store *s, const char *key, int64_t *ret) {
@@ -223,13 +209,10 @@ int store_get_meta(Store *s, const char *key, int64_t *ret) {
 
         _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_META];
         rc = sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-        if (rc != SQLITE_OK)
-                return store_fail(s, rc);
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
-                return 0;
-        if (rc != SQLITE_ROW)
-                return store_fail(s, rc);
+        int r = store_step_row(s, st, rc);
+
+        if (r <= 0)
+                return r;
         *ret = sqlite3_column_int64(st, 0);
         return 1;
 }
@@ -244,13 +227,7 @@ int store_set_meta(Store *s, const char *key, int64_t value) {
         rc = sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
         if (rc == SQLITE_OK)
                 rc = sqlite3_bind_int64(st, 2, value);
-        if (rc != SQLITE_OK)
-                return store_fail(s, rc);
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE)
-                return store_fail(s, rc);
-        (void) store_fix_side_modes(s);
-        return 0;
+        return store_step_write(s, st, rc);
 }
 
 /* 1 if the key was there, 0 if not. */
@@ -262,12 +239,9 @@ int store_delete_meta(Store *s, const char *key) {
 
         _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_DELETE_META];
         rc = sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-        if (rc != SQLITE_OK)
-                return store_fail(s, rc);
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE)
-                return store_fail(s, rc);
-        return sqlite3_changes(s->db) > 0;
+        int r = store_step_done(s, st, rc);
+
+        return r < 0 ? r : sqlite3_changes(s->db) > 0;
 }
 
 int store_set_checkin(Store *s, const Checkin *c, int64_t at) {
@@ -286,13 +260,7 @@ int store_set_checkin(Store *s, const Checkin *c, int64_t at) {
                 rc = store_bind_answer(st, 4, c->mood);
         if (rc == SQLITE_OK)
                 rc = sqlite3_bind_int64(st, 5, at);
-        if (rc != SQLITE_OK)
-                return store_fail(s, rc);
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE)
-                return store_fail(s, rc);
-        (void) store_fix_side_modes(s);
-        return 0;
+        return store_step_write(s, st, rc);
 }
 
 static int checkin_from_row(Store *s, sqlite3_stmt *st, void *elem) {
@@ -313,10 +281,8 @@ int store_get_checkins(Store *s, int64_t from, int64_t to, Checkin **ret, size_t
         int rc = sqlite3_bind_int64(st, 1, from);
         if (rc == SQLITE_OK)
                 rc = sqlite3_bind_int64(st, 2, to);
-        if (rc != SQLITE_OK)
-                return store_fail(s, rc);
         void *v;
-        int r = store_collect_rows(s, st, sizeof **ret, checkin_from_row, NULL, &v, ret_n);
+        int r = store_collect_rows(s, st, rc, sizeof **ret, checkin_from_row, NULL, &v, ret_n);
         if (r >= 0)
                 *ret = v;
         return r;

@@ -70,13 +70,21 @@ int store_fail(Store *s, int rc);
 int store_exec(Store *s, const char *sql);
 /* Step a kept statement that returns no rows, then reset it. */
 int store_run(Store *s, sqlite3_stmt *st);
+/* Step st, whose parameters were bound with result rc (SQLITE_OK, or the
+ * first failure, which is then reported), through a statement without rows:
+ * 0 or -errno. store_step_write also re-checks the -wal and -shm modes. */
+int store_step_done(Store *s, sqlite3_stmt *st, int rc);
+int store_step_write(Store *s, sqlite3_stmt *st, int rc);
+/* As store_step_done, to the first row: 1 with a row to read, 0 without. */
+int store_step_row(Store *s, sqlite3_stmt *st, int rc);
 /* Make the -wal and -shm files 0600 once they exist; call after writes. */
 int store_fix_side_modes(Store *s);
 
 /* Fill one element from the current row of st; -errno refuses the row. */
 typedef int (*StoreRowToFn)(Store *s, sqlite3_stmt *st, void *elem);
-/* Step st to its end into a malloc'ed array of elements (see store.c). */
-int store_collect_rows(Store *s, sqlite3_stmt *st, size_t elem_size, StoreRowToFn from_row, void (*done)(void *elem),
+/* Step st, bound with result rc, to its end into a malloc'ed array of
+ * elements (see store.c). */
+int store_collect_rows(Store *s, sqlite3_stmt *st, int rc, size_t elem_size, StoreRowToFn from_row, void (*done)(void *elem),
                        void **ret, size_t *ret_n);
 
 /* Column i as a malloc'ed string, NULL for NULL (or out of memory). */

@@ -49,12 +49,10 @@ int store_add_nudge(Store *s, const NudgeRecord *n, int64_t *ret_id) {
                 return -EINVAL;
         _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_ADD_NUDGE];
         rc = store_bind_nudge(st, n);
-        if (rc != SQLITE_OK)
-                return store_fail(s, rc);
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE)
-                return store_fail(s, rc);
-        (void) store_fix_side_modes(s);
+        int r = store_step_write(s, st, rc);
+
+        if (r < 0)
+                return r;
         if (sqlite3_changes(s->db) == 0)
                 return 0; /* already raised for that policy and day */
         if (ret_id)
@@ -66,7 +64,10 @@ static double column_double_or_nan(sqlite3_stmt *st, int i) {
         return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
 }
 
-static int nudge_from_row(sqlite3_stmt *st, NudgeRecord *n) {
+static int nudge_from_row(Store *s, sqlite3_stmt *st, void *elem) {
+        NudgeRecord *n = elem;
+
+        (void) s;
         *n = (NudgeRecord) {
                 .id = sqlite3_column_int64(st, 0),
                 .policy = store_column_strdup(st, 1),
@@ -91,11 +92,6 @@ static int nudge_from_row(sqlite3_stmt *st, NudgeRecord *n) {
         return 0;
 }
 
-static int nudge_row(Store *s, sqlite3_stmt *st, void *elem) {
-        (void) s;
-        return nudge_from_row(st, elem);
-}
-
 static void nudge_done(void *elem) {
         nudge_record_done(elem);
 }
@@ -107,10 +103,8 @@ int store_get_nudges(Store *s, bool all, int64_t now, NudgeRecord **ret, size_t 
         int rc = sqlite3_bind_int(st, 1, all);
         if (rc == SQLITE_OK)
                 rc = sqlite3_bind_int64(st, 2, now);
-        if (rc != SQLITE_OK)
-                return store_fail(s, rc);
         void *v;
-        int r = store_collect_rows(s, st, sizeof **ret, nudge_row, nudge_done, &v, ret_n);
+        int r = store_collect_rows(s, st, rc, sizeof **ret, nudge_from_row, nudge_done, &v, ret_n);
         if (r >= 0)
                 *ret = v;
         return r;
@@ -121,14 +115,11 @@ int store_get_nudge(Store *s, int64_t id, NudgeRecord *ret) {
                 return -EINVAL;
         _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_NUDGE];
         int rc = sqlite3_bind_int64(st, 1, id);
-        if (rc != SQLITE_OK)
-                return store_fail(s, rc);
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
-                return 0;
-        if (rc != SQLITE_ROW)
-                return store_fail(s, rc);
-        int r = nudge_from_row(st, ret);
+        int r = store_step_row(s, st, rc);
+
+        if (r <= 0)
+                return r;
+        r = nudge_from_row(s, st, ret);
         return r < 0 ? r : 1;
 }
 
@@ -143,13 +134,9 @@ int store_nudge_action(Store *s, int64_t id, const char *state, int64_t snoozed_
                 rc = snoozed_until > 0 ? sqlite3_bind_int64(st, 3, snoozed_until) : sqlite3_bind_null(st, 3);
         if (rc == SQLITE_OK)
                 rc = store_bind_answer(st, 4, helpful);
-        if (rc != SQLITE_OK)
-                return store_fail(s, rc);
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE)
-                return store_fail(s, rc);
-        (void) store_fix_side_modes(s);
-        return sqlite3_changes(s->db) > 0;
+        int r = store_step_write(s, st, rc);
+
+        return r < 0 ? r : sqlite3_changes(s->db) > 0;
 }
 
 int store_count_unread(Store *s, int64_t now) {
@@ -186,11 +173,7 @@ int store_import_nudge(Store *s, const NudgeRecord *n) {
                 rc = n->snoozed_until > 0 ? sqlite3_bind_int64(st, 13, n->snoozed_until) : sqlite3_bind_null(st, 13);
         if (rc == SQLITE_OK)
                 rc = store_bind_answer(st, 14, n->helpful);
-        if (rc != SQLITE_OK)
-                return store_fail(s, rc);
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE)
-                return store_fail(s, rc);
-        (void) store_fix_side_modes(s);
-        return sqlite3_changes(s->db) > 0;
+        int r = store_step_write(s, st, rc);
+
+        return r < 0 ? r : sqlite3_changes(s->db) > 0;
 }

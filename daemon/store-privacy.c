@@ -360,11 +360,10 @@ static int store_delete(Store *s, const char *sql, int nparams, int64_t a, int64
                 rc = sqlite3_bind_int64(st, 1, a);
         if (rc == SQLITE_OK && nparams > 1)
                 rc = sqlite3_bind_int64(st, 2, b);
-        if (rc != SQLITE_OK)
-                return store_fail(s, rc);
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE)
-                return store_fail(s, rc);
+        int r = store_step_done(s, st, rc);
+
+        if (r < 0)
+                return r;
         *ret_changes = sqlite3_changes64(s->db);
         return 0;
 }

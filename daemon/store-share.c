@@ -30,12 +30,10 @@ int store_add_share(Store *s, const StoreShare *sh, int64_t *ret_id) {
                 rc = sqlite3_bind_text(st, 9, sh->result, -1, SQLITE_TRANSIENT);
         if (rc == SQLITE_OK)
                 rc = store_bind_text_or_null(st, 10, sh->detail);
-        if (rc != SQLITE_OK)
-                return store_fail(s, rc);
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE)
-                return store_fail(s, rc);
-        (void) store_fix_side_modes(s);
+        int r = store_step_write(s, st, rc);
+
+        if (r < 0)
+                return r;
         if (ret_id)
                 *ret_id = sqlite3_last_insert_rowid(s->db);
         return 0;
@@ -61,7 +59,10 @@ void store_shares_free(StoreShare *v, size_t n) {
         free(v);
 }
 
-static int share_from_row(sqlite3_stmt *st, StoreShare *sh) {
+static int share_from_row(Store *s, sqlite3_stmt *st, void *elem) {
+        StoreShare *sh = elem;
+
+        (void) s;
         *sh = (StoreShare) {
                 .id = sqlite3_column_int64(st, 0),
                 .at = sqlite3_column_int64(st, 1),
@@ -83,11 +84,6 @@ static int share_from_row(sqlite3_stmt *st, StoreShare *sh) {
         return 0;
 }
 
-static int share_row(Store *s, sqlite3_stmt *st, void *elem) {
-        (void) s;
-        return share_from_row(st, elem);
-}
-
 static void share_done(void *elem) {
         store_share_done(elem);
 }
@@ -97,10 +93,8 @@ int store_get_shares(Store *s, int64_t limit, StoreShare **ret, size_t *ret_n) {
                 return -EINVAL;
         _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_SHARES];
         int rc = sqlite3_bind_int64(st, 1, limit);
-        if (rc != SQLITE_OK)
-                return store_fail(s, rc);
         void *v;
-        int r = store_collect_rows(s, st, sizeof **ret, share_row, share_done, &v, ret_n);
+        int r = store_collect_rows(s, st, rc, sizeof **ret, share_from_row, share_done, &v, ret_n);
         if (r >= 0)
                 *ret = v;
         return r;

@@ -284,6 +284,34 @@ int store_run(Store *s, sqlite3_stmt *st) {
         return r;
 }
 
+/* Step st, whose parameters were bound with result rc, through a statement
+ * that returns no rows (the kept ones are reset by their scope guard). */
+int store_step_done(Store *s, sqlite3_stmt *st, int rc) {
+        if (rc == SQLITE_OK)
+                rc = sqlite3_step(st);
+        return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+}
+
+/* store_step_done() for a write: afterwards the -wal and -shm modes are
+ * checked again (store_fix_side_modes). */
+int store_step_write(Store *s, sqlite3_stmt *st, int rc) {
+        int r = store_step_done(s, st, rc);
+
+        if (r >= 0)
+                (void) store_fix_side_modes(s);
+        return r;
+}
+
+/* Step st, bound with result rc, to its first row: 1 with a row to read, 0
+ * when there is none. */
+int store_step_row(Store *s, sqlite3_stmt *st, int rc) {
+        if (rc == SQLITE_OK)
+                rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+                return 0;
+        return rc == SQLITE_ROW ? 1 : store_fail(s, rc);
+}
+
 /* Undo an open transaction, keeping the error that made us undo it. SQLite may
  * already have rolled back by itself (FULL, IOERR, NOMEM, BUSY). */
 void store_rollback(Store *s) {
@@ -310,16 +338,18 @@ int store_commit(Store *s) {
 
 /* --- shared by the table files (store-internal.h) ------------------------ */
 
-/* Step st to its end, appending one element of elem_size per row, filled by
- * from_row (which may refuse a row: -errno). On failure the elements made so
- * far are released with done (may be NULL) and nothing is returned. */
-typedef int (*StoreRowToFn)(Store *s, sqlite3_stmt *st, void *elem);
-int store_collect_rows(Store *s, sqlite3_stmt *st, size_t elem_size, StoreRowToFn from_row,
-                         void (*done)(void *elem), void **ret, size_t *ret_n) {
+/* Step st, whose parameters were bound with result rc, to its end, appending
+ * one element of elem_size per row, filled by from_row (which may refuse a
+ * row: -errno). On failure the elements made so far are released with done
+ * (may be NULL) and nothing is returned. */
+int store_collect_rows(Store *s, sqlite3_stmt *st, int rc, size_t elem_size, StoreRowToFn from_row,
+                       void (*done)(void *elem), void **ret, size_t *ret_n) {
         char *v = NULL;
         size_t n = 0, cap = 0;
-        int rc, r = 0;
+        int r = 0;
 
+        if (rc != SQLITE_OK)
+                return store_fail(s, rc);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 if (n == cap) {
                         size_t ncap = cap ? cap * 2 : 16;
