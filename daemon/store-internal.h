@@ -12,6 +12,7 @@
 #include "macro.h"
 #include "store.h"
 
+/* The kept statements (their SQL is store_sql in store.c). */
 typedef enum StoreStmt {
         STMT_BEGIN,
         STMT_COMMIT,
@@ -37,7 +38,8 @@ typedef enum StoreStmt {
         _STMT_MAX,
 } StoreStmt;
 
-/* The prepared statements, indexed by StoreStmt; defined in store.c. */
+/* One open database. stmt: the kept statements, prepared at open from the
+ * SQL in store.c. */
 struct Store {
         sqlite3 *db;
         char *path;
