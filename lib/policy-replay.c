@@ -36,6 +36,7 @@ typedef struct Scratch {
         double *t, *v; /* trend: day offsets and values */
 } Scratch;
 
+/* x <op> v, op as in Policy.count_op. */
 static bool count_matches(char op, double x, double v) {
         switch (op) {
         case '<':
