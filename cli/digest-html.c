@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "digest-render.h"
+#include "digest-common.h"
+#include "digest-html.h"
 #include "output.h"
 
 static const char css[] =
