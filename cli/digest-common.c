@@ -274,6 +274,26 @@ void digest_figure_row(json_object *model, const DigestFigure *f, DigestFigureRo
         digest_format_change(ret->baseline_change, sizeof ret->baseline_change, f, x, b);
 }
 
+/* "04:00–11:00", or "–" when the first is null. */
+static void format_span(char *buf, size_t size, int a, int b) {
+        char x[16], y[16];
+        if (a < 0) {
+                snprintf(buf, size, "–");
+                return;
+        }
+        snprintf(buf, size, "%s–%s", output_clock(x, sizeof x, a), output_clock(y, sizeof y, b));
+}
+
+void digest_day_row(json_object *day, DigestDayRow *ret) {
+        digest_format_value(ret->screen, sizeof ret->screen, &digest_figures[0], digest_number(day, "screen_h"));
+        digest_format_value(ret->night, sizeof ret->night, &digest_figures[1], digest_number(day, "night_ratio"));
+        format_span(ret->sleep, sizeof ret->sleep, digest_clock(day, "sleep_onset"), digest_clock(day, "sleep_offset"));
+        digest_format_value(ret->sleep_len, sizeof ret->sleep_len, &digest_figures[7], digest_number(day, "sleep_h"));
+        format_span(ret->active, sizeof ret->active, digest_clock(day, "first_active"),
+                    digest_clock(day, "last_active"));
+        ret->low = json_object_get_boolean(json_object_object_get(day, "low_coverage"));
+}
+
 void digest_headline(json_object *model, char *buf, size_t size) {
         json_object *mean = NULL, *base = NULL;
         char change[32];

@@ -57,6 +57,14 @@ typedef struct DigestFigureRow {
         char value[32], previous[32], previous_change[40], baseline[32], baseline_change[40];
 } DigestFigureRow;
 void digest_figure_row(json_object *model, const DigestFigure *f, DigestFigureRow *ret);
+/* One day's row of the day by day table, as shown: screen time, night share,
+ * sleep window ("00:30–07:45", "–" when unknown) and length, first to last
+ * active; low when too little of the day was observed. */
+typedef struct DigestDayRow {
+        char screen[32], night[32], sleep[40], sleep_len[32], active[40];
+        bool low;
+} DigestDayRow;
+void digest_day_row(json_object *day, DigestDayRow *ret);
 /* "screen 7.1 h/day, ↑ 22 % vs baseline; nights 31 % of screen time". */
 void digest_headline(json_object *model, char *buf, size_t size);
 /* "Mon 2026-03-23" for "2026-03-23"; "" when malformed. */

@@ -158,16 +158,6 @@ static void html_checkins_nudges(FILE *f, json_object *model) {
         fputs("</section>\n", f);
 }
 
-/* "04:00–11:00", or "–" when the first is null. */
-static void format_span(char *buf, size_t size, int a, int b) {
-        char x[16], y[16];
-        if (a < 0) {
-                snprintf(buf, size, "–");
-                return;
-        }
-        snprintf(buf, size, "%s–%s", output_clock(x, sizeof x, a), output_clock(y, sizeof y, b));
-}
-
 static void html_days_table(FILE *f, json_object *days) {
         bool low = false;
 
@@ -178,19 +168,15 @@ static void html_days_table(FILE *f, json_object *days) {
               f);
         for (size_t i = 0; i < 7; i++) {
                 json_object *d = json_object_array_get_idx(days, i);
-                char day[32], screen[32], night[32], sleep[32], len[32], active[32];
-                bool lc = json_object_get_boolean(json_object_object_get(d, "low_coverage"));
-                low |= lc;
+                char day[32];
+                DigestDayRow row;
+                digest_day_row(d, &row);
+                low |= row.low;
                 digest_format_day(day, sizeof day, digest_string(d, "date"), true);
-                digest_format_value(screen, sizeof screen, &digest_figures[0], digest_number(d, "screen_h"));
-                digest_format_value(night, sizeof night, &digest_figures[1], digest_number(d, "night_ratio"));
-                format_span(sleep, sizeof sleep, digest_clock(d, "sleep_onset"), digest_clock(d, "sleep_offset"));
-                digest_format_value(len, sizeof len, &digest_figures[7], digest_number(d, "sleep_h"));
-                format_span(active, sizeof active, digest_clock(d, "first_active"), digest_clock(d, "last_active"));
                 fprintf(f, "<tr><th scope=\"row\">%s</th><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
                            "<td>%.0f h%s</td></tr>\n",
-                        day, screen, night, sleep, len, active, digest_number(d, "coverage_h"),
-                        lc ? " (low)" : "");
+                        day, row.screen, row.night, row.sleep, row.sleep_len, row.active,
+                        digest_number(d, "coverage_h"), row.low ? " (low)" : "");
         }
         fputs("</tbody>\n</table>\n", f);
         if (low)

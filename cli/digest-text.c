@@ -114,28 +114,20 @@ static void text_days(FILE *f, json_object *model) {
         fprintf(f, "Day          Screen  Night  Sleep        Length  Active       Obs.\n");
         for (size_t i = 0; i < 7; i++) {
                 json_object *d = json_object_array_get_idx(days, i);
-                char day[32], v[32], a[16], b[16], cell[48];
+                char day[32], cell[48];
+                DigestDayRow row;
+                digest_day_row(d, &row);
+                low |= row.low;
                 digest_format_day(day, sizeof day, digest_string(d, "date"), false);
                 put_cell(f, day, 9, false);
-                digest_format_value(v, sizeof v, &digest_figures[0], digest_number(d, "screen_h"));
-                put_cell(f, v, 10, true);
-                digest_format_value(v, sizeof v, &digest_figures[1], digest_number(d, "night_ratio"));
-                put_cell(f, v, 7, true);
+                put_cell(f, row.screen, 10, true);
+                put_cell(f, row.night, 7, true);
                 fputs("  ", f);
-                output_clock(a, sizeof a, digest_clock(d, "sleep_onset"));
-                output_clock(b, sizeof b, digest_clock(d, "sleep_offset"));
-                snprintf(cell, sizeof cell, "%s–%s", a, b);
-                put_cell(f, digest_clock(d, "sleep_onset") < 0 ? "–" : cell, 11, false);
-                digest_format_value(v, sizeof v, &digest_figures[7], digest_number(d, "sleep_h"));
-                put_cell(f, v, 7, true);
+                put_cell(f, row.sleep, 11, false);
+                put_cell(f, row.sleep_len, 7, true);
                 fputs("  ", f);
-                output_clock(a, sizeof a, digest_clock(d, "first_active"));
-                output_clock(b, sizeof b, digest_clock(d, "last_active"));
-                snprintf(cell, sizeof cell, "%s–%s", a, b);
-                put_cell(f, digest_clock(d, "first_active") < 0 ? "–" : cell, 11, false);
-                bool lc = json_object_get_boolean(json_object_object_get(d, "low_coverage"));
-                low |= lc;
-                snprintf(cell, sizeof cell, "%.0f h%s", digest_number(d, "coverage_h"), lc ? "*" : "");
+                put_cell(f, row.active, 11, false);
+                snprintf(cell, sizeof cell, "%.0f h%s", digest_number(d, "coverage_h"), row.low ? "*" : "");
                 put_cell(f, cell, 7, true);
                 fputc('\n', f);
         }
