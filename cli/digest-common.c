@@ -303,11 +303,11 @@ void digest_headline(json_object *model, char *buf, size_t size) {
         double screen = digest_number(mean, "screen_h"), ref = digest_number(base, "screen_h");
         double night = digest_number(mean, "night_ratio");
         if (isnan(screen)) {
-                snprintf(buf, size, "no day of this week was recorded well enough for weekly figures");
+                snprintf(buf, size, "No day of this week was recorded well enough for weekly figures");
                 return;
         }
         digest_format_change(change, sizeof change, &digest_figures[0], screen, ref);
-        int n = snprintf(buf, size, "screen %.1f h/day%s%s%s", screen, *change ? ", " : "", change,
+        int n = snprintf(buf, size, "Screen %.1f h/day%s%s%s", screen, *change ? ", " : "", change,
                          *change ? " vs baseline" : "");
         if (n > 0 && (size_t) n < size && !isnan(night))
                 snprintf(buf + n, size - (size_t) n, "; nights %.0f %% of screen time", night * 100);

@@ -65,7 +65,8 @@ typedef struct DigestDayRow {
         bool low;
 } DigestDayRow;
 void digest_day_row(json_object *day, DigestDayRow *ret);
-/* "screen 7.1 h/day, ↑ 22 % vs baseline; nights 31 % of screen time". */
+/* "Screen 7.1 h/day, ↑ 22 % vs baseline; nights 31 % of screen time", a
+ * sentence without its full stop. */
 void digest_headline(json_object *model, char *buf, size_t size);
 /* "Mon 2026-03-23" for "2026-03-23"; "" when malformed. */
 void digest_format_day(char *buf, size_t size, const char *date, bool with_year);

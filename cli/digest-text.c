@@ -168,8 +168,6 @@ int digest_render_text(json_object *model, DigestLevel level, FILE *f) {
         digest_format_day(to, sizeof to, digest_string(model, "to"), true);
         output_safe(week, sizeof week, digest_string(model, "week"));
         digest_headline(model, headline, sizeof headline);
-        if (headline[0] >= 'a' && headline[0] <= 'z')
-                headline[0] = (char) (headline[0] - 'a' + 'A');
         size_t hl = strlen(headline);
         if (hl + 1 < sizeof headline)
                 memcpy(headline + hl, ".", 2);
