@@ -206,16 +206,6 @@ void digest_format_value(char *buf, size_t size, const DigestFigure *f, double v
         }
 }
 
-/* A difference of times of day, brought into (-12 h, +12 h]. */
-static double clock_diff(double a, double b) {
-        double d = fmod(a - b, 1440.0);
-        if (d > 720)
-                d -= 1440;
-        if (d <= -720)
-                d += 1440;
-        return d;
-}
-
 void digest_format_change(char *buf, size_t size, const DigestFigure *f, double v, double ref) {
         char text[32];
         double delta;
@@ -247,7 +237,7 @@ void digest_format_change(char *buf, size_t size, const DigestFigure *f, double 
                 snprintf(text, sizeof text, "%.0f pp", fabs(delta));
                 break;
         case DIGEST_KIND_TIME: {
-                delta = clock_diff(v, ref);
+                delta = time_of_day_diff(v, ref);
                 same = fabs(delta) < 15;
                 long m = labs(lround(delta));
                 if (m < 60)
