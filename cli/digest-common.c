@@ -9,6 +9,7 @@
 #include "digest-common.h"
 #include "macro.h"
 #include "output.h"
+#include "summary.h"
 
 const DigestFigure digest_figures[] = {
         { "screen_h", "Screen time", DIGEST_KIND_HOURS },
@@ -207,49 +208,41 @@ void digest_format_value(char *buf, size_t size, const DigestFigure *f, double v
 }
 
 void digest_format_change(char *buf, size_t size, const DigestFigure *f, double v, double ref) {
+        static const ChangeKind change_kind[] = {
+                [DIGEST_KIND_HOURS] = CHANGE_AMOUNT,
+                [DIGEST_KIND_SHARE] = CHANGE_SHARE,
+                [DIGEST_KIND_TIME] = CHANGE_TIME,
+                [DIGEST_KIND_INDEX] = CHANGE_AMOUNT,
+        };
         char text[32];
-        double delta;
-        bool same;
+        Change c;
 
         buf[0] = '\0';
-        if (isnan(v) || isnan(ref))
+        if ((size_t) f->kind >= ELEMENTSOF(change_kind) || summary_change(change_kind[f->kind], v, ref, &c) < 0)
                 return;
-        switch (f->kind) {
-        case DIGEST_KIND_HOURS:
-        case DIGEST_KIND_INDEX:
-                delta = v - ref;
-                if (fabs(ref) < 1e-9) {
-                        /* No percent of nothing: the difference itself. */
-                        same = fabs(delta) < 1e-9;
-                        if (f->kind == DIGEST_KIND_HOURS)
-                                snprintf(text, sizeof text, "%.1f h", fabs(delta));
+        if (c.relative)
+                snprintf(text, sizeof text, "%.0f %%", fabs(c.delta));
+        else
+                switch (f->kind) {
+                case DIGEST_KIND_HOURS:
+                        snprintf(text, sizeof text, "%.1f h", fabs(c.delta));
+                        break;
+                case DIGEST_KIND_INDEX:
+                        snprintf(text, sizeof text, "%.2f", fabs(c.delta));
+                        break;
+                case DIGEST_KIND_SHARE:
+                        snprintf(text, sizeof text, "%.0f pp", fabs(c.delta));
+                        break;
+                case DIGEST_KIND_TIME: {
+                        long m = labs(lround(c.delta));
+                        if (m < 60)
+                                snprintf(text, sizeof text, "%ld min", m);
                         else
-                                snprintf(text, sizeof text, "%.2f", fabs(delta));
-                } else {
-                        double pct = delta / fabs(ref) * 100;
-                        same = fabs(pct) < 5;
-                        snprintf(text, sizeof text, "%.0f %%", fabs(pct));
+                                snprintf(text, sizeof text, "%ld:%02ld h", m / 60, m % 60);
+                        break;
                 }
-                break;
-        case DIGEST_KIND_SHARE:
-                delta = (v - ref) * 100;
-                same = fabs(delta) < 2;
-                snprintf(text, sizeof text, "%.0f pp", fabs(delta));
-                break;
-        case DIGEST_KIND_TIME: {
-                delta = time_of_day_diff(v, ref);
-                same = fabs(delta) < 15;
-                long m = labs(lround(delta));
-                if (m < 60)
-                        snprintf(text, sizeof text, "%ld min", m);
-                else
-                        snprintf(text, sizeof text, "%ld:%02ld h", m / 60, m % 60);
-                break;
-        }
-        default:
-                return;
-        }
-        snprintf(buf, size, "%s %s", same ? "→" : delta > 0 ? "↑" : "↓", text);
+                }
+        snprintf(buf, size, "%s %s", c.same ? "→" : c.delta > 0 ? "↑" : "↓", text);
 }
 
 void digest_figure_row(json_object *model, const DigestFigure *f, DigestFigureRow *ret) {
