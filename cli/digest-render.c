@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "digest-common.h"
 #include "digest-fhir.h"
 #include "digest-html.h"
 #include "digest-json.h"
