@@ -9,15 +9,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "json-cleanup.h"
+
 #define CLIENT_REPLY_MAX (16u * 1024 * 1024)
 #define CLIENT_TIMEOUT_S 30
 
 typedef struct Client Client;
-
-static inline void json_object_putp(json_object **o) {
-        json_object_put(*o);
-}
-#define _cleanup_json_ __attribute__((cleanup(json_object_putp)))
 
 /* Connect to the Unix socket at path. -ENAMETOOLONG for a path that does not
  * fit sockaddr_un, else the -errno of socket()/connect(). */

@@ -11,8 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "client.h"
-#include "digest-render.h"
+#include "digest-common.h"
+#include "digest-fhir.h"
+#include "json-cleanup.h"
 #include "output.h"
 
 #define LOINC "http://loinc.org"

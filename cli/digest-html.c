@@ -5,10 +5,12 @@
  * colour never carries meaning alone. Prints on A4. */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "digest-render.h"
+#include "digest-common.h"
+#include "digest-html.h"
 #include "output.h"
 
 static const char css[] =
@@ -61,12 +63,27 @@ static void put_escaped(FILE *f, const char *s) {
                 }
 }
 
+/* fmt with each "%s" replaced by the next argument, escaped (put_escaped()):
+ * markup around text from the model. No other conversions. */
+__attribute__((format(printf, 2, 3))) static void put_html(FILE *f, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        for (const char *p = fmt; *p; p++)
+                if (p[0] == '%' && p[1] == 's') {
+                        put_escaped(f, va_arg(ap, const char *));
+                        p++;
+                } else
+                        fputc(*p, f);
+        va_end(ap);
+}
+
 static void html_head(FILE *f, json_object *model) {
-        fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-              "<meta name=\"generator\" content=\"kizuki\">\n<title>Weekly digest, ",
-              f);
-        put_escaped(f, digest_string(model, "week"));
+        put_html(f,
+                 "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                 "<meta name=\"generator\" content=\"kizuki\">\n<title>Weekly digest, %s",
+                 digest_string(model, "week"));
         fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", css);
 }
 
@@ -76,20 +93,12 @@ static void html_header(FILE *f, json_object *model, DigestLevel level, const Di
         digest_format_day(from, sizeof from, digest_string(model, "from"), true);
         digest_format_day(to, sizeof to, digest_string(model, "to"), true);
         digest_headline(model, headline, sizeof headline);
-        fputs("<header>\n<h1>Weekly digest, ", f);
-        put_escaped(f, digest_string(model, "week"));
-        fputs("</h1>\n<p class=\"meta\">", f);
-        if (o->patient_name) {
-                put_escaped(f, o->patient_name);
-                fputs(" · ", f);
-        }
+        put_html(f, "<header>\n<h1>Weekly digest, %s</h1>\n<p class=\"meta\">", digest_string(model, "week"));
+        if (o->patient_name)
+                put_html(f, "%s · ", o->patient_name);
         fprintf(f, "%s to %s · level %s · generated ", from, to, digest_level_to_string(level));
-        put_escaped(f, digest_string(model, "generated_at"));
-        fputs("</p>\n</header>\n<main>\n<p class=\"headline\">", f);
-        if (headline[0] >= 'a' && headline[0] <= 'z')
-                headline[0] = (char) (headline[0] - 'a' + 'A');
-        put_escaped(f, headline);
-        fputs("</p>\n", f);
+        put_html(f, "%s</p>\n</header>\n<main>\n<p class=\"headline\">%s</p>\n", digest_string(model, "generated_at"),
+                 headline);
 }
 
 static void html_figures(FILE *f, json_object *model) {
@@ -142,29 +151,13 @@ static void html_checkins_nudges(FILE *f, json_object *model) {
                 fputs("<ul class=\"nudges\">\n", f);
                 for (size_t i = 0; i < n; i++) {
                         json_object *x = json_object_array_get_idx(nudges, i);
-                        fputs("<li>", f);
-                        put_escaped(f, digest_string(x, "date"));
-                        fputs(", <strong>", f);
-                        put_escaped(f, digest_string(x, "severity"));
-                        fputs("</strong>: ", f);
-                        put_escaped(f, digest_string(x, "title"));
-                        fputs(" <span class=\"note\">(policy ", f);
-                        put_escaped(f, digest_string(x, "policy"));
-                        fputs(")</span></li>\n", f);
+                        put_html(f, "<li>%s, <strong>%s</strong>: %s <span class=\"note\">(policy %s)</span></li>\n",
+                                 digest_string(x, "date"), digest_string(x, "severity"), digest_string(x, "title"),
+                                 digest_string(x, "policy"));
                 }
                 fputs("</ul>\n", f);
         }
         fputs("</section>\n", f);
-}
-
-/* "04:00–11:00", or "–" when the first is null. */
-static void format_span(char *buf, size_t size, int a, int b) {
-        char x[16], y[16];
-        if (a < 0) {
-                snprintf(buf, size, "–");
-                return;
-        }
-        snprintf(buf, size, "%s–%s", output_clock(x, sizeof x, a), output_clock(y, sizeof y, b));
 }
 
 static void html_days_table(FILE *f, json_object *days) {
@@ -177,19 +170,15 @@ static void html_days_table(FILE *f, json_object *days) {
               f);
         for (size_t i = 0; i < 7; i++) {
                 json_object *d = json_object_array_get_idx(days, i);
-                char day[32], screen[32], night[32], sleep[32], len[32], active[32];
-                bool lc = json_object_get_boolean(json_object_object_get(d, "low_coverage"));
-                low |= lc;
+                char day[32];
+                DigestDayRow row;
+                digest_day_row(d, &row);
+                low |= row.low;
                 digest_format_day(day, sizeof day, digest_string(d, "date"), true);
-                digest_format_value(screen, sizeof screen, &digest_figures[0], digest_number(d, "screen_h"));
-                digest_format_value(night, sizeof night, &digest_figures[1], digest_number(d, "night_ratio"));
-                format_span(sleep, sizeof sleep, digest_clock(d, "sleep_onset"), digest_clock(d, "sleep_offset"));
-                digest_format_value(len, sizeof len, &digest_figures[7], digest_number(d, "sleep_h"));
-                format_span(active, sizeof active, digest_clock(d, "first_active"), digest_clock(d, "last_active"));
                 fprintf(f, "<tr><th scope=\"row\">%s</th><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
                            "<td>%.0f h%s</td></tr>\n",
-                        day, screen, night, sleep, len, active, digest_number(d, "coverage_h"),
-                        lc ? " (low)" : "");
+                        day, row.screen, row.night, row.sleep, row.sleep_len, row.active,
+                        digest_number(d, "coverage_h"), row.low ? " (low)" : "");
         }
         fputs("</tbody>\n</table>\n", f);
         if (low)
@@ -363,14 +352,11 @@ int digest_render_html(json_object *model, DigestLevel level, const DigestOption
                 html_days(f, model);
         if (level >= DIGEST_LEVEL_HOURLY)
                 html_hours(f, model);
-        fputs("</main>\n<footer>\n<p class=\"note\">Screen time is time active at the computer, as recorded by "
-              "kizuki on the person's own machine. Nights run ",
-              f);
-        put_escaped(f, digest_string(settings, "night_start"));
-        fputs(" to ", f);
-        put_escaped(f, digest_string(settings, "night_end"));
-        fputs("; days start at ", f);
-        put_escaped(f, digest_string(settings, "day_start"));
-        fputs(".</p>\n</footer>\n</body>\n</html>\n", f);
+        put_html(f,
+                 "</main>\n<footer>\n<p class=\"note\">Screen time is time active at the computer, as recorded by "
+                 "kizuki on the person's own machine. Nights run %s to %s; days start at %s.</p>\n</footer>\n"
+                 "</body>\n</html>\n",
+                 digest_string(settings, "night_start"), digest_string(settings, "night_end"),
+                 digest_string(settings, "day_start"));
         return ferror(f) ? -EIO : 0;
 }

@@ -1,63 +1,14 @@
-/* What the digest renderers (cli/digest*.c) share: reading the model,
- * the weekly figures they show, and the wording of changes and of the
- * headline. Pure: no clock, no I/O beyond the FILE they are given. */
+/* Rendering a digest model in any format: the top of the digest's pure part
+ * (the kizuki-digest library). The same model and options give the same
+ * bytes; no clock, no socket. */
 #pragma once
 
 #include <json-c/json.h>
-#include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 
-#include "digest.h"
+#include "digest-common.h"
 
-
-typedef enum DigestKind {
-        DIGEST_KIND_HOURS, /* hours: change in percent */
-        DIGEST_KIND_SHARE, /* 0..1: shown in percent, change in percentage points */
-        DIGEST_KIND_TIME,  /* a time of day "HH:MM": change in minutes, ↑ later */
-        DIGEST_KIND_INDEX, /* a rhythm figure: change in percent */
-} DigestKind;
-
-typedef struct DigestFigure {
-        const char *key;   /* in Figures and Day */
-        const char *label; /* for people */
-        DigestKind kind;
-} DigestFigure;
-
-/* The weekly figures a digest shows, in order. */
-extern const DigestFigure digest_figures[];
-extern const size_t digest_n_figures;
-
-/* Check that model is a digest this CLI can render: the schema, the level,
- * week/from/to, the three Figures, the nudges, and the days and hours that
- * the level has (and only those). -EBADMSG otherwise. *ret_level: its level. */
-int digest_check(json_object *model, DigestLevel *ret_level);
-
-/* A number of o (NAN when null or absent), a time of day "HH:MM" (minutes,
- * -1 when null), a string (NULL when null). Valid after digest_check(). */
-double digest_number(json_object *o, const char *key);
-int digest_clock(json_object *o, const char *key);
-const char *digest_string(json_object *o, const char *key);
-/* A figure's value as a number: times of day as minutes, NAN for null. */
-double digest_value(json_object *o, const DigestFigure *f);
-
-/* The value as shown: "7.1 h", "31 %", "23:40", "0.62"; "–" for null. */
-void digest_format_value(char *buf, size_t size, const DigestFigure *f, double v);
-/* The change from ref to v: "↑ 22 %", "↓ 3 pp", "↑ 1 h 05 min", "→ 2 %"
- * (→: about the same); "" when either is null. */
-void digest_format_change(char *buf, size_t size, const DigestFigure *f, double v, double ref);
-/* One figure's row of the weekly table, as shown: this week, the week before
- * and the change from it, the baseline and the change from it. */
-typedef struct DigestFigureRow {
-        char value[32], previous[32], previous_change[40], baseline[32], baseline_change[40];
-} DigestFigureRow;
-void digest_figure_row(json_object *model, const DigestFigure *f, DigestFigureRow *ret);
-/* "screen 7.1 h/day, ↑ 22 % vs baseline; nights 31 % of screen time". */
-void digest_headline(json_object *model, char *buf, size_t size);
-/* "Mon 2026-03-23" for "2026-03-23"; "" when malformed. */
-void digest_format_day(char *buf, size_t size, const char *date, bool with_year);
-
-/* The renderers: write the rendering of a checked model to f. */
-int digest_render_text(json_object *model, DigestLevel level, FILE *f);
-int digest_render_html(json_object *model, DigestLevel level, const DigestOptions *o, FILE *f);
-int digest_render_fhir(json_object *model, DigestLevel level, const DigestOptions *o, FILE *f);
+/* Check model (digest_check()) and render it as f; *ret (malloc'ed,
+ * NUL-terminated) and *ret_len (without the NUL; may be NULL). o may be NULL.
+ * -EBADMSG for a model that fails the check. */
+int digest_render(json_object *model, DigestFormat f, const DigestOptions *o, char **ret, size_t *ret_len);

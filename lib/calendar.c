@@ -1,6 +1,7 @@
 #include "calendar.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -63,4 +64,13 @@ int iso_week_parse(const char *s, int64_t *ret_monday) {
                 return -EINVAL;
         *ret_monday = monday;
         return 0;
+}
+
+double time_of_day_diff(double a, double b) {
+        double d = fmod(a - b, 1440.0);
+        if (d > 720)
+                d -= 1440;
+        if (d <= -720)
+                d += 1440;
+        return d;
 }

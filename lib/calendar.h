@@ -1,5 +1,6 @@
 /* Calendar arithmetic on "local seconds" (a local date-time read as if it were
- * UTC): days, weekdays and ISO 8601 weeks. Pure: no clock, no time zone. */
+ * UTC): days, weekdays and ISO 8601 weeks; and times of day in minutes. Pure:
+ * no clock, no time zone. */
 #pragma once
 
 #include <stdint.h>
@@ -39,3 +40,8 @@ int iso_week_of(int64_t day, char ret[static ISO_WEEK_MAX], int64_t *ret_monday)
  * for a week that exists (W53 only in years that have one), years 1971..9998
  * → the local seconds of its Monday. -EINVAL otherwise. */
 int iso_week_parse(const char *s, int64_t *ret_monday);
+
+/* The change from time of day b to time of day a, in minutes after midnight
+ * (either may lie outside 0..1439, as a mean of times can), brought into
+ * (-720, +720]: from 23:30 to 00:30 is +60, not -1380. */
+double time_of_day_diff(double a, double b);

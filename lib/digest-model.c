@@ -12,11 +12,16 @@
 static const char *const level_names[_DIGEST_LEVEL_MAX] = { "summary", "daily", "hourly" };
 static const char *const format_names[_DIGEST_FORMAT_MAX] = { "text", "json", "html", "fhir" };
 
-int digest_level_from_string(const char *s) {
-        for (int i = 0; s && i < _DIGEST_LEVEL_MAX; i++)
-                if (strcmp(s, level_names[i]) == 0)
+/* The index of s in names[0..n), -EINVAL when it is not there (or NULL). */
+static int name_index(const char *const *names, int n, const char *s) {
+        for (int i = 0; s && i < n; i++)
+                if (strcmp(s, names[i]) == 0)
                         return i;
         return -EINVAL;
+}
+
+int digest_level_from_string(const char *s) {
+        return name_index(level_names, _DIGEST_LEVEL_MAX, s);
 }
 
 const char *digest_level_to_string(DigestLevel l) {
@@ -24,10 +29,7 @@ const char *digest_level_to_string(DigestLevel l) {
 }
 
 int digest_format_from_string(const char *s) {
-        for (int i = 0; s && i < _DIGEST_FORMAT_MAX; i++)
-                if (strcmp(s, format_names[i]) == 0)
-                        return i;
-        return -EINVAL;
+        return name_index(format_names, _DIGEST_FORMAT_MAX, s);
 }
 
 const char *digest_format_to_string(DigestFormat f) {

@@ -4,11 +4,13 @@
  * No allocation, so summary_figures() cannot fail: a median is selected in place
  * by bisection on the values' bit patterns instead of sorting a copy.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "summary.h"
 
 #define MIN_PER_DAY 1440
@@ -258,4 +260,31 @@ void summary_figures(const DaySignals *d, size_t n, const Checkin *c, size_t n_c
                                      answer_mood(e->mood);
         }
         ret->mood = mood_figure(d, n, c, n_c, kind);
+}
+
+int summary_change(ChangeKind kind, double v, double ref, Change *ret) {
+        Change c = {};
+
+        if (isnan(v) || isnan(ref))
+                return -ENODATA;
+        switch (kind) {
+        case CHANGE_AMOUNT:
+                /* No percent of nothing: from 0, the difference itself, the same only when there is none. */
+                c.relative = fabs(ref) >= 1e-9;
+                c.delta = c.relative ? (v - ref) / fabs(ref) * 100 : v - ref;
+                c.same = fabs(c.delta) < (c.relative ? 5 : 1e-9);
+                break;
+        case CHANGE_SHARE:
+                c.delta = (v - ref) * 100;
+                c.same = fabs(c.delta) < 2;
+                break;
+        case CHANGE_TIME:
+                c.delta = time_of_day_diff(v, ref);
+                c.same = fabs(c.delta) < 15;
+                break;
+        default:
+                return -EINVAL;
+        }
+        *ret = c;
+        return 0;
 }

@@ -2,6 +2,7 @@
  * Pure. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "signals.h"
@@ -34,3 +35,20 @@ typedef enum FiguresKind {
  * [first day, last day] of d that have a check-in (coverage does not matter). */
 void summary_figures(const DaySignals *d, size_t n, const Checkin *c, size_t n_c, double min_coverage_h,
                      int day_start_min, FiguresKind kind, Figures *ret);
+
+/* How a figure changed from ref to v, judged as kizuki shows it (the digest;
+ * kizuki week judges the same way). */
+typedef enum ChangeKind {
+        CHANGE_AMOUNT, /* hours, indices: in percent of ref; the difference itself when ref is 0 */
+        CHANGE_SHARE,  /* a share 0..1: in percentage points */
+        CHANGE_TIME,   /* a time of day in minutes: the shorter way round the clock */
+} ChangeKind;
+
+typedef struct Change {
+        double delta;  /* percent when relative; else the difference (pp for shares, minutes for times) */
+        bool relative; /* delta is in percent of ref */
+        bool same;     /* about the same: under 5 %, 2 pp or 15 min (or exactly, from 0) */
+} Change;
+
+/* -ENODATA when v or ref is NaN (null). */
+int summary_change(ChangeKind kind, double v, double ref, Change *ret);

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest-common.h"
 #include "digest-render.h"
-#include "digest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
