@@ -90,8 +90,5 @@ void daemon_eval_if_due(Daemon *d);
  * check-ins, nudges) and share_log_days (the share log), as forget does. */
 int daemon_expire(Daemon *d);
 
-/* methods.c: a stored nudge as the interface's Nudge. */
-json_object *daemon_nudge_json(const NudgeRecord *n);
-
 /* methods.c: answer a Varlink call (a ControlHandler). */
 int daemon_method(const VarlinkCall *call, char **ret, size_t *ret_len, void *userdata);

@@ -157,7 +157,7 @@ int daemon_eval_policies(Daemon *d, json_object *raised, int *ret_evaluated) {
                         if (raised) {
                                 NudgeRecord stored;
                                 if (store_get_nudge(d->store, id, &stored) > 0) {
-                                        json_object_array_add(raised, daemon_nudge_json(&stored));
+                                        json_object_array_add(raised, nudge_record_json(&stored, true));
                                         nudge_record_done(&stored);
                                 }
                         }

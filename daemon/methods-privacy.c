@@ -638,13 +638,6 @@ static int text_param(json_object *o, const char *name, size_t max, bool optiona
         return 0;
 }
 
-static bool one_of(const char *s, const char *const *set) {
-        for (; *set; set++)
-                if (strcmp(s, *set) == 0)
-                        return true;
-        return false;
-}
-
 static int checkin_record(json_object *o, int64_t today, Checkin *ret, int64_t *ret_at) {
         int64_t date, mood = -1, at = 0;
         int went_out, met;
@@ -670,8 +663,6 @@ static int checkin_record(json_object *o, int64_t today, Checkin *ret, int64_t *
 }
 
 static int nudge_record(json_object *o, NudgeRecord *ret) {
-        static const char *const severities[] = { "gentle", "notice", "concern", NULL };
-        static const char *const states[] = { "unread", "acked", "snoozed", "dismissed", NULL };
         const char *policy, *severity, *title, *body, *step, *rule, *state;
         int64_t date, raised_at, snoozed_until = 0;
         double value, baseline, score;
@@ -680,13 +671,13 @@ static int nudge_record(json_object *o, NudgeRecord *ret) {
         if (!json_object_is_type(o, json_type_object) || text_param(o, "policy", 128, false, &policy) < 0 ||
             date_param(o, "date", &date) <= 0 ||
             varlink_param_int(o, "raised_at", 0, INT64_C(253402300799), &raised_at) <= 0 ||
-            text_param(o, "severity", 16, false, &severity) < 0 || !one_of(severity, severities) ||
+            text_param(o, "severity", 16, false, &severity) < 0 || !nudge_severity_valid(severity) ||
             text_param(o, "title", NUDGE_TEXT_MAX, false, &title) < 0 ||
             text_param(o, "body", NUDGE_TEXT_MAX, false, &body) < 0 ||
             text_param(o, "step", NUDGE_TEXT_MAX, true, &step) < 0 || text_param(o, "rule", 64, false, &rule) < 0 ||
             opt_figure(o, "value", &value) < 0 || opt_figure(o, "baseline", &baseline) < 0 ||
             opt_figure(o, "score", &score) < 0 || text_param(o, "state", 16, false, &state) < 0 ||
-            !one_of(state, states) ||
+            !nudge_state_valid(state) ||
             varlink_param_int(o, "snoozed_until", 1, INT64_C(253402300799), &snoozed_until) < 0 ||
             (helpful = method_answer_bool(o, "helpful")) < -1)
                 return -EINVAL;

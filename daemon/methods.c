@@ -794,26 +794,6 @@ static int method_reload(Daemon *d, json_object *params, Reply *r) {
 
 /* --- nudges -------------------------------------------------------------- */
 
-json_object *daemon_nudge_json(const NudgeRecord *n) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "id", json_object_new_int64(n->id));
-        json_object_object_add(o, "policy", json_object_new_string(n->policy));
-        json_object_object_add(o, "date", method_json_date(n->date));
-        json_object_object_add(o, "raised_at", json_object_new_int64(n->raised_at));
-        json_object_object_add(o, "severity", json_object_new_string(n->severity));
-        json_object_object_add(o, "title", json_object_new_string(n->title));
-        json_object_object_add(o, "body", json_object_new_string(n->body));
-        json_object_object_add(o, "step", n->step ? json_object_new_string(n->step) : NULL);
-        json_object_object_add(o, "rule", json_object_new_string(n->rule));
-        json_object_object_add(o, "value", json_figure(n->value));
-        json_object_object_add(o, "baseline", json_figure(n->baseline));
-        json_object_object_add(o, "score", json_figure(n->score));
-        json_object_object_add(o, "state", json_object_new_string(n->state));
-        json_object_object_add(o, "snoozed_until", n->snoozed_until > 0 ? json_object_new_int64(n->snoozed_until) : NULL);
-        json_object_object_add(o, "helpful", json_answer_bool(n->helpful));
-        return o;
-}
-
 static int method_get_nudges(Daemon *d, json_object *params, Reply *r) {
         json_object *all_o;
         bool all = false;
@@ -829,7 +809,7 @@ static int method_get_nudges(Daemon *d, json_object *params, Reply *r) {
                 return store_fail(r, d, q);
         json_object *arr = json_object_new_array_ext((int) n);
         for (size_t i = 0; i < n; i++)
-                json_object_array_add(arr, daemon_nudge_json(&v[i]));
+                json_object_array_add(arr, nudge_record_json(&v[i], true));
         nudge_records_free(v, n);
         json_object *p = json_object_new_object();
         json_object_object_add(p, "nudges", arr);
@@ -878,7 +858,7 @@ static int method_nudge_action(Daemon *d, json_object *params, Reply *r) {
                 return fail(r, KIZUKI_NAME("NoSuchNudge"), p);
         }
         json_object *p = json_object_new_object();
-        json_object_object_add(p, "nudge", daemon_nudge_json(&n));
+        json_object_object_add(p, "nudge", nudge_record_json(&n, true));
         nudge_record_done(&n);
         return ok(r, p);
 }
