@@ -17,6 +17,7 @@
 #include "log.h"
 #include "macro.h"
 #include "methods.h"
+#include "wire.h"
 #include "timeutil.h"
 #include "version.h"
 
@@ -121,11 +122,11 @@ static json_object *table_json(Daemon *d, const char *name, int *ret_error) {
                                                            : "A table this version of kizuki does not describe."));
         json_object_object_add(o, "rows", json_object_new_int64(st.rows));
         if (st.has_range && st.range_utc) {
-                json_object_object_add(o, "first", method_json_date(st.first + tz_offset_at(st.first, NULL)));
-                json_object_object_add(o, "last", method_json_date(st.last + tz_offset_at(st.last, NULL)));
+                json_object_object_add(o, "first", wire_date(st.first + tz_offset_at(st.first, NULL)));
+                json_object_object_add(o, "last", wire_date(st.last + tz_offset_at(st.last, NULL)));
         } else if (st.has_range) {
-                json_object_object_add(o, "first", method_json_date(st.first));
-                json_object_object_add(o, "last", method_json_date(st.last));
+                json_object_object_add(o, "first", wire_date(st.first));
+                json_object_object_add(o, "last", wire_date(st.last));
         } else {
                 json_object_object_add(o, "first", NULL);
                 json_object_object_add(o, "last", NULL);
@@ -299,7 +300,7 @@ static int export_row(const StoreValue *v, size_t n, void *userdata) {
         for (size_t i = 0; i < n; i++) {
                 json_object *val;
                 if ((int) i == pg->date_column && v[i].type == STORE_INT)
-                        val = method_json_date(v[i].i);
+                        val = wire_date(v[i].i);
                 else
                         val = value_json(&v[i]);
                 json_object_object_add(row, pg->columns[i], val);
@@ -484,21 +485,16 @@ static int64_t local_to_utc(int64_t l) {
 }
 
 static int method_forget(Daemon *d, json_object *params, Reply *r) {
-        json_object *v;
-        bool all = false, shares = false;
         int64_t from = 0, to = 0;
         int has_from, has_to, q;
 
-        if (json_object_object_get_ex(params, "all", &v) && !json_object_is_type(v, json_type_null)) {
-                if (!json_object_is_type(v, json_type_boolean))
-                        return method_bad_param(r, "all");
-                all = json_object_get_boolean(v);
-        }
-        if (json_object_object_get_ex(params, "include_share_log", &v) && !json_object_is_type(v, json_type_null)) {
-                if (!json_object_is_type(v, json_type_boolean))
-                        return method_bad_param(r, "include_share_log");
-                shares = json_object_get_boolean(v);
-        }
+        int all_param = method_answer_bool(params, "all");
+        if (all_param < -1)
+                return method_bad_param(r, "all");
+        int shares = method_answer_bool(params, "include_share_log");
+        if (shares < -1)
+                return method_bad_param(r, "include_share_log");
+        bool all = all_param > 0;
         has_from = date_param(params, "from", &from);
         if (has_from < 0)
                 return method_bad_param(r, "from");
@@ -519,7 +515,7 @@ static int method_forget(Daemon *d, json_object *params, Reply *r) {
                 .local_from = has_from ? from : INT64_MIN,
                 .local_to = has_to ? to + DAY : INT64_MAX,
                 .day_start = ds,
-                .shares = shares,
+                .shares = shares > 0,
                 .shares_from = has_from ? local_to_utc(from + ds) : INT64_MIN,
                 .shares_to = has_to ? local_to_utc(to + DAY + ds) : INT64_MAX,
                 .consent_and_meta = all,
@@ -709,13 +705,10 @@ static int method_import_records(Daemon *d, json_object *params, Reply *r) {
                         return method_bad_param(r, "nudges");
                 nn = json_object_array_length(nudges);
         }
-        if (nc > IMPORT_RECORDS_MAX || nn > IMPORT_RECORDS_MAX) {
-                json_object *p = json_object_new_object();
-                json_object_object_add(p, "limit", json_object_new_int(IMPORT_RECORDS_MAX));
-                return method_fail(r, KIZUKI_NAME("RangeTooLarge"), p);
-        }
+        if (nc > IMPORT_RECORDS_MAX || nn > IMPORT_RECORDS_MAX)
+                return method_range_too_large(r, IMPORT_RECORDS_MAX);
         if (!daemon_consented(d))
-                return method_fail(r, KIZUKI_NAME("NoConsent"), NULL);
+                return method_no_consent(r);
 
         /* Check everything before writing anything. */
         _cleanup_free_ Checkin *c = calloc(nc + 1, sizeof *c);

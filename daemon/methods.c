@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "digest-model.h"
 #include "methods.h"
+#include "wire.h"
 #include "signals.h"
 #include "summary.h"
 #include "log.h"
@@ -19,50 +20,13 @@
 #include "varlink-interface.h"
 #include "version.h"
 
-int method_ok(Reply *r, json_object *params) {
-        return varlink_reply(params, r->msg, r->len);
-}
-
-int method_fail(Reply *r, const char *error, json_object *params) {
-        return varlink_error(error, params, r->msg, r->len);
-}
-
-int method_bad_param(Reply *r, const char *name) {
-        return varlink_error_invalid_parameter(name, r->msg, r->len);
-}
-
-int method_store_fail(Reply *r, Daemon *d, int err) {
-        json_object *p = json_object_new_object();
-        const char *why = store_last_error(d->store);
-        json_object_object_add(p, "message", json_object_new_string(why && *why ? why : strerror(-err)));
-        log_warning("Store error: %s", json_object_get_string(json_object_object_get(p, "message")));
-        return method_fail(r, KIZUKI_NAME("StoreError"), p);
-}
-
 #define ok method_ok
 #define fail method_fail
 #define bad_param method_bad_param
 #define store_fail method_store_fail
 
-static json_object *hours_json(const AcctBucket *b, size_t n);
-
 static int64_t wall_now(void) {
         return (int64_t) time(NULL);
-}
-
-static json_object *consent_json(const Daemon *d) {
-        if (!d->have_consent)
-                return NULL;
-        json_object *c = json_object_new_object();
-        json_object_object_add(c, "granted_at", json_object_new_int64(d->consent.granted_at));
-        json_object_object_add(c, "text_version", json_object_new_string(d->consent.text_version));
-        json_object_object_add(c, "text_sha256", json_object_new_string(d->consent.text_sha256));
-        json_object_object_add(c, "revoked_at",
-                               d->consent.revoked_at ? json_object_new_int64(d->consent.revoked_at) : NULL);
-        json_object_object_add(c, "current",
-                               json_object_new_boolean(strcmp(d->consent.text_sha256, consent_text_SHA256) == 0 &&
-                                                       strcmp(d->consent.text_version, KIZUKI_CONSENT_VERSION) == 0));
-        return c;
 }
 
 static const char *hint_names[] = {
@@ -93,7 +57,7 @@ static int method_get_status(Daemon *d, json_object *params, Reply *r) {
         json_object_object_add(p, "recording", json_object_new_string(daemon_recording(d)));
         json_object_object_add(p, "paused_until",
                                d->paused && d->paused_until ? json_object_new_int64(d->paused_until) : NULL);
-        json_object_object_add(p, "consent", consent_json(d));
+        json_object_object_add(p, "consent", wire_consent(d->have_consent ? &d->consent : NULL));
         json_object_object_add(p, "consent_version", json_object_new_string(KIZUKI_CONSENT_VERSION));
         json_object_object_add(p, "consent_sha256", json_object_new_string(consent_text_SHA256));
 
@@ -171,7 +135,7 @@ static int method_grant_consent(Daemon *d, json_object *params, Reply *r) {
                 daemon_update(d);
         }
         json_object *p = json_object_new_object();
-        json_object_object_add(p, "consent", consent_json(d));
+        json_object_object_add(p, "consent", wire_consent(d->have_consent ? &d->consent : NULL));
         return ok(r, p);
 }
 
@@ -189,14 +153,14 @@ static int method_revoke_consent(Daemon *d, json_object *params, Reply *r) {
         daemon_update(d);
         daemon_flush(d);
         json_object *p = json_object_new_object();
-        json_object_object_add(p, "consent", consent_json(d));
+        json_object_object_add(p, "consent", wire_consent(d->have_consent ? &d->consent : NULL));
         return ok(r, p);
 }
 
 static int method_get_consent(Daemon *d, json_object *params, Reply *r) {
         (void) params;
         json_object *p = json_object_new_object();
-        json_object_object_add(p, "consent", consent_json(d));
+        json_object_object_add(p, "consent", wire_consent(d->have_consent ? &d->consent : NULL));
         json_object_object_add(p, "consent_version", json_object_new_string(KIZUKI_CONSENT_VERSION));
         json_object_object_add(p, "consent_sha256", json_object_new_string(consent_text_SHA256));
         return ok(r, p);
@@ -268,7 +232,7 @@ static int method_get_hours(Daemon *d, json_object *params, Reply *r) {
                 return store_fail(r, d, q);
 
         json_object *p = json_object_new_object();
-        json_object_object_add(p, "hours", hours_json(b, n));
+        json_object_object_add(p, "hours", wire_hours(b, n));
         return ok(r, p);
 }
 
@@ -278,94 +242,6 @@ static int method_get_hours(Daemon *d, json_object *params, Reply *r) {
 #define RANGE_DAYS_MAX 800
 #define IMPORT_HOURS_MAX 500
 #define DAY INT64_C(86400)
-
-static json_object *json_minutes(int m) {
-        if (m < 0)
-                return NULL;
-        char buf[8];
-        snprintf(buf, sizeof buf, "%02d:%02d", (m / 60) % 24, m % 60);
-        return json_object_new_string(buf);
-}
-
-static json_object *json_figure(double v) {
-        return isfinite(v) ? json_object_new_double(v) : NULL;
-}
-
-static json_object *json_answer_bool(int v) {
-        return v < 0 ? NULL : json_object_new_boolean(v);
-}
-
-json_object *method_json_date(int64_t local) {
-        time_t t = (time_t) local;
-        struct tm tm;
-        char buf[16];
-        if (!gmtime_r(&t, &tm) || strftime(buf, sizeof buf, "%Y-%m-%d", &tm) == 0)
-                return NULL;
-        return json_object_new_string(buf);
-}
-
-static json_object *day_json(const Daemon *d, const DaySignals *ds, const Checkin *c) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "date", method_json_date(ds->date));
-        json_object_object_add(o, "screen_h", json_object_new_double(ds->screen_h));
-        json_object_object_add(o, "night_ratio", json_figure(ds->night_ratio));
-        json_object_object_add(o, "first_active", json_minutes(ds->first_active));
-        json_object_object_add(o, "last_active", json_minutes(ds->last_active));
-        json_object_object_add(o, "sleep_onset", json_minutes(ds->sleep_onset));
-        json_object_object_add(o, "sleep_offset", json_minutes(ds->sleep_offset));
-        json_object_object_add(o, "sleep_mid", json_minutes(ds->sleep_mid));
-        json_object_object_add(o, "sleep_h", json_figure(ds->sleep_h));
-        json_object_object_add(o, "coverage_h", json_object_new_double(ds->coverage_h));
-        json_object_object_add(o, "low_coverage", json_object_new_boolean(ds->coverage_h < d->config.min_coverage_h));
-        json_object_object_add(o, "is", json_figure(ds->is));
-        json_object_object_add(o, "iv", json_figure(ds->iv));
-        json_object_object_add(o, "ra", json_figure(ds->ra));
-        json_object_object_add(o, "l5", json_figure(ds->l5));
-        json_object_object_add(o, "l5_onset", json_minutes(ds->l5_onset));
-        json_object_object_add(o, "m10", json_figure(ds->m10));
-        json_object_object_add(o, "m10_onset", json_minutes(ds->m10_onset));
-        json_object_object_add(o, "went_out", json_answer_bool(c ? c->went_out : -1));
-        json_object_object_add(o, "met_someone", json_answer_bool(c ? c->met_someone : -1));
-        json_object_object_add(o, "mood", c && c->mood > 0 ? json_object_new_int(c->mood) : NULL);
-        return o;
-}
-
-static json_object *figures_json(const Figures *f) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "days", json_object_new_int(f->days));
-        json_object_object_add(o, "screen_h", json_figure(f->screen_h));
-        json_object_object_add(o, "night_ratio", json_figure(f->night_ratio));
-        json_object_object_add(o, "first_active", json_minutes(f->first_active));
-        json_object_object_add(o, "last_active", json_minutes(f->last_active));
-        json_object_object_add(o, "sleep_onset", json_minutes(f->sleep_onset));
-        json_object_object_add(o, "sleep_offset", json_minutes(f->sleep_offset));
-        json_object_object_add(o, "sleep_mid", json_minutes(f->sleep_mid));
-        json_object_object_add(o, "sleep_h", json_figure(f->sleep_h));
-        json_object_object_add(o, "coverage_h", json_figure(f->coverage_h));
-        json_object_object_add(o, "is", json_figure(f->is));
-        json_object_object_add(o, "iv", json_figure(f->iv));
-        json_object_object_add(o, "ra", json_figure(f->ra));
-        json_object_object_add(o, "l5", json_figure(f->l5));
-        json_object_object_add(o, "m10", json_figure(f->m10));
-        json_object_object_add(o, "went_out_days", json_object_new_int(f->went_out_days));
-        json_object_object_add(o, "met_someone_days", json_object_new_int(f->met_someone_days));
-        json_object_object_add(o, "checkin_days", json_object_new_int(f->checkin_days));
-        json_object_object_add(o, "mood", json_figure(f->mood));
-        return o;
-}
-
-static json_object *hours_json(const AcctBucket *b, size_t n) {
-        json_object *hours = json_object_new_array_ext((int) n);
-        for (size_t i = 0; i < n; i++) {
-                json_object *h = json_object_new_object();
-                json_object_object_add(h, "start", json_object_new_int64(b[i].start));
-                json_object_object_add(h, "utc_offset", json_object_new_int(b[i].utc_offset));
-                json_object_object_add(h, "active_s", json_object_new_int(b[i].active_s));
-                json_object_object_add(h, "observed_s", json_object_new_int(b[i].observed_s));
-                json_object_array_add(hours, h);
-        }
-        return hours;
-}
 
 static SignalsConfig signals_config(const Daemon *d) {
         return (SignalsConfig) {
@@ -405,36 +281,15 @@ static const Checkin *find_checkin(const Checkin *c, size_t n, int64_t date) {
         return NULL;
 }
 
-static int date_param(json_object *params, const char *name, int64_t *ret, Reply *r, int *ret_reply) {
-        const char *s = NULL;
-        if (varlink_param_string(params, name, &s) <= 0) {
-                *ret_reply = bad_param(r, name);
-                return -EINVAL;
-        }
-        if (parse_date(s, ret) < 0) {
-                json_object *p = json_object_new_object();
-                json_object_object_add(p, "date", json_object_new_string(s));
-                *ret_reply = fail(r, KIZUKI_NAME("InvalidDate"), p);
-                return -EINVAL;
-        }
-        return 0;
-}
-
-static int range_too_large(Reply *r, int limit) {
-        json_object *p = json_object_new_object();
-        json_object_object_add(p, "limit", json_object_new_int(limit));
-        return fail(r, KIZUKI_NAME("RangeTooLarge"), p);
-}
-
 static int method_get_days(Daemon *d, json_object *params, Reply *r) {
         int64_t from, to;
         int reply;
-        if (date_param(params, "from", &from, r, &reply) < 0 || date_param(params, "to", &to, r, &reply) < 0)
+        if (method_date(params, "from", &from, r, &reply) < 0 || method_date(params, "to", &to, r, &reply) < 0)
                 return reply;
         if (to < from)
                 return bad_param(r, "to");
         if ((to - from) / DAY + 1 > DAYS_MAX)
-                return range_too_large(r, DAYS_MAX);
+                return method_range_too_large(r, DAYS_MAX);
 
         _cleanup_free_ DaySignals *days = NULL;
         _cleanup_free_ Checkin *c = NULL;
@@ -444,7 +299,7 @@ static int method_get_days(Daemon *d, json_object *params, Reply *r) {
                 return store_fail(r, d, q);
         json_object *arr = json_object_new_array_ext((int) n);
         for (size_t i = 0; i < n; i++)
-                json_object_array_add(arr, day_json(d, &days[i], find_checkin(c, nc, days[i].date)));
+                json_object_array_add(arr, wire_day(&days[i], find_checkin(c, nc, days[i].date), d->config.min_coverage_h));
         json_object *p = json_object_new_object();
         json_object_object_add(p, "days", arr);
         return ok(r, p);
@@ -453,12 +308,12 @@ static int method_get_days(Daemon *d, json_object *params, Reply *r) {
 static int method_get_range(Daemon *d, json_object *params, Reply *r) {
         int64_t from, to;
         int reply;
-        if (date_param(params, "from", &from, r, &reply) < 0 || date_param(params, "to", &to, r, &reply) < 0)
+        if (method_date(params, "from", &from, r, &reply) < 0 || method_date(params, "to", &to, r, &reply) < 0)
                 return reply;
         if (to < from)
                 return bad_param(r, "to");
         if ((to - from) / DAY + 1 > RANGE_DAYS_MAX)
-                return range_too_large(r, RANGE_DAYS_MAX);
+                return method_range_too_large(r, RANGE_DAYS_MAX);
         daemon_update(d);
         _cleanup_free_ AcctBucket *b = NULL;
         size_t n = 0;
@@ -466,7 +321,7 @@ static int method_get_range(Daemon *d, json_object *params, Reply *r) {
         if (q < 0)
                 return store_fail(r, d, q);
         json_object *p = json_object_new_object();
-        json_object_object_add(p, "hours", hours_json(b, n));
+        json_object_object_add(p, "hours", wire_hours(b, n));
         return ok(r, p);
 }
 
@@ -532,41 +387,22 @@ static int method_get_week(Daemon *d, json_object *params, Reply *r) {
 
         json_object *arr = json_object_new_array_ext(7);
         for (size_t i = 28; i < 35; i++)
-                json_object_array_add(arr, day_json(d, &w.days[i],
-                                                    find_checkin(w.checkins, w.n_checkins, w.days[i].date)));
+                json_object_array_add(arr, wire_day(&w.days[i],
+                                                    find_checkin(w.checkins, w.n_checkins, w.days[i].date),
+                                                    d->config.min_coverage_h));
         json_object *p = json_object_new_object();
         json_object_object_add(p, "week", json_object_new_string(week));
-        json_object_object_add(p, "from", method_json_date(mon));
-        json_object_object_add(p, "to", method_json_date(mon + 6 * DAY));
+        json_object_object_add(p, "from", wire_date(mon));
+        json_object_object_add(p, "to", wire_date(mon + 6 * DAY));
         json_object_object_add(p, "days", arr);
-        json_object_object_add(p, "mean", figures_json(&w.mean));
-        json_object_object_add(p, "previous", figures_json(&w.previous));
-        json_object_object_add(p, "baseline", figures_json(&w.baseline));
-        json_object_object_add(p, "hours", hours_json(b, nb));
+        json_object_object_add(p, "mean", wire_figures(&w.mean));
+        json_object_object_add(p, "previous", wire_figures(&w.previous));
+        json_object_object_add(p, "baseline", wire_figures(&w.baseline));
+        json_object_object_add(p, "hours", wire_hours(b, nb));
         return ok(r, p);
 }
 
 /* --- digest (#5) ---------------------------------------------------------- */
-
-/* "2026-03-30T07:05:00Z" for an instant. */
-static json_object *json_utc(int64_t t) {
-        time_t tt = (time_t) t;
-        struct tm tm;
-        char buf[32];
-        if (!gmtime_r(&tt, &tm) || strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-                return NULL;
-        return json_object_new_string(buf);
-}
-
-/* A day row of the digest: the signals of day_json() without the check-in
- * answers, which a digest gives only as counts. */
-static json_object *digest_day_json(const Daemon *d, const DaySignals *ds) {
-        json_object *o = day_json(d, ds, NULL);
-        json_object_object_del(o, "went_out");
-        json_object_object_del(o, "met_someone");
-        json_object_object_del(o, "mood");
-        return o;
-}
 
 /* The nudges raised for a day of the week, oldest first: what a policy said
  * (policy, date, severity, title), not its body nor what the person did. */
@@ -581,12 +417,7 @@ static int digest_nudges_json(Daemon *d, int64_t mon, json_object **ret) {
                 const NudgeRecord *x = &v[i - 1];
                 if (!digest_model_in_week(x->date, mon))
                         continue;
-                json_object *o = json_object_new_object();
-                json_object_object_add(o, "policy", json_object_new_string(x->policy));
-                json_object_object_add(o, "date", method_json_date(x->date));
-                json_object_object_add(o, "severity", json_object_new_string(x->severity));
-                json_object_object_add(o, "title", json_object_new_string(x->title));
-                json_object_array_add(arr, o);
+                json_object_array_add(arr, wire_digest_nudge(x));
         }
         nudge_records_free(v, n);
         *ret = arr;
@@ -594,7 +425,7 @@ static int digest_nudges_json(Daemon *d, int64_t mon, json_object **ret) {
 }
 
 /* The week's active minutes per hour, rows from the day start. */
-static int digest_hours_json(Daemon *d, int64_t mon, json_object **ret) {
+static int digest_wire_hours(Daemon *d, int64_t mon, json_object **ret) {
         _cleanup_free_ AcctBucket *b = NULL;
         size_t nb = 0;
         int64_t start = mon + (int64_t) d->config.day_start_min * 60;
@@ -605,14 +436,7 @@ static int digest_hours_json(Daemon *d, int64_t mon, json_object **ret) {
                 return q;
         int grid[7][24];
         digest_model_hours(b, nb, start, grid);
-        json_object *rows = json_object_new_array_ext(7);
-        for (size_t i = 0; i < 7; i++) {
-                json_object *row = json_object_new_array_ext(24);
-                for (size_t h = 0; h < 24; h++)
-                        json_object_array_add(row, grid[i][h] < 0 ? NULL : json_object_new_int(grid[i][h]));
-                json_object_array_add(rows, row);
-        }
-        *ret = rows;
+        *ret = wire_grid(grid);
         return 0;
 }
 
@@ -644,36 +468,36 @@ static int method_get_digest(Daemon *d, json_object *params, Reply *r) {
         json_object *nudges = NULL, *hours = NULL;
         q = digest_nudges_json(d, mon, &nudges);
         if (q >= 0 && level >= DIGEST_LEVEL_HOURLY)
-                q = digest_hours_json(d, mon, &hours);
+                q = digest_wire_hours(d, mon, &hours);
         if (q < 0) {
                 json_object_put(nudges);
                 return store_fail(r, d, q);
         }
 
         json_object *settings = json_object_new_object();
-        json_object_object_add(settings, "day_start", json_minutes(d->config.day_start_min));
-        json_object_object_add(settings, "night_start", json_minutes(d->config.night_start_min));
-        json_object_object_add(settings, "night_end", json_minutes(d->config.night_end_min));
+        json_object_object_add(settings, "day_start", wire_minutes(d->config.day_start_min));
+        json_object_object_add(settings, "night_start", wire_minutes(d->config.night_start_min));
+        json_object_object_add(settings, "night_end", wire_minutes(d->config.night_end_min));
         json_object_object_add(settings, "min_coverage_h", json_object_new_int(d->config.min_coverage_h));
 
         json_object *g = json_object_new_object();
         json_object_object_add(g, "schema", json_object_new_string(DIGEST_SCHEMA));
-        json_object_object_add(g, "generated_at", json_utc(now));
+        json_object_object_add(g, "generated_at", wire_utc(now));
         json_object_object_add(g, "level", json_object_new_string(digest_level_to_string(level)));
         json_object_object_add(g, "week", json_object_new_string(week));
-        json_object_object_add(g, "from", method_json_date(mon));
-        json_object_object_add(g, "to", method_json_date(mon + 6 * DAY));
+        json_object_object_add(g, "from", wire_date(mon));
+        json_object_object_add(g, "to", wire_date(mon + 6 * DAY));
         json_object_object_add(g, "settings", settings);
-        json_object_object_add(g, "mean", figures_json(&w.mean));
-        json_object_object_add(g, "previous", figures_json(&w.previous));
-        json_object_object_add(g, "baseline", figures_json(&w.baseline));
+        json_object_object_add(g, "mean", wire_figures(&w.mean));
+        json_object_object_add(g, "previous", wire_figures(&w.previous));
+        json_object_object_add(g, "baseline", wire_figures(&w.baseline));
         json_object_object_add(g, "nudges", nudges);
         /* Nothing finer than asked leaves the daemon: no rows at summary, no
          * hours below hourly. */
         if (level >= DIGEST_LEVEL_DAILY) {
                 json_object *arr = json_object_new_array_ext(7);
                 for (size_t i = 28; i < 35; i++)
-                        json_object_array_add(arr, digest_day_json(d, &w.days[i]));
+                        json_object_array_add(arr, wire_digest_day(&w.days[i], d->config.min_coverage_h));
                 json_object_object_add(g, "days", arr);
         }
         if (hours)
@@ -682,10 +506,6 @@ static int method_get_digest(Daemon *d, json_object *params, Reply *r) {
         json_object *p = json_object_new_object();
         json_object_object_add(p, "digest", g);
         return ok(r, p);
-}
-
-static int no_consent(Reply *r) {
-        return fail(r, KIZUKI_NAME("NoConsent"), NULL);
 }
 
 /* One imported hour, checked like anything else from a peer: a real local
@@ -704,20 +524,17 @@ static int import_hour(json_object *h, int64_t now, AcctBucket *ret) {
 }
 
 static int method_import(Daemon *d, json_object *params, Reply *r) {
-        json_object *hours, *dry;
-        bool dry_run = false;
+        json_object *hours;
         if (!json_object_object_get_ex(params, "hours", &hours) || !json_object_is_type(hours, json_type_array))
                 return bad_param(r, "hours");
-        if (json_object_object_get_ex(params, "dry_run", &dry) && !json_object_is_type(dry, json_type_null)) {
-                if (!json_object_is_type(dry, json_type_boolean))
-                        return bad_param(r, "dry_run");
-                dry_run = json_object_get_boolean(dry);
-        }
+        int dry_run = method_answer_bool(params, "dry_run");
+        if (dry_run < -1)
+                return bad_param(r, "dry_run");
         size_t n = json_object_array_length(hours);
         if (n > IMPORT_HOURS_MAX)
-                return range_too_large(r, IMPORT_HOURS_MAX);
+                return method_range_too_large(r, IMPORT_HOURS_MAX);
         if (!daemon_consented(d))
-                return no_consent(r);
+                return method_no_consent(r);
 
         _cleanup_free_ AcctBucket *b = calloc(n + 1, sizeof *b);
         if (!b)
@@ -734,7 +551,7 @@ static int method_import(Daemon *d, json_object *params, Reply *r) {
                 if (b[i].start + b[i].utc_offset >= first)
                         b[kept++] = b[i];
         size_t changed = 0;
-        int q = store_merge_buckets(d->store, b, kept, dry_run, &changed);
+        int q = store_merge_buckets(d->store, b, kept, dry_run > 0, &changed);
         if (q < 0)
                 return store_fail(r, d, q);
         json_object *p = json_object_new_object();
@@ -744,19 +561,10 @@ static int method_import(Daemon *d, json_object *params, Reply *r) {
         return ok(r, p);
 }
 
-int method_answer_bool(json_object *params, const char *name) {
-        json_object *v;
-        if (!json_object_object_get_ex(params, name, &v) || json_object_is_type(v, json_type_null))
-                return -1;
-        if (!json_object_is_type(v, json_type_boolean))
-                return -2;
-        return json_object_get_boolean(v);
-}
-
 static int method_checkin(Daemon *d, json_object *params, Reply *r) {
         int64_t date, mood = -1;
         int reply;
-        if (date_param(params, "date", &date, r, &reply) < 0)
+        if (method_date(params, "date", &date, r, &reply) < 0)
                 return reply;
         int went_out = method_answer_bool(params, "went_out"), met = method_answer_bool(params, "met_someone");
         if (went_out < -1)
@@ -773,7 +581,7 @@ static int method_checkin(Daemon *d, json_object *params, Reply *r) {
         if (date > local_midnight(now, tz_offset_at(now, NULL)) + DAY)
                 return bad_param(r, "date");
         if (!daemon_consented(d))
-                return no_consent(r);
+                return method_no_consent(r);
         Checkin c = { .date = date, .went_out = went_out, .met_someone = met, .mood = (int) mood };
         q = store_set_checkin(d->store, &c, now);
         if (q < 0)
@@ -795,16 +603,12 @@ static int method_reload(Daemon *d, json_object *params, Reply *r) {
 /* --- nudges -------------------------------------------------------------- */
 
 static int method_get_nudges(Daemon *d, json_object *params, Reply *r) {
-        json_object *all_o;
-        bool all = false;
-        if (json_object_object_get_ex(params, "all", &all_o) && !json_object_is_type(all_o, json_type_null)) {
-                if (!json_object_is_type(all_o, json_type_boolean))
-                        return bad_param(r, "all");
-                all = json_object_get_boolean(all_o);
-        }
+        int all = method_answer_bool(params, "all");
+        if (all < -1)
+                return bad_param(r, "all");
         NudgeRecord *v = NULL;
         size_t n = 0;
-        int q = store_get_nudges(d->store, all, wall_now(), &v, &n);
+        int q = store_get_nudges(d->store, all > 0, wall_now(), &v, &n);
         if (q < 0)
                 return store_fail(r, d, q);
         json_object *arr = json_object_new_array_ext((int) n);
@@ -866,7 +670,7 @@ static int method_nudge_action(Daemon *d, json_object *params, Reply *r) {
 static int method_eval_policies(Daemon *d, json_object *params, Reply *r) {
         (void) params;
         if (!daemon_consented(d))
-                return no_consent(r);
+                return method_no_consent(r);
         json_object *problems = json_object_new_array(), *raised = json_object_new_array();
         if (!problems || !raised) {
                 json_object_put(problems);
@@ -884,7 +688,7 @@ static int method_eval_policies(Daemon *d, json_object *params, Reply *r) {
         }
         int64_t now = wall_now();
         json_object *p = json_object_new_object();
-        json_object_object_add(p, "date", method_json_date(local_midnight(now, tz_offset_at(now, NULL))));
+        json_object_object_add(p, "date", wire_date(local_midnight(now, tz_offset_at(now, NULL))));
         json_object_object_add(p, "evaluated", json_object_new_int(evaluated));
         json_object_object_add(p, "raised", raised);
         json_object_object_add(p, "problems", problems);
