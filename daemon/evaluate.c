@@ -12,6 +12,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "macro.h"
+#include "recorder.h"
 #include "timeutil.h"
 
 #define DAY INT64_C(86400)
@@ -124,7 +125,7 @@ int daemon_eval_policies(Daemon *d, json_object *raised, int *ret_evaluated) {
         int r;
 
         *ret_evaluated = 0;
-        if (!daemon_consented(d))
+        if (!recorder_consented(d))
                 return -EPERM;
         if (!d->policies)
                 return 0;
@@ -175,7 +176,7 @@ int daemon_eval_policies(Daemon *d, json_object *raised, int *ret_evaluated) {
 void daemon_eval_if_due(Daemon *d) {
         int64_t now_local, last = 0;
         int64_t today = today_local(&now_local);
-        if (now_local >= today + EVAL_HOUR * 3600 && daemon_consented(d) &&
+        if (now_local >= today + EVAL_HOUR * 3600 && recorder_consented(d) &&
             store_get_meta(d->store, "policy_eval_day", &last) >= 0 && last != today) {
                 int evaluated;
                 int r = daemon_eval_policies(d, NULL, &evaluated);

@@ -1,8 +1,6 @@
 /* Methods of io.kizuki.Daemon: privacy. The inventory of what is stored
  * (GetPrivacy), export in pages (Export), deletion for real (Forget), the
- * restore of check-ins and nudges from an export (ImportRecords), and
- * retention (daemon_expire, run daily by kizukid.c). */
-#include <dirent.h>
+ * restore of check-ins and nudges from an export (ImportRecords). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,6 +15,8 @@
 #include "log.h"
 #include "macro.h"
 #include "methods.h"
+#include "recorder.h"
+#include "retention.h"
 #include "wire.h"
 #include "timeutil.h"
 #include "version.h"
@@ -134,31 +134,6 @@ static json_object *table_json(Daemon *d, const char *name, int *ret_error) {
         return o;
 }
 
-/* Calls fn for each database set aside as damaged ("<db>.corrupt-<time>" and
- * its -wal/-shm, store.h) in the store's directory: copies of the data too. */
-static int for_each_set_aside(Daemon *d, int (*fn)(int dfd, const char *dir, const char *name, void *userdata),
-                              void *userdata) {
-        const char *db = store_path(d->store), *slash = strrchr(db, '/');
-        _cleanup_free_ char *dir = slash ? strndup(db, (size_t) (slash - db)) : strdup("."), *prefix = NULL;
-        DIR *dp;
-        struct dirent *de;
-        int q = 0;
-
-        if (!dir || asprintf(&prefix, "%s.corrupt-", slash ? slash + 1 : db) < 0)
-                return -ENOMEM;
-        dp = opendir(*dir ? dir : "/");
-        if (!dp)
-                return -errno;
-        while ((de = readdir(dp)))
-                if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
-                        q = fn(dirfd(dp), dir, de->d_name, userdata);
-                        if (q < 0)
-                                break;
-                }
-        closedir(dp);
-        return q < 0 ? q : 0;
-}
-
 static int add_set_aside(int dfd, const char *dir, const char *name, void *userdata) {
         _cleanup_free_ char *p = NULL;
 
@@ -166,17 +141,6 @@ static int add_set_aside(int dfd, const char *dir, const char *name, void *userd
         if (asprintf(&p, "%s/%s", dir, name) < 0)
                 return -ENOMEM;
         return json_object_array_add(userdata, file_json("damaged database set aside", p)) < 0 ? -ENOMEM : 0;
-}
-
-static int remove_set_aside(int dfd, const char *dir, const char *name, void *userdata) {
-        int64_t *n = userdata;
-
-        if (unlinkat(dfd, name, 0) < 0) {
-                log_warning("Failed to remove %s/%s: %s", dir, name, strerror(errno));
-                return 0;
-        }
-        (*n)++;
-        return 0;
 }
 
 static int method_get_privacy(Daemon *d, json_object *params, Reply *r) {
@@ -209,13 +173,13 @@ static int method_get_privacy(Daemon *d, json_object *params, Reply *r) {
             add_file(files, "database shared memory index", db, "-shm") < 0 ||
             add_file(files, "daemon configuration", d->config_path, "") < 0 ||
             add_file(files, "control socket", d->socket_path, "") < 0 ||
-            for_each_set_aside(d, add_set_aside, files) == -ENOMEM) {
+            retention_for_each_set_aside(d, add_set_aside, files) == -ENOMEM) {
                 json_object_put(p);
                 return -ENOMEM;
         }
         json_object_object_add(p, "retention_days", json_object_new_int(d->config.retention_days));
         json_object_object_add(p, "share_log_days", json_object_new_int(d->config.share_log_days));
-        json_object_object_add(p, "recording", json_object_new_string(daemon_recording(d)));
+        json_object_object_add(p, "recording", json_object_new_string(recorder_recording(d)));
         json_object_object_add(p, "consent_version", json_object_new_string(KIZUKI_CONSENT_VERSION));
         json_object_object_add(p, "schema_version", json_object_new_int(STORE_SCHEMA_VERSION));
         return method_ok(r, p);
@@ -387,8 +351,7 @@ static int method_export(Daemon *d, json_object *params, Reply *r) {
                 return method_bad_param(r, "after");
 
         /* What the accountant holds goes to the store first, so the export has it. */
-        daemon_update(d);
-        (void) daemon_flush(d);
+        (void) recorder_save(d);
 
         q = store_table_columns(d->store, table, &pg.columns, &pg.n_columns);
         if (q == -ENOENT)
@@ -458,7 +421,7 @@ static int method_export(Daemon *d, json_object *params, Reply *r) {
         return method_ok(r, p);
 }
 
-/* --- Forget and retention ------------------------------------------------ */
+/* --- Forget ------------------------------------------------ */
 
 static void forgotten_add(json_object *p, const StoreForgotten *f) {
         json_object_object_add(p, "buckets", json_object_new_int64(f->buckets));
@@ -523,82 +486,17 @@ static int method_forget(Daemon *d, json_object *params, Reply *r) {
         if (f.shares_from > f.shares_to)
                 f.shares_from = f.shares_to;
 
-        /* The accountant's unsaved seconds go to the store first and are
-         * deleted with the rest: nothing of the range is written back later. */
-        daemon_update(d);
-        q = daemon_flush(d);
-        if (q < 0)
-                return method_store_fail(r, d, q);
-
         StoreForgotten got;
-        q = store_forget(d->store, &f, &got);
-        if (q < 0)
-                return method_store_fail(r, d, q);
-        /* From here the rows are gone: the daemon follows the store whatever
-         * the cleanup below does (without consent it must stop recording). */
-        int64_t set_aside = 0;
-        if (all) {
-                /* Damaged databases set aside hold the person's data as well. */
-                (void) for_each_set_aside(d, remove_set_aside, &set_aside);
-                d->have_consent = false;
-                d->consent = (StoreConsent) {};
-                d->paused = false;
-                d->paused_until = 0;
-                evtimer_del(d->pause_timer);
-        }
-        daemon_update(d);
-        log_info("Forgot %s: %lld hours, %lld check-ins, %lld nudges, %lld consent records, %lld shares, "
-                 "%lld meta values, %lld files of damaged databases set aside",
-                 all ? "everything" : "a range", (long long) got.buckets, (long long) got.checkins,
-                 (long long) got.nudges, (long long) got.consents, (long long) got.shares, (long long) got.meta,
-                 (long long) set_aside);
-        /* Also finishes a cleanup an earlier forget or retention left due. */
-        q = store_cleanup(d->store);
+        int64_t set_aside;
+        q = retention_forget(d, &f, all, &got, &set_aside);
         if (q < 0)
                 return method_store_fail(r, d, q);
 
         json_object *p = json_object_new_object();
         forgotten_add(p, &got);
         json_object_object_add(p, "set_aside_files", json_object_new_int64(set_aside));
-        json_object_object_add(p, "recording", json_object_new_string(daemon_recording(d)));
+        json_object_object_add(p, "recording", json_object_new_string(recorder_recording(d)));
         return method_ok(r, p);
-}
-
-int64_t daemon_retention_first_day(const Daemon *d) {
-        int64_t now = wall_now();
-        return local_midnight(now, tz_offset_at(now, NULL)) - (int64_t) d->config.retention_days * DAY;
-}
-
-int daemon_expire(Daemon *d) {
-        int64_t now = wall_now();
-        StoreForget f = {
-                .local_from = INT64_MIN,
-                .local_to = daemon_retention_first_day(d),
-                .day_start = (int64_t) d->config.day_start_min * 60,
-                .shares = true,
-                .shares_from = INT64_MIN,
-                .shares_to = now - (int64_t) d->config.share_log_days * DAY,
-        };
-        StoreForgotten got;
-        int r = store_forget(d->store, &f, &got);
-
-        if (r < 0) {
-                log_warning("Failed to delete data past its retention (%s); trying again tomorrow",
-                            store_last_error(d->store));
-                return r;
-        }
-        if (got.buckets + got.checkins + got.nudges + got.shares > 0)
-                log_info("Retention: deleted %lld hours, %lld check-ins and %lld nudges older than %d days, "
-                         "%lld shares older than %d days",
-                         (long long) got.buckets, (long long) got.checkins, (long long) got.nudges,
-                         d->config.retention_days, (long long) got.shares, d->config.share_log_days);
-        /* Also a cleanup an earlier forget left due. */
-        r = store_cleanup(d->store);
-        if (r < 0) {
-                log_warning("Retention: %s", store_last_error(d->store));
-                return r;
-        }
-        return 0;
 }
 
 /* --- ImportRecords ------------------------------------------------------- */
@@ -689,7 +587,7 @@ static int nudge_record(json_object *o, NudgeRecord *ret) {
 static int method_import_records(Daemon *d, json_object *params, Reply *r) {
         json_object *checkins = NULL, *nudges = NULL;
         int64_t now = wall_now(), today = local_midnight(now, tz_offset_at(now, NULL));
-        int64_t first_day = daemon_retention_first_day(d);
+        int64_t first_day = retention_first_day(d);
         int64_t n_checkins = 0, n_nudges = 0, expired = 0;
         size_t nc = 0, nn = 0;
         int q;
@@ -707,7 +605,7 @@ static int method_import_records(Daemon *d, json_object *params, Reply *r) {
         }
         if (nc > IMPORT_RECORDS_MAX || nn > IMPORT_RECORDS_MAX)
                 return method_range_too_large(r, IMPORT_RECORDS_MAX);
-        if (!daemon_consented(d))
+        if (!recorder_consented(d))
                 return method_no_consent(r);
 
         /* Check everything before writing anything. */

@@ -11,6 +11,8 @@
 #include "daemon.h"
 #include "digest-model.h"
 #include "methods.h"
+#include "recorder.h"
+#include "retention.h"
 #include "wire.h"
 #include "signals.h"
 #include "summary.h"
@@ -25,6 +27,8 @@
 #define bad_param method_bad_param
 #define store_fail method_store_fail
 
+#define DAY INT64_C(86400)
+
 static int64_t wall_now(void) {
         return (int64_t) time(NULL);
 }
@@ -34,40 +38,13 @@ static const char *hint_names[] = {
         [HINT_LOCKED] = "locked", [HINT_UNLOCKED] = "unlocked",
 };
 
-static int method_get_status(Daemon *d, json_object *params, Reply *r) {
-        (void) params;
-        daemon_update(d);
-
-        int64_t now = wall_now();
-        int32_t off = tz_offset_at(now, NULL);
-        int64_t day = local_midnight(now, off);
-        _cleanup_free_ AcctBucket *b = NULL;
-        size_t n = 0;
-        int q = daemon_hours(d, day, day + 86400, &b, &n);
-        if (q < 0)
-                return store_fail(r, d, q);
-        int64_t active = 0, observed = 0;
-        for (size_t i = 0; i < n; i++) {
-                active += b[i].active_s;
-                observed += b[i].observed_s;
-        }
-
-        json_object *p = json_object_new_object();
-        json_object_object_add(p, "version", json_object_new_string(KIZUKI_VERSION));
-        json_object_object_add(p, "recording", json_object_new_string(daemon_recording(d)));
-        json_object_object_add(p, "paused_until",
-                               d->paused && d->paused_until ? json_object_new_int64(d->paused_until) : NULL);
-        json_object_object_add(p, "consent", wire_consent(d->have_consent ? &d->consent : NULL));
-        json_object_object_add(p, "consent_version", json_object_new_string(KIZUKI_CONSENT_VERSION));
-        json_object_object_add(p, "consent_sha256", json_object_new_string(consent_text_SHA256));
-
+static json_object *logind_json(const Logind *l) {
         json_object *lj = json_object_new_object(), *sessions = json_object_new_array();
         const char *error = NULL;
-        json_object_object_add(lj, "state",
-                               json_object_new_string(d->logind ? logind_state(d->logind, &error) : "disabled"));
+        json_object_object_add(lj, "state", json_object_new_string(l ? logind_state(l, &error) : "disabled"));
         json_object_object_add(lj, "error", error ? json_object_new_string(error) : NULL);
-        for (size_t i = 0; i < logind_n_sessions(d->logind); i++) {
-                const LogindSession *s = logind_session(d->logind, i);
+        for (size_t i = 0; i < logind_n_sessions(l); i++) {
+                const LogindSession *s = logind_session(l, i);
                 /* Until its properties arrive, a session is not known to be
                  * this person's, nor in which state: it is not listed yet. */
                 if (!s->known)
@@ -80,18 +57,47 @@ static int method_get_status(Daemon *d, json_object *params, Reply *r) {
                 json_object_array_add(sessions, sj);
         }
         json_object_object_add(lj, "sessions", sessions);
-        json_object_object_add(lj, "sleeping", json_object_new_boolean(logind_sleeping(d->logind)));
-        json_object_object_add(p, "logind", lj);
+        json_object_object_add(lj, "sleeping", json_object_new_boolean(logind_sleeping(l)));
+        return lj;
+}
 
-        if (d->hint != HINT_NONE) {
+static int method_get_status(Daemon *d, json_object *params, Reply *r) {
+        (void) params;
+        recorder_update(d);
+
+        int64_t now = wall_now();
+        int32_t off = tz_offset_at(now, NULL);
+        int64_t day = local_midnight(now, off);
+        _cleanup_free_ AcctBucket *b = NULL;
+        size_t n = 0;
+        int q = recorder_hours(d, day, day + DAY, &b, &n);
+        if (q < 0)
+                return method_store_fail(r, d, q);
+        int64_t active = 0, observed = 0;
+        for (size_t i = 0; i < n; i++) {
+                active += b[i].active_s;
+                observed += b[i].observed_s;
+        }
+
+        int64_t paused_until = recorder_paused_until(d), hint_expires;
+        HintState hint = recorder_hint(d, &hint_expires);
+        json_object *p = json_object_new_object();
+        json_object_object_add(p, "version", json_object_new_string(KIZUKI_VERSION));
+        json_object_object_add(p, "recording", json_object_new_string(recorder_recording(d)));
+        json_object_object_add(p, "paused_until", paused_until != 0 ? json_object_new_int64(paused_until) : NULL);
+        json_object_object_add(p, "consent", wire_consent(recorder_consent(d)));
+        json_object_object_add(p, "consent_version", json_object_new_string(KIZUKI_CONSENT_VERSION));
+        json_object_object_add(p, "consent_sha256", json_object_new_string(consent_text_SHA256));
+        json_object_object_add(p, "logind", logind_json(d->logind));
+        if (hint != HINT_NONE) {
                 json_object *h = json_object_new_object();
-                json_object_object_add(h, "state", json_object_new_string(hint_names[d->hint]));
-                json_object_object_add(h, "expires_at", json_object_new_int64(d->hint_expires_wall));
+                json_object_object_add(h, "state", json_object_new_string(hint_names[hint]));
+                json_object_object_add(h, "expires_at", json_object_new_int64(hint_expires));
                 json_object_object_add(p, "hint", h);
         } else
                 json_object_object_add(p, "hint", NULL);
 
-        json_object_object_add(p, "active", json_object_new_boolean(accountant_state(d->acct) == ACCT_ACTIVE));
+        json_object_object_add(p, "active", json_object_new_boolean(recorder_active(d)));
         json_object_object_add(p, "today_active_s", json_object_new_int64(active));
         json_object_object_add(p, "today_observed_s", json_object_new_int64(observed));
         json_object_object_add(p, "store_path", json_object_new_string(store_path(d->store)));
@@ -100,70 +106,49 @@ static int method_get_status(Daemon *d, json_object *params, Reply *r) {
         json_object_object_add(p, "utc_offset", json_object_new_int(off));
         int unread = store_count_unread(d->store, now);
         json_object_object_add(p, "unread_nudges", json_object_new_int(unread < 0 ? 0 : unread));
-        return ok(r, p);
+        return method_ok(r, p);
 }
 
-/* Reload the newest consent row into the daemon. */
-static int consent_refresh(Daemon *d) {
-        int q = store_get_consent(d->store, &d->consent);
-        if (q < 0)
-                return q;
-        d->have_consent = q > 0;
-        return 0;
+/* The reply of the consent methods: the consent record (null when none). */
+static int consent_reply(Daemon *d, Reply *r) {
+        json_object *p = json_object_new_object();
+        json_object_object_add(p, "consent", wire_consent(recorder_consent(d)));
+        return method_ok(r, p);
 }
 
 static int method_grant_consent(Daemon *d, json_object *params, Reply *r) {
         const char *version = NULL, *sha = NULL;
         if (varlink_param_string(params, "text_version", &version) <= 0)
-                return bad_param(r, "text_version");
+                return method_bad_param(r, "text_version");
         if (varlink_param_string(params, "text_sha256", &sha) <= 0)
-                return bad_param(r, "text_sha256");
+                return method_bad_param(r, "text_sha256");
         if (strcmp(version, KIZUKI_CONSENT_VERSION) != 0 || strcmp(sha, consent_text_SHA256) != 0) {
                 json_object *p = json_object_new_object();
                 json_object_object_add(p, "text_version", json_object_new_string(KIZUKI_CONSENT_VERSION));
                 json_object_object_add(p, "text_sha256", json_object_new_string(consent_text_SHA256));
-                return fail(r, KIZUKI_NAME("ConsentMismatch"), p);
+                return method_fail(r, KIZUKI_NAME("ConsentMismatch"), p);
         }
-        if (!daemon_consented(d)) {
-                int q = store_grant_consent(d->store, wall_now(), version, sha);
-                if (q < 0)
-                        return store_fail(r, d, q);
-                q = consent_refresh(d);
-                if (q < 0)
-                        return store_fail(r, d, q);
-                log_info("Consent granted (text version %s): recording", version);
-                daemon_update(d);
-        }
-        json_object *p = json_object_new_object();
-        json_object_object_add(p, "consent", wire_consent(d->have_consent ? &d->consent : NULL));
-        return ok(r, p);
+        int q = recorder_grant_consent(d, version, sha);
+        if (q < 0)
+                return method_store_fail(r, d, q);
+        return consent_reply(d, r);
 }
 
 static int method_revoke_consent(Daemon *d, json_object *params, Reply *r) {
         (void) params;
-        int q = store_revoke_consent(d->store, wall_now());
+        int q = recorder_revoke_consent(d);
         if (q < 0)
-                return store_fail(r, d, q);
-        bool revoked = q > 0;
-        q = consent_refresh(d);
-        if (q < 0)
-                return store_fail(r, d, q);
-        if (revoked)
-                log_info("Consent revoked: recording stopped");
-        daemon_update(d);
-        daemon_flush(d);
-        json_object *p = json_object_new_object();
-        json_object_object_add(p, "consent", wire_consent(d->have_consent ? &d->consent : NULL));
-        return ok(r, p);
+                return method_store_fail(r, d, q);
+        return consent_reply(d, r);
 }
 
 static int method_get_consent(Daemon *d, json_object *params, Reply *r) {
         (void) params;
         json_object *p = json_object_new_object();
-        json_object_object_add(p, "consent", wire_consent(d->have_consent ? &d->consent : NULL));
+        json_object_object_add(p, "consent", wire_consent(recorder_consent(d)));
         json_object_object_add(p, "consent_version", json_object_new_string(KIZUKI_CONSENT_VERSION));
         json_object_object_add(p, "consent_sha256", json_object_new_string(consent_text_SHA256));
-        return ok(r, p);
+        return method_ok(r, p);
 }
 
 static int method_pause(Daemon *d, json_object *params, Reply *r) {
@@ -171,47 +156,39 @@ static int method_pause(Daemon *d, json_object *params, Reply *r) {
         /* Up to a year; anything longer is better said as a revoke. */
         int q = varlink_param_int(params, "duration_s", 1, 366 * 86400, &duration);
         if (q < 0)
-                return bad_param(r, "duration_s");
+                return method_bad_param(r, "duration_s");
         int64_t until = q > 0 ? wall_now() + duration : 0;
-        q = daemon_set_paused(d, true, until);
+        q = recorder_set_paused(d, true, until);
         if (q < 0)
-                return store_fail(r, d, q);
+                return method_store_fail(r, d, q);
         json_object *p = json_object_new_object();
         json_object_object_add(p, "paused_until", until ? json_object_new_int64(until) : NULL);
-        return ok(r, p);
+        return method_ok(r, p);
 }
 
 static int method_resume(Daemon *d, json_object *params, Reply *r) {
         (void) params;
-        int q = daemon_set_paused(d, false, 0);
+        int q = recorder_set_paused(d, false, 0);
         if (q < 0)
-                return store_fail(r, d, q);
-        return ok(r, NULL);
+                return method_store_fail(r, d, q);
+        return method_ok(r, NULL);
 }
 
 static int method_hint(Daemon *d, json_object *params, Reply *r) {
         const char *state = NULL;
         if (varlink_param_string(params, "state", &state) <= 0)
-                return bad_param(r, "state");
+                return method_bad_param(r, "state");
         HintState h = HINT_NONE;
         for (size_t i = HINT_ACTIVE; i < ELEMENTSOF(hint_names); i++)
                 if (strcmp(state, hint_names[i]) == 0)
                         h = (HintState) i;
         if (h == HINT_NONE)
-                return bad_param(r, "state");
+                return method_bad_param(r, "state");
 
-        AcctTime now;
-        acct_time_now(&now);
-        /* Account the time so far under the old hint before switching. */
-        daemon_update(d);
-        d->hint = h;
-        d->hint_expires_mono_us = now.mono_us + d->config.hint_expiry_s * USEC_PER_SEC;
-        d->hint_expires_wall = now.wall_us / USEC_PER_SEC + d->config.hint_expiry_s;
-        daemon_update(d);
-
+        int64_t expires = recorder_set_hint(d, h);
         json_object *p = json_object_new_object();
-        json_object_object_add(p, "expires_at", json_object_new_int64(d->hint_expires_wall));
-        return ok(r, p);
+        json_object_object_add(p, "expires_at", json_object_new_int64(expires));
+        return method_ok(r, p);
 }
 
 static int method_get_hours(Daemon *d, json_object *params, Reply *r) {
@@ -224,10 +201,10 @@ static int method_get_hours(Daemon *d, json_object *params, Reply *r) {
                 json_object_object_add(p, "date", json_object_new_string(date));
                 return fail(r, KIZUKI_NAME("InvalidDate"), p);
         }
-        daemon_update(d);
+        recorder_update(d);
         _cleanup_free_ AcctBucket *b = NULL;
         size_t n = 0;
-        int q = daemon_hours(d, day, day + 86400, &b, &n);
+        int q = recorder_hours(d, day, day + 86400, &b, &n);
         if (q < 0)
                 return store_fail(r, d, q);
 
@@ -241,7 +218,6 @@ static int method_get_hours(Daemon *d, json_object *params, Reply *r) {
 #define DAYS_MAX 3700
 #define RANGE_DAYS_MAX 800
 #define IMPORT_HOURS_MAX 500
-#define DAY INT64_C(86400)
 
 static SignalsConfig signals_config(const Daemon *d) {
         return (SignalsConfig) {
@@ -256,10 +232,10 @@ int daemon_days(Daemon *d, int64_t first, int64_t last, DaySignals **ret, size_t
                         size_t *ret_nc) {
         _cleanup_free_ AcctBucket *b = NULL;
         size_t n = 0;
-        daemon_update(d);
+        recorder_update(d);
         /* Rhythm looks 6 days back; sleep from noon the day before; the day start
          * and the widest offsets shift local days by up to a day either way. */
-        int r = daemon_hours(d, first - 8 * DAY, last + 3 * DAY, &b, &n);
+        int r = recorder_hours(d, first - 8 * DAY, last + 3 * DAY, &b, &n);
         if (r < 0)
                 return r;
         SignalsConfig cfg = signals_config(d);
@@ -314,10 +290,10 @@ static int method_get_range(Daemon *d, json_object *params, Reply *r) {
                 return bad_param(r, "to");
         if ((to - from) / DAY + 1 > RANGE_DAYS_MAX)
                 return method_range_too_large(r, RANGE_DAYS_MAX);
-        daemon_update(d);
+        recorder_update(d);
         _cleanup_free_ AcctBucket *b = NULL;
         size_t n = 0;
-        int q = daemon_hours(d, from, to + DAY, &b, &n);
+        int q = recorder_hours(d, from, to + DAY, &b, &n);
         if (q < 0)
                 return store_fail(r, d, q);
         json_object *p = json_object_new_object();
@@ -381,7 +357,7 @@ static int method_get_week(Daemon *d, json_object *params, Reply *r) {
         _cleanup_free_ AcctBucket *b = NULL;
         size_t nb = 0;
         int64_t start = mon + (int64_t) d->config.day_start_min * 60;
-        q = daemon_hours(d, start, start + 7 * DAY, &b, &nb);
+        q = recorder_hours(d, start, start + 7 * DAY, &b, &nb);
         if (q < 0)
                 return store_fail(r, d, q);
 
@@ -431,7 +407,7 @@ static int digest_wire_hours(Daemon *d, int64_t mon, json_object **ret) {
         int64_t start = mon + (int64_t) d->config.day_start_min * 60;
         /* A day start shifts the window; offsets are in the buckets themselves,
          * so read a day more on either side and let the grid pick. */
-        int q = daemon_hours(d, start - DAY, start + 8 * DAY, &b, &nb);
+        int q = recorder_hours(d, start - DAY, start + 8 * DAY, &b, &nb);
         if (q < 0)
                 return q;
         int grid[7][24];
@@ -533,7 +509,7 @@ static int method_import(Daemon *d, json_object *params, Reply *r) {
         size_t n = json_object_array_length(hours);
         if (n > IMPORT_HOURS_MAX)
                 return method_range_too_large(r, IMPORT_HOURS_MAX);
-        if (!daemon_consented(d))
+        if (!recorder_consented(d))
                 return method_no_consent(r);
 
         _cleanup_free_ AcctBucket *b = calloc(n + 1, sizeof *b);
@@ -545,7 +521,7 @@ static int method_import(Daemon *d, json_object *params, Reply *r) {
                         return bad_param(r, "hours");
         /* Hours of days past the retention are not stored: the next daily
          * pass would delete them (a day begins at day_start, as in forget). */
-        int64_t first = daemon_retention_first_day(d) + (int64_t) d->config.day_start_min * 60;
+        int64_t first = retention_first_day(d) + (int64_t) d->config.day_start_min * 60;
         size_t kept = 0;
         for (size_t i = 0; i < n; i++)
                 if (b[i].start + b[i].utc_offset >= first)
@@ -580,7 +556,7 @@ static int method_checkin(Daemon *d, json_object *params, Reply *r) {
         int64_t now = wall_now();
         if (date > local_midnight(now, tz_offset_at(now, NULL)) + DAY)
                 return bad_param(r, "date");
-        if (!daemon_consented(d))
+        if (!recorder_consented(d))
                 return method_no_consent(r);
         Checkin c = { .date = date, .went_out = went_out, .met_someone = met, .mood = (int) mood };
         q = store_set_checkin(d->store, &c, now);
@@ -669,7 +645,7 @@ static int method_nudge_action(Daemon *d, json_object *params, Reply *r) {
 
 static int method_eval_policies(Daemon *d, json_object *params, Reply *r) {
         (void) params;
-        if (!daemon_consented(d))
+        if (!recorder_consented(d))
                 return method_no_consent(r);
         json_object *problems = json_object_new_array(), *raised = json_object_new_array();
         if (!problems || !raised) {
