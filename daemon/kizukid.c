@@ -12,8 +12,10 @@
 #include <time.h>
 
 #include "daemon.h"
+#include "evaluate.h"
 #include "log.h"
 #include "macro.h"
+#include "methods.h"
 #include "protocol.h"
 #include "recorder.h"
 #include "retention.h"
@@ -24,7 +26,7 @@
 
 static void on_eval_timer(evutil_socket_t fd, short what, void *userdata) {
         (void) fd, (void) what;
-        daemon_eval_if_due(userdata);
+        evaluate_if_due(userdata);
 }
 
 static void on_retention_timer(evutil_socket_t fd, short what, void *userdata) {
@@ -66,7 +68,7 @@ int daemon_reload(Daemon *d, json_object *problems) {
         recorder_arm_flush(d);
         apply_logind(d);
         recorder_update(d);
-        r = daemon_load_policies(d, problems);
+        r = evaluate_load_policies(d, problems);
         if (r < 0)
                 log_error("Failed to load the policies: %s", strerror(-r));
         (void) retention_expire(d); /* the retention may have become shorter */
@@ -319,7 +321,7 @@ int main(int argc, char **argv) {
         r = open_socket(&d, &fd);
         if (r < 0)
                 goto out;
-        r = control_new(&d.control, d.base, fd, daemon_method, &d);
+        r = control_new(&d.control, d.base, fd, methods_dispatch, &d);
         if (r < 0) {
                 log_error("Failed to listen on the control socket: %s", strerror(-r));
                 goto out;
@@ -333,9 +335,9 @@ int main(int argc, char **argv) {
         apply_logind(&d);
         recorder_arm_flush(&d);
         recorder_update(&d);
-        if (daemon_load_policies(&d, NULL) < 0)
+        if (evaluate_load_policies(&d, NULL) < 0)
                 log_error("Failed to load the policies; no nudges until a reload");
-        daemon_eval_if_due(&d);
+        evaluate_if_due(&d);
 
         log_info("kizukid %s started: %s, store %s", KIZUKI_VERSION, recorder_recording(&d), d.db_path);
         sd_notify(0, "READY=1");

@@ -1,6 +1,8 @@
 /* Methods of io.kizuki.Daemon: privacy. The inventory of what is stored
- * (GetPrivacy), export in pages (Export), deletion for real (Forget), the
- * restore of check-ins and nudges from an export (ImportRecords). */
+ * (GetPrivacy), export in pages (Export), deletion for real (Forget), and the
+ * restore of check-ins and nudges from an export (ImportRecords). Calls:
+ * method.c, the recorder (consent, save before export), retention (forget,
+ * what is past retention, set-aside databases), store, wire, lib/. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,16 +12,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "consent-text.h"
-#include "daemon.h"
-#include "log.h"
 #include "macro.h"
-#include "methods.h"
+#include "methods-privacy.h"
 #include "recorder.h"
 #include "retention.h"
-#include "wire.h"
 #include "timeutil.h"
 #include "version.h"
+#include "wire.h"
 
 #define DAY INT64_C(86400)
 #define EXPORT_LIMIT_DEFAULT 5000

@@ -1,6 +1,7 @@
 /* Methods of io.kizuki.Daemon: the share log. The CLI sends the digests (the
  * daemon has no network); the daemon keeps the record of what left the
- * machine, when, to whom and whether it was accepted. */
+ * machine, when, to whom and whether it was accepted. Calls: method.c, store,
+ * wire, lib/. */
 #include <stdbool.h>
 #include <string.h>
 #include <time.h>
@@ -8,7 +9,7 @@
 #include "calendar.h"
 #include "digest-model.h"
 #include "log.h"
-#include "methods.h"
+#include "methods-share.h"
 #include "wire.h"
 
 #define SHARE_DETAIL_MAX 1024

@@ -1,10 +1,9 @@
-/* The method tables of the area files (methods-*.c), for the dispatcher in
- * methods.c; what handlers share is in method.h. */
+/* The methods of io.kizuki.Daemon and org.varlink.service: the dispatcher
+ * kizukid.c hands to the control server. It looks a call up in the core
+ * table (methods.c) and in one table per area (methods-*.c). */
 #pragma once
 
-#include "method.h"
+#include "varlink.h"
 
-/* methods-privacy.c: inventory, export, forget. */
-extern const MethodEntry privacy_methods[];
-/* methods-share.c: the share log. */
-extern const MethodEntry share_methods[];
+/* Answer a Varlink call (a ControlHandler; userdata is the Daemon). */
+int methods_dispatch(const VarlinkCall *call, char **ret, size_t *ret_len, void *userdata);
