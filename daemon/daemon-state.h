@@ -1,5 +1,6 @@
 /* kizukid's state: the record every module of the daemon takes. Types only,
- * no functions. */
+ * no functions: each field says which module writes it; the others read it
+ * (or, better, ask that module). What includes this calls nothing by it. */
 #pragma once
 
 #include <event2/event.h>
@@ -11,7 +12,6 @@
 #include "logind.h"
 #include "policyset.h"
 #include "store.h"
-#include "summary.h"
 
 typedef enum HintState {
         HINT_NONE,
@@ -22,21 +22,28 @@ typedef enum HintState {
 } HintState;
 
 typedef struct Daemon {
-        struct event_base *base;
-        Config config;
+        /* kizukid.c (arguments) */
         char *config_path;
         char *state_dir;
         char *db_path;
         char *socket_path;
-        bool socket_bound; /* we created socket_path (not socket activation) */
-        bool no_logind;    /* --no-logind */
+        bool no_logind; /* --no-logind */
 
+        /* daemon.c: setup, reload, teardown */
+        struct event_base *base;
+        Config config;
+        bool socket_bound; /* we created socket_path (not socket activation) */
         Store *store;
-        Accountant *acct;
         Control *control;
         Logind *logind;
+        struct event *eval_timer; /* armed by evaluate.c */
+        struct event *retention_timer;
+
+        /* evaluate.c */
         PolicySet *policies;
 
+        /* recorder.c: consent, pause, hints, accounting */
+        Accountant *acct;
         StoreConsent consent;
         bool have_consent;
         bool paused;
@@ -46,12 +53,8 @@ typedef struct Daemon {
         int64_t hint_expires_wall;
         bool flush_failing;
         char status[128];
-
         struct event *flush_timer;
         struct event *hour_timer;
         struct event *pause_timer;
         struct event *hint_timer;
-        struct event *eval_timer;
-        struct event *retention_timer;
-        struct event *signals[4];
 } Daemon;
