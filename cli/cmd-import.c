@@ -249,38 +249,6 @@ static json_object *checkin_json(const Checkin *c, int64_t updated) {
         return o;
 }
 
-static json_object *figure_json(double v) {
-        return isfinite(v) ? json_object_new_double(v) : NULL;
-}
-
-static json_object *nudge_record_json(const NudgeRecord *n) {
-        json_object *o = json_object_new_object();
-        time_t t = (time_t) n->date;
-        struct tm tm;
-        char date[16];
-
-        if (!o || !gmtime_r(&t, &tm) || strftime(date, sizeof date, "%Y-%m-%d", &tm) == 0) {
-                json_object_put(o);
-                return NULL;
-        }
-        json_object_object_add(o, "policy", json_object_new_string(n->policy));
-        json_object_object_add(o, "date", json_object_new_string(date));
-        json_object_object_add(o, "raised_at", json_object_new_int64(n->raised_at));
-        json_object_object_add(o, "severity", json_object_new_string(n->severity));
-        json_object_object_add(o, "title", json_object_new_string(n->title));
-        json_object_object_add(o, "body", json_object_new_string(n->body));
-        json_object_object_add(o, "step", n->step ? json_object_new_string(n->step) : NULL);
-        json_object_object_add(o, "rule", json_object_new_string(n->rule));
-        json_object_object_add(o, "value", figure_json(n->value));
-        json_object_object_add(o, "baseline", figure_json(n->baseline));
-        json_object_object_add(o, "score", figure_json(n->score));
-        json_object_object_add(o, "state", json_object_new_string(n->state));
-        json_object_object_add(o, "snoozed_until",
-                               n->snoozed_until > 0 ? json_object_new_int64(n->snoozed_until) : NULL);
-        json_object_object_add(o, "helpful", answer_json(n->helpful));
-        return o;
-}
-
 /* Check-ins and nudges in ImportRecords calls, each under the message bound
  * and each all or nothing. On failure, says what earlier calls restored. */
 static int records_send(const Ctx *ctx, const ImportKizuki *k, int64_t *ret_checkins, int64_t *ret_nudges,
@@ -321,7 +289,7 @@ static int records_send(const Ctx *ctx, const ImportKizuki *k, int64_t *ret_chec
                         nc++;
                 }
                 while (ni + nn < k->n_nudges && nn < IMPORT_BATCH) {
-                        json_object *o = nudge_record_json(&k->nudges[ni + nn]);
+                        json_object *o = nudge_record_json(&k->nudges[ni + nn], false);
                         size_t len;
                         if (!o || !json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len)) {
                                 json_object_put(o);

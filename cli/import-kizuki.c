@@ -153,13 +153,6 @@ static int get_date(Parser *p, json_object *o, const char *name, int64_t *ret) {
         return 0;
 }
 
-static bool one_of(const char *s, const char *const *set) {
-        for (; *set; set++)
-                if (strcmp(s, *set) == 0)
-                        return true;
-        return false;
-}
-
 /* The rows array of a table object; NULL (and an error) when malformed. */
 static json_object *table_rows(Parser *p, const char *name, json_object *t, int *ret_error) {
         json_object *rows = field(t, "rows");
@@ -230,8 +223,6 @@ static int dup_text(const char *s, char **ret) {
 }
 
 static int nudge_row(Parser *p, json_object *o, NudgeRecord *ret) {
-        static const char *const severities[] = { "gentle", "notice", "concern", NULL };
-        static const char *const states[] = { "unread", "acked", "snoozed", "dismissed", NULL };
         const char *policy, *severity, *title, *body, *step, *rule, *state;
         int64_t date, raised_at, snoozed = 0, id = 0;
         double value, baseline, score;
@@ -250,9 +241,9 @@ static int nudge_row(Parser *p, json_object *o, NudgeRecord *ret) {
             (r = get_int(p, o, "snoozed_until", 1, TIME_MAX, true, &snoozed)) < 0 ||
             (r = get_answer(p, o, "helpful", &helpful)) < 0)
                 return r;
-        if (!one_of(severity, severities))
+        if (!nudge_severity_valid(severity))
                 return fail(p, "severity must be gentle, notice or concern");
-        if (!one_of(state, states))
+        if (!nudge_state_valid(state))
                 return fail(p, "state must be unread, acked, snoozed or dismissed");
 
         NudgeRecord n = { .id = id, .date = date, .raised_at = raised_at, .value = value, .baseline = baseline,

@@ -1,97 +1,27 @@
-/* kizukid's shared state: the event loop and the modules it wires together. */
+/* The daemon's life: setting up the state (config, store, event loop, the
+ * services and their timers), listening, starting, reloading and stopping.
+ * Called by kizukid.c (main) and, for Reload, by methods.c. */
 #pragma once
 
-#include <event2/event.h>
-#include <stdbool.h>
+#include <json-c/json.h>
 
-#include "accountant.h"
-#include "config.h"
 #include "control.h"
-#include "logind.h"
-#include "policyset.h"
-#include "store.h"
-#include "summary.h"
+#include "daemon-state.h"
 
-typedef enum HintState {
-        HINT_NONE,
-        HINT_ACTIVE,
-        HINT_IDLE,
-        HINT_LOCKED,
-        HINT_UNLOCKED,
-} HintState;
-
-typedef struct Daemon {
-        struct event_base *base;
-        Config config;
-        char *config_path;
-        char *state_dir;
-        char *db_path;
-        char *socket_path;
-        bool socket_bound; /* we created socket_path (not socket activation) */
-        bool no_logind;    /* --no-logind */
-
-        Store *store;
-        Accountant *acct;
-        Control *control;
-        Logind *logind;
-        PolicySet *policies;
-
-        StoreConsent consent;
-        bool have_consent;
-        bool paused;
-        int64_t paused_until; /* wall seconds; 0: until resumed */
-        HintState hint;
-        int64_t hint_expires_mono_us;
-        int64_t hint_expires_wall;
-        bool flush_failing;
-        char status[128];
-
-        struct event *flush_timer;
-        struct event *hour_timer;
-        struct event *pause_timer;
-        struct event *hint_timer;
-        struct event *eval_timer;
-        struct event *retention_timer;
-        struct event *signals[4];
-} Daemon;
-
-/* methods-privacy.c: the local seconds of the first day within retention_days;
- * data of earlier days is deleted daily (daemon_expire) and not imported. */
-int64_t daemon_retention_first_day(const Daemon *d);
-
-/* Recompute the person's state from consent, pause, logind and hints, account
- * the time since the last step, and re-arm the timers that depend on it. */
-void daemon_update(Daemon *d);
-/* Write the accountant's pending seconds to the store; on failure they stay
- * pending in memory and the next flush tries again. */
-int daemon_flush(Daemon *d);
-/* Re-read kizukid.conf and the policies (problems: see daemon_load_policies). */
+/* Read the configuration, open the store in the state directory, create the
+ * event loop, the recorder and the timers, and restore the saved state.
+ * Logs what fails. */
+int daemon_open(Daemon *d);
+/* Listen on the socket the service manager passed, or on socket_path; each
+ * call goes to handler (with d as userdata). Logs what fails. */
+int daemon_listen(Daemon *d, ControlHandler handler);
+/* Expire old data, follow logind, arm the timers, load and evaluate the
+ * policies; tell the service manager we are ready. */
+void daemon_start(Daemon *d);
+/* Re-read kizukid.conf and the policies (problems: see
+ * evaluate_load_policies()). */
 int daemon_reload(Daemon *d, json_object *problems);
-/* Consent granted for the text this daemon requires, and not revoked. */
-bool daemon_consented(const Daemon *d);
-/* "recording", "paused", "no-consent" or "consent-outdated". */
-const char *daemon_recording(const Daemon *d);
-int daemon_set_paused(Daemon *d, bool paused, int64_t until);
-/* Seconds per bucket for local seconds [from, to), stored plus pending. */
-int daemon_hours(Daemon *d, int64_t local_from, int64_t local_to, AcctBucket **ret, size_t *ret_n);
-
-/* Daily signals and check-ins of the local days first..last (local seconds). */
-int daemon_days(Daemon *d, int64_t first, int64_t last, DaySignals **ret, size_t *ret_n, Checkin **ret_c,
-                size_t *ret_nc);
-
-/* evaluate.c: (re)load the policy files (problems logged and, when problems is
- * not NULL, appended to it as strings); evaluate them for today, appending the
- * nudges raised to raised (may be NULL); evaluate when due and arm the timer. */
-int daemon_load_policies(Daemon *d, json_object *problems);
-int daemon_eval_policies(Daemon *d, json_object *raised, int *ret_evaluated);
-void daemon_eval_if_due(Daemon *d);
-
-/* methods-privacy.c: delete what is older than retention_days (buckets,
- * check-ins, nudges) and share_log_days (the share log), as forget does. */
-int daemon_expire(Daemon *d);
-
-/* methods.c: a stored nudge as the interface's Nudge. */
-json_object *daemon_nudge_json(const NudgeRecord *n);
-
-/* methods.c: answer a Varlink call (a ControlHandler). */
-int daemon_method(const VarlinkCall *call, char **ret, size_t *ret_len, void *userdata);
+/* After the loop: account and save the last minutes; logged. */
+int daemon_stop(Daemon *d);
+/* Free everything daemon_open() and the arguments set up (a half-built d too). */
+void daemon_done(Daemon *d);

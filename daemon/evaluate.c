@@ -2,16 +2,20 @@
  * day after noon (when the night's sleep window has closed) to raise the
  * nudges due today. Replaying the whole recent history each time makes the
  * result depend on the stored data alone, so a restart changes nothing and an
- * import or a gap never raises nudges for past days. */
+ * import or a gap never raises nudges for past days.
+ * Calls history (the days to replay), the recorder (consent), the store and
+ * lib/ (policies, nudge records); nothing above it. */
 #include <errno.h>
 #include <math.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
 #include <time.h>
 
-#include "daemon.h"
+#include "evaluate.h"
+#include "history.h"
 #include "log.h"
 #include "macro.h"
+#include "recorder.h"
 #include "timeutil.h"
 
 #define DAY INT64_C(86400)
@@ -32,7 +36,7 @@ static void collect_problem(const char *file, unsigned line, const char *message
                 json_object_array_add(problems, json_object_new_string(buf));
 }
 
-int daemon_load_policies(Daemon *d, json_object *problems) {
+int evaluate_load_policies(Daemon *d, json_object *problems) {
         char **dirs = NULL;
         PolicySet *set = NULL;
         int r = policyset_default_dirs(&dirs);
@@ -115,7 +119,7 @@ static void notify_desktop(const NudgeRecord *n) {
         sd_bus_flush_close_unref(bus);
 }
 
-int daemon_eval_policies(Daemon *d, json_object *raised, int *ret_evaluated) {
+int evaluate_policies(Daemon *d, json_object *raised, int *ret_evaluated) {
         _cleanup_free_ Policy **active = NULL;
         _cleanup_free_ DaySignals *days = NULL;
         _cleanup_free_ Checkin *c = NULL;
@@ -124,7 +128,7 @@ int daemon_eval_policies(Daemon *d, json_object *raised, int *ret_evaluated) {
         int r;
 
         *ret_evaluated = 0;
-        if (!daemon_consented(d))
+        if (!recorder_consented(d))
                 return -EPERM;
         if (!d->policies)
                 return 0;
@@ -132,7 +136,7 @@ int daemon_eval_policies(Daemon *d, json_object *raised, int *ret_evaluated) {
         if (r < 0)
                 return r;
         int64_t today = today_local(NULL);
-        r = daemon_days(d, today - (EVAL_HISTORY_DAYS - 1) * DAY, today, &days, &n_days, &c, &n_c);
+        r = history_days(d, today - (EVAL_HISTORY_DAYS - 1) * DAY, today, &days, &n_days, &c, &n_c);
         if (r < 0)
                 return r;
         r = policy_replay(active, n_active, days, n_days, c, n_c, d->config.min_coverage_h, d->config.day_start_min,
@@ -157,7 +161,7 @@ int daemon_eval_policies(Daemon *d, json_object *raised, int *ret_evaluated) {
                         if (raised) {
                                 NudgeRecord stored;
                                 if (store_get_nudge(d->store, id, &stored) > 0) {
-                                        json_object_array_add(raised, daemon_nudge_json(&stored));
+                                        json_object_array_add(raised, nudge_record_json(&stored, true));
                                         nudge_record_done(&stored);
                                 }
                         }
@@ -172,13 +176,13 @@ int daemon_eval_policies(Daemon *d, json_object *raised, int *ret_evaluated) {
 
 /* Evaluate when today's noon has passed and today was not evaluated yet, then
  * wake at the next noon. */
-void daemon_eval_if_due(Daemon *d) {
+void evaluate_if_due(Daemon *d) {
         int64_t now_local, last = 0;
         int64_t today = today_local(&now_local);
-        if (now_local >= today + EVAL_HOUR * 3600 && daemon_consented(d) &&
+        if (now_local >= today + EVAL_HOUR * 3600 && recorder_consented(d) &&
             store_get_meta(d->store, "policy_eval_day", &last) >= 0 && last != today) {
                 int evaluated;
-                int r = daemon_eval_policies(d, NULL, &evaluated);
+                int r = evaluate_policies(d, NULL, &evaluated);
                 if (r < 0)
                         log_warning("Failed to evaluate the policies: %s", strerror(-r));
         }

@@ -344,13 +344,22 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
         return 0;
 }
 
+/* PrepareForSleep and PrepareForShutdown: the machine goes down (1) or came
+ * back (0), now in l->sleeping; < 0 for a malformed signal. */
+static int read_prepare(sd_bus_message *m, Logind *l) {
+        int start;
+        if (sd_bus_message_read(m, "b", &start) < 0)
+                return -EBADMSG;
+        l->sleeping = start;
+        return start;
+}
+
 static int on_prepare_for_sleep(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         Logind *l = userdata;
-        int start;
         (void) ret_error;
-        if (sd_bus_message_read(m, "b", &start) < 0)
+        int start = read_prepare(m, l);
+        if (start < 0)
                 return 0;
-        l->sleeping = start;
         if (start) {
                 log_info("The machine is going to sleep");
                 notify(l); /* the daemon flushes here, while we still hold the delay */
@@ -365,12 +374,9 @@ static int on_prepare_for_sleep(sd_bus_message *m, void *userdata, sd_bus_error 
 
 static int on_prepare_for_shutdown(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         Logind *l = userdata;
-        int start;
         (void) ret_error;
-        if (sd_bus_message_read(m, "b", &start) < 0)
-                return 0;
-        l->sleeping = start;
-        notify(l);
+        if (read_prepare(m, l) >= 0)
+                notify(l);
         return 0;
 }
 

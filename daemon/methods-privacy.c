@@ -1,8 +1,8 @@
 /* Methods of io.kizuki.Daemon: privacy. The inventory of what is stored
- * (GetPrivacy), export in pages (Export), deletion for real (Forget), the
- * restore of check-ins and nudges from an export (ImportRecords), and
- * retention (daemon_expire, run daily by kizukid.c). */
-#include <dirent.h>
+ * (GetPrivacy), export in pages (Export), deletion for real (Forget), and the
+ * restore of check-ins and nudges from an export (ImportRecords). Calls:
+ * method.c, the recorder (consent, save before export), retention (forget,
+ * what is past retention, set-aside databases), store, wire, lib/. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,13 +12,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "consent-text.h"
-#include "daemon.h"
-#include "log.h"
 #include "macro.h"
-#include "methods.h"
+#include "methods-privacy.h"
+#include "recorder.h"
+#include "retention.h"
 #include "timeutil.h"
 #include "version.h"
+#include "wire.h"
 
 #define DAY INT64_C(86400)
 #define EXPORT_LIMIT_DEFAULT 5000
@@ -121,41 +121,16 @@ static json_object *table_json(Daemon *d, const char *name, int *ret_error) {
                                                            : "A table this version of kizuki does not describe."));
         json_object_object_add(o, "rows", json_object_new_int64(st.rows));
         if (st.has_range && st.range_utc) {
-                json_object_object_add(o, "first", method_json_date(st.first + tz_offset_at(st.first, NULL)));
-                json_object_object_add(o, "last", method_json_date(st.last + tz_offset_at(st.last, NULL)));
+                json_object_object_add(o, "first", wire_date(st.first + tz_offset_at(st.first, NULL)));
+                json_object_object_add(o, "last", wire_date(st.last + tz_offset_at(st.last, NULL)));
         } else if (st.has_range) {
-                json_object_object_add(o, "first", method_json_date(st.first));
-                json_object_object_add(o, "last", method_json_date(st.last));
+                json_object_object_add(o, "first", wire_date(st.first));
+                json_object_object_add(o, "last", wire_date(st.last));
         } else {
                 json_object_object_add(o, "first", NULL);
                 json_object_object_add(o, "last", NULL);
         }
         return o;
-}
-
-/* Calls fn for each database set aside as damaged ("<db>.corrupt-<time>" and
- * its -wal/-shm, store.h) in the store's directory: copies of the data too. */
-static int for_each_set_aside(Daemon *d, int (*fn)(int dfd, const char *dir, const char *name, void *userdata),
-                              void *userdata) {
-        const char *db = store_path(d->store), *slash = strrchr(db, '/');
-        _cleanup_free_ char *dir = slash ? strndup(db, (size_t) (slash - db)) : strdup("."), *prefix = NULL;
-        DIR *dp;
-        struct dirent *de;
-        int q = 0;
-
-        if (!dir || asprintf(&prefix, "%s.corrupt-", slash ? slash + 1 : db) < 0)
-                return -ENOMEM;
-        dp = opendir(*dir ? dir : "/");
-        if (!dp)
-                return -errno;
-        while ((de = readdir(dp)))
-                if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
-                        q = fn(dirfd(dp), dir, de->d_name, userdata);
-                        if (q < 0)
-                                break;
-                }
-        closedir(dp);
-        return q < 0 ? q : 0;
 }
 
 static int add_set_aside(int dfd, const char *dir, const char *name, void *userdata) {
@@ -165,17 +140,6 @@ static int add_set_aside(int dfd, const char *dir, const char *name, void *userd
         if (asprintf(&p, "%s/%s", dir, name) < 0)
                 return -ENOMEM;
         return json_object_array_add(userdata, file_json("damaged database set aside", p)) < 0 ? -ENOMEM : 0;
-}
-
-static int remove_set_aside(int dfd, const char *dir, const char *name, void *userdata) {
-        int64_t *n = userdata;
-
-        if (unlinkat(dfd, name, 0) < 0) {
-                log_warning("Failed to remove %s/%s: %s", dir, name, strerror(errno));
-                return 0;
-        }
-        (*n)++;
-        return 0;
 }
 
 static int method_get_privacy(Daemon *d, json_object *params, Reply *r) {
@@ -208,13 +172,13 @@ static int method_get_privacy(Daemon *d, json_object *params, Reply *r) {
             add_file(files, "database shared memory index", db, "-shm") < 0 ||
             add_file(files, "daemon configuration", d->config_path, "") < 0 ||
             add_file(files, "control socket", d->socket_path, "") < 0 ||
-            for_each_set_aside(d, add_set_aside, files) == -ENOMEM) {
+            retention_for_each_set_aside(d, add_set_aside, files) == -ENOMEM) {
                 json_object_put(p);
                 return -ENOMEM;
         }
         json_object_object_add(p, "retention_days", json_object_new_int(d->config.retention_days));
         json_object_object_add(p, "share_log_days", json_object_new_int(d->config.share_log_days));
-        json_object_object_add(p, "recording", json_object_new_string(daemon_recording(d)));
+        json_object_object_add(p, "recording", json_object_new_string(recorder_recording(d)));
         json_object_object_add(p, "consent_version", json_object_new_string(KIZUKI_CONSENT_VERSION));
         json_object_object_add(p, "schema_version", json_object_new_int(STORE_SCHEMA_VERSION));
         return method_ok(r, p);
@@ -299,7 +263,7 @@ static int export_row(const StoreValue *v, size_t n, void *userdata) {
         for (size_t i = 0; i < n; i++) {
                 json_object *val;
                 if ((int) i == pg->date_column && v[i].type == STORE_INT)
-                        val = method_json_date(v[i].i);
+                        val = wire_date(v[i].i);
                 else
                         val = value_json(&v[i]);
                 json_object_object_add(row, pg->columns[i], val);
@@ -386,8 +350,7 @@ static int method_export(Daemon *d, json_object *params, Reply *r) {
                 return method_bad_param(r, "after");
 
         /* What the accountant holds goes to the store first, so the export has it. */
-        daemon_update(d);
-        (void) daemon_flush(d);
+        (void) recorder_save(d);
 
         q = store_table_columns(d->store, table, &pg.columns, &pg.n_columns);
         if (q == -ENOENT)
@@ -457,7 +420,7 @@ static int method_export(Daemon *d, json_object *params, Reply *r) {
         return method_ok(r, p);
 }
 
-/* --- Forget and retention ------------------------------------------------ */
+/* --- Forget ------------------------------------------------ */
 
 static void forgotten_add(json_object *p, const StoreForgotten *f) {
         json_object_object_add(p, "buckets", json_object_new_int64(f->buckets));
@@ -484,21 +447,16 @@ static int64_t local_to_utc(int64_t l) {
 }
 
 static int method_forget(Daemon *d, json_object *params, Reply *r) {
-        json_object *v;
-        bool all = false, shares = false;
         int64_t from = 0, to = 0;
         int has_from, has_to, q;
 
-        if (json_object_object_get_ex(params, "all", &v) && !json_object_is_type(v, json_type_null)) {
-                if (!json_object_is_type(v, json_type_boolean))
-                        return method_bad_param(r, "all");
-                all = json_object_get_boolean(v);
-        }
-        if (json_object_object_get_ex(params, "include_share_log", &v) && !json_object_is_type(v, json_type_null)) {
-                if (!json_object_is_type(v, json_type_boolean))
-                        return method_bad_param(r, "include_share_log");
-                shares = json_object_get_boolean(v);
-        }
+        int all_param = method_answer_bool(params, "all");
+        if (all_param < -1)
+                return method_bad_param(r, "all");
+        int shares = method_answer_bool(params, "include_share_log");
+        if (shares < -1)
+                return method_bad_param(r, "include_share_log");
+        bool all = all_param > 0;
         has_from = date_param(params, "from", &from);
         if (has_from < 0)
                 return method_bad_param(r, "from");
@@ -519,7 +477,7 @@ static int method_forget(Daemon *d, json_object *params, Reply *r) {
                 .local_from = has_from ? from : INT64_MIN,
                 .local_to = has_to ? to + DAY : INT64_MAX,
                 .day_start = ds,
-                .shares = shares,
+                .shares = shares > 0,
                 .shares_from = has_from ? local_to_utc(from + ds) : INT64_MIN,
                 .shares_to = has_to ? local_to_utc(to + DAY + ds) : INT64_MAX,
                 .consent_and_meta = all,
@@ -527,82 +485,17 @@ static int method_forget(Daemon *d, json_object *params, Reply *r) {
         if (f.shares_from > f.shares_to)
                 f.shares_from = f.shares_to;
 
-        /* The accountant's unsaved seconds go to the store first and are
-         * deleted with the rest: nothing of the range is written back later. */
-        daemon_update(d);
-        q = daemon_flush(d);
-        if (q < 0)
-                return method_store_fail(r, d, q);
-
         StoreForgotten got;
-        q = store_forget(d->store, &f, &got);
-        if (q < 0)
-                return method_store_fail(r, d, q);
-        /* From here the rows are gone: the daemon follows the store whatever
-         * the cleanup below does (without consent it must stop recording). */
-        int64_t set_aside = 0;
-        if (all) {
-                /* Damaged databases set aside hold the person's data as well. */
-                (void) for_each_set_aside(d, remove_set_aside, &set_aside);
-                d->have_consent = false;
-                d->consent = (StoreConsent) {};
-                d->paused = false;
-                d->paused_until = 0;
-                evtimer_del(d->pause_timer);
-        }
-        daemon_update(d);
-        log_info("Forgot %s: %lld hours, %lld check-ins, %lld nudges, %lld consent records, %lld shares, "
-                 "%lld meta values, %lld files of damaged databases set aside",
-                 all ? "everything" : "a range", (long long) got.buckets, (long long) got.checkins,
-                 (long long) got.nudges, (long long) got.consents, (long long) got.shares, (long long) got.meta,
-                 (long long) set_aside);
-        /* Also finishes a cleanup an earlier forget or retention left due. */
-        q = store_cleanup(d->store);
+        int64_t set_aside;
+        q = retention_forget(d, &f, all, &got, &set_aside);
         if (q < 0)
                 return method_store_fail(r, d, q);
 
         json_object *p = json_object_new_object();
         forgotten_add(p, &got);
         json_object_object_add(p, "set_aside_files", json_object_new_int64(set_aside));
-        json_object_object_add(p, "recording", json_object_new_string(daemon_recording(d)));
+        json_object_object_add(p, "recording", json_object_new_string(recorder_recording(d)));
         return method_ok(r, p);
-}
-
-int64_t daemon_retention_first_day(const Daemon *d) {
-        int64_t now = wall_now();
-        return local_midnight(now, tz_offset_at(now, NULL)) - (int64_t) d->config.retention_days * DAY;
-}
-
-int daemon_expire(Daemon *d) {
-        int64_t now = wall_now();
-        StoreForget f = {
-                .local_from = INT64_MIN,
-                .local_to = daemon_retention_first_day(d),
-                .day_start = (int64_t) d->config.day_start_min * 60,
-                .shares = true,
-                .shares_from = INT64_MIN,
-                .shares_to = now - (int64_t) d->config.share_log_days * DAY,
-        };
-        StoreForgotten got;
-        int r = store_forget(d->store, &f, &got);
-
-        if (r < 0) {
-                log_warning("Failed to delete data past its retention (%s); trying again tomorrow",
-                            store_last_error(d->store));
-                return r;
-        }
-        if (got.buckets + got.checkins + got.nudges + got.shares > 0)
-                log_info("Retention: deleted %lld hours, %lld check-ins and %lld nudges older than %d days, "
-                         "%lld shares older than %d days",
-                         (long long) got.buckets, (long long) got.checkins, (long long) got.nudges,
-                         d->config.retention_days, (long long) got.shares, d->config.share_log_days);
-        /* Also a cleanup an earlier forget left due. */
-        r = store_cleanup(d->store);
-        if (r < 0) {
-                log_warning("Retention: %s", store_last_error(d->store));
-                return r;
-        }
-        return 0;
 }
 
 /* --- ImportRecords ------------------------------------------------------- */
@@ -638,13 +531,6 @@ static int text_param(json_object *o, const char *name, size_t max, bool optiona
         return 0;
 }
 
-static bool one_of(const char *s, const char *const *set) {
-        for (; *set; set++)
-                if (strcmp(s, *set) == 0)
-                        return true;
-        return false;
-}
-
 static int checkin_record(json_object *o, int64_t today, Checkin *ret, int64_t *ret_at) {
         int64_t date, mood = -1, at = 0;
         int went_out, met;
@@ -670,8 +556,6 @@ static int checkin_record(json_object *o, int64_t today, Checkin *ret, int64_t *
 }
 
 static int nudge_record(json_object *o, NudgeRecord *ret) {
-        static const char *const severities[] = { "gentle", "notice", "concern", NULL };
-        static const char *const states[] = { "unread", "acked", "snoozed", "dismissed", NULL };
         const char *policy, *severity, *title, *body, *step, *rule, *state;
         int64_t date, raised_at, snoozed_until = 0;
         double value, baseline, score;
@@ -680,13 +564,13 @@ static int nudge_record(json_object *o, NudgeRecord *ret) {
         if (!json_object_is_type(o, json_type_object) || text_param(o, "policy", 128, false, &policy) < 0 ||
             date_param(o, "date", &date) <= 0 ||
             varlink_param_int(o, "raised_at", 0, INT64_C(253402300799), &raised_at) <= 0 ||
-            text_param(o, "severity", 16, false, &severity) < 0 || !one_of(severity, severities) ||
+            text_param(o, "severity", 16, false, &severity) < 0 || !nudge_severity_valid(severity) ||
             text_param(o, "title", NUDGE_TEXT_MAX, false, &title) < 0 ||
             text_param(o, "body", NUDGE_TEXT_MAX, false, &body) < 0 ||
             text_param(o, "step", NUDGE_TEXT_MAX, true, &step) < 0 || text_param(o, "rule", 64, false, &rule) < 0 ||
             opt_figure(o, "value", &value) < 0 || opt_figure(o, "baseline", &baseline) < 0 ||
             opt_figure(o, "score", &score) < 0 || text_param(o, "state", 16, false, &state) < 0 ||
-            !one_of(state, states) ||
+            !nudge_state_valid(state) ||
             varlink_param_int(o, "snoozed_until", 1, INT64_C(253402300799), &snoozed_until) < 0 ||
             (helpful = method_answer_bool(o, "helpful")) < -1)
                 return -EINVAL;
@@ -702,7 +586,7 @@ static int nudge_record(json_object *o, NudgeRecord *ret) {
 static int method_import_records(Daemon *d, json_object *params, Reply *r) {
         json_object *checkins = NULL, *nudges = NULL;
         int64_t now = wall_now(), today = local_midnight(now, tz_offset_at(now, NULL));
-        int64_t first_day = daemon_retention_first_day(d);
+        int64_t first_day = retention_first_day(d);
         int64_t n_checkins = 0, n_nudges = 0, expired = 0;
         size_t nc = 0, nn = 0;
         int q;
@@ -718,13 +602,10 @@ static int method_import_records(Daemon *d, json_object *params, Reply *r) {
                         return method_bad_param(r, "nudges");
                 nn = json_object_array_length(nudges);
         }
-        if (nc > IMPORT_RECORDS_MAX || nn > IMPORT_RECORDS_MAX) {
-                json_object *p = json_object_new_object();
-                json_object_object_add(p, "limit", json_object_new_int(IMPORT_RECORDS_MAX));
-                return method_fail(r, KIZUKI_NAME("RangeTooLarge"), p);
-        }
-        if (!daemon_consented(d))
-                return method_fail(r, KIZUKI_NAME("NoConsent"), NULL);
+        if (nc > IMPORT_RECORDS_MAX || nn > IMPORT_RECORDS_MAX)
+                return method_range_too_large(r, IMPORT_RECORDS_MAX);
+        if (!recorder_consented(d))
+                return method_no_consent(r);
 
         /* Check everything before writing anything. */
         _cleanup_free_ Checkin *c = calloc(nc + 1, sizeof *c);

@@ -1,6 +1,7 @@
 /* Methods of io.kizuki.Daemon: the share log. The CLI sends the digests (the
  * daemon has no network); the daemon keeps the record of what left the
- * machine, when, to whom and whether it was accepted. */
+ * machine, when, to whom and whether it was accepted. Calls: method.c, store,
+ * wire, lib/. */
 #include <stdbool.h>
 #include <string.h>
 #include <time.h>
@@ -8,7 +9,8 @@
 #include "calendar.h"
 #include "digest-model.h"
 #include "log.h"
-#include "methods.h"
+#include "methods-share.h"
+#include "wire.h"
 
 #define SHARE_DETAIL_MAX 1024
 #define SHARE_NAME_MAX 64
@@ -56,22 +58,6 @@ static bool detail_valid(const char *s) {
                 if ((unsigned char) *s < 0x20 || *s == 0x7f)
                         return false;
         return true;
-}
-
-static json_object *share_json(const StoreShare *sh) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "id", json_object_new_int64(sh->id));
-        json_object_object_add(o, "at", json_object_new_int64(sh->at));
-        json_object_object_add(o, "recipient", json_object_new_string(sh->recipient));
-        json_object_object_add(o, "transport", json_object_new_string(sh->transport));
-        json_object_object_add(o, "week", json_object_new_string(sh->week));
-        json_object_object_add(o, "level", json_object_new_string(sh->level));
-        json_object_object_add(o, "format", json_object_new_string(sh->format));
-        json_object_object_add(o, "size", json_object_new_int64(sh->size));
-        json_object_object_add(o, "sha256", json_object_new_string(sh->sha256));
-        json_object_object_add(o, "result", json_object_new_string(sh->result));
-        json_object_object_add(o, "detail", sh->detail ? json_object_new_string(sh->detail) : NULL);
-        return o;
 }
 
 static int method_log_share(Daemon *d, json_object *params, Reply *r) {
@@ -134,7 +120,7 @@ static int method_get_shares(Daemon *d, json_object *params, Reply *r) {
                 return method_store_fail(r, d, q);
         json_object *arr = json_object_new_array_ext((int) n);
         for (size_t i = 0; i < n; i++)
-                json_object_array_add(arr, share_json(&v[i]));
+                json_object_array_add(arr, wire_share(&v[i]));
         store_shares_free(v, n);
         json_object *p = json_object_new_object();
         json_object_object_add(p, "shares", arr);

@@ -1,68 +1,33 @@
-/* The methods of io.kizuki.Daemon and org.varlink.service. Each handler checks
- * its parameters (hostile until proven otherwise), acts, and builds a reply. */
+/* Methods of io.kizuki.Daemon: the core (status, consent, pause, hints,
+ * check-ins, reload, nudges, policy evaluation) and org.varlink.service; and
+ * the dispatcher over all method tables. Each handler checks its parameters
+ * (hostile until proven otherwise), asks a service, and builds a reply.
+ * Calls: the area tables (methods-*.c), method.c, daemon.c (reload only),
+ * recorder, evaluate, logind (its getters), store, wire, lib/. */
+#include "methods.h"
+
 #include <errno.h>
-#include <math.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "consent-text.h"
 #include "daemon.h"
-#include "digest-model.h"
-#include "methods.h"
-#include "signals.h"
-#include "summary.h"
-#include "log.h"
+#include "evaluate.h"
 #include "macro.h"
+#include "method.h"
+#include "methods-history.h"
+#include "methods-privacy.h"
+#include "methods-share.h"
+#include "recorder.h"
 #include "timeutil.h"
 #include "varlink-interface.h"
 #include "version.h"
+#include "wire.h"
 
-int method_ok(Reply *r, json_object *params) {
-        return varlink_reply(params, r->msg, r->len);
-}
-
-int method_fail(Reply *r, const char *error, json_object *params) {
-        return varlink_error(error, params, r->msg, r->len);
-}
-
-int method_bad_param(Reply *r, const char *name) {
-        return varlink_error_invalid_parameter(name, r->msg, r->len);
-}
-
-int method_store_fail(Reply *r, Daemon *d, int err) {
-        json_object *p = json_object_new_object();
-        const char *why = store_last_error(d->store);
-        json_object_object_add(p, "message", json_object_new_string(why && *why ? why : strerror(-err)));
-        log_warning("Store error: %s", json_object_get_string(json_object_object_get(p, "message")));
-        return method_fail(r, KIZUKI_NAME("StoreError"), p);
-}
-
-#define ok method_ok
-#define fail method_fail
-#define bad_param method_bad_param
-#define store_fail method_store_fail
-
-static json_object *hours_json(const AcctBucket *b, size_t n);
+#define DAY INT64_C(86400)
 
 static int64_t wall_now(void) {
         return (int64_t) time(NULL);
-}
-
-static json_object *consent_json(const Daemon *d) {
-        if (!d->have_consent)
-                return NULL;
-        json_object *c = json_object_new_object();
-        json_object_object_add(c, "granted_at", json_object_new_int64(d->consent.granted_at));
-        json_object_object_add(c, "text_version", json_object_new_string(d->consent.text_version));
-        json_object_object_add(c, "text_sha256", json_object_new_string(d->consent.text_sha256));
-        json_object_object_add(c, "revoked_at",
-                               d->consent.revoked_at ? json_object_new_int64(d->consent.revoked_at) : NULL);
-        json_object_object_add(c, "current",
-                               json_object_new_boolean(strcmp(d->consent.text_sha256, consent_text_SHA256) == 0 &&
-                                                       strcmp(d->consent.text_version, KIZUKI_CONSENT_VERSION) == 0));
-        return c;
 }
 
 static const char *hint_names[] = {
@@ -70,40 +35,13 @@ static const char *hint_names[] = {
         [HINT_LOCKED] = "locked", [HINT_UNLOCKED] = "unlocked",
 };
 
-static int method_get_status(Daemon *d, json_object *params, Reply *r) {
-        (void) params;
-        daemon_update(d);
-
-        int64_t now = wall_now();
-        int32_t off = tz_offset_at(now, NULL);
-        int64_t day = local_midnight(now, off);
-        _cleanup_free_ AcctBucket *b = NULL;
-        size_t n = 0;
-        int q = daemon_hours(d, day, day + 86400, &b, &n);
-        if (q < 0)
-                return store_fail(r, d, q);
-        int64_t active = 0, observed = 0;
-        for (size_t i = 0; i < n; i++) {
-                active += b[i].active_s;
-                observed += b[i].observed_s;
-        }
-
-        json_object *p = json_object_new_object();
-        json_object_object_add(p, "version", json_object_new_string(KIZUKI_VERSION));
-        json_object_object_add(p, "recording", json_object_new_string(daemon_recording(d)));
-        json_object_object_add(p, "paused_until",
-                               d->paused && d->paused_until ? json_object_new_int64(d->paused_until) : NULL);
-        json_object_object_add(p, "consent", consent_json(d));
-        json_object_object_add(p, "consent_version", json_object_new_string(KIZUKI_CONSENT_VERSION));
-        json_object_object_add(p, "consent_sha256", json_object_new_string(consent_text_SHA256));
-
+static json_object *logind_json(const Logind *l) {
         json_object *lj = json_object_new_object(), *sessions = json_object_new_array();
         const char *error = NULL;
-        json_object_object_add(lj, "state",
-                               json_object_new_string(d->logind ? logind_state(d->logind, &error) : "disabled"));
+        json_object_object_add(lj, "state", json_object_new_string(l ? logind_state(l, &error) : "disabled"));
         json_object_object_add(lj, "error", error ? json_object_new_string(error) : NULL);
-        for (size_t i = 0; i < logind_n_sessions(d->logind); i++) {
-                const LogindSession *s = logind_session(d->logind, i);
+        for (size_t i = 0; i < logind_n_sessions(l); i++) {
+                const LogindSession *s = logind_session(l, i);
                 /* Until its properties arrive, a session is not known to be
                  * this person's, nor in which state: it is not listed yet. */
                 if (!s->known)
@@ -116,18 +54,47 @@ static int method_get_status(Daemon *d, json_object *params, Reply *r) {
                 json_object_array_add(sessions, sj);
         }
         json_object_object_add(lj, "sessions", sessions);
-        json_object_object_add(lj, "sleeping", json_object_new_boolean(logind_sleeping(d->logind)));
-        json_object_object_add(p, "logind", lj);
+        json_object_object_add(lj, "sleeping", json_object_new_boolean(logind_sleeping(l)));
+        return lj;
+}
 
-        if (d->hint != HINT_NONE) {
+static int method_get_status(Daemon *d, json_object *params, Reply *r) {
+        (void) params;
+        recorder_update(d);
+
+        int64_t now = wall_now();
+        int32_t off = tz_offset_at(now, NULL);
+        int64_t day = local_midnight(now, off);
+        _cleanup_free_ AcctBucket *b = NULL;
+        size_t n = 0;
+        int q = recorder_hours(d, day, day + DAY, &b, &n);
+        if (q < 0)
+                return method_store_fail(r, d, q);
+        int64_t active = 0, observed = 0;
+        for (size_t i = 0; i < n; i++) {
+                active += b[i].active_s;
+                observed += b[i].observed_s;
+        }
+
+        int64_t paused_until = recorder_paused_until(d), hint_expires;
+        HintState hint = recorder_hint(d, &hint_expires);
+        json_object *p = json_object_new_object();
+        json_object_object_add(p, "version", json_object_new_string(KIZUKI_VERSION));
+        json_object_object_add(p, "recording", json_object_new_string(recorder_recording(d)));
+        json_object_object_add(p, "paused_until", paused_until != 0 ? json_object_new_int64(paused_until) : NULL);
+        json_object_object_add(p, "consent", wire_consent(recorder_consent(d)));
+        json_object_object_add(p, "consent_version", json_object_new_string(KIZUKI_CONSENT_VERSION));
+        json_object_object_add(p, "consent_sha256", json_object_new_string(consent_text_SHA256));
+        json_object_object_add(p, "logind", logind_json(d->logind));
+        if (hint != HINT_NONE) {
                 json_object *h = json_object_new_object();
-                json_object_object_add(h, "state", json_object_new_string(hint_names[d->hint]));
-                json_object_object_add(h, "expires_at", json_object_new_int64(d->hint_expires_wall));
+                json_object_object_add(h, "state", json_object_new_string(hint_names[hint]));
+                json_object_object_add(h, "expires_at", json_object_new_int64(hint_expires));
                 json_object_object_add(p, "hint", h);
         } else
                 json_object_object_add(p, "hint", NULL);
 
-        json_object_object_add(p, "active", json_object_new_boolean(accountant_state(d->acct) == ACCT_ACTIVE));
+        json_object_object_add(p, "active", json_object_new_boolean(recorder_active(d)));
         json_object_object_add(p, "today_active_s", json_object_new_int64(active));
         json_object_object_add(p, "today_observed_s", json_object_new_int64(observed));
         json_object_object_add(p, "store_path", json_object_new_string(store_path(d->store)));
@@ -136,70 +103,49 @@ static int method_get_status(Daemon *d, json_object *params, Reply *r) {
         json_object_object_add(p, "utc_offset", json_object_new_int(off));
         int unread = store_count_unread(d->store, now);
         json_object_object_add(p, "unread_nudges", json_object_new_int(unread < 0 ? 0 : unread));
-        return ok(r, p);
+        return method_ok(r, p);
 }
 
-/* Reload the newest consent row into the daemon. */
-static int consent_refresh(Daemon *d) {
-        int q = store_get_consent(d->store, &d->consent);
-        if (q < 0)
-                return q;
-        d->have_consent = q > 0;
-        return 0;
+/* The reply of the consent methods: the consent record (null when none). */
+static int consent_reply(Daemon *d, Reply *r) {
+        json_object *p = json_object_new_object();
+        json_object_object_add(p, "consent", wire_consent(recorder_consent(d)));
+        return method_ok(r, p);
 }
 
 static int method_grant_consent(Daemon *d, json_object *params, Reply *r) {
         const char *version = NULL, *sha = NULL;
         if (varlink_param_string(params, "text_version", &version) <= 0)
-                return bad_param(r, "text_version");
+                return method_bad_param(r, "text_version");
         if (varlink_param_string(params, "text_sha256", &sha) <= 0)
-                return bad_param(r, "text_sha256");
+                return method_bad_param(r, "text_sha256");
         if (strcmp(version, KIZUKI_CONSENT_VERSION) != 0 || strcmp(sha, consent_text_SHA256) != 0) {
                 json_object *p = json_object_new_object();
                 json_object_object_add(p, "text_version", json_object_new_string(KIZUKI_CONSENT_VERSION));
                 json_object_object_add(p, "text_sha256", json_object_new_string(consent_text_SHA256));
-                return fail(r, KIZUKI_NAME("ConsentMismatch"), p);
+                return method_fail(r, KIZUKI_NAME("ConsentMismatch"), p);
         }
-        if (!daemon_consented(d)) {
-                int q = store_grant_consent(d->store, wall_now(), version, sha);
-                if (q < 0)
-                        return store_fail(r, d, q);
-                q = consent_refresh(d);
-                if (q < 0)
-                        return store_fail(r, d, q);
-                log_info("Consent granted (text version %s): recording", version);
-                daemon_update(d);
-        }
-        json_object *p = json_object_new_object();
-        json_object_object_add(p, "consent", consent_json(d));
-        return ok(r, p);
+        int q = recorder_grant_consent(d, version, sha);
+        if (q < 0)
+                return method_store_fail(r, d, q);
+        return consent_reply(d, r);
 }
 
 static int method_revoke_consent(Daemon *d, json_object *params, Reply *r) {
         (void) params;
-        int q = store_revoke_consent(d->store, wall_now());
+        int q = recorder_revoke_consent(d);
         if (q < 0)
-                return store_fail(r, d, q);
-        bool revoked = q > 0;
-        q = consent_refresh(d);
-        if (q < 0)
-                return store_fail(r, d, q);
-        if (revoked)
-                log_info("Consent revoked: recording stopped");
-        daemon_update(d);
-        daemon_flush(d);
-        json_object *p = json_object_new_object();
-        json_object_object_add(p, "consent", consent_json(d));
-        return ok(r, p);
+                return method_store_fail(r, d, q);
+        return consent_reply(d, r);
 }
 
 static int method_get_consent(Daemon *d, json_object *params, Reply *r) {
         (void) params;
         json_object *p = json_object_new_object();
-        json_object_object_add(p, "consent", consent_json(d));
+        json_object_object_add(p, "consent", wire_consent(recorder_consent(d)));
         json_object_object_add(p, "consent_version", json_object_new_string(KIZUKI_CONSENT_VERSION));
         json_object_object_add(p, "consent_sha256", json_object_new_string(consent_text_SHA256));
-        return ok(r, p);
+        return method_ok(r, p);
 }
 
 static int method_pause(Daemon *d, json_object *params, Reply *r) {
@@ -207,578 +153,67 @@ static int method_pause(Daemon *d, json_object *params, Reply *r) {
         /* Up to a year; anything longer is better said as a revoke. */
         int q = varlink_param_int(params, "duration_s", 1, 366 * 86400, &duration);
         if (q < 0)
-                return bad_param(r, "duration_s");
+                return method_bad_param(r, "duration_s");
         int64_t until = q > 0 ? wall_now() + duration : 0;
-        q = daemon_set_paused(d, true, until);
+        q = recorder_set_paused(d, true, until);
         if (q < 0)
-                return store_fail(r, d, q);
+                return method_store_fail(r, d, q);
         json_object *p = json_object_new_object();
         json_object_object_add(p, "paused_until", until ? json_object_new_int64(until) : NULL);
-        return ok(r, p);
+        return method_ok(r, p);
 }
 
 static int method_resume(Daemon *d, json_object *params, Reply *r) {
         (void) params;
-        int q = daemon_set_paused(d, false, 0);
+        int q = recorder_set_paused(d, false, 0);
         if (q < 0)
-                return store_fail(r, d, q);
-        return ok(r, NULL);
+                return method_store_fail(r, d, q);
+        return method_ok(r, NULL);
 }
 
 static int method_hint(Daemon *d, json_object *params, Reply *r) {
         const char *state = NULL;
         if (varlink_param_string(params, "state", &state) <= 0)
-                return bad_param(r, "state");
+                return method_bad_param(r, "state");
         HintState h = HINT_NONE;
         for (size_t i = HINT_ACTIVE; i < ELEMENTSOF(hint_names); i++)
                 if (strcmp(state, hint_names[i]) == 0)
                         h = (HintState) i;
         if (h == HINT_NONE)
-                return bad_param(r, "state");
+                return method_bad_param(r, "state");
 
-        AcctTime now;
-        acct_time_now(&now);
-        /* Account the time so far under the old hint before switching. */
-        daemon_update(d);
-        d->hint = h;
-        d->hint_expires_mono_us = now.mono_us + d->config.hint_expiry_s * USEC_PER_SEC;
-        d->hint_expires_wall = now.wall_us / USEC_PER_SEC + d->config.hint_expiry_s;
-        daemon_update(d);
-
+        int64_t expires = recorder_set_hint(d, h);
         json_object *p = json_object_new_object();
-        json_object_object_add(p, "expires_at", json_object_new_int64(d->hint_expires_wall));
-        return ok(r, p);
-}
-
-static int method_get_hours(Daemon *d, json_object *params, Reply *r) {
-        const char *date = NULL;
-        int64_t day;
-        if (varlink_param_string(params, "date", &date) <= 0)
-                return bad_param(r, "date");
-        if (parse_date(date, &day) < 0) {
-                json_object *p = json_object_new_object();
-                json_object_object_add(p, "date", json_object_new_string(date));
-                return fail(r, KIZUKI_NAME("InvalidDate"), p);
-        }
-        daemon_update(d);
-        _cleanup_free_ AcctBucket *b = NULL;
-        size_t n = 0;
-        int q = daemon_hours(d, day, day + 86400, &b, &n);
-        if (q < 0)
-                return store_fail(r, d, q);
-
-        json_object *p = json_object_new_object();
-        json_object_object_add(p, "hours", hours_json(b, n));
-        return ok(r, p);
-}
-
-/* --- days, weeks, ranges ------------------------------------------------- */
-
-#define DAYS_MAX 3700
-#define RANGE_DAYS_MAX 800
-#define IMPORT_HOURS_MAX 500
-#define DAY INT64_C(86400)
-
-static json_object *json_minutes(int m) {
-        if (m < 0)
-                return NULL;
-        char buf[8];
-        snprintf(buf, sizeof buf, "%02d:%02d", (m / 60) % 24, m % 60);
-        return json_object_new_string(buf);
-}
-
-static json_object *json_figure(double v) {
-        return isfinite(v) ? json_object_new_double(v) : NULL;
-}
-
-static json_object *json_answer_bool(int v) {
-        return v < 0 ? NULL : json_object_new_boolean(v);
-}
-
-json_object *method_json_date(int64_t local) {
-        time_t t = (time_t) local;
-        struct tm tm;
-        char buf[16];
-        if (!gmtime_r(&t, &tm) || strftime(buf, sizeof buf, "%Y-%m-%d", &tm) == 0)
-                return NULL;
-        return json_object_new_string(buf);
-}
-
-static json_object *day_json(const Daemon *d, const DaySignals *ds, const Checkin *c) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "date", method_json_date(ds->date));
-        json_object_object_add(o, "screen_h", json_object_new_double(ds->screen_h));
-        json_object_object_add(o, "night_ratio", json_figure(ds->night_ratio));
-        json_object_object_add(o, "first_active", json_minutes(ds->first_active));
-        json_object_object_add(o, "last_active", json_minutes(ds->last_active));
-        json_object_object_add(o, "sleep_onset", json_minutes(ds->sleep_onset));
-        json_object_object_add(o, "sleep_offset", json_minutes(ds->sleep_offset));
-        json_object_object_add(o, "sleep_mid", json_minutes(ds->sleep_mid));
-        json_object_object_add(o, "sleep_h", json_figure(ds->sleep_h));
-        json_object_object_add(o, "coverage_h", json_object_new_double(ds->coverage_h));
-        json_object_object_add(o, "low_coverage", json_object_new_boolean(ds->coverage_h < d->config.min_coverage_h));
-        json_object_object_add(o, "is", json_figure(ds->is));
-        json_object_object_add(o, "iv", json_figure(ds->iv));
-        json_object_object_add(o, "ra", json_figure(ds->ra));
-        json_object_object_add(o, "l5", json_figure(ds->l5));
-        json_object_object_add(o, "l5_onset", json_minutes(ds->l5_onset));
-        json_object_object_add(o, "m10", json_figure(ds->m10));
-        json_object_object_add(o, "m10_onset", json_minutes(ds->m10_onset));
-        json_object_object_add(o, "went_out", json_answer_bool(c ? c->went_out : -1));
-        json_object_object_add(o, "met_someone", json_answer_bool(c ? c->met_someone : -1));
-        json_object_object_add(o, "mood", c && c->mood > 0 ? json_object_new_int(c->mood) : NULL);
-        return o;
-}
-
-static json_object *figures_json(const Figures *f) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "days", json_object_new_int(f->days));
-        json_object_object_add(o, "screen_h", json_figure(f->screen_h));
-        json_object_object_add(o, "night_ratio", json_figure(f->night_ratio));
-        json_object_object_add(o, "first_active", json_minutes(f->first_active));
-        json_object_object_add(o, "last_active", json_minutes(f->last_active));
-        json_object_object_add(o, "sleep_onset", json_minutes(f->sleep_onset));
-        json_object_object_add(o, "sleep_offset", json_minutes(f->sleep_offset));
-        json_object_object_add(o, "sleep_mid", json_minutes(f->sleep_mid));
-        json_object_object_add(o, "sleep_h", json_figure(f->sleep_h));
-        json_object_object_add(o, "coverage_h", json_figure(f->coverage_h));
-        json_object_object_add(o, "is", json_figure(f->is));
-        json_object_object_add(o, "iv", json_figure(f->iv));
-        json_object_object_add(o, "ra", json_figure(f->ra));
-        json_object_object_add(o, "l5", json_figure(f->l5));
-        json_object_object_add(o, "m10", json_figure(f->m10));
-        json_object_object_add(o, "went_out_days", json_object_new_int(f->went_out_days));
-        json_object_object_add(o, "met_someone_days", json_object_new_int(f->met_someone_days));
-        json_object_object_add(o, "checkin_days", json_object_new_int(f->checkin_days));
-        json_object_object_add(o, "mood", json_figure(f->mood));
-        return o;
-}
-
-static json_object *hours_json(const AcctBucket *b, size_t n) {
-        json_object *hours = json_object_new_array_ext((int) n);
-        for (size_t i = 0; i < n; i++) {
-                json_object *h = json_object_new_object();
-                json_object_object_add(h, "start", json_object_new_int64(b[i].start));
-                json_object_object_add(h, "utc_offset", json_object_new_int(b[i].utc_offset));
-                json_object_object_add(h, "active_s", json_object_new_int(b[i].active_s));
-                json_object_object_add(h, "observed_s", json_object_new_int(b[i].observed_s));
-                json_object_array_add(hours, h);
-        }
-        return hours;
-}
-
-static SignalsConfig signals_config(const Daemon *d) {
-        return (SignalsConfig) {
-                .day_start_min = d->config.day_start_min,
-                .night_start_min = d->config.night_start_min,
-                .night_end_min = d->config.night_end_min,
-        };
-}
-
-/* Signals and check-ins for the days first..last (local seconds of 00:00). */
-int daemon_days(Daemon *d, int64_t first, int64_t last, DaySignals **ret, size_t *ret_n, Checkin **ret_c,
-                        size_t *ret_nc) {
-        _cleanup_free_ AcctBucket *b = NULL;
-        size_t n = 0;
-        daemon_update(d);
-        /* Rhythm looks 6 days back; sleep from noon the day before; the day start
-         * and the widest offsets shift local days by up to a day either way. */
-        int r = daemon_hours(d, first - 8 * DAY, last + 3 * DAY, &b, &n);
-        if (r < 0)
-                return r;
-        SignalsConfig cfg = signals_config(d);
-        r = signals_days(b, n, &cfg, first, last, ret, ret_n);
-        if (r < 0)
-                return r;
-        r = store_get_checkins(d->store, first, last + DAY, ret_c, ret_nc);
-        if (r < 0) {
-                free(*ret);
-                *ret = NULL;
-        }
-        return r;
-}
-
-static const Checkin *find_checkin(const Checkin *c, size_t n, int64_t date) {
-        for (size_t i = 0; i < n; i++)
-                if (c[i].date == date)
-                        return &c[i];
-        return NULL;
-}
-
-static int date_param(json_object *params, const char *name, int64_t *ret, Reply *r, int *ret_reply) {
-        const char *s = NULL;
-        if (varlink_param_string(params, name, &s) <= 0) {
-                *ret_reply = bad_param(r, name);
-                return -EINVAL;
-        }
-        if (parse_date(s, ret) < 0) {
-                json_object *p = json_object_new_object();
-                json_object_object_add(p, "date", json_object_new_string(s));
-                *ret_reply = fail(r, KIZUKI_NAME("InvalidDate"), p);
-                return -EINVAL;
-        }
-        return 0;
-}
-
-static int range_too_large(Reply *r, int limit) {
-        json_object *p = json_object_new_object();
-        json_object_object_add(p, "limit", json_object_new_int(limit));
-        return fail(r, KIZUKI_NAME("RangeTooLarge"), p);
-}
-
-static int method_get_days(Daemon *d, json_object *params, Reply *r) {
-        int64_t from, to;
-        int reply;
-        if (date_param(params, "from", &from, r, &reply) < 0 || date_param(params, "to", &to, r, &reply) < 0)
-                return reply;
-        if (to < from)
-                return bad_param(r, "to");
-        if ((to - from) / DAY + 1 > DAYS_MAX)
-                return range_too_large(r, DAYS_MAX);
-
-        _cleanup_free_ DaySignals *days = NULL;
-        _cleanup_free_ Checkin *c = NULL;
-        size_t n = 0, nc = 0;
-        int q = daemon_days(d, from, to, &days, &n, &c, &nc);
-        if (q < 0)
-                return store_fail(r, d, q);
-        json_object *arr = json_object_new_array_ext((int) n);
-        for (size_t i = 0; i < n; i++)
-                json_object_array_add(arr, day_json(d, &days[i], find_checkin(c, nc, days[i].date)));
-        json_object *p = json_object_new_object();
-        json_object_object_add(p, "days", arr);
-        return ok(r, p);
-}
-
-static int method_get_range(Daemon *d, json_object *params, Reply *r) {
-        int64_t from, to;
-        int reply;
-        if (date_param(params, "from", &from, r, &reply) < 0 || date_param(params, "to", &to, r, &reply) < 0)
-                return reply;
-        if (to < from)
-                return bad_param(r, "to");
-        if ((to - from) / DAY + 1 > RANGE_DAYS_MAX)
-                return range_too_large(r, RANGE_DAYS_MAX);
-        daemon_update(d);
-        _cleanup_free_ AcctBucket *b = NULL;
-        size_t n = 0;
-        int q = daemon_hours(d, from, to + DAY, &b, &n);
-        if (q < 0)
-                return store_fail(r, d, q);
-        json_object *p = json_object_new_object();
-        json_object_object_add(p, "hours", hours_json(b, n));
-        return ok(r, p);
-}
-
-/* What GetWeek and GetDigest tell of the week starting on mon: the signals
- * of its days and of the 28 before, their check-ins, the week's mean, the
- * week before's mean and the baseline (medians of the 28 days before). */
-typedef struct WeekModel {
-        DaySignals *days; /* 35: the 28 days before, then the week */
-        size_t n_days;
-        Checkin *checkins;
-        size_t n_checkins;
-        Figures mean, previous, baseline;
-} WeekModel;
-
-static void week_model_done(WeekModel *w) {
-        free(TAKE_PTR(w->days));
-        free(TAKE_PTR(w->checkins));
-}
-
-static int week_model(Daemon *d, int64_t mon, WeekModel *ret) {
-        *ret = (WeekModel) {};
-        int q = daemon_days(d, mon - 28 * DAY, mon + 6 * DAY, &ret->days, &ret->n_days, &ret->checkins,
-                            &ret->n_checkins);
-        if (q < 0)
-                return q;
-        if (ret->n_days != 35) {
-                week_model_done(ret);
-                return -EIO;
-        }
-        double cov = d->config.min_coverage_h;
-        int ds = d->config.day_start_min;
-        summary_figures(ret->days + 28, 7, ret->checkins, ret->n_checkins, cov, ds, FIGURES_MEAN, &ret->mean);
-        summary_figures(ret->days + 21, 7, ret->checkins, ret->n_checkins, cov, ds, FIGURES_MEAN, &ret->previous);
-        summary_figures(ret->days, 28, ret->checkins, ret->n_checkins, cov, ds, FIGURES_MEDIAN, &ret->baseline);
-        return 0;
-}
-
-static int invalid_week(Reply *r, const char *week) {
-        json_object *p = json_object_new_object();
-        json_object_object_add(p, "week", json_object_new_string(week));
-        return fail(r, KIZUKI_NAME("InvalidWeek"), p);
-}
-
-static int method_get_week(Daemon *d, json_object *params, Reply *r) {
-        const char *week = NULL;
-        int64_t mon;
-        if (varlink_param_string(params, "week", &week) <= 0)
-                return bad_param(r, "week");
-        if (iso_week_parse(week, &mon) < 0)
-                return invalid_week(r, week);
-
-        _cleanup_(week_model_done) WeekModel w = {};
-        int q = week_model(d, mon, &w);
-        if (q < 0)
-                return store_fail(r, d, q);
-
-        _cleanup_free_ AcctBucket *b = NULL;
-        size_t nb = 0;
-        int64_t start = mon + (int64_t) d->config.day_start_min * 60;
-        q = daemon_hours(d, start, start + 7 * DAY, &b, &nb);
-        if (q < 0)
-                return store_fail(r, d, q);
-
-        json_object *arr = json_object_new_array_ext(7);
-        for (size_t i = 28; i < 35; i++)
-                json_object_array_add(arr, day_json(d, &w.days[i],
-                                                    find_checkin(w.checkins, w.n_checkins, w.days[i].date)));
-        json_object *p = json_object_new_object();
-        json_object_object_add(p, "week", json_object_new_string(week));
-        json_object_object_add(p, "from", method_json_date(mon));
-        json_object_object_add(p, "to", method_json_date(mon + 6 * DAY));
-        json_object_object_add(p, "days", arr);
-        json_object_object_add(p, "mean", figures_json(&w.mean));
-        json_object_object_add(p, "previous", figures_json(&w.previous));
-        json_object_object_add(p, "baseline", figures_json(&w.baseline));
-        json_object_object_add(p, "hours", hours_json(b, nb));
-        return ok(r, p);
-}
-
-/* --- digest (#5) ---------------------------------------------------------- */
-
-/* "2026-03-30T07:05:00Z" for an instant. */
-static json_object *json_utc(int64_t t) {
-        time_t tt = (time_t) t;
-        struct tm tm;
-        char buf[32];
-        if (!gmtime_r(&tt, &tm) || strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-                return NULL;
-        return json_object_new_string(buf);
-}
-
-/* A day row of the digest: the signals of day_json() without the check-in
- * answers, which a digest gives only as counts. */
-static json_object *digest_day_json(const Daemon *d, const DaySignals *ds) {
-        json_object *o = day_json(d, ds, NULL);
-        json_object_object_del(o, "went_out");
-        json_object_object_del(o, "met_someone");
-        json_object_object_del(o, "mood");
-        return o;
-}
-
-/* The nudges raised for a day of the week, oldest first: what a policy said
- * (policy, date, severity, title), not its body nor what the person did. */
-static int digest_nudges_json(Daemon *d, int64_t mon, json_object **ret) {
-        NudgeRecord *v = NULL;
-        size_t n = 0;
-        int q = store_get_nudges(d->store, true, wall_now(), &v, &n);
-        if (q < 0)
-                return q;
-        json_object *arr = json_object_new_array();
-        for (size_t i = n; i > 0; i--) {
-                const NudgeRecord *x = &v[i - 1];
-                if (!digest_model_in_week(x->date, mon))
-                        continue;
-                json_object *o = json_object_new_object();
-                json_object_object_add(o, "policy", json_object_new_string(x->policy));
-                json_object_object_add(o, "date", method_json_date(x->date));
-                json_object_object_add(o, "severity", json_object_new_string(x->severity));
-                json_object_object_add(o, "title", json_object_new_string(x->title));
-                json_object_array_add(arr, o);
-        }
-        nudge_records_free(v, n);
-        *ret = arr;
-        return 0;
-}
-
-/* The week's active minutes per hour, rows from the day start. */
-static int digest_hours_json(Daemon *d, int64_t mon, json_object **ret) {
-        _cleanup_free_ AcctBucket *b = NULL;
-        size_t nb = 0;
-        int64_t start = mon + (int64_t) d->config.day_start_min * 60;
-        /* A day start shifts the window; offsets are in the buckets themselves,
-         * so read a day more on either side and let the grid pick. */
-        int q = daemon_hours(d, start - DAY, start + 8 * DAY, &b, &nb);
-        if (q < 0)
-                return q;
-        int grid[7][24];
-        digest_model_hours(b, nb, start, grid);
-        json_object *rows = json_object_new_array_ext(7);
-        for (size_t i = 0; i < 7; i++) {
-                json_object *row = json_object_new_array_ext(24);
-                for (size_t h = 0; h < 24; h++)
-                        json_object_array_add(row, grid[i][h] < 0 ? NULL : json_object_new_int(grid[i][h]));
-                json_object_array_add(rows, row);
-        }
-        *ret = rows;
-        return 0;
-}
-
-static int method_get_digest(Daemon *d, json_object *params, Reply *r) {
-        const char *week = NULL, *level_s = NULL;
-        char week_buf[ISO_WEEK_MAX];
-        int64_t mon, now = wall_now();
-
-        if (varlink_param_string(params, "level", &level_s) <= 0)
-                return bad_param(r, "level");
-        int level = digest_level_from_string(level_s);
-        if (level < 0)
-                return bad_param(r, "level");
-        int q = varlink_param_string(params, "week", &week);
-        if (q < 0)
-                return bad_param(r, "week");
-        if (q == 0) {
-                /* The last complete week: the one a week before today's. */
-                if (iso_week_of(local_midnight(now, tz_offset_at(now, NULL)) - 7 * DAY, week_buf, &mon) < 0)
-                        return store_fail(r, d, -ERANGE);
-                week = week_buf;
-        } else if (iso_week_parse(week, &mon) < 0)
-                return invalid_week(r, week);
-
-        _cleanup_(week_model_done) WeekModel w = {};
-        q = week_model(d, mon, &w);
-        if (q < 0)
-                return store_fail(r, d, q);
-        json_object *nudges = NULL, *hours = NULL;
-        q = digest_nudges_json(d, mon, &nudges);
-        if (q >= 0 && level >= DIGEST_LEVEL_HOURLY)
-                q = digest_hours_json(d, mon, &hours);
-        if (q < 0) {
-                json_object_put(nudges);
-                return store_fail(r, d, q);
-        }
-
-        json_object *settings = json_object_new_object();
-        json_object_object_add(settings, "day_start", json_minutes(d->config.day_start_min));
-        json_object_object_add(settings, "night_start", json_minutes(d->config.night_start_min));
-        json_object_object_add(settings, "night_end", json_minutes(d->config.night_end_min));
-        json_object_object_add(settings, "min_coverage_h", json_object_new_int(d->config.min_coverage_h));
-
-        json_object *g = json_object_new_object();
-        json_object_object_add(g, "schema", json_object_new_string(DIGEST_SCHEMA));
-        json_object_object_add(g, "generated_at", json_utc(now));
-        json_object_object_add(g, "level", json_object_new_string(digest_level_to_string(level)));
-        json_object_object_add(g, "week", json_object_new_string(week));
-        json_object_object_add(g, "from", method_json_date(mon));
-        json_object_object_add(g, "to", method_json_date(mon + 6 * DAY));
-        json_object_object_add(g, "settings", settings);
-        json_object_object_add(g, "mean", figures_json(&w.mean));
-        json_object_object_add(g, "previous", figures_json(&w.previous));
-        json_object_object_add(g, "baseline", figures_json(&w.baseline));
-        json_object_object_add(g, "nudges", nudges);
-        /* Nothing finer than asked leaves the daemon: no rows at summary, no
-         * hours below hourly. */
-        if (level >= DIGEST_LEVEL_DAILY) {
-                json_object *arr = json_object_new_array_ext(7);
-                for (size_t i = 28; i < 35; i++)
-                        json_object_array_add(arr, digest_day_json(d, &w.days[i]));
-                json_object_object_add(g, "days", arr);
-        }
-        if (hours)
-                json_object_object_add(g, "hours", hours);
-
-        json_object *p = json_object_new_object();
-        json_object_object_add(p, "digest", g);
-        return ok(r, p);
-}
-
-static int no_consent(Reply *r) {
-        return fail(r, KIZUKI_NAME("NoConsent"), NULL);
-}
-
-/* One imported hour, checked like anything else from a peer: a real local
- * hour (its local start on the hour), sane seconds, not in the future. */
-static int import_hour(json_object *h, int64_t now, AcctBucket *ret) {
-        int64_t start, off, active, observed;
-        if (!json_object_is_type(h, json_type_object) ||
-            varlink_param_int(h, "start", 0, INT64_C(253402300799), &start) <= 0 ||
-            varlink_param_int(h, "utc_offset", -18 * 3600, 18 * 3600, &off) <= 0 ||
-            varlink_param_int(h, "active_s", 0, 3600, &active) <= 0 ||
-            varlink_param_int(h, "observed_s", 0, 3600, &observed) <= 0 || active > observed ||
-            (start + off) % 3600 != 0 || start > now)
-                return -EINVAL;
-        *ret = (AcctBucket) { start, (int32_t) off, (int32_t) active, (int32_t) observed };
-        return 0;
-}
-
-static int method_import(Daemon *d, json_object *params, Reply *r) {
-        json_object *hours, *dry;
-        bool dry_run = false;
-        if (!json_object_object_get_ex(params, "hours", &hours) || !json_object_is_type(hours, json_type_array))
-                return bad_param(r, "hours");
-        if (json_object_object_get_ex(params, "dry_run", &dry) && !json_object_is_type(dry, json_type_null)) {
-                if (!json_object_is_type(dry, json_type_boolean))
-                        return bad_param(r, "dry_run");
-                dry_run = json_object_get_boolean(dry);
-        }
-        size_t n = json_object_array_length(hours);
-        if (n > IMPORT_HOURS_MAX)
-                return range_too_large(r, IMPORT_HOURS_MAX);
-        if (!daemon_consented(d))
-                return no_consent(r);
-
-        _cleanup_free_ AcctBucket *b = calloc(n + 1, sizeof *b);
-        if (!b)
-                return -ENOMEM;
-        int64_t now = wall_now();
-        for (size_t i = 0; i < n; i++)
-                if (import_hour(json_object_array_get_idx(hours, i), now, &b[i]) < 0)
-                        return bad_param(r, "hours");
-        /* Hours of days past the retention are not stored: the next daily
-         * pass would delete them (a day begins at day_start, as in forget). */
-        int64_t first = daemon_retention_first_day(d) + (int64_t) d->config.day_start_min * 60;
-        size_t kept = 0;
-        for (size_t i = 0; i < n; i++)
-                if (b[i].start + b[i].utc_offset >= first)
-                        b[kept++] = b[i];
-        size_t changed = 0;
-        int q = store_merge_buckets(d->store, b, kept, dry_run, &changed);
-        if (q < 0)
-                return store_fail(r, d, q);
-        json_object *p = json_object_new_object();
-        json_object_object_add(p, "received", json_object_new_int64((int64_t) n));
-        json_object_object_add(p, "changed", json_object_new_int64((int64_t) changed));
-        json_object_object_add(p, "expired", json_object_new_int64((int64_t) (n - kept)));
-        return ok(r, p);
-}
-
-int method_answer_bool(json_object *params, const char *name) {
-        json_object *v;
-        if (!json_object_object_get_ex(params, name, &v) || json_object_is_type(v, json_type_null))
-                return -1;
-        if (!json_object_is_type(v, json_type_boolean))
-                return -2;
-        return json_object_get_boolean(v);
+        json_object_object_add(p, "expires_at", json_object_new_int64(expires));
+        return method_ok(r, p);
 }
 
 static int method_checkin(Daemon *d, json_object *params, Reply *r) {
         int64_t date, mood = -1;
         int reply;
-        if (date_param(params, "date", &date, r, &reply) < 0)
+        if (method_date(params, "date", &date, r, &reply) < 0)
                 return reply;
         int went_out = method_answer_bool(params, "went_out"), met = method_answer_bool(params, "met_someone");
         if (went_out < -1)
-                return bad_param(r, "went_out");
+                return method_bad_param(r, "went_out");
         if (met < -1)
-                return bad_param(r, "met_someone");
+                return method_bad_param(r, "met_someone");
         int q = varlink_param_int(params, "mood", 1, 5, &mood);
         if (q < 0)
-                return bad_param(r, "mood");
+                return method_bad_param(r, "mood");
         if (q == 0)
                 mood = -1;
         /* A day that has not begun yet cannot be answered for. */
         int64_t now = wall_now();
         if (date > local_midnight(now, tz_offset_at(now, NULL)) + DAY)
-                return bad_param(r, "date");
-        if (!daemon_consented(d))
-                return no_consent(r);
+                return method_bad_param(r, "date");
+        if (!recorder_consented(d))
+                return method_no_consent(r);
         Checkin c = { .date = date, .went_out = went_out, .met_someone = met, .mood = (int) mood };
         q = store_set_checkin(d->store, &c, now);
         if (q < 0)
-                return store_fail(r, d, q);
-        return ok(r, NULL);
+                return method_store_fail(r, d, q);
+        return method_ok(r, NULL);
 }
 
 static int method_reload(Daemon *d, json_object *params, Reply *r) {
@@ -789,66 +224,40 @@ static int method_reload(Daemon *d, json_object *params, Reply *r) {
         daemon_reload(d, problems);
         json_object *p = json_object_new_object();
         json_object_object_add(p, "problems", problems);
-        return ok(r, p);
-}
-
-/* --- nudges -------------------------------------------------------------- */
-
-json_object *daemon_nudge_json(const NudgeRecord *n) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "id", json_object_new_int64(n->id));
-        json_object_object_add(o, "policy", json_object_new_string(n->policy));
-        json_object_object_add(o, "date", method_json_date(n->date));
-        json_object_object_add(o, "raised_at", json_object_new_int64(n->raised_at));
-        json_object_object_add(o, "severity", json_object_new_string(n->severity));
-        json_object_object_add(o, "title", json_object_new_string(n->title));
-        json_object_object_add(o, "body", json_object_new_string(n->body));
-        json_object_object_add(o, "step", n->step ? json_object_new_string(n->step) : NULL);
-        json_object_object_add(o, "rule", json_object_new_string(n->rule));
-        json_object_object_add(o, "value", json_figure(n->value));
-        json_object_object_add(o, "baseline", json_figure(n->baseline));
-        json_object_object_add(o, "score", json_figure(n->score));
-        json_object_object_add(o, "state", json_object_new_string(n->state));
-        json_object_object_add(o, "snoozed_until", n->snoozed_until > 0 ? json_object_new_int64(n->snoozed_until) : NULL);
-        json_object_object_add(o, "helpful", json_answer_bool(n->helpful));
-        return o;
+        return method_ok(r, p);
 }
 
 static int method_get_nudges(Daemon *d, json_object *params, Reply *r) {
-        json_object *all_o;
-        bool all = false;
-        if (json_object_object_get_ex(params, "all", &all_o) && !json_object_is_type(all_o, json_type_null)) {
-                if (!json_object_is_type(all_o, json_type_boolean))
-                        return bad_param(r, "all");
-                all = json_object_get_boolean(all_o);
-        }
+        int all = method_answer_bool(params, "all");
+        if (all < -1)
+                return method_bad_param(r, "all");
         NudgeRecord *v = NULL;
         size_t n = 0;
-        int q = store_get_nudges(d->store, all, wall_now(), &v, &n);
+        int q = store_get_nudges(d->store, all > 0, wall_now(), &v, &n);
         if (q < 0)
-                return store_fail(r, d, q);
+                return method_store_fail(r, d, q);
         json_object *arr = json_object_new_array_ext((int) n);
         for (size_t i = 0; i < n; i++)
-                json_object_array_add(arr, daemon_nudge_json(&v[i]));
+                json_object_array_add(arr, nudge_record_json(&v[i], true));
         nudge_records_free(v, n);
         json_object *p = json_object_new_object();
         json_object_object_add(p, "nudges", arr);
-        return ok(r, p);
+        return method_ok(r, p);
 }
 
 static int method_nudge_action(Daemon *d, json_object *params, Reply *r) {
         int64_t id, duration = 0;
         const char *action = NULL;
         if (varlink_param_int(params, "id", 1, INT64_MAX, &id) <= 0)
-                return bad_param(r, "id");
+                return method_bad_param(r, "id");
         if (varlink_param_string(params, "action", &action) <= 0)
-                return bad_param(r, "action");
+                return method_bad_param(r, "action");
         int q = varlink_param_int(params, "duration_s", 60, 30 * 86400, &duration);
         if (q < 0)
-                return bad_param(r, "duration_s");
+                return method_bad_param(r, "duration_s");
         int helpful = method_answer_bool(params, "helpful");
         if (helpful < -1)
-                return bad_param(r, "helpful");
+                return method_bad_param(r, "helpful");
 
         const char *state;
         int64_t until = 0;
@@ -858,57 +267,57 @@ static int method_nudge_action(Daemon *d, json_object *params, Reply *r) {
                 state = "dismissed";
         else if (strcmp(action, "snooze") == 0) {
                 if (q == 0)
-                        return bad_param(r, "duration_s");
+                        return method_bad_param(r, "duration_s");
                 state = "snoozed";
                 until = wall_now() + duration;
         } else
-                return bad_param(r, "action");
+                return method_bad_param(r, "action");
 
         q = store_nudge_action(d->store, id, state, until, helpful);
         if (q < 0)
-                return store_fail(r, d, q);
+                return method_store_fail(r, d, q);
         NudgeRecord n;
         if (q > 0)
                 q = store_get_nudge(d->store, id, &n);
         if (q < 0)
-                return store_fail(r, d, q);
+                return method_store_fail(r, d, q);
         if (q == 0) {
                 json_object *p = json_object_new_object();
                 json_object_object_add(p, "id", json_object_new_int64(id));
-                return fail(r, KIZUKI_NAME("NoSuchNudge"), p);
+                return method_fail(r, KIZUKI_NAME("NoSuchNudge"), p);
         }
         json_object *p = json_object_new_object();
-        json_object_object_add(p, "nudge", daemon_nudge_json(&n));
+        json_object_object_add(p, "nudge", nudge_record_json(&n, true));
         nudge_record_done(&n);
-        return ok(r, p);
+        return method_ok(r, p);
 }
 
 static int method_eval_policies(Daemon *d, json_object *params, Reply *r) {
         (void) params;
-        if (!daemon_consented(d))
-                return no_consent(r);
+        if (!recorder_consented(d))
+                return method_no_consent(r);
         json_object *problems = json_object_new_array(), *raised = json_object_new_array();
         if (!problems || !raised) {
                 json_object_put(problems);
                 json_object_put(raised);
                 return -ENOMEM;
         }
-        int q = daemon_load_policies(d, problems);
+        int q = evaluate_load_policies(d, problems);
         int evaluated = 0;
         if (q >= 0)
-                q = daemon_eval_policies(d, raised, &evaluated);
+                q = evaluate_policies(d, raised, &evaluated);
         if (q < 0) {
                 json_object_put(problems);
                 json_object_put(raised);
-                return store_fail(r, d, q);
+                return method_store_fail(r, d, q);
         }
         int64_t now = wall_now();
         json_object *p = json_object_new_object();
-        json_object_object_add(p, "date", method_json_date(local_midnight(now, tz_offset_at(now, NULL))));
+        json_object_object_add(p, "date", wire_date(local_midnight(now, tz_offset_at(now, NULL))));
         json_object_object_add(p, "evaluated", json_object_new_int(evaluated));
         json_object_object_add(p, "raised", raised);
         json_object_object_add(p, "problems", problems);
-        return ok(r, p);
+        return method_ok(r, p);
 }
 
 static int method_get_info(Daemon *d, json_object *params, Reply *r) {
@@ -921,7 +330,7 @@ static int method_get_info(Daemon *d, json_object *params, Reply *r) {
         json_object_array_add(ifaces, json_object_new_string(VARLINK_SERVICE_INTERFACE));
         json_object_array_add(ifaces, json_object_new_string(KIZUKI_INTERFACE));
         json_object_object_add(p, "interfaces", ifaces);
-        return ok(r, p);
+        return method_ok(r, p);
 }
 
 /* The standard interface every Varlink service implements. */
@@ -947,17 +356,17 @@ static int method_get_interface_description(Daemon *d, json_object *params, Repl
         (void) d;
         const char *iface = NULL;
         if (varlink_param_string(params, "interface", &iface) <= 0)
-                return bad_param(r, "interface");
+                return method_bad_param(r, "interface");
         const char *description = strcmp(iface, KIZUKI_INTERFACE) == 0           ? varlink_interface
                                   : strcmp(iface, VARLINK_SERVICE_INTERFACE) == 0 ? service_interface
                                                                       : NULL;
         json_object *p = json_object_new_object();
         if (!description) {
                 json_object_object_add(p, "interface", json_object_new_string(iface));
-                return fail(r, VARLINK_ERROR_INTERFACE_NOT_FOUND, p);
+                return method_fail(r, VARLINK_ERROR_INTERFACE_NOT_FOUND, p);
         }
         json_object_object_add(p, "description", json_object_new_string(description));
-        return ok(r, p);
+        return method_ok(r, p);
 }
 
 static const MethodEntry core_methods[] = {
@@ -968,12 +377,6 @@ static const MethodEntry core_methods[] = {
         { KIZUKI_NAME("Pause"), method_pause },
         { KIZUKI_NAME("Resume"), method_resume },
         { KIZUKI_NAME("Hint"), method_hint },
-        { KIZUKI_NAME("GetHours"), method_get_hours },
-        { KIZUKI_NAME("GetDays"), method_get_days },
-        { KIZUKI_NAME("GetRange"), method_get_range },
-        { KIZUKI_NAME("GetWeek"), method_get_week },
-        { KIZUKI_NAME("GetDigest"), method_get_digest },
-        { KIZUKI_NAME("Import"), method_import },
         { KIZUKI_NAME("Checkin"), method_checkin },
         { KIZUKI_NAME("Reload"), method_reload },
         { KIZUKI_NAME("GetNudges"), method_get_nudges },
@@ -985,9 +388,9 @@ static const MethodEntry core_methods[] = {
 };
 
 /* One table per area; each ends with an empty entry. */
-static const MethodEntry *const method_tables[] = { core_methods, privacy_methods, share_methods };
+static const MethodEntry *const method_tables[] = { core_methods, history_methods, privacy_methods, share_methods };
 
-int daemon_method(const VarlinkCall *call, char **ret, size_t *ret_len, void *userdata) {
+int methods_dispatch(const VarlinkCall *call, char **ret, size_t *ret_len, void *userdata) {
         Daemon *d = userdata;
         Reply r = { ret, ret_len };
 
@@ -1002,8 +405,8 @@ int daemon_method(const VarlinkCall *call, char **ret, size_t *ret_len, void *us
         if (varlink_method_split(call->method, iface, sizeof iface, &member) >= 0 &&
             strcmp(iface, KIZUKI_INTERFACE) != 0 && strcmp(iface, VARLINK_SERVICE_INTERFACE) != 0) {
                 json_object_object_add(p, "interface", json_object_new_string(iface));
-                return fail(&r, VARLINK_ERROR_INTERFACE_NOT_FOUND, p);
+                return method_fail(&r, VARLINK_ERROR_INTERFACE_NOT_FOUND, p);
         }
         json_object_object_add(p, "method", json_object_new_string(call->method));
-        return fail(&r, VARLINK_ERROR_METHOD_NOT_FOUND, p);
+        return method_fail(&r, VARLINK_ERROR_METHOD_NOT_FOUND, p);
 }

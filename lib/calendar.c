@@ -21,6 +21,14 @@ int parse_date(const char *s, int64_t *ret) {
         return 0;
 }
 
+int format_date(int64_t local, char ret[static DATE_MAX]) {
+        time_t t = (time_t) local;
+        struct tm tm;
+        if (!gmtime_r(&t, &tm) || strftime(ret, DATE_MAX, "%Y-%m-%d", &tm) == 0)
+                return -ERANGE;
+        return 0;
+}
+
 int64_t local_midnight(int64_t t, int32_t off) {
         return floor_div(t + off, DAY_SECONDS) * DAY_SECONDS;
 }

@@ -7,6 +7,7 @@
 
 #define DAY_SECONDS INT64_C(86400)
 #define ISO_WEEK_MAX 32 /* "YYYY-Www" and its NUL, with room the compiler can see */
+#define DATE_MAX 16     /* "YYYY-MM-DD" and its NUL, with room */
 
 /* a / b rounded toward minus infinity (b > 0): days and hours before 1970. */
 static inline int64_t floor_div(int64_t a, int64_t b) {
@@ -27,6 +28,10 @@ static inline int64_t weekday_of(int64_t dn) {
 /* "YYYY-MM-DD" → local seconds of its 00:00 (the date-time read as UTC).
  * Years 1970..9999 and real dates only; -EINVAL otherwise. */
 int parse_date(const char *s, int64_t *ret);
+
+/* Local seconds (any time of the day) → "YYYY-MM-DD", the date read as UTC;
+ * the reverse of parse_date(). -ERANGE when it cannot be written. */
+int format_date(int64_t local, char ret[static DATE_MAX]);
 
 /* The local date (as local seconds of 00:00) of UTC instant t under offset off. */
 int64_t local_midnight(int64_t t, int32_t off);

@@ -2,6 +2,8 @@
  * carries. Plain data, shared by kizukid and kizuki. */
 #pragma once
 
+#include <json-c/json.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,3 +25,14 @@ typedef struct NudgeRecord {
 void nudge_record_done(NudgeRecord *n);
 /* Free n records and the array. */
 void nudge_records_free(NudgeRecord *v, size_t n);
+
+/* One of the severities a nudge can have: gentle, notice, concern. */
+bool nudge_severity_valid(const char *s);
+/* One of the states a nudge can be in: unread, acked, snoozed, dismissed. */
+bool nudge_state_valid(const char *s);
+
+/* The record as the interface spells it: with_id, a Nudge (what the daemon
+ * answers); without, a NudgeRecord (what ImportRecords takes). Dates as
+ * "YYYY-MM-DD" (null when it cannot be written), NAN figures, a missing step,
+ * snooze or answer as null. NULL only when out of memory. */
+json_object *nudge_record_json(const NudgeRecord *n, bool with_id);

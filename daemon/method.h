@@ -1,0 +1,40 @@
+/* What every method handler (methods*.c) shares: the reply it fills, the
+ * table entry type, and the small helpers that check parameters and build
+ * replies and errors. Below the handlers: calls the store (its last error)
+ * and lib/ (Varlink framing) only. */
+#pragma once
+
+#include <json-c/json.h>
+
+#include "daemon-state.h"
+#include "protocol.h"
+#include "varlink.h"
+
+typedef struct Reply {
+        char **msg;
+        size_t *len;
+} Reply;
+
+typedef int (*MethodFn)(Daemon *d, json_object *params, Reply *r);
+
+typedef struct MethodEntry {
+        const char *name; /* KIZUKI_NAME("Name"); NULL ends a table */
+        MethodFn fn;
+} MethodEntry;
+
+/* Each takes ownership of params (may be NULL) and returns what varlink_reply does. */
+int method_ok(Reply *r, json_object *params);
+int method_fail(Reply *r, const char *error, json_object *params);
+int method_bad_param(Reply *r, const char *name);
+/* A StoreError with SQLite's message (or strerror(-err)), logged once. */
+int method_store_fail(Reply *r, Daemon *d, int err);
+/* NoConsent; RangeTooLarge with its limit. */
+int method_no_consent(Reply *r);
+int method_range_too_large(Reply *r, int limit);
+
+/* An optional yes/no member: 1/0, or -1 when absent or null; -2 when not a boolean. */
+int method_answer_bool(json_object *params, const char *name);
+/* A required date member "YYYY-MM-DD" → local seconds of its 00:00. On
+ * failure -EINVAL, and *ret_reply is the reply sent: InvalidParameter when
+ * missing, InvalidDate when not a date. */
+int method_date(json_object *params, const char *name, int64_t *ret, Reply *r, int *ret_reply);
