@@ -9,7 +9,6 @@
  * stays blank. A missing hour is known not to exist when the two hours around
  * it are adjacent in UTC; without them it shows as not observed. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,58 +210,50 @@ int actogram_print(const Ctx *ctx, const Hour *hours, size_t n, int64_t first_da
         return 0;
 }
 
+typedef struct ActogramArgs {
+        long weeks;       /* --weeks */
+        const char *to;   /* --to */
+        bool double_plot; /* --double */
+} ActogramArgs;
+
+static const CmdOption actogram_options[] = {
+        { "weeks", 'w', CMD_ARG, 0 },
+        CMD_OPTION_STRING("to", 't', ActogramArgs, to),
+        CMD_OPTION_BOOL("double", 'd', ActogramArgs, double_plot),
+        CMD_OPTION_JSON,
+        {},
+};
+
+/* --weeks N */
+static int actogram_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
+        ActogramArgs *args = userdata;
+        char *end;
+
+        (void) id;
+        errno = 0;
+        args->weeks = strtol(arg, &end, 10);
+        if (errno != 0 || end == arg || *end != '\0' || args->weeks < 1 || args->weeks > WEEKS_MAX)
+                return cmd_usage_error(cmd, ctx, "invalid number of weeks '%s' (1 to %d)", arg, WEEKS_MAX);
+        return 0;
+}
+
 static int actogram_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "weeks", required_argument, NULL, 'w' },
-                { "to", required_argument, NULL, 't' },
-                { "double", no_argument, NULL, 'd' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_json_ json_object *params = NULL, *reply = NULL;
         _cleanup_free_ Hour *hours = NULL;
-        const char *to_arg = NULL;
+        ActogramArgs args = { .weeks = WEEKS_DEFAULT };
         char from[OUTPUT_DATE_MAX], to[OUTPUT_DATE_MAX];
         int64_t to_day, from_day;
-        long weeks = WEEKS_DEFAULT;
-        bool double_plot = false;
         size_t n = 0;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'w': {
-                        char *end;
-                        errno = 0;
-                        weeks = strtol(optarg, &end, 10);
-                        if (errno != 0 || end == optarg || *end != '\0' || weeks < 1 || weeks > WEEKS_MAX)
-                                return cmd_usage_error(cmd, ctx, "invalid number of weeks '%s' (1 to %d)", optarg,
-                                                       WEEKS_MAX);
-                        break;
-                }
-                case 't':
-                        to_arg = optarg;
-                        break;
-                case 'd':
-                        double_plot = true;
-                        break;
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
+        if (r <= 0)
                 return r;
 
-        r = cmd_parse_day(cmd, ctx, to_arg, to, &to_day);
+        r = cmd_parse_day(cmd, ctx, args.to, to, &to_day);
         if (r < 0)
                 return r;
-        from_day = to_day - (7 * weeks - 1) * DAY_S;
+        from_day = to_day - (7 * args.weeks - 1) * DAY_S;
         if (output_format_day(from, sizeof from, from_day) < 0)
                 return -ERANGE;
 
@@ -280,9 +271,9 @@ static int actogram_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (ctx->json)
                 return hours_print_json(hours, n);
         printf("%sActivity from %s to %s%s%s\n", output_color(ctx->color, ANSI_BOLD), from, to,
-               double_plot ? ", double-plotted (each row: a day and the next)" : "",
+               args.double_plot ? ", double-plotted (each row: a day and the next)" : "",
                output_color(ctx->color, ANSI_RESET));
-        return actogram_print(ctx, hours, n, from_day, (size_t) (7 * weeks), double_plot);
+        return actogram_print(ctx, hours, n, from_day, (size_t) (7 * args.weeks), args.double_plot);
 }
 
 const Command cmd_actogram = {
@@ -295,5 +286,7 @@ const Command cmd_actogram = {
                 "  --json                Print the hours as 'kizuki hours --json' does.\n",
         .min_args = 0,
         .max_args = 0,
+        .options = actogram_options,
+        .option = actogram_option,
         .exec = actogram_exec,
 };

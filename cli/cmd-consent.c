@@ -217,55 +217,43 @@ static int consent_show(const Ctx *ctx) {
         return 0;
 }
 
-static int consent_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "yes", no_argument, NULL, 'y' },
-                { "json", no_argument, NULL, 'j' },
-                { "text", no_argument, NULL, 't' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        bool yes = false, text = false;
-        const char *sub;
-        int c, r;
+typedef struct ConsentArgs {
+        bool yes, text; /* --yes, --text */
+} ConsentArgs;
 
-        while ((c = getopt_long(argc, argv, "hy", options, NULL)) >= 0)
-                switch (c) {
-                case 'y':
-                        yes = true;
-                        break;
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 't':
-                        text = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+static const CmdOption consent_options[] = {
+        { "yes", 'y', CMD_SHORT | CMD_STORE, offsetof(ConsentArgs, yes) },
+        CMD_OPTION_JSON,
+        CMD_OPTION_BOOL("text", 't', ConsentArgs, text),
+        {},
+};
+
+static int consent_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+        ConsentArgs args = {};
+        const char *sub;
+        int r;
+
+        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
+        if (r <= 0)
                 return r;
         sub = optind < argc ? argv[optind] : "show";
 
         if (strcmp(sub, "grant") == 0) {
-                if (ctx->json || text)
+                if (ctx->json || args.text)
                         return cmd_usage_error(cmd, ctx, "--json and --text go with 'show'");
-                return consent_grant(ctx, yes);
+                return consent_grant(ctx, args.yes);
         }
-        if (yes)
+        if (args.yes)
                 return cmd_usage_error(cmd, ctx, "--yes goes with 'grant'");
         if (strcmp(sub, "revoke") == 0) {
-                if (ctx->json || text)
+                if (ctx->json || args.text)
                         return cmd_usage_error(cmd, ctx, "--json and --text go with 'show'");
                 return consent_revoke(ctx);
         }
         if (strcmp(sub, "show") == 0) {
-                if (ctx->json && text)
+                if (ctx->json && args.text)
                         return cmd_usage_error(cmd, ctx, "--json and --text exclude each other");
-                if (text) {
+                if (args.text) {
                         consent_print_text(stdout);
                         return 0;
                 }
@@ -286,5 +274,6 @@ const Command cmd_consent = {
                 "    --text              Print the consent text of this kizuki.\n",
         .min_args = 0,
         .max_args = 1,
+        .options = consent_options,
         .exec = consent_exec,
 };

@@ -2,7 +2,6 @@
  * local days (GetDays), as a table or as JSON. Also the parser and the table
  * of days that kizuki week shares. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -312,47 +311,35 @@ static int days_print_json(const Day *days, size_t n) {
         return output_json(root);
 }
 
+typedef struct DaysArgs {
+        const char *from, *to; /* --from, --to */
+} DaysArgs;
+
+static const CmdOption days_options[] = {
+        CMD_OPTION_STRING("from", 'f', DaysArgs, from),
+        CMD_OPTION_STRING("to", 't', DaysArgs, to),
+        CMD_OPTION_JSON,
+        {},
+};
+
 static int days_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "from", required_argument, NULL, 'f' },
-                { "to", required_argument, NULL, 't' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_json_ json_object *params = NULL, *reply = NULL;
         _cleanup_free_ Day *days = NULL;
-        const char *from_arg = NULL, *to_arg = NULL;
+        DaysArgs args = {};
         char from[OUTPUT_DATE_MAX], to[OUTPUT_DATE_MAX];
         int64_t from_day, to_day;
         size_t n = 0;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'f':
-                        from_arg = optarg;
-                        break;
-                case 't':
-                        to_arg = optarg;
-                        break;
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
+        if (r <= 0)
                 return r;
 
-        r = cmd_parse_day(cmd, ctx, to_arg, to, &to_day);
+        r = cmd_parse_day(cmd, ctx, args.to, to, &to_day);
         if (r < 0)
                 return r;
-        if (from_arg) {
-                r = cmd_parse_day(cmd, ctx, from_arg, from, &from_day);
+        if (args.from) {
+                r = cmd_parse_day(cmd, ctx, args.from, from, &from_day);
                 if (r < 0)
                         return r;
         } else {
@@ -395,5 +382,6 @@ const Command cmd_days = {
                 "  --json                {\"days\":[{\"date\",\"screen_h\",…}, …]} (see kizuki(1)).\n",
         .min_args = 0,
         .max_args = 0,
+        .options = days_options,
         .exec = days_exec,
 };

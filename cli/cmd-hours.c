@@ -2,7 +2,6 @@
  * local hour of one day. Bucket times are shown in the offset recorded with
  * each bucket, never in the process's time zone. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,39 +114,30 @@ static int hours_print(const Ctx *ctx, const char *date, int64_t day, const Hour
         return 0;
 }
 
+typedef struct HoursArgs {
+        const char *date; /* --date */
+} HoursArgs;
+
+static const CmdOption hours_options[] = {
+        CMD_OPTION_STRING("date", 'd', HoursArgs, date),
+        CMD_OPTION_JSON,
+        {},
+};
+
 static int hours_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "date", required_argument, NULL, 'd' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_json_ json_object *params = NULL, *reply = NULL;
         _cleanup_free_ Hour *hours = NULL;
-        const char *arg = NULL;
+        HoursArgs args = {};
         char date[OUTPUT_DATE_MAX];
         int64_t day;
         size_t n = 0;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'd':
-                        arg = optarg;
-                        break;
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
+        if (r <= 0)
                 return r;
 
-        r = cmd_parse_day(cmd, ctx, arg, date, &day);
+        r = cmd_parse_day(cmd, ctx, args.date, date, &day);
         if (r < 0)
                 return r;
 
@@ -174,5 +164,6 @@ const Command cmd_hours = {
                 "  --json                Print {\"hours\":[{\"start\",\"active_s\",\"observed_s\"}, …]}.\n",
         .min_args = 0,
         .max_args = 0,
+        .options = hours_options,
         .exec = hours_exec,
 };

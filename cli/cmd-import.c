@@ -429,51 +429,47 @@ out:
         return r;
 }
 
+typedef struct ImportArgs {
+        ImportFormat format;  /* --format, else guessed */
+        bool dry_run, strict; /* --dry-run, --strict */
+} ImportArgs;
+
+static const CmdOption import_options[] = {
+        { "format", 'f', CMD_ARG, 0 },
+        CMD_OPTION_BOOL("dry-run", 'n', ImportArgs, dry_run),
+        CMD_OPTION_BOOL("strict", 's', ImportArgs, strict),
+        {},
+};
+
+/* --format */
+static int import_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
+        ImportArgs *args = userdata;
+
+        (void) id;
+        if (strcmp(arg, "csv") == 0)
+                args->format = FORMAT_CSV;
+        else if (strcmp(arg, "activitywatch") == 0 || strcmp(arg, "aw") == 0)
+                args->format = FORMAT_ACTIVITYWATCH;
+        else if (strcmp(arg, "kizuki") == 0)
+                args->format = FORMAT_KIZUKI;
+        else
+                return cmd_usage_error(cmd, ctx, "unknown format '%s' (csv, activitywatch or kizuki)", arg);
+        return 0;
+}
+
 static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "format", required_argument, NULL, 'f' },
-                { "dry-run", no_argument, NULL, 'n' },
-                { "strict", no_argument, NULL, 's' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_free_ char *buf = NULL;
         _cleanup_free_ AcctBucket *buckets = NULL;
         ImportParsed parsed = {};
-        ImportFormat format = FORMAT_GUESS;
-        bool dry_run = false, strict = false;
+        ImportArgs args = { .format = FORMAT_GUESS };
         const char *path;
         char name[256];
         int64_t received = 0, changed = 0, expired = 0;
         size_t len = 0, n = 0;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'f':
-                        if (strcmp(optarg, "csv") == 0)
-                                format = FORMAT_CSV;
-                        else if (strcmp(optarg, "activitywatch") == 0 || strcmp(optarg, "aw") == 0)
-                                format = FORMAT_ACTIVITYWATCH;
-                        else if (strcmp(optarg, "kizuki") == 0)
-                                format = FORMAT_KIZUKI;
-                        else
-                                return cmd_usage_error(cmd, ctx, "unknown format '%s' (csv, activitywatch or kizuki)",
-                                                       optarg);
-                        break;
-                case 'n':
-                        dry_run = true;
-                        break;
-                case 's':
-                        strict = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
+        if (r <= 0)
                 return r;
         path = argv[optind];
         output_safe(name, sizeof name, strcmp(path, "-") == 0 ? "stdin" : path);
@@ -487,21 +483,21 @@ static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 fprintf(stderr, "kizuki import: cannot read %s: %s\n", name, strerror(-r));
                 return r;
         }
-        if (format == FORMAT_GUESS)
-                format = import_guess(path, buf, len);
-        if (format == FORMAT_KIZUKI)
-                return import_kizuki(ctx, name, buf, len, dry_run);
+        if (args.format == FORMAT_GUESS)
+                args.format = import_guess(path, buf, len);
+        if (args.format == FORMAT_KIZUKI)
+                return import_kizuki(ctx, name, buf, len, args.dry_run);
 
-        Rejects rj = { .name = name, .format = format };
-        if (format == FORMAT_CSV)
-                r = import_parse_csv(buf, len, strict, reject_print, &rj, &parsed);
+        Rejects rj = { .name = name, .format = args.format };
+        if (args.format == FORMAT_CSV)
+                r = import_parse_csv(buf, len, args.strict, reject_print, &rj, &parsed);
         else
-                r = import_parse_activitywatch(buf, len, strict, tz_offset_at, NULL, reject_print, &rj, &parsed);
+                r = import_parse_activitywatch(buf, len, args.strict, tz_offset_at, NULL, reject_print, &rj, &parsed);
         if (rj.count > REJECTS_SHOWN)
                 fprintf(stderr, "%s: … and %" PRIu64 " more rejected %s\n", name, rj.count - REJECTS_SHOWN,
                         plural((int64_t) (rj.count - REJECTS_SHOWN), "row", "rows"));
         if (r == -EMEDIUMTYPE) {
-                if (format == FORMAT_CSV)
+                if (args.format == FORMAT_CSV)
                         fprintf(stderr, "kizuki import: %s is not a CSV file of intervals (its first line must be "
                                 "\"start,end,state\"); for an ActivityWatch export use --format activitywatch\n", name);
                 else
@@ -509,7 +505,7 @@ static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                                 "events); for a CSV file use --format csv\n", name);
                 goto out;
         }
-        if (r == -EBADMSG && strict) {
+        if (r == -EBADMSG && args.strict) {
                 fprintf(stderr, "kizuki import: %s has a row that cannot be imported; nothing was imported "
                         "(--strict)\n", name);
                 goto out;
@@ -524,13 +520,13 @@ static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 fprintf(stderr, "kizuki import: cannot sort %s into hours: %s\n", name, strerror(-r));
                 goto out;
         }
-        r = import_send(ctx, buckets, n, dry_run, &received, &changed, &expired);
+        r = import_send(ctx, buckets, n, args.dry_run, &received, &changed, &expired);
         if (r < 0)
                 goto out;
 
         printf("Read %" PRIu64 " %s (%" PRIu64 " rejected); ", parsed.rows_read,
                plural((int64_t) parsed.rows_read, "row", "rows"), parsed.rows_rejected);
-        if (dry_run)
+        if (args.dry_run)
                 printf("would merge %" PRId64 " %s, %" PRId64 " would change.\n", received,
                        plural(received, "hour", "hours"), changed);
         else
@@ -557,5 +553,7 @@ const Command cmd_import = {
                 "  --strict              Stop at the first row that cannot be imported; import nothing.\n",
         .min_args = 1,
         .max_args = 1,
+        .options = import_options,
+        .option = import_option,
         .exec = import_exec,
 };

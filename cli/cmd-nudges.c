@@ -139,37 +139,28 @@ static void nudge_print_state(const Nudge *n) {
                        helpful);
 }
 
+typedef struct NudgesArgs {
+        bool all; /* --all */
+} NudgesArgs;
+
+static const CmdOption nudges_options[] = {
+        { "all", 'a', CMD_SHORT | CMD_STORE, offsetof(NudgesArgs, all) },
+        CMD_OPTION_JSON,
+        {},
+};
+
 static int nudges_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "all", no_argument, NULL, 'a' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_json_ json_object *reply = NULL;
         _cleanup_free_ Nudge *v = NULL;
-        bool all = false;
+        NudgesArgs args = {};
         size_t n = 0;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "ah", options, NULL)) >= 0)
-                switch (c) {
-                case 'a':
-                        all = true;
-                        break;
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
+        if (r <= 0)
                 return r;
 
-        r = nudges_fetch(ctx, all, &reply, &v, &n);
+        r = nudges_fetch(ctx, args.all, &reply, &v, &n);
         if (r < 0)
                 return r;
         if (ctx->json) {
@@ -184,7 +175,7 @@ static int nudges_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 return r;
         }
         if (n == 0) {
-                printf(all ? "No nudges.\n" : "No unread nudges.\n");
+                printf(args.all ? "No nudges.\n" : "No unread nudges.\n");
                 return 0;
         }
         for (size_t i = 0; i < n; i++) {
@@ -194,7 +185,7 @@ static int nudges_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 if (output_wrap(stdout, 4, "", v[i].body, ctx->columns) < 0 ||
                     (v[i].step && output_wrap(stdout, 4, "Try: ", v[i].step, ctx->columns) < 0))
                         return -ENOMEM;
-                if (all)
+                if (args.all)
                         nudge_print_state(&v[i]);
         }
         return 0;
@@ -208,6 +199,7 @@ const Command cmd_nudges = {
                 "  --json                {\"nudges\":[...]}: the daemon's Nudge objects.\n",
         .min_args = 0,
         .max_args = 0,
+        .options = nudges_options,
         .exec = nudges_exec,
 };
 
@@ -234,33 +226,25 @@ static int parse_id(const char *s, int64_t *ret) {
         return 0;
 }
 
-static int nudge_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "helpful", required_argument, NULL, 'H' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        _cleanup_json_ json_object *params = NULL, *reply = NULL;
-        const char *helpful_arg = NULL, *id_arg;
-        int64_t id, duration = 0;
-        int helpful = -1, c, r;
+typedef struct NudgeArgs {
+        const char *helpful; /* --helpful */
+} NudgeArgs;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'H':
-                        helpful_arg = optarg;
-                        break;
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+static const CmdOption nudge_options[] = {
+        CMD_OPTION_STRING("helpful", 'H', NudgeArgs, helpful),
+        CMD_OPTION_JSON,
+        {},
+};
+
+static int nudge_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+        _cleanup_json_ json_object *params = NULL, *reply = NULL;
+        NudgeArgs args = {};
+        const char *id_arg;
+        int64_t id, duration = 0;
+        int helpful = -1, r;
+
+        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
+        if (r <= 0)
                 return r;
         const char *action = argv[optind];
         char **rest = argv + optind + 1;
@@ -282,10 +266,10 @@ static int nudge_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 return cmd_usage_error(cmd, ctx, "unknown action '%s' (ack, snooze or dismiss)", action);
         if (parse_id(id_arg, &id) < 0)
                 return cmd_usage_error(cmd, ctx, "invalid nudge ID '%s' (see 'kizuki nudges')", id_arg);
-        if (helpful_arg) {
-                helpful = parse_yes_no(helpful_arg);
+        if (args.helpful) {
+                helpful = parse_yes_no(args.helpful);
                 if (helpful < 0)
-                        return cmd_usage_error(cmd, ctx, "invalid answer '%s' to --helpful (yes or no)", helpful_arg);
+                        return cmd_usage_error(cmd, ctx, "invalid answer '%s' to --helpful (yes or no)", args.helpful);
         }
 
         params = json_object_new_object();
@@ -331,5 +315,6 @@ const Command cmd_nudge = {
                 "  --json                Print the nudge as the daemon now has it.\n",
         .min_args = 1,
         .max_args = 3,
+        .options = nudge_options,
         .exec = nudge_exec,
 };

@@ -265,36 +265,23 @@ bad:
         return -EBADMSG;
 }
 
+typedef struct PolicyArgs {
+        const char *from, *to; /* --from, --to */
+} PolicyArgs;
+
+static const CmdOption policy_options[] = {
+        CMD_OPTION_STRING("from", 'f', PolicyArgs, from),
+        CMD_OPTION_STRING("to", 't', PolicyArgs, to),
+        CMD_OPTION_JSON,
+        {},
+};
+
 static int policy_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "from", required_argument, NULL, 'f' },
-                { "to", required_argument, NULL, 't' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        const char *from = NULL, *to = NULL;
-        int c;
+        PolicyArgs args = {};
 
         /* getopt permutes: options may come before or after the action. */
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'f':
-                        from = optarg;
-                        break;
-                case 't':
-                        to = optarg;
-                        break;
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        int r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        int r = cmd_parse_options(cmd, argc, argv, ctx, &args);
+        if (r <= 0)
                 return r;
         const char *verb = argv[optind];
         char **rest = argv + optind + 1;
@@ -311,7 +298,7 @@ static int policy_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 return policy_check(n_rest, rest);
         }
         if (strcmp(verb, "test") == 0)
-                return policy_test(ctx, n_rest, rest, from, to);
+                return policy_test(ctx, n_rest, rest, args.from, args.to);
         if (strcmp(verb, "eval") == 0) {
                 if (n_rest > 0)
                         return cmd_usage_error(cmd, ctx, "'eval' takes no arguments");
@@ -337,5 +324,6 @@ const Command cmd_policy = {
                 "                        \"value\",\"baseline\"}]}]}; eval: the daemon's reply.\n",
         .min_args = 1,
         .max_args = -1,
+        .options = policy_options,
         .exec = policy_exec,
 };

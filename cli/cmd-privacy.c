@@ -3,7 +3,6 @@
  * their permissions, retention, the recipients configured and the last shares. */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,30 +257,20 @@ static int privacy_print(const Ctx *ctx, json_object *reply, json_object *extra_
         return 0;
 }
 
+static const CmdOption privacy_options[] = {
+        { "json", CMD_OPT_JSON, CMD_SHORT, 0 },
+        {},
+};
+
 static int privacy_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_json_ json_object *reply = NULL, *dirs = NULL, *shares = NULL, *recipients = NULL;
         _cleanup_free_ char *policies = NULL, *recipients_path = NULL;
         json_object *tables;
         int64_t share_rows = 0;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "jh", options, NULL)) >= 0)
-                switch (c) {
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        r = cmd_parse_options(cmd, argc, argv, ctx, NULL);
+        if (r <= 0)
                 return r;
 
         r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetPrivacy"), NULL, &reply);
@@ -331,5 +320,6 @@ const Command cmd_privacy = {
         .help = "  --json                The inventory as JSON.\n",
         .min_args = 0,
         .max_args = 0,
+        .options = privacy_options,
         .exec = privacy_exec,
 };

@@ -2,7 +2,6 @@
  * (Reload, as SIGHUP does). Broken policy files are reported; their previous
  * good versions stay in force, so this still succeeds. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,27 +58,12 @@ int problems_print(json_object *reply, size_t *ret_files) {
 }
 
 static int reload_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_json_ json_object *reply = NULL;
         size_t files = 0;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        r = cmd_parse_options(cmd, argc, argv, ctx, NULL);
+        if (r <= 0)
                 return r;
 
         r = client_invoke(ctx->socket_path, KIZUKI_NAME("Reload"), NULL, &reply);
@@ -107,5 +91,6 @@ const Command cmd_reload = {
         .help = "  --json                {\"problems\":[...]}: the policy files that did not parse.\n",
         .min_args = 0,
         .max_args = 0,
+        .options = cmd_options_json,
         .exec = reload_exec,
 };

@@ -463,38 +463,29 @@ static int week_print(const Ctx *ctx, json_object *reply) {
         return actogram_print(ctx, hours, n_hours, monday, 7, false);
 }
 
+typedef struct WeekArgs {
+        bool this_week; /* --this */
+} WeekArgs;
+
+static const CmdOption week_options[] = {
+        CMD_OPTION_BOOL("this", 't', WeekArgs, this_week),
+        CMD_OPTION_JSON,
+        {},
+};
+
 static int week_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "this", no_argument, NULL, 't' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_json_ json_object *params = NULL, *reply = NULL;
         char week[ISO_WEEK_MAX], today[OUTPUT_DATE_MAX];
-        bool this_week = false;
+        WeekArgs args = {};
         int64_t day, monday;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 't':
-                        this_week = true;
-                        break;
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
+        if (r <= 0)
                 return r;
 
         if (optind < argc) {
-                if (this_week)
+                if (args.this_week)
                         return cmd_usage_error(cmd, ctx, "give either a week or --this");
                 if (output_parse_week(argv[optind], &monday) < 0)
                         return cmd_usage_error(cmd, ctx, "invalid week '%s' (expected YYYY-Www, e.g. 2026-W02)",
@@ -505,7 +496,7 @@ static int week_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 if (r < 0)
                         return r;
                 /* The last complete week: the one a week ago. */
-                if (!this_week)
+                if (!args.this_week)
                         day -= 7 * DAY_S;
         }
         if (iso_week_of(day, week, NULL) < 0)
@@ -531,5 +522,6 @@ const Command cmd_week = {
                 "  --json                Print kizukid's answer (GetWeek) as JSON.\n",
         .min_args = 0,
         .max_args = 1,
+        .options = week_options,
         .exec = week_exec,
 };

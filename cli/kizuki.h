@@ -11,27 +11,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "command.h"
 #include "output.h"
 #include "protocol.h"
-
-
-typedef struct Ctx {
-        const char *socket_path; /* --socket, else $KIZUKI_SOCKET, else the default */
-        bool color;              /* colour on stdout: --color, else tty, NO_COLOR unset, TERM not dumb */
-        unsigned columns;        /* terminal width, for commands that fit their output to it */
-        bool json;               /* the running command was asked for --json */
-        bool usage_error;        /* set by cmd_usage_error(): exit status 2 */
-} Ctx;
-
-typedef struct Command {
-        const char *name;
-        const char *alias;   /* another exact name, or NULL */
-        const char *usage;   /* arguments after the name, "" when none */
-        const char *summary; /* one line for the command list */
-        const char *help;    /* option lines for "kizuki CMD --help", or NULL */
-        int min_args, max_args; /* positional arguments after options; max < 0: no limit */
-        int (*exec)(const struct Command *cmd, int argc, char **argv, Ctx *ctx);
-} Command;
 
 extern const Command cmd_status;
 extern const Command cmd_consent;
@@ -56,24 +38,6 @@ extern const Command cmd_shares;
 extern const Command cmd_privacy;
 extern const Command cmd_export;
 extern const Command cmd_forget;
-
-/* "Usage: kizuki NAME USAGE" on f. */
-void cmd_print_usage(const Command *cmd, FILE *f);
-
-/* The full help of a command on stdout. Returns 0. */
-int cmd_print_help(const Command *cmd);
-
-/* Report a wrong command line: "kizuki NAME: message" (when fmt is not NULL)
- * and the usage line, on stderr. Marks ctx for exit status 2; returns -EINVAL. */
-int cmd_usage_error(const Command *cmd, Ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Check the number of positional arguments against the entry. */
-int cmd_check_args(const Command *cmd, Ctx *ctx, int n);
-
-/* output_parse_day() for a command's date argument (NULL: today), reporting a
- * bad date as a usage error and a failing clock once, on stderr. */
-int cmd_parse_day(const Command *cmd, Ctx *ctx, const char *arg, char ret_date[static OUTPUT_DATE_MAX],
-                  int64_t *ret_day);
 
 /* Data the daemon sends, checked, and what several commands render from it. */
 
