@@ -1,6 +1,7 @@
 #include "client.h"
 
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -374,4 +375,45 @@ int client_get_object(json_object *o, const char *key, json_object **ret) {
 
 int client_get_array(json_object *o, const char *key, json_object **ret) {
         return get_typed(o, key, json_type_array, ret);
+}
+
+int client_get_figure(json_object *o, const char *key, bool required, double *ret) {
+        json_object *v = NULL;
+
+        *ret = NAN;
+        if (!json_object_object_get_ex(o, key, &v) || !v)
+                return required ? -EBADMSG : 0;
+        if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
+                return -EBADMSG;
+        double d = json_object_get_double(v);
+        if (!isfinite(d))
+                return -EBADMSG;
+        *ret = d;
+        return 0;
+}
+
+int client_get_array_of(json_object *o, const char *key, size_t size, int (*parse)(json_object *e, void *ret),
+                        const char *what, void **ret, size_t *ret_n) {
+        _cleanup_free_ char *v = NULL;
+        json_object *array;
+        size_t n;
+
+        if (client_get_array(o, key, &array) < 0)
+                goto bad;
+        n = json_object_array_length(array);
+        if (n > 0) {
+                v = calloc(n, size);
+                if (!v)
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (parse(json_object_array_get_idx(array, i), v + i * size) < 0)
+                        goto bad;
+        *ret = TAKE_PTR(v);
+        *ret_n = n;
+        return 0;
+bad:
+        if (what)
+                fprintf(stderr, "kizuki: kizukid sent a malformed list of %s\n", what);
+        return -EBADMSG;
 }

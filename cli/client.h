@@ -50,3 +50,15 @@ int client_get_bool(json_object *o, const char *key, bool *ret);
 int client_get_string(json_object *o, const char *key, const char **ret);
 int client_get_object(json_object *o, const char *key, json_object **ret);
 int client_get_array(json_object *o, const char *key, json_object **ret);
+
+/* A figure: a number (an integer too) that is finite. *ret NAN when absent or
+ * null, which is -EBADMSG when required, else 0. */
+int client_get_figure(json_object *o, const char *key, bool required, double *ret);
+
+/* The array key of o, each element checked and copied by parse() into the
+ * element at ret (of size bytes) of a new array: *ret malloc'ed (NULL when
+ * empty), *ret_n elements. -EBADMSG when the array is missing or parse()
+ * fails on an element, said on stderr as "a malformed list of WHAT" unless
+ * what is NULL; -ENOMEM. */
+int client_get_array_of(json_object *o, const char *key, size_t size, int (*parse)(json_object *e, void *ret),
+                        const char *what, void **ret, size_t *ret_n);

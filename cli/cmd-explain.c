@@ -13,8 +13,10 @@
 #include <string.h>
 
 #include "client.h"
+#include "days.h"
 #include "kizuki.h"
 #include "macro.h"
+#include "nudge-view.h"
 #include "output.h"
 #include "policy-common.h"
 

@@ -7,69 +7,12 @@
 #include <string.h>
 
 #include "client.h"
+#include "hours.h"
 #include "kizuki.h"
 #include "macro.h"
 #include "output.h"
 
 #define BAR_WIDTH 20
-
-int hours_parse(json_object *reply, const char *key, Hour **ret, size_t *ret_n) {
-        _cleanup_free_ Hour *hours = NULL;
-        json_object *array;
-        size_t n;
-
-        if (client_get_array(reply, key, &array) < 0)
-                goto bad;
-        n = json_object_array_length(array);
-        if (n > 0) {
-                hours = calloc(n, sizeof *hours);
-                if (!hours)
-                        return -ENOMEM;
-        }
-        for (size_t i = 0; i < n; i++) {
-                json_object *h = json_object_array_get_idx(array, i);
-                int64_t off;
-                if (client_get_int(h, "start", &hours[i].start) < 0 ||
-                    client_get_int(h, "utc_offset", &off) < 0 ||
-                    client_get_int(h, "active_s", &hours[i].active_s) < 0 ||
-                    client_get_int(h, "observed_s", &hours[i].observed_s) < 0 ||
-                    off <= -86400 || off >= 86400 || hours[i].active_s < 0 || hours[i].observed_s < 0 ||
-                    hours[i].start < -((int64_t) 1 << 50) || hours[i].start > ((int64_t) 1 << 50))
-                        goto bad;
-                hours[i].utc_offset = (int32_t) off;
-        }
-        *ret = TAKE_PTR(hours);
-        *ret_n = n;
-        return 0;
-bad:
-        fprintf(stderr, "kizuki: kizukid sent a malformed list of hours\n");
-        return -EBADMSG;
-}
-
-int hours_print_json(const Hour *hours, size_t n) {
-        _cleanup_json_ json_object *root = json_object_new_object();
-        json_object *array = json_object_new_array();
-        char iso[OUTPUT_TIME_MAX];
-
-        if (!root || !array || json_object_object_add(root, "hours", array) < 0) {
-                json_object_put(array);
-                return -ENOMEM;
-        }
-        for (size_t i = 0; i < n; i++) {
-                json_object *o = json_object_new_object();
-                if (!o || json_object_array_add(array, o) < 0) {
-                        json_object_put(o);
-                        return -ENOMEM;
-                }
-                if (output_iso8601(iso, sizeof iso, hours[i].start, hours[i].utc_offset) < 0)
-                        return -ERANGE; /* cannot happen after hours_parse() */
-                if (json_object_object_add(o, "start", json_object_new_string(iso)) < 0 ||
-                    json_object_object_add(o, "active_s", json_object_new_int64(hours[i].active_s)) < 0 ||
-                    json_object_object_add(o, "observed_s", json_object_new_int64(hours[i].observed_s)) < 0)
-                        return -ENOMEM;
-        }
-        return output_json(root);
-}
 
 static int hours_print(const Ctx *ctx, const char *date, int64_t day, const Hour *hours, size_t n) {
         const char *bold = output_color(ctx->color, ANSI_BOLD), *reset = output_color(ctx->color, ANSI_RESET);

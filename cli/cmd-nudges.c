@@ -15,110 +15,11 @@
 #include "config.h"
 #include "kizuki.h"
 #include "macro.h"
+#include "nudge-view.h"
 #include "output.h"
 
 #define SNOOZE_MIN_S INT64_C(60)
 #define SNOOZE_MAX_S (30 * INT64_C(86400))
-
-/* A figure: a number, NAN for null or absent. */
-static int get_figure(json_object *o, const char *key, double *ret) {
-        json_object *v = NULL;
-
-        *ret = NAN;
-        if (!json_object_object_get_ex(o, key, &v) || !v)
-                return 0;
-        if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
-                return -EBADMSG;
-        double d = json_object_get_double(v);
-        if (!isfinite(d))
-                return -EBADMSG;
-        *ret = d;
-        return 0;
-}
-
-/* An optional field: absent or null is fine, another type is not. */
-static int optional(int r) {
-        return r == -ENODATA ? 0 : r;
-}
-
-int nudge_parse(json_object *o, Nudge *ret) {
-        Nudge n = { .snoozed_until = -1, .helpful = -1 };
-        bool helpful;
-        int r;
-
-        if (!o || !json_object_is_type(o, json_type_object))
-                return -EBADMSG;
-        if (client_get_int(o, "id", &n.id) < 0 || client_get_string(o, "policy", &n.policy) < 0 ||
-            client_get_string(o, "date", &n.date) < 0 || client_get_int(o, "raised_at", &n.raised_at) < 0 ||
-            client_get_string(o, "severity", &n.severity) < 0 || client_get_string(o, "title", &n.title) < 0 ||
-            client_get_string(o, "body", &n.body) < 0 || client_get_string(o, "rule", &n.rule) < 0 ||
-            client_get_string(o, "state", &n.state) < 0)
-                return -EBADMSG;
-        if (optional(client_get_string(o, "step", &n.step)) < 0 ||
-            optional(client_get_int(o, "snoozed_until", &n.snoozed_until)) < 0 ||
-            get_figure(o, "value", &n.value) < 0 || get_figure(o, "baseline", &n.baseline) < 0 ||
-            get_figure(o, "score", &n.score) < 0)
-                return -EBADMSG;
-        r = client_get_bool(o, "helpful", &helpful);
-        if (r >= 0)
-                n.helpful = helpful;
-        else if (r != -ENODATA)
-                return -EBADMSG;
-        *ret = n;
-        return 0;
-}
-
-int nudges_fetch(const Ctx *ctx, bool all, json_object **ret_reply, Nudge **ret, size_t *ret_n) {
-        _cleanup_json_ json_object *params = json_object_new_object(), *reply = NULL;
-        _cleanup_free_ Nudge *v = NULL;
-        json_object *arr;
-        size_t n;
-        int r;
-
-        if (!params || (all && json_object_object_add(params, "all", json_object_new_boolean(true)) < 0))
-                return -ENOMEM;
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetNudges"), params, &reply);
-        if (r < 0)
-                return r;
-        if (client_get_array(reply, "nudges", &arr) < 0)
-                goto bad;
-        n = json_object_array_length(arr);
-        if (n > 0) {
-                v = calloc(n, sizeof *v);
-                if (!v)
-                        return -ENOMEM;
-        }
-        for (size_t i = 0; i < n; i++)
-                if (nudge_parse(json_object_array_get_idx(arr, i), &v[i]) < 0)
-                        goto bad;
-        *ret_reply = TAKE_PTR(reply);
-        *ret = TAKE_PTR(v);
-        *ret_n = n;
-        return 0;
-bad:
-        fprintf(stderr, "kizuki: kizukid sent a malformed list of nudges\n");
-        return -EBADMSG;
-}
-
-static const char *severity_color(const Ctx *ctx, const char *severity) {
-        if (strcmp(severity, "concern") == 0)
-                return output_color(ctx->color, ANSI_BOLD ANSI_RED);
-        if (strcmp(severity, "notice") == 0)
-                return output_color(ctx->color, ANSI_YELLOW);
-        return "";
-}
-
-void nudge_print_line(const Ctx *ctx, const Nudge *n, unsigned indent) {
-        char head[96], date[OUTPUT_DATE_MAX], sev[16], title[1024];
-        const char *color = severity_color(ctx, n->severity);
-
-        snprintf(head, sizeof head, "%*s#%lld  %s  ", (int) indent, "", (long long) n->id,
-                 output_safe(date, sizeof date, n->date));
-        output_safe(sev, sizeof sev, n->severity);
-        unsigned used = (unsigned) (strlen(head) + 9);
-        output_truncate(title, sizeof title, n->title, ctx->columns > used + 10 ? ctx->columns - used : 10);
-        printf("%s%s%-7s%s  %s\n", head, color, sev, *color ? output_color(ctx->color, ANSI_RESET) : "", title);
-}
 
 /* "Tue 14:00" within a week from now, else "2026-03-12 14:00". */
 static int format_until(char *buf, size_t size, int64_t t) {

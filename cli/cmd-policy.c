@@ -14,8 +14,10 @@
 #include "client.h"
 #include "kizuki.h"
 #include "macro.h"
+#include "nudge-view.h"
 #include "output.h"
 #include "policy-common.h"
+#include "problems.h"
 
 #define TEST_DAYS_DEFAULT 365
 #define TEST_DAYS_MAX 3300 /* plus the lead-in, within GetDays' 3700 */
@@ -226,7 +228,6 @@ out:
 static int policy_eval(Ctx *ctx) {
         _cleanup_json_ json_object *reply = NULL;
         _cleanup_free_ Nudge *raised = NULL;
-        json_object *arr;
         const char *date;
         char safe[OUTPUT_DATE_MAX];
         int64_t evaluated;
@@ -238,18 +239,13 @@ static int policy_eval(Ctx *ctx) {
                 return r;
         if (ctx->json)
                 return output_json(reply);
-        if (client_get_string(reply, "date", &date) < 0 || client_get_int(reply, "evaluated", &evaluated) < 0 ||
-            client_get_array(reply, "raised", &arr) < 0)
+        if (client_get_string(reply, "date", &date) < 0 || client_get_int(reply, "evaluated", &evaluated) < 0)
                 goto bad;
-        n = json_object_array_length(arr);
-        if (n > 0) {
-                raised = calloc(n, sizeof *raised);
-                if (!raised)
-                        return -ENOMEM;
-        }
-        for (size_t i = 0; i < n; i++)
-                if (nudge_parse(json_object_array_get_idx(arr, i), &raised[i]) < 0)
-                        goto bad;
+        r = nudges_parse(reply, "raised", NULL, &raised, &n);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                goto bad;
         /* The problems first: they may explain a policy that is missing. */
         if (problems_print(reply, &files) < 0)
                 goto bad;

@@ -9,6 +9,7 @@
 #include "client.h"
 #include "kizuki.h"
 #include "macro.h"
+#include "nudge-view.h"
 #include "output.h"
 
 /* "Label:    value" with the labels aligned; the value in color (may be ""). */

@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actogram.h"
 #include "client.h"
+#include "days.h"
+#include "hours.h"
 #include "kizuki.h"
 #include "macro.h"
 #include "output.h"
