@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,6 +326,22 @@ int client_invoke(const char *path, const char *method, json_object *params, jso
         if (ret_params)
                 *ret_params = TAKE_PTR(reply);
         return 0;
+}
+
+int client_invoke_strings(const char *path, const char *method, json_object **ret_params, ...) {
+        _cleanup_json_ json_object *params = json_object_new_object();
+        const char *key;
+        va_list ap;
+        int r = params ? 0 : -ENOMEM;
+
+        va_start(ap, ret_params);
+        while (r == 0 && (key = va_arg(ap, const char *)))
+                if (json_object_object_add(params, key, json_object_new_string(va_arg(ap, const char *))) < 0)
+                        r = -ENOMEM;
+        va_end(ap);
+        if (r < 0)
+                return r;
+        return client_invoke(path, method, params, ret_params);
 }
 
 static int get_typed(json_object *o, const char *key, json_type type, json_object **ret) {

@@ -40,6 +40,12 @@ int client_call(Client *c, const char *method, json_object *params, json_object 
  * daemon's Varlink errors as friendly sentences). For commands. */
 int client_invoke(const char *path, const char *method, json_object *params, json_object **ret_params);
 
+/* client_invoke() with the parameters given as pairs of a key and a string
+ * value, ended by NULL: client_invoke_strings(path, method, &reply, "date",
+ * date, NULL). */
+int client_invoke_strings(const char *path, const char *method, json_object **ret_params, ...)
+        __attribute__((sentinel));
+
 /* Print the message for a Varlink error the daemon answered. */
 void client_log_varlink_error(const char *error, json_object *params);
 

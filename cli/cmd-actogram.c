@@ -43,7 +43,7 @@ static int actogram_option(const Command *cmd, Ctx *ctx, int id, const char *arg
 }
 
 static int actogram_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        _cleanup_json_ json_object *params = NULL, *reply = NULL;
+        _cleanup_json_ json_object *reply = NULL;
         _cleanup_free_ Hour *hours = NULL;
         ActogramArgs args = { .weeks = WEEKS_DEFAULT };
         char from[OUTPUT_DATE_MAX], to[OUTPUT_DATE_MAX];
@@ -62,11 +62,7 @@ static int actogram_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (output_format_day(from, sizeof from, from_day) < 0)
                 return -ERANGE;
 
-        params = json_object_new_object();
-        if (!params || json_object_object_add(params, "from", json_object_new_string(from)) < 0 ||
-            json_object_object_add(params, "to", json_object_new_string(to)) < 0)
-                return -ENOMEM;
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetRange"), params, &reply);
+        r = client_invoke_strings(ctx->socket_path, KIZUKI_NAME("GetRange"), &reply, "from", from, "to", to, NULL);
         if (r < 0)
                 return r;
         r = hours_parse(reply, "hours", &hours, &n);
@@ -89,8 +85,6 @@ const Command cmd_actogram = {
                 "  --to DATE             The last day: YYYY-MM-DD, today (default) or yesterday.\n"
                 "  --double              Double-plot: each row shows a day and the next (48 hours).\n"
                 "  --json                Print the hours as 'kizuki hours --json' does.\n",
-        .min_args = 0,
-        .max_args = 0,
         .options = actogram_options,
         .option = actogram_option,
         .exec = actogram_exec,

@@ -169,8 +169,6 @@ const Command cmd_checkin = {
                 "  --met-someone yes|no  Whether you met or talked with someone (not online).\n"
                 "  --mood 1-5            Your mood, 1 (low) to 5 (good).\n"
                 "  --date DATE           The day: YYYY-MM-DD, today (default) or yesterday.\n",
-        .min_args = 0,
-        .max_args = 0,
         .options = checkin_options,
         .option = checkin_option,
         .exec = checkin_exec,

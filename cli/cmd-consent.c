@@ -49,6 +49,14 @@ bad:
         return -EBADMSG;
 }
 
+/* GetConsent: the reply (owned by the caller) and its current record. */
+static int consent_fetch(const Ctx *ctx, json_object **ret_reply, ConsentInfo *ret) {
+        int r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetConsent"), NULL, ret_reply);
+        if (r < 0)
+                return r;
+        return consent_parse(*ret_reply, "consent", ret);
+}
+
 static void consent_print_text(FILE *f) {
         size_t n = strlen(consent_text);
         fputs(consent_text, f);
@@ -82,10 +90,7 @@ static int consent_grant(const Ctx *ctx, bool yes) {
         int r;
 
         /* Ask only when there is something to grant, and for the text the daemon requires. */
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetConsent"), NULL, &current);
-        if (r < 0)
-                return r;
-        r = consent_parse(current, "consent", &info);
+        r = consent_fetch(ctx, &current, &info);
         if (r < 0)
                 return r;
         if (client_get_string(current, "consent_version", &version) >= 0 &&
@@ -148,10 +153,7 @@ static int consent_revoke(const Ctx *ctx) {
 
         /* RevokeConsent answers with the newest record even when it was revoked
          * before: look first, so a second revoke does not claim to stop anything. */
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetConsent"), NULL, &current);
-        if (r < 0)
-                return r;
-        r = consent_parse(current, "consent", &info);
+        r = consent_fetch(ctx, &current, &info);
         if (r < 0)
                 return r;
         if (info.present && info.revoked) {
@@ -182,11 +184,9 @@ static int consent_show(const Ctx *ctx) {
         char g[OUTPUT_TIME_MAX], rv[OUTPUT_TIME_MAX], s1[128], s2[128];
         int r;
 
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetConsent"), NULL, &reply);
-        if (r < 0)
+        r = cmd_invoke(ctx, KIZUKI_NAME("GetConsent"), NULL, &reply);
+        if (r <= 0)
                 return r;
-        if (ctx->json)
-                return output_json(reply);
 
         r = consent_parse(reply, "consent", &info);
         if (r < 0)
@@ -272,8 +272,7 @@ const Command cmd_consent = {
                 "  show                  Show the consent on record (the default).\n"
                 "    --json              Print it as JSON.\n"
                 "    --text              Print the consent text of this kizuki.\n",
-        .min_args = 0,
-        .max_args = 1,
+        .args = { 0, 1 },
         .options = consent_options,
         .exec = consent_exec,
 };

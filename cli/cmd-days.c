@@ -28,7 +28,7 @@ static const CmdOption days_options[] = {
 };
 
 static int days_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        _cleanup_json_ json_object *params = NULL, *reply = NULL;
+        _cleanup_json_ json_object *reply = NULL;
         _cleanup_free_ Day *days = NULL;
         DaysArgs args = {};
         char from[OUTPUT_DATE_MAX], to[OUTPUT_DATE_MAX];
@@ -57,11 +57,7 @@ static int days_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if ((to_day - from_day) / DAY_S + 1 > DAYS_MAX)
                 return cmd_usage_error(cmd, ctx, "at most %d days at a time", DAYS_MAX);
 
-        params = json_object_new_object();
-        if (!params || json_object_object_add(params, "from", json_object_new_string(from)) < 0 ||
-            json_object_object_add(params, "to", json_object_new_string(to)) < 0)
-                return -ENOMEM;
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetDays"), params, &reply);
+        r = client_invoke_strings(ctx->socket_path, KIZUKI_NAME("GetDays"), &reply, "from", from, "to", to, NULL);
         if (r < 0)
                 return r;
         r = days_parse(reply, "days", &days, &n);
@@ -85,8 +81,6 @@ const Command cmd_days = {
                 "  --to DATE             The last day (default: today).\n"
                 "                        DATE: YYYY-MM-DD, today or yesterday.\n"
                 "  --json                {\"days\":[{\"date\",\"screen_h\",…}, …]} (see kizuki(1)).\n",
-        .min_args = 0,
-        .max_args = 0,
         .options = days_options,
         .exec = days_exec,
 };

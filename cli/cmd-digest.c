@@ -167,8 +167,6 @@ const Command cmd_digest = {
                 "  -o, --output FILE     Write to FILE (mode 0600, replaced atomically).\n"
                 "  --patient-id ID       FHIR: the Patient id to refer to (default kizuki-person).\n"
                 "  --patient-name NAME   FHIR and HTML: a name to show; none unless given.\n",
-        .min_args = 0,
-        .max_args = 0,
         .options = digest_options,
         .option = digest_option,
         .exec = digest_exec,

@@ -556,8 +556,7 @@ const Command cmd_explain = {
                 "  --to DATE             The last day (default: today).\n"
                 "  --json                {\"policy\":{...},\"days\":[{\"date\",\"value\",...}],\n"
                 "                        \"why\":\"...\"}\n",
-        .min_args = 1,
-        .max_args = 1,
+        .args = { 1, 1 },
         .options = explain_options,
         .option = explain_option,
         .exec = explain_exec,

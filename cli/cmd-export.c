@@ -433,8 +433,6 @@ const Command cmd_export = {
                 "The export holds every table of the store: hours, check-ins, nudges, consent\n"
                 "records, the share log and the daemon's small state. Restore it on another\n"
                 "machine with 'kizuki import --format kizuki FILE'.\n",
-        .min_args = 0,
-        .max_args = 0,
         .options = export_options,
         .option = export_option,
         .exec = export_exec,

@@ -165,8 +165,6 @@ const Command cmd_forget = {
                 "  --json                Print the counts as JSON.\n"
                 "DATE is YYYY-MM-DD, today or yesterday. Deleting is for real: SQLite's secure_delete,\n"
                 "a WAL checkpoint, VACUUM and another checkpoint. Save a copy first with 'kizuki export'.\n",
-        .min_args = 0,
-        .max_args = 0,
         .options = forget_options,
         .exec = forget_exec,
 };

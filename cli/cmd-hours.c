@@ -68,7 +68,7 @@ static const CmdOption hours_options[] = {
 };
 
 static int hours_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        _cleanup_json_ json_object *params = NULL, *reply = NULL;
+        _cleanup_json_ json_object *reply = NULL;
         _cleanup_free_ Hour *hours = NULL;
         HoursArgs args = {};
         char date[OUTPUT_DATE_MAX];
@@ -84,10 +84,7 @@ static int hours_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (r < 0)
                 return r;
 
-        params = json_object_new_object();
-        if (!params || json_object_object_add(params, "date", json_object_new_string(date)) < 0)
-                return -ENOMEM;
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetHours"), params, &reply);
+        r = client_invoke_strings(ctx->socket_path, KIZUKI_NAME("GetHours"), &reply, "date", date, NULL);
         if (r < 0)
                 return r;
         r = hours_parse(reply, "hours", &hours, &n);
@@ -105,8 +102,6 @@ const Command cmd_hours = {
         .summary = "Show active time per hour of a day",
         .help = "  --date DATE           The local day: YYYY-MM-DD, today (default) or yesterday.\n"
                 "  --json                Print {\"hours\":[{\"start\",\"active_s\",\"observed_s\"}, …]}.\n",
-        .min_args = 0,
-        .max_args = 0,
         .options = hours_options,
         .exec = hours_exec,
 };

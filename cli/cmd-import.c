@@ -281,6 +281,41 @@ static json_object *nudge_record_json(const NudgeRecord *n) {
         return o;
 }
 
+static json_object *checkin_at(const ImportKizuki *k, size_t i) {
+        return checkin_json(&k->checkins[i], k->checkin_updated[i]);
+}
+
+static json_object *nudge_at(const ImportKizuki *k, size_t i) {
+        return nudge_record_json(&k->nudges[i]);
+}
+
+/* Add the records from, from + 1, … (below n) that json() makes of k to array,
+ * at most IMPORT_BATCH, while the message (*size bytes so far) stays within
+ * IMPORT_MESSAGE_MAX; a message has at least one record (before: those it has
+ * already). *ret_added counts them. */
+static int batch_fill(const ImportKizuki *k, json_object *(*json)(const ImportKizuki *k, size_t i), size_t from,
+                      size_t n, json_object *array, size_t *size, size_t *ret_added, size_t before) {
+        size_t added = 0;
+
+        while (from + added < n && added < IMPORT_BATCH) {
+                json_object *o = json(k, from + added);
+                size_t len;
+                if (!o || !json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len)) {
+                        json_object_put(o);
+                        return -ENOMEM;
+                }
+                if (*size + len + 1 > IMPORT_MESSAGE_MAX && before + added > 0) {
+                        json_object_put(o);
+                        break;
+                }
+                json_object_array_add(array, o);
+                *size += len + 1;
+                added++;
+        }
+        *ret_added = added;
+        return 0;
+}
+
 /* Check-ins and nudges in ImportRecords calls, each under the message bound
  * and each all or nothing. On failure, says what earlier calls restored. */
 static int records_send(const Ctx *ctx, const ImportKizuki *k, int64_t *ret_checkins, int64_t *ret_nudges,
@@ -305,36 +340,11 @@ static int records_send(const Ctx *ctx, const ImportKizuki *k, int64_t *ret_chec
                         return -ENOMEM;
                 }
                 /* Fill up to the bound: each record's size is counted as it goes in. */
-                while (ci + nc < k->n_checkins && nc < IMPORT_BATCH) {
-                        json_object *o = checkin_json(&k->checkins[ci + nc], k->checkin_updated[ci + nc]);
-                        size_t len;
-                        if (!o || !json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len)) {
-                                json_object_put(o);
-                                return -ENOMEM;
-                        }
-                        if (size + len + 1 > IMPORT_MESSAGE_MAX && nc + nn > 0) {
-                                json_object_put(o);
-                                break;
-                        }
-                        json_object_array_add(ca, o);
-                        size += len + 1;
-                        nc++;
-                }
-                while (ni + nn < k->n_nudges && nn < IMPORT_BATCH) {
-                        json_object *o = nudge_record_json(&k->nudges[ni + nn]);
-                        size_t len;
-                        if (!o || !json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len)) {
-                                json_object_put(o);
-                                return -ENOMEM;
-                        }
-                        if (size + len + 1 > IMPORT_MESSAGE_MAX && nc + nn > 0) {
-                                json_object_put(o);
-                                break;
-                        }
-                        json_object_array_add(na, o);
-                        size += len + 1;
-                        nn++;
-                }
+                r = batch_fill(k, checkin_at, ci, k->n_checkins, ca, &size, &nc, 0);
+                if (r >= 0)
+                        r = batch_fill(k, nudge_at, ni, k->n_nudges, na, &size, &nn, nc);
+                if (r < 0)
+                        return r;
                 r = client_invoke(ctx->socket_path, KIZUKI_NAME("ImportRecords"), params, &reply);
                 if (r >= 0 && (client_get_int(reply, "checkins", &gc) < 0 || client_get_int(reply, "nudges", &gn) < 0 ||
                                reply_count(reply, "expired", &ge) < 0)) {
@@ -551,8 +561,7 @@ const Command cmd_import = {
                 "                        nudges; consent and the share log are not imported).\n"
                 "  --dry-run             Count what would change; write nothing.\n"
                 "  --strict              Stop at the first row that cannot be imported; import nothing.\n",
-        .min_args = 1,
-        .max_args = 1,
+        .args = { 1, 1 },
         .options = import_options,
         .option = import_option,
         .exec = import_exec,

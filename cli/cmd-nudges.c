@@ -98,8 +98,6 @@ const Command cmd_nudges = {
         .summary = "Show the nudges your policies raised",
         .help = "  -a, --all             Every stored nudge, read or not, with its state.\n"
                 "  --json                {\"nudges\":[...]}: the daemon's Nudge objects.\n",
-        .min_args = 0,
-        .max_args = 0,
         .options = nudges_options,
         .exec = nudges_exec,
 };
@@ -214,8 +212,7 @@ const Command cmd_nudge = {
                 "  dismiss ID            Put it away for good.\n"
                 "  --helpful yes|no      Say whether the nudge was helpful.\n"
                 "  --json                Print the nudge as the daemon now has it.\n",
-        .min_args = 1,
-        .max_args = 3,
+        .args = { 1, 3 },
         .options = nudge_options,
         .exec = nudge_exec,
 };

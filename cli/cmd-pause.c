@@ -57,8 +57,7 @@ const Command cmd_pause = {
         .name = "pause",
         .usage = "[DURATION]",
         .summary = "Pause recording (for DURATION)",
-        .min_args = 0,
-        .max_args = 1,
+        .args = { 0, 1 },
         .exec = pause_exec,
 };
 
@@ -66,7 +65,5 @@ const Command cmd_resume = {
         .name = "resume",
         .usage = "",
         .summary = "Resume recording after a pause",
-        .min_args = 0,
-        .max_args = 0,
         .exec = resume_exec,
 };

@@ -234,11 +234,9 @@ static int policy_eval(Ctx *ctx) {
         size_t files, n;
         int r;
 
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("EvalPolicies"), NULL, &reply);
-        if (r < 0)
+        r = cmd_invoke(ctx, KIZUKI_NAME("EvalPolicies"), NULL, &reply);
+        if (r <= 0)
                 return r;
-        if (ctx->json)
-                return output_json(reply);
         if (client_get_string(reply, "date", &date) < 0 || client_get_int(reply, "evaluated", &evaluated) < 0)
                 goto bad;
         r = nudges_parse(reply, "raised", NULL, &raised, &n);
@@ -318,8 +316,7 @@ const Command cmd_policy = {
                 "  --to DATE             Last day (default: today).\n"
                 "  --json                test: {\"policies\":[{\"name\",\"fired\":[{\"date\",\"severity\",\n"
                 "                        \"value\",\"baseline\"}]}]}; eval: the daemon's reply.\n",
-        .min_args = 1,
-        .max_args = -1,
+        .args = { 1, -1 },
         .options = policy_options,
         .exec = policy_exec,
 };

@@ -318,8 +318,6 @@ const Command cmd_privacy = {
         .usage = "[--json]",
         .summary = "What is kept, where, how long, shared",
         .help = "  --json                The inventory as JSON.\n",
-        .min_args = 0,
-        .max_args = 0,
         .options = privacy_options,
         .exec = privacy_exec,
 };

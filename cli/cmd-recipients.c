@@ -298,8 +298,7 @@ const Command cmd_recipients = {
                 "                        sending: TLS handshake (https), or EHLO, STARTTLS, AUTH and\n"
                 "                        NOOP (smtp, smtps).\n"
                 "  --json                list and show as JSON.\n",
-        .min_args = 0,
-        .max_args = -1, /* 0 to 2, checked for each action */
+        .args = { 0, -1 }, /* 0 to 2, checked for each action */
         .options = cmd_options_json,
         .exec = recipients_exec,
 };

@@ -21,11 +21,9 @@ static int reload_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (r <= 0)
                 return r;
 
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("Reload"), NULL, &reply);
-        if (r < 0)
+        r = cmd_invoke(ctx, KIZUKI_NAME("Reload"), NULL, &reply);
+        if (r <= 0)
                 return r;
-        if (ctx->json)
-                return output_json(reply);
         printf("Reloaded.\n");
         fflush(stdout);
         r = problems_print(reply, &files);
@@ -44,8 +42,6 @@ const Command cmd_reload = {
         .usage = "[--json]",
         .summary = "Re-read the configuration and policies",
         .help = "  --json                {\"problems\":[...]}: the policy files that did not parse.\n",
-        .min_args = 0,
-        .max_args = 0,
         .options = cmd_options_json,
         .exec = reload_exec,
 };

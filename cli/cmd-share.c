@@ -330,8 +330,6 @@ const Command cmd_share = {
                 "  -y, --yes             Send without asking (needed when stdin is not a terminal).\n"
                 "  --scheduled           Send last week's digest to every recipient with\n"
                 "                        schedule = weekly that has not had it yet (kizuki-share.timer).\n",
-        .min_args = 0,
-        .max_args = 0,
         .options = share_options,
         .exec = share_exec,
 };

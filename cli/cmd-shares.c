@@ -131,8 +131,6 @@ const Command cmd_shares = {
         .summary = "List what was shared, with whom, when",
         .help = "  --json                {\"shares\":[...]}: the daemon's Share objects, newest first.\n"
                 "  -n, --limit N         Only the N newest entries.\n",
-        .min_args = 0,
-        .max_args = 0,
         .options = shares_options,
         .option = shares_option,
         .exec = shares_exec,

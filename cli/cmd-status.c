@@ -209,11 +209,9 @@ static int status_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (r <= 0)
                 return r;
 
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetStatus"), NULL, &reply);
-        if (r < 0)
+        r = cmd_invoke(ctx, KIZUKI_NAME("GetStatus"), NULL, &reply);
+        if (r <= 0)
                 return r;
-        if (ctx->json)
-                return output_json(reply);
         if (client_get_string(reply, "recording", &rec) < 0) {
                 fprintf(stderr, "kizuki: the reply of kizukid lacks 'recording'\n");
                 return -EBADMSG;
@@ -227,8 +225,6 @@ const Command cmd_status = {
         .usage = "[--json]",
         .summary = "Show recording state and unread nudges",
         .help = "  --json                Print the daemon's status as JSON.\n",
-        .min_args = 0,
-        .max_args = 0,
         .options = cmd_options_json,
         .exec = status_exec,
 };

@@ -477,7 +477,7 @@ static const CmdOption week_options[] = {
 };
 
 static int week_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        _cleanup_json_ json_object *params = NULL, *reply = NULL;
+        _cleanup_json_ json_object *reply = NULL;
         char week[ISO_WEEK_MAX], today[OUTPUT_DATE_MAX];
         WeekArgs args = {};
         int64_t day, monday;
@@ -505,10 +505,7 @@ static int week_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (iso_week_of(day, week, NULL) < 0)
                 return -ERANGE;
 
-        params = json_object_new_object();
-        if (!params || json_object_object_add(params, "week", json_object_new_string(week)) < 0)
-                return -ENOMEM;
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetWeek"), params, &reply);
+        r = client_invoke_strings(ctx->socket_path, KIZUKI_NAME("GetWeek"), &reply, "week", week, NULL);
         if (r < 0)
                 return r;
         if (ctx->json)
@@ -523,8 +520,7 @@ const Command cmd_week = {
         .help = "  YYYY-Www              The ISO week (e.g. 2026-W02; default: the last complete week).\n"
                 "  --this                The current week, so far.\n"
                 "  --json                Print kizukid's answer (GetWeek) as JSON.\n",
-        .min_args = 0,
-        .max_args = 1,
+        .args = { 0, 1 },
         .options = week_options,
         .exec = week_exec,
 };

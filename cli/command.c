@@ -46,9 +46,9 @@ int cmd_usage_error(const Command *cmd, Ctx *ctx, const char *fmt, ...) {
 }
 
 int cmd_check_args(const Command *cmd, Ctx *ctx, int n) {
-        if (n < cmd->min_args)
+        if (n < cmd->args.min)
                 return cmd_usage_error(cmd, ctx, "missing argument");
-        if (cmd->max_args >= 0 && n > cmd->max_args)
+        if (cmd->args.max >= 0 && n > cmd->args.max)
                 return cmd_usage_error(cmd, ctx, "too many arguments");
         return 0;
 }
@@ -97,6 +97,16 @@ int cmd_parse_options(const Command *cmd, int argc, char **argv, Ctx *ctx, void 
         }
         r = cmd_check_args(cmd, ctx, argc - optind);
         return r < 0 ? r : 1;
+}
+
+int cmd_invoke(const Ctx *ctx, const char *method, json_object *params, json_object **ret_reply) {
+        int r = client_invoke(ctx->socket_path, method, params, ret_reply);
+        if (r < 0)
+                return r;
+        if (!ctx->json)
+                return 1;
+        r = output_json(*ret_reply);
+        return r < 0 ? r : 0;
 }
 
 int cmd_parse_day(const Command *cmd, Ctx *ctx, const char *arg, char ret_date[static OUTPUT_DATE_MAX],

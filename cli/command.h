@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "client.h"
 #include "output.h"
 
 typedef struct Ctx {
@@ -51,7 +52,9 @@ typedef struct Command {
         const char *usage;   /* arguments after the name, "" when none */
         const char *summary; /* one line for the command list */
         const char *help;    /* option lines for "kizuki CMD --help", or NULL */
-        int min_args, max_args; /* positional arguments after options; max < 0: no limit */
+        struct {
+                int min, max; /* max < 0: no limit */
+        } args;               /* positional arguments after options: none unless given */
         const CmdOption *options; /* besides --help; NULL when none */
         /* Called for each option in the order given, with its argument (NULL
          * when it takes none) and the userdata of cmd_parse_options(). Returns
@@ -80,6 +83,11 @@ int cmd_check_args(const Command *cmd, Ctx *ctx, int n);
  * Returns 1 when the command is to run (its arguments start at argv[optind]),
  * 0 when --help was shown, < 0 after a usage error. */
 int cmd_parse_options(const Command *cmd, int argc, char **argv, Ctx *ctx, void *userdata);
+
+/* client_invoke() at ctx->socket_path; with --json also the reply on stdout.
+ * Returns 1 when the command is to show the reply itself, 0 when it was
+ * shown as JSON, < 0 on failure (said on stderr). */
+int cmd_invoke(const Ctx *ctx, const char *method, json_object *params, json_object **ret_reply);
 
 /* output_parse_day() for a command's date argument (NULL: today), reporting a
  * bad date as a usage error and a failing clock once, on stderr. */

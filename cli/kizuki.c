@@ -21,8 +21,7 @@ static const Command cmd_help = {
         .name = "help",
         .usage = "[COMMAND]",
         .summary = "Show help for all or one command",
-        .min_args = 0,
-        .max_args = 1,
+        .args = { 0, 1 },
         .exec = help_exec,
 };
 
