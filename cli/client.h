@@ -68,3 +68,13 @@ int client_get_figure(json_object *o, const char *key, bool required, double *re
  * what is NULL; -ENOMEM. */
 int client_get_array_of(json_object *o, const char *key, size_t size, int (*parse)(json_object *e, void *ret),
                         const char *what, void **ret, size_t *ret_n);
+
+/* client_get_array_of() for an array of type: ret is a type **. */
+#define CLIENT_GET_ARRAY_OF(o, key, type, parse, what, ret, ret_n)                                    \
+        ({                                                                                            \
+                void *_v = NULL;                                                                      \
+                int _r = client_get_array_of((o), (key), sizeof(type), (parse), (what), &_v, (ret_n)); \
+                if (_r >= 0)                                                                          \
+                        *(ret) = (type *) _v;                                                         \
+                _r;                                                                                   \
+        })

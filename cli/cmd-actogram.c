@@ -32,12 +32,9 @@ static const CmdOption actogram_options[] = {
 /* --weeks N */
 static int actogram_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
         ActogramArgs *args = userdata;
-        char *end;
 
         (void) id;
-        errno = 0;
-        args->weeks = strtol(arg, &end, 10);
-        if (errno != 0 || end == arg || *end != '\0' || args->weeks < 1 || args->weeks > WEEKS_MAX)
+        if (cmd_parse_number(arg, 1, WEEKS_MAX, &args->weeks) < 0)
                 return cmd_usage_error(cmd, ctx, "invalid number of weeks '%s' (1 to %d)", arg, WEEKS_MAX);
         return 0;
 }

@@ -16,21 +16,10 @@
 #define DAYS_DEFAULT 14
 #define DAYS_MAX 3700 /* GetDays' limit */
 
-typedef struct DaysArgs {
-        const char *from, *to; /* --from, --to */
-} DaysArgs;
-
-static const CmdOption days_options[] = {
-        CMD_OPTION_STRING("from", 'f', DaysArgs, from),
-        CMD_OPTION_STRING("to", 't', DaysArgs, to),
-        CMD_OPTION_JSON,
-        {},
-};
-
 static int days_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         _cleanup_json_ json_object *reply = NULL;
         _cleanup_free_ Day *days = NULL;
-        DaysArgs args = {};
+        CmdRange args = {};
         char from[OUTPUT_DATE_MAX], to[OUTPUT_DATE_MAX];
         int64_t from_day, to_day;
         size_t n = 0;
@@ -81,6 +70,6 @@ const Command cmd_days = {
                 "  --to DATE             The last day (default: today).\n"
                 "                        DATE: YYYY-MM-DD, today or yesterday.\n"
                 "  --json                {\"days\":[{\"date\",\"screen_h\",…}, …]} (see kizuki(1)).\n",
-        .options = days_options,
+        .options = cmd_options_range,
         .exec = days_exec,
 };

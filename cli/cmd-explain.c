@@ -402,7 +402,7 @@ static bool is_id(const char *s) {
 }
 
 typedef struct ExplainArgs {
-        int64_t days;   /* --days */
+        long days;      /* --days */
         const char *to; /* --to */
 } ExplainArgs;
 
@@ -416,14 +416,10 @@ static const CmdOption explain_options[] = {
 /* --days N */
 static int explain_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
         ExplainArgs *args = userdata;
-        char *end;
 
         (void) id;
-        errno = 0;
-        long v = strtol(arg, &end, 10);
-        if (errno != 0 || end == arg || *end || v < 1 || v > EXPLAIN_DAYS_MAX)
+        if (cmd_parse_number(arg, 1, EXPLAIN_DAYS_MAX, &args->days) < 0)
                 return cmd_usage_error(cmd, ctx, "invalid --days '%s' (1 to %d)", arg, EXPLAIN_DAYS_MAX);
-        args->days = v;
         return 0;
 }
 

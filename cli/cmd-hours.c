@@ -57,12 +57,9 @@ static int hours_print(const Ctx *ctx, const char *date, int64_t day, const Hour
         return 0;
 }
 
-typedef struct HoursArgs {
-        const char *date; /* --date */
-} HoursArgs;
-
+/* --date into the const char * at userdata. */
 static const CmdOption hours_options[] = {
-        CMD_OPTION_STRING("date", 'd', HoursArgs, date),
+        { "date", 'd', CMD_ARG | CMD_STORE, 0 },
         CMD_OPTION_JSON,
         {},
 };
@@ -70,17 +67,17 @@ static const CmdOption hours_options[] = {
 static int hours_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         _cleanup_json_ json_object *reply = NULL;
         _cleanup_free_ Hour *hours = NULL;
-        HoursArgs args = {};
+        const char *date_arg = NULL;
         char date[OUTPUT_DATE_MAX];
         int64_t day;
         size_t n = 0;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
+        r = cmd_parse_options(cmd, argc, argv, ctx, &date_arg);
         if (r <= 0)
                 return r;
 
-        r = cmd_parse_day(cmd, ctx, args.date, date, &day);
+        r = cmd_parse_day(cmd, ctx, date_arg, date, &day);
         if (r < 0)
                 return r;
 

@@ -233,11 +233,9 @@ static json_object *answer_json(int v) {
 
 static json_object *checkin_json(const Checkin *c, int64_t updated) {
         json_object *o = json_object_new_object();
-        time_t t = (time_t) c->date;
-        struct tm tm;
         char date[16];
 
-        if (!o || !gmtime_r(&t, &tm) || strftime(date, sizeof date, "%Y-%m-%d", &tm) == 0) {
+        if (!o || output_format_day(date, sizeof date, c->date) < 0) {
                 json_object_put(o);
                 return NULL;
         }
@@ -255,11 +253,9 @@ static json_object *figure_json(double v) {
 
 static json_object *nudge_record_json(const NudgeRecord *n) {
         json_object *o = json_object_new_object();
-        time_t t = (time_t) n->date;
-        struct tm tm;
         char date[16];
 
-        if (!o || !gmtime_r(&t, &tm) || strftime(date, sizeof date, "%Y-%m-%d", &tm) == 0) {
+        if (!o || output_format_day(date, sizeof date, n->date) < 0) {
                 json_object_put(o);
                 return NULL;
         }

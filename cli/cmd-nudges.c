@@ -40,12 +40,9 @@ static void nudge_print_state(const Nudge *n) {
                        helpful);
 }
 
-typedef struct NudgesArgs {
-        bool all; /* --all */
-} NudgesArgs;
-
+/* --all into the bool at userdata. */
 static const CmdOption nudges_options[] = {
-        { "all", 'a', CMD_SHORT | CMD_STORE, offsetof(NudgesArgs, all) },
+        { "all", 'a', CMD_SHORT | CMD_STORE, 0 },
         CMD_OPTION_JSON,
         {},
 };
@@ -53,15 +50,15 @@ static const CmdOption nudges_options[] = {
 static int nudges_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         _cleanup_json_ json_object *reply = NULL;
         _cleanup_free_ Nudge *v = NULL;
-        NudgesArgs args = {};
+        bool all = false;
         size_t n = 0;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
+        r = cmd_parse_options(cmd, argc, argv, ctx, &all);
         if (r <= 0)
                 return r;
 
-        r = nudges_fetch(ctx, args.all, &reply, &v, &n);
+        r = nudges_fetch(ctx, all, &reply, &v, &n);
         if (r < 0)
                 return r;
         if (ctx->json) {
@@ -76,7 +73,7 @@ static int nudges_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 return r;
         }
         if (n == 0) {
-                printf(args.all ? "No nudges.\n" : "No unread nudges.\n");
+                printf(all ? "No nudges.\n" : "No unread nudges.\n");
                 return 0;
         }
         for (size_t i = 0; i < n; i++) {
@@ -86,7 +83,7 @@ static int nudges_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 if (output_wrap(stdout, 4, "", v[i].body, ctx->columns) < 0 ||
                     (v[i].step && output_wrap(stdout, 4, "Try: ", v[i].step, ctx->columns) < 0))
                         return -ENOMEM;
-                if (args.all)
+                if (all)
                         nudge_print_state(&v[i]);
         }
         return 0;
@@ -125,24 +122,21 @@ static int parse_id(const char *s, int64_t *ret) {
         return 0;
 }
 
-typedef struct NudgeArgs {
-        const char *helpful; /* --helpful */
-} NudgeArgs;
-
+/* --helpful into the const char * at userdata. */
 static const CmdOption nudge_options[] = {
-        CMD_OPTION_STRING("helpful", 'H', NudgeArgs, helpful),
+        { "helpful", 'H', CMD_ARG | CMD_STORE, 0 },
         CMD_OPTION_JSON,
         {},
 };
 
 static int nudge_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         _cleanup_json_ json_object *params = NULL, *reply = NULL;
-        NudgeArgs args = {};
+        const char *helpful_arg = NULL;
         const char *id_arg;
         int64_t id, duration = 0;
         int helpful = -1, r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
+        r = cmd_parse_options(cmd, argc, argv, ctx, &helpful_arg);
         if (r <= 0)
                 return r;
         const char *action = argv[optind];
@@ -165,10 +159,10 @@ static int nudge_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 return cmd_usage_error(cmd, ctx, "unknown action '%s' (ack, snooze or dismiss)", action);
         if (parse_id(id_arg, &id) < 0)
                 return cmd_usage_error(cmd, ctx, "invalid nudge ID '%s' (see 'kizuki nudges')", id_arg);
-        if (args.helpful) {
-                helpful = parse_yes_no(args.helpful);
+        if (helpful_arg) {
+                helpful = parse_yes_no(helpful_arg);
                 if (helpful < 0)
-                        return cmd_usage_error(cmd, ctx, "invalid answer '%s' to --helpful (yes or no)", args.helpful);
+                        return cmd_usage_error(cmd, ctx, "invalid answer '%s' to --helpful (yes or no)", helpful_arg);
         }
 
         params = json_object_new_object();

@@ -259,19 +259,8 @@ bad:
         return -EBADMSG;
 }
 
-typedef struct PolicyArgs {
-        const char *from, *to; /* --from, --to */
-} PolicyArgs;
-
-static const CmdOption policy_options[] = {
-        CMD_OPTION_STRING("from", 'f', PolicyArgs, from),
-        CMD_OPTION_STRING("to", 't', PolicyArgs, to),
-        CMD_OPTION_JSON,
-        {},
-};
-
 static int policy_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        PolicyArgs args = {};
+        CmdRange args = {};
 
         /* getopt permutes: options may come before or after the action. */
         int r = cmd_parse_options(cmd, argc, argv, ctx, &args);
@@ -317,6 +306,6 @@ const Command cmd_policy = {
                 "  --json                test: {\"policies\":[{\"name\",\"fired\":[{\"date\",\"severity\",\n"
                 "                        \"value\",\"baseline\"}]}]}; eval: the daemon's reply.\n",
         .args = { 1, -1 },
-        .options = policy_options,
+        .options = cmd_options_range,
         .exec = policy_exec,
 };

@@ -7,12 +7,20 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Options a command may have besides --help (the most now is 7). */
 #define CMD_OPTIONS_MAX 15
 
 const CmdOption cmd_options_json[] = {
+        CMD_OPTION_JSON,
+        {},
+};
+
+const CmdOption cmd_options_range[] = {
+        CMD_OPTION_STRING("from", 'f', CmdRange, from),
+        CMD_OPTION_STRING("to", 't', CmdRange, to),
         CMD_OPTION_JSON,
         {},
 };
@@ -97,6 +105,18 @@ int cmd_parse_options(const Command *cmd, int argc, char **argv, Ctx *ctx, void 
         }
         r = cmd_check_args(cmd, ctx, argc - optind);
         return r < 0 ? r : 1;
+}
+
+int cmd_parse_number(const char *arg, long min, long max, long *ret) {
+        char *end;
+        long v;
+
+        errno = 0;
+        v = strtol(arg, &end, 10);
+        if (errno != 0 || end == arg || *end != '\0' || v < min || v > max)
+                return -EINVAL;
+        *ret = v;
+        return 0;
 }
 
 int cmd_invoke(const Ctx *ctx, const char *method, json_object *params, json_object **ret_reply) {

@@ -46,6 +46,13 @@ typedef struct CmdOption {
 /* The table of a command whose only option (besides --help) is --json. */
 extern const CmdOption cmd_options_json[];
 
+/* --from DATE, --to DATE and --json: the options of commands over a range of
+ * days, stored in a CmdRange. */
+typedef struct CmdRange {
+        const char *from, *to;
+} CmdRange;
+extern const CmdOption cmd_options_range[];
+
 typedef struct Command {
         const char *name;
         const char *alias;   /* another exact name, or NULL */
@@ -83,6 +90,10 @@ int cmd_check_args(const Command *cmd, Ctx *ctx, int n);
  * Returns 1 when the command is to run (its arguments start at argv[optind]),
  * 0 when --help was shown, < 0 after a usage error. */
 int cmd_parse_options(const Command *cmd, int argc, char **argv, Ctx *ctx, void *userdata);
+
+/* A whole number from min to max in strtol()'s decimal syntax, for an
+ * option's argument. -EINVAL for anything else. */
+int cmd_parse_number(const char *arg, long min, long max, long *ret);
 
 /* client_invoke() at ctx->socket_path; with --json also the reply on stdout.
  * Returns 1 when the command is to show the reply itself, 0 when it was

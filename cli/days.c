@@ -14,30 +14,21 @@
 /* A local time of day "HH:MM", -1 for null. */
 static int day_get_clock(json_object *o, const char *key, int *ret) {
         const char *s;
-        int r;
+        int r = client_get_string(o, key, &s);
 
         *ret = -1;
-        r = client_get_string(o, key, &s);
-        if (r == -ENODATA)
-                return 0;
         if (r < 0)
-                return r;
+                return r == -ENODATA ? 0 : r;
         return output_parse_clock(s, ret) < 0 ? -EBADMSG : 0;
 }
 
 /* A yes/no answer: 1/0, -1 for null. */
 static int day_get_answer(json_object *o, const char *key, int *ret) {
         bool b;
-        int r;
+        int r = client_get_bool(o, key, &b);
 
-        *ret = -1;
-        r = client_get_bool(o, key, &b);
-        if (r == -ENODATA)
-                return 0;
-        if (r < 0)
-                return r;
-        *ret = b;
-        return 0;
+        *ret = r < 0 ? -1 : b;
+        return r == -ENODATA ? 0 : r;
 }
 
 static int day_parse(json_object *o, void *ret) {
@@ -80,11 +71,7 @@ static int day_parse(json_object *o, void *ret) {
 }
 
 int days_parse(json_object *reply, const char *key, Day **ret, size_t *ret_n) {
-        void *v;
-        int r = client_get_array_of(reply, key, sizeof(Day), day_parse, "days", &v, ret_n);
-        if (r >= 0)
-                *ret = v;
-        return r;
+        return CLIENT_GET_ARRAY_OF(reply, key, Day, day_parse, "days", ret, ret_n);
 }
 
 enum {

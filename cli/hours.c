@@ -22,11 +22,7 @@ static int hour_parse(json_object *h, void *ret) {
 }
 
 int hours_parse(json_object *reply, const char *key, Hour **ret, size_t *ret_n) {
-        void *v;
-        int r = client_get_array_of(reply, key, sizeof(Hour), hour_parse, "hours", &v, ret_n);
-        if (r >= 0)
-                *ret = v;
-        return r;
+        return CLIENT_GET_ARRAY_OF(reply, key, Hour, hour_parse, "hours", ret, ret_n);
 }
 
 int hours_print_json(const Hour *hours, size_t n) {

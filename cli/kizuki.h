@@ -1,9 +1,12 @@
-/* kizuki, the CLI: the command table and what commands share.
+/* kizuki, the CLI: the command table.
  *
- * Each command is an entry in its own cli/cmd-*.c; cli/kizuki.c holds the
- * table, parses the global options, looks the command up and maps the result
- * of exec() to the exit status: ≥ 0 → 0, usage error → 2, other failure → 1.
- * A command prints its own errors (once, where it decides) before returning. */
+ * Each command is an entry in its own cli/cmd-*.c (Command, command.h) and
+ * calls no other command: what several share lives in modules of its own
+ * (hours.c, days.c, actogram.c, nudge-view.c, problems.c, client.c).
+ * cli/kizuki.c holds the table, parses the global options, looks the command
+ * up and maps the result of exec() to the exit status: ≥ 0 → 0, usage error
+ * → 2, other failure → 1. A command prints its own errors (once, where it
+ * decides) before returning. */
 #pragma once
 
 #include "command.h"

@@ -47,11 +47,7 @@ static int nudge_parse_any(json_object *o, void *ret) {
 }
 
 int nudges_parse(json_object *reply, const char *key, const char *what, Nudge **ret, size_t *ret_n) {
-        void *v;
-        int r = client_get_array_of(reply, key, sizeof(Nudge), nudge_parse_any, what, &v, ret_n);
-        if (r >= 0)
-                *ret = v;
-        return r;
+        return CLIENT_GET_ARRAY_OF(reply, key, Nudge, nudge_parse_any, what, ret, ret_n);
 }
 
 int nudges_fetch(const Ctx *ctx, bool all, json_object **ret_reply, Nudge **ret, size_t *ret_n) {
