@@ -161,16 +161,6 @@ static double day_value(const Day *d, Signal s) {
         return m < 0 ? NAN : m;
 }
 
-/* A difference of times of day, brought into (-12 h, +12 h]. */
-static double clock_diff(double a, double b) {
-        double d = fmod(a - b, 1440.0);
-        if (d > 720)
-                d -= 1440;
-        if (d <= -720)
-                d += 1440;
-        return d;
-}
-
 /* A signed figure, "+11%" or "-3%"; no sign when it rounds to zero ("0%"). */
 static void format_signed(char *buf, size_t size, double v, int decimals, const char *unit) {
         double scale = pow(10, decimals);
@@ -264,7 +254,7 @@ static void format_change(char *buf, size_t size, Signal s, double v, double ref
                 format_signed(text, sizeof text, delta, 0, " pp");
                 break;
         case KIND_TIME:
-                delta = clock_diff(v, ref);
+                delta = output_clock_diff(v, ref);
                 same = fabs(delta) < 15;
                 format_minutes(text, sizeof text, delta);
                 break;
@@ -299,7 +289,7 @@ static void format_sparkline(char *buf, size_t size, Signal s, const double v[st
         if (signals[s].kind == KIND_TIME && any) {
                 center = atan2(sx, cx) / (2 * M_PI) * 1440;
                 for (size_t i = 0; i < 7; i++)
-                        x[i] = center + clock_diff(v[i], center);
+                        x[i] = center + output_clock_diff(v[i], center);
         }
         bool first = true;
         for (size_t i = 0; i < 7; i++) {
@@ -466,12 +456,9 @@ static int week_print(const Ctx *ctx, json_object *reply) {
         return actogram_print(ctx, hours, n_hours, monday, 7, false);
 }
 
-typedef struct WeekArgs {
-        bool this_week; /* --this */
-} WeekArgs;
-
+/* --this into the bool at userdata. */
 static const CmdOption week_options[] = {
-        CMD_OPTION_BOOL("this", 't', WeekArgs, this_week),
+        { "this", 't', CMD_STORE, 0 },
         CMD_OPTION_JSON,
         {},
 };
@@ -479,16 +466,16 @@ static const CmdOption week_options[] = {
 static int week_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         _cleanup_json_ json_object *reply = NULL;
         char week[ISO_WEEK_MAX], today[OUTPUT_DATE_MAX];
-        WeekArgs args = {};
+        bool this_week = false;
         int64_t day, monday;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
+        r = cmd_parse_options(cmd, argc, argv, ctx, &this_week);
         if (r <= 0)
                 return r;
 
         if (optind < argc) {
-                if (args.this_week)
+                if (this_week)
                         return cmd_usage_error(cmd, ctx, "give either a week or --this");
                 if (output_parse_week(argv[optind], &monday) < 0)
                         return cmd_usage_error(cmd, ctx, "invalid week '%s' (expected YYYY-Www, e.g. 2026-W02)",
@@ -499,7 +486,7 @@ static int week_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 if (r < 0)
                         return r;
                 /* The last complete week: the one a week ago. */
-                if (!args.this_week)
+                if (!this_week)
                         day -= 7 * DAY_S;
         }
         if (iso_week_of(day, week, NULL) < 0)

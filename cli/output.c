@@ -143,6 +143,15 @@ int output_parse_clock(const char *s, int *ret) {
         return 0;
 }
 
+double output_clock_diff(double a, double b) {
+        double d = fmod(a - b, 1440.0);
+        if (d > 720)
+                d -= 1440;
+        if (d <= -720)
+                d += 1440;
+        return d;
+}
+
 /* Real offsets lie within ±14 h; anything beyond a day is nonsense. */
 static bool offset_valid(int32_t utc_offset) {
         return utc_offset > -86400 && utc_offset < 86400;

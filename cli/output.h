@@ -64,6 +64,10 @@ char *output_clock(char *buf, size_t size, int minutes);
 /* "HH:MM" (00:00..23:59) → minutes after midnight. -EINVAL otherwise. */
 int output_parse_clock(const char *s, int *ret);
 
+/* a - b for times of day in minutes, brought into (-720, +720]: how much
+ * later (or earlier, negative) a is than b. */
+double output_clock_diff(double a, double b);
+
 /* "+05:30", "-03:00", "+00:00" for an offset in seconds east of UTC. */
 int output_offset(char *buf, size_t size, int32_t utc_offset);
 
