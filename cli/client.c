@@ -328,20 +328,26 @@ int client_invoke(const char *path, const char *method, json_object *params, jso
         return 0;
 }
 
-int client_invoke_strings(const char *path, const char *method, json_object **ret_params, ...) {
+int client_invoke_stringsv(const char *path, const char *method, json_object **ret_params, va_list ap) {
         _cleanup_json_ json_object *params = json_object_new_object();
         const char *key;
+
+        if (!params)
+                return -ENOMEM;
+        while ((key = va_arg(ap, const char *)))
+                if (json_object_object_add(params, key, json_object_new_string(va_arg(ap, const char *))) < 0)
+                        return -ENOMEM;
+        return client_invoke(path, method, params, ret_params);
+}
+
+int client_invoke_strings(const char *path, const char *method, json_object **ret_params, ...) {
         va_list ap;
-        int r = params ? 0 : -ENOMEM;
+        int r;
 
         va_start(ap, ret_params);
-        while (r == 0 && (key = va_arg(ap, const char *)))
-                if (json_object_object_add(params, key, json_object_new_string(va_arg(ap, const char *))) < 0)
-                        r = -ENOMEM;
+        r = client_invoke_stringsv(path, method, ret_params, ap);
         va_end(ap);
-        if (r < 0)
-                return r;
-        return client_invoke(path, method, params, ret_params);
+        return r;
 }
 
 static int get_typed(json_object *o, const char *key, json_type type, json_object **ret) {

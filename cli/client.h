@@ -6,6 +6,7 @@
 #pragma once
 
 #include <json-c/json.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -45,6 +46,7 @@ int client_invoke(const char *path, const char *method, json_object *params, jso
  * date, NULL). */
 int client_invoke_strings(const char *path, const char *method, json_object **ret_params, ...)
         __attribute__((sentinel));
+int client_invoke_stringsv(const char *path, const char *method, json_object **ret_params, va_list ap);
 
 /* Print the message for a Varlink error the daemon answered. */
 void client_log_varlink_error(const char *error, json_object *params);

@@ -40,38 +40,28 @@ static int actogram_option(const Command *cmd, Ctx *ctx, int id, const char *arg
 }
 
 static int actogram_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        _cleanup_json_ json_object *reply = NULL;
         _cleanup_free_ Hour *hours = NULL;
         ActogramArgs args = { .weeks = WEEKS_DEFAULT };
-        char from[OUTPUT_DATE_MAX], to[OUTPUT_DATE_MAX];
-        int64_t to_day, from_day;
+        CmdDays d;
         size_t n = 0;
         int r;
 
         r = cmd_parse_options(cmd, argc, argv, ctx, &args);
         if (r <= 0)
                 return r;
-
-        r = cmd_parse_day(cmd, ctx, args.to, to, &to_day);
-        if (r < 0)
-                return r;
-        from_day = to_day - (7 * args.weeks - 1) * DAY_S;
-        if (output_format_day(from, sizeof from, from_day) < 0)
-                return -ERANGE;
-
-        r = client_invoke_strings(ctx->socket_path, KIZUKI_NAME("GetRange"), &reply, "from", from, "to", to, NULL);
-        if (r < 0)
-                return r;
-        r = hours_parse(reply, "hours", &hours, &n);
+        r = cmd_parse_range(cmd, ctx, &(CmdRange) { .to = args.to }, 7 * args.weeks, &d);
         if (r < 0)
                 return r;
 
+        r = hours_fetch(ctx, KIZUKI_NAME("GetRange"), &hours, &n, "from", d.from, "to", d.to, NULL);
+        if (r < 0)
+                return r;
         if (ctx->json)
                 return hours_print_json(hours, n);
-        printf("%sActivity from %s to %s%s%s\n", output_color(ctx->color, ANSI_BOLD), from, to,
+        printf("%sActivity from %s to %s%s%s\n", output_color(ctx->color, ANSI_BOLD), d.from, d.to,
                args.double_plot ? ", double-plotted (each row: a day and the next)" : "",
                output_color(ctx->color, ANSI_RESET));
-        return actogram_print(ctx, hours, n, from_day, (size_t) (7 * args.weeks), args.double_plot);
+        return actogram_print(ctx, hours, n, d.from_day, (size_t) (7 * args.weeks), args.double_plot);
 }
 
 const Command cmd_actogram = {

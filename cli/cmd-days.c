@@ -17,46 +17,30 @@
 #define DAYS_MAX 3700 /* GetDays' limit */
 
 static int days_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        _cleanup_json_ json_object *reply = NULL;
         _cleanup_free_ Day *days = NULL;
         CmdRange args = {};
-        char from[OUTPUT_DATE_MAX], to[OUTPUT_DATE_MAX];
-        int64_t from_day, to_day;
+        CmdDays d;
         size_t n = 0;
         int r;
 
         r = cmd_parse_options(cmd, argc, argv, ctx, &args);
         if (r <= 0)
                 return r;
-
-        r = cmd_parse_day(cmd, ctx, args.to, to, &to_day);
+        r = cmd_parse_range(cmd, ctx, &args, DAYS_DEFAULT, &d);
         if (r < 0)
                 return r;
-        if (args.from) {
-                r = cmd_parse_day(cmd, ctx, args.from, from, &from_day);
-                if (r < 0)
-                        return r;
-        } else {
-                from_day = to_day - (DAYS_DEFAULT - 1) * DAY_S;
-                if (output_format_day(from, sizeof from, from_day) < 0)
-                        return -ERANGE;
-        }
-        if (from_day > to_day)
-                return cmd_usage_error(cmd, ctx, "--from %s is after --to %s", from, to);
-        if ((to_day - from_day) / DAY_S + 1 > DAYS_MAX)
+        if (d.from_day > d.to_day)
+                return cmd_usage_error(cmd, ctx, "--from %s is after --to %s", d.from, d.to);
+        if ((d.to_day - d.from_day) / DAY_S + 1 > DAYS_MAX)
                 return cmd_usage_error(cmd, ctx, "at most %d days at a time", DAYS_MAX);
 
-        r = client_invoke_strings(ctx->socket_path, KIZUKI_NAME("GetDays"), &reply, "from", from, "to", to, NULL);
+        r = days_fetch(ctx, d.from, d.to, &days, &n);
         if (r < 0)
                 return r;
-        r = days_parse(reply, "days", &days, &n);
-        if (r < 0)
-                return r;
-
         if (ctx->json)
                 return days_print_json(days, n);
         if (n == 0) {
-                printf("No days from %s to %s.\n", from, to);
+                printf("No days from %s to %s.\n", d.from, d.to);
                 return 0;
         }
         return days_print_table(ctx, days, n, true);

@@ -65,7 +65,6 @@ static const CmdOption hours_options[] = {
 };
 
 static int hours_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        _cleanup_json_ json_object *reply = NULL;
         _cleanup_free_ Hour *hours = NULL;
         const char *date_arg = NULL;
         char date[OUTPUT_DATE_MAX];
@@ -76,18 +75,12 @@ static int hours_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         r = cmd_parse_options(cmd, argc, argv, ctx, &date_arg);
         if (r <= 0)
                 return r;
-
         r = cmd_parse_day(cmd, ctx, date_arg, date, &day);
         if (r < 0)
                 return r;
-
-        r = client_invoke_strings(ctx->socket_path, KIZUKI_NAME("GetHours"), &reply, "date", date, NULL);
+        r = hours_fetch(ctx, KIZUKI_NAME("GetHours"), &hours, &n, "date", date, NULL);
         if (r < 0)
                 return r;
-        r = hours_parse(reply, "hours", &hours, &n);
-        if (r < 0)
-                return r;
-
         if (ctx->json)
                 return hours_print_json(hours, n);
         return hours_print(ctx, date, day, hours, n);

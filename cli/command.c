@@ -107,6 +107,16 @@ int cmd_parse_options(const Command *cmd, int argc, char **argv, Ctx *ctx, void 
         return r < 0 ? r : 1;
 }
 
+int cmd_parse_range(const Command *cmd, Ctx *ctx, const CmdRange *range, int64_t n_days, CmdDays *ret) {
+        int r = cmd_parse_day(cmd, ctx, range->to, ret->to, &ret->to_day);
+        if (r < 0)
+                return r;
+        if (range->from)
+                return cmd_parse_day(cmd, ctx, range->from, ret->from, &ret->from_day);
+        ret->from_day = ret->to_day - (n_days - 1) * DAY_S;
+        return output_format_day(ret->from, sizeof ret->from, ret->from_day) < 0 ? -ERANGE : 0;
+}
+
 int cmd_parse_number(const char *arg, long min, long max, long *ret) {
         char *end;
         long v;

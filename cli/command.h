@@ -91,6 +91,16 @@ int cmd_check_args(const Command *cmd, Ctx *ctx, int n);
  * 0 when --help was shown, < 0 after a usage error. */
 int cmd_parse_options(const Command *cmd, int argc, char **argv, Ctx *ctx, void *userdata);
 
+/* A range of days: "YYYY-MM-DD" and the local 00:00 of the first and last. */
+typedef struct CmdDays {
+        char from[OUTPUT_DATE_MAX], to[OUTPUT_DATE_MAX];
+        int64_t from_day, to_day;
+} CmdDays;
+
+/* The last day from range->to (today when NULL), the first from range->from
+ * or else the n_days that end with the last, with cmd_parse_day()'s errors. */
+int cmd_parse_range(const Command *cmd, Ctx *ctx, const CmdRange *range, int64_t n_days, CmdDays *ret);
+
 /* A whole number from min to max in strtol()'s decimal syntax, for an
  * option's argument. -EINVAL for anything else. */
 int cmd_parse_number(const char *arg, long min, long max, long *ret);

@@ -9,6 +9,7 @@
 #include "client.h"
 #include "macro.h"
 #include "output.h"
+#include "protocol.h"
 #include "timeutil.h"
 
 /* A local time of day "HH:MM", -1 for null. */
@@ -159,6 +160,14 @@ static int day_row(OutputTable *t, const Day *d, bool rhythm) {
                        cell_index(t, COL_RA, d->ra) < 0))
                 return -ENOMEM;
         return 0;
+}
+
+int days_fetch(const Ctx *ctx, const char *from, const char *to, Day **ret, size_t *ret_n) {
+        _cleanup_json_ json_object *reply = NULL;
+        int r = client_invoke_strings(ctx->socket_path, KIZUKI_NAME("GetDays"), &reply, "from", from, "to", to, NULL);
+        if (r < 0)
+                return r;
+        return days_parse(reply, "days", ret, ret_n);
 }
 
 int days_print_table(const Ctx *ctx, const Day *days, size_t n, bool rhythm) {

@@ -24,6 +24,9 @@ typedef struct Day {
  * Says so on stderr when it is malformed. */
 int days_parse(json_object *reply, const char *key, Day **ret, size_t *ret_n);
 
+/* GetDays(from, to): the days of the reply. Errors are said on stderr. */
+int days_fetch(const Ctx *ctx, const char *from, const char *to, Day **ret, size_t *ret_n);
+
 /* The days as an aligned table on stdout (rhythm: with IS, IV, RA),
  * low-coverage days marked, and a footnote when there are any. */
 int days_print_table(const Ctx *ctx, const Day *days, size_t n, bool rhythm);

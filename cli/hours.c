@@ -2,6 +2,7 @@
 #include "hours.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "client.h"
@@ -23,6 +24,19 @@ static int hour_parse(json_object *h, void *ret) {
 
 int hours_parse(json_object *reply, const char *key, Hour **ret, size_t *ret_n) {
         return CLIENT_GET_ARRAY_OF(reply, key, Hour, hour_parse, "hours", ret, ret_n);
+}
+
+int hours_fetch(const Ctx *ctx, const char *method, Hour **ret, size_t *ret_n, ...) {
+        _cleanup_json_ json_object *reply = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, ret_n);
+        r = client_invoke_stringsv(ctx->socket_path, method, &reply, ap);
+        va_end(ap);
+        if (r < 0)
+                return r;
+        return hours_parse(reply, "hours", ret, ret_n);
 }
 
 int hours_print_json(const Hour *hours, size_t n) {
