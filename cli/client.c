@@ -328,6 +328,20 @@ int client_invoke(const char *path, const char *method, json_object *params, jso
         return 0;
 }
 
+int client_invoke_array(const char *path, const char *method, json_object *params, const char *key,
+                        const char *what, json_object **ret_reply, json_object **ret_array) {
+        _cleanup_json_ json_object *reply = NULL;
+        int r = client_invoke(path, method, params, &reply);
+        if (r < 0)
+                return r;
+        if (client_get_array(reply, key, ret_array) < 0) {
+                fprintf(stderr, "kizuki: kizukid sent a malformed %s\n", what);
+                return -EBADMSG;
+        }
+        *ret_reply = TAKE_PTR(reply);
+        return 0;
+}
+
 int client_invoke_stringsv(const char *path, const char *method, json_object **ret_params, va_list ap) {
         _cleanup_json_ json_object *params = json_object_new_object();
         const char *key;

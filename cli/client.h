@@ -48,6 +48,12 @@ int client_invoke_strings(const char *path, const char *method, json_object **re
         __attribute__((sentinel));
 int client_invoke_stringsv(const char *path, const char *method, json_object **ret_params, va_list ap);
 
+/* client_invoke(), then the array key of the reply (*ret_array borrows from
+ * *ret_reply). A reply without it is -EBADMSG, said on stderr as "kizukid
+ * sent a malformed WHAT". */
+int client_invoke_array(const char *path, const char *method, json_object *params, const char *key,
+                        const char *what, json_object **ret_reply, json_object **ret_array);
+
 /* Print the message for a Varlink error the daemon answered. */
 void client_log_varlink_error(const char *error, json_object *params);
 

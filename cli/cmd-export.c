@@ -210,12 +210,10 @@ bad:
 static int export_tables(const Ctx *ctx, json_object **ret_reply, json_object **ret_tables) {
         _cleanup_json_ json_object *reply = NULL;
         json_object *tables;
-        int r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetPrivacy"), NULL, &reply);
-
+        int r = client_invoke_array(ctx->socket_path, KIZUKI_NAME("GetPrivacy"), NULL, "tables", "inventory", &reply,
+                                    &tables);
         if (r < 0)
                 return r;
-        if (client_get_array(reply, "tables", &tables) < 0)
-                goto bad;
         for (size_t i = 0; i < json_object_array_length(tables); i++) {
                 const char *name;
                 if (client_get_string(json_object_array_get_idx(tables, i), "name", &name) < 0 || !*name ||

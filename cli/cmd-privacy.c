@@ -123,13 +123,10 @@ static int last_shares(const Ctx *ctx, int64_t rows, json_object **ret) {
         json_object_object_add(params, "table", json_object_new_string("share_log"));
         json_object_object_add(params, "offset", json_object_new_int64(offset));
         json_object_object_add(params, "limit", json_object_new_int(LAST_SHARES));
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("Export"), params, &reply);
+        r = client_invoke_array(ctx->socket_path, KIZUKI_NAME("Export"), params, "rows", "page of the share log",
+                                &reply, &arr);
         if (r < 0)
                 return r;
-        if (client_get_array(reply, "rows", &arr) < 0) {
-                fprintf(stderr, "kizuki: kizukid sent a malformed page of the share log\n");
-                return -EBADMSG;
-        }
         out = *ret;
         for (size_t i = json_object_array_length(arr); i > 0; i--)
                 json_object_array_add(out, json_object_get(json_object_array_get_idx(arr, i - 1)));
@@ -273,13 +270,10 @@ static int privacy_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (r <= 0)
                 return r;
 
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetPrivacy"), NULL, &reply);
+        r = client_invoke_array(ctx->socket_path, KIZUKI_NAME("GetPrivacy"), NULL, "tables", "inventory", &reply,
+                                &tables);
         if (r < 0)
                 return r;
-        if (client_get_array(reply, "tables", &tables) < 0) {
-                fprintf(stderr, "kizuki: kizukid sent a malformed inventory\n");
-                return -EBADMSG;
-        }
         for (size_t i = 0; i < json_object_array_length(tables); i++) {
                 json_object *t = json_object_array_get_idx(tables, i);
                 const char *name;

@@ -55,13 +55,10 @@ static int shares_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 return r;
         if (!params || (limit > 0 && json_object_object_add(params, "limit", json_object_new_int64(limit)) < 0))
                 return -ENOMEM;
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetShares"), params, &reply);
+        r = client_invoke_array(ctx->socket_path, KIZUKI_NAME("GetShares"), params, "shares", "share log", &reply,
+                                &arr);
         if (r < 0)
                 return r;
-        if (client_get_array(reply, "shares", &arr) < 0) {
-                fprintf(stderr, "kizuki: kizukid sent a malformed share log\n");
-                return -EBADMSG;
-        }
         if (ctx->json) {
                 _cleanup_json_ json_object *root = json_object_new_object();
                 if (!root || json_object_object_add(root, "shares", json_object_get(arr)) < 0)

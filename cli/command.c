@@ -70,7 +70,9 @@ int cmd_parse_options(const Command *cmd, int argc, char **argv, Ctx *ctx, void 
         /* The table's order is getopt's order (it lists ambiguous abbreviations in it). */
         for (const CmdOption *o = cmd->options; o && o->name; o++, n++) {
                 assert(n < CMD_OPTIONS_MAX);
-                options[n] = (struct option) { o->name, o->flags & CMD_ARG ? required_argument : no_argument, NULL, o->id };
+                options[n] = (struct option) {
+                        o->name, o->flags & CMD_ARG ? required_argument : no_argument, NULL, o->id
+                };
                 if (o->flags & CMD_SHORT) {
                         shorts[len++] = (char) o->id;
                         if (o->flags & CMD_ARG)

@@ -65,8 +65,8 @@ typedef struct Command {
         const CmdOption *options; /* besides --help; NULL when none */
         /* Called for each option in the order given, with its argument (NULL
          * when it takes none) and the userdata of cmd_parse_options(). Returns
-         * ≥ 0, or a usage error from cmd_usage_error(). NULL when the options
-         * are only --json and --help. */
+         * ≥ 0, or a usage error from cmd_usage_error(). NULL when every option
+         * is --json or CMD_STORE. */
         int (*option)(const struct Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata);
         int (*exec)(const struct Command *cmd, int argc, char **argv, Ctx *ctx);
 } Command;
