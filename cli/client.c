@@ -1,7 +1,9 @@
 #include "client.h"
 
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -326,6 +328,42 @@ int client_invoke(const char *path, const char *method, json_object *params, jso
         return 0;
 }
 
+int client_invoke_array(const char *path, const char *method, json_object *params, const char *key,
+                        const char *what, json_object **ret_reply, json_object **ret_array) {
+        _cleanup_json_ json_object *reply = NULL;
+        int r = client_invoke(path, method, params, &reply);
+        if (r < 0)
+                return r;
+        if (client_get_array(reply, key, ret_array) < 0) {
+                fprintf(stderr, "kizuki: kizukid sent a malformed %s\n", what);
+                return -EBADMSG;
+        }
+        *ret_reply = TAKE_PTR(reply);
+        return 0;
+}
+
+int client_invoke_stringsv(const char *path, const char *method, json_object **ret_params, va_list ap) {
+        _cleanup_json_ json_object *params = json_object_new_object();
+        const char *key;
+
+        if (!params)
+                return -ENOMEM;
+        while ((key = va_arg(ap, const char *)))
+                if (json_object_object_add(params, key, json_object_new_string(va_arg(ap, const char *))) < 0)
+                        return -ENOMEM;
+        return client_invoke(path, method, params, ret_params);
+}
+
+int client_invoke_strings(const char *path, const char *method, json_object **ret_params, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, ret_params);
+        r = client_invoke_stringsv(path, method, ret_params, ap);
+        va_end(ap);
+        return r;
+}
+
 static int get_typed(json_object *o, const char *key, json_type type, json_object **ret) {
         json_object *v = NULL;
 
@@ -374,4 +412,45 @@ int client_get_object(json_object *o, const char *key, json_object **ret) {
 
 int client_get_array(json_object *o, const char *key, json_object **ret) {
         return get_typed(o, key, json_type_array, ret);
+}
+
+int client_get_figure(json_object *o, const char *key, bool required, double *ret) {
+        json_object *v = NULL;
+
+        *ret = NAN;
+        if (!json_object_object_get_ex(o, key, &v) || !v)
+                return required ? -EBADMSG : 0;
+        if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
+                return -EBADMSG;
+        double d = json_object_get_double(v);
+        if (!isfinite(d))
+                return -EBADMSG;
+        *ret = d;
+        return 0;
+}
+
+int client_get_array_of(json_object *o, const char *key, size_t size, int (*parse)(json_object *e, void *ret),
+                        const char *what, void **ret, size_t *ret_n) {
+        _cleanup_free_ char *v = NULL;
+        json_object *array;
+        size_t n;
+
+        if (client_get_array(o, key, &array) < 0)
+                goto bad;
+        n = json_object_array_length(array);
+        if (n > 0) {
+                v = calloc(n, size);
+                if (!v)
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (parse(json_object_array_get_idx(array, i), v + i * size) < 0)
+                        goto bad;
+        *ret = TAKE_PTR(v);
+        *ret_n = n;
+        return 0;
+bad:
+        if (what)
+                fprintf(stderr, "kizuki: kizukid sent a malformed list of %s\n", what);
+        return -EBADMSG;
 }

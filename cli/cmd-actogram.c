@@ -1,288 +1,67 @@
 /* kizuki actogram [--weeks N] [--to D] [--double] [--json]: hours × days heat
  * map of active minutes (GetRange), one row per local day, optionally
- * double-plotted as in circadian research. Also the renderer kizuki week uses.
- *
- * Each hour is placed by its local hour of day, start + utc_offset: the offset
- * recorded with it, not the process's time zone. On a 25-hour day (DST ends)
- * the repeated local hour shows the larger of its two hours (active and
- * observed separately); on a 23-hour day the local hour that does not exist
- * stays blank. A missing hour is known not to exist when the two hours around
- * it are adjacent in UTC; without them it shows as not observed. */
+ * double-plotted as in circadian research (cli/actogram.c draws it). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "calendar.h"
+#include "actogram.h"
 #include "client.h"
+#include "hours.h"
 #include "kizuki.h"
 #include "macro.h"
 #include "output.h"
 
 #define WEEKS_DEFAULT 4
 #define WEEKS_MAX 104 /* GetRange serves at most 800 days */
-#define LABEL_WIDTH 16 /* "Mon 2026-01-05  " */
-#define CELL_MAX 3
 
-typedef enum CellState {
-        CELL_MISSING,     /* no hour recorded */
-        CELL_RECORDED,
-        CELL_NONEXISTENT, /* skipped by a DST change */
-        CELL_UNFETCHED,   /* after the last day asked for (the double plot's last half row) */
-} CellState;
+typedef struct ActogramArgs {
+        long weeks;       /* --weeks */
+        const char *to;   /* --to */
+        bool double_plot; /* --double */
+} ActogramArgs;
 
-typedef struct Cell {
-        CellState state;
-        int64_t active_s, observed_s;
-} Cell;
+static const CmdOption actogram_options[] = {
+        { "weeks", 'w', CMD_ARG, 0 },
+        CMD_OPTION_STRING("to", 't', ActogramArgs, to),
+        CMD_OPTION_BOOL("double", 'd', ActogramArgs, double_plot),
+        CMD_OPTION_JSON,
+        {},
+};
 
-static int hour_cmp(const void *a, const void *b) {
-        const Hour *x = a, *y = b;
-        return x->start < y->start ? -1 : x->start > y->start;
-}
+/* --weeks N */
+static int actogram_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
+        ActogramArgs *args = userdata;
 
-/* The cell of local instant t, or NULL outside the grid of n_days days. */
-static Cell *grid_cell(Cell *grid, size_t n_days, int64_t first_day, int64_t t) {
-        int64_t d = floor_div(t - first_day, DAY_S);
-        if (d < 0 || (uint64_t) d >= n_days)
-                return NULL;
-        return &grid[d * 24 + (t - first_day - d * DAY_S) / 3600];
-}
-
-/* Fill the grid: n_days fetched days from first_day, then unfetched ones up to n_grid. */
-static int grid_build(const Hour *hours, size_t n, int64_t first_day, size_t n_days, size_t n_grid, Cell **ret) {
-        _cleanup_free_ Cell *grid = calloc(n_grid * 24, sizeof *grid);
-        _cleanup_free_ Hour *sorted = NULL;
-
-        if (!grid)
-                return -ENOMEM;
-        for (size_t i = n_days * 24; i < n_grid * 24; i++)
-                grid[i].state = CELL_UNFETCHED;
-        if (n > 0) {
-                sorted = malloc(n * sizeof *sorted);
-                if (!sorted)
-                        return -ENOMEM;
-                memcpy(sorted, hours, n * sizeof *sorted);
-                qsort(sorted, n, sizeof *sorted, hour_cmp);
-        }
-
-        for (size_t i = 0; i < n; i++) {
-                Cell *c = grid_cell(grid, n_days, first_day, sorted[i].start + sorted[i].utc_offset);
-                if (!c)
-                        continue;
-                c->state = CELL_RECORDED;
-                if (sorted[i].active_s > c->active_s)
-                        c->active_s = sorted[i].active_s;
-                if (sorted[i].observed_s > c->observed_s)
-                        c->observed_s = sorted[i].observed_s;
-        }
-        /* Two hours adjacent in UTC whose local starts are more than an hour
-         * apart: the local hours between them do not exist. */
-        for (size_t i = 1; i < n; i++) {
-                int64_t a = sorted[i - 1].start + sorted[i - 1].utc_offset, b = sorted[i].start + sorted[i].utc_offset;
-                if (sorted[i].start - sorted[i - 1].start != 3600 || b - a <= 3600 || b - a > 4 * 3600)
-                        continue;
-                for (int64_t t = a + 3600; t < b; t += 3600) {
-                        Cell *c = grid_cell(grid, n_days, first_day, t);
-                        if (c && c->state == CELL_MISSING)
-                                c->state = CELL_NONEXISTENT;
-                }
-        }
-        *ret = TAKE_PTR(grid);
-        return 0;
-}
-
-/* The glyph of a cell and its colour (NULL for none). */
-static const char *cell_glyph(const Cell *c, const char **ret_ansi) {
-        *ret_ansi = NULL;
-        switch (c->state) {
-        case CELL_NONEXISTENT:
-        case CELL_UNFETCHED:
-                return " ";
-        case CELL_MISSING:
-                *ret_ansi = ANSI_DIM;
-                return "·";
-        case CELL_RECORDED:
-                break;
-        }
-        if (c->observed_s <= 0) {
-                *ret_ansi = ANSI_DIM;
-                return "·";
-        }
-        if (c->active_s <= 0)
-                return " ";
-        *ret_ansi = ANSI_GREEN;
-        if (c->active_s < 15 * 60)
-                return "░";
-        if (c->active_s < 30 * 60)
-                return "▒";
-        if (c->active_s < 45 * 60)
-                return "▓";
-        return "█";
-}
-
-/* The hour axis: the hour of day every 3 hours, at the first cell of that hour. */
-static void print_axis(unsigned hours, unsigned width) {
-        char line[2 * 24 * CELL_MAX + 8];
-        size_t len = (size_t) hours * width;
-
-        memset(line, ' ', len);
-        line[len] = '\0';
-        for (unsigned h = 0; h < hours; h += 3) {
-                char num[4];
-                int k = snprintf(num, sizeof num, "%u", h % 24);
-                size_t at = (size_t) h * width;
-                if (k > 0 && at + (size_t) k <= len)
-                        memcpy(line + at, num, (size_t) k);
-        }
-        while (len > 0 && line[len - 1] == ' ')
-                line[--len] = '\0';
-        printf("%*s%s\n", LABEL_WIDTH, "", line);
-}
-
-static void print_legend(bool color) {
-        static const struct {
-                const char *glyph, *ansi, *text;
-        } items[] = {
-                { "█", ANSI_GREEN, "45+" }, { "▓", ANSI_GREEN, "30-44" }, { "▒", ANSI_GREEN, "15-29" },
-                { "░", ANSI_GREEN, "1-14" }, { NULL, NULL, "blank 0" }, { "·", ANSI_DIM, "not observed" },
-        };
-
-        printf("Active minutes/hour:");
-        for (size_t i = 0; i < ELEMENTSOF(items); i++)
-                if (items[i].glyph)
-                        printf("%s%s%s%s %s", i == 0 ? " " : "  ", output_color(color, items[i].ansi), items[i].glyph,
-                               output_color(color, ANSI_RESET), items[i].text);
-                else
-                        printf("  %s", items[i].text);
-        putchar('\n');
-}
-
-int actogram_print(const Ctx *ctx, const Hour *hours, size_t n, int64_t first_day, size_t n_days, bool double_plot) {
-        _cleanup_free_ Cell *grid = NULL;
-        unsigned per_row = double_plot ? 48 : 24, width;
-        int r;
-
-        r = grid_build(hours, n, first_day, n_days, n_days + 1, &grid);
-        if (r < 0)
-                return r;
-
-        /* As wide as the terminal allows, up to CELL_MAX characters per hour. */
-        width = ctx->columns > LABEL_WIDTH ? (ctx->columns - LABEL_WIDTH) / per_row : 1;
-        if (width < 1)
-                width = 1;
-        if (width > CELL_MAX)
-                width = CELL_MAX;
-
-        print_axis(per_row, width);
-        for (size_t d = 0; d < n_days; d++) {
-                char label[32];
-                const char *current = NULL;
-
-                if (output_bucket_time(label, sizeof label, first_day + (int64_t) d * DAY_S, 0, "%a %Y-%m-%d") < 0)
-                        return -ERANGE;
-                printf("%-*s", LABEL_WIDTH, label);
-
-                /* The row's cells, with the colour switched only where it changes and trailing blanks dropped. */
-                const Cell *row = grid + d * 24;
-                size_t blanks = 0;
-                for (unsigned h = 0; h < per_row; h++) {
-                        const char *ansi, *glyph = cell_glyph(row + h, &ansi);
-                        if (!ctx->color)
-                                ansi = NULL;
-                        for (unsigned k = 0; k < width; k++) {
-                                if (strcmp(glyph, " ") == 0) {
-                                        blanks++;
-                                        continue;
-                                }
-                                printf("%*s", (int) blanks, "");
-                                blanks = 0;
-                                if (ansi != current) {
-                                        printf("%s%s", current ? ANSI_RESET : "", ansi ? ansi : "");
-                                        current = ansi;
-                                }
-                                fputs(glyph, stdout);
-                        }
-                }
-                printf("%s\n", current ? ANSI_RESET : "");
-        }
-        print_legend(ctx->color);
+        (void) id;
+        if (cmd_parse_number(arg, 1, WEEKS_MAX, &args->weeks) < 0)
+                return cmd_usage_error(cmd, ctx, "invalid number of weeks '%s' (1 to %d)", arg, WEEKS_MAX);
         return 0;
 }
 
 static int actogram_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "weeks", required_argument, NULL, 'w' },
-                { "to", required_argument, NULL, 't' },
-                { "double", no_argument, NULL, 'd' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        _cleanup_json_ json_object *params = NULL, *reply = NULL;
         _cleanup_free_ Hour *hours = NULL;
-        const char *to_arg = NULL;
-        char from[OUTPUT_DATE_MAX], to[OUTPUT_DATE_MAX];
-        int64_t to_day, from_day;
-        long weeks = WEEKS_DEFAULT;
-        bool double_plot = false;
+        ActogramArgs args = { .weeks = WEEKS_DEFAULT };
+        CmdDays d;
         size_t n = 0;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'w': {
-                        char *end;
-                        errno = 0;
-                        weeks = strtol(optarg, &end, 10);
-                        if (errno != 0 || end == optarg || *end != '\0' || weeks < 1 || weeks > WEEKS_MAX)
-                                return cmd_usage_error(cmd, ctx, "invalid number of weeks '%s' (1 to %d)", optarg,
-                                                       WEEKS_MAX);
-                        break;
-                }
-                case 't':
-                        to_arg = optarg;
-                        break;
-                case 'd':
-                        double_plot = true;
-                        break;
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
+        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
+        if (r <= 0)
+                return r;
+        r = cmd_parse_range(cmd, ctx, &(CmdRange) { .to = args.to }, 7 * args.weeks, &d);
         if (r < 0)
                 return r;
 
-        r = cmd_parse_day(cmd, ctx, to_arg, to, &to_day);
+        r = hours_fetch(ctx, KIZUKI_NAME("GetRange"), &hours, &n, "from", d.from, "to", d.to, NULL);
         if (r < 0)
                 return r;
-        from_day = to_day - (7 * weeks - 1) * DAY_S;
-        if (output_format_day(from, sizeof from, from_day) < 0)
-                return -ERANGE;
-
-        params = json_object_new_object();
-        if (!params || json_object_object_add(params, "from", json_object_new_string(from)) < 0 ||
-            json_object_object_add(params, "to", json_object_new_string(to)) < 0)
-                return -ENOMEM;
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetRange"), params, &reply);
-        if (r < 0)
-                return r;
-        r = hours_parse(reply, "hours", &hours, &n);
-        if (r < 0)
-                return r;
-
         if (ctx->json)
                 return hours_print_json(hours, n);
-        printf("%sActivity from %s to %s%s%s\n", output_color(ctx->color, ANSI_BOLD), from, to,
-               double_plot ? ", double-plotted (each row: a day and the next)" : "",
+        printf("%sActivity from %s to %s%s%s\n", output_color(ctx->color, ANSI_BOLD), d.from, d.to,
+               args.double_plot ? ", double-plotted (each row: a day and the next)" : "",
                output_color(ctx->color, ANSI_RESET));
-        return actogram_print(ctx, hours, n, from_day, (size_t) (7 * weeks), double_plot);
+        return actogram_print(ctx, hours, n, d.from_day, (size_t) (7 * args.weeks), args.double_plot);
 }
 
 const Command cmd_actogram = {
@@ -293,7 +72,7 @@ const Command cmd_actogram = {
                 "  --to DATE             The last day: YYYY-MM-DD, today (default) or yesterday.\n"
                 "  --double              Double-plot: each row shows a day and the next (48 hours).\n"
                 "  --json                Print the hours as 'kizuki hours --json' does.\n",
-        .min_args = 0,
-        .max_args = 0,
+        .options = actogram_options,
+        .option = actogram_option,
         .exec = actogram_exec,
 };

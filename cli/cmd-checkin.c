@@ -3,7 +3,6 @@
  * the command line it asks three short questions on the terminal; every one
  * can be skipped. It never reminds or insists. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,60 +75,61 @@ static void checkin_ask(const char *when, int *went_out, int *met_someone, int *
         *mood = ask(out, q, parse_mood, &eof);
 }
 
+typedef struct CheckinArgs {
+        int went_out, met_someone, mood; /* -1: not given */
+        const char *date;                /* --date */
+} CheckinArgs;
+
+static const CmdOption checkin_options[] = {
+        { "went-out", 'o', CMD_ARG, 0 },
+        { "met-someone", 'm', CMD_ARG, 0 },
+        { "mood", 'M', CMD_ARG, 0 },
+        CMD_OPTION_STRING("date", 'd', CheckinArgs, date),
+        {},
+};
+
+/* --went-out, --met-someone, --mood */
+static int checkin_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
+        CheckinArgs *args = userdata;
+
+        switch (id) {
+        case 'o':
+                args->went_out = parse_answer(arg);
+                if (args->went_out < 0)
+                        return cmd_usage_error(cmd, ctx, "invalid answer '%s' to --went-out (yes or no)", arg);
+                break;
+        case 'm':
+                args->met_someone = parse_answer(arg);
+                if (args->met_someone < 0)
+                        return cmd_usage_error(cmd, ctx, "invalid answer '%s' to --met-someone (yes or no)", arg);
+                break;
+        case 'M':
+                args->mood = parse_mood(arg);
+                if (args->mood < 0)
+                        return cmd_usage_error(cmd, ctx, "invalid mood '%s' (1, low, to 5, good)", arg);
+                break;
+        }
+        return 0;
+}
+
 static int checkin_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "went-out", required_argument, NULL, 'o' },
-                { "met-someone", required_argument, NULL, 'm' },
-                { "mood", required_argument, NULL, 'M' },
-                { "date", required_argument, NULL, 'd' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_json_ json_object *params = NULL, *reply = NULL;
-        int went_out = -1, met_someone = -1, mood = -1;
-        const char *date_arg = NULL;
+        CheckinArgs args = { .went_out = -1, .met_someone = -1, .mood = -1 };
         char date[OUTPUT_DATE_MAX], today[OUTPUT_DATE_MAX], when[48];
         int64_t day, today_day;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'o':
-                        went_out = parse_answer(optarg);
-                        if (went_out < 0)
-                                return cmd_usage_error(cmd, ctx, "invalid answer '%s' to --went-out (yes or no)",
-                                                       optarg);
-                        break;
-                case 'm':
-                        met_someone = parse_answer(optarg);
-                        if (met_someone < 0)
-                                return cmd_usage_error(cmd, ctx, "invalid answer '%s' to --met-someone (yes or no)",
-                                                       optarg);
-                        break;
-                case 'M':
-                        mood = parse_mood(optarg);
-                        if (mood < 0)
-                                return cmd_usage_error(cmd, ctx, "invalid mood '%s' (1, low, to 5, good)", optarg);
-                        break;
-                case 'd':
-                        date_arg = optarg;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
+        if (r <= 0)
                 return r;
 
-        r = cmd_parse_day(cmd, ctx, date_arg, date, &day);
+        r = cmd_parse_day(cmd, ctx, args.date, date, &day);
         if (r >= 0)
                 r = cmd_parse_day(cmd, ctx, NULL, today, &today_day);
         if (r < 0)
                 return r;
 
-        if (went_out < 0 && met_someone < 0 && mood < 0) {
+        if (args.went_out < 0 && args.met_someone < 0 && args.mood < 0) {
                 if (!isatty(STDIN_FILENO))
                         return cmd_usage_error(cmd, ctx, "give --went-out, --met-someone or --mood "
                                                "(or run it on a terminal to be asked)");
@@ -139,8 +139,8 @@ static int checkin_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                         snprintf(when, sizeof when, "yesterday");
                 else if (output_bucket_time(when, sizeof when, day, 0, "on %a %Y-%m-%d") < 0)
                         return -ERANGE;
-                checkin_ask(when, &went_out, &met_someone, &mood);
-                if (went_out < 0 && met_someone < 0 && mood < 0) {
+                checkin_ask(when, &args.went_out, &args.met_someone, &args.mood);
+                if (args.went_out < 0 && args.met_someone < 0 && args.mood < 0) {
                         printf("Nothing to save.\n");
                         return 0;
                 }
@@ -148,10 +148,11 @@ static int checkin_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
 
         params = json_object_new_object();
         if (!params || json_object_object_add(params, "date", json_object_new_string(date)) < 0 ||
-            (went_out >= 0 && json_object_object_add(params, "went_out", json_object_new_boolean(went_out)) < 0) ||
-            (met_someone >= 0 &&
-             json_object_object_add(params, "met_someone", json_object_new_boolean(met_someone)) < 0) ||
-            (mood >= 0 && json_object_object_add(params, "mood", json_object_new_int(mood)) < 0))
+            (args.went_out >= 0 &&
+             json_object_object_add(params, "went_out", json_object_new_boolean(args.went_out)) < 0) ||
+            (args.met_someone >= 0 &&
+             json_object_object_add(params, "met_someone", json_object_new_boolean(args.met_someone)) < 0) ||
+            (args.mood >= 0 && json_object_object_add(params, "mood", json_object_new_int(args.mood)) < 0))
                 return -ENOMEM;
         r = client_invoke(ctx->socket_path, KIZUKI_NAME("Checkin"), params, &reply);
         if (r < 0)
@@ -168,7 +169,7 @@ const Command cmd_checkin = {
                 "  --met-someone yes|no  Whether you met or talked with someone (not online).\n"
                 "  --mood 1-5            Your mood, 1 (low) to 5 (good).\n"
                 "  --date DATE           The day: YYYY-MM-DD, today (default) or yesterday.\n",
-        .min_args = 0,
-        .max_args = 0,
+        .options = checkin_options,
+        .option = checkin_option,
         .exec = checkin_exec,
 };

@@ -49,6 +49,14 @@ bad:
         return -EBADMSG;
 }
 
+/* GetConsent: the reply (owned by the caller) and its current record. */
+static int consent_fetch(const Ctx *ctx, json_object **ret_reply, ConsentInfo *ret) {
+        int r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetConsent"), NULL, ret_reply);
+        if (r < 0)
+                return r;
+        return consent_parse(*ret_reply, "consent", ret);
+}
+
 static void consent_print_text(FILE *f) {
         size_t n = strlen(consent_text);
         fputs(consent_text, f);
@@ -82,10 +90,7 @@ static int consent_grant(const Ctx *ctx, bool yes) {
         int r;
 
         /* Ask only when there is something to grant, and for the text the daemon requires. */
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetConsent"), NULL, &current);
-        if (r < 0)
-                return r;
-        r = consent_parse(current, "consent", &info);
+        r = consent_fetch(ctx, &current, &info);
         if (r < 0)
                 return r;
         if (client_get_string(current, "consent_version", &version) >= 0 &&
@@ -148,10 +153,7 @@ static int consent_revoke(const Ctx *ctx) {
 
         /* RevokeConsent answers with the newest record even when it was revoked
          * before: look first, so a second revoke does not claim to stop anything. */
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetConsent"), NULL, &current);
-        if (r < 0)
-                return r;
-        r = consent_parse(current, "consent", &info);
+        r = consent_fetch(ctx, &current, &info);
         if (r < 0)
                 return r;
         if (info.present && info.revoked) {
@@ -182,11 +184,9 @@ static int consent_show(const Ctx *ctx) {
         char g[OUTPUT_TIME_MAX], rv[OUTPUT_TIME_MAX], s1[128], s2[128];
         int r;
 
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetConsent"), NULL, &reply);
-        if (r < 0)
+        r = cmd_invoke(ctx, KIZUKI_NAME("GetConsent"), NULL, &reply);
+        if (r <= 0)
                 return r;
-        if (ctx->json)
-                return output_json(reply);
 
         r = consent_parse(reply, "consent", &info);
         if (r < 0)
@@ -217,55 +217,43 @@ static int consent_show(const Ctx *ctx) {
         return 0;
 }
 
-static int consent_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "yes", no_argument, NULL, 'y' },
-                { "json", no_argument, NULL, 'j' },
-                { "text", no_argument, NULL, 't' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        bool yes = false, text = false;
-        const char *sub;
-        int c, r;
+typedef struct ConsentArgs {
+        bool yes, text; /* --yes, --text */
+} ConsentArgs;
 
-        while ((c = getopt_long(argc, argv, "hy", options, NULL)) >= 0)
-                switch (c) {
-                case 'y':
-                        yes = true;
-                        break;
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 't':
-                        text = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+static const CmdOption consent_options[] = {
+        { "yes", 'y', CMD_SHORT | CMD_STORE, offsetof(ConsentArgs, yes) },
+        CMD_OPTION_JSON,
+        CMD_OPTION_BOOL("text", 't', ConsentArgs, text),
+        {},
+};
+
+static int consent_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+        ConsentArgs args = {};
+        const char *sub;
+        int r;
+
+        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
+        if (r <= 0)
                 return r;
         sub = optind < argc ? argv[optind] : "show";
 
         if (strcmp(sub, "grant") == 0) {
-                if (ctx->json || text)
+                if (ctx->json || args.text)
                         return cmd_usage_error(cmd, ctx, "--json and --text go with 'show'");
-                return consent_grant(ctx, yes);
+                return consent_grant(ctx, args.yes);
         }
-        if (yes)
+        if (args.yes)
                 return cmd_usage_error(cmd, ctx, "--yes goes with 'grant'");
         if (strcmp(sub, "revoke") == 0) {
-                if (ctx->json || text)
+                if (ctx->json || args.text)
                         return cmd_usage_error(cmd, ctx, "--json and --text go with 'show'");
                 return consent_revoke(ctx);
         }
         if (strcmp(sub, "show") == 0) {
-                if (ctx->json && text)
+                if (ctx->json && args.text)
                         return cmd_usage_error(cmd, ctx, "--json and --text exclude each other");
-                if (text) {
+                if (args.text) {
                         consent_print_text(stdout);
                         return 0;
                 }
@@ -284,7 +272,7 @@ const Command cmd_consent = {
                 "  show                  Show the consent on record (the default).\n"
                 "    --json              Print it as JSON.\n"
                 "    --text              Print the consent text of this kizuki.\n",
-        .min_args = 0,
-        .max_args = 1,
+        .args = { 0, 1 },
+        .options = consent_options,
         .exec = consent_exec,
 };

@@ -4,7 +4,6 @@
  * FILE (mode 0600). */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,72 +60,76 @@ static int write_atomic(const char *path, const char *data, size_t len) {
         return r;
 }
 
+typedef struct DigestArgs {
+        const char *week, *path; /* --week (normalized in week_buf), --output */
+        char week_buf[ISO_WEEK_MAX];
+        DigestOptions opts; /* --patient-id, --patient-name */
+        int level, format;  /* --level, --format */
+} DigestArgs;
+
+static const CmdOption digest_options[] = {
+        { "week", 'w', CMD_ARG | CMD_SHORT, 0 },
+        { "level", 'l', CMD_ARG | CMD_SHORT, 0 },
+        { "format", 'f', CMD_ARG | CMD_SHORT, 0 },
+        { "output", 'o', CMD_ARG | CMD_SHORT, 0 },
+        { "patient-id", 'p', CMD_ARG, 0 },
+        { "patient-name", 'n', CMD_ARG, 0 },
+        {},
+};
+
+static int digest_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
+        DigestArgs *args = userdata;
+
+        switch (id) {
+        case 'w':
+                /* Normalized, so "2026-w2" is not sent as such. */
+                if (digest_parse_week(arg, args->week_buf, sizeof args->week_buf) < 0)
+                        return cmd_usage_error(cmd, ctx, "invalid week '%s' (expected YYYY-Www, e.g. 2026-W02)", arg);
+                args->week = args->week_buf;
+                break;
+        case 'l':
+                args->level = digest_level_from_string(arg);
+                if (args->level < 0)
+                        return cmd_usage_error(cmd, ctx, "invalid level '%s' (summary, daily or hourly)", arg);
+                break;
+        case 'f':
+                args->format = digest_format_from_string(arg);
+                if (args->format < 0)
+                        return cmd_usage_error(cmd, ctx, "invalid format '%s' (text, json, html or fhir)", arg);
+                break;
+        case 'o':
+                if (!*arg)
+                        return cmd_usage_error(cmd, ctx, "empty output file name");
+                args->path = arg;
+                break;
+        case 'p':
+                if (!patient_id_valid(arg))
+                        return cmd_usage_error(cmd, ctx, "invalid patient id '%s' (1 to 64 of A-Z, a-z, 0-9, '-', '.')",
+                                               arg);
+                args->opts.patient_id = arg;
+                break;
+        case 'n':
+                if (!*arg || strlen(arg) > 200)
+                        return cmd_usage_error(cmd, ctx, "the patient name must be 1 to 200 bytes");
+                args->opts.patient_name = arg;
+                break;
+        }
+        return 0;
+}
+
 static int digest_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "week", required_argument, NULL, 'w' },
-                { "level", required_argument, NULL, 'l' },
-                { "format", required_argument, NULL, 'f' },
-                { "output", required_argument, NULL, 'o' },
-                { "patient-id", required_argument, NULL, 'p' },
-                { "patient-name", required_argument, NULL, 'n' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_json_ json_object *model = NULL;
         _cleanup_free_ char *out = NULL;
-        const char *week = NULL, *path = NULL;
-        char week_buf[ISO_WEEK_MAX];
-        DigestOptions opts = {};
-        int level = DIGEST_LEVEL_SUMMARY, format = DIGEST_FORMAT_TEXT;
+        DigestArgs args = { .level = DIGEST_LEVEL_SUMMARY, .format = DIGEST_FORMAT_TEXT };
         size_t len = 0;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "w:l:f:o:h", options, NULL)) >= 0)
-                switch (c) {
-                case 'w':
-                        /* Normalized, so "2026-w2" is not sent as such. */
-                        if (digest_parse_week(optarg, week_buf, sizeof week_buf) < 0)
-                                return cmd_usage_error(cmd, ctx, "invalid week '%s' (expected YYYY-Www, e.g. 2026-W02)",
-                                                       optarg);
-                        week = week_buf;
-                        break;
-                case 'l':
-                        level = digest_level_from_string(optarg);
-                        if (level < 0)
-                                return cmd_usage_error(cmd, ctx, "invalid level '%s' (summary, daily or hourly)",
-                                                       optarg);
-                        break;
-                case 'f':
-                        format = digest_format_from_string(optarg);
-                        if (format < 0)
-                                return cmd_usage_error(cmd, ctx, "invalid format '%s' (text, json, html or fhir)",
-                                                       optarg);
-                        break;
-                case 'o':
-                        if (!*optarg)
-                                return cmd_usage_error(cmd, ctx, "empty output file name");
-                        path = optarg;
-                        break;
-                case 'p':
-                        if (!patient_id_valid(optarg))
-                                return cmd_usage_error(cmd, ctx,
-                                                       "invalid patient id '%s' (1 to 64 of A-Z, a-z, 0-9, '-', '.')",
-                                                       optarg);
-                        opts.patient_id = optarg;
-                        break;
-                case 'n':
-                        if (!*optarg || strlen(optarg) > 200)
-                                return cmd_usage_error(cmd, ctx, "the patient name must be 1 to 200 bytes");
-                        opts.patient_name = optarg;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
+        if (r <= 0)
                 return r;
+        const char *week = args.week, *path = args.path;
+        DigestOptions opts = args.opts;
+        int level = args.level, format = args.format;
 
         r = digest_fetch(ctx->socket_path, week, level, &model);
         if (r < 0)
@@ -164,7 +167,7 @@ const Command cmd_digest = {
                 "  -o, --output FILE     Write to FILE (mode 0600, replaced atomically).\n"
                 "  --patient-id ID       FHIR: the Patient id to refer to (default kizuki-person).\n"
                 "  --patient-name NAME   FHIR and HTML: a name to show; none unless given.\n",
-        .min_args = 0,
-        .max_args = 0,
+        .options = digest_options,
+        .option = digest_option,
         .exec = digest_exec,
 };

@@ -13,8 +13,10 @@
 #include <string.h>
 
 #include "client.h"
+#include "days.h"
 #include "kizuki.h"
 #include "macro.h"
+#include "nudge-view.h"
 #include "output.h"
 #include "policy-common.h"
 
@@ -399,14 +401,29 @@ static bool is_id(const char *s) {
         return *s && strspn(s, "0123456789") == strlen(s);
 }
 
+typedef struct ExplainArgs {
+        long days;      /* --days */
+        const char *to; /* --to */
+} ExplainArgs;
+
+static const CmdOption explain_options[] = {
+        { "days", 'd', CMD_ARG, 0 },
+        CMD_OPTION_STRING("to", 't', ExplainArgs, to),
+        CMD_OPTION_JSON,
+        {},
+};
+
+/* --days N */
+static int explain_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
+        ExplainArgs *args = userdata;
+
+        (void) id;
+        if (cmd_parse_number(arg, 1, EXPLAIN_DAYS_MAX, &args->days) < 0)
+                return cmd_usage_error(cmd, ctx, "invalid --days '%s' (1 to %d)", arg, EXPLAIN_DAYS_MAX);
+        return 0;
+}
+
 static int explain_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "days", required_argument, NULL, 'd' },
-                { "to", required_argument, NULL, 't' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_(policyset_freep) PolicySet *set = NULL;
         _cleanup_json_ json_object *nudges_reply = NULL;
         _cleanup_free_ Nudge *nudges = NULL;
@@ -415,40 +432,18 @@ static int explain_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         _cleanup_free_ PolicyEval *ev = NULL;
         Policy *owned = NULL, *target = NULL;
         PolicyProblems problems = {};
-        const char *to_arg = NULL, *what;
+        ExplainArgs args = { .days = EXPLAIN_DAYS_DEFAULT };
+        const char *what;
         char to[OUTPUT_DATE_MAX], reason[WHY_MAX];
         size_t n_nudges = 0, n_active = 0, n_days = 0, n_list, idx;
-        int64_t to_day, n_show = EXPLAIN_DAYS_DEFAULT;
-        int c, r;
+        int64_t to_day;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'd': {
-                        char *end;
-                        errno = 0;
-                        long v = strtol(optarg, &end, 10);
-                        if (errno != 0 || end == optarg || *end || v < 1 || v > EXPLAIN_DAYS_MAX)
-                                return cmd_usage_error(cmd, ctx, "invalid --days '%s' (1 to %d)", optarg,
-                                                       EXPLAIN_DAYS_MAX);
-                        n_show = v;
-                        break;
-                }
-                case 't':
-                        to_arg = optarg;
-                        break;
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
+        if (r <= 0)
                 return r;
         what = argv[optind];
-        r = cmd_parse_day(cmd, ctx, to_arg, to, &to_day);
+        r = cmd_parse_day(cmd, ctx, args.to, to, &to_day);
         if (r < 0)
                 return r;
         if (is_id(what) && (strlen(what) > 18 || strtoll(what, NULL, 10) <= 0))
@@ -517,7 +512,7 @@ static int explain_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 list[n_list++] = target;
         }
 
-        int64_t first_shown = to_day - (n_show - 1) * DAY_S;
+        int64_t first_shown = to_day - (args.days - 1) * DAY_S;
         r = policy_common_fetch_days(ctx, first_shown - POLICY_LEAD_IN_DAYS * DAY_S, to_day, &days, &n_days);
         if (r < 0)
                 goto out;
@@ -557,7 +552,8 @@ const Command cmd_explain = {
                 "  --to DATE             The last day (default: today).\n"
                 "  --json                {\"policy\":{...},\"days\":[{\"date\",\"value\",...}],\n"
                 "                        \"why\":\"...\"}\n",
-        .min_args = 1,
-        .max_args = 1,
+        .args = { 1, 1 },
+        .options = explain_options,
+        .option = explain_option,
         .exec = explain_exec,
 };

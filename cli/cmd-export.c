@@ -5,7 +5,6 @@
  * Files are written 0600 under a temporary name and renamed when complete. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,12 +210,10 @@ bad:
 static int export_tables(const Ctx *ctx, json_object **ret_reply, json_object **ret_tables) {
         _cleanup_json_ json_object *reply = NULL;
         json_object *tables;
-        int r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetPrivacy"), NULL, &reply);
-
+        int r = client_invoke_array(ctx->socket_path, KIZUKI_NAME("GetPrivacy"), NULL, "tables", "inventory", &reply,
+                                    &tables);
         if (r < 0)
                 return r;
-        if (client_get_array(reply, "tables", &tables) < 0)
-                goto bad;
         for (size_t i = 0; i < json_object_array_length(tables); i++) {
                 const char *name;
                 if (client_get_string(json_object_array_get_idx(tables, i), "name", &name) < 0 || !*name ||
@@ -366,60 +363,60 @@ static int export_csv(const Ctx *ctx, const char *dir, json_object *tables, size
         return 0;
 }
 
+typedef struct ExportArgs {
+        const char *out;     /* --output */
+        ExportFormat format; /* --format */
+} ExportArgs;
+
+static const CmdOption export_options[] = {
+        { "output", 'o', CMD_ARG | CMD_SHORT | CMD_STORE, offsetof(ExportArgs, out) },
+        { "format", 'f', CMD_ARG | CMD_SHORT, 0 },
+        {},
+};
+
+/* --format */
+static int export_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
+        ExportArgs *args = userdata;
+
+        (void) id;
+        if (strcmp(arg, "json") == 0)
+                args->format = EXPORT_JSON;
+        else if (strcmp(arg, "csv") == 0)
+                args->format = EXPORT_CSV;
+        else
+                return cmd_usage_error(cmd, ctx, "unknown format '%s' (json or csv)", arg);
+        return 0;
+}
+
 static int export_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "output", required_argument, NULL, 'o' },
-                { "format", required_argument, NULL, 'f' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_json_ json_object *inventory = NULL;
         json_object *tables = NULL;
-        ExportFormat format = EXPORT_JSON;
-        const char *out = NULL;
+        ExportArgs args = { .format = EXPORT_JSON };
         size_t rows = 0;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "o:f:h", options, NULL)) >= 0)
-                switch (c) {
-                case 'o':
-                        out = optarg;
-                        break;
-                case 'f':
-                        if (strcmp(optarg, "json") == 0)
-                                format = EXPORT_JSON;
-                        else if (strcmp(optarg, "csv") == 0)
-                                format = EXPORT_CSV;
-                        else
-                                return cmd_usage_error(cmd, ctx, "unknown format '%s' (json or csv)", optarg);
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
+        if (r <= 0)
                 return r;
-        if (format == EXPORT_CSV && !out)
+        if (args.format == EXPORT_CSV && !args.out)
                 return cmd_usage_error(cmd, ctx,
                                        "--format csv writes one file per table: give a directory with -o DIR");
-        if (out && strcmp(out, "-") == 0) {
-                if (format == EXPORT_CSV)
+        if (args.out && strcmp(args.out, "-") == 0) {
+                if (args.format == EXPORT_CSV)
                         return cmd_usage_error(cmd, ctx, "--format csv needs a directory, not standard output");
-                out = NULL;
+                args.out = NULL;
         }
 
         r = export_tables(ctx, &inventory, &tables);
         if (r < 0)
                 return r;
-        r = format == EXPORT_JSON ? export_json(ctx, out, inventory, tables, &rows)
-                                  : export_csv(ctx, out, tables, &rows);
+        r = args.format == EXPORT_JSON ? export_json(ctx, args.out, inventory, tables, &rows)
+                                  : export_csv(ctx, args.out, tables, &rows);
         if (r < 0)
                 return r;
-        if (out)
+        if (args.out)
                 fprintf(stderr, "Exported %zu rows of %zu tables to %s.\n", rows, json_object_array_length(tables),
-                        out);
+                        args.out);
         return 0;
 }
 
@@ -434,7 +431,7 @@ const Command cmd_export = {
                 "The export holds every table of the store: hours, check-ins, nudges, consent\n"
                 "records, the share log and the daemon's small state. Restore it on another\n"
                 "machine with 'kizuki import --format kizuki FILE'.\n",
-        .min_args = 0,
-        .max_args = 0,
+        .options = export_options,
+        .option = export_option,
         .exec = export_exec,
 };

@@ -8,25 +8,14 @@
 #include "kizuki.h"
 
 static int hint_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         static const char *const states[] = { "active", "idle", "locked", "unlocked" };
-        _cleanup_json_ json_object *params = NULL, *reply = NULL;
+        _cleanup_json_ json_object *reply = NULL;
         const char *state;
         bool known = false;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        r = cmd_parse_options(cmd, argc, argv, ctx, NULL);
+        if (r <= 0)
                 return r;
 
         state = argv[optind];
@@ -35,17 +24,13 @@ static int hint_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (!known)
                 return cmd_usage_error(cmd, ctx, "unknown state '%s'", state);
 
-        params = json_object_new_object();
-        if (!params || json_object_object_add(params, "state", json_object_new_string(state)) < 0)
-                return -ENOMEM;
-        return client_invoke(ctx->socket_path, KIZUKI_NAME("Hint"), params, &reply);
+        return client_invoke_strings(ctx->socket_path, KIZUKI_NAME("Hint"), &reply, "state", state, NULL);
 }
 
 const Command cmd_hint = {
         .name = "hint",
         .usage = "active|idle|locked|unlocked",
         .summary = "Report your state (for swayidle hooks)",
-        .min_args = 1,
-        .max_args = 1,
+        .args = { 1, 1 },
         .exec = hint_exec,
 };

@@ -2,75 +2,17 @@
  * local hour of one day. Bucket times are shown in the offset recorded with
  * each bucket, never in the process's time zone. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "client.h"
+#include "hours.h"
 #include "kizuki.h"
 #include "macro.h"
 #include "output.h"
 
 #define BAR_WIDTH 20
-
-int hours_parse(json_object *reply, const char *key, Hour **ret, size_t *ret_n) {
-        _cleanup_free_ Hour *hours = NULL;
-        json_object *array;
-        size_t n;
-
-        if (client_get_array(reply, key, &array) < 0)
-                goto bad;
-        n = json_object_array_length(array);
-        if (n > 0) {
-                hours = calloc(n, sizeof *hours);
-                if (!hours)
-                        return -ENOMEM;
-        }
-        for (size_t i = 0; i < n; i++) {
-                json_object *h = json_object_array_get_idx(array, i);
-                int64_t off;
-                if (client_get_int(h, "start", &hours[i].start) < 0 ||
-                    client_get_int(h, "utc_offset", &off) < 0 ||
-                    client_get_int(h, "active_s", &hours[i].active_s) < 0 ||
-                    client_get_int(h, "observed_s", &hours[i].observed_s) < 0 ||
-                    off <= -86400 || off >= 86400 || hours[i].active_s < 0 || hours[i].observed_s < 0 ||
-                    hours[i].start < -((int64_t) 1 << 50) || hours[i].start > ((int64_t) 1 << 50))
-                        goto bad;
-                hours[i].utc_offset = (int32_t) off;
-        }
-        *ret = TAKE_PTR(hours);
-        *ret_n = n;
-        return 0;
-bad:
-        fprintf(stderr, "kizuki: kizukid sent a malformed list of hours\n");
-        return -EBADMSG;
-}
-
-int hours_print_json(const Hour *hours, size_t n) {
-        _cleanup_json_ json_object *root = json_object_new_object();
-        json_object *array = json_object_new_array();
-        char iso[OUTPUT_TIME_MAX];
-
-        if (!root || !array || json_object_object_add(root, "hours", array) < 0) {
-                json_object_put(array);
-                return -ENOMEM;
-        }
-        for (size_t i = 0; i < n; i++) {
-                json_object *o = json_object_new_object();
-                if (!o || json_object_array_add(array, o) < 0) {
-                        json_object_put(o);
-                        return -ENOMEM;
-                }
-                if (output_iso8601(iso, sizeof iso, hours[i].start, hours[i].utc_offset) < 0)
-                        return -ERANGE; /* cannot happen after hours_parse() */
-                if (json_object_object_add(o, "start", json_object_new_string(iso)) < 0 ||
-                    json_object_object_add(o, "active_s", json_object_new_int64(hours[i].active_s)) < 0 ||
-                    json_object_object_add(o, "observed_s", json_object_new_int64(hours[i].observed_s)) < 0)
-                        return -ENOMEM;
-        }
-        return output_json(root);
-}
 
 static int hours_print(const Ctx *ctx, const char *date, int64_t day, const Hour *hours, size_t n) {
         const char *bold = output_color(ctx->color, ANSI_BOLD), *reset = output_color(ctx->color, ANSI_RESET);
@@ -115,52 +57,30 @@ static int hours_print(const Ctx *ctx, const char *date, int64_t day, const Hour
         return 0;
 }
 
+/* --date into the const char * at userdata. */
+static const CmdOption hours_options[] = {
+        { "date", 'd', CMD_ARG | CMD_STORE, 0 },
+        CMD_OPTION_JSON,
+        {},
+};
+
 static int hours_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "date", required_argument, NULL, 'd' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        _cleanup_json_ json_object *params = NULL, *reply = NULL;
         _cleanup_free_ Hour *hours = NULL;
-        const char *arg = NULL;
+        const char *date_arg = NULL;
         char date[OUTPUT_DATE_MAX];
         int64_t day;
         size_t n = 0;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'd':
-                        arg = optarg;
-                        break;
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
+        r = cmd_parse_options(cmd, argc, argv, ctx, &date_arg);
+        if (r <= 0)
+                return r;
+        r = cmd_parse_day(cmd, ctx, date_arg, date, &day);
         if (r < 0)
                 return r;
-
-        r = cmd_parse_day(cmd, ctx, arg, date, &day);
+        r = hours_fetch(ctx, KIZUKI_NAME("GetHours"), &hours, &n, "date", date, NULL);
         if (r < 0)
                 return r;
-
-        params = json_object_new_object();
-        if (!params || json_object_object_add(params, "date", json_object_new_string(date)) < 0)
-                return -ENOMEM;
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetHours"), params, &reply);
-        if (r < 0)
-                return r;
-        r = hours_parse(reply, "hours", &hours, &n);
-        if (r < 0)
-                return r;
-
         if (ctx->json)
                 return hours_print_json(hours, n);
         return hours_print(ctx, date, day, hours, n);
@@ -172,7 +92,6 @@ const Command cmd_hours = {
         .summary = "Show active time per hour of a day",
         .help = "  --date DATE           The local day: YYYY-MM-DD, today (default) or yesterday.\n"
                 "  --json                Print {\"hours\":[{\"start\",\"active_s\",\"observed_s\"}, …]}.\n",
-        .min_args = 0,
-        .max_args = 0,
+        .options = hours_options,
         .exec = hours_exec,
 };

@@ -233,11 +233,9 @@ static json_object *answer_json(int v) {
 
 static json_object *checkin_json(const Checkin *c, int64_t updated) {
         json_object *o = json_object_new_object();
-        time_t t = (time_t) c->date;
-        struct tm tm;
         char date[16];
 
-        if (!o || !gmtime_r(&t, &tm) || strftime(date, sizeof date, "%Y-%m-%d", &tm) == 0) {
+        if (!o || output_format_day(date, sizeof date, c->date) < 0) {
                 json_object_put(o);
                 return NULL;
         }
@@ -247,6 +245,41 @@ static json_object *checkin_json(const Checkin *c, int64_t updated) {
         json_object_object_add(o, "mood", c->mood > 0 ? json_object_new_int(c->mood) : NULL);
         json_object_object_add(o, "updated_at", updated > 0 ? json_object_new_int64(updated) : NULL);
         return o;
+}
+
+static json_object *checkin_at(const ImportKizuki *k, size_t i) {
+        return checkin_json(&k->checkins[i], k->checkin_updated[i]);
+}
+
+static json_object *nudge_at(const ImportKizuki *k, size_t i) {
+        return nudge_record_json(&k->nudges[i], false);
+}
+
+/* Add the records from, from + 1, … (below n) that json() makes of k to array,
+ * at most IMPORT_BATCH, while the message (*size bytes so far) stays within
+ * IMPORT_MESSAGE_MAX; a message has at least one record (before: those it has
+ * already). *ret_added counts them. */
+static int batch_fill(const ImportKizuki *k, json_object *(*json)(const ImportKizuki *k, size_t i), size_t from,
+                      size_t n, json_object *array, size_t *size, size_t *ret_added, size_t before) {
+        size_t added = 0;
+
+        while (from + added < n && added < IMPORT_BATCH) {
+                json_object *o = json(k, from + added);
+                size_t len;
+                if (!o || !json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len)) {
+                        json_object_put(o);
+                        return -ENOMEM;
+                }
+                if (*size + len + 1 > IMPORT_MESSAGE_MAX && before + added > 0) {
+                        json_object_put(o);
+                        break;
+                }
+                json_object_array_add(array, o);
+                *size += len + 1;
+                added++;
+        }
+        *ret_added = added;
+        return 0;
 }
 
 /* Check-ins and nudges in ImportRecords calls, each under the message bound
@@ -273,36 +306,11 @@ static int records_send(const Ctx *ctx, const ImportKizuki *k, int64_t *ret_chec
                         return -ENOMEM;
                 }
                 /* Fill up to the bound: each record's size is counted as it goes in. */
-                while (ci + nc < k->n_checkins && nc < IMPORT_BATCH) {
-                        json_object *o = checkin_json(&k->checkins[ci + nc], k->checkin_updated[ci + nc]);
-                        size_t len;
-                        if (!o || !json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len)) {
-                                json_object_put(o);
-                                return -ENOMEM;
-                        }
-                        if (size + len + 1 > IMPORT_MESSAGE_MAX && nc + nn > 0) {
-                                json_object_put(o);
-                                break;
-                        }
-                        json_object_array_add(ca, o);
-                        size += len + 1;
-                        nc++;
-                }
-                while (ni + nn < k->n_nudges && nn < IMPORT_BATCH) {
-                        json_object *o = nudge_record_json(&k->nudges[ni + nn], false);
-                        size_t len;
-                        if (!o || !json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len)) {
-                                json_object_put(o);
-                                return -ENOMEM;
-                        }
-                        if (size + len + 1 > IMPORT_MESSAGE_MAX && nc + nn > 0) {
-                                json_object_put(o);
-                                break;
-                        }
-                        json_object_array_add(na, o);
-                        size += len + 1;
-                        nn++;
-                }
+                r = batch_fill(k, checkin_at, ci, k->n_checkins, ca, &size, &nc, 0);
+                if (r >= 0)
+                        r = batch_fill(k, nudge_at, ni, k->n_nudges, na, &size, &nn, nc);
+                if (r < 0)
+                        return r;
                 r = client_invoke(ctx->socket_path, KIZUKI_NAME("ImportRecords"), params, &reply);
                 if (r >= 0 && (client_get_int(reply, "checkins", &gc) < 0 || client_get_int(reply, "nudges", &gn) < 0 ||
                                reply_count(reply, "expired", &ge) < 0)) {
@@ -397,51 +405,47 @@ out:
         return r;
 }
 
+typedef struct ImportArgs {
+        ImportFormat format;  /* --format, else guessed */
+        bool dry_run, strict; /* --dry-run, --strict */
+} ImportArgs;
+
+static const CmdOption import_options[] = {
+        { "format", 'f', CMD_ARG, 0 },
+        CMD_OPTION_BOOL("dry-run", 'n', ImportArgs, dry_run),
+        CMD_OPTION_BOOL("strict", 's', ImportArgs, strict),
+        {},
+};
+
+/* --format */
+static int import_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
+        ImportArgs *args = userdata;
+
+        (void) id;
+        if (strcmp(arg, "csv") == 0)
+                args->format = FORMAT_CSV;
+        else if (strcmp(arg, "activitywatch") == 0 || strcmp(arg, "aw") == 0)
+                args->format = FORMAT_ACTIVITYWATCH;
+        else if (strcmp(arg, "kizuki") == 0)
+                args->format = FORMAT_KIZUKI;
+        else
+                return cmd_usage_error(cmd, ctx, "unknown format '%s' (csv, activitywatch or kizuki)", arg);
+        return 0;
+}
+
 static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "format", required_argument, NULL, 'f' },
-                { "dry-run", no_argument, NULL, 'n' },
-                { "strict", no_argument, NULL, 's' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_free_ char *buf = NULL;
         _cleanup_free_ AcctBucket *buckets = NULL;
         ImportParsed parsed = {};
-        ImportFormat format = FORMAT_GUESS;
-        bool dry_run = false, strict = false;
+        ImportArgs args = { .format = FORMAT_GUESS };
         const char *path;
         char name[256];
         int64_t received = 0, changed = 0, expired = 0;
         size_t len = 0, n = 0;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'f':
-                        if (strcmp(optarg, "csv") == 0)
-                                format = FORMAT_CSV;
-                        else if (strcmp(optarg, "activitywatch") == 0 || strcmp(optarg, "aw") == 0)
-                                format = FORMAT_ACTIVITYWATCH;
-                        else if (strcmp(optarg, "kizuki") == 0)
-                                format = FORMAT_KIZUKI;
-                        else
-                                return cmd_usage_error(cmd, ctx, "unknown format '%s' (csv, activitywatch or kizuki)",
-                                                       optarg);
-                        break;
-                case 'n':
-                        dry_run = true;
-                        break;
-                case 's':
-                        strict = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
+        if (r <= 0)
                 return r;
         path = argv[optind];
         output_safe(name, sizeof name, strcmp(path, "-") == 0 ? "stdin" : path);
@@ -455,21 +459,21 @@ static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 fprintf(stderr, "kizuki import: cannot read %s: %s\n", name, strerror(-r));
                 return r;
         }
-        if (format == FORMAT_GUESS)
-                format = import_guess(path, buf, len);
-        if (format == FORMAT_KIZUKI)
-                return import_kizuki(ctx, name, buf, len, dry_run);
+        if (args.format == FORMAT_GUESS)
+                args.format = import_guess(path, buf, len);
+        if (args.format == FORMAT_KIZUKI)
+                return import_kizuki(ctx, name, buf, len, args.dry_run);
 
-        Rejects rj = { .name = name, .format = format };
-        if (format == FORMAT_CSV)
-                r = import_parse_csv(buf, len, strict, reject_print, &rj, &parsed);
+        Rejects rj = { .name = name, .format = args.format };
+        if (args.format == FORMAT_CSV)
+                r = import_parse_csv(buf, len, args.strict, reject_print, &rj, &parsed);
         else
-                r = import_parse_activitywatch(buf, len, strict, tz_offset_at, NULL, reject_print, &rj, &parsed);
+                r = import_parse_activitywatch(buf, len, args.strict, tz_offset_at, NULL, reject_print, &rj, &parsed);
         if (rj.count > REJECTS_SHOWN)
                 fprintf(stderr, "%s: … and %" PRIu64 " more rejected %s\n", name, rj.count - REJECTS_SHOWN,
                         plural((int64_t) (rj.count - REJECTS_SHOWN), "row", "rows"));
         if (r == -EMEDIUMTYPE) {
-                if (format == FORMAT_CSV)
+                if (args.format == FORMAT_CSV)
                         fprintf(stderr, "kizuki import: %s is not a CSV file of intervals (its first line must be "
                                 "\"start,end,state\"); for an ActivityWatch export use --format activitywatch\n", name);
                 else
@@ -477,7 +481,7 @@ static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                                 "events); for a CSV file use --format csv\n", name);
                 goto out;
         }
-        if (r == -EBADMSG && strict) {
+        if (r == -EBADMSG && args.strict) {
                 fprintf(stderr, "kizuki import: %s has a row that cannot be imported; nothing was imported "
                         "(--strict)\n", name);
                 goto out;
@@ -492,13 +496,13 @@ static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 fprintf(stderr, "kizuki import: cannot sort %s into hours: %s\n", name, strerror(-r));
                 goto out;
         }
-        r = import_send(ctx, buckets, n, dry_run, &received, &changed, &expired);
+        r = import_send(ctx, buckets, n, args.dry_run, &received, &changed, &expired);
         if (r < 0)
                 goto out;
 
         printf("Read %" PRIu64 " %s (%" PRIu64 " rejected); ", parsed.rows_read,
                plural((int64_t) parsed.rows_read, "row", "rows"), parsed.rows_rejected);
-        if (dry_run)
+        if (args.dry_run)
                 printf("would merge %" PRId64 " %s, %" PRId64 " would change.\n", received,
                        plural(received, "hour", "hours"), changed);
         else
@@ -523,7 +527,8 @@ const Command cmd_import = {
                 "                        nudges; consent and the share log are not imported).\n"
                 "  --dry-run             Count what would change; write nothing.\n"
                 "  --strict              Stop at the first row that cannot be imported; import nothing.\n",
-        .min_args = 1,
-        .max_args = 1,
+        .args = { 1, 1 },
+        .options = import_options,
+        .option = import_option,
         .exec = import_exec,
 };

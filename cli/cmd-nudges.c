@@ -15,110 +15,11 @@
 #include "config.h"
 #include "kizuki.h"
 #include "macro.h"
+#include "nudge-view.h"
 #include "output.h"
 
 #define SNOOZE_MIN_S INT64_C(60)
 #define SNOOZE_MAX_S (30 * INT64_C(86400))
-
-/* A figure: a number, NAN for null or absent. */
-static int get_figure(json_object *o, const char *key, double *ret) {
-        json_object *v = NULL;
-
-        *ret = NAN;
-        if (!json_object_object_get_ex(o, key, &v) || !v)
-                return 0;
-        if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
-                return -EBADMSG;
-        double d = json_object_get_double(v);
-        if (!isfinite(d))
-                return -EBADMSG;
-        *ret = d;
-        return 0;
-}
-
-/* An optional field: absent or null is fine, another type is not. */
-static int optional(int r) {
-        return r == -ENODATA ? 0 : r;
-}
-
-int nudge_parse(json_object *o, Nudge *ret) {
-        Nudge n = { .snoozed_until = -1, .helpful = -1 };
-        bool helpful;
-        int r;
-
-        if (!o || !json_object_is_type(o, json_type_object))
-                return -EBADMSG;
-        if (client_get_int(o, "id", &n.id) < 0 || client_get_string(o, "policy", &n.policy) < 0 ||
-            client_get_string(o, "date", &n.date) < 0 || client_get_int(o, "raised_at", &n.raised_at) < 0 ||
-            client_get_string(o, "severity", &n.severity) < 0 || client_get_string(o, "title", &n.title) < 0 ||
-            client_get_string(o, "body", &n.body) < 0 || client_get_string(o, "rule", &n.rule) < 0 ||
-            client_get_string(o, "state", &n.state) < 0)
-                return -EBADMSG;
-        if (optional(client_get_string(o, "step", &n.step)) < 0 ||
-            optional(client_get_int(o, "snoozed_until", &n.snoozed_until)) < 0 ||
-            get_figure(o, "value", &n.value) < 0 || get_figure(o, "baseline", &n.baseline) < 0 ||
-            get_figure(o, "score", &n.score) < 0)
-                return -EBADMSG;
-        r = client_get_bool(o, "helpful", &helpful);
-        if (r >= 0)
-                n.helpful = helpful;
-        else if (r != -ENODATA)
-                return -EBADMSG;
-        *ret = n;
-        return 0;
-}
-
-int nudges_fetch(const Ctx *ctx, bool all, json_object **ret_reply, Nudge **ret, size_t *ret_n) {
-        _cleanup_json_ json_object *params = json_object_new_object(), *reply = NULL;
-        _cleanup_free_ Nudge *v = NULL;
-        json_object *arr;
-        size_t n;
-        int r;
-
-        if (!params || (all && json_object_object_add(params, "all", json_object_new_boolean(true)) < 0))
-                return -ENOMEM;
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetNudges"), params, &reply);
-        if (r < 0)
-                return r;
-        if (client_get_array(reply, "nudges", &arr) < 0)
-                goto bad;
-        n = json_object_array_length(arr);
-        if (n > 0) {
-                v = calloc(n, sizeof *v);
-                if (!v)
-                        return -ENOMEM;
-        }
-        for (size_t i = 0; i < n; i++)
-                if (nudge_parse(json_object_array_get_idx(arr, i), &v[i]) < 0)
-                        goto bad;
-        *ret_reply = TAKE_PTR(reply);
-        *ret = TAKE_PTR(v);
-        *ret_n = n;
-        return 0;
-bad:
-        fprintf(stderr, "kizuki: kizukid sent a malformed list of nudges\n");
-        return -EBADMSG;
-}
-
-static const char *severity_color(const Ctx *ctx, const char *severity) {
-        if (strcmp(severity, "concern") == 0)
-                return output_color(ctx->color, ANSI_BOLD ANSI_RED);
-        if (strcmp(severity, "notice") == 0)
-                return output_color(ctx->color, ANSI_YELLOW);
-        return "";
-}
-
-void nudge_print_line(const Ctx *ctx, const Nudge *n, unsigned indent) {
-        char head[96], date[OUTPUT_DATE_MAX], sev[16], title[1024];
-        const char *color = severity_color(ctx, n->severity);
-
-        snprintf(head, sizeof head, "%*s#%lld  %s  ", (int) indent, "", (long long) n->id,
-                 output_safe(date, sizeof date, n->date));
-        output_safe(sev, sizeof sev, n->severity);
-        unsigned used = (unsigned) (strlen(head) + 9);
-        output_truncate(title, sizeof title, n->title, ctx->columns > used + 10 ? ctx->columns - used : 10);
-        printf("%s%s%-7s%s  %s\n", head, color, sev, *color ? output_color(ctx->color, ANSI_RESET) : "", title);
-}
 
 /* "Tue 14:00" within a week from now, else "2026-03-12 14:00". */
 static int format_until(char *buf, size_t size, int64_t t) {
@@ -139,34 +40,22 @@ static void nudge_print_state(const Nudge *n) {
                        helpful);
 }
 
+/* --all into the bool at userdata. */
+static const CmdOption nudges_options[] = {
+        { "all", 'a', CMD_SHORT | CMD_STORE, 0 },
+        CMD_OPTION_JSON,
+        {},
+};
+
 static int nudges_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "all", no_argument, NULL, 'a' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_json_ json_object *reply = NULL;
         _cleanup_free_ Nudge *v = NULL;
         bool all = false;
         size_t n = 0;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "ah", options, NULL)) >= 0)
-                switch (c) {
-                case 'a':
-                        all = true;
-                        break;
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        r = cmd_parse_options(cmd, argc, argv, ctx, &all);
+        if (r <= 0)
                 return r;
 
         r = nudges_fetch(ctx, all, &reply, &v, &n);
@@ -206,8 +95,7 @@ const Command cmd_nudges = {
         .summary = "Show the nudges your policies raised",
         .help = "  -a, --all             Every stored nudge, read or not, with its state.\n"
                 "  --json                {\"nudges\":[...]}: the daemon's Nudge objects.\n",
-        .min_args = 0,
-        .max_args = 0,
+        .options = nudges_options,
         .exec = nudges_exec,
 };
 
@@ -234,33 +122,22 @@ static int parse_id(const char *s, int64_t *ret) {
         return 0;
 }
 
-static int nudge_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "helpful", required_argument, NULL, 'H' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        _cleanup_json_ json_object *params = NULL, *reply = NULL;
-        const char *helpful_arg = NULL, *id_arg;
-        int64_t id, duration = 0;
-        int helpful = -1, c, r;
+/* --helpful into the const char * at userdata. */
+static const CmdOption nudge_options[] = {
+        { "helpful", 'H', CMD_ARG | CMD_STORE, 0 },
+        CMD_OPTION_JSON,
+        {},
+};
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'H':
-                        helpful_arg = optarg;
-                        break;
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+static int nudge_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+        _cleanup_json_ json_object *params = NULL, *reply = NULL;
+        const char *helpful_arg = NULL;
+        const char *id_arg;
+        int64_t id, duration = 0;
+        int helpful = -1, r;
+
+        r = cmd_parse_options(cmd, argc, argv, ctx, &helpful_arg);
+        if (r <= 0)
                 return r;
         const char *action = argv[optind];
         char **rest = argv + optind + 1;
@@ -329,7 +206,7 @@ const Command cmd_nudge = {
                 "  dismiss ID            Put it away for good.\n"
                 "  --helpful yes|no      Say whether the nudge was helpful.\n"
                 "  --json                Print the nudge as the daemon now has it.\n",
-        .min_args = 1,
-        .max_args = 3,
+        .args = { 1, 3 },
+        .options = nudge_options,
         .exec = nudge_exec,
 };

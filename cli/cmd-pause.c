@@ -8,35 +8,14 @@
 #include "kizuki.h"
 #include "output.h"
 
-/* Only -h/--help: both commands take no options. */
-static int parse_help_only(const Command *cmd, int argc, char **argv, Ctx *ctx, bool *ret_done) {
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        int c;
-
-        *ret_done = false;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        *ret_done = true;
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        return cmd_check_args(cmd, ctx, argc - optind);
-}
-
 static int pause_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         _cleanup_json_ json_object *params = NULL, *reply = NULL;
         int64_t duration = 0, until;
         char when[OUTPUT_TIME_MAX];
-        bool done;
         int r;
 
-        r = parse_help_only(cmd, argc, argv, ctx, &done);
-        if (r < 0 || done)
+        r = cmd_parse_options(cmd, argc, argv, ctx, NULL);
+        if (r <= 0)
                 return r;
         if (optind < argc) {
                 r = parse_duration(argv[optind], &duration);
@@ -62,11 +41,10 @@ static int pause_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
 
 static int resume_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         _cleanup_json_ json_object *reply = NULL;
-        bool done;
         int r;
 
-        r = parse_help_only(cmd, argc, argv, ctx, &done);
-        if (r < 0 || done)
+        r = cmd_parse_options(cmd, argc, argv, ctx, NULL);
+        if (r <= 0)
                 return r;
         r = client_invoke(ctx->socket_path, KIZUKI_NAME("Resume"), NULL, &reply);
         if (r < 0)
@@ -79,8 +57,7 @@ const Command cmd_pause = {
         .name = "pause",
         .usage = "[DURATION]",
         .summary = "Pause recording (for DURATION)",
-        .min_args = 0,
-        .max_args = 1,
+        .args = { 0, 1 },
         .exec = pause_exec,
 };
 
@@ -88,7 +65,5 @@ const Command cmd_resume = {
         .name = "resume",
         .usage = "",
         .summary = "Resume recording after a pause",
-        .min_args = 0,
-        .max_args = 0,
         .exec = resume_exec,
 };

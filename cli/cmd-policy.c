@@ -14,8 +14,10 @@
 #include "client.h"
 #include "kizuki.h"
 #include "macro.h"
+#include "nudge-view.h"
 #include "output.h"
 #include "policy-common.h"
+#include "problems.h"
 
 #define TEST_DAYS_DEFAULT 365
 #define TEST_DAYS_MAX 3300 /* plus the lead-in, within GetDays' 3700 */
@@ -226,30 +228,22 @@ out:
 static int policy_eval(Ctx *ctx) {
         _cleanup_json_ json_object *reply = NULL;
         _cleanup_free_ Nudge *raised = NULL;
-        json_object *arr;
         const char *date;
         char safe[OUTPUT_DATE_MAX];
         int64_t evaluated;
         size_t files, n;
         int r;
 
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("EvalPolicies"), NULL, &reply);
-        if (r < 0)
+        r = cmd_invoke(ctx, KIZUKI_NAME("EvalPolicies"), NULL, &reply);
+        if (r <= 0)
                 return r;
-        if (ctx->json)
-                return output_json(reply);
-        if (client_get_string(reply, "date", &date) < 0 || client_get_int(reply, "evaluated", &evaluated) < 0 ||
-            client_get_array(reply, "raised", &arr) < 0)
+        if (client_get_string(reply, "date", &date) < 0 || client_get_int(reply, "evaluated", &evaluated) < 0)
                 goto bad;
-        n = json_object_array_length(arr);
-        if (n > 0) {
-                raised = calloc(n, sizeof *raised);
-                if (!raised)
-                        return -ENOMEM;
-        }
-        for (size_t i = 0; i < n; i++)
-                if (nudge_parse(json_object_array_get_idx(arr, i), &raised[i]) < 0)
-                        goto bad;
+        r = nudges_parse(reply, "raised", NULL, &raised, &n);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                goto bad;
         /* The problems first: they may explain a policy that is missing. */
         if (problems_print(reply, &files) < 0)
                 goto bad;
@@ -266,35 +260,11 @@ bad:
 }
 
 static int policy_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "from", required_argument, NULL, 'f' },
-                { "to", required_argument, NULL, 't' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        const char *from = NULL, *to = NULL;
-        int c;
+        CmdRange args = {};
 
         /* getopt permutes: options may come before or after the action. */
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'f':
-                        from = optarg;
-                        break;
-                case 't':
-                        to = optarg;
-                        break;
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        int r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        int r = cmd_parse_options(cmd, argc, argv, ctx, &args);
+        if (r <= 0)
                 return r;
         const char *verb = argv[optind];
         char **rest = argv + optind + 1;
@@ -311,7 +281,7 @@ static int policy_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 return policy_check(n_rest, rest);
         }
         if (strcmp(verb, "test") == 0)
-                return policy_test(ctx, n_rest, rest, from, to);
+                return policy_test(ctx, n_rest, rest, args.from, args.to);
         if (strcmp(verb, "eval") == 0) {
                 if (n_rest > 0)
                         return cmd_usage_error(cmd, ctx, "'eval' takes no arguments");
@@ -335,7 +305,7 @@ const Command cmd_policy = {
                 "  --to DATE             Last day (default: today).\n"
                 "  --json                test: {\"policies\":[{\"name\",\"fired\":[{\"date\",\"severity\",\n"
                 "                        \"value\",\"baseline\"}]}]}; eval: the daemon's reply.\n",
-        .min_args = 1,
-        .max_args = -1,
+        .args = { 1, -1 },
+        .options = cmd_options_range,
         .exec = policy_exec,
 };

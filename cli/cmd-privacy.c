@@ -3,7 +3,6 @@
  * their permissions, retention, the recipients configured and the last shares. */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,13 +123,10 @@ static int last_shares(const Ctx *ctx, int64_t rows, json_object **ret) {
         json_object_object_add(params, "table", json_object_new_string("share_log"));
         json_object_object_add(params, "offset", json_object_new_int64(offset));
         json_object_object_add(params, "limit", json_object_new_int(LAST_SHARES));
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("Export"), params, &reply);
+        r = client_invoke_array(ctx->socket_path, KIZUKI_NAME("Export"), params, "rows", "page of the share log",
+                                &reply, &arr);
         if (r < 0)
                 return r;
-        if (client_get_array(reply, "rows", &arr) < 0) {
-                fprintf(stderr, "kizuki: kizukid sent a malformed page of the share log\n");
-                return -EBADMSG;
-        }
         out = *ret;
         for (size_t i = json_object_array_length(arr); i > 0; i--)
                 json_object_array_add(out, json_object_get(json_object_array_get_idx(arr, i - 1)));
@@ -258,39 +254,26 @@ static int privacy_print(const Ctx *ctx, json_object *reply, json_object *extra_
         return 0;
 }
 
+static const CmdOption privacy_options[] = {
+        { "json", CMD_OPT_JSON, CMD_SHORT, 0 },
+        {},
+};
+
 static int privacy_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_json_ json_object *reply = NULL, *dirs = NULL, *shares = NULL, *recipients = NULL;
         _cleanup_free_ char *policies = NULL, *recipients_path = NULL;
         json_object *tables;
         int64_t share_rows = 0;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "jh", options, NULL)) >= 0)
-                switch (c) {
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        r = cmd_parse_options(cmd, argc, argv, ctx, NULL);
+        if (r <= 0)
                 return r;
 
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetPrivacy"), NULL, &reply);
+        r = client_invoke_array(ctx->socket_path, KIZUKI_NAME("GetPrivacy"), NULL, "tables", "inventory", &reply,
+                                &tables);
         if (r < 0)
                 return r;
-        if (client_get_array(reply, "tables", &tables) < 0) {
-                fprintf(stderr, "kizuki: kizukid sent a malformed inventory\n");
-                return -EBADMSG;
-        }
         for (size_t i = 0; i < json_object_array_length(tables); i++) {
                 json_object *t = json_object_array_get_idx(tables, i);
                 const char *name;
@@ -329,7 +312,6 @@ const Command cmd_privacy = {
         .usage = "[--json]",
         .summary = "What is kept, where, how long, shared",
         .help = "  --json                The inventory as JSON.\n",
-        .min_args = 0,
-        .max_args = 0,
+        .options = privacy_options,
         .exec = privacy_exec,
 };

@@ -255,25 +255,13 @@ static int recipients_check_exec(const char *dir, const char *name) {
 }
 
 static int recipients_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_free_ char *dir = NULL;
         const char *action = "list";
-        int c, r, n;
+        int r, n;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
+        r = cmd_parse_options(cmd, argc, argv, ctx, NULL);
+        if (r <= 0)
+                return r;
         n = argc - optind;
         if (n > 0)
                 action = argv[optind];
@@ -310,7 +298,7 @@ const Command cmd_recipients = {
                 "                        sending: TLS handshake (https), or EHLO, STARTTLS, AUTH and\n"
                 "                        NOOP (smtp, smtps).\n"
                 "  --json                list and show as JSON.\n",
-        .min_args = 0,
-        .max_args = 2,
+        .args = { 0, -1 }, /* 0 to 2, checked for each action */
+        .options = cmd_options_json,
         .exec = recipients_exec,
 };

@@ -4,7 +4,6 @@
  * kizuki share --scheduled: last week's digest to every recipient with
  * schedule = weekly that has not had it yet (kizuki-share.service). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +154,7 @@ static bool already_sent(json_object *shares, const char *name, const char *week
 }
 
 typedef struct ShareArgs {
+        const char *to;   /* --to */
         const char *week; /* NULL: the last complete week */
         bool dry_run, yes, scheduled;
         json_object *log; /* --scheduled: the share log, to skip weeks already sent */
@@ -270,47 +270,26 @@ static int share_scheduled(const Ctx *ctx, const char *dir, ShareArgs *a) {
         return failed > 0 ? -EIO : 0;
 }
 
+static const CmdOption share_options[] = {
+        { "to", 't', CMD_ARG | CMD_SHORT | CMD_STORE, offsetof(ShareArgs, to) },
+        { "week", 'w', CMD_ARG | CMD_SHORT | CMD_STORE, offsetof(ShareArgs, week) },
+        { "dry-run", 'n', CMD_SHORT | CMD_STORE, offsetof(ShareArgs, dry_run) },
+        { "yes", 'y', CMD_SHORT | CMD_STORE, offsetof(ShareArgs, yes) },
+        CMD_OPTION_BOOL("scheduled", 'S', ShareArgs, scheduled),
+        {},
+};
+
 static int share_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "to", required_argument, NULL, 't' },
-                { "week", required_argument, NULL, 'w' },
-                { "dry-run", no_argument, NULL, 'n' },
-                { "yes", no_argument, NULL, 'y' },
-                { "scheduled", no_argument, NULL, 'S' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_free_ char *dir = NULL;
         ShareArgs a = {};
-        const char *to = NULL;
+        const char *to;
         char week_buf[ISO_WEEK_MAX];
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "t:w:nyh", options, NULL)) >= 0)
-                switch (c) {
-                case 't':
-                        to = optarg;
-                        break;
-                case 'w':
-                        a.week = optarg;
-                        break;
-                case 'n':
-                        a.dry_run = true;
-                        break;
-                case 'y':
-                        a.yes = true;
-                        break;
-                case 'S':
-                        a.scheduled = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        r = cmd_parse_options(cmd, argc, argv, ctx, &a);
+        if (r <= 0)
                 return r;
+        to = a.to;
         if (a.scheduled && (to || a.week || a.dry_run))
                 return cmd_usage_error(cmd, ctx, "--scheduled takes no --to, --week or --dry-run");
         if (!a.scheduled && !to)
@@ -351,7 +330,6 @@ const Command cmd_share = {
                 "  -y, --yes             Send without asking (needed when stdin is not a terminal).\n"
                 "  --scheduled           Send last week's digest to every recipient with\n"
                 "                        schedule = weekly that has not had it yet (kizuki-share.timer).\n",
-        .min_args = 0,
-        .max_args = 0,
+        .options = share_options,
         .exec = share_exec,
 };

@@ -1,7 +1,6 @@
 /* kizuki shares [--json] [--limit N]: the share log (GetShares): what left the
  * machine, when, to whom, and whether it was accepted. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,49 +24,41 @@ static const OutputColumn columns[] = {
         [COL_SHA] = { "SHA-256", false, 1 },
 };
 
+static const CmdOption shares_options[] = {
+        CMD_OPTION_JSON,
+        { "limit", 'n', CMD_ARG | CMD_SHORT, 0 },
+        {},
+};
+
+/* --limit N: 1 to 10000, written without a sign or leading zeros. */
+static int shares_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
+        long *limit = userdata;
+        char *end;
+
+        (void) id;
+        errno = 0;
+        *limit = strtol(arg, &end, 10);
+        if (errno || *end || arg[0] < '1' || arg[0] > '9' || *limit > 10000)
+                return cmd_usage_error(cmd, ctx, "invalid limit '%s' (1 to 10000)", arg);
+        return 0;
+}
+
 static int shares_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "limit", required_argument, NULL, 'n' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_json_ json_object *params = json_object_new_object(), *reply = NULL;
         _cleanup_(output_table_freep) OutputTable *t = NULL;
         json_object *arr;
         long limit = 0;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "n:h", options, NULL)) >= 0)
-                switch (c) {
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 'n': {
-                        char *end;
-                        errno = 0;
-                        limit = strtol(optarg, &end, 10);
-                        if (errno || *end || optarg[0] < '1' || optarg[0] > '9' || limit > 10000)
-                                return cmd_usage_error(cmd, ctx, "invalid limit '%s' (1 to 10000)", optarg);
-                        break;
-                }
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        r = cmd_parse_options(cmd, argc, argv, ctx, &limit);
+        if (r <= 0)
                 return r;
         if (!params || (limit > 0 && json_object_object_add(params, "limit", json_object_new_int64(limit)) < 0))
                 return -ENOMEM;
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetShares"), params, &reply);
+        r = client_invoke_array(ctx->socket_path, KIZUKI_NAME("GetShares"), params, "shares", "share log", &reply,
+                                &arr);
         if (r < 0)
                 return r;
-        if (client_get_array(reply, "shares", &arr) < 0) {
-                fprintf(stderr, "kizuki: kizukid sent a malformed share log\n");
-                return -EBADMSG;
-        }
         if (ctx->json) {
                 _cleanup_json_ json_object *root = json_object_new_object();
                 if (!root || json_object_object_add(root, "shares", json_object_get(arr)) < 0)
@@ -137,7 +128,7 @@ const Command cmd_shares = {
         .summary = "List what was shared, with whom, when",
         .help = "  --json                {\"shares\":[...]}: the daemon's Share objects, newest first.\n"
                 "  -n, --limit N         Only the N newest entries.\n",
-        .min_args = 0,
-        .max_args = 0,
+        .options = shares_options,
+        .option = shares_option,
         .exec = shares_exec,
 };

@@ -1,7 +1,6 @@
 /* kizuki status: recording state, consent, sources, today's totals and the
  * unread nudges. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include "client.h"
 #include "kizuki.h"
 #include "macro.h"
+#include "nudge-view.h"
 #include "output.h"
 
 /* "Label:    value" with the labels aligned; the value in color (may be ""). */
@@ -201,34 +201,17 @@ static int status_nudges(const Ctx *ctx, json_object *st) {
 }
 
 static int status_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_json_ json_object *reply = NULL;
         const char *rec;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        r = cmd_parse_options(cmd, argc, argv, ctx, NULL);
+        if (r <= 0)
                 return r;
 
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetStatus"), NULL, &reply);
-        if (r < 0)
+        r = cmd_invoke(ctx, KIZUKI_NAME("GetStatus"), NULL, &reply);
+        if (r <= 0)
                 return r;
-        if (ctx->json)
-                return output_json(reply);
         if (client_get_string(reply, "recording", &rec) < 0) {
                 fprintf(stderr, "kizuki: the reply of kizukid lacks 'recording'\n");
                 return -EBADMSG;
@@ -242,7 +225,6 @@ const Command cmd_status = {
         .usage = "[--json]",
         .summary = "Show recording state and unread nudges",
         .help = "  --json                Print the daemon's status as JSON.\n",
-        .min_args = 0,
-        .max_args = 0,
+        .options = cmd_options_json,
         .exec = status_exec,
 };

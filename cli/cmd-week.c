@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actogram.h"
 #include "client.h"
+#include "days.h"
+#include "hours.h"
 #include "kizuki.h"
 #include "macro.h"
 #include "output.h"
@@ -158,16 +161,6 @@ static double day_value(const Day *d, Signal s) {
         return m < 0 ? NAN : m;
 }
 
-/* A difference of times of day, brought into (-12 h, +12 h]. */
-static double clock_diff(double a, double b) {
-        double d = fmod(a - b, 1440.0);
-        if (d > 720)
-                d -= 1440;
-        if (d <= -720)
-                d += 1440;
-        return d;
-}
-
 /* A signed figure, "+11%" or "-3%"; no sign when it rounds to zero ("0%"). */
 static void format_signed(char *buf, size_t size, double v, int decimals, const char *unit) {
         double scale = pow(10, decimals);
@@ -261,7 +254,7 @@ static void format_change(char *buf, size_t size, Signal s, double v, double ref
                 format_signed(text, sizeof text, delta, 0, " pp");
                 break;
         case KIND_TIME:
-                delta = clock_diff(v, ref);
+                delta = time_of_day_diff(v, ref);
                 same = fabs(delta) < 15;
                 format_minutes(text, sizeof text, delta);
                 break;
@@ -296,7 +289,7 @@ static void format_sparkline(char *buf, size_t size, Signal s, const double v[st
         if (signals[s].kind == KIND_TIME && any) {
                 center = atan2(sx, cx) / (2 * M_PI) * 1440;
                 for (size_t i = 0; i < 7; i++)
-                        x[i] = center + clock_diff(v[i], center);
+                        x[i] = center + time_of_day_diff(v[i], center);
         }
         bool first = true;
         for (size_t i = 0; i < 7; i++) {
@@ -463,34 +456,22 @@ static int week_print(const Ctx *ctx, json_object *reply) {
         return actogram_print(ctx, hours, n_hours, monday, 7, false);
 }
 
+/* --this into the bool at userdata. */
+static const CmdOption week_options[] = {
+        { "this", 't', CMD_STORE, 0 },
+        CMD_OPTION_JSON,
+        {},
+};
+
 static int week_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "this", no_argument, NULL, 't' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        _cleanup_json_ json_object *params = NULL, *reply = NULL;
+        _cleanup_json_ json_object *reply = NULL;
         char week[ISO_WEEK_MAX], today[OUTPUT_DATE_MAX];
         bool this_week = false;
         int64_t day, monday;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 't':
-                        this_week = true;
-                        break;
-                case 'j':
-                        ctx->json = true;
-                        break;
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        r = cmd_parse_options(cmd, argc, argv, ctx, &this_week);
+        if (r <= 0)
                 return r;
 
         if (optind < argc) {
@@ -511,10 +492,7 @@ static int week_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (iso_week_of(day, week, NULL) < 0)
                 return -ERANGE;
 
-        params = json_object_new_object();
-        if (!params || json_object_object_add(params, "week", json_object_new_string(week)) < 0)
-                return -ENOMEM;
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetWeek"), params, &reply);
+        r = client_invoke_strings(ctx->socket_path, KIZUKI_NAME("GetWeek"), &reply, "week", week, NULL);
         if (r < 0)
                 return r;
         if (ctx->json)
@@ -529,7 +507,7 @@ const Command cmd_week = {
         .help = "  YYYY-Www              The ISO week (e.g. 2026-W02; default: the last complete week).\n"
                 "  --this                The current week, so far.\n"
                 "  --json                Print kizukid's answer (GetWeek) as JSON.\n",
-        .min_args = 0,
-        .max_args = 1,
+        .args = { 0, 1 },
+        .options = week_options,
         .exec = week_exec,
 };

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +21,7 @@ static const Command cmd_help = {
         .name = "help",
         .usage = "[COMMAND]",
         .summary = "Show help for all or one command",
-        .min_args = 0,
-        .max_args = 1,
+        .args = { 0, 1 },
         .exec = help_exec,
 };
 
@@ -34,52 +32,6 @@ static const Command *const commands[] = {
         &cmd_import,   &cmd_policy,  &cmd_reload, &cmd_digest,  &cmd_share,   &cmd_shares,
         &cmd_recipients, &cmd_privacy, &cmd_export, &cmd_forget, &cmd_help,
 };
-
-void cmd_print_usage(const Command *cmd, FILE *f) {
-        fprintf(f, "Usage: kizuki %s%s%s\n", cmd->name, *cmd->usage ? " " : "", cmd->usage);
-}
-
-int cmd_print_help(const Command *cmd) {
-        cmd_print_usage(cmd, stdout);
-        printf("\n%s.\n", cmd->summary);
-        if (cmd->alias)
-                printf("Also available as 'kizuki %s'.\n", cmd->alias);
-        printf("\nOptions:\n%s  -h, --help            Show this help.\n", cmd->help ? cmd->help : "");
-        return 0;
-}
-
-int cmd_usage_error(const Command *cmd, Ctx *ctx, const char *fmt, ...) {
-        if (fmt) {
-                va_list ap;
-                fprintf(stderr, "kizuki %s: ", cmd->name);
-                va_start(ap, fmt);
-                vfprintf(stderr, fmt, ap);
-                va_end(ap);
-                fputc('\n', stderr);
-        }
-        cmd_print_usage(cmd, stderr);
-        fprintf(stderr, "Run 'kizuki %s --help' for more.\n", cmd->name);
-        ctx->usage_error = true;
-        return -EINVAL;
-}
-
-int cmd_check_args(const Command *cmd, Ctx *ctx, int n) {
-        if (n < cmd->min_args)
-                return cmd_usage_error(cmd, ctx, "missing argument");
-        if (cmd->max_args >= 0 && n > cmd->max_args)
-                return cmd_usage_error(cmd, ctx, "too many arguments");
-        return 0;
-}
-
-int cmd_parse_day(const Command *cmd, Ctx *ctx, const char *arg, char ret_date[static OUTPUT_DATE_MAX],
-                  int64_t *ret_day) {
-        int r = output_parse_day(arg, ret_date, ret_day);
-        if (r == -EINVAL)
-                return cmd_usage_error(cmd, ctx, "invalid date '%s' (expected YYYY-MM-DD, today or yesterday)", arg);
-        if (r < 0)
-                fprintf(stderr, "kizuki: cannot tell today's local date: %s\n", strerror(-r));
-        return r;
-}
 
 /* Exact name or alias, then a unique prefix of a name. Prints why it failed. */
 static int command_find(const char *name, const Command **ret) {
@@ -157,24 +109,12 @@ static void help_main(void) {
 }
 
 static int help_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         const Command *target;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        return cmd_print_help(cmd);
-                default:
-                        return cmd_usage_error(cmd, ctx, NULL);
-                }
-        r = cmd_check_args(cmd, ctx, argc - optind);
-        if (r < 0)
+        r = cmd_parse_options(cmd, argc, argv, ctx, NULL);
+        if (r <= 0)
                 return r;
-
         if (optind == argc) {
                 help_main();
                 return 0;

@@ -153,16 +153,10 @@ double policy_common_daily(const Policy *p, const Day *d) {
 
 int policy_common_fetch_days(const Ctx *ctx, int64_t first, int64_t last, Day **ret, size_t *ret_n) {
         char from[OUTPUT_DATE_MAX], to[OUTPUT_DATE_MAX];
-        _cleanup_json_ json_object *params = json_object_new_object(), *reply = NULL;
 
-        if (!params || output_format_day(from, sizeof from, first) < 0 || output_format_day(to, sizeof to, last) < 0 ||
-            json_object_object_add(params, "from", json_object_new_string(from)) < 0 ||
-            json_object_object_add(params, "to", json_object_new_string(to)) < 0)
+        if (output_format_day(from, sizeof from, first) < 0 || output_format_day(to, sizeof to, last) < 0)
                 return -ENOMEM;
-        int r = client_invoke(ctx->socket_path, KIZUKI_NAME("GetDays"), params, &reply);
-        if (r < 0)
-                return r;
-        return days_parse(reply, "days", ret, ret_n);
+        return days_fetch(ctx, from, to, ret, ret_n);
 }
 
 static void day_to_signals(const Day *d, DaySignals *ret, Checkin *ret_c) {

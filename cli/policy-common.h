@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "days.h"
 #include "kizuki.h"
 #include "policy.h"
 #include "policyset.h"

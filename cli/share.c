@@ -204,8 +204,9 @@ static int set_auth(Transfer *t, const Recipient *r) {
         return 0;
 }
 
-static int append_header(Transfer *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int append_header(Transfer *t, const char *fmt, ...) {
+/* A formatted line at the end of *list. */
+static int slist_append_printf(struct curl_slist **list, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int slist_append_printf(struct curl_slist **list, const char *fmt, ...) {
         _cleanup_free_ char *s = NULL;
         struct curl_slist *l;
         va_list ap;
@@ -218,18 +219,18 @@ static int append_header(Transfer *t, const char *fmt, ...) {
                 s = NULL;
                 return -ENOMEM;
         }
-        l = curl_slist_append(t->headers, s);
+        l = curl_slist_append(*list, s);
         if (!l)
                 return -ENOMEM;
-        t->headers = l;
+        *list = l;
         return 0;
 }
 
 static int setup_https(Transfer *t, const SharePayload *p) {
         int q;
 
-        if ((q = append_header(t, "Content-Type: %s", digest_content_type(p->format))) < 0 ||
-            (q = append_header(t, "Expect:")) < 0)
+        if ((q = slist_append_printf(&t->headers, "Content-Type: %s", digest_content_type(p->format))) < 0 ||
+            (q = slist_append_printf(&t->headers, "Expect:")) < 0)
                 return q;
         SETOPT(t->h, CURLOPT_POST, 1L);
         SETOPT(t->h, CURLOPT_POSTFIELDS, p->main);
@@ -274,9 +275,9 @@ static int setup_smtp(Transfer *t, const Recipient *r, const SharePayload *p) {
         if (getrandom(rnd, sizeof rnd, 0) != (ssize_t) sizeof rnd)
                 return -EIO;
 
-        if ((q = append_header(t, "Date: %s", date)) < 0 || (q = append_header(t, "From: <%s>", r->from)) < 0 ||
-            (q = append_header(t, "Subject: kizuki weekly digest %s", p->week)) < 0 ||
-            (q = append_header(t, "Message-ID: <kizuki.%016llx%016llx@%s>", (unsigned long long) rnd[0],
+        if ((q = slist_append_printf(&t->headers, "Date: %s", date)) < 0 || (q = slist_append_printf(&t->headers, "From: <%s>", r->from)) < 0 ||
+            (q = slist_append_printf(&t->headers, "Subject: kizuki weekly digest %s", p->week)) < 0 ||
+            (q = slist_append_printf(&t->headers, "Message-ID: <kizuki.%016llx%016llx@%s>", (unsigned long long) rnd[0],
                                (unsigned long long) rnd[1], domain)) < 0)
                 return q;
         {
@@ -284,21 +285,12 @@ static int setup_smtp(Transfer *t, const Recipient *r, const SharePayload *p) {
                 size_t n = 0;
                 for (size_t i = 0; i < r->n_to; i++)
                         n += (size_t) snprintf(to + n, sizeof to - n, "%s<%s>", i > 0 ? ", " : "", r->to[i]);
-                if ((q = append_header(t, "To: %s", to)) < 0)
+                if ((q = slist_append_printf(&t->headers, "To: %s", to)) < 0)
                         return q;
         }
-        for (size_t i = 0; i < r->n_to; i++) {
-                _cleanup_free_ char *a = NULL;
-                struct curl_slist *l;
-                if (asprintf(&a, "<%s>", r->to[i]) < 0) {
-                        a = NULL;
+        for (size_t i = 0; i < r->n_to; i++)
+                if (slist_append_printf(&t->rcpt, "<%s>", r->to[i]) < 0)
                         return -ENOMEM;
-                }
-                l = curl_slist_append(t->rcpt, a);
-                if (!l)
-                        return -ENOMEM;
-                t->rcpt = l;
-        }
 
         t->mime = curl_mime_init(t->h);
         if (!t->mime)
@@ -428,6 +420,17 @@ static bool transfer_run(Transfer *t, const Recipient *r, bool connect_only, Sha
         return !ret->accepted && transient(c, http, code);
 }
 
+/* The handle, the secret (a refusal said in ret->detail) and the credentials:
+ * what sending and checking both start with. */
+static int transfer_open(Transfer *t, const Recipient *r, ShareResult *ret) {
+        int q = transfer_new(t, r);
+        if (q >= 0)
+                q = transfer_secret(t, r, ret);
+        if (q >= 0)
+                q = set_auth(t, r);
+        return q;
+}
+
 int share_send(const Recipient *r, const SharePayload *p, ShareResult *ret) {
         static const unsigned delays_s[] = { 2, 8 };
         Transfer t = {};
@@ -439,17 +442,12 @@ int share_send(const Recipient *r, const SharePayload *p, ShareResult *ret) {
                 snprintf(ret->detail, sizeof ret->detail, "libcurl did not initialise");
                 return q;
         }
-        q = transfer_new(&t, r);
-        if (q >= 0) {
-                q = transfer_secret(&t, r, ret);
-                if (q < 0)
-                        goto out;
-                q = set_auth(&t, r);
-        }
+        q = transfer_open(&t, r, ret);
         if (q >= 0)
                 q = r->transport == RECIPIENT_HTTPS ? setup_https(&t, p) : setup_smtp(&t, r, p);
         if (q < 0) {
-                snprintf(ret->detail, sizeof ret->detail, "could not set up the transfer: %s", strerror(-q));
+                if (!ret->detail[0])
+                        snprintf(ret->detail, sizeof ret->detail, "could not set up the transfer: %s", strerror(-q));
                 goto out;
         }
         for (int i = 0; i < r->attempts; i++) {
@@ -477,13 +475,7 @@ int share_check(const Recipient *r, ShareResult *ret) {
         q = share_global_init();
         if (q < 0)
                 return q;
-        q = transfer_new(&t, r);
-        if (q >= 0) {
-                q = transfer_secret(&t, r, ret);
-                if (q < 0)
-                        goto out;
-                q = set_auth(&t, r);
-        }
+        q = transfer_open(&t, r, ret);
         if (q >= 0 && r->transport == RECIPIENT_HTTPS) {
                 /* TCP and TLS, then stop: no request is made. */
                 if (curl_easy_setopt(t.h, CURLOPT_CONNECT_ONLY, 1L) != CURLE_OK)

@@ -1,0 +1,152 @@
+/* The helpers of command.h: usage, help and the options of a command, parsed
+ * from its entry. */
+#include "command.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Options a command may have besides --help (the most now is 7). */
+#define CMD_OPTIONS_MAX 15
+
+const CmdOption cmd_options_json[] = {
+        CMD_OPTION_JSON,
+        {},
+};
+
+const CmdOption cmd_options_range[] = {
+        CMD_OPTION_STRING("from", 'f', CmdRange, from),
+        CMD_OPTION_STRING("to", 't', CmdRange, to),
+        CMD_OPTION_JSON,
+        {},
+};
+
+void cmd_print_usage(const Command *cmd, FILE *f) {
+        fprintf(f, "Usage: kizuki %s%s%s\n", cmd->name, *cmd->usage ? " " : "", cmd->usage);
+}
+
+int cmd_print_help(const Command *cmd) {
+        cmd_print_usage(cmd, stdout);
+        printf("\n%s.\n", cmd->summary);
+        if (cmd->alias)
+                printf("Also available as 'kizuki %s'.\n", cmd->alias);
+        printf("\nOptions:\n%s  -h, --help            Show this help.\n", cmd->help ? cmd->help : "");
+        return 0;
+}
+
+int cmd_usage_error(const Command *cmd, Ctx *ctx, const char *fmt, ...) {
+        if (fmt) {
+                va_list ap;
+                fprintf(stderr, "kizuki %s: ", cmd->name);
+                va_start(ap, fmt);
+                vfprintf(stderr, fmt, ap);
+                va_end(ap);
+                fputc('\n', stderr);
+        }
+        cmd_print_usage(cmd, stderr);
+        fprintf(stderr, "Run 'kizuki %s --help' for more.\n", cmd->name);
+        ctx->usage_error = true;
+        return -EINVAL;
+}
+
+int cmd_check_args(const Command *cmd, Ctx *ctx, int n) {
+        if (n < cmd->args.min)
+                return cmd_usage_error(cmd, ctx, "missing argument");
+        if (cmd->args.max >= 0 && n > cmd->args.max)
+                return cmd_usage_error(cmd, ctx, "too many arguments");
+        return 0;
+}
+
+int cmd_parse_options(const Command *cmd, int argc, char **argv, Ctx *ctx, void *userdata) {
+        struct option options[CMD_OPTIONS_MAX + 2] = {};
+        char shorts[2 * CMD_OPTIONS_MAX + 2] = "";
+        size_t n = 0, len = 0;
+        int c, r;
+
+        /* The table's order is getopt's order (it lists ambiguous abbreviations in it). */
+        for (const CmdOption *o = cmd->options; o && o->name; o++, n++) {
+                assert(n < CMD_OPTIONS_MAX);
+                options[n] = (struct option) {
+                        o->name, o->flags & CMD_ARG ? required_argument : no_argument, NULL, o->id
+                };
+                if (o->flags & CMD_SHORT) {
+                        shorts[len++] = (char) o->id;
+                        if (o->flags & CMD_ARG)
+                                shorts[len++] = ':';
+                }
+        }
+        options[n] = (struct option) { "help", no_argument, NULL, 'h' };
+        shorts[len] = 'h';
+
+        while ((c = getopt_long(argc, argv, shorts, options, NULL)) >= 0) {
+                if (c == 'h')
+                        return cmd_print_help(cmd);
+                if (c == '?' || c == ':')
+                        return cmd_usage_error(cmd, ctx, NULL);
+                if (c == CMD_OPT_JSON) {
+                        ctx->json = true;
+                        continue;
+                }
+                const CmdOption *o = cmd->options;
+                while (o->id != c)
+                        o++;
+                if (o->flags & CMD_STORE) {
+                        if (o->flags & CMD_ARG)
+                                *(const char **) ((char *) userdata + o->offset) = optarg;
+                        else
+                                *(bool *) ((char *) userdata + o->offset) = true;
+                        continue;
+                }
+                r = cmd->option(cmd, ctx, c, optarg, userdata);
+                if (r < 0)
+                        return r;
+        }
+        r = cmd_check_args(cmd, ctx, argc - optind);
+        return r < 0 ? r : 1;
+}
+
+int cmd_parse_range(const Command *cmd, Ctx *ctx, const CmdRange *range, int64_t n_days, CmdDays *ret) {
+        int r = cmd_parse_day(cmd, ctx, range->to, ret->to, &ret->to_day);
+        if (r < 0)
+                return r;
+        if (range->from)
+                return cmd_parse_day(cmd, ctx, range->from, ret->from, &ret->from_day);
+        ret->from_day = ret->to_day - (n_days - 1) * DAY_S;
+        return output_format_day(ret->from, sizeof ret->from, ret->from_day) < 0 ? -ERANGE : 0;
+}
+
+int cmd_parse_number(const char *arg, long min, long max, long *ret) {
+        char *end;
+        long v;
+
+        errno = 0;
+        v = strtol(arg, &end, 10);
+        if (errno != 0 || end == arg || *end != '\0' || v < min || v > max)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+int cmd_invoke(const Ctx *ctx, const char *method, json_object *params, json_object **ret_reply) {
+        int r = client_invoke(ctx->socket_path, method, params, ret_reply);
+        if (r < 0)
+                return r;
+        if (!ctx->json)
+                return 1;
+        r = output_json(*ret_reply);
+        return r < 0 ? r : 0;
+}
+
+int cmd_parse_day(const Command *cmd, Ctx *ctx, const char *arg, char ret_date[static OUTPUT_DATE_MAX],
+                  int64_t *ret_day) {
+        int r = output_parse_day(arg, ret_date, ret_day);
+        if (r == -EINVAL)
+                return cmd_usage_error(cmd, ctx, "invalid date '%s' (expected YYYY-MM-DD, today or yesterday)", arg);
+        if (r < 0)
+                fprintf(stderr, "kizuki: cannot tell today's local date: %s\n", strerror(-r));
+        return r;
+}

@@ -1,0 +1,116 @@
+/* What every command of kizuki shares: the context, the Command entry with its
+ * option table, and the helpers that parse a command line from the entry and
+ * report usage errors (exit status 2) and help. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "client.h"
+#include "output.h"
+
+typedef struct Ctx {
+        const char *socket_path; /* --socket, else $KIZUKI_SOCKET, else the default */
+        bool color;              /* colour on stdout: --color, else tty, NO_COLOR unset, TERM not dumb */
+        unsigned columns;        /* terminal width, for commands that fit their output to it */
+        bool json;               /* the running command was asked for --json */
+        bool usage_error;        /* set by cmd_usage_error(): exit status 2 */
+} Ctx;
+
+/* CmdOption.flags */
+#define CMD_ARG 1   /* takes an argument */
+#define CMD_SHORT 2 /* also -ID */
+#define CMD_STORE 4 /* no option() call: the argument (a const char *), or true
+                     * (a bool) without CMD_ARG, goes to the field at offset in
+                     * the userdata of cmd_parse_options() */
+
+/* An option stored in field of the struct type: its argument, or true. */
+#define CMD_OPTION_STRING(name, id, type, field) { name, id, CMD_ARG | CMD_STORE, offsetof(type, field) }
+#define CMD_OPTION_BOOL(name, id, type, field) { name, id, CMD_STORE, offsetof(type, field) }
+
+/* The id of --json: cmd_parse_options() sets ctx->json itself. */
+#define CMD_OPT_JSON 'j'
+#define CMD_OPTION_JSON { "json", CMD_OPT_JSON, 0, 0 }
+
+/* One option of a command. Tables end with an entry whose name is NULL;
+ * -h/--help comes after the table's options, for every command. */
+typedef struct CmdOption {
+        const char *name; /* the long name, without "--" */
+        int id;           /* what option() gets: the short letter, or ≥ 256 for a long-only option */
+        int flags;        /* CMD_ARG, CMD_SHORT, CMD_STORE */
+        size_t offset;    /* with CMD_STORE */
+} CmdOption;
+
+/* The table of a command whose only option (besides --help) is --json. */
+extern const CmdOption cmd_options_json[];
+
+/* --from DATE, --to DATE and --json: the options of commands over a range of
+ * days, stored in a CmdRange. */
+typedef struct CmdRange {
+        const char *from, *to;
+} CmdRange;
+extern const CmdOption cmd_options_range[];
+
+typedef struct Command {
+        const char *name;
+        const char *alias;   /* another exact name, or NULL */
+        const char *usage;   /* arguments after the name, "" when none */
+        const char *summary; /* one line for the command list */
+        const char *help;    /* option lines for "kizuki CMD --help", or NULL */
+        struct {
+                int min, max; /* max < 0: no limit */
+        } args;               /* positional arguments after options: none unless given */
+        const CmdOption *options; /* besides --help; NULL when none */
+        /* Called for each option in the order given, with its argument (NULL
+         * when it takes none) and the userdata of cmd_parse_options(). Returns
+         * ≥ 0, or a usage error from cmd_usage_error(). NULL when every option
+         * is --json or CMD_STORE. */
+        int (*option)(const struct Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata);
+        int (*exec)(const struct Command *cmd, int argc, char **argv, Ctx *ctx);
+} Command;
+
+/* "Usage: kizuki NAME USAGE" on f. */
+void cmd_print_usage(const Command *cmd, FILE *f);
+
+/* The full help of a command on stdout. Returns 0. */
+int cmd_print_help(const Command *cmd);
+
+/* Report a wrong command line: "kizuki NAME: message" (when fmt is not NULL)
+ * and the usage line, on stderr. Marks ctx for exit status 2; returns -EINVAL. */
+int cmd_usage_error(const Command *cmd, Ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Check the number of positional arguments against the entry. */
+int cmd_check_args(const Command *cmd, Ctx *ctx, int n);
+
+/* The command line of cmd (argv[0] is "kizuki NAME"), by its entry: getopt_long
+ * over cmd->options and -h/--help, --json into ctx->json, CMD_STORE options
+ * into the struct at userdata, the others to cmd->option() with userdata, then the number of positional arguments.
+ * Returns 1 when the command is to run (its arguments start at argv[optind]),
+ * 0 when --help was shown, < 0 after a usage error. */
+int cmd_parse_options(const Command *cmd, int argc, char **argv, Ctx *ctx, void *userdata);
+
+/* A range of days: "YYYY-MM-DD" and the local 00:00 of the first and last. */
+typedef struct CmdDays {
+        char from[OUTPUT_DATE_MAX], to[OUTPUT_DATE_MAX];
+        int64_t from_day, to_day;
+} CmdDays;
+
+/* The last day from range->to (today when NULL), the first from range->from
+ * or else the n_days that end with the last, with cmd_parse_day()'s errors. */
+int cmd_parse_range(const Command *cmd, Ctx *ctx, const CmdRange *range, int64_t n_days, CmdDays *ret);
+
+/* A whole number from min to max in strtol()'s decimal syntax, for an
+ * option's argument. -EINVAL for anything else. */
+int cmd_parse_number(const char *arg, long min, long max, long *ret);
+
+/* client_invoke() at ctx->socket_path; with --json also the reply on stdout.
+ * Returns 1 when the command is to show the reply itself, 0 when it was
+ * shown as JSON, < 0 on failure (said on stderr). */
+int cmd_invoke(const Ctx *ctx, const char *method, json_object *params, json_object **ret_reply);
+
+/* output_parse_day() for a command's date argument (NULL: today), reporting a
+ * bad date as a usage error and a failing clock once, on stderr. */
+int cmd_parse_day(const Command *cmd, Ctx *ctx, const char *arg, char ret_date[static OUTPUT_DATE_MAX],
+                  int64_t *ret_day);
