@@ -552,7 +552,10 @@ class SystemTier(unittest.TestCase):
                   "/usr/share/kizuki/resources.md", "/usr/share/kizuki/io.kizuki.Daemon.varlink",
                   "/usr/share/man/man1/kizuki.1.gz", "/usr/share/man/man8/kizukid.8.gz",
                   "/usr/share/man/man5/kizukid.conf.5.gz", "/usr/share/doc/kizuki/privacy.md",
-                  "/usr/share/doc/kizuki/signals.md", "/usr/share/doc/kizuki/kizukid.conf.example"]:
+                  "/usr/share/doc/kizuki/signals.md", "/usr/share/doc/kizuki/kizukid.conf.example",
+                  "/usr/share/bash-completion/completions/kizuki",
+                  "/usr/share/zsh/vendor-completions/_kizuki",
+                  "/usr/share/fish/vendor_completions.d/kizuki.fish"]:
             self.assertIn(f, self.files)
         self.assertEqual(len([f for f in self.files if f.endswith(".policy")]), 6)
         unit = self.c.sh("cat /usr/lib/systemd/user/kizukid.service").stdout
