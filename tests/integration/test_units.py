@@ -152,9 +152,13 @@ class TestUnits(unittest.TestCase):
                           ("MemoryDenyWriteExecute", "yes"), ("LockPersonality", "yes"),
                           ("RestrictNamespaces", "yes"), ("RestrictRealtime", "yes"),
                           ("SystemCallArchitectures", "native"), ("CapabilityBoundingSet", ""),
-                          ("StateDirectory", "kizuki"), ("StateDirectoryMode", "0700")):
+                          ("ReadWritePaths", "%h/.local/state/kizuki")):
             self.assertEqual(one(u, "Service", key), want, key)
         self.assertIn("@system-service", values(u, "Service", "SystemCallFilter"))
+        # The state directory is kizukid's own (~/.local/state/kizuki), made
+        # before the sandbox: systemd 252's StateDirectory= is ~/.config.
+        self.assertEqual(values(u, "Service", "StateDirectory"), [])
+        self.assertEqual(one(u, "Service", "ExecStartPre"), "+/bin/mkdir -p -m 0700 %h/.local/state/kizuki")
         # The service must not delete the socket's directory when it stops.
         if values(u, "Service", "RuntimeDirectory"):
             self.assertEqual(one(u, "Service", "RuntimeDirectoryPreserve"), "yes")
