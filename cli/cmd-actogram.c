@@ -39,17 +39,14 @@ static int actogram_option(const Command *cmd, Ctx *ctx, int id, const char *arg
         return 0;
 }
 
-static int actogram_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int actogram_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_free_ Hour *hours = NULL;
-        ActogramArgs args = { .weeks = WEEKS_DEFAULT };
+        const ActogramArgs *args = ctx->userdata;
         CmdDays d;
         size_t n = 0;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
-        if (r <= 0)
-                return r;
-        r = cmd_parse_range(cmd, ctx, &(CmdRange) { .to = args.to }, 7 * args.weeks, &d);
+        r = cmd_parse_range(cmd, ctx, &(CmdRange) { .to = args->to }, 7 * args->weeks, &d);
         if (r < 0)
                 return r;
 
@@ -59,9 +56,9 @@ static int actogram_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (ctx->json)
                 return hours_print_json(hours, n);
         printf("%sActivity from %s to %s%s%s\n", output_color(ctx->color, ANSI_BOLD), d.from, d.to,
-               args.double_plot ? ", double-plotted (each row: a day and the next)" : "",
+               args->double_plot ? ", double-plotted (each row: a day and the next)" : "",
                output_color(ctx->color, ANSI_RESET));
-        return actogram_print(ctx, hours, n, d.from_day, (size_t) (7 * args.weeks), args.double_plot);
+        return actogram_print(ctx, hours, n, d.from_day, (size_t) (7 * args->weeks), args->double_plot);
 }
 
 const Command cmd_actogram = {
@@ -74,5 +71,6 @@ const Command cmd_actogram = {
                 "  --json                Print the hours as 'kizuki hours --json' does.\n",
         .options = actogram_options,
         .option = actogram_option,
+        CMD_USERDATA_INIT(ActogramArgs, .weeks = WEEKS_DEFAULT),
         .exec = actogram_exec,
 };

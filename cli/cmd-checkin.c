@@ -112,24 +112,20 @@ static int checkin_option(const Command *cmd, Ctx *ctx, int id, const char *arg,
         return 0;
 }
 
-static int checkin_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int checkin_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *params = NULL, *reply = NULL;
-        CheckinArgs args = { .went_out = -1, .met_someone = -1, .mood = -1 };
+        CheckinArgs *args = ctx->userdata;
         char date[OUTPUT_DATE_MAX], today[OUTPUT_DATE_MAX], when[48];
         int64_t day, today_day;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
-        if (r <= 0)
-                return r;
-
-        r = cmd_parse_day(cmd, ctx, args.date, date, &day);
+        r = cmd_parse_day(cmd, ctx, args->date, date, &day);
         if (r >= 0)
                 r = cmd_parse_day(cmd, ctx, NULL, today, &today_day);
         if (r < 0)
                 return r;
 
-        if (args.went_out < 0 && args.met_someone < 0 && args.mood < 0) {
+        if (args->went_out < 0 && args->met_someone < 0 && args->mood < 0) {
                 if (!isatty(STDIN_FILENO))
                         return cmd_usage_error(cmd, ctx, "give --went-out, --met-someone or --mood "
                                                "(or run it on a terminal to be asked)");
@@ -139,8 +135,8 @@ static int checkin_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                         snprintf(when, sizeof when, "yesterday");
                 else if (output_bucket_time(when, sizeof when, day, 0, "on %a %Y-%m-%d") < 0)
                         return -ERANGE;
-                checkin_ask(when, &args.went_out, &args.met_someone, &args.mood);
-                if (args.went_out < 0 && args.met_someone < 0 && args.mood < 0) {
+                checkin_ask(when, &args->went_out, &args->met_someone, &args->mood);
+                if (args->went_out < 0 && args->met_someone < 0 && args->mood < 0) {
                         printf("Nothing to save.\n");
                         return 0;
                 }
@@ -148,11 +144,11 @@ static int checkin_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
 
         params = json_object_new_object();
         if (!params || json_object_object_add(params, "date", json_object_new_string(date)) < 0 ||
-            (args.went_out >= 0 &&
-             json_object_object_add(params, "went_out", json_object_new_boolean(args.went_out)) < 0) ||
-            (args.met_someone >= 0 &&
-             json_object_object_add(params, "met_someone", json_object_new_boolean(args.met_someone)) < 0) ||
-            (args.mood >= 0 && json_object_object_add(params, "mood", json_object_new_int(args.mood)) < 0))
+            (args->went_out >= 0 &&
+             json_object_object_add(params, "went_out", json_object_new_boolean(args->went_out)) < 0) ||
+            (args->met_someone >= 0 &&
+             json_object_object_add(params, "met_someone", json_object_new_boolean(args->met_someone)) < 0) ||
+            (args->mood >= 0 && json_object_object_add(params, "mood", json_object_new_int(args->mood)) < 0))
                 return -ENOMEM;
         r = client_invoke(ctx->socket_path, KIZUKI_NAME("Checkin"), params, &reply);
         if (r < 0)
@@ -171,5 +167,6 @@ const Command cmd_checkin = {
                 "  --date DATE           The day: YYYY-MM-DD, today (default) or yesterday.\n",
         .options = checkin_options,
         .option = checkin_option,
+        CMD_USERDATA_INIT(CheckinArgs, .went_out = -1, .met_someone = -1, .mood = -1),
         .exec = checkin_exec,
 };

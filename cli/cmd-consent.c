@@ -1,6 +1,5 @@
 /* kizuki consent grant|revoke|show: the person's consent to recording. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,32 +227,26 @@ static const CmdOption consent_options[] = {
         {},
 };
 
-static int consent_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        ConsentArgs args = {};
-        const char *sub;
-        int r;
-
-        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
-        if (r <= 0)
-                return r;
-        sub = optind < argc ? argv[optind] : "show";
+static int consent_exec(const Command *cmd, Ctx *ctx) {
+        const ConsentArgs *args = ctx->userdata;
+        const char *sub = ctx->argc > 0 ? ctx->argv[0] : "show";
 
         if (strcmp(sub, "grant") == 0) {
-                if (ctx->json || args.text)
+                if (ctx->json || args->text)
                         return cmd_usage_error(cmd, ctx, "--json and --text go with 'show'");
-                return consent_grant(ctx, args.yes);
+                return consent_grant(ctx, args->yes);
         }
-        if (args.yes)
+        if (args->yes)
                 return cmd_usage_error(cmd, ctx, "--yes goes with 'grant'");
         if (strcmp(sub, "revoke") == 0) {
-                if (ctx->json || args.text)
+                if (ctx->json || args->text)
                         return cmd_usage_error(cmd, ctx, "--json and --text go with 'show'");
                 return consent_revoke(ctx);
         }
         if (strcmp(sub, "show") == 0) {
-                if (ctx->json && args.text)
+                if (ctx->json && args->text)
                         return cmd_usage_error(cmd, ctx, "--json and --text exclude each other");
-                if (args.text) {
+                if (args->text) {
                         consent_print_text(stdout);
                         return 0;
                 }
@@ -274,5 +267,6 @@ const Command cmd_consent = {
                 "    --text              Print the consent text of this kizuki.\n",
         .args = { 0, 1 },
         .options = consent_options,
+        CMD_USERDATA(ConsentArgs),
         .exec = consent_exec,
 };

@@ -16,17 +16,14 @@
 #define DAYS_DEFAULT 14
 #define DAYS_MAX 3700 /* GetDays' limit */
 
-static int days_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int days_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_free_ Day *days = NULL;
-        CmdRange args = {};
+        const CmdRange *args = ctx->userdata;
         CmdDays d;
         size_t n = 0;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
-        if (r <= 0)
-                return r;
-        r = cmd_parse_range(cmd, ctx, &args, DAYS_DEFAULT, &d);
+        r = cmd_parse_range(cmd, ctx, args, DAYS_DEFAULT, &d);
         if (r < 0)
                 return r;
         if (d.from_day > d.to_day)
@@ -55,5 +52,6 @@ const Command cmd_days = {
                 "                        DATE: YYYY-MM-DD, today or yesterday.\n"
                 "  --json                {\"days\":[{\"date\",\"screen_h\",…}, …]} (see kizuki(1)).\n",
         .options = cmd_options_range,
+        CMD_USERDATA(CmdRange),
         .exec = days_exec,
 };

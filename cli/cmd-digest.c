@@ -117,19 +117,17 @@ static int digest_option(const Command *cmd, Ctx *ctx, int id, const char *arg, 
         return 0;
 }
 
-static int digest_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int digest_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *model = NULL;
         _cleanup_free_ char *out = NULL;
-        DigestArgs args = { .level = DIGEST_LEVEL_SUMMARY, .format = DIGEST_FORMAT_TEXT };
+        const DigestArgs *args = ctx->userdata;
         size_t len = 0;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
-        if (r <= 0)
-                return r;
-        const char *week = args.week, *path = args.path;
-        DigestOptions opts = args.opts;
-        int level = args.level, format = args.format;
+        (void) cmd;
+        const char *week = args->week, *path = args->path;
+        DigestOptions opts = args->opts;
+        int level = args->level, format = args->format;
 
         r = digest_fetch(ctx->socket_path, week, level, &model);
         if (r < 0)
@@ -169,5 +167,6 @@ const Command cmd_digest = {
                 "  --patient-name NAME   FHIR and HTML: a name to show; none unless given.\n",
         .options = digest_options,
         .option = digest_option,
+        CMD_USERDATA_INIT(DigestArgs, .level = DIGEST_LEVEL_SUMMARY, .format = DIGEST_FORMAT_TEXT),
         .exec = digest_exec,
 };

@@ -6,7 +6,6 @@
  * state, one sentence why it fired or did not on the last day, and the
  * policy's parameters. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -423,7 +422,7 @@ static int explain_option(const Command *cmd, Ctx *ctx, int id, const char *arg,
         return 0;
 }
 
-static int explain_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int explain_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_(policyset_freep) PolicySet *set = NULL;
         _cleanup_json_ json_object *nudges_reply = NULL;
         _cleanup_free_ Nudge *nudges = NULL;
@@ -432,18 +431,15 @@ static int explain_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         _cleanup_free_ PolicyEval *ev = NULL;
         Policy *owned = NULL, *target = NULL;
         PolicyProblems problems = {};
-        ExplainArgs args = { .days = EXPLAIN_DAYS_DEFAULT };
+        const ExplainArgs *args = ctx->userdata;
         const char *what;
         char to[OUTPUT_DATE_MAX], reason[WHY_MAX];
         size_t n_nudges = 0, n_active = 0, n_days = 0, n_list, idx;
         int64_t to_day;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
-        if (r <= 0)
-                return r;
-        what = argv[optind];
-        r = cmd_parse_day(cmd, ctx, args.to, to, &to_day);
+        what = ctx->argv[0];
+        r = cmd_parse_day(cmd, ctx, args->to, to, &to_day);
         if (r < 0)
                 return r;
         if (is_id(what) && (strlen(what) > 18 || strtoll(what, NULL, 10) <= 0))
@@ -473,7 +469,7 @@ static int explain_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         r = policy_common_load_set(&set, &problems);
         if (r < 0)
                 return r;
-        if (!is_id(argv[optind]) && policy_common_is_file(what)) {
+        if (!is_id(ctx->argv[0]) && policy_common_is_file(what)) {
                 r = policy_common_parse_file(what, &problems, &owned);
                 if (r < 0)
                         goto out;
@@ -512,7 +508,7 @@ static int explain_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 list[n_list++] = target;
         }
 
-        int64_t first_shown = to_day - (args.days - 1) * DAY_S;
+        int64_t first_shown = to_day - (args->days - 1) * DAY_S;
         r = policy_common_fetch_days(ctx, first_shown - POLICY_LEAD_IN_DAYS * DAY_S, to_day, &days, &n_days);
         if (r < 0)
                 goto out;
@@ -555,5 +551,6 @@ const Command cmd_explain = {
         .args = { 1, 1 },
         .options = explain_options,
         .option = explain_option,
+        CMD_USERDATA_INIT(ExplainArgs, .days = EXPLAIN_DAYS_DEFAULT),
         .exec = explain_exec,
 };

@@ -388,35 +388,32 @@ static int export_option(const Command *cmd, Ctx *ctx, int id, const char *arg, 
         return 0;
 }
 
-static int export_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int export_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *inventory = NULL;
         json_object *tables = NULL;
-        ExportArgs args = { .format = EXPORT_JSON };
+        ExportArgs *args = ctx->userdata;
         size_t rows = 0;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
-        if (r <= 0)
-                return r;
-        if (args.format == EXPORT_CSV && !args.out)
+        if (args->format == EXPORT_CSV && !args->out)
                 return cmd_usage_error(cmd, ctx,
                                        "--format csv writes one file per table: give a directory with -o DIR");
-        if (args.out && strcmp(args.out, "-") == 0) {
-                if (args.format == EXPORT_CSV)
+        if (args->out && strcmp(args->out, "-") == 0) {
+                if (args->format == EXPORT_CSV)
                         return cmd_usage_error(cmd, ctx, "--format csv needs a directory, not standard output");
-                args.out = NULL;
+                args->out = NULL;
         }
 
         r = export_tables(ctx, &inventory, &tables);
         if (r < 0)
                 return r;
-        r = args.format == EXPORT_JSON ? export_json(ctx, args.out, inventory, tables, &rows)
-                                  : export_csv(ctx, args.out, tables, &rows);
+        r = args->format == EXPORT_JSON ? export_json(ctx, args->out, inventory, tables, &rows)
+                                  : export_csv(ctx, args->out, tables, &rows);
         if (r < 0)
                 return r;
-        if (args.out)
+        if (args->out)
                 fprintf(stderr, "Exported %zu rows of %zu tables to %s.\n", rows, json_object_array_length(tables),
-                        args.out);
+                        args->out);
         return 0;
 }
 
@@ -433,5 +430,6 @@ const Command cmd_export = {
                 "machine with 'kizuki import --format kizuki FILE'.\n",
         .options = export_options,
         .option = export_option,
+        CMD_USERDATA_INIT(ExportArgs, .format = EXPORT_JSON),
         .exec = export_exec,
 };

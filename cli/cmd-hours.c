@@ -64,17 +64,14 @@ static const CmdOption hours_options[] = {
         {},
 };
 
-static int hours_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int hours_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_free_ Hour *hours = NULL;
-        const char *date_arg = NULL;
+        const char *date_arg = *(const char **) ctx->userdata;
         char date[OUTPUT_DATE_MAX];
         int64_t day;
         size_t n = 0;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &date_arg);
-        if (r <= 0)
-                return r;
         r = cmd_parse_day(cmd, ctx, date_arg, date, &day);
         if (r < 0)
                 return r;
@@ -93,5 +90,6 @@ const Command cmd_hours = {
         .help = "  --date DATE           The local day: YYYY-MM-DD, today (default) or yesterday.\n"
                 "  --json                Print {\"hours\":[{\"start\",\"active_s\",\"observed_s\"}, …]}.\n",
         .options = hours_options,
+        CMD_USERDATA(const char *),
         .exec = hours_exec,
 };

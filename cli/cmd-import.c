@@ -6,7 +6,6 @@
  * so importing twice changes nothing). */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -433,21 +432,19 @@ static int import_option(const Command *cmd, Ctx *ctx, int id, const char *arg, 
         return 0;
 }
 
-static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int import_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_free_ char *buf = NULL;
         _cleanup_free_ AcctBucket *buckets = NULL;
         ImportParsed parsed = {};
-        ImportArgs args = { .format = FORMAT_GUESS };
+        ImportArgs *args = ctx->userdata;
         const char *path;
         char name[256];
         int64_t received = 0, changed = 0, expired = 0;
         size_t len = 0, n = 0;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
-        if (r <= 0)
-                return r;
-        path = argv[optind];
+        (void) cmd;
+        path = ctx->argv[0];
         output_safe(name, sizeof name, strcmp(path, "-") == 0 ? "stdin" : path);
 
         r = import_read(path, &buf, &len);
@@ -459,21 +456,21 @@ static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 fprintf(stderr, "kizuki import: cannot read %s: %s\n", name, strerror(-r));
                 return r;
         }
-        if (args.format == FORMAT_GUESS)
-                args.format = import_guess(path, buf, len);
-        if (args.format == FORMAT_KIZUKI)
-                return import_kizuki(ctx, name, buf, len, args.dry_run);
+        if (args->format == FORMAT_GUESS)
+                args->format = import_guess(path, buf, len);
+        if (args->format == FORMAT_KIZUKI)
+                return import_kizuki(ctx, name, buf, len, args->dry_run);
 
-        Rejects rj = { .name = name, .format = args.format };
-        if (args.format == FORMAT_CSV)
-                r = import_parse_csv(buf, len, args.strict, reject_print, &rj, &parsed);
+        Rejects rj = { .name = name, .format = args->format };
+        if (args->format == FORMAT_CSV)
+                r = import_parse_csv(buf, len, args->strict, reject_print, &rj, &parsed);
         else
-                r = import_parse_activitywatch(buf, len, args.strict, tz_offset_at, NULL, reject_print, &rj, &parsed);
+                r = import_parse_activitywatch(buf, len, args->strict, tz_offset_at, NULL, reject_print, &rj, &parsed);
         if (rj.count > REJECTS_SHOWN)
                 fprintf(stderr, "%s: … and %" PRIu64 " more rejected %s\n", name, rj.count - REJECTS_SHOWN,
                         plural((int64_t) (rj.count - REJECTS_SHOWN), "row", "rows"));
         if (r == -EMEDIUMTYPE) {
-                if (args.format == FORMAT_CSV)
+                if (args->format == FORMAT_CSV)
                         fprintf(stderr, "kizuki import: %s is not a CSV file of intervals (its first line must be "
                                 "\"start,end,state\"); for an ActivityWatch export use --format activitywatch\n", name);
                 else
@@ -481,7 +478,7 @@ static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                                 "events); for a CSV file use --format csv\n", name);
                 goto out;
         }
-        if (r == -EBADMSG && args.strict) {
+        if (r == -EBADMSG && args->strict) {
                 fprintf(stderr, "kizuki import: %s has a row that cannot be imported; nothing was imported "
                         "(--strict)\n", name);
                 goto out;
@@ -496,13 +493,13 @@ static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 fprintf(stderr, "kizuki import: cannot sort %s into hours: %s\n", name, strerror(-r));
                 goto out;
         }
-        r = import_send(ctx, buckets, n, args.dry_run, &received, &changed, &expired);
+        r = import_send(ctx, buckets, n, args->dry_run, &received, &changed, &expired);
         if (r < 0)
                 goto out;
 
         printf("Read %" PRIu64 " %s (%" PRIu64 " rejected); ", parsed.rows_read,
                plural((int64_t) parsed.rows_read, "row", "rows"), parsed.rows_rejected);
-        if (args.dry_run)
+        if (args->dry_run)
                 printf("would merge %" PRId64 " %s, %" PRId64 " would change.\n", received,
                        plural(received, "hour", "hours"), changed);
         else
@@ -530,5 +527,6 @@ const Command cmd_import = {
         .args = { 1, 1 },
         .options = import_options,
         .option = import_option,
+        CMD_USERDATA_INIT(ImportArgs, .format = FORMAT_GUESS),
         .exec = import_exec,
 };

@@ -3,7 +3,6 @@
  * act on one (NudgeAction). Also the parser and the one-line form of a nudge
  * that kizuki status and kizuki explain share. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,17 +46,14 @@ static const CmdOption nudges_options[] = {
         {},
 };
 
-static int nudges_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int nudges_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *reply = NULL;
         _cleanup_free_ Nudge *v = NULL;
-        bool all = false;
+        bool all = *(bool *) ctx->userdata;
         size_t n = 0;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &all);
-        if (r <= 0)
-                return r;
-
+        (void) cmd;
         r = nudges_fetch(ctx, all, &reply, &v, &n);
         if (r < 0)
                 return r;
@@ -96,6 +92,7 @@ const Command cmd_nudges = {
         .help = "  -a, --all             Every stored nudge, read or not, with its state.\n"
                 "  --json                {\"nudges\":[...]}: the daemon's Nudge objects.\n",
         .options = nudges_options,
+        CMD_USERDATA(bool),
         .exec = nudges_exec,
 };
 
@@ -129,19 +126,16 @@ static const CmdOption nudge_options[] = {
         {},
 };
 
-static int nudge_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int nudge_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *params = NULL, *reply = NULL;
-        const char *helpful_arg = NULL;
+        const char *helpful_arg = *(const char **) ctx->userdata;
         const char *id_arg;
         int64_t id, duration = 0;
         int helpful = -1, r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &helpful_arg);
-        if (r <= 0)
-                return r;
-        const char *action = argv[optind];
-        char **rest = argv + optind + 1;
-        int n_rest = argc - optind - 1;
+        const char *action = ctx->argv[0];
+        char **rest = ctx->argv + 1;
+        int n_rest = ctx->argc - 1;
 
         if (strcmp(action, "snooze") == 0) {
                 if (n_rest != 2)
@@ -208,5 +202,6 @@ const Command cmd_nudge = {
                 "  --json                Print the nudge as the daemon now has it.\n",
         .args = { 1, 3 },
         .options = nudge_options,
+        CMD_USERDATA(const char *),
         .exec = nudge_exec,
 };

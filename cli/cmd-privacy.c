@@ -259,17 +259,14 @@ static const CmdOption privacy_options[] = {
         {},
 };
 
-static int privacy_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int privacy_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *reply = NULL, *dirs = NULL, *shares = NULL, *recipients = NULL;
         _cleanup_free_ char *policies = NULL, *recipients_path = NULL;
         json_object *tables;
         int64_t share_rows = 0;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, NULL);
-        if (r <= 0)
-                return r;
-
+        (void) cmd;
         r = client_invoke_array(ctx->socket_path, KIZUKI_NAME("GetPrivacy"), NULL, "tables", "inventory", &reply,
                                 &tables);
         if (r < 0)

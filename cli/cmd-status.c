@@ -200,15 +200,12 @@ static int status_nudges(const Ctx *ctx, json_object *st) {
         return 0;
 }
 
-static int status_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int status_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *reply = NULL;
         const char *rec;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, NULL);
-        if (r <= 0)
-                return r;
-
+        (void) cmd;
         r = cmd_invoke(ctx, KIZUKI_NAME("GetStatus"), NULL, &reply);
         if (r <= 0)
                 return r;

@@ -3,7 +3,6 @@
  * baseline (medians of the 28 days before), a sparkline per signal and the
  * week's actogram. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -463,23 +462,19 @@ static const CmdOption week_options[] = {
         {},
 };
 
-static int week_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int week_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *reply = NULL;
         char week[ISO_WEEK_MAX], today[OUTPUT_DATE_MAX];
-        bool this_week = false;
+        bool this_week = *(bool *) ctx->userdata;
         int64_t day, monday;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &this_week);
-        if (r <= 0)
-                return r;
-
-        if (optind < argc) {
+        if (ctx->argc > 0) {
                 if (this_week)
                         return cmd_usage_error(cmd, ctx, "give either a week or --this");
-                if (output_parse_week(argv[optind], &monday) < 0)
+                if (output_parse_week(ctx->argv[0], &monday) < 0)
                         return cmd_usage_error(cmd, ctx, "invalid week '%s' (expected YYYY-Www, e.g. 2026-W02)",
-                                               argv[optind]);
+                                               ctx->argv[0]);
                 day = monday;
         } else {
                 r = cmd_parse_day(cmd, ctx, NULL, today, &day);
@@ -509,5 +504,6 @@ const Command cmd_week = {
                 "  --json                Print kizukid's answer (GetWeek) as JSON.\n",
         .args = { 0, 1 },
         .options = week_options,
+        CMD_USERDATA(bool),
         .exec = week_exec,
 };

@@ -1,5 +1,5 @@
 /* The helpers of command.h: usage, help and the options of a command, parsed
- * from its entry. */
+ * from its entry, and running it. */
 #include "command.h"
 
 #include <assert.h>
@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "macro.h"
 
 /* Options a command may have besides --help (the most now is 7). */
 #define CMD_OPTIONS_MAX 15
@@ -107,6 +109,28 @@ int cmd_parse_options(const Command *cmd, int argc, char **argv, Ctx *ctx, void 
         }
         r = cmd_check_args(cmd, ctx, argc - optind);
         return r < 0 ? r : 1;
+}
+
+int cmd_run(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+        _cleanup_free_ void *userdata = NULL;
+        int r;
+
+        if (cmd->userdata_size > 0) {
+                userdata = calloc(1, cmd->userdata_size);
+                if (!userdata)
+                        return -ENOMEM;
+                if (cmd->userdata_init)
+                        memcpy(userdata, cmd->userdata_init, cmd->userdata_size);
+        }
+        r = cmd_parse_options(cmd, argc, argv, ctx, userdata);
+        if (r <= 0)
+                return r;
+        ctx->userdata = userdata;
+        ctx->argc = argc - optind;
+        ctx->argv = argv + optind;
+        r = cmd->exec(cmd, ctx);
+        ctx->userdata = NULL;
+        return r;
 }
 
 int cmd_parse_range(const Command *cmd, Ctx *ctx, const CmdRange *range, int64_t n_days, CmdDays *ret) {

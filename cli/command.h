@@ -1,6 +1,6 @@
 /* What every command of kizuki shares: the context, the Command entry with its
- * option table, and the helpers that parse a command line from the entry and
- * report usage errors (exit status 2) and help. */
+ * option table, and the helpers that parse a command line from the entry, run
+ * the command, and report usage errors (exit status 2) and help. */
 #pragma once
 
 #include <stdbool.h>
@@ -17,6 +17,9 @@ typedef struct Ctx {
         unsigned columns;        /* terminal width, for commands that fit their output to it */
         bool json;               /* the running command was asked for --json */
         bool usage_error;        /* set by cmd_usage_error(): exit status 2 */
+        void *userdata;          /* the running command's options, as cmd_run() parsed them */
+        int argc;                /* its positional arguments, after the options */
+        char **argv;
 } Ctx;
 
 /* CmdOption.flags */
@@ -68,8 +71,24 @@ typedef struct Command {
          * ≥ 0, or a usage error from cmd_usage_error(). NULL when every option
          * is --json or CMD_STORE. */
         int (*option)(const struct Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata);
-        int (*exec)(const struct Command *cmd, int argc, char **argv, Ctx *ctx);
+        /* The userdata cmd_run() parses the options into: its size (0: none)
+         * and its initial value (NULL: all zero). */
+        size_t userdata_size;
+        const void *userdata_init;
+        /* Runs the command, with its options in ctx->userdata and its
+         * positional arguments in ctx->argv[0..ctx->argc-1]. */
+        int (*exec)(const struct Command *cmd, Ctx *ctx);
 } Command;
+
+/* The userdata of an entry: a type, and optionally its initial value. */
+#define CMD_USERDATA(type) .userdata_size = sizeof(type)
+#define CMD_USERDATA_INIT(type, ...) CMD_USERDATA(type), .userdata_init = &(const type) { __VA_ARGS__ }
+
+/* Run cmd with its command line (argv[0] is "kizuki NAME"): a userdata from
+ * the entry, cmd_parse_options() into it, then cmd->exec() with the userdata
+ * and the positional arguments in ctx. Returns 0 also
+ * when --help was shown, < 0 on failure or a usage error. */
+int cmd_run(const Command *cmd, int argc, char **argv, Ctx *ctx);
 
 /* "Usage: kizuki NAME USAGE" on f. */
 void cmd_print_usage(const Command *cmd, FILE *f);
