@@ -61,8 +61,7 @@ static int actogram_exec(const Command *cmd, Ctx *ctx) {
         return actogram_print(ctx, hours, n, d.from_day, (size_t) (7 * args->weeks), args->double_plot);
 }
 
-const Command cmd_actogram = {
-        .name = "actogram",
+COMMAND(actogram,
         .usage = "[--weeks N] [--to DATE] [--double] [--json]",
         .summary = "Show active minutes as hours × days",
         .help = "  --weeks N             How many weeks (default 4, at most 104).\n"
@@ -71,6 +70,4 @@ const Command cmd_actogram = {
                 "  --json                Print the hours as 'kizuki hours --json' does.\n",
         .options = actogram_options,
         .option = actogram_option,
-        CMD_USERDATA_INIT(ActogramArgs, .weeks = WEEKS_DEFAULT),
-        .exec = actogram_exec,
-};
+        CMD_USERDATA_INIT(ActogramArgs, .weeks = WEEKS_DEFAULT));

@@ -157,8 +157,7 @@ static int checkin_exec(const Command *cmd, Ctx *ctx) {
         return 0;
 }
 
-const Command cmd_checkin = {
-        .name = "checkin",
+COMMAND(checkin,
         .usage = "[--went-out yes|no] [--met-someone yes|no] [--mood 1-5] [--date DATE]",
         .summary = "Note how your day went",
         .help = "  --went-out yes|no     Whether you went outside.\n"
@@ -167,6 +166,4 @@ const Command cmd_checkin = {
                 "  --date DATE           The day: YYYY-MM-DD, today (default) or yesterday.\n",
         .options = checkin_options,
         .option = checkin_option,
-        CMD_USERDATA_INIT(CheckinArgs, .went_out = -1, .met_someone = -1, .mood = -1),
-        .exec = checkin_exec,
-};
+        CMD_USERDATA_INIT(CheckinArgs, .went_out = -1, .met_someone = -1, .mood = -1));

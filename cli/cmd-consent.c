@@ -255,8 +255,7 @@ static int consent_exec(const Command *cmd, Ctx *ctx) {
         return cmd_usage_error(cmd, ctx, "unknown subcommand '%s'", sub);
 }
 
-const Command cmd_consent = {
-        .name = "consent",
+COMMAND(consent,
         .usage = "grant [--yes] | revoke | show [--json|--text]",
         .summary = "Grant, revoke or show consent to recording",
         .help = "  grant                 Show the consent text, ask, and grant consent.\n"
@@ -267,6 +266,4 @@ const Command cmd_consent = {
                 "    --text              Print the consent text of this kizuki.\n",
         .args = { 0, 1 },
         .options = consent_options,
-        CMD_USERDATA(ConsentArgs),
-        .exec = consent_exec,
-};
+        CMD_USERDATA(ConsentArgs));

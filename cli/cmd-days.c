@@ -43,8 +43,7 @@ static int days_exec(const Command *cmd, Ctx *ctx) {
         return days_print_table(ctx, days, n, true);
 }
 
-const Command cmd_days = {
-        .name = "days",
+COMMAND(days,
         .usage = "[--from DATE] [--to DATE] [--json]",
         .summary = "Show the daily signals of a range of days",
         .help = "  --from DATE           The first day (default: 13 days before --to).\n"
@@ -52,6 +51,4 @@ const Command cmd_days = {
                 "                        DATE: YYYY-MM-DD, today or yesterday.\n"
                 "  --json                {\"days\":[{\"date\",\"screen_h\",…}, …]} (see kizuki(1)).\n",
         .options = cmd_options_range,
-        CMD_USERDATA(CmdRange),
-        .exec = days_exec,
-};
+        CMD_USERDATA(CmdRange));

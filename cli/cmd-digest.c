@@ -154,8 +154,7 @@ static int digest_exec(const Command *cmd, Ctx *ctx) {
         return 0;
 }
 
-const Command cmd_digest = {
-        .name = "digest",
+COMMAND(digest,
         .usage = "[--week W] [--level L] [--format F] [-o FILE] [--patient-id ID]",
         .summary = "Write a weekly digest for a therapist",
         .help = "  --week YYYY-Www       The ISO week (default: the last complete week).\n"
@@ -167,6 +166,4 @@ const Command cmd_digest = {
                 "  --patient-name NAME   FHIR and HTML: a name to show; none unless given.\n",
         .options = digest_options,
         .option = digest_option,
-        CMD_USERDATA_INIT(DigestArgs, .level = DIGEST_LEVEL_SUMMARY, .format = DIGEST_FORMAT_TEXT),
-        .exec = digest_exec,
-};
+        CMD_USERDATA_INIT(DigestArgs, .level = DIGEST_LEVEL_SUMMARY, .format = DIGEST_FORMAT_TEXT));

@@ -537,8 +537,7 @@ out:
         return r;
 }
 
-const Command cmd_explain = {
-        .name = "explain",
+COMMAND(explain,
         .usage = "ID|POLICY|FILE [--days N] [--to DATE] [--json]",
         .summary = "Show the figures behind a nudge or policy",
         .help = "  ID                    A nudge: its policy as of the day it was raised.\n"
@@ -551,6 +550,4 @@ const Command cmd_explain = {
         .args = { 1, 1 },
         .options = explain_options,
         .option = explain_option,
-        CMD_USERDATA_INIT(ExplainArgs, .days = EXPLAIN_DAYS_DEFAULT),
-        .exec = explain_exec,
-};
+        CMD_USERDATA_INIT(ExplainArgs, .days = EXPLAIN_DAYS_DEFAULT));

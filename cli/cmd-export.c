@@ -417,8 +417,7 @@ static int export_exec(const Command *cmd, Ctx *ctx) {
         return 0;
 }
 
-const Command cmd_export = {
-        .name = "export",
+COMMAND(export,
         .usage = "[-o FILE|DIR] [--format json|csv]",
         .summary = "Export everything, in open formats",
         .help = "  -o, --output FILE     Write to FILE (mode 0600) instead of standard output; with\n"
@@ -430,6 +429,4 @@ const Command cmd_export = {
                 "machine with 'kizuki import --format kizuki FILE'.\n",
         .options = export_options,
         .option = export_option,
-        CMD_USERDATA_INIT(ExportArgs, .format = EXPORT_JSON),
-        .exec = export_exec,
-};
+        CMD_USERDATA_INIT(ExportArgs, .format = EXPORT_JSON));

@@ -148,8 +148,7 @@ static int forget_exec(const Command *cmd, Ctx *ctx) {
         return 0;
 }
 
-const Command cmd_forget = {
-        .name = "forget",
+COMMAND(forget,
         .usage = "--all | --before DATE | --from DATE --to DATE [OPTION]...",
         .summary = "Delete stored data for real",
         .help = "  --all                 Everything: hours, check-ins, nudges, consent (recording\n"
@@ -163,6 +162,4 @@ const Command cmd_forget = {
                 "DATE is YYYY-MM-DD, today or yesterday. Deleting is for real: SQLite's secure_delete,\n"
                 "a WAL checkpoint, VACUUM and another checkpoint. Save a copy first with 'kizuki export'.\n",
         .options = forget_options,
-        CMD_USERDATA(ForgetArgs),
-        .exec = forget_exec,
-};
+        CMD_USERDATA(ForgetArgs));

@@ -20,10 +20,7 @@ static int hint_exec(const Command *cmd, Ctx *ctx) {
         return client_invoke_strings(ctx->socket_path, KIZUKI_NAME("Hint"), &reply, "state", state, NULL);
 }
 
-const Command cmd_hint = {
-        .name = "hint",
+COMMAND(hint,
         .usage = "active|idle|locked|unlocked",
         .summary = "Report your state (for swayidle hooks)",
-        .args = { 1, 1 },
-        .exec = hint_exec,
-};
+        .args = { 1, 1 });

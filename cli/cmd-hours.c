@@ -83,13 +83,10 @@ static int hours_exec(const Command *cmd, Ctx *ctx) {
         return hours_print(ctx, date, day, hours, n);
 }
 
-const Command cmd_hours = {
-        .name = "hours",
+COMMAND(hours,
         .usage = "[--date YYYY-MM-DD] [--json]",
         .summary = "Show active time per hour of a day",
         .help = "  --date DATE           The local day: YYYY-MM-DD, today (default) or yesterday.\n"
                 "  --json                Print {\"hours\":[{\"start\",\"active_s\",\"observed_s\"}, …]}.\n",
         .options = hours_options,
-        CMD_USERDATA(const char *),
-        .exec = hours_exec,
-};
+        CMD_USERDATA(const char *));

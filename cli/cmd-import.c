@@ -512,8 +512,7 @@ out:
         return r;
 }
 
-const Command cmd_import = {
-        .name = "import",
+COMMAND(import,
         .usage = "[--format csv|activitywatch|kizuki] [--dry-run] [--strict] FILE",
         .summary = "Import activity, or restore an export",
         .help = "  FILE                  The file to import; - reads standard input.\n"
@@ -527,6 +526,4 @@ const Command cmd_import = {
         .args = { 1, 1 },
         .options = import_options,
         .option = import_option,
-        CMD_USERDATA_INIT(ImportArgs, .format = FORMAT_GUESS),
-        .exec = import_exec,
-};
+        CMD_USERDATA_INIT(ImportArgs, .format = FORMAT_GUESS));

@@ -85,16 +85,13 @@ static int nudges_exec(const Command *cmd, Ctx *ctx) {
         return 0;
 }
 
-const Command cmd_nudges = {
-        .name = "nudges",
+COMMAND(nudges,
         .usage = "[--all] [--json]",
         .summary = "Show the nudges your policies raised",
         .help = "  -a, --all             Every stored nudge, read or not, with its state.\n"
                 "  --json                {\"nudges\":[...]}: the daemon's Nudge objects.\n",
         .options = nudges_options,
-        CMD_USERDATA(bool),
-        .exec = nudges_exec,
-};
+        CMD_USERDATA(bool));
 
 /* "yes"/"y" → 1, "no"/"n" → 0, else -EINVAL. */
 static int parse_yes_no(const char *s) {
@@ -191,8 +188,7 @@ static int nudge_exec(const Command *cmd, Ctx *ctx) {
         return 0;
 }
 
-const Command cmd_nudge = {
-        .name = "nudge",
+COMMAND(nudge,
         .usage = "ack ID | snooze DURATION ID | dismiss ID [--helpful yes|no]",
         .summary = "Acknowledge, snooze or dismiss a nudge",
         .help = "  ack ID                Mark the nudge as read.\n"
@@ -202,6 +198,4 @@ const Command cmd_nudge = {
                 "  --json                Print the nudge as the daemon now has it.\n",
         .args = { 1, 3 },
         .options = nudge_options,
-        CMD_USERDATA(const char *),
-        .exec = nudge_exec,
-};
+        CMD_USERDATA(const char *));

@@ -47,17 +47,11 @@ static int resume_exec(const Command *cmd, Ctx *ctx) {
         return 0;
 }
 
-const Command cmd_pause = {
-        .name = "pause",
+COMMAND(pause,
         .usage = "[DURATION]",
         .summary = "Pause recording (for DURATION)",
-        .args = { 0, 1 },
-        .exec = pause_exec,
-};
+        .args = { 0, 1 });
 
-const Command cmd_resume = {
-        .name = "resume",
+COMMAND(resume,
         .usage = "",
-        .summary = "Resume recording after a pause",
-        .exec = resume_exec,
-};
+        .summary = "Resume recording after a pause");

@@ -285,8 +285,7 @@ static int policy_exec(const Command *cmd, Ctx *ctx) {
         return cmd_usage_error(cmd, ctx, "unknown action '%s' (list, check, test or eval)", verb);
 }
 
-const Command cmd_policy = {
-        .name = "policy",
+COMMAND(policy,
         .usage = "list | check FILE... | test [OPTION]... [POLICY...] | eval",
         .summary = "List, check, test or run drift policies",
         .help = "  list                  The policy files in force, where from, enabled or not.\n"
@@ -302,6 +301,4 @@ const Command cmd_policy = {
                 "                        \"value\",\"baseline\"}]}]}; eval: the daemon's reply.\n",
         .args = { 1, -1 },
         .options = cmd_options_range,
-        CMD_USERDATA(CmdRange),
-        .exec = policy_exec,
-};
+        CMD_USERDATA(CmdRange));

@@ -304,11 +304,8 @@ static int privacy_exec(const Command *cmd, Ctx *ctx) {
         return r;
 }
 
-const Command cmd_privacy = {
-        .name = "privacy",
+COMMAND(privacy,
         .usage = "[--json]",
         .summary = "What is kept, where, how long, shared",
         .help = "  --json                The inventory as JSON.\n",
-        .options = privacy_options,
-        .exec = privacy_exec,
-};
+        .options = privacy_options);

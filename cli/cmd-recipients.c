@@ -284,8 +284,7 @@ static int recipients_exec(const Command *cmd, Ctx *ctx) {
         return recipients_check_exec(dir, ctx->argv[1]);
 }
 
-const Command cmd_recipients = {
-        .name = "recipients",
+COMMAND(recipients,
         .usage = "[list] | show NAME | check NAME [--json]",
         .summary = "List, show or check recipients",
         .help = "  list                  The recipient files and what each gets (invalid ones in red).\n"
@@ -295,6 +294,4 @@ const Command cmd_recipients = {
                 "                        NOOP (smtp, smtps).\n"
                 "  --json                list and show as JSON.\n",
         .args = { 0, -1 }, /* 0 to 2, checked for each action */
-        .options = cmd_options_json,
-        .exec = recipients_exec,
-};
+        .options = cmd_options_json);

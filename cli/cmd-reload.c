@@ -34,11 +34,8 @@ static int reload_exec(const Command *cmd, Ctx *ctx) {
         return 0;
 }
 
-const Command cmd_reload = {
-        .name = "reload",
+COMMAND(reload,
         .usage = "[--json]",
         .summary = "Re-read the configuration and policies",
         .help = "  --json                {\"problems\":[...]}: the policy files that did not parse.\n",
-        .options = cmd_options_json,
-        .exec = reload_exec,
-};
+        .options = cmd_options_json);

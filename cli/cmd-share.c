@@ -317,8 +317,7 @@ static int share_exec(const Command *cmd, Ctx *ctx) {
         return share_one(ctx, dir, to, a);
 }
 
-const Command cmd_share = {
-        .name = "share",
+COMMAND(share,
         .usage = "--to NAME [--week YYYY-Www] [--dry-run] [--yes] | --scheduled",
         .summary = "Show, then send, a digest to a recipient",
         .help = "  -t, --to NAME         The recipient (recipients.d/NAME.conf, see kizuki-recipient(5)).\n"
@@ -328,6 +327,4 @@ const Command cmd_share = {
                 "  --scheduled           Send last week's digest to every recipient with\n"
                 "                        schedule = weekly that has not had it yet (kizuki-share.timer).\n",
         .options = share_options,
-        CMD_USERDATA(ShareArgs),
-        .exec = share_exec,
-};
+        CMD_USERDATA(ShareArgs));

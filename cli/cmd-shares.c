@@ -120,14 +120,11 @@ static int shares_exec(const Command *cmd, Ctx *ctx) {
         return 0;
 }
 
-const Command cmd_shares = {
-        .name = "shares",
+COMMAND(shares,
         .usage = "[--json] [--limit N]",
         .summary = "List what was shared, with whom, when",
         .help = "  --json                {\"shares\":[...]}: the daemon's Share objects, newest first.\n"
                 "  -n, --limit N         Only the N newest entries.\n",
         .options = shares_options,
         .option = shares_option,
-        CMD_USERDATA(long),
-        .exec = shares_exec,
-};
+        CMD_USERDATA(long));

@@ -217,11 +217,8 @@ static int status_exec(const Command *cmd, Ctx *ctx) {
         return status_nudges(ctx, reply);
 }
 
-const Command cmd_status = {
-        .name = "status",
+COMMAND(status,
         .usage = "[--json]",
         .summary = "Show recording state and unread nudges",
         .help = "  --json                Print the daemon's status as JSON.\n",
-        .options = cmd_options_json,
-        .exec = status_exec,
-};
+        .options = cmd_options_json);

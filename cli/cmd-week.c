@@ -495,8 +495,7 @@ static int week_exec(const Command *cmd, Ctx *ctx) {
         return week_print(ctx, reply);
 }
 
-const Command cmd_week = {
-        .name = "week",
+COMMAND(week,
         .usage = "[YYYY-Www] [--this] [--json]",
         .summary = "Show a week's summary and its changes",
         .help = "  YYYY-Www              The ISO week (e.g. 2026-W02; default: the last complete week).\n"
@@ -504,6 +503,4 @@ const Command cmd_week = {
                 "  --json                Print kizukid's answer (GetWeek) as JSON.\n",
         .args = { 0, 1 },
         .options = week_options,
-        CMD_USERDATA(bool),
-        .exec = week_exec,
-};
+        CMD_USERDATA(bool));

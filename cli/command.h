@@ -84,6 +84,10 @@ typedef struct Command {
 #define CMD_USERDATA(type) .userdata_size = sizeof(type)
 #define CMD_USERDATA_INIT(type, ...) CMD_USERDATA(type), .userdata_init = &(const type) { __VA_ARGS__ }
 
+/* The entry of the command NAME: cmd_NAME, named "NAME", run by NAME_exec(),
+ * with the other fields given as designated initializers. */
+#define COMMAND(NAME, ...) const Command cmd_##NAME = { .name = #NAME, .exec = NAME##_exec, __VA_ARGS__ }
+
 /* Run cmd with its command line (argv[0] is "kizuki NAME"): a userdata from
  * the entry, cmd_parse_options() into it, then cmd->exec() with the userdata
  * and the positional arguments in ctx. Returns 0 also
