@@ -16,15 +16,6 @@
 
 #define ASK_TRIES 3
 
-/* "yes"/"y" → 1, "no"/"n" → 0, else -EINVAL. */
-static int parse_answer(const char *s) {
-        if (strcasecmp(s, "yes") == 0 || strcasecmp(s, "y") == 0)
-                return 1;
-        if (strcasecmp(s, "no") == 0 || strcasecmp(s, "n") == 0)
-                return 0;
-        return -EINVAL;
-}
-
 /* "1".."5" → the mood, else -EINVAL. */
 static int parse_mood(const char *s) {
         return strlen(s) == 1 && s[0] >= '1' && s[0] <= '5' ? s[0] - '0' : -EINVAL;
@@ -67,10 +58,10 @@ static void checkin_ask(const char *when, int *went_out, int *met_someone, int *
         bool eof = false;
 
         snprintf(q, sizeof q, "Did you go outside %s? [y/n/skip] ", when);
-        *went_out = ask(out, q, parse_answer, &eof);
+        *went_out = ask(out, q, cmd_parse_yes_no, &eof);
         snprintf(q, sizeof q, "Did you meet or talk with someone (not online)%s%s? [y/n/skip] ",
                  strcmp(when, "today") == 0 ? "" : " ", strcmp(when, "today") == 0 ? "" : when);
-        *met_someone = ask(out, q, parse_answer, &eof);
+        *met_someone = ask(out, q, cmd_parse_yes_no, &eof);
         snprintf(q, sizeof q, "Mood %s, 1 (low) to 5 (good)? [1-5/skip] ", when);
         *mood = ask(out, q, parse_mood, &eof);
 }
@@ -94,12 +85,12 @@ static int checkin_option(const Command *cmd, Ctx *ctx, int id, const char *arg,
 
         switch (id) {
         case 'o':
-                args->went_out = parse_answer(arg);
+                args->went_out = cmd_parse_yes_no(arg);
                 if (args->went_out < 0)
                         return cmd_usage_error(cmd, ctx, "invalid answer '%s' to --went-out (yes or no)", arg);
                 break;
         case 'm':
-                args->met_someone = parse_answer(arg);
+                args->met_someone = cmd_parse_yes_no(arg);
                 if (args->met_someone < 0)
                         return cmd_usage_error(cmd, ctx, "invalid answer '%s' to --met-someone (yes or no)", arg);
                 break;

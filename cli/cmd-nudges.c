@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "client.h"
@@ -93,15 +92,6 @@ COMMAND(nudges,
         .options = nudges_options,
         CMD_USERDATA(bool));
 
-/* "yes"/"y" → 1, "no"/"n" → 0, else -EINVAL. */
-static int parse_yes_no(const char *s) {
-        if (strcasecmp(s, "yes") == 0 || strcasecmp(s, "y") == 0)
-                return 1;
-        if (strcasecmp(s, "no") == 0 || strcasecmp(s, "n") == 0)
-                return 0;
-        return -EINVAL;
-}
-
 /* A nudge ID: a positive decimal integer. */
 static int parse_id(const char *s, int64_t *ret) {
         char *end;
@@ -151,7 +141,7 @@ static int nudge_exec(const Command *cmd, Ctx *ctx) {
         if (parse_id(id_arg, &id) < 0)
                 return cmd_usage_error(cmd, ctx, "invalid nudge ID '%s' (see 'kizuki nudges')", id_arg);
         if (helpful_arg) {
-                helpful = parse_yes_no(helpful_arg);
+                helpful = cmd_parse_yes_no(helpful_arg);
                 if (helpful < 0)
                         return cmd_usage_error(cmd, ctx, "invalid answer '%s' to --helpful (yes or no)", helpful_arg);
         }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "macro.h"
 
@@ -153,6 +154,14 @@ int cmd_parse_number(const char *arg, long min, long max, long *ret) {
                 return -EINVAL;
         *ret = v;
         return 0;
+}
+
+int cmd_parse_yes_no(const char *arg) {
+        if (strcasecmp(arg, "yes") == 0 || strcasecmp(arg, "y") == 0)
+                return 1;
+        if (strcasecmp(arg, "no") == 0 || strcasecmp(arg, "n") == 0)
+                return 0;
+        return -EINVAL;
 }
 
 int cmd_invoke(const Ctx *ctx, const char *method, json_object *params, json_object **ret_reply) {

@@ -128,6 +128,9 @@ int cmd_parse_range(const Command *cmd, Ctx *ctx, const CmdRange *range, int64_t
  * option's argument. -EINVAL for anything else. */
 int cmd_parse_number(const char *arg, long min, long max, long *ret);
 
+/* "yes"/"y" → 1, "no"/"n" → 0 (any case), else -EINVAL: an option's answer. */
+int cmd_parse_yes_no(const char *arg);
+
 /* client_invoke() at ctx->socket_path; with --json also the reply on stdout.
  * Returns 1 when the command is to show the reply itself, 0 when it was
  * shown as JSON, < 0 on failure (said on stderr). */
