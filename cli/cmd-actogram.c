@@ -22,22 +22,12 @@ typedef struct ActogramArgs {
 } ActogramArgs;
 
 static const CmdOption actogram_options[] = {
-        { "weeks", 'w', CMD_ARG, 0 },
+        CMD_OPTION_NUMBER("weeks", 'w', 0, ActogramArgs, weeks, WEEKS_MAX, "invalid number of weeks"),
         CMD_OPTION_STRING("to", 't', ActogramArgs, to),
         CMD_OPTION_BOOL("double", 'd', ActogramArgs, double_plot),
         CMD_OPTION_JSON,
         {},
 };
-
-/* --weeks N */
-static int actogram_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
-        ActogramArgs *args = userdata;
-
-        (void) id;
-        if (cmd_parse_number(arg, 1, WEEKS_MAX, &args->weeks) < 0)
-                return cmd_usage_error(cmd, ctx, "invalid number of weeks '%s' (1 to %d)", arg, WEEKS_MAX);
-        return 0;
-}
 
 static int actogram_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_free_ Hour *hours = NULL;
@@ -69,5 +59,4 @@ COMMAND(actogram,
                 "  --double              Double-plot: each row shows a day and the next (48 hours).\n"
                 "  --json                Print the hours as 'kizuki hours --json' does.\n",
         .options = actogram_options,
-        .option = actogram_option,
         CMD_USERDATA_INIT(ActogramArgs, .weeks = WEEKS_DEFAULT));

@@ -72,36 +72,14 @@ typedef struct CheckinArgs {
 } CheckinArgs;
 
 static const CmdOption checkin_options[] = {
-        { "went-out", 'o', CMD_ARG, 0 },
-        { "met-someone", 'm', CMD_ARG, 0 },
-        { "mood", 'M', CMD_ARG, 0 },
+        CMD_OPTION_PARSE("went-out", 'o', 0, CheckinArgs, went_out, cmd_parse_yes_no, "invalid answer",
+                         " to --went-out (yes or no)"),
+        CMD_OPTION_PARSE("met-someone", 'm', 0, CheckinArgs, met_someone, cmd_parse_yes_no, "invalid answer",
+                         " to --met-someone (yes or no)"),
+        CMD_OPTION_PARSE("mood", 'M', 0, CheckinArgs, mood, parse_mood, "invalid mood", " (1, low, to 5, good)"),
         CMD_OPTION_STRING("date", 'd', CheckinArgs, date),
         {},
 };
-
-/* --went-out, --met-someone, --mood */
-static int checkin_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
-        CheckinArgs *args = userdata;
-
-        switch (id) {
-        case 'o':
-                args->went_out = cmd_parse_yes_no(arg);
-                if (args->went_out < 0)
-                        return cmd_usage_error(cmd, ctx, "invalid answer '%s' to --went-out (yes or no)", arg);
-                break;
-        case 'm':
-                args->met_someone = cmd_parse_yes_no(arg);
-                if (args->met_someone < 0)
-                        return cmd_usage_error(cmd, ctx, "invalid answer '%s' to --met-someone (yes or no)", arg);
-                break;
-        case 'M':
-                args->mood = parse_mood(arg);
-                if (args->mood < 0)
-                        return cmd_usage_error(cmd, ctx, "invalid mood '%s' (1, low, to 5, good)", arg);
-                break;
-        }
-        return 0;
-}
 
 static int checkin_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *params = NULL, *reply = NULL;
@@ -156,5 +134,4 @@ COMMAND(checkin,
                 "  --mood 1-5            Your mood, 1 (low) to 5 (good).\n"
                 "  --date DATE           The day: YYYY-MM-DD, today (default) or yesterday.\n",
         .options = checkin_options,
-        .option = checkin_option,
         CMD_USERDATA_INIT(CheckinArgs, .went_out = -1, .met_someone = -1, .mood = -1));

@@ -221,7 +221,7 @@ typedef struct ConsentArgs {
 } ConsentArgs;
 
 static const CmdOption consent_options[] = {
-        { "yes", 'y', CMD_SHORT | CMD_STORE, offsetof(ConsentArgs, yes) },
+        { .name = "yes", .id = 'y', .flags = CMD_SHORT | CMD_STORE, .offset = offsetof(ConsentArgs, yes) },
         CMD_OPTION_JSON,
         CMD_OPTION_BOOL("text", 't', ConsentArgs, text),
         {},

@@ -68,12 +68,14 @@ typedef struct DigestArgs {
 } DigestArgs;
 
 static const CmdOption digest_options[] = {
-        { "week", 'w', CMD_ARG | CMD_SHORT, 0 },
-        { "level", 'l', CMD_ARG | CMD_SHORT, 0 },
-        { "format", 'f', CMD_ARG | CMD_SHORT, 0 },
-        { "output", 'o', CMD_ARG | CMD_SHORT, 0 },
-        { "patient-id", 'p', CMD_ARG, 0 },
-        { "patient-name", 'n', CMD_ARG, 0 },
+        { .name = "week", .id = 'w', .flags = CMD_ARG | CMD_SHORT },
+        CMD_OPTION_PARSE("level", 'l', CMD_SHORT, DigestArgs, level, digest_level_from_string, "invalid level",
+                         " (summary, daily or hourly)"),
+        CMD_OPTION_PARSE("format", 'f', CMD_SHORT, DigestArgs, format, digest_format_from_string, "invalid format",
+                         " (text, json, html or fhir)"),
+        { .name = "output", .id = 'o', .flags = CMD_ARG | CMD_SHORT },
+        { .name = "patient-id", .id = 'p', .flags = CMD_ARG },
+        { .name = "patient-name", .id = 'n', .flags = CMD_ARG },
         {},
 };
 
@@ -86,16 +88,6 @@ static int digest_option(const Command *cmd, Ctx *ctx, int id, const char *arg, 
                 if (digest_parse_week(arg, args->week_buf, sizeof args->week_buf) < 0)
                         return cmd_usage_error(cmd, ctx, "invalid week '%s' (expected YYYY-Www, e.g. 2026-W02)", arg);
                 args->week = args->week_buf;
-                break;
-        case 'l':
-                args->level = digest_level_from_string(arg);
-                if (args->level < 0)
-                        return cmd_usage_error(cmd, ctx, "invalid level '%s' (summary, daily or hourly)", arg);
-                break;
-        case 'f':
-                args->format = digest_format_from_string(arg);
-                if (args->format < 0)
-                        return cmd_usage_error(cmd, ctx, "invalid format '%s' (text, json, html or fhir)", arg);
                 break;
         case 'o':
                 if (!*arg)

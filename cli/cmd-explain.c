@@ -406,21 +406,11 @@ typedef struct ExplainArgs {
 } ExplainArgs;
 
 static const CmdOption explain_options[] = {
-        { "days", 'd', CMD_ARG, 0 },
+        CMD_OPTION_NUMBER("days", 'd', 0, ExplainArgs, days, EXPLAIN_DAYS_MAX, "invalid --days"),
         CMD_OPTION_STRING("to", 't', ExplainArgs, to),
         CMD_OPTION_JSON,
         {},
 };
-
-/* --days N */
-static int explain_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
-        ExplainArgs *args = userdata;
-
-        (void) id;
-        if (cmd_parse_number(arg, 1, EXPLAIN_DAYS_MAX, &args->days) < 0)
-                return cmd_usage_error(cmd, ctx, "invalid --days '%s' (1 to %d)", arg, EXPLAIN_DAYS_MAX);
-        return 0;
-}
 
 static int explain_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_(policyset_freep) PolicySet *set = NULL;
@@ -549,5 +539,4 @@ COMMAND(explain,
                 "                        \"why\":\"...\"}\n",
         .args = { 1, 1 },
         .options = explain_options,
-        .option = explain_option,
         CMD_USERDATA_INIT(ExplainArgs, .days = EXPLAIN_DAYS_DEFAULT));

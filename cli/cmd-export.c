@@ -363,30 +363,26 @@ static int export_csv(const Ctx *ctx, const char *dir, json_object *tables, size
         return 0;
 }
 
+/* "json" or "csv": an ExportFormat, else -EINVAL. */
+static int export_format_from_string(const char *s) {
+        if (strcmp(s, "json") == 0)
+                return EXPORT_JSON;
+        if (strcmp(s, "csv") == 0)
+                return EXPORT_CSV;
+        return -EINVAL;
+}
+
 typedef struct ExportArgs {
-        const char *out;     /* --output */
-        ExportFormat format; /* --format */
+        const char *out; /* --output */
+        int format;      /* --format: an ExportFormat */
 } ExportArgs;
 
 static const CmdOption export_options[] = {
-        { "output", 'o', CMD_ARG | CMD_SHORT | CMD_STORE, offsetof(ExportArgs, out) },
-        { "format", 'f', CMD_ARG | CMD_SHORT, 0 },
+        { .name = "output", .id = 'o', .flags = CMD_ARG | CMD_SHORT | CMD_STORE, .offset = offsetof(ExportArgs, out) },
+        CMD_OPTION_PARSE("format", 'f', CMD_SHORT, ExportArgs, format, export_format_from_string, "unknown format",
+                         " (json or csv)"),
         {},
 };
-
-/* --format */
-static int export_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
-        ExportArgs *args = userdata;
-
-        (void) id;
-        if (strcmp(arg, "json") == 0)
-                args->format = EXPORT_JSON;
-        else if (strcmp(arg, "csv") == 0)
-                args->format = EXPORT_CSV;
-        else
-                return cmd_usage_error(cmd, ctx, "unknown format '%s' (json or csv)", arg);
-        return 0;
-}
 
 static int export_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *inventory = NULL;
@@ -428,5 +424,4 @@ COMMAND(export,
                 "records, the share log and the daemon's small state. Restore it on another\n"
                 "machine with 'kizuki import --format kizuki FILE'.\n",
         .options = export_options,
-        .option = export_option,
         CMD_USERDATA_INIT(ExportArgs, .format = EXPORT_JSON));

@@ -51,13 +51,13 @@ typedef struct ForgetArgs {
 } ForgetArgs;
 
 static const CmdOption forget_options[] = {
-        { "all", 'a', CMD_SHORT | CMD_STORE, offsetof(ForgetArgs, all) },
+        { .name = "all", .id = 'a', .flags = CMD_SHORT | CMD_STORE, .offset = offsetof(ForgetArgs, all) },
         CMD_OPTION_STRING("before", OPT_BEFORE, ForgetArgs, before),
         CMD_OPTION_STRING("from", OPT_FROM, ForgetArgs, from),
         CMD_OPTION_STRING("to", OPT_TO, ForgetArgs, to),
         CMD_OPTION_BOOL("include-share-log", OPT_SHARES, ForgetArgs, shares),
-        { "yes", 'y', CMD_SHORT | CMD_STORE, offsetof(ForgetArgs, yes) },
-        { "json", CMD_OPT_JSON, CMD_SHORT, 0 },
+        { .name = "yes", .id = 'y', .flags = CMD_SHORT | CMD_STORE, .offset = offsetof(ForgetArgs, yes) },
+        { .name = "json", .id = CMD_OPT_JSON, .flags = CMD_SHORT },
         {},
 };
 

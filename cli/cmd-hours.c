@@ -59,7 +59,7 @@ static int hours_print(const Ctx *ctx, const char *date, int64_t day, const Hour
 
 /* --date into the const char * at userdata. */
 static const CmdOption hours_options[] = {
-        { "date", 'd', CMD_ARG | CMD_STORE, 0 },
+        { .name = "date", .id = 'd', .flags = CMD_ARG | CMD_STORE },
         CMD_OPTION_JSON,
         {},
 };

@@ -404,33 +404,29 @@ out:
         return r;
 }
 
+/* "csv", "activitywatch" (or "aw") or "kizuki": an ImportFormat, else -EINVAL. */
+static int import_format_from_string(const char *s) {
+        if (strcmp(s, "csv") == 0)
+                return FORMAT_CSV;
+        if (strcmp(s, "activitywatch") == 0 || strcmp(s, "aw") == 0)
+                return FORMAT_ACTIVITYWATCH;
+        if (strcmp(s, "kizuki") == 0)
+                return FORMAT_KIZUKI;
+        return -EINVAL;
+}
+
 typedef struct ImportArgs {
-        ImportFormat format;  /* --format, else guessed */
+        int format;           /* --format (an ImportFormat), else guessed */
         bool dry_run, strict; /* --dry-run, --strict */
 } ImportArgs;
 
 static const CmdOption import_options[] = {
-        { "format", 'f', CMD_ARG, 0 },
+        CMD_OPTION_PARSE("format", 'f', 0, ImportArgs, format, import_format_from_string, "unknown format",
+                         " (csv, activitywatch or kizuki)"),
         CMD_OPTION_BOOL("dry-run", 'n', ImportArgs, dry_run),
         CMD_OPTION_BOOL("strict", 's', ImportArgs, strict),
         {},
 };
-
-/* --format */
-static int import_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
-        ImportArgs *args = userdata;
-
-        (void) id;
-        if (strcmp(arg, "csv") == 0)
-                args->format = FORMAT_CSV;
-        else if (strcmp(arg, "activitywatch") == 0 || strcmp(arg, "aw") == 0)
-                args->format = FORMAT_ACTIVITYWATCH;
-        else if (strcmp(arg, "kizuki") == 0)
-                args->format = FORMAT_KIZUKI;
-        else
-                return cmd_usage_error(cmd, ctx, "unknown format '%s' (csv, activitywatch or kizuki)", arg);
-        return 0;
-}
 
 static int import_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_free_ char *buf = NULL;
@@ -525,5 +521,4 @@ COMMAND(import,
                 "  --strict              Stop at the first row that cannot be imported; import nothing.\n",
         .args = { 1, 1 },
         .options = import_options,
-        .option = import_option,
         CMD_USERDATA_INIT(ImportArgs, .format = FORMAT_GUESS));

@@ -40,7 +40,7 @@ static void nudge_print_state(const Nudge *n) {
 
 /* --all into the bool at userdata. */
 static const CmdOption nudges_options[] = {
-        { "all", 'a', CMD_SHORT | CMD_STORE, 0 },
+        { .name = "all", .id = 'a', .flags = CMD_SHORT | CMD_STORE },
         CMD_OPTION_JSON,
         {},
 };
@@ -108,7 +108,7 @@ static int parse_id(const char *s, int64_t *ret) {
 
 /* --helpful into the const char * at userdata. */
 static const CmdOption nudge_options[] = {
-        { "helpful", 'H', CMD_ARG | CMD_STORE, 0 },
+        { .name = "helpful", .id = 'H', .flags = CMD_ARG | CMD_STORE },
         CMD_OPTION_JSON,
         {},
 };

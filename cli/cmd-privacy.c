@@ -255,7 +255,7 @@ static int privacy_print(const Ctx *ctx, json_object *reply, json_object *extra_
 }
 
 static const CmdOption privacy_options[] = {
-        { "json", CMD_OPT_JSON, CMD_SHORT, 0 },
+        { .name = "json", .id = CMD_OPT_JSON, .flags = CMD_SHORT },
         {},
 };
 

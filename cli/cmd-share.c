@@ -271,10 +271,10 @@ static int share_scheduled(const Ctx *ctx, const char *dir, ShareArgs *a) {
 }
 
 static const CmdOption share_options[] = {
-        { "to", 't', CMD_ARG | CMD_SHORT | CMD_STORE, offsetof(ShareArgs, to) },
-        { "week", 'w', CMD_ARG | CMD_SHORT | CMD_STORE, offsetof(ShareArgs, week) },
-        { "dry-run", 'n', CMD_SHORT | CMD_STORE, offsetof(ShareArgs, dry_run) },
-        { "yes", 'y', CMD_SHORT | CMD_STORE, offsetof(ShareArgs, yes) },
+        { .name = "to", .id = 't', .flags = CMD_ARG | CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, to) },
+        { .name = "week", .id = 'w', .flags = CMD_ARG | CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, week) },
+        { .name = "dry-run", .id = 'n', .flags = CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, dry_run) },
+        { .name = "yes", .id = 'y', .flags = CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, yes) },
         CMD_OPTION_BOOL("scheduled", 'S', ShareArgs, scheduled),
         {},
 };

@@ -26,7 +26,7 @@ static const OutputColumn columns[] = {
 
 static const CmdOption shares_options[] = {
         CMD_OPTION_JSON,
-        { "limit", 'n', CMD_ARG | CMD_SHORT, 0 },
+        { .name = "limit", .id = 'n', .flags = CMD_ARG | CMD_SHORT },
         {},
 };
 

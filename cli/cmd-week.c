@@ -457,7 +457,7 @@ static int week_print(const Ctx *ctx, json_object *reply) {
 
 /* --this into the bool at userdata. */
 static const CmdOption week_options[] = {
-        { "this", 't', CMD_STORE, 0 },
+        { .name = "this", .id = 't', .flags = CMD_STORE },
         CMD_OPTION_JSON,
         {},
 };

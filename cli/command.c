@@ -97,6 +97,18 @@ int cmd_parse_options(const Command *cmd, int argc, char **argv, Ctx *ctx, void 
                 const CmdOption *o = cmd->options;
                 while (o->id != c)
                         o++;
+                if (o->flags & CMD_PARSE) {
+                        int v = o->parse(optarg);
+                        if (v < 0)
+                                return cmd_usage_error(cmd, ctx, "%s '%s'%s", o->invalid, optarg, o->hint);
+                        *(int *) ((char *) userdata + o->offset) = v;
+                        continue;
+                }
+                if (o->flags & CMD_NUMBER) {
+                        if (cmd_parse_number(optarg, 1, o->max, (long *) ((char *) userdata + o->offset)) < 0)
+                                return cmd_usage_error(cmd, ctx, "%s '%s' (1 to %ld)", o->invalid, optarg, o->max);
+                        continue;
+                }
                 if (o->flags & CMD_STORE) {
                         if (o->flags & CMD_ARG)
                                 *(const char **) ((char *) userdata + o->offset) = optarg;
