@@ -341,16 +341,16 @@ static int print_json(const Explain *x, const char *reason) {
                 break;
         }
         case POLICY_BASELINE:
+        case POLICY_CUSUM: /* both against a baseline */
                 add(po, "baseline_days", json_object_new_int(p->baseline_days));
                 add(po, "baseline_min_days", json_object_new_int(p->baseline_min_days));
-                add(po, "z", output_json_double(p->z_min));
-                add(po, "min_change", output_json_double(p->min_change));
-                break;
-        case POLICY_CUSUM:
-                add(po, "baseline_days", json_object_new_int(p->baseline_days));
-                add(po, "baseline_min_days", json_object_new_int(p->baseline_min_days));
-                add(po, "k", output_json_double(p->cusum_k));
-                add(po, "h", output_json_double(p->cusum_h));
+                if (p->detector == POLICY_BASELINE) {
+                        add(po, "z", output_json_double(p->z_min));
+                        add(po, "min_change", output_json_double(p->min_change));
+                } else {
+                        add(po, "k", output_json_double(p->cusum_k));
+                        add(po, "h", output_json_double(p->cusum_h));
+                }
                 break;
         case POLICY_TREND:
                 add(po, "min_slope", output_json_double(p->min_slope));
