@@ -41,10 +41,8 @@ static int actogram_exec(const Command *cmd, Ctx *ctx) {
                 return r;
 
         r = hours_fetch(ctx, KIZUKI_NAME("GetRange"), &hours, &n, "from", d.from, "to", d.to, NULL);
-        if (r < 0)
+        if (r <= 0)
                 return r;
-        if (ctx->json)
-                return hours_print_json(hours, n);
         printf("%sActivity from %s to %s%s%s\n", output_color(ctx->color, ANSI_BOLD), d.from, d.to,
                args->double_plot ? ", double-plotted (each row: a day and the next)" : "",
                output_color(ctx->color, ANSI_RESET));

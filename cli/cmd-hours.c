@@ -76,10 +76,8 @@ static int hours_exec(const Command *cmd, Ctx *ctx) {
         if (r < 0)
                 return r;
         r = hours_fetch(ctx, KIZUKI_NAME("GetHours"), &hours, &n, "date", date, NULL);
-        if (r < 0)
+        if (r <= 0)
                 return r;
-        if (ctx->json)
-                return hours_print_json(hours, n);
         return hours_print(ctx, date, day, hours, n);
 }
 
