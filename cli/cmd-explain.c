@@ -31,32 +31,27 @@ typedef struct Explain {
         size_t first, last;   /* the days shown: [first, last] */
 } Explain;
 
+static const char *const aggregate_names[] = {
+        [POLICY_MEAN] = "mean",
+        [POLICY_MEDIAN] = "median",
+        [POLICY_SUM] = "sum",
+        [POLICY_COUNT] = "count",
+};
+
 static const char *aggregate_name(PolicyAggregate a) {
-        switch (a) {
-        case POLICY_MEDIAN:
-                return "median";
-        case POLICY_SUM:
-                return "sum";
-        case POLICY_COUNT:
-                return "count";
-        default:
-                return "mean";
-        }
+        return (unsigned) a < ELEMENTSOF(aggregate_names) ? aggregate_names[a] : "mean";
 }
 
+/* What a detector's score is called; NULL for a threshold (it has none). */
+static const char *const score_names[] = {
+        [POLICY_BASELINE] = "z",
+        [POLICY_CUSUM] = "CUSUM",
+        [POLICY_TREND] = "slope/day",
+        [POLICY_COMPOSITE] = "firing",
+};
+
 static const char *score_name(PolicyDetector d) {
-        switch (d) {
-        case POLICY_BASELINE:
-                return "z";
-        case POLICY_CUSUM:
-                return "CUSUM";
-        case POLICY_TREND:
-                return "slope/day";
-        case POLICY_COMPOSITE:
-                return "firing";
-        default:
-                return NULL;
-        }
+        return (unsigned) d < ELEMENTSOF(score_names) ? score_names[d] : NULL;
 }
 
 static bool is_checkin_signal(PolicySignal s) {
