@@ -22,50 +22,34 @@ typedef struct ActogramArgs {
 } ActogramArgs;
 
 static const CmdOption actogram_options[] = {
-        { "weeks", 'w', CMD_ARG, 0 },
+        CMD_OPTION_NUMBER("weeks", 'w', 0, ActogramArgs, weeks, WEEKS_MAX, "invalid number of weeks"),
         CMD_OPTION_STRING("to", 't', ActogramArgs, to),
         CMD_OPTION_BOOL("double", 'd', ActogramArgs, double_plot),
         CMD_OPTION_JSON,
         {},
 };
 
-/* --weeks N */
-static int actogram_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
-        ActogramArgs *args = userdata;
-
-        (void) id;
-        if (cmd_parse_number(arg, 1, WEEKS_MAX, &args->weeks) < 0)
-                return cmd_usage_error(cmd, ctx, "invalid number of weeks '%s' (1 to %d)", arg, WEEKS_MAX);
-        return 0;
-}
-
-static int actogram_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int actogram_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_free_ Hour *hours = NULL;
-        ActogramArgs args = { .weeks = WEEKS_DEFAULT };
+        const ActogramArgs *args = ctx->userdata;
         CmdDays d;
         size_t n = 0;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
-        if (r <= 0)
-                return r;
-        r = cmd_parse_range(cmd, ctx, &(CmdRange) { .to = args.to }, 7 * args.weeks, &d);
+        r = cmd_parse_range(cmd, ctx, &(CmdRange) { .to = args->to }, 7 * args->weeks, &d);
         if (r < 0)
                 return r;
 
         r = hours_fetch(ctx, KIZUKI_NAME("GetRange"), &hours, &n, "from", d.from, "to", d.to, NULL);
-        if (r < 0)
+        if (r <= 0)
                 return r;
-        if (ctx->json)
-                return hours_print_json(hours, n);
         printf("%sActivity from %s to %s%s%s\n", output_color(ctx->color, ANSI_BOLD), d.from, d.to,
-               args.double_plot ? ", double-plotted (each row: a day and the next)" : "",
+               args->double_plot ? ", double-plotted (each row: a day and the next)" : "",
                output_color(ctx->color, ANSI_RESET));
-        return actogram_print(ctx, hours, n, d.from_day, (size_t) (7 * args.weeks), args.double_plot);
+        return actogram_print(ctx, hours, n, d.from_day, (size_t) (7 * args->weeks), args->double_plot);
 }
 
-const Command cmd_actogram = {
-        .name = "actogram",
+COMMAND(actogram,
         .usage = "[--weeks N] [--to DATE] [--double] [--json]",
         .summary = "Show active minutes as hours × days",
         .help = "  --weeks N             How many weeks (default 4, at most 104).\n"
@@ -73,6 +57,4 @@ const Command cmd_actogram = {
                 "  --double              Double-plot: each row shows a day and the next (48 hours).\n"
                 "  --json                Print the hours as 'kizuki hours --json' does.\n",
         .options = actogram_options,
-        .option = actogram_option,
-        .exec = actogram_exec,
-};
+        CMD_USERDATA_INIT(ActogramArgs, .weeks = WEEKS_DEFAULT));

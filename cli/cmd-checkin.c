@@ -16,15 +16,6 @@
 
 #define ASK_TRIES 3
 
-/* "yes"/"y" → 1, "no"/"n" → 0, else -EINVAL. */
-static int parse_answer(const char *s) {
-        if (strcasecmp(s, "yes") == 0 || strcasecmp(s, "y") == 0)
-                return 1;
-        if (strcasecmp(s, "no") == 0 || strcasecmp(s, "n") == 0)
-                return 0;
-        return -EINVAL;
-}
-
 /* "1".."5" → the mood, else -EINVAL. */
 static int parse_mood(const char *s) {
         return strlen(s) == 1 && s[0] >= '1' && s[0] <= '5' ? s[0] - '0' : -EINVAL;
@@ -67,10 +58,10 @@ static void checkin_ask(const char *when, int *went_out, int *met_someone, int *
         bool eof = false;
 
         snprintf(q, sizeof q, "Did you go outside %s? [y/n/skip] ", when);
-        *went_out = ask(out, q, parse_answer, &eof);
+        *went_out = ask(out, q, cmd_parse_yes_no, &eof);
         snprintf(q, sizeof q, "Did you meet or talk with someone (not online)%s%s? [y/n/skip] ",
                  strcmp(when, "today") == 0 ? "" : " ", strcmp(when, "today") == 0 ? "" : when);
-        *met_someone = ask(out, q, parse_answer, &eof);
+        *met_someone = ask(out, q, cmd_parse_yes_no, &eof);
         snprintf(q, sizeof q, "Mood %s, 1 (low) to 5 (good)? [1-5/skip] ", when);
         *mood = ask(out, q, parse_mood, &eof);
 }
@@ -81,55 +72,29 @@ typedef struct CheckinArgs {
 } CheckinArgs;
 
 static const CmdOption checkin_options[] = {
-        { "went-out", 'o', CMD_ARG, 0 },
-        { "met-someone", 'm', CMD_ARG, 0 },
-        { "mood", 'M', CMD_ARG, 0 },
+        CMD_OPTION_PARSE("went-out", 'o', 0, CheckinArgs, went_out, cmd_parse_yes_no, "invalid answer",
+                         " to --went-out (yes or no)"),
+        CMD_OPTION_PARSE("met-someone", 'm', 0, CheckinArgs, met_someone, cmd_parse_yes_no, "invalid answer",
+                         " to --met-someone (yes or no)"),
+        CMD_OPTION_PARSE("mood", 'M', 0, CheckinArgs, mood, parse_mood, "invalid mood", " (1, low, to 5, good)"),
         CMD_OPTION_STRING("date", 'd', CheckinArgs, date),
         {},
 };
 
-/* --went-out, --met-someone, --mood */
-static int checkin_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
-        CheckinArgs *args = userdata;
-
-        switch (id) {
-        case 'o':
-                args->went_out = parse_answer(arg);
-                if (args->went_out < 0)
-                        return cmd_usage_error(cmd, ctx, "invalid answer '%s' to --went-out (yes or no)", arg);
-                break;
-        case 'm':
-                args->met_someone = parse_answer(arg);
-                if (args->met_someone < 0)
-                        return cmd_usage_error(cmd, ctx, "invalid answer '%s' to --met-someone (yes or no)", arg);
-                break;
-        case 'M':
-                args->mood = parse_mood(arg);
-                if (args->mood < 0)
-                        return cmd_usage_error(cmd, ctx, "invalid mood '%s' (1, low, to 5, good)", arg);
-                break;
-        }
-        return 0;
-}
-
-static int checkin_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int checkin_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *params = NULL, *reply = NULL;
-        CheckinArgs args = { .went_out = -1, .met_someone = -1, .mood = -1 };
+        CheckinArgs *args = ctx->userdata;
         char date[OUTPUT_DATE_MAX], today[OUTPUT_DATE_MAX], when[48];
         int64_t day, today_day;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
-        if (r <= 0)
-                return r;
-
-        r = cmd_parse_day(cmd, ctx, args.date, date, &day);
+        r = cmd_parse_day(cmd, ctx, args->date, date, &day);
         if (r >= 0)
                 r = cmd_parse_day(cmd, ctx, NULL, today, &today_day);
         if (r < 0)
                 return r;
 
-        if (args.went_out < 0 && args.met_someone < 0 && args.mood < 0) {
+        if (args->went_out < 0 && args->met_someone < 0 && args->mood < 0) {
                 if (!isatty(STDIN_FILENO))
                         return cmd_usage_error(cmd, ctx, "give --went-out, --met-someone or --mood "
                                                "(or run it on a terminal to be asked)");
@@ -139,8 +104,8 @@ static int checkin_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                         snprintf(when, sizeof when, "yesterday");
                 else if (output_bucket_time(when, sizeof when, day, 0, "on %a %Y-%m-%d") < 0)
                         return -ERANGE;
-                checkin_ask(when, &args.went_out, &args.met_someone, &args.mood);
-                if (args.went_out < 0 && args.met_someone < 0 && args.mood < 0) {
+                checkin_ask(when, &args->went_out, &args->met_someone, &args->mood);
+                if (args->went_out < 0 && args->met_someone < 0 && args->mood < 0) {
                         printf("Nothing to save.\n");
                         return 0;
                 }
@@ -148,11 +113,11 @@ static int checkin_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
 
         params = json_object_new_object();
         if (!params || json_object_object_add(params, "date", json_object_new_string(date)) < 0 ||
-            (args.went_out >= 0 &&
-             json_object_object_add(params, "went_out", json_object_new_boolean(args.went_out)) < 0) ||
-            (args.met_someone >= 0 &&
-             json_object_object_add(params, "met_someone", json_object_new_boolean(args.met_someone)) < 0) ||
-            (args.mood >= 0 && json_object_object_add(params, "mood", json_object_new_int(args.mood)) < 0))
+            (args->went_out >= 0 &&
+             json_object_object_add(params, "went_out", json_object_new_boolean(args->went_out)) < 0) ||
+            (args->met_someone >= 0 &&
+             json_object_object_add(params, "met_someone", json_object_new_boolean(args->met_someone)) < 0) ||
+            (args->mood >= 0 && json_object_object_add(params, "mood", json_object_new_int(args->mood)) < 0))
                 return -ENOMEM;
         r = client_invoke(ctx->socket_path, KIZUKI_NAME("Checkin"), params, &reply);
         if (r < 0)
@@ -161,8 +126,7 @@ static int checkin_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         return 0;
 }
 
-const Command cmd_checkin = {
-        .name = "checkin",
+COMMAND(checkin,
         .usage = "[--went-out yes|no] [--met-someone yes|no] [--mood 1-5] [--date DATE]",
         .summary = "Note how your day went",
         .help = "  --went-out yes|no     Whether you went outside.\n"
@@ -170,6 +134,4 @@ const Command cmd_checkin = {
                 "  --mood 1-5            Your mood, 1 (low) to 5 (good).\n"
                 "  --date DATE           The day: YYYY-MM-DD, today (default) or yesterday.\n",
         .options = checkin_options,
-        .option = checkin_option,
-        .exec = checkin_exec,
-};
+        CMD_USERDATA_INIT(CheckinArgs, .went_out = -1, .met_someone = -1, .mood = -1));

@@ -1,6 +1,5 @@
 /* kizuki consent grant|revoke|show: the person's consent to recording. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,38 +221,32 @@ typedef struct ConsentArgs {
 } ConsentArgs;
 
 static const CmdOption consent_options[] = {
-        { "yes", 'y', CMD_SHORT | CMD_STORE, offsetof(ConsentArgs, yes) },
+        { .name = "yes", .id = 'y', .flags = CMD_SHORT | CMD_STORE, .offset = offsetof(ConsentArgs, yes) },
         CMD_OPTION_JSON,
         CMD_OPTION_BOOL("text", 't', ConsentArgs, text),
         {},
 };
 
-static int consent_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        ConsentArgs args = {};
-        const char *sub;
-        int r;
-
-        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
-        if (r <= 0)
-                return r;
-        sub = optind < argc ? argv[optind] : "show";
+static int consent_exec(const Command *cmd, Ctx *ctx) {
+        const ConsentArgs *args = ctx->userdata;
+        const char *sub = ctx->argc > 0 ? ctx->argv[0] : "show";
 
         if (strcmp(sub, "grant") == 0) {
-                if (ctx->json || args.text)
+                if (ctx->json || args->text)
                         return cmd_usage_error(cmd, ctx, "--json and --text go with 'show'");
-                return consent_grant(ctx, args.yes);
+                return consent_grant(ctx, args->yes);
         }
-        if (args.yes)
+        if (args->yes)
                 return cmd_usage_error(cmd, ctx, "--yes goes with 'grant'");
         if (strcmp(sub, "revoke") == 0) {
-                if (ctx->json || args.text)
+                if (ctx->json || args->text)
                         return cmd_usage_error(cmd, ctx, "--json and --text go with 'show'");
                 return consent_revoke(ctx);
         }
         if (strcmp(sub, "show") == 0) {
-                if (ctx->json && args.text)
+                if (ctx->json && args->text)
                         return cmd_usage_error(cmd, ctx, "--json and --text exclude each other");
-                if (args.text) {
+                if (args->text) {
                         consent_print_text(stdout);
                         return 0;
                 }
@@ -262,8 +255,7 @@ static int consent_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         return cmd_usage_error(cmd, ctx, "unknown subcommand '%s'", sub);
 }
 
-const Command cmd_consent = {
-        .name = "consent",
+COMMAND(consent,
         .usage = "grant [--yes] | revoke | show [--json|--text]",
         .summary = "Grant, revoke or show consent to recording",
         .help = "  grant                 Show the consent text, ask, and grant consent.\n"
@@ -274,5 +266,4 @@ const Command cmd_consent = {
                 "    --text              Print the consent text of this kizuki.\n",
         .args = { 0, 1 },
         .options = consent_options,
-        .exec = consent_exec,
-};
+        CMD_USERDATA(ConsentArgs));

@@ -16,17 +16,14 @@
 #define DAYS_DEFAULT 14
 #define DAYS_MAX 3700 /* GetDays' limit */
 
-static int days_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int days_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_free_ Day *days = NULL;
-        CmdRange args = {};
+        const CmdRange *args = ctx->userdata;
         CmdDays d;
         size_t n = 0;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
-        if (r <= 0)
-                return r;
-        r = cmd_parse_range(cmd, ctx, &args, DAYS_DEFAULT, &d);
+        r = cmd_parse_range(cmd, ctx, args, DAYS_DEFAULT, &d);
         if (r < 0)
                 return r;
         if (d.from_day > d.to_day)
@@ -46,8 +43,7 @@ static int days_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         return days_print_table(ctx, days, n, true);
 }
 
-const Command cmd_days = {
-        .name = "days",
+COMMAND(days,
         .usage = "[--from DATE] [--to DATE] [--json]",
         .summary = "Show the daily signals of a range of days",
         .help = "  --from DATE           The first day (default: 13 days before --to).\n"
@@ -55,5 +51,4 @@ const Command cmd_days = {
                 "                        DATE: YYYY-MM-DD, today or yesterday.\n"
                 "  --json                {\"days\":[{\"date\",\"screen_h\",…}, …]} (see kizuki(1)).\n",
         .options = cmd_options_range,
-        .exec = days_exec,
-};
+        CMD_USERDATA(CmdRange));

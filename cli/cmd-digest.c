@@ -68,12 +68,14 @@ typedef struct DigestArgs {
 } DigestArgs;
 
 static const CmdOption digest_options[] = {
-        { "week", 'w', CMD_ARG | CMD_SHORT, 0 },
-        { "level", 'l', CMD_ARG | CMD_SHORT, 0 },
-        { "format", 'f', CMD_ARG | CMD_SHORT, 0 },
-        { "output", 'o', CMD_ARG | CMD_SHORT, 0 },
-        { "patient-id", 'p', CMD_ARG, 0 },
-        { "patient-name", 'n', CMD_ARG, 0 },
+        { .name = "week", .id = 'w', .flags = CMD_ARG | CMD_SHORT },
+        CMD_OPTION_PARSE("level", 'l', CMD_SHORT, DigestArgs, level, digest_level_from_string, "invalid level",
+                         " (summary, daily or hourly)"),
+        CMD_OPTION_PARSE("format", 'f', CMD_SHORT, DigestArgs, format, digest_format_from_string, "invalid format",
+                         " (text, json, html or fhir)"),
+        { .name = "output", .id = 'o', .flags = CMD_ARG | CMD_SHORT },
+        { .name = "patient-id", .id = 'p', .flags = CMD_ARG },
+        { .name = "patient-name", .id = 'n', .flags = CMD_ARG },
         {},
 };
 
@@ -86,16 +88,6 @@ static int digest_option(const Command *cmd, Ctx *ctx, int id, const char *arg, 
                 if (digest_parse_week(arg, args->week_buf, sizeof args->week_buf) < 0)
                         return cmd_usage_error(cmd, ctx, "invalid week '%s' (expected YYYY-Www, e.g. 2026-W02)", arg);
                 args->week = args->week_buf;
-                break;
-        case 'l':
-                args->level = digest_level_from_string(arg);
-                if (args->level < 0)
-                        return cmd_usage_error(cmd, ctx, "invalid level '%s' (summary, daily or hourly)", arg);
-                break;
-        case 'f':
-                args->format = digest_format_from_string(arg);
-                if (args->format < 0)
-                        return cmd_usage_error(cmd, ctx, "invalid format '%s' (text, json, html or fhir)", arg);
                 break;
         case 'o':
                 if (!*arg)
@@ -117,19 +109,17 @@ static int digest_option(const Command *cmd, Ctx *ctx, int id, const char *arg, 
         return 0;
 }
 
-static int digest_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int digest_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *model = NULL;
         _cleanup_free_ char *out = NULL;
-        DigestArgs args = { .level = DIGEST_LEVEL_SUMMARY, .format = DIGEST_FORMAT_TEXT };
+        const DigestArgs *args = ctx->userdata;
         size_t len = 0;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
-        if (r <= 0)
-                return r;
-        const char *week = args.week, *path = args.path;
-        DigestOptions opts = args.opts;
-        int level = args.level, format = args.format;
+        (void) cmd;
+        const char *week = args->week, *path = args->path;
+        DigestOptions opts = args->opts;
+        int level = args->level, format = args->format;
 
         r = digest_fetch(ctx->socket_path, week, level, &model);
         if (r < 0)
@@ -156,8 +146,7 @@ static int digest_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         return 0;
 }
 
-const Command cmd_digest = {
-        .name = "digest",
+COMMAND(digest,
         .usage = "[--week W] [--level L] [--format F] [-o FILE] [--patient-id ID]",
         .summary = "Write a weekly digest for a therapist",
         .help = "  --week YYYY-Www       The ISO week (default: the last complete week).\n"
@@ -169,5 +158,4 @@ const Command cmd_digest = {
                 "  --patient-name NAME   FHIR and HTML: a name to show; none unless given.\n",
         .options = digest_options,
         .option = digest_option,
-        .exec = digest_exec,
-};
+        CMD_USERDATA_INIT(DigestArgs, .level = DIGEST_LEVEL_SUMMARY, .format = DIGEST_FORMAT_TEXT));

@@ -6,7 +6,6 @@
  * state, one sentence why it fired or did not on the last day, and the
  * policy's parameters. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,32 +31,27 @@ typedef struct Explain {
         size_t first, last;   /* the days shown: [first, last] */
 } Explain;
 
+static const char *const aggregate_names[] = {
+        [POLICY_MEAN] = "mean",
+        [POLICY_MEDIAN] = "median",
+        [POLICY_SUM] = "sum",
+        [POLICY_COUNT] = "count",
+};
+
 static const char *aggregate_name(PolicyAggregate a) {
-        switch (a) {
-        case POLICY_MEDIAN:
-                return "median";
-        case POLICY_SUM:
-                return "sum";
-        case POLICY_COUNT:
-                return "count";
-        default:
-                return "mean";
-        }
+        return (unsigned) a < ELEMENTSOF(aggregate_names) ? aggregate_names[a] : "mean";
 }
 
+/* What a detector's score is called; NULL for a threshold (it has none). */
+static const char *const score_names[] = {
+        [POLICY_BASELINE] = "z",
+        [POLICY_CUSUM] = "CUSUM",
+        [POLICY_TREND] = "slope/day",
+        [POLICY_COMPOSITE] = "firing",
+};
+
 static const char *score_name(PolicyDetector d) {
-        switch (d) {
-        case POLICY_BASELINE:
-                return "z";
-        case POLICY_CUSUM:
-                return "CUSUM";
-        case POLICY_TREND:
-                return "slope/day";
-        case POLICY_COMPOSITE:
-                return "firing";
-        default:
-                return NULL;
-        }
+        return (unsigned) d < ELEMENTSOF(score_names) ? score_names[d] : NULL;
 }
 
 static bool is_checkin_signal(PolicySignal s) {
@@ -342,16 +336,16 @@ static int print_json(const Explain *x, const char *reason) {
                 break;
         }
         case POLICY_BASELINE:
+        case POLICY_CUSUM: /* both against a baseline */
                 add(po, "baseline_days", json_object_new_int(p->baseline_days));
                 add(po, "baseline_min_days", json_object_new_int(p->baseline_min_days));
-                add(po, "z", output_json_double(p->z_min));
-                add(po, "min_change", output_json_double(p->min_change));
-                break;
-        case POLICY_CUSUM:
-                add(po, "baseline_days", json_object_new_int(p->baseline_days));
-                add(po, "baseline_min_days", json_object_new_int(p->baseline_min_days));
-                add(po, "k", output_json_double(p->cusum_k));
-                add(po, "h", output_json_double(p->cusum_h));
+                if (p->detector == POLICY_BASELINE) {
+                        add(po, "z", output_json_double(p->z_min));
+                        add(po, "min_change", output_json_double(p->min_change));
+                } else {
+                        add(po, "k", output_json_double(p->cusum_k));
+                        add(po, "h", output_json_double(p->cusum_h));
+                }
                 break;
         case POLICY_TREND:
                 add(po, "min_slope", output_json_double(p->min_slope));
@@ -407,23 +401,13 @@ typedef struct ExplainArgs {
 } ExplainArgs;
 
 static const CmdOption explain_options[] = {
-        { "days", 'd', CMD_ARG, 0 },
+        CMD_OPTION_NUMBER("days", 'd', 0, ExplainArgs, days, EXPLAIN_DAYS_MAX, "invalid --days"),
         CMD_OPTION_STRING("to", 't', ExplainArgs, to),
         CMD_OPTION_JSON,
         {},
 };
 
-/* --days N */
-static int explain_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
-        ExplainArgs *args = userdata;
-
-        (void) id;
-        if (cmd_parse_number(arg, 1, EXPLAIN_DAYS_MAX, &args->days) < 0)
-                return cmd_usage_error(cmd, ctx, "invalid --days '%s' (1 to %d)", arg, EXPLAIN_DAYS_MAX);
-        return 0;
-}
-
-static int explain_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int explain_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_(policyset_freep) PolicySet *set = NULL;
         _cleanup_json_ json_object *nudges_reply = NULL;
         _cleanup_free_ Nudge *nudges = NULL;
@@ -432,18 +416,15 @@ static int explain_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         _cleanup_free_ PolicyEval *ev = NULL;
         Policy *owned = NULL, *target = NULL;
         PolicyProblems problems = {};
-        ExplainArgs args = { .days = EXPLAIN_DAYS_DEFAULT };
+        const ExplainArgs *args = ctx->userdata;
         const char *what;
         char to[OUTPUT_DATE_MAX], reason[WHY_MAX];
         size_t n_nudges = 0, n_active = 0, n_days = 0, n_list, idx;
         int64_t to_day;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
-        if (r <= 0)
-                return r;
-        what = argv[optind];
-        r = cmd_parse_day(cmd, ctx, args.to, to, &to_day);
+        what = ctx->argv[0];
+        r = cmd_parse_day(cmd, ctx, args->to, to, &to_day);
         if (r < 0)
                 return r;
         if (is_id(what) && (strlen(what) > 18 || strtoll(what, NULL, 10) <= 0))
@@ -473,7 +454,7 @@ static int explain_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         r = policy_common_load_set(&set, &problems);
         if (r < 0)
                 return r;
-        if (!is_id(argv[optind]) && policy_common_is_file(what)) {
+        if (!is_id(ctx->argv[0]) && policy_common_is_file(what)) {
                 r = policy_common_parse_file(what, &problems, &owned);
                 if (r < 0)
                         goto out;
@@ -512,7 +493,7 @@ static int explain_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 list[n_list++] = target;
         }
 
-        int64_t first_shown = to_day - (args.days - 1) * DAY_S;
+        int64_t first_shown = to_day - (args->days - 1) * DAY_S;
         r = policy_common_fetch_days(ctx, first_shown - POLICY_LEAD_IN_DAYS * DAY_S, to_day, &days, &n_days);
         if (r < 0)
                 goto out;
@@ -541,8 +522,7 @@ out:
         return r;
 }
 
-const Command cmd_explain = {
-        .name = "explain",
+COMMAND(explain,
         .usage = "ID|POLICY|FILE [--days N] [--to DATE] [--json]",
         .summary = "Show the figures behind a nudge or policy",
         .help = "  ID                    A nudge: its policy as of the day it was raised.\n"
@@ -554,6 +534,4 @@ const Command cmd_explain = {
                 "                        \"why\":\"...\"}\n",
         .args = { 1, 1 },
         .options = explain_options,
-        .option = explain_option,
-        .exec = explain_exec,
-};
+        CMD_USERDATA_INIT(ExplainArgs, .days = EXPLAIN_DAYS_DEFAULT));

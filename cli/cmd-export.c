@@ -363,65 +363,57 @@ static int export_csv(const Ctx *ctx, const char *dir, json_object *tables, size
         return 0;
 }
 
+/* "json" or "csv": an ExportFormat, else -EINVAL. */
+static int export_format_from_string(const char *s) {
+        if (strcmp(s, "json") == 0)
+                return EXPORT_JSON;
+        if (strcmp(s, "csv") == 0)
+                return EXPORT_CSV;
+        return -EINVAL;
+}
+
 typedef struct ExportArgs {
-        const char *out;     /* --output */
-        ExportFormat format; /* --format */
+        const char *out; /* --output */
+        int format;      /* --format: an ExportFormat */
 } ExportArgs;
 
 static const CmdOption export_options[] = {
-        { "output", 'o', CMD_ARG | CMD_SHORT | CMD_STORE, offsetof(ExportArgs, out) },
-        { "format", 'f', CMD_ARG | CMD_SHORT, 0 },
+        { .name = "output", .id = 'o', .flags = CMD_ARG | CMD_SHORT | CMD_STORE, .offset = offsetof(ExportArgs, out) },
+        CMD_OPTION_PARSE("format", 'f', CMD_SHORT, ExportArgs, format, export_format_from_string, "unknown format",
+                         " (json or csv)"),
         {},
 };
 
-/* --format */
-static int export_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
-        ExportArgs *args = userdata;
-
-        (void) id;
-        if (strcmp(arg, "json") == 0)
-                args->format = EXPORT_JSON;
-        else if (strcmp(arg, "csv") == 0)
-                args->format = EXPORT_CSV;
-        else
-                return cmd_usage_error(cmd, ctx, "unknown format '%s' (json or csv)", arg);
-        return 0;
-}
-
-static int export_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int export_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *inventory = NULL;
         json_object *tables = NULL;
-        ExportArgs args = { .format = EXPORT_JSON };
+        ExportArgs *args = ctx->userdata;
         size_t rows = 0;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
-        if (r <= 0)
-                return r;
-        if (args.format == EXPORT_CSV && !args.out)
+        if (args->format == EXPORT_CSV && !args->out)
                 return cmd_usage_error(cmd, ctx,
                                        "--format csv writes one file per table: give a directory with -o DIR");
-        if (args.out && strcmp(args.out, "-") == 0) {
-                if (args.format == EXPORT_CSV)
+        if (args->out && strcmp(args->out, "-") == 0) {
+                if (args->format == EXPORT_CSV)
                         return cmd_usage_error(cmd, ctx, "--format csv needs a directory, not standard output");
-                args.out = NULL;
+                args->out = NULL;
         }
 
         r = export_tables(ctx, &inventory, &tables);
         if (r < 0)
                 return r;
-        r = args.format == EXPORT_JSON ? export_json(ctx, args.out, inventory, tables, &rows)
-                                  : export_csv(ctx, args.out, tables, &rows);
+        r = args->format == EXPORT_JSON ? export_json(ctx, args->out, inventory, tables, &rows)
+                                  : export_csv(ctx, args->out, tables, &rows);
         if (r < 0)
                 return r;
-        if (args.out)
+        if (args->out)
                 fprintf(stderr, "Exported %zu rows of %zu tables to %s.\n", rows, json_object_array_length(tables),
-                        args.out);
+                        args->out);
         return 0;
 }
 
-const Command cmd_export = {
-        .name = "export",
+COMMAND(export,
         .usage = "[-o FILE|DIR] [--format json|csv]",
         .summary = "Export everything, in open formats",
         .help = "  -o, --output FILE     Write to FILE (mode 0600) instead of standard output; with\n"
@@ -432,6 +424,4 @@ const Command cmd_export = {
                 "records, the share log and the daemon's small state. Restore it on another\n"
                 "machine with 'kizuki import --format kizuki FILE'.\n",
         .options = export_options,
-        .option = export_option,
-        .exec = export_exec,
-};
+        CMD_USERDATA_INIT(ExportArgs, .format = EXPORT_JSON));

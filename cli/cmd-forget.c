@@ -51,63 +51,60 @@ typedef struct ForgetArgs {
 } ForgetArgs;
 
 static const CmdOption forget_options[] = {
-        { "all", 'a', CMD_SHORT | CMD_STORE, offsetof(ForgetArgs, all) },
+        { .name = "all", .id = 'a', .flags = CMD_SHORT | CMD_STORE, .offset = offsetof(ForgetArgs, all) },
         CMD_OPTION_STRING("before", OPT_BEFORE, ForgetArgs, before),
         CMD_OPTION_STRING("from", OPT_FROM, ForgetArgs, from),
         CMD_OPTION_STRING("to", OPT_TO, ForgetArgs, to),
         CMD_OPTION_BOOL("include-share-log", OPT_SHARES, ForgetArgs, shares),
-        { "yes", 'y', CMD_SHORT | CMD_STORE, offsetof(ForgetArgs, yes) },
-        { "json", CMD_OPT_JSON, CMD_SHORT, 0 },
+        { .name = "yes", .id = 'y', .flags = CMD_SHORT | CMD_STORE, .offset = offsetof(ForgetArgs, yes) },
+        { .name = "json", .id = CMD_OPT_JSON, .flags = CMD_SHORT },
         {},
 };
 
-static int forget_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int forget_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *params = NULL, *reply = NULL;
-        ForgetArgs args = {};
+        const ForgetArgs *args = ctx->userdata;
         char from_date[OUTPUT_DATE_MAX], to_date[OUTPUT_DATE_MAX], what[160];
         int64_t day, counts[6];
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
-        if (r <= 0)
-                return r;
-        if (args.all + (args.before != NULL) + (args.from != NULL || args.to != NULL) != 1)
+        if (args->all + (args->before != NULL) + (args->from != NULL || args->to != NULL) != 1)
                 return cmd_usage_error(cmd, ctx, "say what to forget: --all, --before DATE, or --from DATE --to DATE");
-        if ((args.from != NULL) != (args.to != NULL))
+        if ((args->from != NULL) != (args->to != NULL))
                 return cmd_usage_error(cmd, ctx, "--from and --to go together");
 
         params = json_object_new_object();
         if (!params)
                 return -ENOMEM;
-        if (args.all) {
+        if (args->all) {
                 snprintf(what, sizeof what, "everything kizuki stored, consent included%s",
-                         args.shares ? ", and the share log" : " (the share log stays)");
+                         args->shares ? ", and the share log" : " (the share log stays)");
                 json_object_object_add(params, "all", json_object_new_boolean(true));
-        } else if (args.before) {
-                if (output_parse_day(args.before, from_date, &day) < 0)
-                        return cmd_usage_error(cmd, ctx, "--before: not a date (YYYY-MM-DD): '%s'", args.before);
+        } else if (args->before) {
+                if (output_parse_day(args->before, from_date, &day) < 0)
+                        return cmd_usage_error(cmd, ctx, "--before: not a date (YYYY-MM-DD): '%s'", args->before);
                 if (format_day(to_date, sizeof to_date, day - DAY_S) < 0)
                         return cmd_usage_error(cmd, ctx, "--before: date out of range");
                 snprintf(what, sizeof what, "all hours, check-ins and nudges before %s%s", from_date,
-                         args.shares ? ", and the shares sent before then" : "");
+                         args->shares ? ", and the shares sent before then" : "");
                 json_object_object_add(params, "to", json_object_new_string(to_date));
         } else {
                 int64_t d_from, d_to;
-                if (output_parse_day(args.from, from_date, &d_from) < 0)
-                        return cmd_usage_error(cmd, ctx, "--from: not a date (YYYY-MM-DD): '%s'", args.from);
-                if (output_parse_day(args.to, to_date, &d_to) < 0)
-                        return cmd_usage_error(cmd, ctx, "--to: not a date (YYYY-MM-DD): '%s'", args.to);
+                if (output_parse_day(args->from, from_date, &d_from) < 0)
+                        return cmd_usage_error(cmd, ctx, "--from: not a date (YYYY-MM-DD): '%s'", args->from);
+                if (output_parse_day(args->to, to_date, &d_to) < 0)
+                        return cmd_usage_error(cmd, ctx, "--to: not a date (YYYY-MM-DD): '%s'", args->to);
                 if (d_from > d_to)
                         return cmd_usage_error(cmd, ctx, "--from %s is after --to %s", from_date, to_date);
                 snprintf(what, sizeof what, "the hours, check-ins and nudges of %s to %s%s", from_date, to_date,
-                         args.shares ? ", and the shares sent in those days" : "");
+                         args->shares ? ", and the shares sent in those days" : "");
                 json_object_object_add(params, "from", json_object_new_string(from_date));
                 json_object_object_add(params, "to", json_object_new_string(to_date));
         }
-        if (args.shares)
+        if (args->shares)
                 json_object_object_add(params, "include_share_log", json_object_new_boolean(true));
 
-        if (!args.yes) {
+        if (!args->yes) {
                 if (!isatty(STDIN_FILENO)) {
                         fprintf(stderr, "kizuki forget: this deletes %s.\n"
                                         "It needs your answer on a terminal, or --yes. Nothing was deleted.\n",
@@ -135,24 +132,23 @@ static int forget_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         printf("Deleted %" PRId64 " %s, %" PRId64 " %s, %" PRId64 " %s", counts[0],
                plural(counts[0], "hour", "hours"), counts[1], plural(counts[1], "check-in", "check-ins"), counts[2],
                plural(counts[2], "nudge", "nudges"));
-        if (args.all)
+        if (args->all)
                 printf(", %" PRId64 " consent %s and %" PRId64 " daemon %s", counts[3],
                        plural(counts[3], "record", "records"), counts[5], plural(counts[5], "value", "values"));
-        if (args.shares)
+        if (args->shares)
                 printf(", %" PRId64 " share log %s", counts[4], plural(counts[4], "entry", "entries"));
         int64_t set_aside = 0;
-        if (args.all && client_get_int(reply, "set_aside_files", &set_aside) >= 0 && set_aside > 0)
+        if (args->all && client_get_int(reply, "set_aside_files", &set_aside) >= 0 && set_aside > 0)
                 printf(", and %" PRId64 " %s of damaged databases set aside", set_aside,
                        plural(set_aside, "file", "files"));
         printf(".\nThe database was vacuumed and its write-ahead log truncated: the deleted rows are gone "
                "from disk.\n");
-        if (args.all)
+        if (args->all)
                 printf("Consent is gone too, so nothing is recorded until you run 'kizuki consent grant' again.\n");
         return 0;
 }
 
-const Command cmd_forget = {
-        .name = "forget",
+COMMAND(forget,
         .usage = "--all | --before DATE | --from DATE --to DATE [OPTION]...",
         .summary = "Delete stored data for real",
         .help = "  --all                 Everything: hours, check-ins, nudges, consent (recording\n"
@@ -166,5 +162,4 @@ const Command cmd_forget = {
                 "DATE is YYYY-MM-DD, today or yesterday. Deleting is for real: SQLite's secure_delete,\n"
                 "a WAL checkpoint, VACUUM and another checkpoint. Save a copy first with 'kizuki export'.\n",
         .options = forget_options,
-        .exec = forget_exec,
-};
+        CMD_USERDATA(ForgetArgs));

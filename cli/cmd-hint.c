@@ -1,24 +1,17 @@
 /* kizuki hint active|idle|locked|unlocked: the person's state, for desktops
  * that do not tell logind (e.g. from swayidle hooks). Quiet on success. */
 #include <errno.h>
-#include <getopt.h>
 #include <string.h>
 
 #include "client.h"
 #include "kizuki.h"
 
-static int hint_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int hint_exec(const Command *cmd, Ctx *ctx) {
         static const char *const states[] = { "active", "idle", "locked", "unlocked" };
         _cleanup_json_ json_object *reply = NULL;
-        const char *state;
+        const char *state = ctx->argv[0];
         bool known = false;
-        int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, NULL);
-        if (r <= 0)
-                return r;
-
-        state = argv[optind];
         for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
                 known = known || strcmp(state, states[i]) == 0;
         if (!known)
@@ -27,10 +20,7 @@ static int hint_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         return client_invoke_strings(ctx->socket_path, KIZUKI_NAME("Hint"), &reply, "state", state, NULL);
 }
 
-const Command cmd_hint = {
-        .name = "hint",
+COMMAND(hint,
         .usage = "active|idle|locked|unlocked",
         .summary = "Report your state (for swayidle hooks)",
-        .args = { 1, 1 },
-        .exec = hint_exec,
-};
+        .args = { 1, 1 });

@@ -59,39 +59,32 @@ static int hours_print(const Ctx *ctx, const char *date, int64_t day, const Hour
 
 /* --date into the const char * at userdata. */
 static const CmdOption hours_options[] = {
-        { "date", 'd', CMD_ARG | CMD_STORE, 0 },
+        { .name = "date", .id = 'd', .flags = CMD_ARG | CMD_STORE },
         CMD_OPTION_JSON,
         {},
 };
 
-static int hours_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int hours_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_free_ Hour *hours = NULL;
-        const char *date_arg = NULL;
+        const char *date_arg = *(const char **) ctx->userdata;
         char date[OUTPUT_DATE_MAX];
         int64_t day;
         size_t n = 0;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &date_arg);
-        if (r <= 0)
-                return r;
         r = cmd_parse_day(cmd, ctx, date_arg, date, &day);
         if (r < 0)
                 return r;
         r = hours_fetch(ctx, KIZUKI_NAME("GetHours"), &hours, &n, "date", date, NULL);
-        if (r < 0)
+        if (r <= 0)
                 return r;
-        if (ctx->json)
-                return hours_print_json(hours, n);
         return hours_print(ctx, date, day, hours, n);
 }
 
-const Command cmd_hours = {
-        .name = "hours",
+COMMAND(hours,
         .usage = "[--date YYYY-MM-DD] [--json]",
         .summary = "Show active time per hour of a day",
         .help = "  --date DATE           The local day: YYYY-MM-DD, today (default) or yesterday.\n"
                 "  --json                Print {\"hours\":[{\"start\",\"active_s\",\"observed_s\"}, …]}.\n",
         .options = hours_options,
-        .exec = hours_exec,
-};
+        CMD_USERDATA(const char *));

@@ -6,7 +6,6 @@
  * so importing twice changes nothing). */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -405,49 +404,43 @@ out:
         return r;
 }
 
+/* "csv", "activitywatch" (or "aw") or "kizuki": an ImportFormat, else -EINVAL. */
+static int import_format_from_string(const char *s) {
+        if (strcmp(s, "csv") == 0)
+                return FORMAT_CSV;
+        if (strcmp(s, "activitywatch") == 0 || strcmp(s, "aw") == 0)
+                return FORMAT_ACTIVITYWATCH;
+        if (strcmp(s, "kizuki") == 0)
+                return FORMAT_KIZUKI;
+        return -EINVAL;
+}
+
 typedef struct ImportArgs {
-        ImportFormat format;  /* --format, else guessed */
+        int format;           /* --format (an ImportFormat), else guessed */
         bool dry_run, strict; /* --dry-run, --strict */
 } ImportArgs;
 
 static const CmdOption import_options[] = {
-        { "format", 'f', CMD_ARG, 0 },
+        CMD_OPTION_PARSE("format", 'f', 0, ImportArgs, format, import_format_from_string, "unknown format",
+                         " (csv, activitywatch or kizuki)"),
         CMD_OPTION_BOOL("dry-run", 'n', ImportArgs, dry_run),
         CMD_OPTION_BOOL("strict", 's', ImportArgs, strict),
         {},
 };
 
-/* --format */
-static int import_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
-        ImportArgs *args = userdata;
-
-        (void) id;
-        if (strcmp(arg, "csv") == 0)
-                args->format = FORMAT_CSV;
-        else if (strcmp(arg, "activitywatch") == 0 || strcmp(arg, "aw") == 0)
-                args->format = FORMAT_ACTIVITYWATCH;
-        else if (strcmp(arg, "kizuki") == 0)
-                args->format = FORMAT_KIZUKI;
-        else
-                return cmd_usage_error(cmd, ctx, "unknown format '%s' (csv, activitywatch or kizuki)", arg);
-        return 0;
-}
-
-static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int import_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_free_ char *buf = NULL;
         _cleanup_free_ AcctBucket *buckets = NULL;
         ImportParsed parsed = {};
-        ImportArgs args = { .format = FORMAT_GUESS };
+        ImportArgs *args = ctx->userdata;
         const char *path;
         char name[256];
         int64_t received = 0, changed = 0, expired = 0;
         size_t len = 0, n = 0;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &args);
-        if (r <= 0)
-                return r;
-        path = argv[optind];
+        (void) cmd;
+        path = ctx->argv[0];
         output_safe(name, sizeof name, strcmp(path, "-") == 0 ? "stdin" : path);
 
         r = import_read(path, &buf, &len);
@@ -459,21 +452,21 @@ static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 fprintf(stderr, "kizuki import: cannot read %s: %s\n", name, strerror(-r));
                 return r;
         }
-        if (args.format == FORMAT_GUESS)
-                args.format = import_guess(path, buf, len);
-        if (args.format == FORMAT_KIZUKI)
-                return import_kizuki(ctx, name, buf, len, args.dry_run);
+        if (args->format == FORMAT_GUESS)
+                args->format = import_guess(path, buf, len);
+        if (args->format == FORMAT_KIZUKI)
+                return import_kizuki(ctx, name, buf, len, args->dry_run);
 
-        Rejects rj = { .name = name, .format = args.format };
-        if (args.format == FORMAT_CSV)
-                r = import_parse_csv(buf, len, args.strict, reject_print, &rj, &parsed);
+        Rejects rj = { .name = name, .format = args->format };
+        if (args->format == FORMAT_CSV)
+                r = import_parse_csv(buf, len, args->strict, reject_print, &rj, &parsed);
         else
-                r = import_parse_activitywatch(buf, len, args.strict, tz_offset_at, NULL, reject_print, &rj, &parsed);
+                r = import_parse_activitywatch(buf, len, args->strict, tz_offset_at, NULL, reject_print, &rj, &parsed);
         if (rj.count > REJECTS_SHOWN)
                 fprintf(stderr, "%s: … and %" PRIu64 " more rejected %s\n", name, rj.count - REJECTS_SHOWN,
                         plural((int64_t) (rj.count - REJECTS_SHOWN), "row", "rows"));
         if (r == -EMEDIUMTYPE) {
-                if (args.format == FORMAT_CSV)
+                if (args->format == FORMAT_CSV)
                         fprintf(stderr, "kizuki import: %s is not a CSV file of intervals (its first line must be "
                                 "\"start,end,state\"); for an ActivityWatch export use --format activitywatch\n", name);
                 else
@@ -481,7 +474,7 @@ static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                                 "events); for a CSV file use --format csv\n", name);
                 goto out;
         }
-        if (r == -EBADMSG && args.strict) {
+        if (r == -EBADMSG && args->strict) {
                 fprintf(stderr, "kizuki import: %s has a row that cannot be imported; nothing was imported "
                         "(--strict)\n", name);
                 goto out;
@@ -496,13 +489,13 @@ static int import_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 fprintf(stderr, "kizuki import: cannot sort %s into hours: %s\n", name, strerror(-r));
                 goto out;
         }
-        r = import_send(ctx, buckets, n, args.dry_run, &received, &changed, &expired);
+        r = import_send(ctx, buckets, n, args->dry_run, &received, &changed, &expired);
         if (r < 0)
                 goto out;
 
         printf("Read %" PRIu64 " %s (%" PRIu64 " rejected); ", parsed.rows_read,
                plural((int64_t) parsed.rows_read, "row", "rows"), parsed.rows_rejected);
-        if (args.dry_run)
+        if (args->dry_run)
                 printf("would merge %" PRId64 " %s, %" PRId64 " would change.\n", received,
                        plural(received, "hour", "hours"), changed);
         else
@@ -515,8 +508,7 @@ out:
         return r;
 }
 
-const Command cmd_import = {
-        .name = "import",
+COMMAND(import,
         .usage = "[--format csv|activitywatch|kizuki] [--dry-run] [--strict] FILE",
         .summary = "Import activity, or restore an export",
         .help = "  FILE                  The file to import; - reads standard input.\n"
@@ -529,6 +521,4 @@ const Command cmd_import = {
                 "  --strict              Stop at the first row that cannot be imported; import nothing.\n",
         .args = { 1, 1 },
         .options = import_options,
-        .option = import_option,
-        .exec = import_exec,
-};
+        CMD_USERDATA_INIT(ImportArgs, .format = FORMAT_GUESS));

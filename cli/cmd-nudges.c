@@ -3,12 +3,10 @@
  * act on one (NudgeAction). Also the parser and the one-line form of a nudge
  * that kizuki status and kizuki explain share. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "client.h"
@@ -42,22 +40,19 @@ static void nudge_print_state(const Nudge *n) {
 
 /* --all into the bool at userdata. */
 static const CmdOption nudges_options[] = {
-        { "all", 'a', CMD_SHORT | CMD_STORE, 0 },
+        { .name = "all", .id = 'a', .flags = CMD_SHORT | CMD_STORE },
         CMD_OPTION_JSON,
         {},
 };
 
-static int nudges_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int nudges_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *reply = NULL;
         _cleanup_free_ Nudge *v = NULL;
-        bool all = false;
+        bool all = *(bool *) ctx->userdata;
         size_t n = 0;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &all);
-        if (r <= 0)
-                return r;
-
+        (void) cmd;
         r = nudges_fetch(ctx, all, &reply, &v, &n);
         if (r < 0)
                 return r;
@@ -89,24 +84,13 @@ static int nudges_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         return 0;
 }
 
-const Command cmd_nudges = {
-        .name = "nudges",
+COMMAND(nudges,
         .usage = "[--all] [--json]",
         .summary = "Show the nudges your policies raised",
         .help = "  -a, --all             Every stored nudge, read or not, with its state.\n"
                 "  --json                {\"nudges\":[...]}: the daemon's Nudge objects.\n",
         .options = nudges_options,
-        .exec = nudges_exec,
-};
-
-/* "yes"/"y" → 1, "no"/"n" → 0, else -EINVAL. */
-static int parse_yes_no(const char *s) {
-        if (strcasecmp(s, "yes") == 0 || strcasecmp(s, "y") == 0)
-                return 1;
-        if (strcasecmp(s, "no") == 0 || strcasecmp(s, "n") == 0)
-                return 0;
-        return -EINVAL;
-}
+        CMD_USERDATA(bool));
 
 /* A nudge ID: a positive decimal integer. */
 static int parse_id(const char *s, int64_t *ret) {
@@ -124,24 +108,21 @@ static int parse_id(const char *s, int64_t *ret) {
 
 /* --helpful into the const char * at userdata. */
 static const CmdOption nudge_options[] = {
-        { "helpful", 'H', CMD_ARG | CMD_STORE, 0 },
+        { .name = "helpful", .id = 'H', .flags = CMD_ARG | CMD_STORE },
         CMD_OPTION_JSON,
         {},
 };
 
-static int nudge_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int nudge_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *params = NULL, *reply = NULL;
-        const char *helpful_arg = NULL;
+        const char *helpful_arg = *(const char **) ctx->userdata;
         const char *id_arg;
         int64_t id, duration = 0;
         int helpful = -1, r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &helpful_arg);
-        if (r <= 0)
-                return r;
-        const char *action = argv[optind];
-        char **rest = argv + optind + 1;
-        int n_rest = argc - optind - 1;
+        const char *action = ctx->argv[0];
+        char **rest = ctx->argv + 1;
+        int n_rest = ctx->argc - 1;
 
         if (strcmp(action, "snooze") == 0) {
                 if (n_rest != 2)
@@ -160,7 +141,7 @@ static int nudge_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         if (parse_id(id_arg, &id) < 0)
                 return cmd_usage_error(cmd, ctx, "invalid nudge ID '%s' (see 'kizuki nudges')", id_arg);
         if (helpful_arg) {
-                helpful = parse_yes_no(helpful_arg);
+                helpful = cmd_parse_yes_no(helpful_arg);
                 if (helpful < 0)
                         return cmd_usage_error(cmd, ctx, "invalid answer '%s' to --helpful (yes or no)", helpful_arg);
         }
@@ -197,8 +178,7 @@ static int nudge_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         return 0;
 }
 
-const Command cmd_nudge = {
-        .name = "nudge",
+COMMAND(nudge,
         .usage = "ack ID | snooze DURATION ID | dismiss ID [--helpful yes|no]",
         .summary = "Acknowledge, snooze or dismiss a nudge",
         .help = "  ack ID                Mark the nudge as read.\n"
@@ -208,5 +188,4 @@ const Command cmd_nudge = {
                 "  --json                Print the nudge as the daemon now has it.\n",
         .args = { 1, 3 },
         .options = nudge_options,
-        .exec = nudge_exec,
-};
+        CMD_USERDATA(const char *));

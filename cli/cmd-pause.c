@@ -1,6 +1,5 @@
 /* kizuki pause [DURATION] and kizuki resume. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 
 #include "client.h"
@@ -8,19 +7,16 @@
 #include "kizuki.h"
 #include "output.h"
 
-static int pause_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int pause_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *params = NULL, *reply = NULL;
         int64_t duration = 0, until;
         char when[OUTPUT_TIME_MAX];
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, NULL);
-        if (r <= 0)
-                return r;
-        if (optind < argc) {
-                r = parse_duration(argv[optind], &duration);
+        if (ctx->argc > 0) {
+                r = parse_duration(ctx->argv[0], &duration);
                 if (r < 0 || duration <= 0)
-                        return cmd_usage_error(cmd, ctx, "invalid duration '%s' (e.g. 30m, 2h, 1h30min)", argv[optind]);
+                        return cmd_usage_error(cmd, ctx, "invalid duration '%s' (e.g. 30m, 2h, 1h30min)", ctx->argv[0]);
         }
 
         params = json_object_new_object();
@@ -39,13 +35,11 @@ static int pause_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         return 0;
 }
 
-static int resume_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int resume_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *reply = NULL;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, NULL);
-        if (r <= 0)
-                return r;
+        (void) cmd;
         r = client_invoke(ctx->socket_path, KIZUKI_NAME("Resume"), NULL, &reply);
         if (r < 0)
                 return r;
@@ -53,17 +47,11 @@ static int resume_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         return 0;
 }
 
-const Command cmd_pause = {
-        .name = "pause",
+COMMAND(pause,
         .usage = "[DURATION]",
         .summary = "Pause recording (for DURATION)",
-        .args = { 0, 1 },
-        .exec = pause_exec,
-};
+        .args = { 0, 1 });
 
-const Command cmd_resume = {
-        .name = "resume",
+COMMAND(resume,
         .usage = "",
-        .summary = "Resume recording after a pause",
-        .exec = resume_exec,
-};
+        .summary = "Resume recording after a pause");

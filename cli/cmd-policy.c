@@ -6,7 +6,6 @@
  * the days each would have nudged. eval has kizukid evaluate its policies now
  * (EvalPolicies). */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,16 +258,12 @@ bad:
         return -EBADMSG;
 }
 
-static int policy_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
-        CmdRange args = {};
+static int policy_exec(const Command *cmd, Ctx *ctx) {
+        const CmdRange *args = ctx->userdata;
 
-        /* getopt permutes: options may come before or after the action. */
-        int r = cmd_parse_options(cmd, argc, argv, ctx, &args);
-        if (r <= 0)
-                return r;
-        const char *verb = argv[optind];
-        char **rest = argv + optind + 1;
-        int n_rest = argc - optind - 1;
+        const char *verb = ctx->argv[0];
+        char **rest = ctx->argv + 1;
+        int n_rest = ctx->argc - 1;
 
         if (strcmp(verb, "list") == 0) {
                 if (n_rest > 0)
@@ -281,7 +276,7 @@ static int policy_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
                 return policy_check(n_rest, rest);
         }
         if (strcmp(verb, "test") == 0)
-                return policy_test(ctx, n_rest, rest, args.from, args.to);
+                return policy_test(ctx, n_rest, rest, args->from, args->to);
         if (strcmp(verb, "eval") == 0) {
                 if (n_rest > 0)
                         return cmd_usage_error(cmd, ctx, "'eval' takes no arguments");
@@ -290,8 +285,7 @@ static int policy_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         return cmd_usage_error(cmd, ctx, "unknown action '%s' (list, check, test or eval)", verb);
 }
 
-const Command cmd_policy = {
-        .name = "policy",
+COMMAND(policy,
         .usage = "list | check FILE... | test [OPTION]... [POLICY...] | eval",
         .summary = "List, check, test or run drift policies",
         .help = "  list                  The policy files in force, where from, enabled or not.\n"
@@ -307,5 +301,4 @@ const Command cmd_policy = {
                 "                        \"value\",\"baseline\"}]}]}; eval: the daemon's reply.\n",
         .args = { 1, -1 },
         .options = cmd_options_range,
-        .exec = policy_exec,
-};
+        CMD_USERDATA(CmdRange));

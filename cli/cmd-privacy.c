@@ -255,21 +255,18 @@ static int privacy_print(const Ctx *ctx, json_object *reply, json_object *extra_
 }
 
 static const CmdOption privacy_options[] = {
-        { "json", CMD_OPT_JSON, CMD_SHORT, 0 },
+        { .name = "json", .id = CMD_OPT_JSON, .flags = CMD_SHORT },
         {},
 };
 
-static int privacy_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int privacy_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *reply = NULL, *dirs = NULL, *shares = NULL, *recipients = NULL;
         _cleanup_free_ char *policies = NULL, *recipients_path = NULL;
         json_object *tables;
         int64_t share_rows = 0;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, NULL);
-        if (r <= 0)
-                return r;
-
+        (void) cmd;
         r = client_invoke_array(ctx->socket_path, KIZUKI_NAME("GetPrivacy"), NULL, "tables", "inventory", &reply,
                                 &tables);
         if (r < 0)
@@ -307,11 +304,8 @@ static int privacy_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         return r;
 }
 
-const Command cmd_privacy = {
-        .name = "privacy",
+COMMAND(privacy,
         .usage = "[--json]",
         .summary = "What is kept, where, how long, shared",
         .help = "  --json                The inventory as JSON.\n",
-        .options = privacy_options,
-        .exec = privacy_exec,
-};
+        .options = privacy_options);

@@ -3,7 +3,6 @@
  * (secret files are checked for owner and mode, never read); check also
  * reads the secret and connects without sending anything. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,24 +253,21 @@ static int recipients_check_exec(const char *dir, const char *name) {
         return 0;
 }
 
-static int recipients_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int recipients_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_free_ char *dir = NULL;
         const char *action = "list";
         int r, n;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, NULL);
-        if (r <= 0)
-                return r;
-        n = argc - optind;
+        n = ctx->argc;
         if (n > 0)
-                action = argv[optind];
+                action = ctx->argv[0];
         if (strcmp(action, "list") == 0) {
                 if (n > 1)
                         return cmd_usage_error(cmd, ctx, "'list' takes no arguments");
         } else if (strcmp(action, "show") == 0 || strcmp(action, "check") == 0) {
                 if (n != 2)
                         return cmd_usage_error(cmd, ctx, "'%s' needs one recipient NAME", action);
-                if (!recipient_name_valid(argv[optind + 1]))
+                if (!recipient_name_valid(ctx->argv[1]))
                         return cmd_usage_error(cmd, ctx, "invalid recipient name (letters, digits, '-' and '_')");
         } else
                 return cmd_usage_error(cmd, ctx, "unknown action '%s' (list, show or check)", action);
@@ -284,12 +280,11 @@ static int recipients_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) 
         if (strcmp(action, "list") == 0)
                 return recipients_list_exec(ctx, dir);
         if (strcmp(action, "show") == 0)
-                return recipients_show_exec(ctx, dir, argv[optind + 1]);
-        return recipients_check_exec(dir, argv[optind + 1]);
+                return recipients_show_exec(ctx, dir, ctx->argv[1]);
+        return recipients_check_exec(dir, ctx->argv[1]);
 }
 
-const Command cmd_recipients = {
-        .name = "recipients",
+COMMAND(recipients,
         .usage = "[list] | show NAME | check NAME [--json]",
         .summary = "List, show or check recipients",
         .help = "  list                  The recipient files and what each gets (invalid ones in red).\n"
@@ -299,6 +294,4 @@ const Command cmd_recipients = {
                 "                        NOOP (smtp, smtps).\n"
                 "  --json                list and show as JSON.\n",
         .args = { 0, -1 }, /* 0 to 2, checked for each action */
-        .options = cmd_options_json,
-        .exec = recipients_exec,
-};
+        .options = cmd_options_json);

@@ -12,15 +12,12 @@
 #include "output.h"
 #include "problems.h"
 
-static int reload_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int reload_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *reply = NULL;
         size_t files = 0;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, NULL);
-        if (r <= 0)
-                return r;
-
+        (void) cmd;
         r = cmd_invoke(ctx, KIZUKI_NAME("Reload"), NULL, &reply);
         if (r <= 0)
                 return r;
@@ -37,11 +34,8 @@ static int reload_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         return 0;
 }
 
-const Command cmd_reload = {
-        .name = "reload",
+COMMAND(reload,
         .usage = "[--json]",
         .summary = "Re-read the configuration and policies",
         .help = "  --json                {\"problems\":[...]}: the policy files that did not parse.\n",
-        .options = cmd_options_json,
-        .exec = reload_exec,
-};
+        .options = cmd_options_json);

@@ -271,57 +271,53 @@ static int share_scheduled(const Ctx *ctx, const char *dir, ShareArgs *a) {
 }
 
 static const CmdOption share_options[] = {
-        { "to", 't', CMD_ARG | CMD_SHORT | CMD_STORE, offsetof(ShareArgs, to) },
-        { "week", 'w', CMD_ARG | CMD_SHORT | CMD_STORE, offsetof(ShareArgs, week) },
-        { "dry-run", 'n', CMD_SHORT | CMD_STORE, offsetof(ShareArgs, dry_run) },
-        { "yes", 'y', CMD_SHORT | CMD_STORE, offsetof(ShareArgs, yes) },
+        { .name = "to", .id = 't', .flags = CMD_ARG | CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, to) },
+        { .name = "week", .id = 'w', .flags = CMD_ARG | CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, week) },
+        { .name = "dry-run", .id = 'n', .flags = CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, dry_run) },
+        { .name = "yes", .id = 'y', .flags = CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, yes) },
         CMD_OPTION_BOOL("scheduled", 'S', ShareArgs, scheduled),
         {},
 };
 
-static int share_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int share_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_free_ char *dir = NULL;
-        ShareArgs a = {};
+        ShareArgs *a = ctx->userdata;
         const char *to;
         char week_buf[ISO_WEEK_MAX];
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &a);
-        if (r <= 0)
-                return r;
-        to = a.to;
-        if (a.scheduled && (to || a.week || a.dry_run))
+        to = a->to;
+        if (a->scheduled && (to || a->week || a->dry_run))
                 return cmd_usage_error(cmd, ctx, "--scheduled takes no --to, --week or --dry-run");
-        if (!a.scheduled && !to)
+        if (!a->scheduled && !to)
                 return cmd_usage_error(cmd, ctx, "say who to share with: --to NAME (see 'kizuki recipients')");
         if (to && !recipient_name_valid(to))
                 return cmd_usage_error(cmd, ctx, "invalid recipient name '%s' (letters, digits, '-' and '_')", to);
-        if (a.week) {
+        if (a->week) {
                 /* As the daemon spells it ("2026-w13" is accepted here, not there). */
-                if (digest_parse_week(a.week, week_buf, sizeof week_buf) < 0)
+                if (digest_parse_week(a->week, week_buf, sizeof week_buf) < 0)
                         return cmd_usage_error(cmd, ctx, "invalid week '%s' (expected YYYY-Www, for example 2026-W13)",
-                                               a.week);
-                a.week = week_buf;
+                                               a->week);
+                a->week = week_buf;
         }
-        if (!a.dry_run && !a.yes && !a.scheduled && !isatty(STDIN_FILENO)) {
+        if (!a->dry_run && !a->yes && !a->scheduled && !isatty(STDIN_FILENO)) {
                 fprintf(stderr, "kizuki share: not asking for confirmation without a terminal; pass --yes to send "
                                 "(or --dry-run to see what would be sent)\n");
                 return -EPERM;
         }
-        a.yes = a.yes || a.scheduled;
+        a->yes = a->yes || a->scheduled;
 
         r = recipients_dir(&dir);
         if (r < 0) {
                 fprintf(stderr, "kizuki share: cannot find the configuration directory (set HOME or XDG_CONFIG_HOME)\n");
                 return r;
         }
-        if (a.scheduled)
-                return share_scheduled(ctx, dir, &a);
-        return share_one(ctx, dir, to, &a);
+        if (a->scheduled)
+                return share_scheduled(ctx, dir, a);
+        return share_one(ctx, dir, to, a);
 }
 
-const Command cmd_share = {
-        .name = "share",
+COMMAND(share,
         .usage = "--to NAME [--week YYYY-Www] [--dry-run] [--yes] | --scheduled",
         .summary = "Show, then send, a digest to a recipient",
         .help = "  -t, --to NAME         The recipient (recipients.d/NAME.conf, see kizuki-recipient(5)).\n"
@@ -331,5 +327,4 @@ const Command cmd_share = {
                 "  --scheduled           Send last week's digest to every recipient with\n"
                 "                        schedule = weekly that has not had it yet (kizuki-share.timer).\n",
         .options = share_options,
-        .exec = share_exec,
-};
+        CMD_USERDATA(ShareArgs));

@@ -26,7 +26,7 @@ static const OutputColumn columns[] = {
 
 static const CmdOption shares_options[] = {
         CMD_OPTION_JSON,
-        { "limit", 'n', CMD_ARG | CMD_SHORT, 0 },
+        { .name = "limit", .id = 'n', .flags = CMD_ARG | CMD_SHORT },
         {},
 };
 
@@ -43,16 +43,14 @@ static int shares_option(const Command *cmd, Ctx *ctx, int id, const char *arg, 
         return 0;
 }
 
-static int shares_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int shares_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *params = json_object_new_object(), *reply = NULL;
         _cleanup_(output_table_freep) OutputTable *t = NULL;
         json_object *arr;
-        long limit = 0;
+        long limit = *(long *) ctx->userdata;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &limit);
-        if (r <= 0)
-                return r;
+        (void) cmd;
         if (!params || (limit > 0 && json_object_object_add(params, "limit", json_object_new_int64(limit)) < 0))
                 return -ENOMEM;
         r = client_invoke_array(ctx->socket_path, KIZUKI_NAME("GetShares"), params, "shares", "share log", &reply,
@@ -122,13 +120,11 @@ static int shares_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         return 0;
 }
 
-const Command cmd_shares = {
-        .name = "shares",
+COMMAND(shares,
         .usage = "[--json] [--limit N]",
         .summary = "List what was shared, with whom, when",
         .help = "  --json                {\"shares\":[...]}: the daemon's Share objects, newest first.\n"
                 "  -n, --limit N         Only the N newest entries.\n",
         .options = shares_options,
         .option = shares_option,
-        .exec = shares_exec,
-};
+        CMD_USERDATA(long));

@@ -200,15 +200,12 @@ static int status_nudges(const Ctx *ctx, json_object *st) {
         return 0;
 }
 
-static int status_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int status_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *reply = NULL;
         const char *rec;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, NULL);
-        if (r <= 0)
-                return r;
-
+        (void) cmd;
         r = cmd_invoke(ctx, KIZUKI_NAME("GetStatus"), NULL, &reply);
         if (r <= 0)
                 return r;
@@ -220,11 +217,8 @@ static int status_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         return status_nudges(ctx, reply);
 }
 
-const Command cmd_status = {
-        .name = "status",
+COMMAND(status,
         .usage = "[--json]",
         .summary = "Show recording state and unread nudges",
         .help = "  --json                Print the daemon's status as JSON.\n",
-        .options = cmd_options_json,
-        .exec = status_exec,
-};
+        .options = cmd_options_json);

@@ -3,9 +3,9 @@
  * baseline (medians of the 28 days before), a sparkline per signal and the
  * week's actogram. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,24 +54,26 @@ static const struct {
         const char *key; /* in Figures */
         const char *label;
         SignalKind kind;
+        size_t day_field; /* its offset in Day: an int (null: -1) for times, answers and
+                           * the mood, else a double */
 } signals[N_SIGNALS] = {
-        [SIG_SCREEN] = { "screen_h", "Active", KIND_HOURS },
-        [SIG_NIGHT] = { "night_ratio", "Night share", KIND_SHARE },
-        [SIG_FIRST] = { "first_active", "First active", KIND_TIME },
-        [SIG_LAST] = { "last_active", "Last active", KIND_TIME },
-        [SIG_ONSET] = { "sleep_onset", "Sleep start", KIND_TIME },
-        [SIG_OFFSET] = { "sleep_offset", "Sleep end", KIND_TIME },
-        [SIG_MID] = { "sleep_mid", "Sleep midpoint", KIND_TIME },
-        [SIG_SLEEP] = { "sleep_h", "Sleep length", KIND_HOURS },
-        [SIG_COVERAGE] = { "coverage_h", "Observed", KIND_HOURS },
-        [SIG_IS] = { "is", "Stability (IS)", KIND_INDEX },
-        [SIG_IV] = { "iv", "Fragmentation (IV)", KIND_INDEX },
-        [SIG_RA] = { "ra", "Amplitude (RA)", KIND_INDEX },
-        [SIG_L5] = { "l5", "Quietest 5 h (L5)", KIND_MINUTES },
-        [SIG_M10] = { "m10", "Busiest 10 h (M10)", KIND_MINUTES },
-        [SIG_WENT_OUT] = { "went_out_days", "Went out", KIND_ANSWER },
-        [SIG_MET] = { "met_someone_days", "Met someone", KIND_ANSWER },
-        [SIG_MOOD] = { "mood", "Mood", KIND_MOOD },
+        [SIG_SCREEN] = { "screen_h", "Active", KIND_HOURS, offsetof(Day, screen_h) },
+        [SIG_NIGHT] = { "night_ratio", "Night share", KIND_SHARE, offsetof(Day, night_ratio) },
+        [SIG_FIRST] = { "first_active", "First active", KIND_TIME, offsetof(Day, first_active) },
+        [SIG_LAST] = { "last_active", "Last active", KIND_TIME, offsetof(Day, last_active) },
+        [SIG_ONSET] = { "sleep_onset", "Sleep start", KIND_TIME, offsetof(Day, sleep_onset) },
+        [SIG_OFFSET] = { "sleep_offset", "Sleep end", KIND_TIME, offsetof(Day, sleep_offset) },
+        [SIG_MID] = { "sleep_mid", "Sleep midpoint", KIND_TIME, offsetof(Day, sleep_mid) },
+        [SIG_SLEEP] = { "sleep_h", "Sleep length", KIND_HOURS, offsetof(Day, sleep_h) },
+        [SIG_COVERAGE] = { "coverage_h", "Observed", KIND_HOURS, offsetof(Day, coverage_h) },
+        [SIG_IS] = { "is", "Stability (IS)", KIND_INDEX, offsetof(Day, is) },
+        [SIG_IV] = { "iv", "Fragmentation (IV)", KIND_INDEX, offsetof(Day, iv) },
+        [SIG_RA] = { "ra", "Amplitude (RA)", KIND_INDEX, offsetof(Day, ra) },
+        [SIG_L5] = { "l5", "Quietest 5 h (L5)", KIND_MINUTES, offsetof(Day, l5) },
+        [SIG_M10] = { "m10", "Busiest 10 h (M10)", KIND_MINUTES, offsetof(Day, m10) },
+        [SIG_WENT_OUT] = { "went_out_days", "Went out", KIND_ANSWER, offsetof(Day, went_out) },
+        [SIG_MET] = { "met_someone_days", "Met someone", KIND_ANSWER, offsetof(Day, met_someone) },
+        [SIG_MOOD] = { "mood", "Mood", KIND_MOOD, offsetof(Day, mood) },
 };
 
 /* Figures of the interface: values by signal (times in minutes), NAN for null. */
@@ -110,55 +112,18 @@ static int figures_parse(json_object *reply, const char *key, WeekFigures *ret) 
 
 /* The value of a signal on a day, NAN when null. */
 static double day_value(const Day *d, Signal s) {
-        int m = -1;
+        const char *field = (const char *) d + signals[s].day_field;
 
-        switch (s) {
-        case SIG_SCREEN:
-                return d->screen_h;
-        case SIG_NIGHT:
-                return d->night_ratio;
-        case SIG_FIRST:
-                m = d->first_active;
-                break;
-        case SIG_LAST:
-                m = d->last_active;
-                break;
-        case SIG_ONSET:
-                m = d->sleep_onset;
-                break;
-        case SIG_OFFSET:
-                m = d->sleep_offset;
-                break;
-        case SIG_MID:
-                m = d->sleep_mid;
-                break;
-        case SIG_SLEEP:
-                return d->sleep_h;
-        case SIG_COVERAGE:
-                return d->coverage_h;
-        case SIG_IS:
-                return d->is;
-        case SIG_IV:
-                return d->iv;
-        case SIG_RA:
-                return d->ra;
-        case SIG_L5:
-                return d->l5;
-        case SIG_M10:
-                return d->m10;
-        case SIG_WENT_OUT:
-                m = d->went_out;
-                break;
-        case SIG_MET:
-                m = d->met_someone;
-                break;
-        case SIG_MOOD:
-                m = d->mood;
-                break;
-        case N_SIGNALS:
-                break;
+        switch (signals[s].kind) {
+        case KIND_TIME:
+        case KIND_ANSWER:
+        case KIND_MOOD: {
+                int m = *(const int *) field;
+                return m < 0 ? NAN : m;
         }
-        return m < 0 ? NAN : m;
+        default:
+                return *(const double *) field;
+        }
 }
 
 /* A signed figure, "+11%" or "-3%"; no sign when it rounds to zero ("0%"). */
@@ -458,28 +423,24 @@ static int week_print(const Ctx *ctx, json_object *reply) {
 
 /* --this into the bool at userdata. */
 static const CmdOption week_options[] = {
-        { "this", 't', CMD_STORE, 0 },
+        { .name = "this", .id = 't', .flags = CMD_STORE },
         CMD_OPTION_JSON,
         {},
 };
 
-static int week_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int week_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *reply = NULL;
         char week[ISO_WEEK_MAX], today[OUTPUT_DATE_MAX];
-        bool this_week = false;
+        bool this_week = *(bool *) ctx->userdata;
         int64_t day, monday;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, &this_week);
-        if (r <= 0)
-                return r;
-
-        if (optind < argc) {
+        if (ctx->argc > 0) {
                 if (this_week)
                         return cmd_usage_error(cmd, ctx, "give either a week or --this");
-                if (output_parse_week(argv[optind], &monday) < 0)
+                if (output_parse_week(ctx->argv[0], &monday) < 0)
                         return cmd_usage_error(cmd, ctx, "invalid week '%s' (expected YYYY-Www, e.g. 2026-W02)",
-                                               argv[optind]);
+                                               ctx->argv[0]);
                 day = monday;
         } else {
                 r = cmd_parse_day(cmd, ctx, NULL, today, &day);
@@ -500,8 +461,7 @@ static int week_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         return week_print(ctx, reply);
 }
 
-const Command cmd_week = {
-        .name = "week",
+COMMAND(week,
         .usage = "[YYYY-Www] [--this] [--json]",
         .summary = "Show a week's summary and its changes",
         .help = "  YYYY-Www              The ISO week (e.g. 2026-W02; default: the last complete week).\n"
@@ -509,5 +469,4 @@ const Command cmd_week = {
                 "  --json                Print kizukid's answer (GetWeek) as JSON.\n",
         .args = { 0, 1 },
         .options = week_options,
-        .exec = week_exec,
-};
+        CMD_USERDATA(bool));

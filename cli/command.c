@@ -1,5 +1,5 @@
 /* The helpers of command.h: usage, help and the options of a command, parsed
- * from its entry. */
+ * from its entry, and running it. */
 #include "command.h"
 
 #include <assert.h>
@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "macro.h"
 
 /* Options a command may have besides --help (the most now is 7). */
 #define CMD_OPTIONS_MAX 15
@@ -94,6 +97,18 @@ int cmd_parse_options(const Command *cmd, int argc, char **argv, Ctx *ctx, void 
                 const CmdOption *o = cmd->options;
                 while (o->id != c)
                         o++;
+                if (o->flags & CMD_PARSE) {
+                        int v = o->parse(optarg);
+                        if (v < 0)
+                                return cmd_usage_error(cmd, ctx, "%s '%s'%s", o->invalid, optarg, o->hint);
+                        *(int *) ((char *) userdata + o->offset) = v;
+                        continue;
+                }
+                if (o->flags & CMD_NUMBER) {
+                        if (cmd_parse_number(optarg, 1, o->max, (long *) ((char *) userdata + o->offset)) < 0)
+                                return cmd_usage_error(cmd, ctx, "%s '%s' (1 to %ld)", o->invalid, optarg, o->max);
+                        continue;
+                }
                 if (o->flags & CMD_STORE) {
                         if (o->flags & CMD_ARG)
                                 *(const char **) ((char *) userdata + o->offset) = optarg;
@@ -107,6 +122,28 @@ int cmd_parse_options(const Command *cmd, int argc, char **argv, Ctx *ctx, void 
         }
         r = cmd_check_args(cmd, ctx, argc - optind);
         return r < 0 ? r : 1;
+}
+
+int cmd_run(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+        _cleanup_free_ void *userdata = NULL;
+        int r;
+
+        if (cmd->userdata_size > 0) {
+                userdata = calloc(1, cmd->userdata_size);
+                if (!userdata)
+                        return -ENOMEM;
+                if (cmd->userdata_init)
+                        memcpy(userdata, cmd->userdata_init, cmd->userdata_size);
+        }
+        r = cmd_parse_options(cmd, argc, argv, ctx, userdata);
+        if (r <= 0)
+                return r;
+        ctx->userdata = userdata;
+        ctx->argc = argc - optind;
+        ctx->argv = argv + optind;
+        r = cmd->exec(cmd, ctx);
+        ctx->userdata = NULL;
+        return r;
 }
 
 int cmd_parse_range(const Command *cmd, Ctx *ctx, const CmdRange *range, int64_t n_days, CmdDays *ret) {
@@ -129,6 +166,14 @@ int cmd_parse_number(const char *arg, long min, long max, long *ret) {
                 return -EINVAL;
         *ret = v;
         return 0;
+}
+
+int cmd_parse_yes_no(const char *arg) {
+        if (strcasecmp(arg, "yes") == 0 || strcasecmp(arg, "y") == 0)
+                return 1;
+        if (strcasecmp(arg, "no") == 0 || strcasecmp(arg, "n") == 0)
+                return 0;
+        return -EINVAL;
 }
 
 int cmd_invoke(const Ctx *ctx, const char *method, json_object *params, json_object **ret_reply) {

@@ -1,6 +1,6 @@
 /* What every command of kizuki shares: the context, the Command entry with its
- * option table, and the helpers that parse a command line from the entry and
- * report usage errors (exit status 2) and help. */
+ * option table, and the helpers that parse a command line from the entry, run
+ * the command, and report usage errors (exit status 2) and help. */
 #pragma once
 
 #include <stdbool.h>
@@ -17,6 +17,9 @@ typedef struct Ctx {
         unsigned columns;        /* terminal width, for commands that fit their output to it */
         bool json;               /* the running command was asked for --json */
         bool usage_error;        /* set by cmd_usage_error(): exit status 2 */
+        void *userdata;          /* the running command's options, as cmd_run() parsed them */
+        int argc;                /* its positional arguments, after the options */
+        char **argv;
 } Ctx;
 
 /* CmdOption.flags */
@@ -25,22 +28,48 @@ typedef struct Ctx {
 #define CMD_STORE 4 /* no option() call: the argument (a const char *), or true
                      * (a bool) without CMD_ARG, goes to the field at offset in
                      * the userdata of cmd_parse_options() */
+#define CMD_PARSE 8 /* with CMD_STORE and CMD_ARG: parse(argument) goes to the
+                     * int at offset instead; a negative one is the usage error
+                     * "INVALID 'ARGUMENT'HINT" */
+#define CMD_NUMBER 16 /* with CMD_STORE and CMD_ARG: a whole number from 1 to max
+                       * goes to the long at offset; another argument is the
+                       * usage error "INVALID 'ARGUMENT' (1 to MAX)" */
 
 /* An option stored in field of the struct type: its argument, or true. */
-#define CMD_OPTION_STRING(name, id, type, field) { name, id, CMD_ARG | CMD_STORE, offsetof(type, field) }
-#define CMD_OPTION_BOOL(name, id, type, field) { name, id, CMD_STORE, offsetof(type, field) }
+#define CMD_OPTION_STRING(name_, id_, type, field) \
+        { .name = name_, .id = id_, .flags = CMD_ARG | CMD_STORE, .offset = offsetof(type, field) }
+#define CMD_OPTION_BOOL(name_, id_, type, field) \
+        { .name = name_, .id = id_, .flags = CMD_STORE, .offset = offsetof(type, field) }
+/* An option whose argument parse() turns into the int field of type; an
+ * invalid one is the usage error "INVALID 'ARGUMENT'HINT". flags: 0 or CMD_SHORT. */
+#define CMD_OPTION_PARSE(name_, id_, flags_, type, field, parse_, invalid_, hint_)                                 \
+        {                                                                                                          \
+                .name = name_, .id = id_, .flags = (flags_) | CMD_ARG | CMD_STORE | CMD_PARSE,                     \
+                .offset = offsetof(type, field), .parse = parse_, .invalid = invalid_, .hint = hint_               \
+        }
+
+/* An option whose argument is a whole number from 1 to max_, for the long
+ * field of type. flags: 0 or CMD_SHORT. */
+#define CMD_OPTION_NUMBER(name_, id_, flags_, type, field, max_, invalid_)                                      \
+        {                                                                                                          \
+                .name = name_, .id = id_, .flags = (flags_) | CMD_ARG | CMD_STORE | CMD_NUMBER,                    \
+                .offset = offsetof(type, field), .max = max_, .invalid = invalid_                                  \
+        }
 
 /* The id of --json: cmd_parse_options() sets ctx->json itself. */
 #define CMD_OPT_JSON 'j'
-#define CMD_OPTION_JSON { "json", CMD_OPT_JSON, 0, 0 }
+#define CMD_OPTION_JSON { .name = "json", .id = CMD_OPT_JSON, .flags = 0, .offset = 0 }
 
 /* One option of a command. Tables end with an entry whose name is NULL;
  * -h/--help comes after the table's options, for every command. */
 typedef struct CmdOption {
         const char *name; /* the long name, without "--" */
         int id;           /* what option() gets: the short letter, or ≥ 256 for a long-only option */
-        int flags;        /* CMD_ARG, CMD_SHORT, CMD_STORE */
+        int flags;        /* CMD_ARG, CMD_SHORT, CMD_STORE, CMD_PARSE, CMD_NUMBER */
         size_t offset;    /* with CMD_STORE */
+        int (*parse)(const char *arg); /* with CMD_PARSE: ≥ 0, or < 0 for an invalid argument */
+        long max;                      /* with CMD_NUMBER */
+        const char *invalid, *hint;    /* with CMD_PARSE or CMD_NUMBER: the usage error's words */
 } CmdOption;
 
 /* The table of a command whose only option (besides --help) is --json. */
@@ -68,8 +97,28 @@ typedef struct Command {
          * ≥ 0, or a usage error from cmd_usage_error(). NULL when every option
          * is --json or CMD_STORE. */
         int (*option)(const struct Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata);
-        int (*exec)(const struct Command *cmd, int argc, char **argv, Ctx *ctx);
+        /* The userdata cmd_run() parses the options into: its size (0: none)
+         * and its initial value (NULL: all zero). */
+        size_t userdata_size;
+        const void *userdata_init;
+        /* Runs the command, with its options in ctx->userdata and its
+         * positional arguments in ctx->argv[0..ctx->argc-1]. */
+        int (*exec)(const struct Command *cmd, Ctx *ctx);
 } Command;
+
+/* The userdata of an entry: a type, and optionally its initial value. */
+#define CMD_USERDATA(type) .userdata_size = sizeof(type)
+#define CMD_USERDATA_INIT(type, ...) CMD_USERDATA(type), .userdata_init = &(const type) { __VA_ARGS__ }
+
+/* The entry of the command NAME: cmd_NAME, named "NAME", run by NAME_exec(),
+ * with the other fields given as designated initializers. */
+#define COMMAND(NAME, ...) const Command cmd_##NAME = { .name = #NAME, .exec = NAME##_exec, __VA_ARGS__ }
+
+/* Run cmd with its command line (argv[0] is "kizuki NAME"): a userdata from
+ * the entry, cmd_parse_options() into it, then cmd->exec() with the userdata
+ * and the positional arguments in ctx. Returns 0 also
+ * when --help was shown, < 0 on failure or a usage error. */
+int cmd_run(const Command *cmd, int argc, char **argv, Ctx *ctx);
 
 /* "Usage: kizuki NAME USAGE" on f. */
 void cmd_print_usage(const Command *cmd, FILE *f);
@@ -86,7 +135,7 @@ int cmd_check_args(const Command *cmd, Ctx *ctx, int n);
 
 /* The command line of cmd (argv[0] is "kizuki NAME"), by its entry: getopt_long
  * over cmd->options and -h/--help, --json into ctx->json, CMD_STORE options
- * into the struct at userdata, the others to cmd->option() with userdata, then the number of positional arguments.
+ * (parsed with CMD_PARSE or CMD_NUMBER) into the struct at userdata, the others to cmd->option() with userdata, then the number of positional arguments.
  * Returns 1 when the command is to run (its arguments start at argv[optind]),
  * 0 when --help was shown, < 0 after a usage error. */
 int cmd_parse_options(const Command *cmd, int argc, char **argv, Ctx *ctx, void *userdata);
@@ -104,6 +153,9 @@ int cmd_parse_range(const Command *cmd, Ctx *ctx, const CmdRange *range, int64_t
 /* A whole number from min to max in strtol()'s decimal syntax, for an
  * option's argument. -EINVAL for anything else. */
 int cmd_parse_number(const char *arg, long min, long max, long *ret);
+
+/* "yes"/"y" → 1, "no"/"n" → 0 (any case), else -EINVAL: an option's answer. */
+int cmd_parse_yes_no(const char *arg);
 
 /* client_invoke() at ctx->socket_path; with --json also the reply on stdout.
  * Returns 1 when the command is to show the reply itself, 0 when it was

@@ -1,4 +1,4 @@
-/* The hours of the interface: parsed from a reply, printed as JSON. */
+/* The hours of the interface: fetched, parsed from a reply, printed as JSON. */
 #include "hours.h"
 
 #include <errno.h>
@@ -26,20 +26,8 @@ int hours_parse(json_object *reply, const char *key, Hour **ret, size_t *ret_n) 
         return CLIENT_GET_ARRAY_OF(reply, key, Hour, hour_parse, "hours", ret, ret_n);
 }
 
-int hours_fetch(const Ctx *ctx, const char *method, Hour **ret, size_t *ret_n, ...) {
-        _cleanup_json_ json_object *reply = NULL;
-        va_list ap;
-        int r;
-
-        va_start(ap, ret_n);
-        r = client_invoke_stringsv(ctx->socket_path, method, &reply, ap);
-        va_end(ap);
-        if (r < 0)
-                return r;
-        return hours_parse(reply, "hours", ret, ret_n);
-}
-
-int hours_print_json(const Hour *hours, size_t n) {
+/* The hours as JSON on stdout. */
+static int hours_print_json(const Hour *hours, size_t n) {
         _cleanup_json_ json_object *root = json_object_new_object();
         json_object *array = json_object_new_array();
         char iso[OUTPUT_TIME_MAX];
@@ -62,5 +50,24 @@ int hours_print_json(const Hour *hours, size_t n) {
                         return -ENOMEM;
         }
         return output_json(root);
+}
+
+int hours_fetch(const Ctx *ctx, const char *method, Hour **ret, size_t *ret_n, ...) {
+        _cleanup_json_ json_object *reply = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, ret_n);
+        r = client_invoke_stringsv(ctx->socket_path, method, &reply, ap);
+        va_end(ap);
+        if (r < 0)
+                return r;
+        r = hours_parse(reply, "hours", ret, ret_n);
+        if (r < 0)
+                return r;
+        if (!ctx->json)
+                return 1;
+        r = hours_print_json(*ret, *ret_n);
+        return r < 0 ? r : 0;
 }
 

@@ -21,8 +21,8 @@ typedef struct Hour {
 int hours_parse(json_object *reply, const char *key, Hour **ret, size_t *ret_n);
 
 /* Call method with string parameters (pairs of a key and a value, ended by
- * NULL) and parse the "hours" of its reply. Errors are said on stderr. */
+ * NULL) and parse the "hours" of its reply; with --json also print them:
+ * {"hours":[{"start":"2026-01-05T08:00:00+01:00","active_s":…,"observed_s":…}, …]}.
+ * Returns 1 when the command is to show them itself, 0 when they were shown
+ * as JSON, < 0 on failure (said on stderr). */
 int hours_fetch(const Ctx *ctx, const char *method, Hour **ret, size_t *ret_n, ...) __attribute__((sentinel));
-
-/* {"hours":[{"start":"2026-01-05T08:00:00+01:00","active_s":…,"observed_s":…}, …]} on stdout. */
-int hours_print_json(const Hour *hours, size_t n);

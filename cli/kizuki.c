@@ -15,7 +15,7 @@
 
 #define EXIT_USAGE 2
 
-static int help_exec(const Command *cmd, int argc, char **argv, Ctx *ctx);
+static int help_exec(const Command *cmd, Ctx *ctx);
 
 static const Command cmd_help = {
         .name = "help",
@@ -108,18 +108,16 @@ static void help_main(void) {
                "the options of a command; kizuki(1) has the details.\n");
 }
 
-static int help_exec(const Command *cmd, int argc, char **argv, Ctx *ctx) {
+static int help_exec(const Command *cmd, Ctx *ctx) {
         const Command *target;
         int r;
 
-        r = cmd_parse_options(cmd, argc, argv, ctx, NULL);
-        if (r <= 0)
-                return r;
-        if (optind == argc) {
+        (void) cmd;
+        if (ctx->argc == 0) {
                 help_main();
                 return 0;
         }
-        r = command_find(argv[optind], &target);
+        r = command_find(ctx->argv[0], &target);
         if (r < 0) {
                 ctx->usage_error = true;
                 return r;
@@ -252,7 +250,7 @@ int main(int argc, char **argv) {
         ctx.columns = output_columns();
 
         optind = 0; /* glibc: 0 re-initialises getopt completely */
-        r = cmd->exec(cmd, cmd_argc, cmd_argv, &ctx);
+        r = cmd_run(cmd, cmd_argc, cmd_argv, &ctx);
 
         if (fflush(stdout) == EOF || ferror(stdout)) {
                 fprintf(stderr, "kizuki: cannot write output: %s\n", strerror(errno));
