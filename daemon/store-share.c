@@ -2,35 +2,40 @@
  * recipient, newest first when read back.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "store-internal.h"
 
+/* StoreShare's strings, each malloc'ed in a record read back: all required
+ * but the last, detail. */
+static const size_t share_strings[] = {
+        offsetof(StoreShare, recipient), offsetof(StoreShare, transport), offsetof(StoreShare, week),
+        offsetof(StoreShare, level),     offsetof(StoreShare, format),    offsetof(StoreShare, sha256),
+        offsetof(StoreShare, result),    offsetof(StoreShare, detail),
+};
+
+static char *const *share_string(const StoreShare *sh, size_t i) {
+        return (char *const *) ((const char *) sh + share_strings[i]);
+}
+
+/* Whether every required string is there. */
+static bool share_complete(const StoreShare *sh) {
+        for (size_t i = 0; i < ELEMENTSOF(share_strings) - 1; i++)
+                if (!*share_string(sh, i))
+                        return false;
+        return true;
+}
+
 int store_add_share(Store *s, const StoreShare *sh, int64_t *ret_id) {
-        if (!s || !sh || !sh->recipient || !sh->transport || !sh->week || !sh->level || !sh->format ||
-            !sh->sha256 || !sh->result || sh->size < 0)
+        if (!s || !sh || !share_complete(sh) || sh->size < 0)
                 return -EINVAL;
-        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_ADD_SHARE];
-        int rc = sqlite3_bind_int64(st, 1, sh->at);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 2, sh->recipient, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 3, sh->transport, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 4, sh->week, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 5, sh->level, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 6, sh->format, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_int64(st, 7, sh->size);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 8, sh->sha256, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 9, sh->result, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = store_bind_text_or_null(st, 10, sh->detail);
-        int r = store_step_write(s, st, rc);
+        const StoreParam p[] = {
+                STORE_INT(sh->at), STORE_TEXT(sh->recipient), STORE_TEXT(sh->transport), STORE_TEXT(sh->week),
+                STORE_TEXT(sh->level), STORE_TEXT(sh->format), STORE_INT(sh->size), STORE_TEXT(sh->sha256),
+                STORE_TEXT(sh->result), STORE_TEXT_OR_NULL(sh->detail),
+        };
+        int r = store_write(s, STMT_ADD_SHARE, p, ELEMENTSOF(p));
 
         if (r < 0)
                 return r;
@@ -42,14 +47,8 @@ int store_add_share(Store *s, const StoreShare *sh, int64_t *ret_id) {
 void store_share_done(StoreShare *sh) {
         if (!sh)
                 return;
-        free(sh->recipient);
-        free(sh->transport);
-        free(sh->week);
-        free(sh->level);
-        free(sh->format);
-        free(sh->sha256);
-        free(sh->result);
-        free(sh->detail);
+        for (size_t i = 0; i < ELEMENTSOF(share_strings); i++)
+                free(*share_string(sh, i));
         *sh = (StoreShare) {};
 }
 
@@ -76,8 +75,7 @@ static int share_from_row(Store *s, sqlite3_stmt *st, void *elem) {
                 .result = store_column_strdup(st, 9),
                 .detail = store_column_strdup(st, 10),
         };
-        if (!sh->recipient || !sh->transport || !sh->week || !sh->level || !sh->format || !sh->sha256 ||
-            !sh->result) {
+        if (!share_complete(sh)) {
                 store_share_done(sh);
                 return -ENOMEM;
         }
@@ -89,13 +87,7 @@ static void share_done(void *elem) {
 }
 
 int store_get_shares(Store *s, int64_t limit, StoreShare **ret, size_t *ret_n) {
-        if (!s || !ret || !ret_n)
-                return -EINVAL;
-        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_SHARES];
-        int rc = sqlite3_bind_int64(st, 1, limit);
-        void *v;
-        int r = store_collect_rows(s, st, rc, sizeof **ret, share_from_row, share_done, &v, ret_n);
-        if (r >= 0)
-                *ret = v;
-        return r;
+        static const StoreRows rows = { sizeof(StoreShare), share_from_row, share_done };
+        const StoreParam p[] = { STORE_INT(limit) };
+        return store_select(s, STMT_GET_SHARES, p, ELEMENTSOF(p), &rows, ret, ret_n);
 }

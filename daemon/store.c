@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -338,22 +339,59 @@ int store_commit(Store *s) {
 
 /* --- shared by the table files (store-internal.h) ------------------------ */
 
-/* Step st, whose parameters were bound with result rc, to its end, appending
- * one element of elem_size per row, filled by from_row (which may refuse a
- * row: -errno). On failure the elements made so far are released with done
- * (may be NULL) and nothing is returned. */
-int store_collect_rows(Store *s, sqlite3_stmt *st, int rc, size_t elem_size, StoreRowToFn from_row,
-                       void (*done)(void *elem), void **ret, size_t *ret_n) {
+int store_bind(sqlite3_stmt *st, int first, const StoreParam *p, size_t n) {
+        int rc = SQLITE_OK;
+
+        for (size_t k = 0; k < n && rc == SQLITE_OK; k++) {
+                int i = first + (int) k;
+                switch (p[k].kind) {
+                case PARAM_INT:
+                        rc = sqlite3_bind_int64(st, i, p[k].i);
+                        break;
+                case PARAM_TEXT:
+                        rc = sqlite3_bind_text(st, i, p[k].s, -1, SQLITE_TRANSIENT);
+                        break;
+                case PARAM_TEXT_OR_NULL:
+                        rc = p[k].s ? sqlite3_bind_text(st, i, p[k].s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+                        break;
+                case PARAM_DOUBLE_OR_NULL:
+                        rc = isfinite(p[k].d) ? sqlite3_bind_double(st, i, p[k].d) : sqlite3_bind_null(st, i);
+                        break;
+                case PARAM_ANSWER:
+                        rc = p[k].i < 0 ? sqlite3_bind_null(st, i) : sqlite3_bind_int64(st, i, p[k].i);
+                        break;
+                case PARAM_TIME_OR_NULL:
+                        rc = p[k].i > 0 ? sqlite3_bind_int64(st, i, p[k].i) : sqlite3_bind_null(st, i);
+                        break;
+                }
+        }
+        return rc;
+}
+
+int store_write(Store *s, StoreStmt which, const StoreParam *p, size_t n) {
+        _cleanup_reset_ sqlite3_stmt *st = s->stmt[which];
+        return store_step_write(s, st, store_bind(st, 1, p, n));
+}
+
+/* Step the statement to its end, appending one element per row, filled by
+ * rows->from_row (which may refuse a row: -errno). On failure the elements
+ * made so far are released with rows->done and nothing is returned. */
+int store_select(Store *s, StoreStmt which, const StoreParam *p, size_t n_params, const StoreRows *rows, void *ret,
+                 size_t *ret_n) {
         char *v = NULL;
         size_t n = 0, cap = 0;
         int r = 0;
 
+        if (!s || !ret || !ret_n)
+                return -EINVAL;
+        _cleanup_reset_ sqlite3_stmt *st = s->stmt[which];
+        int rc = store_bind(st, 1, p, n_params);
         if (rc != SQLITE_OK)
                 return store_fail(s, rc);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 if (n == cap) {
                         size_t ncap = cap ? cap * 2 : 16;
-                        char *nv = reallocarray(v, ncap, elem_size);
+                        char *nv = reallocarray(v, ncap, rows->elem_size);
                         if (!nv) {
                                 r = -ENOMEM;
                                 break;
@@ -361,7 +399,7 @@ int store_collect_rows(Store *s, sqlite3_stmt *st, int rc, size_t elem_size, Sto
                         v = nv;
                         cap = ncap;
                 }
-                r = from_row(s, st, v + n * elem_size);
+                r = rows->from_row(s, st, v + n * rows->elem_size);
                 if (r < 0)
                         break;
                 n++;
@@ -369,12 +407,14 @@ int store_collect_rows(Store *s, sqlite3_stmt *st, int rc, size_t elem_size, Sto
         if (r >= 0 && rc != SQLITE_DONE)
                 r = store_fail(s, rc);
         if (r < 0) {
-                for (size_t i = 0; done && i < n; i++)
-                        done(v + i * elem_size);
+                for (size_t i = 0; rows->done && i < n; i++)
+                        rows->done(v + i * rows->elem_size);
                 free(v);
                 return r;
         }
-        *ret = v;
+        /* ret is a T **: store the array through it without naming T. */
+        void *array = v;
+        memcpy(ret, &array, sizeof array);
         *ret_n = n;
         return 0;
 }
@@ -382,15 +422,6 @@ int store_collect_rows(Store *s, sqlite3_stmt *st, int rc, size_t elem_size, Sto
 char *store_column_strdup(sqlite3_stmt *st, int i) {
         const unsigned char *t = sqlite3_column_text(st, i);
         return t ? strdup((const char *) t) : NULL;
-}
-
-int store_bind_text_or_null(sqlite3_stmt *st, int i, const char *v) {
-        return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
-}
-
-/* A NULL-able 0/1 or 1..5 answer: -1 binds NULL. */
-int store_bind_answer(sqlite3_stmt *st, int i, int v) {
-        return v < 0 ? sqlite3_bind_null(st, i) : sqlite3_bind_int(st, i, v);
 }
 
 int store_column_answer(sqlite3_stmt *st, int i) {
@@ -585,6 +616,18 @@ static int store_quick_check(Store *s) {
         return 0;
 }
 
+/* The schema version of the database; -EPROTO when this build does not know it. */
+static int store_schema_version(Store *s, int64_t *ret) {
+        int r = store_query_one(s, "PRAGMA user_version", NULL, 0, ret);
+        if (r < 0)
+                return r;
+        if (*ret < 0 || *ret > STORE_SCHEMA_VERSION) {
+                store_set_error(s, "schema version %" PRId64 " is unknown to this build", *ret);
+                return -EPROTO;
+        }
+        return 0;
+}
+
 /* One migration transaction: 1 if a step was applied, 0 if the schema is
  * current. The version is read inside the write transaction, so two openers
  * cannot apply a step twice. */
@@ -596,14 +639,9 @@ static int store_migrate_step(Store *s) {
         r = store_exec(s, "BEGIN IMMEDIATE");
         if (r < 0)
                 return r;
-        r = store_query_one(s, "PRAGMA user_version", NULL, 0, &v);
+        r = store_schema_version(s, &v);
         if (r < 0)
                 goto fail;
-        if (v < 0 || v > STORE_SCHEMA_VERSION) {
-                store_set_error(s, "schema version %" PRId64 " is unknown to this build", v);
-                r = -EPROTO;
-                goto fail;
-        }
         if (v == STORE_SCHEMA_VERSION) {
                 r = store_exec(s, "COMMIT");
                 if (r < 0)
@@ -675,13 +713,9 @@ static int store_open_one(Store **ret, const char *path) {
         r = store_quick_check(s);
         if (r < 0)
                 return r;
-        r = store_query_one(s, "PRAGMA user_version", NULL, 0, &version);
+        r = store_schema_version(s, &version);
         if (r < 0)
                 return r;
-        if (version < 0 || version > STORE_SCHEMA_VERSION) {
-                store_set_error(s, "schema version %" PRId64 " is unknown to this build", version);
-                return -EPROTO;
-        }
 
         r = store_fix_mode(path);
         if (r < 0)
