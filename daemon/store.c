@@ -600,20 +600,31 @@ static int store_check_orphan_wal(Store *s) {
         return -EBADMSG;
 }
 
-/* 0 when the database passes quick_check, -EBADMSG when it is not a database
- * or is damaged, other -errno when it could not be checked. */
-static int store_quick_check(Store *s) {
+/* Run a PRAGMA that answers one text: 0 when it answers want, else err with
+ * fmt (its one %s is the answer) kept as the error. */
+__attribute__((format(printf, 5, 0))) static int store_pragma_expect(Store *s, const char *sql, const char *want,
+                                                                     int err, const char *fmt) {
         char result[128];
         int r;
 
-        r = store_query_one(s, "PRAGMA quick_check", result, sizeof result, NULL);
+        r = store_query_one(s, sql, result, sizeof result, NULL);
         if (r < 0)
                 return r;
-        if (strcmp(result, "ok") != 0) {
-                store_set_error(s, "quick_check: %s", result);
-                return -EBADMSG;
+        if (strcmp(result, want) != 0) {
+                /* fmt is checked where it is written (the format attribute above). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+                store_set_error(s, fmt, result);
+#pragma GCC diagnostic pop
+                return err;
         }
         return 0;
+}
+
+/* 0 when the database passes quick_check, -EBADMSG when it is not a database
+ * or is damaged, other -errno when it could not be checked. */
+static int store_quick_check(Store *s) {
+        return store_pragma_expect(s, "PRAGMA quick_check", "ok", -EBADMSG, "quick_check: %s");
 }
 
 /* The schema version of the database; -EPROTO when this build does not know it. */
@@ -679,7 +690,6 @@ static int store_migrate(Store *s) {
 /* One attempt at opening path. -EBADMSG: the file is not a healthy database. */
 static int store_open_one(Store **ret, const char *path) {
         _cleanup_(store_freep) Store *s = NULL;
-        char mode[16];
         int64_t version;
         int rc, r;
 
@@ -720,13 +730,10 @@ static int store_open_one(Store **ret, const char *path) {
         r = store_fix_mode(path);
         if (r < 0)
                 return r;
-        r = store_query_one(s, "PRAGMA journal_mode = WAL", mode, sizeof mode, NULL);
+        r = store_pragma_expect(s, "PRAGMA journal_mode = WAL", "wal", -EIO,
+                                "cannot use WAL mode (journal mode is %s)");
         if (r < 0)
                 return r;
-        if (strcmp(mode, "wal") != 0) {
-                store_set_error(s, "cannot use WAL mode (journal mode is %s)", mode);
-                return -EIO;
-        }
         /* temp_store = MEMORY: should SQLite ever need a temporary file (a
          * large sort, a statement journal), the person's data stays in memory
          * rather than in /var/tmp or /tmp; the store is a few MB a year. */
