@@ -29,6 +29,8 @@ int method_fail(Reply *r, const char *error, json_object *params);
 int method_bad_param(Reply *r, const char *name);
 /* A StoreError with SQLite's message (or strerror(-err)), logged once. */
 int method_store_fail(Reply *r, Daemon *d, int err);
+/* After a store write that answers nothing: an empty reply, or the StoreError for err < 0. */
+int method_store_done(Reply *r, Daemon *d, int err);
 /* NoConsent; RangeTooLarge with its limit. */
 int method_no_consent(Reply *r);
 int method_range_too_large(Reply *r, int limit);

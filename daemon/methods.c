@@ -165,10 +165,7 @@ static int method_pause(Daemon *d, json_object *params, Reply *r) {
 
 static int method_resume(Daemon *d, json_object *params, Reply *r) {
         (void) params;
-        int q = recorder_set_paused(d, false, 0);
-        if (q < 0)
-                return method_store_fail(r, d, q);
-        return method_ok(r, NULL);
+        return method_store_done(r, d, recorder_set_paused(d, false, 0));
 }
 
 static int method_hint(Daemon *d, json_object *params, Reply *r) {
@@ -210,10 +207,7 @@ static int method_checkin(Daemon *d, json_object *params, Reply *r) {
         if (!recorder_consented(d))
                 return method_no_consent(r);
         Checkin c = { .date = date, .went_out = went_out, .met_someone = met, .mood = (int) mood };
-        q = store_set_checkin(d->store, &c, now);
-        if (q < 0)
-                return method_store_fail(r, d, q);
-        return method_ok(r, NULL);
+        return method_store_done(r, d, store_set_checkin(d->store, &c, now));
 }
 
 static int method_reload(Daemon *d, json_object *params, Reply *r) {
