@@ -100,7 +100,7 @@ static int bucket_from_row(Store *s, sqlite3_stmt *st, void *elem) {
 }
 
 int store_get_buckets(Store *s, int64_t local_from, int64_t local_to, AcctBucket **ret, size_t *ret_n) {
-        static const StoreRows rows = { sizeof(AcctBucket), bucket_from_row, NULL };
+        static const StoreRows rows = { .elem_size = sizeof(AcctBucket), .from_row = bucket_from_row };
         const StoreParam p[] = { STORE_INT(local_from), STORE_INT(local_to) };
         return store_select(s, STMT_GET_BUCKETS, p, ELEMENTSOF(p), &rows, ret, ret_n);
 }
@@ -230,19 +230,16 @@ int store_set_checkin(Store *s, const Checkin *c, int64_t at) {
         return store_write(s, STMT_SET_CHECKIN, p, ELEMENTSOF(p));
 }
 
-static int checkin_from_row(Store *s, sqlite3_stmt *st, void *elem) {
-        (void) s;
-        *(Checkin *) elem = (Checkin) {
-                .date = sqlite3_column_int64(st, 0),
-                .went_out = store_column_answer(st, 1),
-                .met_someone = store_column_answer(st, 2),
-                .mood = store_column_answer(st, 3),
-        };
-        return 0;
-}
-
 int store_get_checkins(Store *s, int64_t from, int64_t to, Checkin **ret, size_t *ret_n) {
-        static const StoreRows rows = { sizeof(Checkin), checkin_from_row, NULL };
+        static const StoreColumn columns[] = {
+                COL_INT64(Checkin, date), COL_ANSWER(Checkin, went_out), COL_ANSWER(Checkin, met_someone),
+                COL_ANSWER(Checkin, mood),
+        };
+        static const StoreRows rows = {
+                .elem_size = sizeof(Checkin),
+                .columns = columns,
+                .n_columns = ELEMENTSOF(columns),
+        };
         const StoreParam p[] = { STORE_INT(from), STORE_INT(to) };
         return store_select(s, STMT_GET_CHECKINS, p, ELEMENTSOF(p), &rows, ret, ret_n);
 }

@@ -111,19 +111,35 @@ int store_write(Store *s, StoreStmt which, const StoreParam *p, size_t n);
 
 /* Fill one element from the current row of st; -errno refuses the row. */
 typedef int (*StoreRowToFn)(Store *s, sqlite3_stmt *st, void *elem);
-/* How a select's rows become elements: their size, from_row, and done (may
- * be NULL) to release one. */
+/* Where column i of a row goes in an element, and how it is read: an integer,
+ * a NULL-able answer (NULL reads as -1), a number (NULL reads as NAN), a
+ * malloc'ed string that must be there (COLUMN_TEXT) or may be NULL. */
+typedef struct StoreColumn {
+        size_t offset;
+        enum { COLUMN_INT64, COLUMN_ANSWER, COLUMN_DOUBLE_OR_NAN, COLUMN_TEXT, COLUMN_TEXT_OR_NULL } kind;
+} StoreColumn;
+/* The _Generic refuses a field of another type than the kind writes. */
+#define STORE_COLUMN(type, field, kind, ctype) \
+        { offsetof(type, field) + 0 * sizeof(_Generic(((type *) NULL)->field, ctype: 1)), kind }
+#define COL_INT64(type, field) STORE_COLUMN(type, field, COLUMN_INT64, int64_t)
+#define COL_ANSWER(type, field) STORE_COLUMN(type, field, COLUMN_ANSWER, int)
+#define COL_DOUBLE_OR_NAN(type, field) STORE_COLUMN(type, field, COLUMN_DOUBLE_OR_NAN, double)
+#define COL_TEXT(type, field) STORE_COLUMN(type, field, COLUMN_TEXT, char *)
+#define COL_TEXT_OR_NULL(type, field) STORE_COLUMN(type, field, COLUMN_TEXT_OR_NULL, char *)
+
+/* How a select's rows become elements: their size; from_row, or without it
+ * the columns in order; and done (may be NULL) to release one. */
 typedef struct StoreRows {
         size_t elem_size;
         StoreRowToFn from_row;
         void (*done)(void *elem);
+        const StoreColumn *columns;
+        size_t n_columns;
 } StoreRows;
+/* Fill elem from the current row of st by rows->columns: 0, or -ENOMEM with
+ * elem released when a string could not be copied. */
+int store_read_columns(sqlite3_stmt *st, const StoreRows *rows, void *elem);
 /* Bind p[0..n) to ?1… of the kept statement which and read its rows into a
  * malloc'ed array: ret is the address of the caller's element pointer. */
 int store_select(Store *s, StoreStmt which, const StoreParam *p, size_t n, const StoreRows *rows, void *ret,
                  size_t *ret_n);
-
-/* Column i as a malloc'ed string, NULL for NULL (or out of memory). */
-char *store_column_strdup(sqlite3_stmt *st, int i);
-/* A NULL-able answer: NULL reads as -1. */
-int store_column_answer(sqlite3_stmt *st, int i);

@@ -3,7 +3,6 @@
  * whole from an export.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,46 +40,29 @@ int store_add_nudge(Store *s, const NudgeRecord *n, int64_t *ret_id) {
         return 1;
 }
 
-static double column_double_or_nan(sqlite3_stmt *st, int i) {
-        return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
-}
-
-static int nudge_from_row(Store *s, sqlite3_stmt *st, void *elem) {
-        NudgeRecord *n = elem;
-
-        (void) s;
-        *n = (NudgeRecord) {
-                .id = sqlite3_column_int64(st, 0),
-                .policy = store_column_strdup(st, 1),
-                .date = sqlite3_column_int64(st, 2),
-                .raised_at = sqlite3_column_int64(st, 3),
-                .severity = store_column_strdup(st, 4),
-                .title = store_column_strdup(st, 5),
-                .body = store_column_strdup(st, 6),
-                .step = store_column_strdup(st, 7),
-                .rule = store_column_strdup(st, 8),
-                .value = column_double_or_nan(st, 9),
-                .baseline = column_double_or_nan(st, 10),
-                .score = column_double_or_nan(st, 11),
-                .state = store_column_strdup(st, 12),
-                .snoozed_until = sqlite3_column_int64(st, 13),
-                .helpful = store_column_answer(st, 14),
-        };
-        if (!n->policy || !n->severity || !n->title || !n->body || !n->rule || !n->state) {
-                nudge_record_done(n);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
 static void nudge_done(void *elem) {
         nudge_record_done(elem);
 }
 
+/* A nudge row, in the order the statements select it. */
+static const StoreColumn nudge_columns[] = {
+        COL_INT64(NudgeRecord, id), COL_TEXT(NudgeRecord, policy), COL_INT64(NudgeRecord, date),
+        COL_INT64(NudgeRecord, raised_at), COL_TEXT(NudgeRecord, severity), COL_TEXT(NudgeRecord, title),
+        COL_TEXT(NudgeRecord, body), COL_TEXT_OR_NULL(NudgeRecord, step), COL_TEXT(NudgeRecord, rule),
+        COL_DOUBLE_OR_NAN(NudgeRecord, value), COL_DOUBLE_OR_NAN(NudgeRecord, baseline),
+        COL_DOUBLE_OR_NAN(NudgeRecord, score), COL_TEXT(NudgeRecord, state), COL_INT64(NudgeRecord, snoozed_until),
+        COL_ANSWER(NudgeRecord, helpful),
+};
+static const StoreRows nudge_rows = {
+        .elem_size = sizeof(NudgeRecord),
+        .done = nudge_done,
+        .columns = nudge_columns,
+        .n_columns = ELEMENTSOF(nudge_columns),
+};
+
 int store_get_nudges(Store *s, bool all, int64_t now, NudgeRecord **ret, size_t *ret_n) {
-        static const StoreRows rows = { sizeof(NudgeRecord), nudge_from_row, nudge_done };
         const StoreParam p[] = { STORE_INT(all), STORE_INT(now) };
-        return store_select(s, STMT_GET_NUDGES, p, ELEMENTSOF(p), &rows, ret, ret_n);
+        return store_select(s, STMT_GET_NUDGES, p, ELEMENTSOF(p), &nudge_rows, ret, ret_n);
 }
 
 int store_get_nudge(Store *s, int64_t id, NudgeRecord *ret) {
@@ -92,7 +74,7 @@ int store_get_nudge(Store *s, int64_t id, NudgeRecord *ret) {
 
         if (r <= 0)
                 return r;
-        r = nudge_from_row(s, st, ret);
+        r = store_read_columns(st, &nudge_rows, ret);
         return r < 0 ? r : 1;
 }
 

@@ -7,22 +7,23 @@
 
 #include "store-internal.h"
 
-/* StoreShare's strings, each malloc'ed in a record read back: all required
- * but the last, detail. */
-static const size_t share_strings[] = {
-        offsetof(StoreShare, recipient), offsetof(StoreShare, transport), offsetof(StoreShare, week),
-        offsetof(StoreShare, level),     offsetof(StoreShare, format),    offsetof(StoreShare, sha256),
-        offsetof(StoreShare, result),    offsetof(StoreShare, detail),
+/* A share row, in the order the statement selects it; its strings are the
+ * record's, each malloc'ed in a record read back. */
+static const StoreColumn share_columns[] = {
+        COL_INT64(StoreShare, id), COL_INT64(StoreShare, at), COL_TEXT(StoreShare, recipient),
+        COL_TEXT(StoreShare, transport), COL_TEXT(StoreShare, week), COL_TEXT(StoreShare, level),
+        COL_TEXT(StoreShare, format), COL_INT64(StoreShare, size), COL_TEXT(StoreShare, sha256),
+        COL_TEXT(StoreShare, result), COL_TEXT_OR_NULL(StoreShare, detail),
 };
 
 static char *const *share_string(const StoreShare *sh, size_t i) {
-        return (char *const *) ((const char *) sh + share_strings[i]);
+        return (char *const *) ((const char *) sh + share_columns[i].offset);
 }
 
 /* Whether every required string is there. */
 static bool share_complete(const StoreShare *sh) {
-        for (size_t i = 0; i < ELEMENTSOF(share_strings) - 1; i++)
-                if (!*share_string(sh, i))
+        for (size_t i = 0; i < ELEMENTSOF(share_columns); i++)
+                if (share_columns[i].kind == COLUMN_TEXT && !*share_string(sh, i))
                         return false;
         return true;
 }
@@ -47,8 +48,9 @@ int store_add_share(Store *s, const StoreShare *sh, int64_t *ret_id) {
 void store_share_done(StoreShare *sh) {
         if (!sh)
                 return;
-        for (size_t i = 0; i < ELEMENTSOF(share_strings); i++)
-                free(*share_string(sh, i));
+        for (size_t i = 0; i < ELEMENTSOF(share_columns); i++)
+                if (share_columns[i].kind == COLUMN_TEXT || share_columns[i].kind == COLUMN_TEXT_OR_NULL)
+                        free(*share_string(sh, i));
         *sh = (StoreShare) {};
 }
 
@@ -58,36 +60,18 @@ void store_shares_free(StoreShare *v, size_t n) {
         free(v);
 }
 
-static int share_from_row(Store *s, sqlite3_stmt *st, void *elem) {
-        StoreShare *sh = elem;
-
-        (void) s;
-        *sh = (StoreShare) {
-                .id = sqlite3_column_int64(st, 0),
-                .at = sqlite3_column_int64(st, 1),
-                .recipient = store_column_strdup(st, 2),
-                .transport = store_column_strdup(st, 3),
-                .week = store_column_strdup(st, 4),
-                .level = store_column_strdup(st, 5),
-                .format = store_column_strdup(st, 6),
-                .size = sqlite3_column_int64(st, 7),
-                .sha256 = store_column_strdup(st, 8),
-                .result = store_column_strdup(st, 9),
-                .detail = store_column_strdup(st, 10),
-        };
-        if (!share_complete(sh)) {
-                store_share_done(sh);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
 static void share_done(void *elem) {
         store_share_done(elem);
 }
 
+static const StoreRows share_rows = {
+        .elem_size = sizeof(StoreShare),
+        .done = share_done,
+        .columns = share_columns,
+        .n_columns = ELEMENTSOF(share_columns),
+};
+
 int store_get_shares(Store *s, int64_t limit, StoreShare **ret, size_t *ret_n) {
-        static const StoreRows rows = { sizeof(StoreShare), share_from_row, share_done };
         const StoreParam p[] = { STORE_INT(limit) };
-        return store_select(s, STMT_GET_SHARES, p, ELEMENTSOF(p), &rows, ret, ret_n);
+        return store_select(s, STMT_GET_SHARES, p, ELEMENTSOF(p), &share_rows, ret, ret_n);
 }

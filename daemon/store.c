@@ -352,7 +352,8 @@ int store_bind(sqlite3_stmt *st, int first, const StoreParam *p, size_t n) {
                         rc = sqlite3_bind_text(st, i, p[k].s, -1, SQLITE_TRANSIENT);
                         break;
                 case PARAM_TEXT_OR_NULL:
-                        rc = p[k].s ? sqlite3_bind_text(st, i, p[k].s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+                        rc = p[k].s ? sqlite3_bind_text(st, i, p[k].s, -1, SQLITE_TRANSIENT)
+                                    : sqlite3_bind_null(st, i);
                         break;
                 case PARAM_DOUBLE_OR_NULL:
                         rc = isfinite(p[k].d) ? sqlite3_bind_double(st, i, p[k].d) : sqlite3_bind_null(st, i);
@@ -399,7 +400,8 @@ int store_select(Store *s, StoreStmt which, const StoreParam *p, size_t n_params
                         v = nv;
                         cap = ncap;
                 }
-                r = rows->from_row(s, st, v + n * rows->elem_size);
+                void *elem = v + n * rows->elem_size;
+                r = rows->from_row ? rows->from_row(s, st, elem) : store_read_columns(st, rows, elem);
                 if (r < 0)
                         break;
                 n++;
@@ -419,13 +421,41 @@ int store_select(Store *s, StoreStmt which, const StoreParam *p, size_t n_params
         return 0;
 }
 
-char *store_column_strdup(sqlite3_stmt *st, int i) {
-        const unsigned char *t = sqlite3_column_text(st, i);
-        return t ? strdup((const char *) t) : NULL;
-}
+int store_read_columns(sqlite3_stmt *st, const StoreRows *rows, void *elem) {
+        bool missing = false;
 
-int store_column_answer(sqlite3_stmt *st, int i) {
-        return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_int(st, i);
+        memset(elem, 0, rows->elem_size);
+        for (size_t k = 0; k < rows->n_columns; k++) {
+                void *field = (char *) elem + rows->columns[k].offset;
+                int i = (int) k;
+                bool null = sqlite3_column_type(st, i) == SQLITE_NULL;
+
+                switch (rows->columns[k].kind) {
+                case COLUMN_INT64:
+                        *(int64_t *) field = sqlite3_column_int64(st, i);
+                        break;
+                case COLUMN_ANSWER:
+                        *(int *) field = null ? -1 : sqlite3_column_int(st, i);
+                        break;
+                case COLUMN_DOUBLE_OR_NAN:
+                        *(double *) field = null ? NAN : sqlite3_column_double(st, i);
+                        break;
+                case COLUMN_TEXT:
+                case COLUMN_TEXT_OR_NULL: {
+                        const unsigned char *t = sqlite3_column_text(st, i);
+                        char *copy = t ? strdup((const char *) t) : NULL;
+                        *(char **) field = copy;
+                        missing = missing || (!copy && rows->columns[k].kind == COLUMN_TEXT);
+                        break;
+                }
+                }
+        }
+        if (missing) {
+                if (rows->done)
+                        rows->done(elem);
+                return -ENOMEM;
+        }
+        return 0;
 }
 
 static int rename_noreplace(const char *from, const char *to) {
