@@ -76,20 +76,14 @@ int daemon_open(Daemon *d) {
                 log_warning("Failed to read %s: %s; using defaults", d->config_path, strerror(-r));
 
         r = mkdir_parents_private(d->state_dir);
-        if (r < 0) {
-                log_error("Failed to create %s: %s", d->state_dir, strerror(-r));
-                return r;
-        }
+        if (r < 0)
+                return log_error_errno(r, "Failed to create %s: %s", d->state_dir, strerror(-r));
         _cleanup_free_ char *moved = NULL;
         r = store_open(&d->store, d->db_path, &moved);
-        if (r == -EPROTO) {
-                log_error("%s was written by a newer kizuki; refusing to touch it", d->db_path);
-                return r;
-        }
-        if (r < 0) {
-                log_error("Failed to open %s: %s", d->db_path, strerror(-r));
-                return r;
-        }
+        if (r == -EPROTO)
+                return log_error_errno(r, "%s was written by a newer kizuki; refusing to touch it", d->db_path);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open %s: %s", d->db_path, strerror(-r));
         if (moved)
                 log_error("The database failed its integrity check: moved to %s (kept, not deleted); "
                           "started a new one",
@@ -104,10 +98,8 @@ int daemon_open(Daemon *d) {
                 return -ENOMEM;
 
         r = recorder_restore(d);
-        if (r < 0) {
-                log_error("Failed to read the saved state: %s", store_last_error(d->store));
-                return r;
-        }
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the saved state: %s", store_last_error(d->store));
         return 0;
 }
 
@@ -115,27 +107,19 @@ static int open_socket(Daemon *d, int *ret_fd) {
         int n = sd_listen_fds(true);
         if (n < 0)
                 return n;
-        if (n > 1) {
-                log_error("Expected one socket from the service manager, got %d", n);
-                return -EINVAL;
-        }
+        if (n > 1)
+                return log_error_errno(-EINVAL, "Expected one socket from the service manager, got %d", n);
         if (n == 1) {
-                if (sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_STREAM, 1, NULL, 0) <= 0) {
-                        log_error("The passed socket is not a listening Unix stream socket");
-                        return -EINVAL;
-                }
+                if (sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_STREAM, 1, NULL, 0) <= 0)
+                        return log_error_errno(-EINVAL, "The passed socket is not a listening Unix stream socket");
                 *ret_fd = SD_LISTEN_FDS_START;
                 return 0;
         }
         int r = control_bind(d->socket_path, ret_fd);
-        if (r == -EADDRINUSE) {
-                log_error("Another kizukid already answers at %s", d->socket_path);
-                return r;
-        }
-        if (r < 0) {
-                log_error("Failed to create the control socket %s: %s", d->socket_path, strerror(-r));
-                return r;
-        }
+        if (r == -EADDRINUSE)
+                return log_error_errno(r, "Another kizukid already answers at %s", d->socket_path);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create the control socket %s: %s", d->socket_path, strerror(-r));
         d->socket_bound = true;
         return 0;
 }
@@ -173,10 +157,9 @@ int daemon_reload(Daemon *d, json_object *problems) {
         Config c;
         config_defaults(&c);
         int r = config_load(&c, d->config_path, config_warn, NULL);
-        if (r < 0 && r != -ENOENT) {
-                log_error("Failed to read %s: %s; keeping the current settings", d->config_path, strerror(-r));
-                return r;
-        }
+        if (r < 0 && r != -ENOENT)
+                return log_error_errno(r, "Failed to read %s: %s; keeping the current settings", d->config_path,
+                                       strerror(-r));
         recorder_update(d);
         d->config = c;
         recorder_arm_flush(d);

@@ -13,3 +13,7 @@ void log_printf(int priority, const char *fmt, ...) __attribute__((format(printf
 #define log_notice(...) log_printf(5, __VA_ARGS__)
 #define log_info(...) log_printf(6, __VA_ARGS__)
 #define log_debug(...) log_printf(7, __VA_ARGS__)
+
+/* Log at error priority and give back err (a negative errno), for the
+ * decision that logs and fails at once: return log_error_errno(r, "…"). */
+#define log_error_errno(err, ...) (log_error(__VA_ARGS__), (err))

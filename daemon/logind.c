@@ -291,24 +291,19 @@ static void enumerate(Logind *l) {
                 log_warning("Failed to list sessions: %s", strerror(-r));
 }
 
-static int on_session_new(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+/* SessionNew and SessionRemoved: both carry the session's id and path. */
+static int on_session_signal(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         Logind *l = userdata;
         const char *id, *path;
         (void) ret_error;
         if (sd_bus_message_read(m, "so", &id, &path) < 0)
                 return 0;
-        /* The uid is not in the signal: GetAll tells, and drops others' sessions. */
-        if (l->enumerated)
-                (void) session_add(l, id, path);
-        return 0;
-}
-
-static int on_session_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        Logind *l = userdata;
-        const char *id, *path;
-        (void) ret_error;
-        if (sd_bus_message_read(m, "so", &id, &path) < 0)
+        if (sd_bus_message_is_signal(m, MANAGER_IFACE, "SessionNew")) {
+                /* The uid is not in the signal: GetAll tells, and drops others' sessions. */
+                if (l->enumerated)
+                        (void) session_add(l, id, path);
                 return 0;
+        }
         Session *s = session_find(l, path);
         if (s) {
                 session_remove(l, s);
@@ -502,8 +497,8 @@ static int bus_connect(Logind *l) {
                 const char *sender, *path, *iface, *member;
                 sd_bus_message_handler_t cb;
         } matches[] = {
-                { LOGIND_NAME, LOGIND_PATH, MANAGER_IFACE, "SessionNew", on_session_new },
-                { LOGIND_NAME, LOGIND_PATH, MANAGER_IFACE, "SessionRemoved", on_session_removed },
+                { LOGIND_NAME, LOGIND_PATH, MANAGER_IFACE, "SessionNew", on_session_signal },
+                { LOGIND_NAME, LOGIND_PATH, MANAGER_IFACE, "SessionRemoved", on_session_signal },
                 { LOGIND_NAME, LOGIND_PATH, MANAGER_IFACE, "PrepareForSleep", on_prepare_for_sleep },
                 { LOGIND_NAME, LOGIND_PATH, MANAGER_IFACE, "PrepareForShutdown", on_prepare_for_shutdown },
                 { "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameOwnerChanged",

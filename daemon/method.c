@@ -27,6 +27,10 @@ int method_store_fail(Reply *r, Daemon *d, int err) {
         return method_fail(r, KIZUKI_NAME("StoreError"), p);
 }
 
+int method_store_done(Reply *r, Daemon *d, int err) {
+        return err < 0 ? method_store_fail(r, d, err) : method_ok(r, NULL);
+}
+
 int method_no_consent(Reply *r) {
         return method_fail(r, KIZUKI_NAME("NoConsent"), NULL);
 }

@@ -1,6 +1,6 @@
 /* What every method handler (methods*.c) shares: the reply it fills, the
- * table entry type, and the small helpers that check parameters and build
- * replies and errors. Below the handlers: calls the store (its last error)
+ * handler and table entry types, and the small helpers that check parameters
+ * and build replies and errors. Below the handlers: calls the store (its last error)
  * and lib/ (Varlink framing) only. */
 #pragma once
 
@@ -15,11 +15,12 @@ typedef struct Reply {
         size_t *len;
 } Reply;
 
-typedef int (*MethodFn)(Daemon *d, json_object *params, Reply *r);
+/* A method handler; the areas declare theirs with it (methods-*.h). */
+typedef int MethodHandler(Daemon *d, json_object *params, Reply *r);
 
 typedef struct MethodEntry {
-        const char *name; /* KIZUKI_NAME("Name"); NULL ends a table */
-        MethodFn fn;
+        const char *name; /* KIZUKI_NAME("Name") */
+        MethodHandler *fn;
 } MethodEntry;
 
 /* Each takes ownership of params (may be NULL) and returns what varlink_reply does. */
@@ -28,6 +29,8 @@ int method_fail(Reply *r, const char *error, json_object *params);
 int method_bad_param(Reply *r, const char *name);
 /* A StoreError with SQLite's message (or strerror(-err)), logged once. */
 int method_store_fail(Reply *r, Daemon *d, int err);
+/* After a store write that answers nothing: an empty reply, or the StoreError for err < 0. */
+int method_store_done(Reply *r, Daemon *d, int err);
 /* NoConsent; RangeTooLarge with its limit. */
 int method_no_consent(Reply *r);
 int method_range_too_large(Reply *r, int limit);

@@ -34,7 +34,7 @@ static int hours_reply(Daemon *d, int64_t from, int64_t to, Reply *r) {
         return method_ok(r, p);
 }
 
-static int method_get_hours(Daemon *d, json_object *params, Reply *r) {
+int method_get_hours(Daemon *d, json_object *params, Reply *r) {
         int64_t day;
         int reply;
         if (method_date(params, "date", &day, r, &reply) < 0)
@@ -58,7 +58,7 @@ static int range_params(json_object *params, int max, int64_t *ret_from, int64_t
         return 0;
 }
 
-static int method_get_days(Daemon *d, json_object *params, Reply *r) {
+int method_get_days(Daemon *d, json_object *params, Reply *r) {
         int64_t from, to;
         int reply;
         if (range_params(params, DAYS_MAX, &from, &to, r, &reply) < 0)
@@ -79,7 +79,7 @@ static int method_get_days(Daemon *d, json_object *params, Reply *r) {
         return method_ok(r, p);
 }
 
-static int method_get_range(Daemon *d, json_object *params, Reply *r) {
+int method_get_range(Daemon *d, json_object *params, Reply *r) {
         int64_t from, to;
         int reply;
         if (range_params(params, RANGE_DAYS_MAX, &from, &to, r, &reply) < 0)
@@ -100,7 +100,7 @@ static void add_figures(json_object *p, const WeekModel *w) {
         json_object_object_add(p, "baseline", wire_figures(&w->baseline));
 }
 
-static int method_get_week(Daemon *d, json_object *params, Reply *r) {
+int method_get_week(Daemon *d, json_object *params, Reply *r) {
         const char *week = NULL;
         int64_t mon;
         if (varlink_param_string(params, "week", &week) <= 0)
@@ -159,7 +159,7 @@ static int digest_parts(Daemon *d, int64_t mon, int level, json_object **ret_nud
         return 0;
 }
 
-static int method_get_digest(Daemon *d, json_object *params, Reply *r) {
+int method_get_digest(Daemon *d, json_object *params, Reply *r) {
         const char *week = NULL, *level_s = NULL;
         char week_buf[ISO_WEEK_MAX];
         int64_t mon, now = (int64_t) time(NULL);
@@ -236,7 +236,7 @@ static int import_hour(json_object *h, int64_t now, AcctBucket *ret) {
         return 0;
 }
 
-static int method_import(Daemon *d, json_object *params, Reply *r) {
+int method_import(Daemon *d, json_object *params, Reply *r) {
         json_object *hours;
         if (!json_object_object_get_ex(params, "hours", &hours) || !json_object_is_type(hours, json_type_array))
                 return method_bad_param(r, "hours");
@@ -273,13 +273,3 @@ static int method_import(Daemon *d, json_object *params, Reply *r) {
         json_object_object_add(p, "expired", json_object_new_int64((int64_t) (n - kept)));
         return method_ok(r, p);
 }
-
-const MethodEntry history_methods[] = {
-        { KIZUKI_NAME("GetHours"), method_get_hours },
-        { KIZUKI_NAME("GetDays"), method_get_days },
-        { KIZUKI_NAME("GetRange"), method_get_range },
-        { KIZUKI_NAME("GetWeek"), method_get_week },
-        { KIZUKI_NAME("GetDigest"), method_get_digest },
-        { KIZUKI_NAME("Import"), method_import },
-        {},
-};

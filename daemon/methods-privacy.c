@@ -142,7 +142,7 @@ static int add_set_aside(int dfd, const char *dir, const char *name, void *userd
         return json_object_array_add(userdata, file_json("damaged database set aside", p)) < 0 ? -ENOMEM : 0;
 }
 
-static int method_get_privacy(Daemon *d, json_object *params, Reply *r) {
+int method_get_privacy(Daemon *d, json_object *params, Reply *r) {
         char **names = NULL;
         size_t n = 0;
         int q;
@@ -328,7 +328,7 @@ static json_object *export_after_json(const ExportPage *pg) {
  * previous page), so rows added or deleted while an export runs (the flush
  * below, retention, a forget, a check-in) are neither skipped nor repeated.
  * A table without a key, or a caller that passes offset, pages by offset. */
-static int method_export(Daemon *d, json_object *params, Reply *r) {
+int method_export(Daemon *d, json_object *params, Reply *r) {
         _cleanup_json_ json_object *after_doc = NULL;
         const char *table = NULL, *after = NULL;
         int64_t offset = 0, limit = EXPORT_LIMIT_DEFAULT;
@@ -446,7 +446,7 @@ static int64_t local_to_utc(int64_t l) {
         return l - tz_offset_at(l - tz_offset_at(l, NULL), NULL);
 }
 
-static int method_forget(Daemon *d, json_object *params, Reply *r) {
+int method_forget(Daemon *d, json_object *params, Reply *r) {
         int64_t from = 0, to = 0;
         int has_from, has_to, q;
 
@@ -583,7 +583,7 @@ static int nudge_record(json_object *o, NudgeRecord *ret) {
         return 0;
 }
 
-static int method_import_records(Daemon *d, json_object *params, Reply *r) {
+int method_import_records(Daemon *d, json_object *params, Reply *r) {
         json_object *checkins = NULL, *nudges = NULL;
         int64_t now = wall_now(), today = local_midnight(now, tz_offset_at(now, NULL));
         int64_t first_day = retention_first_day(d);
@@ -656,11 +656,3 @@ static int method_import_records(Daemon *d, json_object *params, Reply *r) {
         json_object_object_add(p, "expired", json_object_new_int64(expired));
         return method_ok(r, p);
 }
-
-const MethodEntry privacy_methods[] = {
-        { KIZUKI_NAME("GetPrivacy"), method_get_privacy },
-        { KIZUKI_NAME("Export"), method_export },
-        { KIZUKI_NAME("Forget"), method_forget },
-        { KIZUKI_NAME("ImportRecords"), method_import_records },
-        {},
-};

@@ -60,7 +60,7 @@ static bool detail_valid(const char *s) {
         return true;
 }
 
-static int method_log_share(Daemon *d, json_object *params, Reply *r) {
+int method_log_share(Daemon *d, json_object *params, Reply *r) {
         static const char *const transports[] = { "https", "http", "smtp", "smtps", NULL };
         static const char *const results[] = { "sent", "failed", NULL };
         StoreShare sh = {};
@@ -108,7 +108,7 @@ static int method_log_share(Daemon *d, json_object *params, Reply *r) {
         return method_ok(r, p);
 }
 
-static int method_get_shares(Daemon *d, json_object *params, Reply *r) {
+int method_get_shares(Daemon *d, json_object *params, Reply *r) {
         int64_t limit = 0;
         StoreShare *v = NULL;
         size_t n = 0;
@@ -126,9 +126,3 @@ static int method_get_shares(Daemon *d, json_object *params, Reply *r) {
         json_object_object_add(p, "shares", arr);
         return method_ok(r, p);
 }
-
-const MethodEntry share_methods[] = {
-        { KIZUKI_NAME("LogShare"), method_log_share },
-        { KIZUKI_NAME("GetShares"), method_get_shares },
-        {},
-};

@@ -1,6 +1,6 @@
-/* The share methods of io.kizuki.Daemon (the share log), for the dispatcher in methods.c. */
+/* The share methods of io.kizuki.Daemon (the share log): their handlers, for the table in methods.c. */
 #pragma once
 
 #include "method.h"
 
-extern const MethodEntry share_methods[];
+MethodHandler method_log_share, method_get_shares;

@@ -1,8 +1,8 @@
 /* Methods of io.kizuki.Daemon: the core (status, consent, pause, hints,
  * check-ins, reload, nudges, policy evaluation) and org.varlink.service; and
- * the dispatcher over all method tables. Each handler checks its parameters
+ * the one table of all methods, with its dispatcher. Each handler checks its parameters
  * (hostile until proven otherwise), asks a service, and builds a reply.
- * Calls: the area tables (methods-*.c), method.c, daemon.c (reload only),
+ * Calls: the areas' handlers (methods-*.c), method.c, daemon.c (reload only),
  * recorder, evaluate, logind (its getters), store, wire, lib/. */
 #include "methods.h"
 
@@ -165,10 +165,7 @@ static int method_pause(Daemon *d, json_object *params, Reply *r) {
 
 static int method_resume(Daemon *d, json_object *params, Reply *r) {
         (void) params;
-        int q = recorder_set_paused(d, false, 0);
-        if (q < 0)
-                return method_store_fail(r, d, q);
-        return method_ok(r, NULL);
+        return method_store_done(r, d, recorder_set_paused(d, false, 0));
 }
 
 static int method_hint(Daemon *d, json_object *params, Reply *r) {
@@ -210,10 +207,7 @@ static int method_checkin(Daemon *d, json_object *params, Reply *r) {
         if (!recorder_consented(d))
                 return method_no_consent(r);
         Checkin c = { .date = date, .went_out = went_out, .met_someone = met, .mood = (int) mood };
-        q = store_set_checkin(d->store, &c, now);
-        if (q < 0)
-                return method_store_fail(r, d, q);
-        return method_ok(r, NULL);
+        return method_store_done(r, d, store_set_checkin(d->store, &c, now));
 }
 
 static int method_reload(Daemon *d, json_object *params, Reply *r) {
@@ -369,7 +363,8 @@ static int method_get_interface_description(Daemon *d, json_object *params, Repl
         return method_ok(r, p);
 }
 
-static const MethodEntry core_methods[] = {
+/* Every method: the core ones above, then the areas' (methods-*.h). */
+static const MethodEntry methods[] = {
         { KIZUKI_NAME("GetStatus"), method_get_status },
         { KIZUKI_NAME("GrantConsent"), method_grant_consent },
         { KIZUKI_NAME("RevokeConsent"), method_revoke_consent },
@@ -382,22 +377,29 @@ static const MethodEntry core_methods[] = {
         { KIZUKI_NAME("GetNudges"), method_get_nudges },
         { KIZUKI_NAME("NudgeAction"), method_nudge_action },
         { KIZUKI_NAME("EvalPolicies"), method_eval_policies },
+        { KIZUKI_NAME("GetHours"), method_get_hours },
+        { KIZUKI_NAME("GetDays"), method_get_days },
+        { KIZUKI_NAME("GetRange"), method_get_range },
+        { KIZUKI_NAME("GetWeek"), method_get_week },
+        { KIZUKI_NAME("GetDigest"), method_get_digest },
+        { KIZUKI_NAME("Import"), method_import },
+        { KIZUKI_NAME("GetPrivacy"), method_get_privacy },
+        { KIZUKI_NAME("Export"), method_export },
+        { KIZUKI_NAME("Forget"), method_forget },
+        { KIZUKI_NAME("ImportRecords"), method_import_records },
+        { KIZUKI_NAME("LogShare"), method_log_share },
+        { KIZUKI_NAME("GetShares"), method_get_shares },
         { VARLINK_SERVICE_INTERFACE ".GetInfo", method_get_info },
         { VARLINK_SERVICE_INTERFACE ".GetInterfaceDescription", method_get_interface_description },
-        {},
 };
-
-/* One table per area; each ends with an empty entry. */
-static const MethodEntry *const method_tables[] = { core_methods, history_methods, privacy_methods, share_methods };
 
 int methods_dispatch(const VarlinkCall *call, char **ret, size_t *ret_len, void *userdata) {
         Daemon *d = userdata;
         Reply r = { ret, ret_len };
 
-        for (size_t t = 0; t < ELEMENTSOF(method_tables); t++)
-                for (const MethodEntry *m = method_tables[t]; m->name; m++)
-                        if (strcmp(call->method, m->name) == 0)
-                                return m->fn(d, call->parameters, &r);
+        for (size_t i = 0; i < ELEMENTSOF(methods); i++)
+                if (strcmp(call->method, methods[i].name) == 0)
+                        return methods[i].fn(d, call->parameters, &r);
 
         char iface[256];
         const char *member;

@@ -1,6 +1,6 @@
 /* The methods of io.kizuki.Daemon and org.varlink.service: the dispatcher
- * kizukid.c hands to the control server. It looks a call up in the core
- * table (methods.c) and in one table per area (methods-*.c). */
+ * kizukid.c hands to the control server. It looks a call up in the one
+ * table of methods (methods.c): the core ones and each area's (methods-*.c). */
 #pragma once
 
 #include "varlink.h"

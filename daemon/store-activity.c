@@ -39,13 +39,9 @@ static int store_write_buckets(Store *s, StoreStmt which, const AcctBucket *b, s
 
         st = s->stmt[which];
         for (size_t i = 0; i < n; i++) {
-                int rc = sqlite3_bind_int64(st, 1, b[i].start);
-                if (rc == SQLITE_OK)
-                        rc = sqlite3_bind_int64(st, 2, b[i].utc_offset);
-                if (rc == SQLITE_OK)
-                        rc = sqlite3_bind_int64(st, 3, b[i].active_s);
-                if (rc == SQLITE_OK)
-                        rc = sqlite3_bind_int64(st, 4, b[i].observed_s);
+                const StoreParam p[] = { STORE_INT(b[i].start), STORE_INT(b[i].utc_offset), STORE_INT(b[i].active_s),
+                                         STORE_INT(b[i].observed_s) };
+                int rc = store_bind(st, 1, p, ELEMENTSOF(p));
                 if (rc != SQLITE_OK) {
                         r = store_fail(s, rc);
                         sqlite3_clear_bindings(st);
@@ -104,17 +100,9 @@ static int bucket_from_row(Store *s, sqlite3_stmt *st, void *elem) {
 }
 
 int store_get_buckets(Store *s, int64_t local_from, int64_t local_to, AcctBucket **ret, size_t *ret_n) {
-        if (!s || !ret || !ret_n)
-                return -EINVAL;
-        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_BUCKETS];
-        int rc = sqlite3_bind_int64(st, 1, local_from);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_int64(st, 2, local_to);
-        void *v;
-        int r = store_collect_rows(s, st, rc, sizeof **ret, bucket_from_row, NULL, &v, ret_n);
-        if (r >= 0)
-                *ret = v;
-        return r;
+        static const StoreRows rows = { .elem_size = sizeof(AcctBucket), .from_row = bucket_from_row };
+        const StoreParam p[] = { STORE_INT(local_from), STORE_INT(local_to) };
+        return store_select(s, STMT_GET_BUCKETS, p, ELEMENTSOF(p), &rows, ret, ret_n);
 }
 
 static void text_copy(char *dst, size_t size, const unsigned char *src) {
@@ -144,7 +132,6 @@ int store_get_consent(Store *s, StoreConsent *ret) {
 int store_grant_consent(Store *s, int64_t at, const char *text_version, const char *text_sha256) {
         char sha[SIZEOF_FIELD(StoreConsent, text_sha256)];
         size_t len;
-        int rc;
 
         if (!s || !text_version || !text_sha256)
                 return -EINVAL;
@@ -174,13 +161,8 @@ int store_grant_consent(Store *s, int64_t at, const char *text_version, const ch
         }
         sha[len] = '\0';
 
-        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GRANT_CONSENT];
-        rc = sqlite3_bind_int64(st, 1, at);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 2, text_version, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 3, sha, -1, SQLITE_TRANSIENT);
-        return store_step_write(s, st, rc);
+        const StoreParam p[] = { STORE_INT(at), STORE_TEXT(text_version), STORE_TEXT(sha) };
+        return store_write(s, STMT_GRANT_CONSENT, p, ELEMENTSOF(p));
 }
 
 int store_revoke_consent(Store *s, int64_t at) {
@@ -218,16 +200,11 @@ int store_get_meta(Store *s, const char *key, int64_t *ret) {
 }
 
 int store_set_meta(Store *s, const char *key, int64_t value) {
-        int rc;
-
         if (!s || !key || !*key)
                 return -EINVAL;
 
-        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_SET_META];
-        rc = sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_int64(st, 2, value);
-        return store_step_write(s, st, rc);
+        const StoreParam p[] = { STORE_TEXT(key), STORE_INT(value) };
+        return store_write(s, STMT_SET_META, p, ELEMENTSOF(p));
 }
 
 /* 1 if the key was there, 0 if not. */
@@ -245,45 +222,24 @@ int store_delete_meta(Store *s, const char *key) {
 }
 
 int store_set_checkin(Store *s, const Checkin *c, int64_t at) {
-        int rc;
-
         if (!s || !c || c->went_out > 1 || c->met_someone > 1 || c->mood == 0 || c->mood > 5)
                 return -EINVAL;
 
-        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_SET_CHECKIN];
-        rc = sqlite3_bind_int64(st, 1, c->date);
-        if (rc == SQLITE_OK)
-                rc = store_bind_answer(st, 2, c->went_out);
-        if (rc == SQLITE_OK)
-                rc = store_bind_answer(st, 3, c->met_someone);
-        if (rc == SQLITE_OK)
-                rc = store_bind_answer(st, 4, c->mood);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_int64(st, 5, at);
-        return store_step_write(s, st, rc);
-}
-
-static int checkin_from_row(Store *s, sqlite3_stmt *st, void *elem) {
-        (void) s;
-        *(Checkin *) elem = (Checkin) {
-                .date = sqlite3_column_int64(st, 0),
-                .went_out = store_column_answer(st, 1),
-                .met_someone = store_column_answer(st, 2),
-                .mood = store_column_answer(st, 3),
-        };
-        return 0;
+        const StoreParam p[] = { STORE_INT(c->date), STORE_ANSWER(c->went_out), STORE_ANSWER(c->met_someone),
+                                 STORE_ANSWER(c->mood), STORE_INT(at) };
+        return store_write(s, STMT_SET_CHECKIN, p, ELEMENTSOF(p));
 }
 
 int store_get_checkins(Store *s, int64_t from, int64_t to, Checkin **ret, size_t *ret_n) {
-        if (!s || !ret || !ret_n)
-                return -EINVAL;
-        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_CHECKINS];
-        int rc = sqlite3_bind_int64(st, 1, from);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_int64(st, 2, to);
-        void *v;
-        int r = store_collect_rows(s, st, rc, sizeof **ret, checkin_from_row, NULL, &v, ret_n);
-        if (r >= 0)
-                *ret = v;
-        return r;
+        static const StoreColumn columns[] = {
+                COL_INT64(Checkin, date), COL_ANSWER(Checkin, went_out), COL_ANSWER(Checkin, met_someone),
+                COL_ANSWER(Checkin, mood),
+        };
+        static const StoreRows rows = {
+                .elem_size = sizeof(Checkin),
+                .columns = columns,
+                .n_columns = ELEMENTSOF(columns),
+        };
+        const StoreParam p[] = { STORE_INT(from), STORE_INT(to) };
+        return store_select(s, STMT_GET_CHECKINS, p, ELEMENTSOF(p), &rows, ret, ret_n);
 }

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "macro.h"
 #include "store.h"
@@ -82,18 +83,63 @@ int store_step_row(Store *s, sqlite3_stmt *st, int rc);
 /* Make the -wal and -shm files 0600 once they exist; call after writes. */
 int store_fix_side_modes(Store *s);
 
+/* One parameter of a statement, bound by store_bind: STORE_INT(v),
+ * STORE_TEXT(s), and the NULL-able kinds, which bind NULL for a NULL string
+ * (STORE_TEXT_OR_NULL), a non-finite number (STORE_DOUBLE_OR_NULL), a
+ * negative answer (STORE_ANSWER: 0/1 or 1..5, -1 for none) or a time that is not
+ * positive (STORE_TIME_OR_NULL). */
+typedef struct StoreParam {
+        enum { PARAM_INT, PARAM_TEXT, PARAM_TEXT_OR_NULL, PARAM_DOUBLE_OR_NULL, PARAM_ANSWER, PARAM_TIME_OR_NULL } kind;
+        union {
+                int64_t i;
+                double d;
+                const char *s;
+        };
+} StoreParam;
+#define STORE_INT(v) ((StoreParam) { .kind = PARAM_INT, .i = (v) })
+#define STORE_TEXT(v) ((StoreParam) { .kind = PARAM_TEXT, .s = (v) })
+#define STORE_TEXT_OR_NULL(v) ((StoreParam) { .kind = PARAM_TEXT_OR_NULL, .s = (v) })
+#define STORE_DOUBLE_OR_NULL(v) ((StoreParam) { .kind = PARAM_DOUBLE_OR_NULL, .d = (v) })
+#define STORE_ANSWER(v) ((StoreParam) { .kind = PARAM_ANSWER, .i = (v) })
+#define STORE_TIME_OR_NULL(v) ((StoreParam) { .kind = PARAM_TIME_OR_NULL, .i = (v) })
+
+/* Bind p[0..n) to ?first, ?first + 1, …: SQLITE_OK or the first failure. */
+int store_bind(sqlite3_stmt *st, int first, const StoreParam *p, size_t n);
+/* Bind p[0..n) to ?1… of the kept statement which and step it through a
+ * write (store_step_write), leaving it reset: 0 or -errno. */
+int store_write(Store *s, StoreStmt which, const StoreParam *p, size_t n);
+
 /* Fill one element from the current row of st; -errno refuses the row. */
 typedef int (*StoreRowToFn)(Store *s, sqlite3_stmt *st, void *elem);
-/* Step st, bound with result rc, to its end into a malloc'ed array of
- * elements (see store.c). */
-int store_collect_rows(Store *s, sqlite3_stmt *st, int rc, size_t elem_size, StoreRowToFn from_row, void (*done)(void *elem),
-                       void **ret, size_t *ret_n);
+/* Where column i of a row goes in an element, and how it is read: an integer,
+ * a NULL-able answer (NULL reads as -1), a number (NULL reads as NAN), a
+ * malloc'ed string that must be there (COLUMN_TEXT) or may be NULL. */
+typedef struct StoreColumn {
+        size_t offset;
+        enum { COLUMN_INT64, COLUMN_ANSWER, COLUMN_DOUBLE_OR_NAN, COLUMN_TEXT, COLUMN_TEXT_OR_NULL } kind;
+} StoreColumn;
+/* The _Generic refuses a field of another type than the kind writes. */
+#define STORE_COLUMN(type, field, kind, ctype) \
+        { offsetof(type, field) + 0 * sizeof(_Generic(((type *) NULL)->field, ctype: 1)), kind }
+#define COL_INT64(type, field) STORE_COLUMN(type, field, COLUMN_INT64, int64_t)
+#define COL_ANSWER(type, field) STORE_COLUMN(type, field, COLUMN_ANSWER, int)
+#define COL_DOUBLE_OR_NAN(type, field) STORE_COLUMN(type, field, COLUMN_DOUBLE_OR_NAN, double)
+#define COL_TEXT(type, field) STORE_COLUMN(type, field, COLUMN_TEXT, char *)
+#define COL_TEXT_OR_NULL(type, field) STORE_COLUMN(type, field, COLUMN_TEXT_OR_NULL, char *)
 
-/* Column i as a malloc'ed string, NULL for NULL (or out of memory). */
-char *store_column_strdup(sqlite3_stmt *st, int i);
-/* Bind v, or NULL when v is NULL. An SQLite result code. */
-int store_bind_text_or_null(sqlite3_stmt *st, int i, const char *v);
-/* A NULL-able 0/1 or 1..5 answer: -1 binds NULL. An SQLite result code. */
-int store_bind_answer(sqlite3_stmt *st, int i, int v);
-/* A NULL-able answer: NULL reads as -1. */
-int store_column_answer(sqlite3_stmt *st, int i);
+/* How a select's rows become elements: their size; from_row, or without it
+ * the columns in order; and done (may be NULL) to release one. */
+typedef struct StoreRows {
+        size_t elem_size;
+        StoreRowToFn from_row;
+        void (*done)(void *elem);
+        const StoreColumn *columns;
+        size_t n_columns;
+} StoreRows;
+/* Fill elem from the current row of st by rows->columns: 0, or -ENOMEM with
+ * elem released when a string could not be copied. */
+int store_read_columns(sqlite3_stmt *st, const StoreRows *rows, void *elem);
+/* Bind p[0..n) to ?1… of the kept statement which and read its rows into a
+ * malloc'ed array: ret is the address of the caller's element pointer. */
+int store_select(Store *s, StoreStmt which, const StoreParam *p, size_t n, const StoreRows *rows, void *ret,
+                 size_t *ret_n);

@@ -3,53 +3,33 @@
  * whole from an export.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store-internal.h"
 
-static int bind_double_or_null(sqlite3_stmt *st, int i, double v) {
-        return isfinite(v) ? sqlite3_bind_double(st, i, v) : sqlite3_bind_null(st, i);
-}
+/* A nudge insert binds ?1..?11 (policy, date, raised_at, severity, title,
+ * body, step, rule, value, baseline, score); an import adds ?12..?14 (state,
+ * snoozed_until, helpful). */
+enum { NUDGE_NEW_PARAMS = 11, NUDGE_IMPORT_PARAMS = 14 };
 
-/* Bind ?1..?11 of a nudge insert: policy, date, raised_at, severity, title,
- * body, step, rule, value, baseline, score. An SQLite result code. */
-static int store_bind_nudge(sqlite3_stmt *st, const NudgeRecord *n) {
-        int rc;
-
-        rc = sqlite3_bind_text(st, 1, n->policy, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_int64(st, 2, n->date);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_int64(st, 3, n->raised_at);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 4, n->severity, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 5, n->title, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 6, n->body, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = store_bind_text_or_null(st, 7, n->step);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 8, n->rule, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = bind_double_or_null(st, 9, n->value);
-        if (rc == SQLITE_OK)
-                rc = bind_double_or_null(st, 10, n->baseline);
-        if (rc == SQLITE_OK)
-                rc = bind_double_or_null(st, 11, n->score);
-        return rc;
+static void nudge_params(const NudgeRecord *n, StoreParam ret[NUDGE_IMPORT_PARAMS]) {
+        const StoreParam p[NUDGE_IMPORT_PARAMS] = {
+                STORE_TEXT(n->policy), STORE_INT(n->date), STORE_INT(n->raised_at), STORE_TEXT(n->severity),
+                STORE_TEXT(n->title), STORE_TEXT(n->body), STORE_TEXT_OR_NULL(n->step), STORE_TEXT(n->rule),
+                STORE_DOUBLE_OR_NULL(n->value), STORE_DOUBLE_OR_NULL(n->baseline), STORE_DOUBLE_OR_NULL(n->score),
+                STORE_TEXT(n->state), STORE_TIME_OR_NULL(n->snoozed_until), STORE_ANSWER(n->helpful),
+        };
+        memcpy(ret, p, sizeof p);
 }
 
 int store_add_nudge(Store *s, const NudgeRecord *n, int64_t *ret_id) {
-        int rc;
+        StoreParam p[NUDGE_IMPORT_PARAMS];
 
         if (!s || !n || !n->policy || !n->severity || !n->title || !n->body || !n->rule)
                 return -EINVAL;
-        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_ADD_NUDGE];
-        rc = store_bind_nudge(st, n);
-        int r = store_step_write(s, st, rc);
+        nudge_params(n, p);
+        int r = store_write(s, STMT_ADD_NUDGE, p, NUDGE_NEW_PARAMS);
 
         if (r < 0)
                 return r;
@@ -60,54 +40,29 @@ int store_add_nudge(Store *s, const NudgeRecord *n, int64_t *ret_id) {
         return 1;
 }
 
-static double column_double_or_nan(sqlite3_stmt *st, int i) {
-        return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
-}
-
-static int nudge_from_row(Store *s, sqlite3_stmt *st, void *elem) {
-        NudgeRecord *n = elem;
-
-        (void) s;
-        *n = (NudgeRecord) {
-                .id = sqlite3_column_int64(st, 0),
-                .policy = store_column_strdup(st, 1),
-                .date = sqlite3_column_int64(st, 2),
-                .raised_at = sqlite3_column_int64(st, 3),
-                .severity = store_column_strdup(st, 4),
-                .title = store_column_strdup(st, 5),
-                .body = store_column_strdup(st, 6),
-                .step = store_column_strdup(st, 7),
-                .rule = store_column_strdup(st, 8),
-                .value = column_double_or_nan(st, 9),
-                .baseline = column_double_or_nan(st, 10),
-                .score = column_double_or_nan(st, 11),
-                .state = store_column_strdup(st, 12),
-                .snoozed_until = sqlite3_column_int64(st, 13),
-                .helpful = store_column_answer(st, 14),
-        };
-        if (!n->policy || !n->severity || !n->title || !n->body || !n->rule || !n->state) {
-                nudge_record_done(n);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
 static void nudge_done(void *elem) {
         nudge_record_done(elem);
 }
 
+/* A nudge row, in the order the statements select it. */
+static const StoreColumn nudge_columns[] = {
+        COL_INT64(NudgeRecord, id), COL_TEXT(NudgeRecord, policy), COL_INT64(NudgeRecord, date),
+        COL_INT64(NudgeRecord, raised_at), COL_TEXT(NudgeRecord, severity), COL_TEXT(NudgeRecord, title),
+        COL_TEXT(NudgeRecord, body), COL_TEXT_OR_NULL(NudgeRecord, step), COL_TEXT(NudgeRecord, rule),
+        COL_DOUBLE_OR_NAN(NudgeRecord, value), COL_DOUBLE_OR_NAN(NudgeRecord, baseline),
+        COL_DOUBLE_OR_NAN(NudgeRecord, score), COL_TEXT(NudgeRecord, state), COL_INT64(NudgeRecord, snoozed_until),
+        COL_ANSWER(NudgeRecord, helpful),
+};
+static const StoreRows nudge_rows = {
+        .elem_size = sizeof(NudgeRecord),
+        .done = nudge_done,
+        .columns = nudge_columns,
+        .n_columns = ELEMENTSOF(nudge_columns),
+};
+
 int store_get_nudges(Store *s, bool all, int64_t now, NudgeRecord **ret, size_t *ret_n) {
-        if (!s || !ret || !ret_n)
-                return -EINVAL;
-        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_NUDGES];
-        int rc = sqlite3_bind_int(st, 1, all);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_int64(st, 2, now);
-        void *v;
-        int r = store_collect_rows(s, st, rc, sizeof **ret, nudge_from_row, nudge_done, &v, ret_n);
-        if (r >= 0)
-                *ret = v;
-        return r;
+        const StoreParam p[] = { STORE_INT(all), STORE_INT(now) };
+        return store_select(s, STMT_GET_NUDGES, p, ELEMENTSOF(p), &nudge_rows, ret, ret_n);
 }
 
 int store_get_nudge(Store *s, int64_t id, NudgeRecord *ret) {
@@ -119,22 +74,16 @@ int store_get_nudge(Store *s, int64_t id, NudgeRecord *ret) {
 
         if (r <= 0)
                 return r;
-        r = nudge_from_row(s, st, ret);
+        r = store_read_columns(st, &nudge_rows, ret);
         return r < 0 ? r : 1;
 }
 
 int store_nudge_action(Store *s, int64_t id, const char *state, int64_t snoozed_until, int helpful) {
         if (!s || !state)
                 return -EINVAL;
-        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_NUDGE_ACTION];
-        int rc = sqlite3_bind_int64(st, 1, id);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 2, state, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = snoozed_until > 0 ? sqlite3_bind_int64(st, 3, snoozed_until) : sqlite3_bind_null(st, 3);
-        if (rc == SQLITE_OK)
-                rc = store_bind_answer(st, 4, helpful);
-        int r = store_step_write(s, st, rc);
+        const StoreParam p[] = { STORE_INT(id), STORE_TEXT(state), STORE_TIME_OR_NULL(snoozed_until),
+                                 STORE_ANSWER(helpful) };
+        int r = store_write(s, STMT_NUDGE_ACTION, p, ELEMENTSOF(p));
 
         return r < 0 ? r : sqlite3_changes(s->db) > 0;
 }
@@ -155,6 +104,7 @@ int store_count_unread(Store *s, int64_t now) {
 
 int store_import_nudge(Store *s, const NudgeRecord *n) {
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
+        StoreParam p[NUDGE_IMPORT_PARAMS];
         int rc;
 
         if (!s || !n || !n->policy || !n->severity || !n->title || !n->body || !n->rule || !n->state)
@@ -165,14 +115,9 @@ int store_import_nudge(Store *s, const NudgeRecord *n) {
                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
                                 "ON CONFLICT (policy, date) DO NOTHING",
                                 -1, &st, NULL);
+        nudge_params(n, p);
         if (rc == SQLITE_OK)
-                rc = store_bind_nudge(st, n);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 12, n->state, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = n->snoozed_until > 0 ? sqlite3_bind_int64(st, 13, n->snoozed_until) : sqlite3_bind_null(st, 13);
-        if (rc == SQLITE_OK)
-                rc = store_bind_answer(st, 14, n->helpful);
+                rc = store_bind(st, 1, p, NUDGE_IMPORT_PARAMS);
         int r = store_step_write(s, st, rc);
 
         return r < 0 ? r : sqlite3_changes(s->db) > 0;

@@ -2,35 +2,41 @@
  * recipient, newest first when read back.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "store-internal.h"
 
+/* A share row, in the order the statement selects it; its strings are the
+ * record's, each malloc'ed in a record read back. */
+static const StoreColumn share_columns[] = {
+        COL_INT64(StoreShare, id), COL_INT64(StoreShare, at), COL_TEXT(StoreShare, recipient),
+        COL_TEXT(StoreShare, transport), COL_TEXT(StoreShare, week), COL_TEXT(StoreShare, level),
+        COL_TEXT(StoreShare, format), COL_INT64(StoreShare, size), COL_TEXT(StoreShare, sha256),
+        COL_TEXT(StoreShare, result), COL_TEXT_OR_NULL(StoreShare, detail),
+};
+
+static char *const *share_string(const StoreShare *sh, size_t i) {
+        return (char *const *) ((const char *) sh + share_columns[i].offset);
+}
+
+/* Whether every required string is there. */
+static bool share_complete(const StoreShare *sh) {
+        for (size_t i = 0; i < ELEMENTSOF(share_columns); i++)
+                if (share_columns[i].kind == COLUMN_TEXT && !*share_string(sh, i))
+                        return false;
+        return true;
+}
+
 int store_add_share(Store *s, const StoreShare *sh, int64_t *ret_id) {
-        if (!s || !sh || !sh->recipient || !sh->transport || !sh->week || !sh->level || !sh->format ||
-            !sh->sha256 || !sh->result || sh->size < 0)
+        if (!s || !sh || !share_complete(sh) || sh->size < 0)
                 return -EINVAL;
-        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_ADD_SHARE];
-        int rc = sqlite3_bind_int64(st, 1, sh->at);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 2, sh->recipient, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 3, sh->transport, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 4, sh->week, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 5, sh->level, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 6, sh->format, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_int64(st, 7, sh->size);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 8, sh->sha256, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_text(st, 9, sh->result, -1, SQLITE_TRANSIENT);
-        if (rc == SQLITE_OK)
-                rc = store_bind_text_or_null(st, 10, sh->detail);
-        int r = store_step_write(s, st, rc);
+        const StoreParam p[] = {
+                STORE_INT(sh->at), STORE_TEXT(sh->recipient), STORE_TEXT(sh->transport), STORE_TEXT(sh->week),
+                STORE_TEXT(sh->level), STORE_TEXT(sh->format), STORE_INT(sh->size), STORE_TEXT(sh->sha256),
+                STORE_TEXT(sh->result), STORE_TEXT_OR_NULL(sh->detail),
+        };
+        int r = store_write(s, STMT_ADD_SHARE, p, ELEMENTSOF(p));
 
         if (r < 0)
                 return r;
@@ -42,14 +48,9 @@ int store_add_share(Store *s, const StoreShare *sh, int64_t *ret_id) {
 void store_share_done(StoreShare *sh) {
         if (!sh)
                 return;
-        free(sh->recipient);
-        free(sh->transport);
-        free(sh->week);
-        free(sh->level);
-        free(sh->format);
-        free(sh->sha256);
-        free(sh->result);
-        free(sh->detail);
+        for (size_t i = 0; i < ELEMENTSOF(share_columns); i++)
+                if (share_columns[i].kind == COLUMN_TEXT || share_columns[i].kind == COLUMN_TEXT_OR_NULL)
+                        free(*share_string(sh, i));
         *sh = (StoreShare) {};
 }
 
@@ -59,43 +60,18 @@ void store_shares_free(StoreShare *v, size_t n) {
         free(v);
 }
 
-static int share_from_row(Store *s, sqlite3_stmt *st, void *elem) {
-        StoreShare *sh = elem;
-
-        (void) s;
-        *sh = (StoreShare) {
-                .id = sqlite3_column_int64(st, 0),
-                .at = sqlite3_column_int64(st, 1),
-                .recipient = store_column_strdup(st, 2),
-                .transport = store_column_strdup(st, 3),
-                .week = store_column_strdup(st, 4),
-                .level = store_column_strdup(st, 5),
-                .format = store_column_strdup(st, 6),
-                .size = sqlite3_column_int64(st, 7),
-                .sha256 = store_column_strdup(st, 8),
-                .result = store_column_strdup(st, 9),
-                .detail = store_column_strdup(st, 10),
-        };
-        if (!sh->recipient || !sh->transport || !sh->week || !sh->level || !sh->format || !sh->sha256 ||
-            !sh->result) {
-                store_share_done(sh);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
 static void share_done(void *elem) {
         store_share_done(elem);
 }
 
+static const StoreRows share_rows = {
+        .elem_size = sizeof(StoreShare),
+        .done = share_done,
+        .columns = share_columns,
+        .n_columns = ELEMENTSOF(share_columns),
+};
+
 int store_get_shares(Store *s, int64_t limit, StoreShare **ret, size_t *ret_n) {
-        if (!s || !ret || !ret_n)
-                return -EINVAL;
-        _cleanup_reset_ sqlite3_stmt *st = s->stmt[STMT_GET_SHARES];
-        int rc = sqlite3_bind_int64(st, 1, limit);
-        void *v;
-        int r = store_collect_rows(s, st, rc, sizeof **ret, share_from_row, share_done, &v, ret_n);
-        if (r >= 0)
-                *ret = v;
-        return r;
+        const StoreParam p[] = { STORE_INT(limit) };
+        return store_select(s, STMT_GET_SHARES, p, ELEMENTSOF(p), &share_rows, ret, ret_n);
 }

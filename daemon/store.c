@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -338,22 +339,60 @@ int store_commit(Store *s) {
 
 /* --- shared by the table files (store-internal.h) ------------------------ */
 
-/* Step st, whose parameters were bound with result rc, to its end, appending
- * one element of elem_size per row, filled by from_row (which may refuse a
- * row: -errno). On failure the elements made so far are released with done
- * (may be NULL) and nothing is returned. */
-int store_collect_rows(Store *s, sqlite3_stmt *st, int rc, size_t elem_size, StoreRowToFn from_row,
-                       void (*done)(void *elem), void **ret, size_t *ret_n) {
+int store_bind(sqlite3_stmt *st, int first, const StoreParam *p, size_t n) {
+        int rc = SQLITE_OK;
+
+        for (size_t k = 0; k < n && rc == SQLITE_OK; k++) {
+                int i = first + (int) k;
+                switch (p[k].kind) {
+                case PARAM_INT:
+                        rc = sqlite3_bind_int64(st, i, p[k].i);
+                        break;
+                case PARAM_TEXT:
+                        rc = sqlite3_bind_text(st, i, p[k].s, -1, SQLITE_TRANSIENT);
+                        break;
+                case PARAM_TEXT_OR_NULL:
+                        rc = p[k].s ? sqlite3_bind_text(st, i, p[k].s, -1, SQLITE_TRANSIENT)
+                                    : sqlite3_bind_null(st, i);
+                        break;
+                case PARAM_DOUBLE_OR_NULL:
+                        rc = isfinite(p[k].d) ? sqlite3_bind_double(st, i, p[k].d) : sqlite3_bind_null(st, i);
+                        break;
+                case PARAM_ANSWER:
+                        rc = p[k].i < 0 ? sqlite3_bind_null(st, i) : sqlite3_bind_int64(st, i, p[k].i);
+                        break;
+                case PARAM_TIME_OR_NULL:
+                        rc = p[k].i > 0 ? sqlite3_bind_int64(st, i, p[k].i) : sqlite3_bind_null(st, i);
+                        break;
+                }
+        }
+        return rc;
+}
+
+int store_write(Store *s, StoreStmt which, const StoreParam *p, size_t n) {
+        _cleanup_reset_ sqlite3_stmt *st = s->stmt[which];
+        return store_step_write(s, st, store_bind(st, 1, p, n));
+}
+
+/* Step the statement to its end, appending one element per row, filled by
+ * rows->from_row (which may refuse a row: -errno). On failure the elements
+ * made so far are released with rows->done and nothing is returned. */
+int store_select(Store *s, StoreStmt which, const StoreParam *p, size_t n_params, const StoreRows *rows, void *ret,
+                 size_t *ret_n) {
         char *v = NULL;
         size_t n = 0, cap = 0;
         int r = 0;
 
+        if (!s || !ret || !ret_n)
+                return -EINVAL;
+        _cleanup_reset_ sqlite3_stmt *st = s->stmt[which];
+        int rc = store_bind(st, 1, p, n_params);
         if (rc != SQLITE_OK)
                 return store_fail(s, rc);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 if (n == cap) {
                         size_t ncap = cap ? cap * 2 : 16;
-                        char *nv = reallocarray(v, ncap, elem_size);
+                        char *nv = reallocarray(v, ncap, rows->elem_size);
                         if (!nv) {
                                 r = -ENOMEM;
                                 break;
@@ -361,7 +400,8 @@ int store_collect_rows(Store *s, sqlite3_stmt *st, int rc, size_t elem_size, Sto
                         v = nv;
                         cap = ncap;
                 }
-                r = from_row(s, st, v + n * elem_size);
+                void *elem = v + n * rows->elem_size;
+                r = rows->from_row ? rows->from_row(s, st, elem) : store_read_columns(st, rows, elem);
                 if (r < 0)
                         break;
                 n++;
@@ -369,32 +409,53 @@ int store_collect_rows(Store *s, sqlite3_stmt *st, int rc, size_t elem_size, Sto
         if (r >= 0 && rc != SQLITE_DONE)
                 r = store_fail(s, rc);
         if (r < 0) {
-                for (size_t i = 0; done && i < n; i++)
-                        done(v + i * elem_size);
+                for (size_t i = 0; rows->done && i < n; i++)
+                        rows->done(v + i * rows->elem_size);
                 free(v);
                 return r;
         }
-        *ret = v;
+        /* ret is a T **: store the array through it without naming T. */
+        void *array = v;
+        memcpy(ret, &array, sizeof array);
         *ret_n = n;
         return 0;
 }
 
-char *store_column_strdup(sqlite3_stmt *st, int i) {
-        const unsigned char *t = sqlite3_column_text(st, i);
-        return t ? strdup((const char *) t) : NULL;
-}
+int store_read_columns(sqlite3_stmt *st, const StoreRows *rows, void *elem) {
+        bool missing = false;
 
-int store_bind_text_or_null(sqlite3_stmt *st, int i, const char *v) {
-        return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
-}
+        memset(elem, 0, rows->elem_size);
+        for (size_t k = 0; k < rows->n_columns; k++) {
+                void *field = (char *) elem + rows->columns[k].offset;
+                int i = (int) k;
+                bool null = sqlite3_column_type(st, i) == SQLITE_NULL;
 
-/* A NULL-able 0/1 or 1..5 answer: -1 binds NULL. */
-int store_bind_answer(sqlite3_stmt *st, int i, int v) {
-        return v < 0 ? sqlite3_bind_null(st, i) : sqlite3_bind_int(st, i, v);
-}
-
-int store_column_answer(sqlite3_stmt *st, int i) {
-        return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_int(st, i);
+                switch (rows->columns[k].kind) {
+                case COLUMN_INT64:
+                        *(int64_t *) field = sqlite3_column_int64(st, i);
+                        break;
+                case COLUMN_ANSWER:
+                        *(int *) field = null ? -1 : sqlite3_column_int(st, i);
+                        break;
+                case COLUMN_DOUBLE_OR_NAN:
+                        *(double *) field = null ? NAN : sqlite3_column_double(st, i);
+                        break;
+                case COLUMN_TEXT:
+                case COLUMN_TEXT_OR_NULL: {
+                        const unsigned char *t = sqlite3_column_text(st, i);
+                        char *copy = t ? strdup((const char *) t) : NULL;
+                        *(char **) field = copy;
+                        missing = missing || (!copy && rows->columns[k].kind == COLUMN_TEXT);
+                        break;
+                }
+                }
+        }
+        if (missing) {
+                if (rows->done)
+                        rows->done(elem);
+                return -ENOMEM;
+        }
+        return 0;
 }
 
 static int rename_noreplace(const char *from, const char *to) {
@@ -569,18 +630,41 @@ static int store_check_orphan_wal(Store *s) {
         return -EBADMSG;
 }
 
-/* 0 when the database passes quick_check, -EBADMSG when it is not a database
- * or is damaged, other -errno when it could not be checked. */
-static int store_quick_check(Store *s) {
+/* Run a PRAGMA that answers one text: 0 when it answers want, else err with
+ * fmt (its one %s is the answer) kept as the error. */
+__attribute__((format(printf, 5, 0))) static int store_pragma_expect(Store *s, const char *sql, const char *want,
+                                                                     int err, const char *fmt) {
         char result[128];
         int r;
 
-        r = store_query_one(s, "PRAGMA quick_check", result, sizeof result, NULL);
+        r = store_query_one(s, sql, result, sizeof result, NULL);
         if (r < 0)
                 return r;
-        if (strcmp(result, "ok") != 0) {
-                store_set_error(s, "quick_check: %s", result);
-                return -EBADMSG;
+        if (strcmp(result, want) != 0) {
+                /* fmt is checked where it is written (the format attribute above). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+                store_set_error(s, fmt, result);
+#pragma GCC diagnostic pop
+                return err;
+        }
+        return 0;
+}
+
+/* 0 when the database passes quick_check, -EBADMSG when it is not a database
+ * or is damaged, other -errno when it could not be checked. */
+static int store_quick_check(Store *s) {
+        return store_pragma_expect(s, "PRAGMA quick_check", "ok", -EBADMSG, "quick_check: %s");
+}
+
+/* The schema version of the database; -EPROTO when this build does not know it. */
+static int store_schema_version(Store *s, int64_t *ret) {
+        int r = store_query_one(s, "PRAGMA user_version", NULL, 0, ret);
+        if (r < 0)
+                return r;
+        if (*ret < 0 || *ret > STORE_SCHEMA_VERSION) {
+                store_set_error(s, "schema version %" PRId64 " is unknown to this build", *ret);
+                return -EPROTO;
         }
         return 0;
 }
@@ -596,14 +680,9 @@ static int store_migrate_step(Store *s) {
         r = store_exec(s, "BEGIN IMMEDIATE");
         if (r < 0)
                 return r;
-        r = store_query_one(s, "PRAGMA user_version", NULL, 0, &v);
+        r = store_schema_version(s, &v);
         if (r < 0)
                 goto fail;
-        if (v < 0 || v > STORE_SCHEMA_VERSION) {
-                store_set_error(s, "schema version %" PRId64 " is unknown to this build", v);
-                r = -EPROTO;
-                goto fail;
-        }
         if (v == STORE_SCHEMA_VERSION) {
                 r = store_exec(s, "COMMIT");
                 if (r < 0)
@@ -641,7 +720,6 @@ static int store_migrate(Store *s) {
 /* One attempt at opening path. -EBADMSG: the file is not a healthy database. */
 static int store_open_one(Store **ret, const char *path) {
         _cleanup_(store_freep) Store *s = NULL;
-        char mode[16];
         int64_t version;
         int rc, r;
 
@@ -675,24 +753,17 @@ static int store_open_one(Store **ret, const char *path) {
         r = store_quick_check(s);
         if (r < 0)
                 return r;
-        r = store_query_one(s, "PRAGMA user_version", NULL, 0, &version);
+        r = store_schema_version(s, &version);
         if (r < 0)
                 return r;
-        if (version < 0 || version > STORE_SCHEMA_VERSION) {
-                store_set_error(s, "schema version %" PRId64 " is unknown to this build", version);
-                return -EPROTO;
-        }
 
         r = store_fix_mode(path);
         if (r < 0)
                 return r;
-        r = store_query_one(s, "PRAGMA journal_mode = WAL", mode, sizeof mode, NULL);
+        r = store_pragma_expect(s, "PRAGMA journal_mode = WAL", "wal", -EIO,
+                                "cannot use WAL mode (journal mode is %s)");
         if (r < 0)
                 return r;
-        if (strcmp(mode, "wal") != 0) {
-                store_set_error(s, "cannot use WAL mode (journal mode is %s)", mode);
-                return -EIO;
-        }
         /* temp_store = MEMORY: should SQLite ever need a temporary file (a
          * large sort, a statement journal), the person's data stays in memory
          * rather than in /var/tmp or /tmp; the store is a few MB a year. */

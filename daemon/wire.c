@@ -2,12 +2,14 @@
 #include "wire.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "calendar.h"
 #include "consent-text.h"
+#include "macro.h"
 #include "version.h"
 
 json_object *wire_date(int64_t local) {
@@ -42,26 +44,72 @@ json_object *wire_answer(int v) {
         return v < 0 ? NULL : json_object_new_boolean(v);
 }
 
+static json_object *wire_string_or_null(const char *s) {
+        return s ? json_object_new_string(s) : NULL;
+}
+
+/* A member of a record's JSON, named as the record's field: where the field
+ * is, and what writes its value. */
+typedef struct WireMember {
+        const char *name;
+        size_t offset;
+        json_object *(*write)(const void *field);
+} WireMember;
+
+/* The writer write_NAME of a field of type ctype, through fn. */
+#define WIRE_WRITER(name, ctype, fn) \
+        static json_object *write_##name(const void *field) { \
+                return fn(*(const ctype *) field); \
+        }
+WIRE_WRITER(int, int, json_object_new_int)
+WIRE_WRITER(int64, int64_t, json_object_new_int64)
+WIRE_WRITER(double, double, json_object_new_double)
+WIRE_WRITER(figure, double, wire_figure)
+WIRE_WRITER(minutes, int, wire_minutes)
+WIRE_WRITER(date, int64_t, wire_date)
+WIRE_WRITER(string, char *const, json_object_new_string)
+WIRE_WRITER(string_or_null, char *const, wire_string_or_null)
+
+/* The _Generic refuses a field of another type than the writer reads. */
+#define MEMBER(type, field, ctype, writer) \
+        { #field, offsetof(type, field) + 0 * sizeof(_Generic(((type *) NULL)->field, ctype: 1)), writer }
+#define AS_INT(type, field) MEMBER(type, field, int, write_int)
+#define AS_INT64(type, field) MEMBER(type, field, int64_t, write_int64)
+#define AS_DOUBLE(type, field) MEMBER(type, field, double, write_double)
+#define AS_FIGURE(type, field) MEMBER(type, field, double, write_figure)
+#define AS_MINUTES(type, field) MEMBER(type, field, int, write_minutes)
+#define AS_DATE(type, field) MEMBER(type, field, int64_t, write_date)
+#define AS_STRING(type, field) MEMBER(type, field, char *, write_string)
+#define AS_STRING_OR_NULL(type, field) MEMBER(type, field, char *, write_string_or_null)
+
+/* What a Day and the Figures both say, alike and in the same order: when the
+ * activity falls and the sleep (timing), and the rhythm's indices. */
+#define TIMING_MEMBERS(type) \
+        AS_FIGURE(type, night_ratio), AS_MINUTES(type, first_active), AS_MINUTES(type, last_active), \
+                AS_MINUTES(type, sleep_onset), AS_MINUTES(type, sleep_offset), AS_MINUTES(type, sleep_mid), \
+                AS_FIGURE(type, sleep_h)
+#define RHYTHM_MEMBERS(type) AS_FIGURE(type, is), AS_FIGURE(type, iv), AS_FIGURE(type, ra), AS_FIGURE(type, l5)
+
+/* Add the members m[0..n) of the record rec to o, in order. */
+static void wire_members(json_object *o, const void *rec, const WireMember *m, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                json_object_object_add(o, m[i].name, m[i].write((const char *) rec + m[i].offset));
+}
+
 json_object *wire_day(const DaySignals *ds, const Checkin *c, int min_coverage_h) {
+        /* The day's amounts and times, then (after low_coverage) its rhythm over 7 days. */
+        static const WireMember day[] = {
+                AS_DATE(DaySignals, date), AS_DOUBLE(DaySignals, screen_h), TIMING_MEMBERS(DaySignals),
+                AS_DOUBLE(DaySignals, coverage_h),
+        };
+        static const WireMember rhythm[] = {
+                RHYTHM_MEMBERS(DaySignals), AS_MINUTES(DaySignals, l5_onset), AS_FIGURE(DaySignals, m10),
+                AS_MINUTES(DaySignals, m10_onset),
+        };
         json_object *o = json_object_new_object();
-        json_object_object_add(o, "date", wire_date(ds->date));
-        json_object_object_add(o, "screen_h", json_object_new_double(ds->screen_h));
-        json_object_object_add(o, "night_ratio", wire_figure(ds->night_ratio));
-        json_object_object_add(o, "first_active", wire_minutes(ds->first_active));
-        json_object_object_add(o, "last_active", wire_minutes(ds->last_active));
-        json_object_object_add(o, "sleep_onset", wire_minutes(ds->sleep_onset));
-        json_object_object_add(o, "sleep_offset", wire_minutes(ds->sleep_offset));
-        json_object_object_add(o, "sleep_mid", wire_minutes(ds->sleep_mid));
-        json_object_object_add(o, "sleep_h", wire_figure(ds->sleep_h));
-        json_object_object_add(o, "coverage_h", json_object_new_double(ds->coverage_h));
+        wire_members(o, ds, day, ELEMENTSOF(day));
         json_object_object_add(o, "low_coverage", json_object_new_boolean(ds->coverage_h < min_coverage_h));
-        json_object_object_add(o, "is", wire_figure(ds->is));
-        json_object_object_add(o, "iv", wire_figure(ds->iv));
-        json_object_object_add(o, "ra", wire_figure(ds->ra));
-        json_object_object_add(o, "l5", wire_figure(ds->l5));
-        json_object_object_add(o, "l5_onset", wire_minutes(ds->l5_onset));
-        json_object_object_add(o, "m10", wire_figure(ds->m10));
-        json_object_object_add(o, "m10_onset", wire_minutes(ds->m10_onset));
+        wire_members(o, ds, rhythm, ELEMENTSOF(rhythm));
         json_object_object_add(o, "went_out", wire_answer(c ? c->went_out : -1));
         json_object_object_add(o, "met_someone", wire_answer(c ? c->met_someone : -1));
         json_object_object_add(o, "mood", c && c->mood > 0 ? json_object_new_int(c->mood) : NULL);
@@ -77,37 +125,26 @@ json_object *wire_digest_day(const DaySignals *ds, int min_coverage_h) {
 }
 
 json_object *wire_figures(const Figures *f) {
+        static const WireMember figures[] = {
+                AS_INT(Figures, days), AS_FIGURE(Figures, screen_h), TIMING_MEMBERS(Figures),
+                AS_FIGURE(Figures, coverage_h), RHYTHM_MEMBERS(Figures), AS_FIGURE(Figures, m10),
+                AS_INT(Figures, went_out_days), AS_INT(Figures, met_someone_days), AS_INT(Figures, checkin_days),
+                AS_FIGURE(Figures, mood),
+        };
         json_object *o = json_object_new_object();
-        json_object_object_add(o, "days", json_object_new_int(f->days));
-        json_object_object_add(o, "screen_h", wire_figure(f->screen_h));
-        json_object_object_add(o, "night_ratio", wire_figure(f->night_ratio));
-        json_object_object_add(o, "first_active", wire_minutes(f->first_active));
-        json_object_object_add(o, "last_active", wire_minutes(f->last_active));
-        json_object_object_add(o, "sleep_onset", wire_minutes(f->sleep_onset));
-        json_object_object_add(o, "sleep_offset", wire_minutes(f->sleep_offset));
-        json_object_object_add(o, "sleep_mid", wire_minutes(f->sleep_mid));
-        json_object_object_add(o, "sleep_h", wire_figure(f->sleep_h));
-        json_object_object_add(o, "coverage_h", wire_figure(f->coverage_h));
-        json_object_object_add(o, "is", wire_figure(f->is));
-        json_object_object_add(o, "iv", wire_figure(f->iv));
-        json_object_object_add(o, "ra", wire_figure(f->ra));
-        json_object_object_add(o, "l5", wire_figure(f->l5));
-        json_object_object_add(o, "m10", wire_figure(f->m10));
-        json_object_object_add(o, "went_out_days", json_object_new_int(f->went_out_days));
-        json_object_object_add(o, "met_someone_days", json_object_new_int(f->met_someone_days));
-        json_object_object_add(o, "checkin_days", json_object_new_int(f->checkin_days));
-        json_object_object_add(o, "mood", wire_figure(f->mood));
+        wire_members(o, f, figures, ELEMENTSOF(figures));
         return o;
 }
 
 json_object *wire_hours(const AcctBucket *b, size_t n) {
+        static const WireMember hour[] = {
+                AS_INT64(AcctBucket, start), AS_INT(AcctBucket, utc_offset), AS_INT(AcctBucket, active_s),
+                AS_INT(AcctBucket, observed_s),
+        };
         json_object *hours = json_object_new_array_ext((int) n);
         for (size_t i = 0; i < n; i++) {
                 json_object *h = json_object_new_object();
-                json_object_object_add(h, "start", json_object_new_int64(b[i].start));
-                json_object_object_add(h, "utc_offset", json_object_new_int(b[i].utc_offset));
-                json_object_object_add(h, "active_s", json_object_new_int(b[i].active_s));
-                json_object_object_add(h, "observed_s", json_object_new_int(b[i].observed_s));
+                wire_members(h, &b[i], hour, ELEMENTSOF(hour));
                 json_object_array_add(hours, h);
         }
         return hours;
@@ -125,11 +162,12 @@ json_object *wire_grid(const int grid[7][24]) {
 }
 
 json_object *wire_digest_nudge(const NudgeRecord *n) {
+        static const WireMember nudge[] = {
+                AS_STRING(NudgeRecord, policy), AS_DATE(NudgeRecord, date), AS_STRING(NudgeRecord, severity),
+                AS_STRING(NudgeRecord, title),
+        };
         json_object *o = json_object_new_object();
-        json_object_object_add(o, "policy", json_object_new_string(n->policy));
-        json_object_object_add(o, "date", wire_date(n->date));
-        json_object_object_add(o, "severity", json_object_new_string(n->severity));
-        json_object_object_add(o, "title", json_object_new_string(n->title));
+        wire_members(o, n, nudge, ELEMENTSOF(nudge));
         return o;
 }
 
@@ -148,17 +186,13 @@ json_object *wire_consent(const StoreConsent *c) {
 }
 
 json_object *wire_share(const StoreShare *sh) {
+        static const WireMember share[] = {
+                AS_INT64(StoreShare, id), AS_INT64(StoreShare, at), AS_STRING(StoreShare, recipient),
+                AS_STRING(StoreShare, transport), AS_STRING(StoreShare, week), AS_STRING(StoreShare, level),
+                AS_STRING(StoreShare, format), AS_INT64(StoreShare, size), AS_STRING(StoreShare, sha256),
+                AS_STRING(StoreShare, result), AS_STRING_OR_NULL(StoreShare, detail),
+        };
         json_object *o = json_object_new_object();
-        json_object_object_add(o, "id", json_object_new_int64(sh->id));
-        json_object_object_add(o, "at", json_object_new_int64(sh->at));
-        json_object_object_add(o, "recipient", json_object_new_string(sh->recipient));
-        json_object_object_add(o, "transport", json_object_new_string(sh->transport));
-        json_object_object_add(o, "week", json_object_new_string(sh->week));
-        json_object_object_add(o, "level", json_object_new_string(sh->level));
-        json_object_object_add(o, "format", json_object_new_string(sh->format));
-        json_object_object_add(o, "size", json_object_new_int64(sh->size));
-        json_object_object_add(o, "sha256", json_object_new_string(sh->sha256));
-        json_object_object_add(o, "result", json_object_new_string(sh->result));
-        json_object_object_add(o, "detail", sh->detail ? json_object_new_string(sh->detail) : NULL);
+        wire_members(o, sh, share, ELEMENTSOF(share));
         return o;
 }
