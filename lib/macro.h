@@ -1,4 +1,5 @@
-/* Small helpers shared by kizukid and kizuki: scope cleanup, array size. */
+/* Small helpers shared by kizukid and kizuki: scope cleanup, array size,
+ * binary search. */
 #pragma once
 
 #include <errno.h>
@@ -7,6 +8,21 @@
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Index of the first of a[0..n), sorted by .field, whose field is not less
+ * than key; n when there is none. key is evaluated more than once. */
+#define LOWER_BOUND(a, n, field, key)                                    \
+        ({                                                               \
+                size_t _lo_ = 0, _hi_ = (n);                             \
+                while (_lo_ < _hi_) {                                    \
+                        size_t _mid_ = _lo_ + (_hi_ - _lo_) / 2;         \
+                        if ((a)[_mid_].field < (key))                    \
+                                _lo_ = _mid_ + 1;                        \
+                        else                                             \
+                                _hi_ = _mid_;                            \
+                }                                                        \
+                _lo_;                                                    \
+        })
 
 static inline void freep(void *p) {
         free(*(void **) p);

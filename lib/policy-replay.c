@@ -224,75 +224,38 @@ static void run_step(Run *r, int64_t d, bool known, bool cond, PolicyEval *e) {
 
 /* Index of the day with this date in days (sorted), -1 if none. */
 static int64_t day_index(const DaySignals *days, size_t n, int64_t date) {
-        size_t lo = 0, hi = n;
+        size_t i = LOWER_BOUND(days, n, date, date);
 
-        while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-
-                if (days[mid].date < date)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        return lo < n && days[lo].date == date ? (int64_t) lo : -1;
+        return i < n && days[i].date == date ? (int64_t) i : -1;
 }
 
 static double finite_or_nan(double v) {
         return isfinite(v) ? v : NAN;
 }
 
-static double time_on_line(int t, int anchor) {
-        if (t < 0 || t >= MIN_PER_DAY)
+/* A time of day t (minutes, NAN when none) on the line anchored at anchor. */
+static double time_on_line(double t, int anchor) {
+        if (!(t >= 0 && t < MIN_PER_DAY))
                 return NAN;
-        return (double) (((t - anchor) % MIN_PER_DAY + MIN_PER_DAY) % MIN_PER_DAY);
+        return (double) ((((int) t - anchor) % MIN_PER_DAY + MIN_PER_DAY) % MIN_PER_DAY);
 }
 
 /* x_d of policy.h. */
 static double day_value(const DaySignals *day, const Checkin *ck, PolicySignal s, int anchor, double min_coverage_h) {
-        if (policy_signal_is_checkin(s)) {
-                int a;
+        double v;
 
-                if (!ck)
-                        return NAN;
-                a = s == POLICY_SIGNAL_WENT_OUT ? ck->went_out : s == POLICY_SIGNAL_MET_SOMEONE ? ck->met_someone : ck->mood;
+        if (policy_signal_is_checkin(s)) {
+                v = policy_signal_recorded(day, ck, s);
                 if (s == POLICY_SIGNAL_MOOD)
-                        return a >= 1 && a <= 5 ? a : NAN;
-                return a == 0 || a == 1 ? a : NAN;
+                        return v >= 1 && v <= 5 ? v : NAN;
+                return v == 0 || v == 1 ? v : NAN;
         }
         if (!(day->coverage_h >= min_coverage_h))
                 return NAN;
-        switch (s) {
-        case POLICY_SIGNAL_SCREEN_H:
-                return finite_or_nan(day->screen_h);
-        case POLICY_SIGNAL_NIGHT_RATIO:
-                return finite_or_nan(day->night_ratio);
-        case POLICY_SIGNAL_FIRST_ACTIVE:
-                return time_on_line(day->first_active, anchor);
-        case POLICY_SIGNAL_LAST_ACTIVE:
-                return time_on_line(day->last_active, anchor);
-        case POLICY_SIGNAL_SLEEP_ONSET:
-                return time_on_line(day->sleep_onset, anchor);
-        case POLICY_SIGNAL_SLEEP_OFFSET:
-                return time_on_line(day->sleep_offset, anchor);
-        case POLICY_SIGNAL_SLEEP_MID:
-                return time_on_line(day->sleep_mid, anchor);
-        case POLICY_SIGNAL_SLEEP_H:
-                return finite_or_nan(day->sleep_h);
-        case POLICY_SIGNAL_COVERAGE_H:
-                return finite_or_nan(day->coverage_h);
-        case POLICY_SIGNAL_IS:
-                return finite_or_nan(day->is);
-        case POLICY_SIGNAL_IV:
-                return finite_or_nan(day->iv);
-        case POLICY_SIGNAL_RA:
-                return finite_or_nan(day->ra);
-        case POLICY_SIGNAL_L5:
-                return finite_or_nan(day->l5);
-        case POLICY_SIGNAL_M10:
-                return finite_or_nan(day->m10);
-        default:
-                return NAN;
-        }
+        v = policy_signal_recorded(day, ck, s);
+        if (policy_signal_unit(s) == UNIT_TIME)
+                return time_on_line(v, anchor);
+        return finite_or_nan(v);
 }
 
 /* Is p something replay can evaluate? Parsed policies always are; this
