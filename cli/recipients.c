@@ -178,21 +178,10 @@ static int parser_handler(void *userdata, const char *section, const char *name,
 Recipient *recipient_free(Recipient *r) {
         if (!r)
                 return NULL;
-        free(r->name);
-        free(r->display_name);
-        free(r->url);
-        free(r->scheme);
-        free(r->host);
-        free(r->token_file);
-        free(r->username);
-        free(r->password_file);
-        free(r->from);
         for (size_t i = 0; i < r->n_to; i++)
                 free(r->to[i]);
-        free(r->ca_file);
-        free(r->proxy);
-        free(r->patient_id);
-        free(r);
+        FREE_ALL(r->name, r->display_name, r->url, r->scheme, r->host, r->token_file, r->username,
+                 r->password_file, r->from, r->ca_file, r->proxy, r->patient_id, r);
         return NULL;
 }
 

@@ -1,5 +1,5 @@
 /* Small helpers shared by kizukid and kizuki: scope cleanup, array size,
- * binary search. */
+ * freeing a record's pointers, binary search. */
 #pragma once
 
 #include <errno.h>
@@ -28,6 +28,14 @@ static inline void freep(void *p) {
         free(*(void **) p);
 }
 #define _cleanup_free_ _cleanup_(freep)
+
+/* free() each pointer given, in order: the fields of a record, in one list. */
+#define FREE_ALL(...)                                                    \
+        do {                                                             \
+                void *_fa_[] = { __VA_ARGS__ };                          \
+                for (size_t _i_ = 0; _i_ < ELEMENTSOF(_fa_); _i_++)      \
+                        free(_fa_[_i_]);                                 \
+        } while (0)
 
 static inline void closep(int *fd) {
         if (*fd >= 0) {
