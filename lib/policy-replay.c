@@ -34,6 +34,7 @@ typedef struct Run {
 typedef struct Scratch {
         double *a;    /* window / baseline values, pairwise slopes */
         double *t, *v; /* trend: day offsets and values */
+        const PolicyEval *evals; /* composite: the evaluations so far, as policy_replay() returns them */
 } Scratch;
 
 /* x <op> v, op as in Policy.count_op. */
@@ -97,7 +98,7 @@ static bool window_value(const Run *r, Scratch *sc, size_t n_days, int64_t d, Po
         return true;
 }
 
-static bool eval_threshold(const Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval *e, bool *cond) {
+static bool eval_threshold(Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval *e, bool *cond) {
         e->baseline = r->threshold;
         if (!window_value(r, sc, n_days, d, e))
                 return false;
@@ -105,7 +106,7 @@ static bool eval_threshold(const Run *r, Scratch *sc, size_t n_days, int64_t d, 
         return true;
 }
 
-static bool eval_baseline(const Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval *e, bool *cond) {
+static bool eval_baseline(Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval *e, bool *cond) {
         const Policy *p = r->p;
         int64_t end = d - p->window_days;
         size_t n;
@@ -155,7 +156,7 @@ static bool eval_cusum(Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval
         return true;
 }
 
-static bool eval_trend(const Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval *e, bool *cond) {
+static bool eval_trend(Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval *e, bool *cond) {
         const Policy *p = r->p;
         size_t n = gather(r->x, n_days, d - p->window_days + 1, d, sc->v, sc->t);
 
@@ -171,17 +172,23 @@ static bool eval_trend(const Run *r, Scratch *sc, size_t n_days, int64_t d, Poli
         return true;
 }
 
-static bool eval_composite(const Run *r, const PolicyEval *evals, size_t n_days, int64_t d, PolicyEval *e,
-                           bool *cond) {
+static bool eval_composite(Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval *e, bool *cond) {
         int firing = 0;
 
         for (size_t i = 0; i < r->p->n_composite; i++)
-                if (r->members[i] != SIZE_MAX && evals[r->members[i] * n_days + (size_t) d].state == POLICY_FIRING)
+                if (r->members[i] != SIZE_MAX && sc->evals[r->members[i] * n_days + (size_t) d].state == POLICY_FIRING)
                         firing++;
         e->score = firing;
         *cond = firing >= r->p->composite_min;
         return true;
 }
+
+/* Each detector's day d: its figures into e, its condition into *cond; false
+ * when not known. */
+static bool (*const detectors[])(Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval *e, bool *cond) = {
+        [POLICY_THRESHOLD] = eval_threshold, [POLICY_BASELINE] = eval_baseline, [POLICY_CUSUM] = eval_cusum,
+        [POLICY_TREND] = eval_trend,         [POLICY_COMPOSITE] = eval_composite,
+};
 
 /* The state machine of policy.h, and the nudge. */
 static void run_step(Run *r, int64_t d, bool known, bool cond, PolicyEval *e) {
@@ -389,6 +396,7 @@ int policy_replay(Policy *const *p, size_t n_p, const DaySignals *days, size_t n
         r = replay_setup(&rp, p, n_p, days, n_days, c, n_c, min_coverage_h, day_start_min);
         if (r < 0)
                 goto out;
+        rp.scratch.evals = evals;
 
         for (size_t d = 0; d < n_days; d++)
                 for (size_t i = 0; i < n_p; i++) {
@@ -409,23 +417,7 @@ int policy_replay(Policy *const *p, size_t n_p, const DaySignals *days, size_t n
                         };
                         if (!pol->enabled)
                                 continue;
-                        switch (pol->detector) {
-                        case POLICY_THRESHOLD:
-                                known = eval_threshold(run, &rp.scratch, n_days, (int64_t) d, e, &cond);
-                                break;
-                        case POLICY_BASELINE:
-                                known = eval_baseline(run, &rp.scratch, n_days, (int64_t) d, e, &cond);
-                                break;
-                        case POLICY_CUSUM:
-                                known = eval_cusum(run, &rp.scratch, n_days, (int64_t) d, e, &cond);
-                                break;
-                        case POLICY_TREND:
-                                known = eval_trend(run, &rp.scratch, n_days, (int64_t) d, e, &cond);
-                                break;
-                        case POLICY_COMPOSITE:
-                                known = eval_composite(run, evals, n_days, (int64_t) d, e, &cond);
-                                break;
-                        }
+                        known = detectors[pol->detector](run, &rp.scratch, n_days, (int64_t) d, e, &cond);
                         if (!known)
                                 e->value = NAN;
                         run_step(run, (int64_t) d, known, cond, e);
