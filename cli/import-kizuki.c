@@ -62,9 +62,10 @@ static json_object *field(json_object *o, const char *name) {
         return json_object_object_get_ex(o, name, &v) ? v : NULL;
 }
 
-/* An integer in [min, max]: 1; absent or null: 0 (an error unless optional). */
-static int get_int(Parser *p, json_object *o, const char *name, int64_t min, int64_t max, bool optional,
-                   int64_t *ret) {
+/* A member of the given type (what: the type in words): 1; absent or null: 0
+ * (an error unless optional). */
+static int get_typed(Parser *p, json_object *o, const char *name, json_type type, const char *what, bool optional,
+                     json_object **ret) {
         json_object *v = field(o, name);
 
         if (!v) {
@@ -72,8 +73,20 @@ static int get_int(Parser *p, json_object *o, const char *name, int64_t min, int
                         return 0;
                 return fail(p, "%s is missing", name);
         }
-        if (!json_object_is_type(v, json_type_int))
-                return fail(p, "%s must be an integer", name);
+        if (!json_object_is_type(v, type))
+                return fail(p, "%s must be %s", name, what);
+        *ret = v;
+        return 1;
+}
+
+/* An integer in [min, max]: 1; absent or null: 0 (an error unless optional). */
+static int get_int(Parser *p, json_object *o, const char *name, int64_t min, int64_t max, bool optional,
+                   int64_t *ret) {
+        json_object *v;
+        int r = get_typed(p, o, name, json_type_int, "an integer", optional, &v);
+
+        if (r <= 0)
+                return r;
         errno = 0;
         int64_t i = json_object_get_int64(v);
         if (errno != 0 || i < min || i > max)
@@ -119,16 +132,13 @@ static int get_figure(Parser *p, json_object *o, const char *name, double *ret) 
 
 /* A string of 1..max bytes, no control characters but newlines; *ret borrowed. */
 static int get_text(Parser *p, json_object *o, const char *name, size_t max, bool optional, const char **ret) {
-        json_object *v = field(o, name);
+        json_object *v;
+        int r;
 
         *ret = NULL;
-        if (!v) {
-                if (optional)
-                        return 0;
-                return fail(p, "%s is missing", name);
-        }
-        if (!json_object_is_type(v, json_type_string))
-                return fail(p, "%s must be a string", name);
+        r = get_typed(p, o, name, json_type_string, "a string", optional, &v);
+        if (r <= 0)
+                return r;
         const char *s = json_object_get_string(v);
         size_t n = (size_t) json_object_get_string_len(v);
         if (n == 0 || n > max || strlen(s) != n)

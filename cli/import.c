@@ -218,25 +218,14 @@ typedef struct BucketList {
 static int cmp_interval(const void *x, const void *y) {
         const ImportInterval *a = x, *b = y;
 
-        if (a->start != b->start)
-                return a->start < b->start ? -1 : 1;
-        if (a->line != b->line)
-                return a->line < b->line ? -1 : 1;
-        if (a->end != b->end)
-                return a->end < b->end ? -1 : 1;
-        if (a->utc_offset != b->utc_offset)
-                return a->utc_offset < b->utc_offset ? -1 : 1;
-        return (int) a->active - (int) b->active;
+        return CMP(a->start, b->start) ?: CMP(a->line, b->line) ?: CMP(a->end, b->end) ?:
+               CMP(a->utc_offset, b->utc_offset) ?: CMP(a->active, b->active);
 }
 
 static int cmp_bucket(const void *x, const void *y) {
         const AcctBucket *a = x, *b = y;
 
-        if (a->start != b->start)
-                return a->start < b->start ? -1 : 1;
-        if (a->utc_offset != b->utc_offset)
-                return a->utc_offset < b->utc_offset ? -1 : 1;
-        return 0;
+        return CMP(a->start, b->start) ?: CMP(a->utc_offset, b->utc_offset);
 }
 
 static int bucket_add(BucketList *l, int64_t start, int32_t off, int32_t active, int32_t observed) {

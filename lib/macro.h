@@ -1,5 +1,5 @@
 /* Small helpers shared by kizukid and kizuki: scope cleanup, array size,
- * freeing a record's pointers, binary search. */
+ * freeing a record's pointers, comparing, binary search. */
 #pragma once
 
 #include <errno.h>
@@ -8,6 +8,10 @@
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* -1, 0 or 1 as a is less than, equal to or greater than b: chain them with ?:
+ * for a comparison by several keys. */
+#define CMP(a, b) ((a) < (b) ? -1 : (a) > (b) ? 1 : 0)
 
 /* Index of the first of a[0..n), sorted by .field, whose field is not less
  * than key; n when there is none. key is evaluated more than once. */
