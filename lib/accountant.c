@@ -225,14 +225,9 @@ int accountant_new(Accountant **ret, AcctOffsetFn offset_fn, void *userdata) {
         if (!ret || !offset_fn)
                 return -EINVAL;
 
-        a = calloc(1, sizeof(Accountant));
+        a = NEW(Accountant, .offset_fn = offset_fn, .userdata = userdata, .state = ACCT_UNOBSERVED);
         if (!a)
                 return -ENOMEM;
-
-        a->offset_fn = offset_fn;
-        a->userdata = userdata;
-        a->state = ACCT_UNOBSERVED;
-
         *ret = a;
         return 0;
 }
@@ -240,8 +235,7 @@ int accountant_new(Accountant **ret, AcctOffsetFn offset_fn, void *userdata) {
 Accountant *accountant_free(Accountant *a) {
         if (!a)
                 return NULL;
-        free(a->slots);
-        free(a);
+        FREE_ALL(a->slots, a);
         return NULL;
 }
 

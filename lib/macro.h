@@ -1,5 +1,5 @@
 /* Small helpers shared by kizukid and kizuki: scope cleanup, array size,
- * freeing a record's pointers, comparing, binary search. */
+ * allocating and freeing records, comparing, binary search. */
 #pragma once
 
 #include <errno.h>
@@ -32,6 +32,17 @@ static inline void freep(void *p) {
         free(*(void **) p);
 }
 #define _cleanup_free_ _cleanup_(freep)
+
+/* A calloc'ed T set as the designated initializers given say (".a = 1, .b = p";
+ * the rest zero): a constructor's record in one expression. NULL when out of
+ * memory. */
+#define NEW(T, ...)                                                      \
+        ({                                                               \
+                T *_new_ = calloc(1, sizeof(T));                         \
+                if (_new_)                                               \
+                        *_new_ = (T) { __VA_ARGS__ };                    \
+                _new_;                                                   \
+        })
 
 /* free() each pointer given, in order: the fields of a record, in one list. */
 #define FREE_ALL(...)                                                    \
