@@ -34,8 +34,8 @@ static bool is_hex(char c) {
         return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-/* The character a short escape "\\c" stands for, 0 when c starts none (a
- * "\\u" escape is not short). */
+/* The character the short escape \c stands for (a newline for \n), 0 when
+ * there is none (\u is not short). */
 static char unescape(char c) {
         static const char table[][2] = {
                 { '"', '"' },  { '\\', '\\' }, { '/', '/' },  { 'b', '\b' },

@@ -342,12 +342,7 @@ struct OutputTable {
 };
 
 int output_table_new(const OutputColumn *cols, size_t n_cols, OutputTable **ret) {
-        OutputTable *t = NEW(OutputTable, .cols = cols, .n_cols = n_cols);
-
-        if (!t)
-                return -ENOMEM;
-        *ret = t;
-        return 0;
+        return NEW(ret, OutputTable, .cols = cols, .n_cols = n_cols);
 }
 
 OutputTable *output_table_free(OutputTable *t) {

@@ -220,16 +220,9 @@ static void span_add(Accountant *a, int64_t from_us, int64_t to_us, bool active)
 }
 
 int accountant_new(Accountant **ret, AcctOffsetFn offset_fn, void *userdata) {
-        Accountant *a;
-
         if (!ret || !offset_fn)
                 return -EINVAL;
-
-        a = NEW(Accountant, .offset_fn = offset_fn, .userdata = userdata, .state = ACCT_UNOBSERVED);
-        if (!a)
-                return -ENOMEM;
-        *ret = a;
-        return 0;
+        return NEW(ret, Accountant, .offset_fn = offset_fn, .userdata = userdata, .state = ACCT_UNOBSERVED);
 }
 
 Accountant *accountant_free(Accountant *a) {

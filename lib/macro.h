@@ -33,15 +33,17 @@ static inline void freep(void *p) {
 }
 #define _cleanup_free_ _cleanup_(freep)
 
-/* A calloc'ed T set as the designated initializers given say (".a = 1, .b = p";
- * the rest zero): a constructor's record in one expression. NULL when out of
- * memory. */
-#define NEW(T, ...)                                                      \
+/* A constructor's record: *ret = a calloc'ed T set as the designated
+ * initializers given say (".a = 1, .b = p"; the rest zero). 0, or -ENOMEM
+ * (*ret untouched). */
+#define NEW(ret, T, ...)                                                 \
         ({                                                               \
                 T *_new_ = calloc(1, sizeof(T));                         \
-                if (_new_)                                               \
+                if (_new_) {                                             \
                         *_new_ = (T) { __VA_ARGS__ };                    \
-                _new_;                                                   \
+                        *(ret) = _new_;                                  \
+                }                                                        \
+                _new_ ? 0 : -ENOMEM;                                     \
         })
 
 /* free() each pointer given, in order: the fields of a record, in one list. */
