@@ -364,46 +364,48 @@ int client_invoke_strings(const char *path, const char *method, json_object **re
         return r;
 }
 
-static int get_typed(json_object *o, const char *key, json_type type, json_object **ret) {
+/* Member key of o, of the given type, into *ret as its C type: int64_t, bool,
+ * const char *, or the json_object * of an object or array. Absent or null:
+ * -ENODATA; another type, or an integer json-c saturated: -EBADMSG. */
+static int get_typed(json_object *o, const char *key, json_type type, void *ret) {
         json_object *v = NULL;
 
         if (!o || !json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v) || !v)
                 return -ENODATA; /* absent or null */
         if (!json_object_is_type(v, type))
                 return -EBADMSG;
-        *ret = v;
+        switch (type) {
+        case json_type_int: {
+                /* json-c saturates integers that do not fit int64: refuse the limits. */
+                int64_t i = json_object_get_int64(v);
+                if (i == INT64_MAX || i == INT64_MIN)
+                        return -EBADMSG;
+                *(int64_t *) ret = i;
+                break;
+        }
+        case json_type_boolean:
+                *(bool *) ret = json_object_get_boolean(v);
+                break;
+        case json_type_string:
+                *(const char **) ret = json_object_get_string(v);
+                break;
+        default:
+                *(json_object **) ret = v;
+                break;
+        }
         return 0;
 }
 
 int client_get_int(json_object *o, const char *key, int64_t *ret) {
-        json_object *v;
-        int r = get_typed(o, key, json_type_int, &v);
-        if (r < 0)
-                return r;
-        /* json-c saturates integers that do not fit int64: refuse the limits. */
-        int64_t i = json_object_get_int64(v);
-        if (i == INT64_MAX || i == INT64_MIN)
-                return -EBADMSG;
-        *ret = i;
-        return 0;
+        return get_typed(o, key, json_type_int, ret);
 }
 
 int client_get_bool(json_object *o, const char *key, bool *ret) {
-        json_object *v;
-        int r = get_typed(o, key, json_type_boolean, &v);
-        if (r < 0)
-                return r;
-        *ret = json_object_get_boolean(v);
-        return 0;
+        return get_typed(o, key, json_type_boolean, ret);
 }
 
 int client_get_string(json_object *o, const char *key, const char **ret) {
-        json_object *v;
-        int r = get_typed(o, key, json_type_string, &v);
-        if (r < 0)
-                return r;
-        *ret = json_object_get_string(v);
-        return 0;
+        return get_typed(o, key, json_type_string, ret);
 }
 
 int client_get_object(json_object *o, const char *key, json_object **ret) {

@@ -1,5 +1,6 @@
 /* The bottom of the CLI's digest (digest-common.h): checking a model from
- * kizukid, reading it, and the wording the renderers share. Pure. */
+ * kizukid, reading it, the wording the renderers share and the order of the
+ * body's parts. Pure. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -302,4 +303,15 @@ void digest_format_day(char *buf, size_t size, const char *date, bool with_year)
         if (!date || parse_date(date, &day) < 0 ||
             output_bucket_time(buf, size, day, 0, with_year ? "%a %Y-%m-%d" : "%a %m-%d") < 0)
                 buf[0] = '\0';
+}
+
+void digest_write_parts(FILE *f, json_object *model, DigestLevel level, const DigestParts *parts) {
+        parts->figures(f, model);
+        parts->checkins(f, model);
+        if (parts->nudges)
+                parts->nudges(f, model);
+        if (level >= DIGEST_LEVEL_DAILY)
+                parts->days(f, model);
+        if (level >= DIGEST_LEVEL_HOURLY)
+                parts->hours(f, model);
 }

@@ -1,13 +1,15 @@
 /* The bottom of the CLI's digest: what the renderers (digest-text.c,
  * digest-json.c, digest-html.c, digest-fhir.c) share. Checking a model from
- * kizukid, reading it, the weekly figures it shows, and the wording of
- * values, changes, days and the headline. Pure: no clock, no I/O; it
- * includes no other digest file of the CLI. */
+ * kizukid, reading it, the weekly figures it shows, the wording of values,
+ * changes, days and the headline, and the order of the body's parts. Pure:
+ * no clock, no I/O of its own (the parts write through the renderer's
+ * functions); it includes no other digest file of the CLI. */
 #pragma once
 
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "digest-model.h"
 
@@ -70,3 +72,15 @@ void digest_day_row(json_object *day, DigestDayRow *ret);
 void digest_headline(json_object *model, char *buf, size_t size);
 /* "Mon 2026-03-23" for "2026-03-23"; "" when malformed. */
 void digest_format_day(char *buf, size_t size, const char *date, bool with_year);
+
+/* How a renderer writes each part of the digest's body. */
+typedef struct DigestParts {
+        void (*figures)(FILE *f, json_object *model);
+        void (*checkins)(FILE *f, json_object *model); /* with the nudges when nudges is NULL */
+        void (*nudges)(FILE *f, json_object *model);
+        void (*days)(FILE *f, json_object *model);
+        void (*hours)(FILE *f, json_object *model);
+} DigestParts;
+/* The body of a digest of this level, in order: the figures, check-ins and
+ * nudges; the days from the daily level up; the hours at the hourly level. */
+void digest_write_parts(FILE *f, json_object *model, DigestLevel level, const DigestParts *parts);

@@ -346,12 +346,7 @@ int digest_render_html(json_object *model, DigestLevel level, const DigestOption
 
         html_head(f, model);
         html_header(f, model, level, o);
-        html_figures(f, model);
-        html_checkins_nudges(f, model);
-        if (level >= DIGEST_LEVEL_DAILY)
-                html_days(f, model);
-        if (level >= DIGEST_LEVEL_HOURLY)
-                html_hours(f, model);
+        digest_write_parts(f, model, level, &(DigestParts) { html_figures, html_checkins_nudges, NULL, html_days, html_hours });
         put_html(f,
                  "</main>\n<footer>\n<p class=\"note\">Screen time is time active at the computer, as recorded by "
                  "kizuki on the person's own machine. Nights run %s to %s; days start at %s.</p>\n</footer>\n"

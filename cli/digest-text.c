@@ -176,13 +176,8 @@ int digest_render_text(json_object *model, DigestLevel level, FILE *f) {
         fprintf(f, "Level: %s. Generated %s.\n\n", digest_level_to_string(level),
                 digest_string(model, "generated_at"));
         output_wrap(f, 0, "", headline, TEXT_COLUMNS);
-        text_figures(f, model);
-        text_checkins(f, model);
-        text_nudges(f, model);
-        if (level >= DIGEST_LEVEL_DAILY)
-                text_days(f, model);
-        if (level >= DIGEST_LEVEL_HOURLY)
-                text_hours(f, model);
+        digest_write_parts(f, model, level,
+                           &(DigestParts) { text_figures, text_checkins, text_nudges, text_days, text_hours });
         fprintf(f, "\nScreen time is time active at the computer, as recorded by kizuki on\n"
                    "the person's own machine.\nNights run %s to %s; days start at %s.\n",
                 digest_string(settings, "night_start"), digest_string(settings, "night_end"),

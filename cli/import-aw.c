@@ -86,30 +86,9 @@ static void aw_scan_done(AwScan *sc) {
         free(sc->buckets);
 }
 
-static int grow(void **p, size_t *size, size_t need, size_t elem) {
-        size_t n = *size ? *size : 16;
-        void *q;
-
-        if (need <= *size)
-                return 0;
-        while (n < need) {
-                if (n > SIZE_MAX / 2)
-                        return -ENOMEM;
-                n *= 2;
-        }
-        if (n > SIZE_MAX / elem)
-                return -ENOMEM;
-        q = realloc(*p, n * elem);
-        if (!q)
-                return -ENOMEM;
-        *p = q;
-        *size = n;
-        return 0;
-}
-
 /* Decode the string content s[a..b) into sc->scratch; *ret_len its length. */
 static int aw_decode(AwScan *sc, size_t a, size_t b, size_t *ret_len) {
-        int r = grow((void **) &sc->scratch, &sc->scratch_size, b - a + 1, 1);
+        int r = import_grow((void **) &sc->scratch, &sc->scratch_size, b - a + 1, 1);
 
         if (r < 0)
                 return r;
@@ -199,8 +178,8 @@ static int aw_scan_buckets(AwScan *sc, size_t *pos) {
                         return r;
                 /* (one byte more: never empty, never NULL) */
                 if (n >= SIZE_MAX - sc->names_len ||
-                    (r = grow((void **) &sc->names, &sc->names_size, sc->names_len + n + 1, 1)) < 0 ||
-                    (r = grow((void **) &sc->buckets, &sc->buckets_size, sc->n_buckets + 1, sizeof(AwBucket))) < 0)
+                    (r = import_grow((void **) &sc->names, &sc->names_size, sc->names_len + n + 1, 1)) < 0 ||
+                    (r = import_grow((void **) &sc->buckets, &sc->buckets_size, sc->n_buckets + 1, sizeof(AwBucket))) < 0)
                         return r < 0 ? r : -ENOMEM;
                 memcpy(sc->names + sc->names_len, sc->scratch, n);
                 b = &sc->buckets[sc->n_buckets++];

@@ -52,9 +52,7 @@ static int fail(Parser *p, const char *fmt, ...) {
 void import_kizuki_done(ImportKizuki *k) {
         if (!k)
                 return;
-        free(k->buckets);
-        free(k->checkins);
-        free(k->checkin_updated);
+        FREE_ALL(k->buckets, k->checkins, k->checkin_updated);
         nudge_records_free(k->nudges, k->n_nudges);
         *k = (ImportKizuki) {};
 }
@@ -64,9 +62,10 @@ static json_object *field(json_object *o, const char *name) {
         return json_object_object_get_ex(o, name, &v) ? v : NULL;
 }
 
-/* An integer in [min, max]: 1; absent or null: 0 (an error unless optional). */
-static int get_int(Parser *p, json_object *o, const char *name, int64_t min, int64_t max, bool optional,
-                   int64_t *ret) {
+/* A member of the given type (what: the type in words): 1; absent or null: 0
+ * (an error unless optional). */
+static int get_typed(Parser *p, json_object *o, const char *name, json_type type, const char *what, bool optional,
+                     json_object **ret) {
         json_object *v = field(o, name);
 
         if (!v) {
@@ -74,8 +73,20 @@ static int get_int(Parser *p, json_object *o, const char *name, int64_t min, int
                         return 0;
                 return fail(p, "%s is missing", name);
         }
-        if (!json_object_is_type(v, json_type_int))
-                return fail(p, "%s must be an integer", name);
+        if (!json_object_is_type(v, type))
+                return fail(p, "%s must be %s", name, what);
+        *ret = v;
+        return 1;
+}
+
+/* An integer in [min, max]: 1; absent or null: 0 (an error unless optional). */
+static int get_int(Parser *p, json_object *o, const char *name, int64_t min, int64_t max, bool optional,
+                   int64_t *ret) {
+        json_object *v;
+        int r = get_typed(p, o, name, json_type_int, "an integer", optional, &v);
+
+        if (r <= 0)
+                return r;
         errno = 0;
         int64_t i = json_object_get_int64(v);
         if (errno != 0 || i < min || i > max)
@@ -121,16 +132,13 @@ static int get_figure(Parser *p, json_object *o, const char *name, double *ret) 
 
 /* A string of 1..max bytes, no control characters but newlines; *ret borrowed. */
 static int get_text(Parser *p, json_object *o, const char *name, size_t max, bool optional, const char **ret) {
-        json_object *v = field(o, name);
+        json_object *v;
+        int r;
 
         *ret = NULL;
-        if (!v) {
-                if (optional)
-                        return 0;
-                return fail(p, "%s is missing", name);
-        }
-        if (!json_object_is_type(v, json_type_string))
-                return fail(p, "%s must be a string", name);
+        r = get_typed(p, o, name, json_type_string, "a string", optional, &v);
+        if (r <= 0)
+                return r;
         const char *s = json_object_get_string(v);
         size_t n = (size_t) json_object_get_string_len(v);
         if (n == 0 || n > max || strlen(s) != n)
@@ -165,7 +173,14 @@ static json_object *table_rows(Parser *p, const char *name, json_object *t, int 
         return rows;
 }
 
-static int bucket_row(Parser *p, json_object *o, AcctBucket *ret) {
+/* Room for a table of n rows in k: the array its rows go to. */
+static int bucket_start(ImportKizuki *k, size_t n) {
+        k->buckets = calloc(n + 1, sizeof *k->buckets);
+        return k->buckets ? 0 : -ENOMEM;
+}
+
+/* One row, checked, into the next place in k. */
+static int bucket_row(Parser *p, json_object *o, ImportKizuki *k) {
         int64_t start, off, active, observed;
         const char *local;
         int r;
@@ -194,11 +209,17 @@ static int bucket_row(Parser *p, json_object *o, AcctBucket *ret) {
                 if (strcmp(local, want) != 0)
                         return fail(p, "local_start '%.40s' does not match start and utc_offset (%s)", local, want);
         }
-        *ret = (AcctBucket) { start, (int32_t) off, (int32_t) active, (int32_t) observed };
+        k->buckets[k->n_buckets++] = (AcctBucket) { start, (int32_t) off, (int32_t) active, (int32_t) observed };
         return 0;
 }
 
-static int checkin_row(Parser *p, json_object *o, Checkin *ret, int64_t *ret_updated) {
+static int checkin_start(ImportKizuki *k, size_t n) {
+        k->checkins = calloc(n + 1, sizeof *k->checkins);
+        k->checkin_updated = calloc(n + 1, sizeof *k->checkin_updated);
+        return k->checkins && k->checkin_updated ? 0 : -ENOMEM;
+}
+
+static int checkin_row(Parser *p, json_object *o, ImportKizuki *k) {
         int64_t date, mood = -1, updated = 0;
         int went_out, met, r;
 
@@ -209,8 +230,8 @@ static int checkin_row(Parser *p, json_object *o, Checkin *ret, int64_t *ret_upd
                 return r;
         if (went_out < 0 && met < 0 && mood < 0)
                 return fail(p, "a check-in without any answer");
-        *ret = (Checkin) { .date = date, .went_out = went_out, .met_someone = met, .mood = (int) mood };
-        *ret_updated = updated;
+        k->checkins[k->n_checkins] = (Checkin) { .date = date, .went_out = went_out, .met_someone = met, .mood = (int) mood };
+        k->checkin_updated[k->n_checkins++] = updated;
         return 0;
 }
 
@@ -222,7 +243,12 @@ static int dup_text(const char *s, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-static int nudge_row(Parser *p, json_object *o, NudgeRecord *ret) {
+static int nudge_start(ImportKizuki *k, size_t n) {
+        k->nudges = calloc(n + 1, sizeof *k->nudges);
+        return k->nudges ? 0 : -ENOMEM;
+}
+
+static int nudge_row(Parser *p, json_object *o, ImportKizuki *k) {
         const char *policy, *severity, *title, *body, *step, *rule, *state;
         int64_t date, raised_at, snoozed = 0, id = 0;
         double value, baseline, score;
@@ -254,14 +280,44 @@ static int nudge_row(Parser *p, json_object *o, NudgeRecord *ret) {
                 nudge_record_done(&n);
                 return -ENOMEM;
         }
-        *ret = n;
+        k->nudges[k->n_nudges++] = n;
+        return 0;
+}
+
+/* The tables whose rows are imported. */
+static const struct {
+        const char *name;
+        int (*start)(ImportKizuki *k, size_t n);
+        int (*row)(Parser *p, json_object *o, ImportKizuki *k);
+} row_tables[] = {
+        { "bucket", bucket_start, bucket_row },
+        { "checkin", checkin_start, checkin_row },
+        { "nudge", nudge_start, nudge_row },
+};
+
+/* The n rows of row_tables[t] (named in p->table), each an object, into k. */
+static int read_rows(Parser *p, size_t t, json_object *rows, size_t n, ImportKizuki *k) {
+        int r = row_tables[t].start(k, n);
+
+        if (r < 0)
+                return r;
+        for (p->row = 0; p->row < n; p->row++) {
+                json_object *o = json_object_array_get_idx(rows, p->row);
+                if (!json_object_is_type(o, json_type_object))
+                        return fail(p, "a row must be an object");
+                r = row_tables[t].row(p, o, k);
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 
 static int parse_tables(Parser *p, json_object *tables, ImportKizuki *k) {
+        bool seen[ELEMENTSOF(row_tables)] = {};
+
         json_object_object_foreach(tables, name, t) {
                 json_object *rows;
-                size_t n;
+                size_t n, i;
                 int r;
 
                 p->table = NULL;
@@ -270,52 +326,15 @@ static int parse_tables(Parser *p, json_object *tables, ImportKizuki *k) {
                         return r;
                 n = json_object_array_length(rows);
                 p->table = name;
-                if (strcmp(name, "bucket") == 0) {
-                        if (k->buckets)
-                                return fail(p, "table bucket appears twice");
-                        k->buckets = calloc(n + 1, sizeof *k->buckets);
-                        if (!k->buckets)
-                                return -ENOMEM;
-                        for (p->row = 0; p->row < n; p->row++) {
-                                json_object *o = json_object_array_get_idx(rows, p->row);
-                                if (!json_object_is_type(o, json_type_object))
-                                        return fail(p, "a row must be an object");
-                                r = bucket_row(p, o, &k->buckets[k->n_buckets]);
-                                if (r < 0)
-                                        return r;
-                                k->n_buckets++;
-                        }
-                } else if (strcmp(name, "checkin") == 0) {
-                        if (k->checkins)
-                                return fail(p, "table checkin appears twice");
-                        k->checkins = calloc(n + 1, sizeof *k->checkins);
-                        k->checkin_updated = calloc(n + 1, sizeof *k->checkin_updated);
-                        if (!k->checkins || !k->checkin_updated)
-                                return -ENOMEM;
-                        for (p->row = 0; p->row < n; p->row++) {
-                                json_object *o = json_object_array_get_idx(rows, p->row);
-                                if (!json_object_is_type(o, json_type_object))
-                                        return fail(p, "a row must be an object");
-                                r = checkin_row(p, o, &k->checkins[k->n_checkins], &k->checkin_updated[k->n_checkins]);
-                                if (r < 0)
-                                        return r;
-                                k->n_checkins++;
-                        }
-                } else if (strcmp(name, "nudge") == 0) {
-                        if (k->nudges)
-                                return fail(p, "table nudge appears twice");
-                        k->nudges = calloc(n + 1, sizeof *k->nudges);
-                        if (!k->nudges)
-                                return -ENOMEM;
-                        for (p->row = 0; p->row < n; p->row++) {
-                                json_object *o = json_object_array_get_idx(rows, p->row);
-                                if (!json_object_is_type(o, json_type_object))
-                                        return fail(p, "a row must be an object");
-                                r = nudge_row(p, o, &k->nudges[k->n_nudges]);
-                                if (r < 0)
-                                        return r;
-                                k->n_nudges++;
-                        }
+                for (i = 0; i < ELEMENTSOF(row_tables) && strcmp(name, row_tables[i].name) != 0; i++)
+                        ;
+                if (i < ELEMENTSOF(row_tables)) {
+                        if (seen[i])
+                                return fail(p, "table %s appears twice", name);
+                        seen[i] = true;
+                        r = read_rows(p, i, rows, n, k);
+                        if (r < 0)
+                                return r;
                 } else if (strcmp(name, "consent") == 0)
                         k->n_consent += n;
                 else if (strcmp(name, "share_log") == 0)

@@ -1,5 +1,5 @@
-/* Import: what the parsers share (timestamps, the interval list, rejections) and
- * the conversion of intervals into local-hour buckets.
+/* Import: what the parsers share (timestamps, growing arrays, the interval list,
+ * rejections) and the conversion of intervals into local-hour buckets.
  *
  * Timestamps are computed with our own days-from-civil arithmetic, not timegm():
  * no time zone state, nothing that depends on the machine. Fractional seconds are
@@ -31,24 +31,33 @@ void import_parsed_done(ImportParsed *p) {
         *p = (ImportParsed) {};
 }
 
-int import_parsed_add(ImportParsed *p, const ImportInterval *iv) {
-        size_t n = p->n;
+int import_grow(void **p, size_t *size, size_t need, size_t elem) {
+        size_t n = *size ? *size : 16;
+        void *q;
 
-        /* ImportParsed has no capacity field: it is max(64, n rounded up to a
-         * power of two), so grow when n is 0 or reaches such a power. */
-        if (n == 0 || (n >= 64 && (n & (n - 1)) == 0)) {
-                size_t cap = n == 0 ? 64 : n * 2;
-                ImportInterval *a;
-
-                if (cap > SIZE_MAX / sizeof *a)
+        if (need <= *size)
+                return 0;
+        while (n < need) {
+                if (n > SIZE_MAX / 2)
                         return -ENOMEM;
-                a = realloc(p->intervals, cap * sizeof *a);
-                if (!a)
-                        return -ENOMEM;
-                p->intervals = a;
+                n *= 2;
         }
-        p->intervals[n] = *iv;
-        p->n = n + 1;
+        if (n > SIZE_MAX / elem)
+                return -ENOMEM;
+        q = realloc(*p, n * elem);
+        if (!q)
+                return -ENOMEM;
+        *p = q;
+        *size = n;
+        return 0;
+}
+
+int import_parsed_add(ImportParsed *p, const ImportInterval *iv) {
+        int r = import_grow((void **) &p->intervals, &p->cap, p->n + 1, sizeof *p->intervals);
+
+        if (r < 0)
+                return r;
+        p->intervals[p->n++] = *iv;
         return 0;
 }
 
@@ -209,29 +218,19 @@ typedef struct BucketList {
 static int cmp_interval(const void *x, const void *y) {
         const ImportInterval *a = x, *b = y;
 
-        if (a->start != b->start)
-                return a->start < b->start ? -1 : 1;
-        if (a->line != b->line)
-                return a->line < b->line ? -1 : 1;
-        if (a->end != b->end)
-                return a->end < b->end ? -1 : 1;
-        if (a->utc_offset != b->utc_offset)
-                return a->utc_offset < b->utc_offset ? -1 : 1;
-        return (int) a->active - (int) b->active;
+        return CMP(a->start, b->start) ?: CMP(a->line, b->line) ?: CMP(a->end, b->end) ?:
+               CMP(a->utc_offset, b->utc_offset) ?: CMP(a->active, b->active);
 }
 
 static int cmp_bucket(const void *x, const void *y) {
         const AcctBucket *a = x, *b = y;
 
-        if (a->start != b->start)
-                return a->start < b->start ? -1 : 1;
-        if (a->utc_offset != b->utc_offset)
-                return a->utc_offset < b->utc_offset ? -1 : 1;
-        return 0;
+        return CMP(a->start, b->start) ?: CMP(a->utc_offset, b->utc_offset);
 }
 
 static int bucket_add(BucketList *l, int64_t start, int32_t off, int32_t active, int32_t observed) {
         AcctBucket *last = l->n > 0 ? &l->b[l->n - 1] : NULL;
+        int r;
 
         /* Consecutive pieces usually fall into the same hour. */
         if (last && last->start == start && last->utc_offset == off) {
@@ -239,18 +238,9 @@ static int bucket_add(BucketList *l, int64_t start, int32_t off, int32_t active,
                 last->observed_s += observed;
                 return 0;
         }
-        if (l->n == l->cap) {
-                size_t cap = l->cap ? l->cap * 2 : 256;
-                AcctBucket *b;
-
-                if (cap > SIZE_MAX / sizeof *b)
-                        return -ENOMEM;
-                b = realloc(l->b, cap * sizeof *b);
-                if (!b)
-                        return -ENOMEM;
-                l->b = b;
-                l->cap = cap;
-        }
+        r = import_grow((void **) &l->b, &l->cap, l->n + 1, sizeof *l->b);
+        if (r < 0)
+                return r;
         l->b[l->n++] = (AcctBucket) { .start = start, .utc_offset = off, .active_s = active, .observed_s = observed };
         return 0;
 }

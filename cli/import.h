@@ -28,12 +28,16 @@ typedef void (*ImportRejectFn)(uint64_t line, const char *reason, void *userdata
 
 typedef struct ImportParsed {
         ImportInterval *intervals; /* malloc'ed */
-        size_t n;
+        size_t n, cap;
         uint64_t rows_read;     /* data rows / events seen */
         uint64_t rows_rejected;
 } ImportParsed;
 
 void import_parsed_done(ImportParsed *p);
+
+/* Room for need elements of elem bytes in the array *p of *size: doubled from
+ * 16 as far as needed. -ENOMEM leaves *p and *size as they were. */
+int import_grow(void **p, size_t *size, size_t need, size_t elem);
 
 /* CSV: a header line "start,end,state" (any column order is NOT accepted; a
  * UTF-8 BOM and CRLF line ends are), then rows of ISO 8601 timestamps with a UTC

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "macro.h"
+
 /* ---- the scanner: json-c's strict grammar, without building anything ----
  *
  * Each function takes the buffer s[0..len) and a position; they never read at
@@ -32,6 +34,20 @@ static bool is_hex(char c) {
         return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* The character the short escape \c stands for (a newline for \n), 0 when
+ * there is none (\u is not short). */
+static char unescape(char c) {
+        static const char table[][2] = {
+                { '"', '"' },  { '\\', '\\' }, { '/', '/' },  { 'b', '\b' },
+                { 'f', '\f' }, { 'n', '\n' },   { 'r', '\r' }, { 't', '\t' },
+        };
+
+        for (size_t k = 0; k < ELEMENTSOF(table); k++)
+                if (table[k][0] == c)
+                        return table[k][1];
+        return 0;
+}
+
 /* A string from its opening quote at *pos; *pos goes past the closing one. */
 static int scan_string(const char *s, size_t len, size_t *pos, char quote) {
         size_t i = *pos + 1;
@@ -47,28 +63,17 @@ static int scan_string(const char *s, size_t len, size_t *pos, char quote) {
                 }
                 if (++i >= len)
                         return -EBADMSG;
-                switch (s[i]) {
-                case '"':
-                case '\\':
-                case '/':
-                case 'b':
-                case 'f':
-                case 'n':
-                case 'r':
-                case 't':
-                        i++;
-                        break;
-                case 'u':
+                if (s[i] == 'u') {
                         if (len - i < 5)
                                 return -EBADMSG;
                         for (size_t k = 1; k <= 4; k++)
                                 if (!is_hex(s[i + k]))
                                         return -EBADMSG;
                         i += 5;
-                        break;
-                default:
+                } else if (unescape(s[i]))
+                        i++;
+                else
                         return -EBADMSG;
-                }
         }
 }
 
@@ -81,6 +86,16 @@ static int scan_word(const char *s, size_t len, size_t *pos, const char *word) {
                 return -EBADMSG;
         *pos += n;
         return 0;
+}
+
+/* One of the literal words at *pos, told by its first character. */
+static int scan_literal(const char *s, size_t len, size_t *pos) {
+        static const char *const words[] = { "true", "false", "null", "NaN", "Infinity" };
+
+        for (size_t k = 0; k < ELEMENTSOF(words); k++)
+                if (s[*pos] == words[k][0])
+                        return scan_word(s, len, pos, words[k]);
+        return -EBADMSG;
 }
 
 /* A number from its first character (a digit or '-'). The characters json-c
@@ -217,27 +232,12 @@ int json_scan_value(const char *s, size_t len, size_t *pos, unsigned depth) {
                 case '"':
                         r = scan_string(s, len, &i, '"');
                         break;
-                case 't':
-                        r = scan_word(s, len, &i, "true");
-                        break;
-                case 'f':
-                        r = scan_word(s, len, &i, "false");
-                        break;
-                case 'n':
-                        r = scan_word(s, len, &i, "null");
-                        break;
-                case 'N':
-                        r = scan_word(s, len, &i, "NaN");
-                        break;
-                case 'I':
-                        r = scan_word(s, len, &i, "Infinity");
-                        break;
                 case '-':
                 case '0' ... '9':
                         r = scan_number(s, len, &i);
                         break;
                 default:
-                        return -EBADMSG;
+                        r = scan_literal(s, len, &i);
                 }
                 if (r < 0)
                         return r;
@@ -338,25 +338,7 @@ size_t json_string_decode(const char *s, size_t a, size_t b, char *out) {
                                 out[k++] = s[i++];
                                 continue;
                         }
-                        switch (s[i + 1]) {
-                        case 'b':
-                                out[k++] = '\b';
-                                break;
-                        case 'f':
-                                out[k++] = '\f';
-                                break;
-                        case 'n':
-                                out[k++] = '\n';
-                                break;
-                        case 'r':
-                                out[k++] = '\r';
-                                break;
-                        case 't':
-                                out[k++] = '\t';
-                                break;
-                        default: /* '"', '\\', '/' */
-                                out[k++] = s[i + 1];
-                        }
+                        out[k++] = unescape(s[i + 1]);
                         i += 2;
                         continue;
                 }

@@ -342,14 +342,7 @@ struct OutputTable {
 };
 
 int output_table_new(const OutputColumn *cols, size_t n_cols, OutputTable **ret) {
-        OutputTable *t = calloc(1, sizeof *t);
-
-        if (!t)
-                return -ENOMEM;
-        t->cols = cols;
-        t->n_cols = n_cols;
-        *ret = t;
-        return 0;
+        return NEW(ret, OutputTable, .cols = cols, .n_cols = n_cols);
 }
 
 OutputTable *output_table_free(OutputTable *t) {
@@ -357,9 +350,7 @@ OutputTable *output_table_free(OutputTable *t) {
                 return NULL;
         for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
                 free(t->cells[i].text);
-        free(t->cells);
-        free(t->row_ansi);
-        free(t);
+        FREE_ALL(t->cells, t->row_ansi, t);
         return NULL;
 }
 

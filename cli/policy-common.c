@@ -102,55 +102,6 @@ json_object *policy_common_value_json(const Policy *p, const PolicyEval *e, doub
         return output_json_double(v);
 }
 
-static double clock_or_nan(int m) {
-        return m < 0 ? NAN : (double) m;
-}
-
-static double answer_or_nan(int a) {
-        return a < 0 ? NAN : (double) a;
-}
-
-double policy_common_daily(const Policy *p, const Day *d) {
-        switch (p->signal) {
-        case POLICY_SIGNAL_SCREEN_H:
-                return d->screen_h;
-        case POLICY_SIGNAL_NIGHT_RATIO:
-                return d->night_ratio;
-        case POLICY_SIGNAL_FIRST_ACTIVE:
-                return clock_or_nan(d->first_active);
-        case POLICY_SIGNAL_LAST_ACTIVE:
-                return clock_or_nan(d->last_active);
-        case POLICY_SIGNAL_SLEEP_ONSET:
-                return clock_or_nan(d->sleep_onset);
-        case POLICY_SIGNAL_SLEEP_OFFSET:
-                return clock_or_nan(d->sleep_offset);
-        case POLICY_SIGNAL_SLEEP_MID:
-                return clock_or_nan(d->sleep_mid);
-        case POLICY_SIGNAL_SLEEP_H:
-                return d->sleep_h;
-        case POLICY_SIGNAL_COVERAGE_H:
-                return d->coverage_h;
-        case POLICY_SIGNAL_IS:
-                return d->is;
-        case POLICY_SIGNAL_IV:
-                return d->iv;
-        case POLICY_SIGNAL_RA:
-                return d->ra;
-        case POLICY_SIGNAL_L5:
-                return d->l5;
-        case POLICY_SIGNAL_M10:
-                return d->m10;
-        case POLICY_SIGNAL_WENT_OUT:
-                return answer_or_nan(d->went_out);
-        case POLICY_SIGNAL_MET_SOMEONE:
-                return answer_or_nan(d->met_someone);
-        case POLICY_SIGNAL_MOOD:
-                return answer_or_nan(d->mood);
-        default:
-                return NAN;
-        }
-}
-
 int policy_common_fetch_days(const Ctx *ctx, int64_t first, int64_t last, Day **ret, size_t *ret_n) {
         char from[OUTPUT_DATE_MAX], to[OUTPUT_DATE_MAX];
 
@@ -180,6 +131,14 @@ static void day_to_signals(const Day *d, DaySignals *ret, Checkin *ret_c) {
                 .m10_onset = d->m10_onset,
         };
         *ret_c = (Checkin) { .date = d->day, .went_out = d->went_out, .met_someone = d->met_someone, .mood = d->mood };
+}
+
+double policy_common_daily(const Policy *p, const Day *d) {
+        DaySignals ds;
+        Checkin ck;
+
+        day_to_signals(d, &ds, &ck);
+        return policy_signal_recorded(&ds, &ck, p->signal);
 }
 
 int policy_common_replay(Policy *const *p, size_t n_p, const Day *days, size_t n_days, PolicyEval **ret) {

@@ -178,21 +178,10 @@ static int parser_handler(void *userdata, const char *section, const char *name,
 Recipient *recipient_free(Recipient *r) {
         if (!r)
                 return NULL;
-        free(r->name);
-        free(r->display_name);
-        free(r->url);
-        free(r->scheme);
-        free(r->host);
-        free(r->token_file);
-        free(r->username);
-        free(r->password_file);
-        free(r->from);
         for (size_t i = 0; i < r->n_to; i++)
                 free(r->to[i]);
-        free(r->ca_file);
-        free(r->proxy);
-        free(r->patient_id);
-        free(r);
+        FREE_ALL(r->name, r->display_name, r->url, r->scheme, r->host, r->token_file, r->username,
+                 r->password_file, r->from, r->ca_file, r->proxy, r->patient_id, r);
         return NULL;
 }
 
@@ -411,6 +400,27 @@ static void forbid(Parser *p, Key k, const char *transport) {
                 config_report(&p->report, p->lines[k], "'%s' does not apply to transport %s", key_names[k], transport);
 }
 
+/* "invalid KEY 'VALUE' (expected ...)" at the line of key k. */
+static void report_invalid(Parser *p, Key k, const char *expected) {
+        char ev[300];
+
+        config_report(&p->report, p->lines[k], "invalid %s '%s' (expected %s)", key_names[k],
+                      config_escape(p->values[k], ev, sizeof ev), expected);
+}
+
+/* The value of key k as from_string reads it; -1 when absent, or when not
+ * one of expected (reported). */
+static int parse_choice(Parser *p, Key k, int (*from_string)(const char *), const char *expected) {
+        int v;
+
+        if (!p->values[k])
+                return -1;
+        v = from_string(p->values[k]);
+        if (v < 0)
+                report_invalid(p, k, expected);
+        return v;
+}
+
 /* The checks of the file as a whole, once every line has been read. */
 static void parser_finish(Parser *p, Recipient *r) {
         char ev[300];
@@ -430,8 +440,7 @@ static void parser_finish(Parser *p, Recipient *r) {
                 return;
         v = name_lookup(transport_names, _RECIPIENT_TRANSPORT_MAX, p->values[KEY_TRANSPORT]);
         if (v < 0) {
-                config_report(&p->report, p->lines[KEY_TRANSPORT], "invalid transport '%s' (expected https, smtp or smtps)",
-                              config_escape(p->values[KEY_TRANSPORT], ev, sizeof ev));
+                report_invalid(p, KEY_TRANSPORT, "https, smtp or smtps");
                 return;
         }
         r->transport = v;
@@ -489,41 +498,28 @@ static void parser_finish(Parser *p, Recipient *r) {
                               "invalid patient_id '%s' (1 to 64 letters, digits, '-' or '.')",
                               config_escape(r->patient_id, ev, sizeof ev));
 
-        if (p->values[KEY_LEVEL]) {
-                v = digest_level_from_string(p->values[KEY_LEVEL]);
-                if (v < 0)
-                        config_report(&p->report, p->lines[KEY_LEVEL], "invalid level '%s' (expected summary, daily or hourly)",
-                                      config_escape(p->values[KEY_LEVEL], ev, sizeof ev));
-                else
-                        r->level = v;
-        }
-        if (p->values[KEY_FORMAT]) {
-                v = digest_format_from_string(p->values[KEY_FORMAT]);
-                if (v < 0)
-                        config_report(&p->report, p->lines[KEY_FORMAT], "invalid format '%s' (expected text, json, html or fhir)",
-                                      config_escape(p->values[KEY_FORMAT], ev, sizeof ev));
-                else
-                        r->format = v;
-        }
+        v = parse_choice(p, KEY_LEVEL, digest_level_from_string, "summary, daily or hourly");
+        if (v >= 0)
+                r->level = v;
+        v = parse_choice(p, KEY_FORMAT, digest_format_from_string, "text, json, html or fhir");
+        if (v >= 0)
+                r->format = v;
         if (p->values[KEY_SCHEDULE]) {
                 if (strcmp(p->values[KEY_SCHEDULE], "weekly") == 0)
                         r->weekly = true;
                 else if (strcmp(p->values[KEY_SCHEDULE], "manual") != 0)
-                        config_report(&p->report, p->lines[KEY_SCHEDULE], "invalid schedule '%s' (expected weekly or manual)",
-                                      config_escape(p->values[KEY_SCHEDULE], ev, sizeof ev));
+                        report_invalid(p, KEY_SCHEDULE, "weekly or manual");
         }
         if (p->values[KEY_TIMEOUT]) {
                 if (parse_duration(p->values[KEY_TIMEOUT], &d) < 0 || d < 1 || d > 600)
-                        config_report(&p->report, p->lines[KEY_TIMEOUT], "invalid timeout '%s' (expected a duration from 1s to 10min)",
-                                      config_escape(p->values[KEY_TIMEOUT], ev, sizeof ev));
+                        report_invalid(p, KEY_TIMEOUT, "a duration from 1s to 10min");
                 else
                         r->timeout_s = d;
         }
         if (p->values[KEY_ATTEMPTS]) {
                 const char *a = p->values[KEY_ATTEMPTS];
                 if (a[0] < '1' || a[0] > '5' || a[1])
-                        config_report(&p->report, p->lines[KEY_ATTEMPTS], "invalid attempts '%s' (expected 1 to 5)",
-                                      config_escape(a, ev, sizeof ev));
+                        report_invalid(p, KEY_ATTEMPTS, "1 to 5");
                 else
                         r->attempts = a[0] - '0';
         }

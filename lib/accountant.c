@@ -220,28 +220,15 @@ static void span_add(Accountant *a, int64_t from_us, int64_t to_us, bool active)
 }
 
 int accountant_new(Accountant **ret, AcctOffsetFn offset_fn, void *userdata) {
-        Accountant *a;
-
         if (!ret || !offset_fn)
                 return -EINVAL;
-
-        a = calloc(1, sizeof(Accountant));
-        if (!a)
-                return -ENOMEM;
-
-        a->offset_fn = offset_fn;
-        a->userdata = userdata;
-        a->state = ACCT_UNOBSERVED;
-
-        *ret = a;
-        return 0;
+        return NEW(ret, Accountant, .offset_fn = offset_fn, .userdata = userdata, .state = ACCT_UNOBSERVED);
 }
 
 Accountant *accountant_free(Accountant *a) {
         if (!a)
                 return NULL;
-        free(a->slots);
-        free(a);
+        FREE_ALL(a->slots, a);
         return NULL;
 }
 

@@ -5,17 +5,12 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "macro.h"
 
 void nudge_record_done(NudgeRecord *n) {
         if (!n)
                 return;
-        free(n->policy);
-        free(n->severity);
-        free(n->title);
-        free(n->body);
-        free(n->step);
-        free(n->rule);
-        free(n->state);
+        FREE_ALL(n->policy, n->severity, n->title, n->body, n->step, n->rule, n->state);
         *n = (NudgeRecord) {};
 }
 

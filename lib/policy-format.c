@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "policy-internal.h"
 
 #define DASH "\u2014" /* a figure that is not known */
@@ -78,37 +79,52 @@ static void format_days(double v, char *out, size_t size, bool sign) {
         snprintf(out, size, sign && r > 0 ? "+%.0f %s" : "%.0f %s", r, fabs(r) == 1 ? "day" : "days");
 }
 
+/* How a figure is written: v·scale rounded to decimals, then the suffix. */
+typedef struct Figure {
+        double scale;
+        int decimals;
+        const char *suffix; /* NULL: the unit writes it its own way */
+} Figure;
+
+/* Each unit's level (value, baseline, threshold), change (of a level; hours and
+ * min/h as a share of the baseline) and slope (per day). */
+typedef struct UnitFigures {
+        Figure level, change, slope;
+} UnitFigures;
+
+static const UnitFigures unit_figures[] = {
+        [UNIT_HOURS] = { { 1, 1, " h" }, { 100, 0, " %" }, { 1, 2, " h/day" } },
+        [UNIT_RATIO] = { { 100, 0, " %" }, { 100, 0, " pp" }, { 100, 1, " pp/day" } },
+        [UNIT_TIME] = { { 0, 0, NULL }, { 0, 0, NULL }, { 1, 0, " min/day" } },
+        [UNIT_RHYTHM] = { { 1, 2, "" }, { 1, 2, "" }, { 1, 3, "/day" } },
+        [UNIT_MIN_PER_H] = { { 1, 1, " min/h" }, { 100, 0, " %" }, { 1, 2, " min/h per day" } },
+        [UNIT_DAYS] = { { 0, 0, NULL }, { 0, 0, NULL }, { 1, 3, "/day" } },
+        [UNIT_MOOD] = { { 1, 1, "" }, { 1, 1, "" }, { 1, 3, "/day" } },
+        [UNIT_NUMBER] = { { 1, 2, "" }, { 1, 2, "" }, { 1, 3, "/day" } },
+};
+
+/* The figures of unit u; an unknown unit's are UNIT_NUMBER's. */
+static const UnitFigures *figures_of(Unit u) {
+        return &unit_figures[(unsigned) u < ELEMENTSOF(unit_figures) ? u : UNIT_NUMBER];
+}
+
+/* v as f says, with a "+" first when sign and it is above 0. */
+static void format_figure(const Figure *f, double v, bool sign, char *out, size_t size) {
+        double r = rounded(v * f->scale, f->decimals);
+
+        snprintf(out, size, "%s%.*f%s", sign && r > 0 ? "+" : "", f->decimals, r, f->suffix);
+}
+
 /* A level (value, baseline, threshold) in its unit. */
 static void format_level(Unit u, double v, int anchor, char *out, size_t size) {
         if (format_not_finite(v, out, size))
                 return;
-        switch (u) {
-        case UNIT_HOURS:
-                snprintf(out, size, "%.1f h", rounded(v, 1));
-                break;
-        case UNIT_RATIO:
-                snprintf(out, size, "%.0f %%", rounded(v * 100, 0));
-                break;
-        case UNIT_TIME:
+        if (u == UNIT_TIME)
                 format_clock(v, anchor, out, size);
-                break;
-        case UNIT_RHYTHM:
-                snprintf(out, size, "%.2f", rounded(v, 2));
-                break;
-        case UNIT_MIN_PER_H:
-                snprintf(out, size, "%.1f min/h", rounded(v, 1));
-                break;
-        case UNIT_DAYS:
+        else if (u == UNIT_DAYS)
                 format_days(v, out, size, false);
-                break;
-        case UNIT_MOOD:
-                snprintf(out, size, "%.1f", rounded(v, 1));
-                break;
-        case UNIT_NUMBER:
-        default:
-                snprintf(out, size, "%.2f", rounded(v, 2));
-                break;
-        }
+        else
+                format_figure(&figures_of(u)->level, v, false, out, size);
 }
 
 /* "+1 h 25 min", "-40 min", "0 min". */
@@ -127,72 +143,28 @@ static void format_minutes_signed(double v, char *out, size_t size) {
 /* value − baseline: a percentage of the baseline for hours and min/h figures,
  * percentage points for ratios, a duration for times, else a signed number. */
 static void format_change(Unit u, double v, double b, char *out, size_t size) {
-        double c = v - b, r;
+        double c = v - b;
 
         if (isnan(c) || isinf(c) || ((u == UNIT_HOURS || u == UNIT_MIN_PER_H) && b == 0)) {
                 snprintf(out, size, DASH);
                 return;
         }
-        switch (u) {
-        case UNIT_HOURS:
-        case UNIT_MIN_PER_H:
-                r = rounded(c / fabs(b) * 100, 0);
-                snprintf(out, size, r > 0 ? "+%.0f %%" : "%.0f %%", r);
-                break;
-        case UNIT_RATIO:
-                r = rounded(c * 100, 0);
-                snprintf(out, size, r > 0 ? "+%.0f pp" : "%.0f pp", r);
-                break;
-        case UNIT_TIME:
+        if (u == UNIT_TIME) {
                 if (fabs(c) > 1e9)
                         snprintf(out, size, DASH);
                 else
                         format_minutes_signed(c, out, size);
-                break;
-        case UNIT_DAYS:
+        } else if (u == UNIT_DAYS)
                 format_days(c, out, size, true);
-                break;
-        case UNIT_MOOD:
-                r = rounded(c, 1);
-                snprintf(out, size, r > 0 ? "+%.1f" : "%.1f", r);
-                break;
-        case UNIT_RHYTHM:
-        case UNIT_NUMBER:
-        default:
-                r = rounded(c, 2);
-                snprintf(out, size, r > 0 ? "+%.2f" : "%.2f", r);
-                break;
-        }
+        else
+                format_figure(&figures_of(u)->change, u == UNIT_HOURS || u == UNIT_MIN_PER_H ? c / fabs(b) : c, true,
+                              out, size);
 }
 
 /* A slope of the daily value, per day ("+0.12 h/day", "+9 min/day"). */
 static void format_slope(Unit u, double v, bool sign, char *out, size_t size) {
-        double r;
-
-        if (format_not_finite(v, out, size))
-                return;
-        switch (u) {
-        case UNIT_HOURS:
-                r = rounded(v, 2);
-                snprintf(out, size, sign && r > 0 ? "+%.2f h/day" : "%.2f h/day", r);
-                break;
-        case UNIT_TIME:
-                r = rounded(v, 0);
-                snprintf(out, size, sign && r > 0 ? "+%.0f min/day" : "%.0f min/day", r);
-                break;
-        case UNIT_RATIO:
-                r = rounded(v * 100, 1);
-                snprintf(out, size, sign && r > 0 ? "+%.1f pp/day" : "%.1f pp/day", r);
-                break;
-        case UNIT_MIN_PER_H:
-                r = rounded(v, 2);
-                snprintf(out, size, sign && r > 0 ? "+%.2f min/h per day" : "%.2f min/h per day", r);
-                break;
-        default:
-                r = rounded(v, 3);
-                snprintf(out, size, sign && r > 0 ? "+%.3f/day" : "%.3f/day", r);
-                break;
-        }
+        if (!format_not_finite(v, out, size))
+                format_figure(&figures_of(u)->slope, v, sign, out, size);
 }
 
 static void format_plain(double v, char *out, size_t size) {

@@ -771,14 +771,9 @@ static void parser_finish(Parser *p, Policy *pol) {
 Policy *policy_free(Policy *p) {
         if (!p)
                 return NULL;
-        free(p->name);
         for (size_t i = 0; i < p->n_composite; i++)
                 free(p->composite[i]);
-        free(p->composite);
-        free(p->title);
-        free(p->body);
-        free(p->step);
-        free(p);
+        FREE_ALL(p->name, p->composite, p->title, p->body, p->step, p);
         return NULL;
 }
 

@@ -34,6 +34,7 @@ typedef struct Run {
 typedef struct Scratch {
         double *a;    /* window / baseline values, pairwise slopes */
         double *t, *v; /* trend: day offsets and values */
+        const PolicyEval *evals; /* composite: the evaluations so far, as policy_replay() returns them */
 } Scratch;
 
 /* x <op> v, op as in Policy.count_op. */
@@ -97,7 +98,7 @@ static bool window_value(const Run *r, Scratch *sc, size_t n_days, int64_t d, Po
         return true;
 }
 
-static bool eval_threshold(const Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval *e, bool *cond) {
+static bool eval_threshold(Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval *e, bool *cond) {
         e->baseline = r->threshold;
         if (!window_value(r, sc, n_days, d, e))
                 return false;
@@ -105,7 +106,7 @@ static bool eval_threshold(const Run *r, Scratch *sc, size_t n_days, int64_t d, 
         return true;
 }
 
-static bool eval_baseline(const Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval *e, bool *cond) {
+static bool eval_baseline(Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval *e, bool *cond) {
         const Policy *p = r->p;
         int64_t end = d - p->window_days;
         size_t n;
@@ -155,7 +156,7 @@ static bool eval_cusum(Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval
         return true;
 }
 
-static bool eval_trend(const Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval *e, bool *cond) {
+static bool eval_trend(Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval *e, bool *cond) {
         const Policy *p = r->p;
         size_t n = gather(r->x, n_days, d - p->window_days + 1, d, sc->v, sc->t);
 
@@ -171,17 +172,23 @@ static bool eval_trend(const Run *r, Scratch *sc, size_t n_days, int64_t d, Poli
         return true;
 }
 
-static bool eval_composite(const Run *r, const PolicyEval *evals, size_t n_days, int64_t d, PolicyEval *e,
-                           bool *cond) {
+static bool eval_composite(Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval *e, bool *cond) {
         int firing = 0;
 
         for (size_t i = 0; i < r->p->n_composite; i++)
-                if (r->members[i] != SIZE_MAX && evals[r->members[i] * n_days + (size_t) d].state == POLICY_FIRING)
+                if (r->members[i] != SIZE_MAX && sc->evals[r->members[i] * n_days + (size_t) d].state == POLICY_FIRING)
                         firing++;
         e->score = firing;
         *cond = firing >= r->p->composite_min;
         return true;
 }
+
+/* Each detector's day d: its figures into e, its condition into *cond; false
+ * when not known. */
+static bool (*const detectors[])(Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval *e, bool *cond) = {
+        [POLICY_THRESHOLD] = eval_threshold, [POLICY_BASELINE] = eval_baseline, [POLICY_CUSUM] = eval_cusum,
+        [POLICY_TREND] = eval_trend,         [POLICY_COMPOSITE] = eval_composite,
+};
 
 /* The state machine of policy.h, and the nudge. */
 static void run_step(Run *r, int64_t d, bool known, bool cond, PolicyEval *e) {
@@ -224,75 +231,38 @@ static void run_step(Run *r, int64_t d, bool known, bool cond, PolicyEval *e) {
 
 /* Index of the day with this date in days (sorted), -1 if none. */
 static int64_t day_index(const DaySignals *days, size_t n, int64_t date) {
-        size_t lo = 0, hi = n;
+        size_t i = LOWER_BOUND(days, n, date, date);
 
-        while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-
-                if (days[mid].date < date)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        return lo < n && days[lo].date == date ? (int64_t) lo : -1;
+        return i < n && days[i].date == date ? (int64_t) i : -1;
 }
 
 static double finite_or_nan(double v) {
         return isfinite(v) ? v : NAN;
 }
 
-static double time_on_line(int t, int anchor) {
-        if (t < 0 || t >= MIN_PER_DAY)
+/* A time of day t (minutes, NAN when none) on the line anchored at anchor. */
+static double time_on_line(double t, int anchor) {
+        if (!(t >= 0 && t < MIN_PER_DAY))
                 return NAN;
-        return (double) (((t - anchor) % MIN_PER_DAY + MIN_PER_DAY) % MIN_PER_DAY);
+        return (double) ((((int) t - anchor) % MIN_PER_DAY + MIN_PER_DAY) % MIN_PER_DAY);
 }
 
 /* x_d of policy.h. */
 static double day_value(const DaySignals *day, const Checkin *ck, PolicySignal s, int anchor, double min_coverage_h) {
-        if (policy_signal_is_checkin(s)) {
-                int a;
+        double v;
 
-                if (!ck)
-                        return NAN;
-                a = s == POLICY_SIGNAL_WENT_OUT ? ck->went_out : s == POLICY_SIGNAL_MET_SOMEONE ? ck->met_someone : ck->mood;
+        if (policy_signal_is_checkin(s)) {
+                v = policy_signal_recorded(day, ck, s);
                 if (s == POLICY_SIGNAL_MOOD)
-                        return a >= 1 && a <= 5 ? a : NAN;
-                return a == 0 || a == 1 ? a : NAN;
+                        return v >= 1 && v <= 5 ? v : NAN;
+                return v == 0 || v == 1 ? v : NAN;
         }
         if (!(day->coverage_h >= min_coverage_h))
                 return NAN;
-        switch (s) {
-        case POLICY_SIGNAL_SCREEN_H:
-                return finite_or_nan(day->screen_h);
-        case POLICY_SIGNAL_NIGHT_RATIO:
-                return finite_or_nan(day->night_ratio);
-        case POLICY_SIGNAL_FIRST_ACTIVE:
-                return time_on_line(day->first_active, anchor);
-        case POLICY_SIGNAL_LAST_ACTIVE:
-                return time_on_line(day->last_active, anchor);
-        case POLICY_SIGNAL_SLEEP_ONSET:
-                return time_on_line(day->sleep_onset, anchor);
-        case POLICY_SIGNAL_SLEEP_OFFSET:
-                return time_on_line(day->sleep_offset, anchor);
-        case POLICY_SIGNAL_SLEEP_MID:
-                return time_on_line(day->sleep_mid, anchor);
-        case POLICY_SIGNAL_SLEEP_H:
-                return finite_or_nan(day->sleep_h);
-        case POLICY_SIGNAL_COVERAGE_H:
-                return finite_or_nan(day->coverage_h);
-        case POLICY_SIGNAL_IS:
-                return finite_or_nan(day->is);
-        case POLICY_SIGNAL_IV:
-                return finite_or_nan(day->iv);
-        case POLICY_SIGNAL_RA:
-                return finite_or_nan(day->ra);
-        case POLICY_SIGNAL_L5:
-                return finite_or_nan(day->l5);
-        case POLICY_SIGNAL_M10:
-                return finite_or_nan(day->m10);
-        default:
-                return NAN;
-        }
+        v = policy_signal_recorded(day, ck, s);
+        if (policy_signal_unit(s) == UNIT_TIME)
+                return time_on_line(v, anchor);
+        return finite_or_nan(v);
 }
 
 /* Is p something replay can evaluate? Parsed policies always are; this
@@ -426,6 +396,7 @@ int policy_replay(Policy *const *p, size_t n_p, const DaySignals *days, size_t n
         r = replay_setup(&rp, p, n_p, days, n_days, c, n_c, min_coverage_h, day_start_min);
         if (r < 0)
                 goto out;
+        rp.scratch.evals = evals;
 
         for (size_t d = 0; d < n_days; d++)
                 for (size_t i = 0; i < n_p; i++) {
@@ -446,23 +417,7 @@ int policy_replay(Policy *const *p, size_t n_p, const DaySignals *days, size_t n
                         };
                         if (!pol->enabled)
                                 continue;
-                        switch (pol->detector) {
-                        case POLICY_THRESHOLD:
-                                known = eval_threshold(run, &rp.scratch, n_days, (int64_t) d, e, &cond);
-                                break;
-                        case POLICY_BASELINE:
-                                known = eval_baseline(run, &rp.scratch, n_days, (int64_t) d, e, &cond);
-                                break;
-                        case POLICY_CUSUM:
-                                known = eval_cusum(run, &rp.scratch, n_days, (int64_t) d, e, &cond);
-                                break;
-                        case POLICY_TREND:
-                                known = eval_trend(run, &rp.scratch, n_days, (int64_t) d, e, &cond);
-                                break;
-                        case POLICY_COMPOSITE:
-                                known = eval_composite(run, evals, n_days, (int64_t) d, e, &cond);
-                                break;
-                        }
+                        known = detectors[pol->detector](run, &rp.scratch, n_days, (int64_t) d, e, &cond);
                         if (!known)
                                 e->value = NAN;
                         run_step(run, (int64_t) d, known, cond, e);

@@ -56,6 +56,52 @@ bool policy_signal_is_checkin(PolicySignal s) {
         return signal_is_yes_no(s) || s == POLICY_SIGNAL_MOOD;
 }
 
+static double recorded_or_nan(int v) {
+        return v < 0 ? NAN : (double) v;
+}
+
+double policy_signal_recorded(const DaySignals *day, const Checkin *ck, PolicySignal s) {
+        if (policy_signal_is_checkin(s)) {
+                if (!ck)
+                        return NAN;
+                return recorded_or_nan(s == POLICY_SIGNAL_WENT_OUT      ? ck->went_out
+                                       : s == POLICY_SIGNAL_MET_SOMEONE ? ck->met_someone
+                                                                        : ck->mood);
+        }
+        switch (s) {
+        case POLICY_SIGNAL_SCREEN_H:
+                return day->screen_h;
+        case POLICY_SIGNAL_NIGHT_RATIO:
+                return day->night_ratio;
+        case POLICY_SIGNAL_FIRST_ACTIVE:
+                return recorded_or_nan(day->first_active);
+        case POLICY_SIGNAL_LAST_ACTIVE:
+                return recorded_or_nan(day->last_active);
+        case POLICY_SIGNAL_SLEEP_ONSET:
+                return recorded_or_nan(day->sleep_onset);
+        case POLICY_SIGNAL_SLEEP_OFFSET:
+                return recorded_or_nan(day->sleep_offset);
+        case POLICY_SIGNAL_SLEEP_MID:
+                return recorded_or_nan(day->sleep_mid);
+        case POLICY_SIGNAL_SLEEP_H:
+                return day->sleep_h;
+        case POLICY_SIGNAL_COVERAGE_H:
+                return day->coverage_h;
+        case POLICY_SIGNAL_IS:
+                return day->is;
+        case POLICY_SIGNAL_IV:
+                return day->iv;
+        case POLICY_SIGNAL_RA:
+                return day->ra;
+        case POLICY_SIGNAL_L5:
+                return day->l5;
+        case POLICY_SIGNAL_M10:
+                return day->m10;
+        default:
+                return NAN;
+        }
+}
+
 /* Does the window aggregate count days (count, or the sum of yes/no answers)? */
 bool policy_aggregate_counts_days(PolicyAggregate a, PolicySignal s) {
         return a == POLICY_COUNT || (a == POLICY_SUM && signal_is_yes_no(s));

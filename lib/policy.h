@@ -138,6 +138,12 @@ const char *policy_severity_name(PolicySeverity s);
 const char *policy_detector_name(PolicyDetector d);
 const char *policy_state_name(PolicyState s);
 
+/* Signal s as one day recorded it, before coverage and the anchor: hours, a
+ * share, minutes after midnight, a check-in answer; NAN where the day has none
+ * (a time or answer of -1, no check-in ck). Only ck is read for check-in
+ * signals, only day for the others. */
+double policy_signal_recorded(const DaySignals *day, const Checkin *ck, PolicySignal s);
+
 typedef struct PolicyEval {
         int64_t date;
         int known;          /* 0: not enough data */

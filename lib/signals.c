@@ -68,21 +68,6 @@ static bool in_window(int m, int start, int end) {
         return m >= start || m < end;
 }
 
-/* Index of the first bucket with start >= t. */
-static size_t lower_bound(const AcctBucket *b, size_t n, int64_t t) {
-        size_t lo = 0, hi = n;
-
-        while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-
-                if (b[mid].start < t)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        return lo;
-}
-
 /* The buckets whose local start lies in [lo, hi), in the order of their UTC
  * start: iterate i from span_begin() while i < span_end, skipping those for which
  * local_in() is false. */
@@ -95,8 +80,8 @@ typedef struct Span {
 static void span_init(Span *s, const AcctBucket *b, size_t n, int64_t lo, int64_t hi) {
         *s = (Span) {
                 .b = b,
-                .begin = lower_bound(b, n, lo - OFFSET_LIMIT_S),
-                .end = lower_bound(b, n, hi + OFFSET_LIMIT_S),
+                .begin = LOWER_BOUND(b, n, start, lo - OFFSET_LIMIT_S),
+                .end = LOWER_BOUND(b, n, start, hi + OFFSET_LIMIT_S),
                 .lo = lo,
                 .hi = hi,
         };
