@@ -3,7 +3,9 @@
 compiled objects:
 
 1. Includes: lib/ includes only lib/ (and the generated headers); daemon/ and
-   cli/ include their own folder and lib/, never each other.
+   cli/ include their own folder and lib/, never each other; no circle of
+   includes between the modules of a folder (a module is NAME.c with NAME.h
+   and NAME-internal.h, the header only its own files share).
 2. Calls point down: among the object files of one program, no two files call
    each other, directly or round a circle (a strongly connected component of
    the "calls a function defined in" graph, read with nm).
@@ -52,6 +54,41 @@ def check_includes(root):
         lines = text.count("\n")
         if lines > MAX_LINES:
             problems.append(f"{folder}/{name}: {lines} lines, more than {MAX_LINES}: split it by subject")
+    return problems
+
+
+def module_of(name):
+    stem = name.rsplit(".", 1)[0]
+    return stem[: -len("-internal")] if stem.endswith("-internal") else stem
+
+
+def include_circles(root):
+    """Circles in the graph "a file of module A includes a header of module B"."""
+    problems = []
+    for folder in FOLDERS:
+        names = {n for f, n in sources(root) if f == folder}
+        edges = {}
+        for name in sorted(names):
+            with open(os.path.join(root, folder, name), encoding="utf-8") as f:
+                for inc in INCLUDE.findall(f.read()):
+                    if inc in names and module_of(inc) != module_of(name):
+                        edges.setdefault(module_of(name), set()).add(module_of(inc))
+        state, path = {}, []
+
+        def visit(v):
+            state[v] = 1
+            path.append(v)
+            for w in sorted(edges.get(v, ())):
+                if state.get(w) == 1:
+                    problems.append(f"{folder}/: includes in a circle: " + " -> ".join(path[path.index(w):] + [w]))
+                elif w not in state:
+                    visit(w)
+            path.pop()
+            state[v] = 2
+
+        for v in sorted(edges):
+            if v not in state:
+                visit(v)
     return problems
 
 
@@ -129,7 +166,7 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     root = argv[1]
-    problems = check_includes(root)
+    problems = check_includes(root) + include_circles(root)
     groups, cur = [], None
     for a in argv[2:]:
         if a == "--":
