@@ -25,7 +25,7 @@ static const CmdOption actogram_options[] = {
         CMD_OPTION_NUMBER("weeks", 'w', 0, ActogramArgs, weeks, WEEKS_MAX, "invalid number of weeks"),
         CMD_OPTION_STRING("to", 't', ActogramArgs, to),
         CMD_OPTION_BOOL("double", 'd', ActogramArgs, double_plot),
-        CMD_OPTION_JSON,
+        CMD_OPTION_JSON(),
         {},
 };
 

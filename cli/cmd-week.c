@@ -424,7 +424,7 @@ static int week_print(const Ctx *ctx, json_object *reply) {
 /* --this into the bool at userdata. */
 static const CmdOption week_options[] = {
         { .name = "this", .id = 't', .flags = CMD_STORE },
-        CMD_OPTION_JSON,
+        CMD_OPTION_JSON(),
         {},
 };
 
