@@ -51,13 +51,10 @@ typedef struct ForgetArgs {
 } ForgetArgs;
 
 static const CmdOption forget_options[] = {
-        { .name = "all",
-          .id = 'a',
-          .flags = CMD_SHORT | CMD_STORE,
-          .offset = offsetof(ForgetArgs, all),
-          CMD_HELP("--all", "Everything: hours, check-ins, nudges, consent (recording\n"
-                            "stops at once) and daemon state. Not the share log unless\n"
-                            "--include-share-log.") },
+        CMD_OPTION("all", 'a', CMD_SHORT | CMD_STORE, .offset = offsetof(ForgetArgs, all),
+                   CMD_HELP("--all", "Everything: hours, check-ins, nudges, consent (recording\n"
+                                     "stops at once) and daemon state. Not the share log unless\n"
+                                     "--include-share-log.")),
         CMD_OPTION_STRING("before", OPT_BEFORE, ForgetArgs, before,
                           CMD_HELP("--before DATE", "Hours, check-ins and nudges of local days before DATE.")),
         CMD_OPTION_STRING("from", OPT_FROM, ForgetArgs, from,
@@ -65,12 +62,9 @@ static const CmdOption forget_options[] = {
         CMD_OPTION_STRING("to", OPT_TO, ForgetArgs, to),
         CMD_OPTION_BOOL("include-share-log", OPT_SHARES, ForgetArgs, shares,
                         CMD_HELP("--include-share-log", "Also the share log (with a range: the shares sent in it).")),
-        { .name = "yes",
-          .id = 'y',
-          .flags = CMD_SHORT | CMD_STORE,
-          .offset = offsetof(ForgetArgs, yes),
-          CMD_HELP("-y, --yes", "Do not ask (needed when not on a terminal).") },
-        { .name = "json", .id = CMD_OPT_JSON, .flags = CMD_SHORT, CMD_HELP("--json", "Print the counts as JSON.") },
+        CMD_OPTION("yes", 'y', CMD_SHORT | CMD_STORE, .offset = offsetof(ForgetArgs, yes),
+                   CMD_HELP("-y, --yes", "Do not ask (needed when not on a terminal).")),
+        CMD_OPTION("json", CMD_OPT_JSON, CMD_SHORT, CMD_HELP("--json", "Print the counts as JSON.")),
         {},
 };
 

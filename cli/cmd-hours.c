@@ -59,10 +59,8 @@ static int hours_print(const Ctx *ctx, const char *date, int64_t day, const Hour
 
 /* --date into the const char * at userdata. */
 static const CmdOption hours_options[] = {
-        { .name = "date",
-          .id = 'd',
-          .flags = CMD_ARG | CMD_STORE,
-          CMD_HELP("--date DATE", "The local day: YYYY-MM-DD, today (default) or yesterday.") },
+        CMD_OPTION("date", 'd', CMD_ARG | CMD_STORE,
+                   CMD_HELP("--date DATE", "The local day: YYYY-MM-DD, today (default) or yesterday.")),
         CMD_OPTION_JSON_HELP("Print {\"hours\":[{\"start\",\"active_s\",\"observed_s\"}, …]}."),
         {},
 };

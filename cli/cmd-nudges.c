@@ -40,10 +40,7 @@ static void nudge_print_state(const Nudge *n) {
 
 /* --all into the bool at userdata. */
 static const CmdOption nudges_options[] = {
-        { .name = "all",
-          .id = 'a',
-          .flags = CMD_SHORT | CMD_STORE,
-          CMD_HELP("-a, --all", "Every stored nudge, read or not, with its state.") },
+        CMD_OPTION("all", 'a', CMD_SHORT | CMD_STORE, CMD_HELP("-a, --all", "Every stored nudge, read or not, with its state.")),
         CMD_OPTION_JSON_HELP("{\"nudges\":[...]}: the daemon's Nudge objects."),
         {},
 };
@@ -109,10 +106,7 @@ static int parse_id(const char *s, int64_t *ret) {
 
 /* --helpful into the const char * at userdata. */
 static const CmdOption nudge_options[] = {
-        { .name = "helpful",
-          .id = 'H',
-          .flags = CMD_ARG | CMD_STORE,
-          CMD_HELP("--helpful yes|no", "Say whether the nudge was helpful.") },
+        CMD_OPTION("helpful", 'H', CMD_ARG | CMD_STORE, CMD_HELP("--helpful yes|no", "Say whether the nudge was helpful.")),
         CMD_OPTION_JSON_HELP("Print the nudge as the daemon now has it."),
         {},
 };

@@ -26,7 +26,7 @@ static const OutputColumn columns[] = {
 
 static const CmdOption shares_options[] = {
         CMD_OPTION_JSON_HELP("{\"shares\":[...]}: the daemon's Share objects, newest first."),
-        { .name = "limit", .id = 'n', .flags = CMD_ARG | CMD_SHORT, CMD_HELP("-n, --limit N", "Only the N newest entries.") },
+        CMD_OPTION("limit", 'n', CMD_ARG | CMD_SHORT, CMD_HELP("-n, --limit N", "Only the N newest entries.")),
         {},
 };
 

@@ -40,6 +40,8 @@ typedef struct Ctx {
  * ("--to DATE") and what it does, continued under itself after each '\n'. */
 #define CMD_HELP(synopsis_, text_) .synopsis = synopsis_, .help = text_
 
+/* An option with the flags given, and further initializers. */
+#define CMD_OPTION(name_, id_, flags_, ...) { .name = name_, .id = id_, .flags = flags_, __VA_ARGS__ }
 /* An option stored in field of the struct type: its argument, or true. */
 #define CMD_OPTION_STRING(name_, id_, type, field, ...) \
         { .name = name_, .id = id_, .flags = CMD_ARG | CMD_STORE, .offset = offsetof(type, field), __VA_ARGS__ }
@@ -63,7 +65,7 @@ typedef struct Ctx {
 
 /* The id of --json: cmd_parse_options() sets ctx->json itself. */
 #define CMD_OPT_JSON 'j'
-#define CMD_OPTION_JSON(...) { .name = "json", .id = CMD_OPT_JSON, .flags = 0, .offset = 0, __VA_ARGS__ }
+#define CMD_OPTION_JSON(...) CMD_OPTION("json", CMD_OPT_JSON, 0, __VA_ARGS__)
 /* --json described as text in --help. */
 #define CMD_OPTION_JSON_HELP(text_) CMD_OPTION_JSON(CMD_HELP("--json", text_))
 
