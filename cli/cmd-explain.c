@@ -31,15 +31,10 @@ typedef struct Explain {
         size_t first, last;   /* the days shown: [first, last] */
 } Explain;
 
-static const char *const aggregate_names[] = {
-        [POLICY_MEAN] = "mean",
-        [POLICY_MEDIAN] = "median",
-        [POLICY_SUM] = "sum",
-        [POLICY_COUNT] = "count",
-};
-
+/* The policy file's name of a window's aggregate. */
 static const char *aggregate_name(PolicyAggregate a) {
-        return (unsigned) a < ELEMENTSOF(aggregate_names) ? aggregate_names[a] : "mean";
+        const char *name = policy_aggregate_name(a);
+        return name ? name : "mean";
 }
 
 /* What a detector's score is called; NULL for a threshold (it has none). */
