@@ -16,11 +16,6 @@
 /* Options a command may have besides --help (the most now is 7). */
 #define CMD_OPTIONS_MAX 15
 
-const CmdOption cmd_options_json[] = {
-        CMD_OPTION_JSON(),
-        {},
-};
-
 void cmd_print_usage(const Command *cmd, FILE *f) {
         fprintf(f, "Usage: kizuki %s%s%s\n", cmd->name, *cmd->usage ? " " : "", cmd->usage);
 }

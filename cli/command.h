@@ -68,6 +68,8 @@ typedef struct Ctx {
 #define CMD_OPTION_JSON(...) CMD_OPTION("json", CMD_OPT_JSON, 0, __VA_ARGS__)
 /* --json described as text in --help. */
 #define CMD_OPTION_JSON_HELP(text_) CMD_OPTION_JSON(CMD_HELP("--json", text_))
+/* The table of a command whose only option (besides --help) is --json. */
+#define CMD_OPTIONS_JSON(text_) ((const CmdOption[]) { CMD_OPTION_JSON_HELP(text_), {} })
 
 /* One option of a command. Tables end with an entry whose name is NULL;
  * -h/--help comes after the table's options, for every command. */
@@ -81,9 +83,6 @@ typedef struct CmdOption {
         const char *invalid, *hint;    /* with CMD_PARSE or CMD_NUMBER: the usage error's words */
         const char *synopsis, *help;   /* see CMD_HELP(); NULL: the command's help describes it */
 } CmdOption;
-
-/* The table of a command whose only option (besides --help) is --json. */
-extern const CmdOption cmd_options_json[];
 
 /* --from DATE, --to DATE and --json: the options of commands over a range of
  * days, stored in a CmdRange, with what each means to the command. */
