@@ -89,10 +89,10 @@ typedef struct CmdOption {
 typedef struct CmdRange {
         const char *from, *to;
 } CmdRange;
-#define CMD_OPTIONS_RANGE(from_help, to_help, json_help)                              \
+#define CMD_OPTIONS_RANGE(from_help, to_help, json_help)                                    \
         CMD_OPTION_STRING("from", 'f', CmdRange, from, CMD_HELP("--from DATE", from_help)), \
-                CMD_OPTION_STRING("to", 't', CmdRange, to, CMD_HELP("--to DATE", to_help)), \
-                CMD_OPTION_JSON_HELP(json_help)
+        CMD_OPTION_STRING("to", 't', CmdRange, to, CMD_HELP("--to DATE", to_help)),         \
+        CMD_OPTION_JSON_HELP(json_help)
 
 typedef struct Command {
         const char *name;
