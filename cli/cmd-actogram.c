@@ -22,10 +22,13 @@ typedef struct ActogramArgs {
 } ActogramArgs;
 
 static const CmdOption actogram_options[] = {
-        CMD_OPTION_NUMBER("weeks", 'w', 0, ActogramArgs, weeks, WEEKS_MAX, "invalid number of weeks"),
-        CMD_OPTION_STRING("to", 't', ActogramArgs, to),
-        CMD_OPTION_BOOL("double", 'd', ActogramArgs, double_plot),
-        CMD_OPTION_JSON,
+        CMD_OPTION_NUMBER("weeks", 'w', 0, ActogramArgs, weeks, WEEKS_MAX, "invalid number of weeks",
+                          CMD_HELP("--weeks N", "How many weeks (default 4, at most 104).")),
+        CMD_OPTION_STRING("to", 't', ActogramArgs, to,
+                          CMD_HELP("--to DATE", "The last day: YYYY-MM-DD, today (default) or yesterday.")),
+        CMD_OPTION_BOOL("double", 'd', ActogramArgs, double_plot,
+                        CMD_HELP("--double", "Double-plot: each row shows a day and the next (48 hours).")),
+        CMD_OPTION_JSON_HELP("Print the hours as 'kizuki hours --json' does."),
         {},
 };
 
@@ -52,9 +55,5 @@ static int actogram_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(actogram,
         .usage = "[--weeks N] [--to DATE] [--double] [--json]",
         .summary = "Show active minutes as hours × days",
-        .help = "  --weeks N             How many weeks (default 4, at most 104).\n"
-                "  --to DATE             The last day: YYYY-MM-DD, today (default) or yesterday.\n"
-                "  --double              Double-plot: each row shows a day and the next (48 hours).\n"
-                "  --json                Print the hours as 'kizuki hours --json' does.\n",
         .options = actogram_options,
         CMD_USERDATA_INIT(ActogramArgs, .weeks = WEEKS_DEFAULT));

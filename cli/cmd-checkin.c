@@ -73,11 +73,14 @@ typedef struct CheckinArgs {
 
 static const CmdOption checkin_options[] = {
         CMD_OPTION_PARSE("went-out", 'o', 0, CheckinArgs, went_out, cmd_parse_yes_no, "invalid answer",
-                         " to --went-out (yes or no)"),
+                         " to --went-out (yes or no)", CMD_HELP("--went-out yes|no", "Whether you went outside.")),
         CMD_OPTION_PARSE("met-someone", 'm', 0, CheckinArgs, met_someone, cmd_parse_yes_no, "invalid answer",
-                         " to --met-someone (yes or no)"),
-        CMD_OPTION_PARSE("mood", 'M', 0, CheckinArgs, mood, parse_mood, "invalid mood", " (1, low, to 5, good)"),
-        CMD_OPTION_STRING("date", 'd', CheckinArgs, date),
+                         " to --met-someone (yes or no)",
+                         CMD_HELP("--met-someone yes|no", "Whether you met or talked with someone (not online).")),
+        CMD_OPTION_PARSE("mood", 'M', 0, CheckinArgs, mood, parse_mood, "invalid mood", " (1, low, to 5, good)",
+                         CMD_HELP("--mood 1-5", "Your mood, 1 (low) to 5 (good).")),
+        CMD_OPTION_STRING("date", 'd', CheckinArgs, date,
+                          CMD_HELP("--date DATE", "The day: YYYY-MM-DD, today (default) or yesterday.")),
         {},
 };
 
@@ -129,9 +132,5 @@ static int checkin_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(checkin,
         .usage = "[--went-out yes|no] [--met-someone yes|no] [--mood 1-5] [--date DATE]",
         .summary = "Note how your day went",
-        .help = "  --went-out yes|no     Whether you went outside.\n"
-                "  --met-someone yes|no  Whether you met or talked with someone (not online).\n"
-                "  --mood 1-5            Your mood, 1 (low) to 5 (good).\n"
-                "  --date DATE           The day: YYYY-MM-DD, today (default) or yesterday.\n",
         .options = checkin_options,
         CMD_USERDATA_INIT(CheckinArgs, .went_out = -1, .met_someone = -1, .mood = -1));

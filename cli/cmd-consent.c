@@ -222,7 +222,7 @@ typedef struct ConsentArgs {
 
 static const CmdOption consent_options[] = {
         { .name = "yes", .id = 'y', .flags = CMD_SHORT | CMD_STORE, .offset = offsetof(ConsentArgs, yes) },
-        CMD_OPTION_JSON,
+        CMD_OPTION_JSON(),
         CMD_OPTION_BOOL("text", 't', ConsentArgs, text),
         {},
 };

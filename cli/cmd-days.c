@@ -16,6 +16,13 @@
 #define DAYS_DEFAULT 14
 #define DAYS_MAX 3700 /* GetDays' limit */
 
+static const CmdOption days_options[] = {
+        CMD_OPTIONS_RANGE("The first day (default: 13 days before --to).",
+                          "The last day (default: today).\nDATE: YYYY-MM-DD, today or yesterday.",
+                          "{\"days\":[{\"date\",\"screen_h\",…}, …]} (see kizuki(1))."),
+        {},
+};
+
 static int days_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_free_ Day *days = NULL;
         const CmdRange *args = ctx->userdata;
@@ -46,9 +53,5 @@ static int days_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(days,
         .usage = "[--from DATE] [--to DATE] [--json]",
         .summary = "Show the daily signals of a range of days",
-        .help = "  --from DATE           The first day (default: 13 days before --to).\n"
-                "  --to DATE             The last day (default: today).\n"
-                "                        DATE: YYYY-MM-DD, today or yesterday.\n"
-                "  --json                {\"days\":[{\"date\",\"screen_h\",…}, …]} (see kizuki(1)).\n",
-        .options = cmd_options_range,
+        .options = days_options,
         CMD_USERDATA(CmdRange));

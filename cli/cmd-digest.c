@@ -68,14 +68,21 @@ typedef struct DigestArgs {
 } DigestArgs;
 
 static const CmdOption digest_options[] = {
-        { .name = "week", .id = 'w', .flags = CMD_ARG | CMD_SHORT },
+        CMD_OPTION("week", 'w', CMD_ARG | CMD_SHORT,
+                   CMD_HELP("--week YYYY-Www", "The ISO week (default: the last complete week).")),
         CMD_OPTION_PARSE("level", 'l', CMD_SHORT, DigestArgs, level, digest_level_from_string, "invalid level",
-                         " (summary, daily or hourly)"),
+                         " (summary, daily or hourly)",
+                         CMD_HELP("--level L", "summary (weekly figures, default), daily (plus a row\n"
+                                               "per day) or hourly (plus active minutes per hour).")),
         CMD_OPTION_PARSE("format", 'f', CMD_SHORT, DigestArgs, format, digest_format_from_string, "invalid format",
-                         " (text, json, html or fhir)"),
-        { .name = "output", .id = 'o', .flags = CMD_ARG | CMD_SHORT },
-        { .name = "patient-id", .id = 'p', .flags = CMD_ARG },
-        { .name = "patient-name", .id = 'n', .flags = CMD_ARG },
+                         " (text, json, html or fhir)",
+                         CMD_HELP("--format F", "text (default), json, html or fhir (a FHIR R4 Bundle).")),
+        CMD_OPTION("output", 'o', CMD_ARG | CMD_SHORT,
+                   CMD_HELP("-o, --output FILE", "Write to FILE (mode 0600, replaced atomically).")),
+        CMD_OPTION("patient-id", 'p', CMD_ARG,
+                   CMD_HELP("--patient-id ID", "FHIR: the Patient id to refer to (default kizuki-person).")),
+        CMD_OPTION("patient-name", 'n', CMD_ARG,
+                   CMD_HELP("--patient-name NAME", "FHIR and HTML: a name to show; none unless given.")),
         {},
 };
 
@@ -149,13 +156,6 @@ static int digest_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(digest,
         .usage = "[--week W] [--level L] [--format F] [-o FILE] [--patient-id ID]",
         .summary = "Write a weekly digest for a therapist",
-        .help = "  --week YYYY-Www       The ISO week (default: the last complete week).\n"
-                "  --level L             summary (weekly figures, default), daily (plus a row\n"
-                "                        per day) or hourly (plus active minutes per hour).\n"
-                "  --format F            text (default), json, html or fhir (a FHIR R4 Bundle).\n"
-                "  -o, --output FILE     Write to FILE (mode 0600, replaced atomically).\n"
-                "  --patient-id ID       FHIR: the Patient id to refer to (default kizuki-person).\n"
-                "  --patient-name NAME   FHIR and HTML: a name to show; none unless given.\n",
         .options = digest_options,
         .option = digest_option,
         CMD_USERDATA_INIT(DigestArgs, .level = DIGEST_LEVEL_SUMMARY, .format = DIGEST_FORMAT_TEXT));

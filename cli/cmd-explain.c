@@ -31,15 +31,10 @@ typedef struct Explain {
         size_t first, last;   /* the days shown: [first, last] */
 } Explain;
 
-static const char *const aggregate_names[] = {
-        [POLICY_MEAN] = "mean",
-        [POLICY_MEDIAN] = "median",
-        [POLICY_SUM] = "sum",
-        [POLICY_COUNT] = "count",
-};
-
+/* The policy file's name of a window's aggregate. */
 static const char *aggregate_name(PolicyAggregate a) {
-        return (unsigned) a < ELEMENTSOF(aggregate_names) ? aggregate_names[a] : "mean";
+        const char *name = policy_aggregate_name(a);
+        return name ? name : "mean";
 }
 
 /* What a detector's score is called; NULL for a threshold (it has none). */
@@ -401,9 +396,10 @@ typedef struct ExplainArgs {
 } ExplainArgs;
 
 static const CmdOption explain_options[] = {
-        CMD_OPTION_NUMBER("days", 'd', 0, ExplainArgs, days, EXPLAIN_DAYS_MAX, "invalid --days"),
-        CMD_OPTION_STRING("to", 't', ExplainArgs, to),
-        CMD_OPTION_JSON,
+        CMD_OPTION_NUMBER("days", 'd', 0, ExplainArgs, days, EXPLAIN_DAYS_MAX, "invalid --days",
+                          CMD_HELP("--days N", "Days to show (default: 14).")),
+        CMD_OPTION_STRING("to", 't', ExplainArgs, to, CMD_HELP("--to DATE", "The last day (default: today).")),
+        CMD_OPTION_JSON_HELP("{\"policy\":{...},\"days\":[{\"date\",\"value\",...}],\n\"why\":\"...\"}"),
         {},
 };
 
@@ -527,11 +523,7 @@ COMMAND(explain,
         .summary = "Show the figures behind a nudge or policy",
         .help = "  ID                    A nudge: its policy as of the day it was raised.\n"
                 "  POLICY                A policy in force (see 'kizuki policy list').\n"
-                "  FILE                  A policy file (a path, or a name ending in .policy).\n"
-                "  --days N              Days to show (default: 14).\n"
-                "  --to DATE             The last day (default: today).\n"
-                "  --json                {\"policy\":{...},\"days\":[{\"date\",\"value\",...}],\n"
-                "                        \"why\":\"...\"}\n",
+                "  FILE                  A policy file (a path, or a name ending in .policy).\n",
         .args = { 1, 1 },
         .options = explain_options,
         CMD_USERDATA_INIT(ExplainArgs, .days = EXPLAIN_DAYS_DEFAULT));

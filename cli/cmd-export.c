@@ -378,9 +378,13 @@ typedef struct ExportArgs {
 } ExportArgs;
 
 static const CmdOption export_options[] = {
-        { .name = "output", .id = 'o', .flags = CMD_ARG | CMD_SHORT | CMD_STORE, .offset = offsetof(ExportArgs, out) },
+        CMD_OPTION("output", 'o', CMD_ARG | CMD_SHORT | CMD_STORE, .offset = offsetof(ExportArgs, out),
+                   CMD_HELP("-o, --output FILE", "Write to FILE (mode 0600) instead of standard output; with\n"
+                                                 "--format csv, a directory (made 0700) with one TABLE.csv\n"
+                                                 "per table.")),
         CMD_OPTION_PARSE("format", 'f', CMD_SHORT, ExportArgs, format, export_format_from_string, "unknown format",
-                         " (json or csv)"),
+                         " (json or csv)",
+                         CMD_HELP("-f, --format FORMAT", "json (default; see docs/export.md) or csv.")),
         {},
 };
 
@@ -416,11 +420,7 @@ static int export_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(export,
         .usage = "[-o FILE|DIR] [--format json|csv]",
         .summary = "Export everything, in open formats",
-        .help = "  -o, --output FILE     Write to FILE (mode 0600) instead of standard output; with\n"
-                "                        --format csv, a directory (made 0700) with one TABLE.csv\n"
-                "                        per table.\n"
-                "  -f, --format FORMAT   json (default; see docs/export.md) or csv.\n"
-                "The export holds every table of the store: hours, check-ins, nudges, consent\n"
+        .help_after = "The export holds every table of the store: hours, check-ins, nudges, consent\n"
                 "records, the share log and the daemon's small state. Restore it on another\n"
                 "machine with 'kizuki import --format kizuki FILE'.\n",
         .options = export_options,

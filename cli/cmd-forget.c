@@ -51,13 +51,20 @@ typedef struct ForgetArgs {
 } ForgetArgs;
 
 static const CmdOption forget_options[] = {
-        { .name = "all", .id = 'a', .flags = CMD_SHORT | CMD_STORE, .offset = offsetof(ForgetArgs, all) },
-        CMD_OPTION_STRING("before", OPT_BEFORE, ForgetArgs, before),
-        CMD_OPTION_STRING("from", OPT_FROM, ForgetArgs, from),
+        CMD_OPTION("all", 'a', CMD_SHORT | CMD_STORE, .offset = offsetof(ForgetArgs, all),
+                   CMD_HELP("--all", "Everything: hours, check-ins, nudges, consent (recording\n"
+                                     "stops at once) and daemon state. Not the share log unless\n"
+                                     "--include-share-log.")),
+        CMD_OPTION_STRING("before", OPT_BEFORE, ForgetArgs, before,
+                          CMD_HELP("--before DATE", "Hours, check-ins and nudges of local days before DATE.")),
+        CMD_OPTION_STRING("from", OPT_FROM, ForgetArgs, from,
+                          CMD_HELP("--from DATE --to DATE", "Those of the local days DATE to DATE, both included.")),
         CMD_OPTION_STRING("to", OPT_TO, ForgetArgs, to),
-        CMD_OPTION_BOOL("include-share-log", OPT_SHARES, ForgetArgs, shares),
-        { .name = "yes", .id = 'y', .flags = CMD_SHORT | CMD_STORE, .offset = offsetof(ForgetArgs, yes) },
-        { .name = "json", .id = CMD_OPT_JSON, .flags = CMD_SHORT },
+        CMD_OPTION_BOOL("include-share-log", OPT_SHARES, ForgetArgs, shares,
+                        CMD_HELP("--include-share-log", "Also the share log (with a range: the shares sent in it).")),
+        CMD_OPTION("yes", 'y', CMD_SHORT | CMD_STORE, .offset = offsetof(ForgetArgs, yes),
+                   CMD_HELP("-y, --yes", "Do not ask (needed when not on a terminal).")),
+        CMD_OPTION("json", CMD_OPT_JSON, CMD_SHORT, CMD_HELP("--json", "Print the counts as JSON.")),
         {},
 };
 
@@ -151,15 +158,7 @@ static int forget_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(forget,
         .usage = "--all | --before DATE | --from DATE --to DATE [OPTION]...",
         .summary = "Delete stored data for real",
-        .help = "  --all                 Everything: hours, check-ins, nudges, consent (recording\n"
-                "                        stops at once) and daemon state. Not the share log unless\n"
-                "                        --include-share-log.\n"
-                "  --before DATE         Hours, check-ins and nudges of local days before DATE.\n"
-                "  --from DATE --to DATE Those of the local days DATE to DATE, both included.\n"
-                "  --include-share-log   Also the share log (with a range: the shares sent in it).\n"
-                "  -y, --yes             Do not ask (needed when not on a terminal).\n"
-                "  --json                Print the counts as JSON.\n"
-                "DATE is YYYY-MM-DD, today or yesterday. Deleting is for real: SQLite's secure_delete,\n"
+        .help_after = "DATE is YYYY-MM-DD, today or yesterday. Deleting is for real: SQLite's secure_delete,\n"
                 "a WAL checkpoint, VACUUM and another checkpoint. Save a copy first with 'kizuki export'.\n",
         .options = forget_options,
         CMD_USERDATA(ForgetArgs));

@@ -59,8 +59,9 @@ static int hours_print(const Ctx *ctx, const char *date, int64_t day, const Hour
 
 /* --date into the const char * at userdata. */
 static const CmdOption hours_options[] = {
-        { .name = "date", .id = 'd', .flags = CMD_ARG | CMD_STORE },
-        CMD_OPTION_JSON,
+        CMD_OPTION("date", 'd', CMD_ARG | CMD_STORE,
+                   CMD_HELP("--date DATE", "The local day: YYYY-MM-DD, today (default) or yesterday.")),
+        CMD_OPTION_JSON_HELP("Print {\"hours\":[{\"start\",\"active_s\",\"observed_s\"}, …]}."),
         {},
 };
 
@@ -84,7 +85,5 @@ static int hours_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(hours,
         .usage = "[--date YYYY-MM-DD] [--json]",
         .summary = "Show active time per hour of a day",
-        .help = "  --date DATE           The local day: YYYY-MM-DD, today (default) or yesterday.\n"
-                "  --json                Print {\"hours\":[{\"start\",\"active_s\",\"observed_s\"}, …]}.\n",
         .options = hours_options,
         CMD_USERDATA(const char *));

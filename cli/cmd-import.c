@@ -422,9 +422,17 @@ typedef struct ImportArgs {
 
 static const CmdOption import_options[] = {
         CMD_OPTION_PARSE("format", 'f', 0, ImportArgs, format, import_format_from_string, "unknown format",
-                         " (csv, activitywatch or kizuki)"),
-        CMD_OPTION_BOOL("dry-run", 'n', ImportArgs, dry_run),
-        CMD_OPTION_BOOL("strict", 's', ImportArgs, strict),
+                         " (csv, activitywatch or kizuki)",
+                         CMD_HELP("--format FORMAT",
+                                  "csv (start,end,state rows) or activitywatch (an AFK bucket's\n"
+                                  "JSON export). Default: by the extension .csv or .json, else\n"
+                                  "by the first character ('{' or '[': activitywatch).\n"
+                                  "kizuki: a 'kizuki export' JSON file (hours, check-ins and\n"
+                                  "nudges; consent and the share log are not imported).")),
+        CMD_OPTION_BOOL("dry-run", 'n', ImportArgs, dry_run,
+                        CMD_HELP("--dry-run", "Count what would change; write nothing.")),
+        CMD_OPTION_BOOL("strict", 's', ImportArgs, strict,
+                        CMD_HELP("--strict", "Stop at the first row that cannot be imported; import nothing.")),
         {},
 };
 
@@ -511,14 +519,7 @@ out:
 COMMAND(import,
         .usage = "[--format csv|activitywatch|kizuki] [--dry-run] [--strict] FILE",
         .summary = "Import activity, or restore an export",
-        .help = "  FILE                  The file to import; - reads standard input.\n"
-                "  --format FORMAT       csv (start,end,state rows) or activitywatch (an AFK bucket's\n"
-                "                        JSON export). Default: by the extension .csv or .json, else\n"
-                "                        by the first character ('{' or '[': activitywatch).\n"
-                "                        kizuki: a 'kizuki export' JSON file (hours, check-ins and\n"
-                "                        nudges; consent and the share log are not imported).\n"
-                "  --dry-run             Count what would change; write nothing.\n"
-                "  --strict              Stop at the first row that cannot be imported; import nothing.\n",
+        .help = "  FILE                  The file to import; - reads standard input.\n",
         .args = { 1, 1 },
         .options = import_options,
         CMD_USERDATA_INIT(ImportArgs, .format = FORMAT_GUESS));

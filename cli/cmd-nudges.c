@@ -40,8 +40,8 @@ static void nudge_print_state(const Nudge *n) {
 
 /* --all into the bool at userdata. */
 static const CmdOption nudges_options[] = {
-        { .name = "all", .id = 'a', .flags = CMD_SHORT | CMD_STORE },
-        CMD_OPTION_JSON,
+        CMD_OPTION("all", 'a', CMD_SHORT | CMD_STORE, CMD_HELP("-a, --all", "Every stored nudge, read or not, with its state.")),
+        CMD_OPTION_JSON_HELP("{\"nudges\":[...]}: the daemon's Nudge objects."),
         {},
 };
 
@@ -87,8 +87,6 @@ static int nudges_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(nudges,
         .usage = "[--all] [--json]",
         .summary = "Show the nudges your policies raised",
-        .help = "  -a, --all             Every stored nudge, read or not, with its state.\n"
-                "  --json                {\"nudges\":[...]}: the daemon's Nudge objects.\n",
         .options = nudges_options,
         CMD_USERDATA(bool));
 
@@ -108,8 +106,8 @@ static int parse_id(const char *s, int64_t *ret) {
 
 /* --helpful into the const char * at userdata. */
 static const CmdOption nudge_options[] = {
-        { .name = "helpful", .id = 'H', .flags = CMD_ARG | CMD_STORE },
-        CMD_OPTION_JSON,
+        CMD_OPTION("helpful", 'H', CMD_ARG | CMD_STORE, CMD_HELP("--helpful yes|no", "Say whether the nudge was helpful.")),
+        CMD_OPTION_JSON_HELP("Print the nudge as the daemon now has it."),
         {},
 };
 
@@ -183,9 +181,7 @@ COMMAND(nudge,
         .summary = "Acknowledge, snooze or dismiss a nudge",
         .help = "  ack ID                Mark the nudge as read.\n"
                 "  snooze DURATION ID    Hide it for DURATION (60s to 30d: 90min, 2h, 1d).\n"
-                "  dismiss ID            Put it away for good.\n"
-                "  --helpful yes|no      Say whether the nudge was helpful.\n"
-                "  --json                Print the nudge as the daemon now has it.\n",
+                "  dismiss ID            Put it away for good.\n",
         .args = { 1, 3 },
         .options = nudge_options,
         CMD_USERDATA(const char *));

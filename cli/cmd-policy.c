@@ -258,6 +258,13 @@ bad:
         return -EBADMSG;
 }
 
+static const CmdOption policy_options[] = {
+        CMD_OPTIONS_RANGE("First day to report (default: 364 days before --to).", "Last day (default: today).",
+                          "test: {\"policies\":[{\"name\",\"fired\":[{\"date\",\"severity\",\n"
+                          "\"value\",\"baseline\"}]}]}; eval: the daemon's reply."),
+        {},
+};
+
 static int policy_exec(const Command *cmd, Ctx *ctx) {
         const CmdRange *args = ctx->userdata;
 
@@ -294,11 +301,7 @@ COMMAND(policy,
                 "                        over the stored history as the daemon would, and list\n"
                 "                        the days each would have nudged.\n"
                 "  eval                  Have kizukid evaluate its policies now, as it does daily\n"
-                "                        after noon, and show the nudges it raised.\n"
-                "  --from DATE           First day to report (default: 364 days before --to).\n"
-                "  --to DATE             Last day (default: today).\n"
-                "  --json                test: {\"policies\":[{\"name\",\"fired\":[{\"date\",\"severity\",\n"
-                "                        \"value\",\"baseline\"}]}]}; eval: the daemon's reply.\n",
+                "                        after noon, and show the nudges it raised.\n",
         .args = { 1, -1 },
-        .options = cmd_options_range,
+        .options = policy_options,
         CMD_USERDATA(CmdRange));

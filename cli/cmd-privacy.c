@@ -255,7 +255,7 @@ static int privacy_print(const Ctx *ctx, json_object *reply, json_object *extra_
 }
 
 static const CmdOption privacy_options[] = {
-        { .name = "json", .id = CMD_OPT_JSON, .flags = CMD_SHORT },
+        CMD_OPTION("json", CMD_OPT_JSON, CMD_SHORT, CMD_HELP("--json", "The inventory as JSON.")),
         {},
 };
 
@@ -307,5 +307,4 @@ static int privacy_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(privacy,
         .usage = "[--json]",
         .summary = "What is kept, where, how long, shared",
-        .help = "  --json                The inventory as JSON.\n",
         .options = privacy_options);

@@ -291,7 +291,6 @@ COMMAND(recipients,
                 "  show NAME             One recipient, with the state of its secret file.\n"
                 "  check NAME            Validate the file and the secret file and connect without\n"
                 "                        sending: TLS handshake (https), or EHLO, STARTTLS, AUTH and\n"
-                "                        NOOP (smtp, smtps).\n"
-                "  --json                list and show as JSON.\n",
+                "                        NOOP (smtp, smtps).\n",
         .args = { 0, -1 }, /* 0 to 2, checked for each action */
-        .options = cmd_options_json);
+        .options = CMD_OPTIONS_JSON("list and show as JSON."));

@@ -37,5 +37,4 @@ static int reload_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(reload,
         .usage = "[--json]",
         .summary = "Re-read the configuration and policies",
-        .help = "  --json                {\"problems\":[...]}: the policy files that did not parse.\n",
-        .options = cmd_options_json);
+        .options = CMD_OPTIONS_JSON("{\"problems\":[...]}: the policy files that did not parse."));

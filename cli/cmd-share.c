@@ -271,11 +271,17 @@ static int share_scheduled(const Ctx *ctx, const char *dir, ShareArgs *a) {
 }
 
 static const CmdOption share_options[] = {
-        { .name = "to", .id = 't', .flags = CMD_ARG | CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, to) },
-        { .name = "week", .id = 'w', .flags = CMD_ARG | CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, week) },
-        { .name = "dry-run", .id = 'n', .flags = CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, dry_run) },
-        { .name = "yes", .id = 'y', .flags = CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, yes) },
-        CMD_OPTION_BOOL("scheduled", 'S', ShareArgs, scheduled),
+        CMD_OPTION("to", 't', CMD_ARG | CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, to),
+                   CMD_HELP("-t, --to NAME", "The recipient (recipients.d/NAME.conf, see kizuki-recipient(5)).")),
+        CMD_OPTION("week", 'w', CMD_ARG | CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, week),
+                   CMD_HELP("-w, --week YYYY-Www", "The week to share (default: the last complete week).")),
+        CMD_OPTION("dry-run", 'n', CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, dry_run),
+                   CMD_HELP("-n, --dry-run", "Show what would be sent; send nothing, log nothing.")),
+        CMD_OPTION("yes", 'y', CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, yes),
+                   CMD_HELP("-y, --yes", "Send without asking (needed when stdin is not a terminal).")),
+        CMD_OPTION_BOOL("scheduled", 'S', ShareArgs, scheduled,
+                        CMD_HELP("--scheduled", "Send last week's digest to every recipient with\n"
+                                                "schedule = weekly that has not had it yet (kizuki-share.timer).")),
         {},
 };
 
@@ -320,11 +326,5 @@ static int share_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(share,
         .usage = "--to NAME [--week YYYY-Www] [--dry-run] [--yes] | --scheduled",
         .summary = "Show, then send, a digest to a recipient",
-        .help = "  -t, --to NAME         The recipient (recipients.d/NAME.conf, see kizuki-recipient(5)).\n"
-                "  -w, --week YYYY-Www   The week to share (default: the last complete week).\n"
-                "  -n, --dry-run         Show what would be sent; send nothing, log nothing.\n"
-                "  -y, --yes             Send without asking (needed when stdin is not a terminal).\n"
-                "  --scheduled           Send last week's digest to every recipient with\n"
-                "                        schedule = weekly that has not had it yet (kizuki-share.timer).\n",
         .options = share_options,
         CMD_USERDATA(ShareArgs));

@@ -25,8 +25,8 @@ static const OutputColumn columns[] = {
 };
 
 static const CmdOption shares_options[] = {
-        CMD_OPTION_JSON,
-        { .name = "limit", .id = 'n', .flags = CMD_ARG | CMD_SHORT },
+        CMD_OPTION_JSON_HELP("{\"shares\":[...]}: the daemon's Share objects, newest first."),
+        CMD_OPTION("limit", 'n', CMD_ARG | CMD_SHORT, CMD_HELP("-n, --limit N", "Only the N newest entries.")),
         {},
 };
 
@@ -123,8 +123,6 @@ static int shares_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(shares,
         .usage = "[--json] [--limit N]",
         .summary = "List what was shared, with whom, when",
-        .help = "  --json                {\"shares\":[...]}: the daemon's Share objects, newest first.\n"
-                "  -n, --limit N         Only the N newest entries.\n",
         .options = shares_options,
         .option = shares_option,
         CMD_USERDATA(long));

@@ -220,5 +220,4 @@ static int status_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(status,
         .usage = "[--json]",
         .summary = "Show recording state and unread nudges",
-        .help = "  --json                Print the daemon's status as JSON.\n",
-        .options = cmd_options_json);
+        .options = CMD_OPTIONS_JSON("Print the daemon's status as JSON."));

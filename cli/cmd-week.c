@@ -423,8 +423,8 @@ static int week_print(const Ctx *ctx, json_object *reply) {
 
 /* --this into the bool at userdata. */
 static const CmdOption week_options[] = {
-        { .name = "this", .id = 't', .flags = CMD_STORE },
-        CMD_OPTION_JSON,
+        CMD_OPTION("this", 't', CMD_STORE, CMD_HELP("--this", "The current week, so far.")),
+        CMD_OPTION_JSON_HELP("Print kizukid's answer (GetWeek) as JSON."),
         {},
 };
 
@@ -464,9 +464,7 @@ static int week_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(week,
         .usage = "[YYYY-Www] [--this] [--json]",
         .summary = "Show a week's summary and its changes",
-        .help = "  YYYY-Www              The ISO week (e.g. 2026-W02; default: the last complete week).\n"
-                "  --this                The current week, so far.\n"
-                "  --json                Print kizukid's answer (GetWeek) as JSON.\n",
+        .help = "  YYYY-Www              The ISO week (e.g. 2026-W02; default: the last complete week).\n",
         .args = { 0, 1 },
         .options = week_options,
         CMD_USERDATA(bool));

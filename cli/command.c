@@ -16,20 +16,20 @@
 /* Options a command may have besides --help (the most now is 7). */
 #define CMD_OPTIONS_MAX 15
 
-const CmdOption cmd_options_json[] = {
-        CMD_OPTION_JSON,
-        {},
-};
-
-const CmdOption cmd_options_range[] = {
-        CMD_OPTION_STRING("from", 'f', CmdRange, from),
-        CMD_OPTION_STRING("to", 't', CmdRange, to),
-        CMD_OPTION_JSON,
-        {},
-};
-
 void cmd_print_usage(const Command *cmd, FILE *f) {
         fprintf(f, "Usage: kizuki %s%s%s\n", cmd->name, *cmd->usage ? " " : "", cmd->usage);
+}
+
+/* An option's lines in --help: the synopsis, and the text from column 24 on,
+ * each of its lines there. */
+static void cmd_print_option_help(const char *synopsis, const char *text) {
+        printf("  %-21s ", synopsis);
+        for (const char *p = text; *p; p++) {
+                putchar(*p);
+                if (*p == '\n')
+                        printf("%24s", "");
+        }
+        putchar('\n');
 }
 
 int cmd_print_help(const Command *cmd) {
@@ -37,7 +37,12 @@ int cmd_print_help(const Command *cmd) {
         printf("\n%s.\n", cmd->summary);
         if (cmd->alias)
                 printf("Also available as 'kizuki %s'.\n", cmd->alias);
-        printf("\nOptions:\n%s  -h, --help            Show this help.\n", cmd->help ? cmd->help : "");
+        printf("\nOptions:\n%s", cmd->help ? cmd->help : "");
+        for (const CmdOption *o = cmd->options; o && o->name; o++)
+                if (o->synopsis)
+                        cmd_print_option_help(o->synopsis, o->help);
+        fputs(cmd->help_after ? cmd->help_after : "", stdout);
+        cmd_print_option_help("-h, --help", "Show this help.");
         return 0;
 }
 

@@ -35,30 +35,41 @@ typedef struct Ctx {
                        * goes to the long at offset; another argument is the
                        * usage error "INVALID 'ARGUMENT' (1 to MAX)" */
 
+/* The lines of an option in "kizuki CMD --help", as further initializers of
+ * an option (the "..." of the macros below): the option as written there
+ * ("--to DATE") and what it does, continued under itself after each '\n'. */
+#define CMD_HELP(synopsis_, text_) .synopsis = synopsis_, .help = text_
+
+/* An option with the flags given, and further initializers. */
+#define CMD_OPTION(name_, id_, flags_, ...) { .name = name_, .id = id_, .flags = flags_, __VA_ARGS__ }
 /* An option stored in field of the struct type: its argument, or true. */
-#define CMD_OPTION_STRING(name_, id_, type, field) \
-        { .name = name_, .id = id_, .flags = CMD_ARG | CMD_STORE, .offset = offsetof(type, field) }
-#define CMD_OPTION_BOOL(name_, id_, type, field) \
-        { .name = name_, .id = id_, .flags = CMD_STORE, .offset = offsetof(type, field) }
+#define CMD_OPTION_STRING(name_, id_, type, field, ...) \
+        { .name = name_, .id = id_, .flags = CMD_ARG | CMD_STORE, .offset = offsetof(type, field), __VA_ARGS__ }
+#define CMD_OPTION_BOOL(name_, id_, type, field, ...) \
+        { .name = name_, .id = id_, .flags = CMD_STORE, .offset = offsetof(type, field), __VA_ARGS__ }
 /* An option whose argument parse() turns into the int field of type; an
  * invalid one is the usage error "INVALID 'ARGUMENT'HINT". flags: 0 or CMD_SHORT. */
-#define CMD_OPTION_PARSE(name_, id_, flags_, type, field, parse_, invalid_, hint_)                                 \
+#define CMD_OPTION_PARSE(name_, id_, flags_, type, field, parse_, invalid_, hint_, ...)                            \
         {                                                                                                          \
                 .name = name_, .id = id_, .flags = (flags_) | CMD_ARG | CMD_STORE | CMD_PARSE,                     \
-                .offset = offsetof(type, field), .parse = parse_, .invalid = invalid_, .hint = hint_               \
+                .offset = offsetof(type, field), .parse = parse_, .invalid = invalid_, .hint = hint_, __VA_ARGS__  \
         }
 
 /* An option whose argument is a whole number from 1 to max_, for the long
  * field of type. flags: 0 or CMD_SHORT. */
-#define CMD_OPTION_NUMBER(name_, id_, flags_, type, field, max_, invalid_)                                      \
+#define CMD_OPTION_NUMBER(name_, id_, flags_, type, field, max_, invalid_, ...)                                 \
         {                                                                                                          \
                 .name = name_, .id = id_, .flags = (flags_) | CMD_ARG | CMD_STORE | CMD_NUMBER,                    \
-                .offset = offsetof(type, field), .max = max_, .invalid = invalid_                                  \
+                .offset = offsetof(type, field), .max = max_, .invalid = invalid_, __VA_ARGS__                     \
         }
 
 /* The id of --json: cmd_parse_options() sets ctx->json itself. */
 #define CMD_OPT_JSON 'j'
-#define CMD_OPTION_JSON { .name = "json", .id = CMD_OPT_JSON, .flags = 0, .offset = 0 }
+#define CMD_OPTION_JSON(...) CMD_OPTION("json", CMD_OPT_JSON, 0, __VA_ARGS__)
+/* --json described as text in --help. */
+#define CMD_OPTION_JSON_HELP(text_) CMD_OPTION_JSON(CMD_HELP("--json", text_))
+/* The table of a command whose only option (besides --help) is --json. */
+#define CMD_OPTIONS_JSON(text_) ((const CmdOption[]) { CMD_OPTION_JSON_HELP(text_), {} })
 
 /* One option of a command. Tables end with an entry whose name is NULL;
  * -h/--help comes after the table's options, for every command. */
@@ -70,24 +81,28 @@ typedef struct CmdOption {
         int (*parse)(const char *arg); /* with CMD_PARSE: ≥ 0, or < 0 for an invalid argument */
         long max;                      /* with CMD_NUMBER */
         const char *invalid, *hint;    /* with CMD_PARSE or CMD_NUMBER: the usage error's words */
+        const char *synopsis, *help;   /* see CMD_HELP(); NULL: the command's help describes it */
 } CmdOption;
 
-/* The table of a command whose only option (besides --help) is --json. */
-extern const CmdOption cmd_options_json[];
-
 /* --from DATE, --to DATE and --json: the options of commands over a range of
- * days, stored in a CmdRange. */
+ * days, stored in a CmdRange, with what each means to the command. */
 typedef struct CmdRange {
         const char *from, *to;
 } CmdRange;
-extern const CmdOption cmd_options_range[];
+#define CMD_OPTIONS_RANGE(from_help, to_help, json_help)                                    \
+        CMD_OPTION_STRING("from", 'f', CmdRange, from, CMD_HELP("--from DATE", from_help)), \
+        CMD_OPTION_STRING("to", 't', CmdRange, to, CMD_HELP("--to DATE", to_help)),         \
+        CMD_OPTION_JSON_HELP(json_help)
 
 typedef struct Command {
         const char *name;
         const char *alias;   /* another exact name, or NULL */
         const char *usage;   /* arguments after the name, "" when none */
         const char *summary; /* one line for the command list */
-        const char *help;    /* option lines for "kizuki CMD --help", or NULL */
+        /* "kizuki CMD --help" lists, under "Options:", the lines of help
+         * (positional arguments, or options that are not CMD_HELP()), then
+         * each option's CMD_HELP(), then help_after and -h, --help. */
+        const char *help, *help_after; /* NULL: none */
         struct {
                 int min, max; /* max < 0: no limit */
         } args;               /* positional arguments after options: none unless given */

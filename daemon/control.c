@@ -235,12 +235,9 @@ static void accept_error_cb(struct evconnlistener *l, void *userdata) {
 }
 
 int control_new(Control **ret, struct event_base *base, int fd, ControlHandler handler, void *userdata) {
-        Control *c = calloc(1, sizeof *c);
-        if (!c)
+        Control *c;
+        if (NEW(&c, Control, .base = base, .handler = handler, .userdata = userdata) < 0)
                 return -ENOMEM;
-        c->base = base;
-        c->handler = handler;
-        c->userdata = userdata;
 
         /* A socket passed by systemd-socket-activate is blocking: accept would stall the loop. */
         if (evutil_make_socket_nonblocking(fd) < 0 || evutil_make_socket_closeonexec(fd) < 0) {

@@ -194,8 +194,5 @@ void daemon_done(Daemon *d) {
                 unlink(d->socket_path);
         if (d->base)
                 event_base_free(d->base);
-        free(d->config_path);
-        free(d->state_dir);
-        free(d->db_path);
-        free(d->socket_path);
+        FREE_ALL(d->config_path, d->state_dir, d->db_path, d->socket_path);
 }

@@ -552,14 +552,10 @@ static void schedule_reconnect(Logind *l) {
 /* --- public -------------------------------------------------------------- */
 
 int logind_new(Logind **ret, struct event_base *base, LogindChanged changed, void *userdata) {
-        Logind *l = calloc(1, sizeof *l);
-        if (!l)
+        Logind *l;
+        if (NEW(&l, Logind, .base = base, .changed = changed, .userdata = userdata, .inhibit_fd = -1,
+                .backoff_s = BACKOFF_MIN_S) < 0)
                 return -ENOMEM;
-        l->base = base;
-        l->changed = changed;
-        l->userdata = userdata;
-        l->inhibit_fd = -1;
-        l->backoff_s = BACKOFF_MIN_S;
         l->time_event = evtimer_new(base, on_bus_time, l);
         l->retry_event = evtimer_new(base, on_retry, l);
         if (!l->time_event || !l->retry_event) {

@@ -60,6 +60,10 @@ const char *policy_signal_name(PolicySignal s) {
         return (unsigned) s < ELEMENTSOF(signal_names) ? signal_names[s] : NULL;
 }
 
+const char *policy_aggregate_name(PolicyAggregate a) {
+        return (unsigned) a < ELEMENTSOF(aggregate_names) ? aggregate_names[a] : NULL;
+}
+
 const char *policy_severity_name(PolicySeverity s) {
         return (unsigned) s < ELEMENTSOF(severity_names) ? severity_names[s] : NULL;
 }

@@ -134,6 +134,7 @@ Policy *policy_free(Policy *p);
 
 /* Parse "late-nights" → the signal's name table etc., for callers. */
 const char *policy_signal_name(PolicySignal s);
+const char *policy_aggregate_name(PolicyAggregate a);
 const char *policy_severity_name(PolicySeverity s);
 const char *policy_detector_name(PolicyDetector d);
 const char *policy_state_name(PolicyState s);
