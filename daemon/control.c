@@ -36,6 +36,8 @@ struct Control {
         Client *clients;
         unsigned n_clients;
         uint64_t next_serial;
+        struct event *resume;  /* re-enables the listener after running out of fds */
+        int64_t starved_at;    /* CLOCK_MONOTONIC µs of the last accept that ran out, 0 = never */
 };
 
 static int64_t now_mono_us(void) {
@@ -43,6 +45,8 @@ static int64_t now_mono_us(void) {
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (int64_t) ts.tv_sec * USEC_PER_SEC + ts.tv_nsec / 1000;
 }
+
+static void control_resume(Control *c);
 
 static void client_free(Client *cl) {
         if (!cl)
@@ -57,6 +61,8 @@ static void client_free(Client *cl) {
         c->n_clients--;
         bufferevent_free(cl->bev);
         free(cl);
+        /* A descriptor came free: a listener paused for want of one may go on. */
+        control_resume(c);
 }
 
 /* Queue a reply; past CONTROL_OUTPUT_MAX unread bytes the client is not reading
@@ -191,7 +197,6 @@ static void refuse_peer(int fd) {
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *userdata) {
         Control *c = userdata;
         (void) l, (void) sa, (void) salen;
-
         if (!peer_allowed(fd)) {
                 log_warning("Refused a control connection from another user");
                 refuse_peer(fd);
@@ -227,11 +232,45 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
         bufferevent_enable(cl->bev, EV_READ | EV_WRITE);
 }
 
+/* Re-enable a listener paused by accept_error_cb; a no-op when it runs. */
+static void control_resume(Control *c) {
+        if (!evtimer_pending(c->resume, NULL))
+                return;
+        evtimer_del(c->resume);
+        evconnlistener_enable(c->listener);
+}
+
+static void resume_cb(evutil_socket_t fd, short what, void *userdata) {
+        Control *c = userdata;
+        (void) fd, (void) what;
+        evconnlistener_enable(c->listener);
+}
+
+/* The listener is level-triggered: out of descriptors (EMFILE, ENFILE) or
+ * memory, the pending connection stays and accept would fail again at once,
+ * forever. Pause the listener until a client goes or a second has passed, make
+ * room by dropping the idlest client (as past the client limit), and log once
+ * per episode (failures less than a minute apart), not per attempt. */
 static void accept_error_cb(struct evconnlistener *l, void *userdata) {
-        (void) userdata;
+        Control *c = userdata;
         int e = EVUTIL_SOCKET_ERROR();
-        log_warning("Failed to accept a control connection: %s", strerror(e));
         (void) l;
+
+        if (e != EMFILE && e != ENFILE && e != ENOBUFS && e != ENOMEM) {
+                log_warning("Failed to accept a control connection: %s", strerror(e));
+                return;
+        }
+        int64_t now = now_mono_us();
+        if (c->starved_at == 0 || now - c->starved_at > 60 * USEC_PER_SEC)
+                log_warning("Failed to accept a control connection: %s; pausing new connections "
+                            "until a descriptor is free",
+                            strerror(e));
+        c->starved_at = now;
+        evconnlistener_disable(c->listener);
+        struct timeval tv = { 1, 0 };
+        evtimer_add(c->resume, &tv);
+        if (c->n_clients > 0)
+                control_evict_one(c); /* resumes the listener */
 }
 
 int control_new(Control **ret, struct event_base *base, int fd, ControlHandler handler, void *userdata) {
@@ -250,6 +289,12 @@ int control_new(Control **ret, struct event_base *base, int fd, ControlHandler h
                 return -ENOMEM;
         }
         evconnlistener_set_error_cb(c->listener, accept_error_cb);
+        c->resume = evtimer_new(base, resume_cb, c);
+        if (!c->resume) {
+                evconnlistener_free(c->listener);
+                free(c);
+                return -ENOMEM;
+        }
         *ret = c;
         return 0;
 }
@@ -257,8 +302,11 @@ int control_new(Control **ret, struct event_base *base, int fd, ControlHandler h
 Control *control_free(Control *c) {
         if (!c)
                 return NULL;
+        if (c->resume)
+                evtimer_del(c->resume);
         while (c->clients)
                 client_free(c->clients);
+        event_free(c->resume);
         evconnlistener_free(c->listener);
         free(c);
         return NULL;

@@ -397,6 +397,48 @@ class TestFloods(ControlTestCase):
         self.assertLessEqual(len(os.listdir(f"/proc/{env.daemon.pid}/fd")), 40,
                              "file descriptors leaked after the flood")
 
+    def test_out_of_file_descriptors(self):
+        """Under a low RLIMIT_NOFILE, connections past what the daemon can accept
+        (EMFILE) must not make it spin on the listener or flood its log; the
+        person's own client still gets through, and all is well once they close."""
+        env = self.env
+        pid = env.daemon.pid
+        old = resource.prlimit(pid, resource.RLIMIT_NOFILE)
+        n_open = len(os.listdir(f"/proc/{pid}/fd"))
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (n_open + 8, old[1]))
+        self.addCleanup(resource.prlimit, pid, resource.RLIMIT_NOFILE, old)
+        clients = []
+        self.addCleanup(lambda: [c.close() for c in clients])
+        for _ in range(100):
+            clients.append(k.VarlinkClient(env.socket_path, timeout=5))
+        time.sleep(1)
+
+        def cpu_s():
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+        log0, cpu0 = os.path.getsize(env.daemon.logfile), cpu_s()
+        time.sleep(3)
+        log1, cpu1 = os.path.getsize(env.daemon.logfile), cpu_s()
+        k.log(f"out of fds: {cpu1 - cpu0:.2f} s CPU in 3 s, log {log0} -> {log1} bytes")
+        self.assertLess(cpu1 - cpu0, 0.3, "kizukid spins when it cannot accept")
+        self.assertLess(log1 - log0, 1024, "kizukid keeps logging failed accepts")
+        self.assertLess(log1, 64 * 1024, "kizukid flooded its log with failed accepts")
+        fails = env.daemon.log_text().count("Failed to accept")
+        self.assertLessEqual(fails, 1, f"{fails} log lines for one episode of failed accepts")
+        # The person's own client is served meanwhile: the idlest client makes room.
+        t = time.monotonic()
+        self.assertIn("recording", env.status(timeout=5))
+        self.assertLess(time.monotonic() - t, 3)
+        for c in clients:
+            c.close()
+        clients.clear()
+        time.sleep(0.5)
+        r = env.cli("status")
+        self.assertEqual(r.returncode, 0)
+        self.assertHealthy()
+
     def test_flood_of_short_connections(self):
         env = self.env
         for i in range(300):
