@@ -25,6 +25,7 @@ struct Client {
         uint64_t serial;
         int64_t last_activity; /* CLOCK_MONOTONIC µs, for eviction */
         bool closing;          /* flush what is queued, then close */
+        bool throttled;        /* not read until its replies drain (total output bound) */
         Client *prev, *next;
 };
 
@@ -117,12 +118,39 @@ static int client_handle(Client *cl, const char *buf, size_t len) {
         return 0;
 }
 
+/* Bytes of replies queued for all clients together. */
+static size_t control_output_total(Control *c) {
+        size_t total = 0;
+        for (Client *cl = c->clients; cl; cl = cl->next)
+                total += evbuffer_get_length(bufferevent_get_output(cl->bev));
+        return total;
+}
+
+/* Past CONTROL_OUTPUT_TOTAL_MAX queued for everyone, a client that has replies
+ * of its own pending is not read (nor its buffered requests answered) until
+ * they are written: many clients that never read cannot add up to clients ×
+ * CONTROL_OUTPUT_MAX. One with nothing pending, like a fresh `kizuki status`,
+ * is still served. */
+static bool client_throttle(Client *cl) {
+        if (evbuffer_get_length(bufferevent_get_output(cl->bev)) == 0 ||
+            control_output_total(cl->control) <= CONTROL_OUTPUT_TOTAL_MAX)
+                return false;
+        if (!cl->throttled)
+                log_debug("Control replies over %d bytes in all, pausing client %" PRIu64,
+                          CONTROL_OUTPUT_TOTAL_MAX, cl->serial);
+        cl->throttled = true;
+        bufferevent_disable(cl->bev, EV_READ);
+        return true;
+}
+
 static void client_read_cb(struct bufferevent *bev, void *userdata) {
         Client *cl = userdata;
         struct evbuffer *in = bufferevent_get_input(bev);
 
         cl->last_activity = now_mono_us();
         while (!cl->closing) {
+                if (client_throttle(cl))
+                        return;
                 struct evbuffer_ptr nul = evbuffer_search(in, "", 1, NULL);
                 if (nul.pos < 0) {
                         if (evbuffer_get_length(in) > VARLINK_MESSAGE_MAX) {
@@ -150,10 +178,21 @@ static void client_read_cb(struct bufferevent *bev, void *userdata) {
         }
 }
 
+/* Called when the output has drained (write low watermark 0). */
 static void client_write_cb(struct bufferevent *bev, void *userdata) {
         Client *cl = userdata;
-        if (cl->closing && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+        if (evbuffer_get_length(bufferevent_get_output(bev)) > 0)
+                return;
+        if (cl->closing) {
                 client_free(cl);
+                return;
+        }
+        if (cl->throttled) {
+                /* Answer what was already read, then read more. */
+                cl->throttled = false;
+                bufferevent_enable(bev, EV_READ);
+                client_read_cb(bev, cl);
+        }
 }
 
 static void client_event_cb(struct bufferevent *bev, short what, void *userdata) {

@@ -12,6 +12,10 @@
 #define CONTROL_WRITE_TIMEOUT_S 10
 /* Unread replies a client may leave queued: a few years of days fit. */
 #define CONTROL_OUTPUT_MAX (8 * 1024 * 1024)
+/* Unread replies all clients together may leave queued: past it, clients with
+ * replies pending are not read until theirs drain (or the write timeout drops
+ * them); a client with none is still served. */
+#define CONTROL_OUTPUT_TOTAL_MAX (64 * 1024 * 1024)
 
 /* Answer one call: set *ret (malloc'ed, NUL included in *ret_len) to the reply
  * message, or leave it NULL for a oneway call. A negative return closes the

@@ -489,6 +489,46 @@ class TestFloods(ControlTestCase):
             self.assertLess(rss - rss0, 9 * 1024, "unbounded output buffering")
         self.assertHealthy()
 
+    def test_many_clients_that_never_read(self):
+        """Each client's unread replies are bounded (8 MiB), and so is their total
+        (CONTROL_OUTPUT_TOTAL_MAX, 64 MiB): many hogs at once must not take the
+        daemon's memory to clients x 8 MiB, and a fresh client is still answered."""
+        env = self.env
+        rss0 = vm_kib(env.daemon.pid, "VmRSS")
+        data = req("org.varlink.service.GetInterfaceDescription",
+                   {"interface": k.IFACE}) * 1000  # ~80 kB, ~14 MB of replies each
+        hogs = []
+        self.addCleanup(lambda: [hs[0].close() for hs in hogs])
+        for _ in range(48):
+            h = k.VarlinkClient(env.socket_path, timeout=5)
+            h.sock.setblocking(False)
+            hogs.append([h, 0])
+        peak, deadline = rss0, time.monotonic() + 8
+        while time.monotonic() < deadline:
+            for hs in hogs:
+                h, sent = hs
+                if sent < len(data):
+                    try:
+                        hs[1] += h.sock.send(data[sent:sent + 65536])
+                    except (BlockingIOError, BrokenPipeError, ConnectionResetError):
+                        pass
+            peak = max(peak, vm_kib(env.daemon.pid, "VmRSS"))
+            time.sleep(0.05)
+        k.log(f"hogs wrote {sum(hs[1] for hs in hogs)} bytes; RSS {rss0} -> peak {peak} KiB")
+        t = time.monotonic()
+        self.assertIn("recording", env.status(timeout=5))
+        self.assertLess(time.monotonic() - t, 3)
+        peak = max(peak, vm_kib(env.daemon.pid, "VmRSS"))
+        if not k.sanitized(env.daemon.pid):
+            # 64 MiB queued in all, plus up to one reply per client past the
+            # bound, evbuffer overhead and heap slack (without a total bound:
+            # 48 x 8 MiB).
+            self.assertLess(peak - rss0, 100 * 1024, "unbounded total output buffering")
+        for h, _ in hogs:
+            h.close()
+        hogs.clear()
+        self.assertHealthy()
+
     def test_write_timeout(self):
         """Replies pile up (less than the output bound) and are never read: the 10 s
         write timeout drops the client."""
