@@ -471,6 +471,29 @@ class TestStore(k.KizukiTestCase):
         self.assertLessEqual(kept, before["today_observed_s"] + 1.5,
                              "the time kizukid was killed was counted as observed")
 
+    def test_reloads_do_not_postpone_the_flush(self):
+        """The flush interval is a promise: reloads more often than it must not keep
+        restarting the flush timer (issue #17: 60 s recorded, 0 s stored)."""
+        env = self.env
+        env.write_config("[recording]\nflush_interval = 10s\n")
+        self.start_with_session()
+        end = time.monotonic() + 25
+        while time.monotonic() < end:
+            env.daemon.kill(signal.SIGHUP)
+            time.sleep(2)
+        env.assert_daemon_alive()
+        before = env.status()
+        self.assertGreaterEqual(before["today_observed_s"], 24)
+        env.daemon.kill(signal.SIGKILL)
+        env.daemon.wait(5)
+        t_start = time.monotonic()
+        self.restart()
+        st = self.wait_status(lambda s: s["recording"] == "recording", 5, "recording after restart")
+        kept = st["today_observed_s"] - (time.monotonic() - t_start)
+        self.assertGreaterEqual(kept, before["today_observed_s"] - 10 - 2,
+                                f"reloads postponed the flush: had {before['today_observed_s']} s, "
+                                f"kept {kept:.0f} s after kill -9")
+
     def test_outdated_consent(self):
         env = self.env
         self.start_with_session()
