@@ -17,9 +17,27 @@
 #include "retention.h"
 #include "version.h"
 
+/* A problem in kizukid.conf: logged, and added to problems (a JSON array, the
+ * Reload reply's) when there is one. */
 static void config_warn(const char *message, void *userdata) {
-        (void) userdata;
+        json_object *problems = userdata;
         log_warning("%s", message);
+        if (problems)
+                json_object_array_add(problems, json_object_new_string(message));
+}
+
+/* Why config_load() could not read the file, as people say it. */
+static const char *config_read_error(int r) {
+        switch (r) {
+        case -EINVAL:
+                return "not a regular file";
+        case -EFBIG:
+                return "larger than 1 MiB";
+        case -EISDIR:
+                return "a directory";
+        default:
+                return strerror(-r);
+        }
 }
 
 static int mkdir_parents_private(const char *path) {
@@ -73,7 +91,7 @@ int daemon_open(Daemon *d) {
         config_defaults(&d->config);
         int r = config_load(&d->config, d->config_path, config_warn, NULL);
         if (r < 0 && r != -ENOENT)
-                log_warning("Failed to read %s: %s; using defaults", d->config_path, strerror(-r));
+                log_warning("%s: cannot be read (%s), using the defaults", d->config_path, config_read_error(r));
 
         r = mkdir_parents_private(d->state_dir);
         if (r < 0)
@@ -156,21 +174,30 @@ void daemon_start(Daemon *d) {
 int daemon_reload(Daemon *d, json_object *problems) {
         Config c;
         config_defaults(&c);
-        int r = config_load(&c, d->config_path, config_warn, NULL);
-        if (r < 0 && r != -ENOENT)
-                return log_error_errno(r, "Failed to read %s: %s; keeping the current settings", d->config_path,
-                                       strerror(-r));
-        recorder_update(d);
-        d->config = c;
-        recorder_arm_flush(d);
-        apply_logind(d);
-        recorder_update(d);
-        r = evaluate_load_policies(d, problems);
+        int ret = config_load(&c, d->config_path, config_warn, problems);
+        if (ret < 0 && ret != -ENOENT) {
+                /* A FIFO, a device, a huge file: nothing of it is used; the
+                 * settings in force stay, the policies are still reloaded. */
+                char msg[PATH_MAX + 128];
+                snprintf(msg, sizeof msg, "%s: cannot be read (%s), keeping the current settings", d->config_path,
+                         config_read_error(ret));
+                log_error("%s", msg);
+                if (problems)
+                        json_object_array_add(problems, json_object_new_string(msg));
+        } else {
+                ret = 0;
+                recorder_update(d);
+                d->config = c;
+                recorder_arm_flush(d);
+                apply_logind(d);
+                recorder_update(d);
+        }
+        int r = evaluate_load_policies(d, problems);
         if (r < 0)
                 log_error("Failed to load the policies: %s", strerror(-r));
         (void) retention_expire(d); /* the retention may have become shorter */
-        log_info("Configuration reloaded");
-        return 0;
+        log_info(ret < 0 ? "Policies reloaded, kizukid.conf kept" : "Configuration reloaded");
+        return ret;
 }
 
 int daemon_stop(Daemon *d) {

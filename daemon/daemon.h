@@ -18,8 +18,11 @@ int daemon_listen(Daemon *d, ControlHandler handler);
 /* Expire old data, follow logind, arm the timers, load and evaluate the
  * policies; tell the service manager we are ready. */
 void daemon_start(Daemon *d);
-/* Re-read kizukid.conf and the policies (problems: see
- * evaluate_load_policies()). */
+/* Re-read kizukid.conf and the policies. Problems of both (a bad value:
+ * "FILE:LINE: ...", its default kept; see evaluate_load_policies()) are logged
+ * and added to problems when it is not NULL. A kizukid.conf that cannot be
+ * read (not a regular file, over 1 MiB) is a problem too: the settings in
+ * force stay, the policies are still reloaded, and the result is its -errno. */
 int daemon_reload(Daemon *d, json_object *problems);
 /* After the loop: account and save the last minutes; logged. */
 int daemon_stop(Daemon *d);

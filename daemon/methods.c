@@ -215,9 +215,10 @@ static int method_reload(Daemon *d, json_object *params, Reply *r) {
         json_object *problems = json_object_new_array();
         if (!problems)
                 return -ENOMEM;
-        daemon_reload(d, problems);
+        int q = daemon_reload(d, problems);
         json_object *p = json_object_new_object();
         json_object_object_add(p, "problems", problems);
+        json_object_object_add(p, "config_kept", json_object_new_boolean(q < 0));
         return method_ok(r, p);
 }
 

@@ -288,7 +288,16 @@ int recorder_hours(Daemon *d, int64_t local_from, int64_t local_to, AcctBucket *
 
 /* --- timers, setup and teardown ------------------------------------------ */
 
-/* The flush interval, an hour boundary, a hint's expiry: account and save. */
+/* The flush interval: account and save, then count the next interval from now. */
+static void on_flush_timer(evutil_socket_t fd, short what, void *userdata) {
+        Daemon *d = userdata;
+        (void) fd, (void) what;
+        (void) recorder_save(d);
+        d->flush_due_mono_us = 0;
+        recorder_arm_flush(d);
+}
+
+/* An hour boundary, a hint's expiry: account and save. */
 static void on_save_timer(evutil_socket_t fd, short what, void *userdata) {
         (void) fd, (void) what;
         (void) recorder_save(userdata);
@@ -315,7 +324,7 @@ int recorder_new(Daemon *d) {
         int r = accountant_new(&d->acct, tz_offset_at, NULL);
         if (r < 0)
                 return r;
-        d->flush_timer = event_new(d->base, -1, EV_PERSIST, on_save_timer, d);
+        d->flush_timer = evtimer_new(d->base, on_flush_timer, d);
         d->hour_timer = evtimer_new(d->base, on_save_timer, d);
         d->pause_timer = evtimer_new(d->base, on_pause_timer, d);
         d->hint_timer = evtimer_new(d->base, on_save_timer, d);
@@ -332,10 +341,17 @@ void recorder_done(Daemon *d) {
         accountant_free(d->acct);
 }
 
+/* The interval is a promise: a crash loses at most flush_interval_s of
+ * activity. So a re-arm (a reload) may bring the next flush closer (a shorter
+ * interval) but never push it later than it was already due. */
 void recorder_arm_flush(Daemon *d) {
-        struct timeval tv = { (time_t) d->config.flush_interval_s, 0 };
-        evtimer_del(d->flush_timer);
-        event_add(d->flush_timer, &tv);
+        AcctTime now;
+        acct_time_now(&now);
+        int64_t due = now.mono_us + (int64_t) d->config.flush_interval_s * USEC_PER_SEC;
+        if (d->flush_due_mono_us != 0 && d->flush_due_mono_us < due)
+                due = d->flush_due_mono_us;
+        d->flush_due_mono_us = due;
+        timer_in(d->flush_timer, due - now.mono_us);
 }
 
 int recorder_restore(Daemon *d) {

@@ -15,7 +15,8 @@ void recorder_done(Daemon *d);
 /* Restore consent and pause from the store, start the timeline, and after a
  * clean stop count the time since as observed-inactive. */
 int recorder_restore(Daemon *d);
-/* (Re)arm the periodic flush with the configured interval. */
+/* (Re)arm the periodic flush with the configured interval, never later than
+ * the flush already due. */
 void recorder_arm_flush(Daemon *d);
 /* At the end: account, save, and mark a clean stop (when something was
  * observed). Returns what the last flush returned. */

@@ -823,12 +823,24 @@ class TestNudges(CliTest):
         self.assertEqual(r.stderr.decode().splitlines(),
                          ["/home/test/.config/kizuki/policies/mine.policy:3: unknown key 'windw'",
                           "/home/test/.config/kizuki/policies/mine.policy:7: missing title",
-                          "1 policy file with problems; previous good versions stay in force."])
+                          "1 file with problems; a policy file's previous good version stays in force, "
+                          "a bad setting keeps its default."])
         self.assertEqual(self.only_request("Reload"), {})
         self.fake.stop()
         self.fake = Fake(self.tmp, {"Reload": {"parameters": {"problems": []}}})
         r = self.kizuki("reload")
         self.assertEqual((r.stdout, r.stderr), (b"Reloaded.\n", b""))
+        # kizukid.conf could not be read: no "Reloaded.", the problem, status 1.
+        self.fake.stop()
+        bad = "/home/test/.config/kizuki/kizukid.conf: cannot be read (not a regular file), keeping the current settings"
+        kept = {"problems": [bad], "config_kept": True}
+        self.fake = Fake(self.tmp, {"Reload": {"parameters": kept}})
+        r = self.kizuki("reload", expect=1)
+        self.assertEqual(r.stdout, b"")
+        self.assertEqual(r.stderr.decode().splitlines(),
+                         [bad, "kizukid.conf could not be read; the settings in force stay."])
+        r = self.kizuki("reload", "--json", expect=1)
+        self.assertEqual(json.loads(r.stdout), kept)
 
 
 class TestNoSuchNudge(CliTest):

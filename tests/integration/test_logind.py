@@ -471,6 +471,29 @@ class TestStore(k.KizukiTestCase):
         self.assertLessEqual(kept, before["today_observed_s"] + 1.5,
                              "the time kizukid was killed was counted as observed")
 
+    def test_reloads_do_not_postpone_the_flush(self):
+        """The flush interval is a promise: reloads more often than it must not keep
+        restarting the flush timer (issue #17: 60 s recorded, 0 s stored)."""
+        env = self.env
+        env.write_config("[recording]\nflush_interval = 10s\n")
+        self.start_with_session()
+        end = time.monotonic() + 25
+        while time.monotonic() < end:
+            env.daemon.kill(signal.SIGHUP)
+            time.sleep(2)
+        env.assert_daemon_alive()
+        before = env.status()
+        self.assertGreaterEqual(before["today_observed_s"], 24)
+        env.daemon.kill(signal.SIGKILL)
+        env.daemon.wait(5)
+        t_start = time.monotonic()
+        self.restart()
+        st = self.wait_status(lambda s: s["recording"] == "recording", 5, "recording after restart")
+        kept = st["today_observed_s"] - (time.monotonic() - t_start)
+        self.assertGreaterEqual(kept, before["today_observed_s"] - 10 - 2,
+                                f"reloads postponed the flush: had {before['today_observed_s']} s, "
+                                f"kept {kept:.0f} s after kill -9")
+
     def test_outdated_consent(self):
         env = self.env
         self.start_with_session()
@@ -533,6 +556,60 @@ class TestConfig(k.KizukiTestCase):
         time.sleep(0.5)
         env.assert_daemon_alive()
         self.assertEqual(env.status()["recording"], "recording")
+
+    def test_reload_reports_an_unreadable_config(self):
+        """A FIFO, a link to /dev/zero, a file over 1 MiB in place of kizukid.conf: the
+        reload does not block, reports it (reply, log, CLI exit 1) and keeps the settings
+        in force (issue #17: it said "Reloaded.")."""
+        env = self.env
+        env.write_config("[recording]\nhint_expiry = 20s\n")
+        self.start_with_session()
+
+        def hint_expiry():
+            return env.call(k.IFACE + ".Hint", {"state": "active"})["expires_at"] - time.time()
+
+        self.assertLessEqual(abs(hint_expiry() - 20), 3)
+        def write_big(path):
+            with open(path, "w") as f:
+                f.write("[recording]\nhint_expiry = 30s\n" + "# padding\n" * 110000)
+
+        for what, make in (("a FIFO", lambda p: os.mkfifo(p, 0o600)),
+                           ("a link to /dev/zero", lambda p: os.symlink("/dev/zero", p)),
+                           ("a file over 1 MiB", write_big)):
+            with self.subTest(what):
+                os.remove(env.config_path)
+                make(env.config_path)
+                r = env.cli("reload", check=False, timeout=10)
+                self.assertEqual(r.returncode, 1, f"{what}: {r.stdout!r} {r.stderr!r}")
+                self.assertNotIn("Reloaded.", r.stdout)
+                self.assertIn("kizukid.conf: cannot be read (", r.stderr)
+                self.assertIn("kizukid.conf could not be read; the settings in force stay.", r.stderr)
+                reply = env.call(k.IFACE + ".Reload", {}, timeout=5)
+                self.assertTrue(reply["config_kept"])
+                self.assertTrue(any("kizukid.conf: cannot be read" in p for p in reply["problems"]),
+                                reply)
+                env.assert_daemon_alive()
+                self.assertLessEqual(abs(hint_expiry() - 20), 3, f"{what}: settings not kept")
+        self.assertIn("kizukid.conf: cannot be read (", env.daemon.log_text())
+
+    def test_reload_reports_invalid_values(self):
+        """A bad value: "kizukid.conf:LINE: ..." in the reply and from kizuki reload, the
+        default kept for it, the rest applied; the exit status stays 0."""
+        env = self.env
+        env.write_config("[recording]\nflush_interval = banana\nhint_expiry = 20s\n")
+        self.start_with_session()
+        r = env.cli("reload")
+        self.assertEqual(r.stdout, "Reloaded.\n")
+        self.assertIn("kizukid.conf:2: invalid value 'banana' for flush_interval "
+                      "(expected a duration from 10s to 1h), keeping 5min", r.stderr)
+        self.assertIn("1 file with problems", r.stderr)
+        reply = env.call(k.IFACE + ".Reload", {})
+        self.assertFalse(reply["config_kept"])
+        self.assertEqual([p.split("kizukid.conf:", 1)[1] for p in reply["problems"]],
+                         ["2: invalid value 'banana' for flush_interval "
+                          "(expected a duration from 10s to 1h), keeping 5min"])
+        st = env.call(k.IFACE + ".Hint", {"state": "active"})
+        self.assertLessEqual(abs(st["expires_at"] - (time.time() + 20)), 3, "the good value not applied")
 
     def test_explicit_paths(self):
         env = self.env
