@@ -57,6 +57,7 @@ typedef struct Exporter {
         ExportFormat format;
         FILE *f; /* JSON: the document; CSV: the current table's file */
         size_t rows;
+        bool write_failed; /* f failed: the caller says so, naming the file */
 } Exporter;
 
 /* Every page of table: the columns (on the first page) and rows go to e->f. */
@@ -86,6 +87,7 @@ static int export_table(Exporter *e, const char *table, bool first_table) {
                 r = client_invoke(e->ctx->socket_path, KIZUKI_NAME("Export"), params, &reply);
                 if (r < 0)
                         return r;
+                errno = 0;
                 if (client_get_array(reply, "columns", &columns) < 0 || client_get_array(reply, "rows", &rows) < 0)
                         goto bad;
                 size_t nc = json_object_array_length(columns), nr = json_object_array_length(rows);
@@ -131,8 +133,10 @@ static int export_table(Exporter *e, const char *table, bool first_table) {
                         first_row = false;
                 }
                 e->rows += nr;
-                if (ferror(e->f))
-                        return -EIO;
+                if (ferror(e->f)) {
+                        e->write_failed = true;
+                        return errno ? -errno : -EIO;
+                }
                 first_page = false;
                 if (json_object_object_get_ex(reply, "after", &after_next) && after_next) {
                         const char *a = json_object_get_string(after_next);
@@ -224,8 +228,12 @@ static int export_json(const Ctx *ctx, const char *path, json_object *inventory,
                 EXPORT_VERSION, KIZUKI_VERSION, (long long) schema, when, local, (long) tm.tm_gmtoff);
         for (size_t i = 0; i < json_object_array_length(tables); i++) {
                 r = export_table(&e, table_name(tables, i), i == 0);
-                if (r < 0)
+                if (r < 0) {
+                        if (e.write_failed)
+                                fprintf(stderr, "kizuki: cannot write %s: %s\n", path ? path : "standard output",
+                                        strerror(-r));
                         return r; /* o's temporary file goes with it */
+                }
         }
         fprintf(e.f, "\n  }\n}\n");
         if (path) {
@@ -277,8 +285,11 @@ static int export_csv(const Ctx *ctx, const char *dir, json_object *tables, size
                         break;
                 e.f = files[done]->f;
                 r = export_table(&e, name, true);
-                if (r < 0)
+                if (r < 0) {
+                        if (e.write_failed)
+                                fprintf(stderr, "kizuki: cannot write %s: %s\n", path, strerror(-r));
                         break;
+                }
                 r = outfile_close(files[done]);
                 if (r < 0)
                         break;

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """-o PATH of kizuki export and kizuki digest (cli/outfile.c) with the real daemon
-and CLI: a FIFO, a character device or /dev/stdout is written to, never replaced.
+and CLI: a FIFO, a character device or /dev/stdout is written to, never replaced;
+a full device or a full filesystem is reported once ("kizuki: cannot write PATH:
+No space left on device"), exits non-zero and leaves nothing behind.
 
 Device nodes are made in the test's own directory (mknod, as root) and checked
 there first, so a CLI that replaced them cannot replace the real /dev/null or
@@ -158,6 +160,62 @@ class TestSpecialFiles(OutputFileTestCase):
         r = cli("export", "-o", "/dev/stdout")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(json.loads(r.stdout)["format"], "kizuki-export")
+
+
+class TestFull(OutputFileTestCase):
+    def test_full_device(self):
+        """A write error on a device kizuki writes to directly: said once, exit 1."""
+        env = self.env
+        self.start(sample=True)
+        full = self.node("full", 1, 7)
+        for args in (["export"], ["digest"], ["digest", "--format", "html"]):
+            with self.subTest(args=args):
+                r = env.cli(*args, "-o", full, check=False)
+                self.assert_enospc(r, full)
+                self.assert_chr(full)
+        self.assert_chr(full)  # else the real /dev/full is not to be tried
+        self.assert_no_temp(env.dir, "full")
+        r = env.cli("export", "-o", "/dev/full", check=False)
+        self.assert_enospc(r, "/dev/full")
+        self.assert_chr("/dev/full")
+
+    def test_full_filesystem(self):
+        """A full filesystem under the temporary file: said once, exit 1, and
+        neither PATH nor a temporary file is left (nor an old file replaced)."""
+        env = self.env
+        if os.getuid() != 0 or not shutil.which("unshare"):
+            self.skipTest("needs root and unshare -m for a small private tmpfs")
+        self.start(sample=True)
+        small = os.path.join(env.dir, "small")
+        os.mkdir(small)
+        script = ('d="$1"; shift\n'
+                  'mount -t tmpfs -o size=64k tmpfs "$d" || exit 99\n'
+                  'echo old > "$d/old.json"\n'
+                  'dd if=/dev/zero of="$d/fill" bs=4k 2>/dev/null\n'
+                  '"$@" 2>&1\n'
+                  'echo "rc=$?"\n'
+                  'echo "files:" $(ls -A "$d")\n'
+                  'if [ -d "$d/csv" ]; then echo "csv:" $(ls -A "$d/csv"); fi\n'
+                  'echo "old:" $(cat "$d/old.json")\n')
+        cases = (["export", "-o", "{d}/all.json"], ["export", "-o", "{d}/old.json"],
+                 ["export", "--format", "csv", "-o", "{d}/csv"])
+        for args in cases:
+            with self.subTest(args=args):
+                argv = [a.replace("{d}", small) for a in args]
+                r = subprocess.run(["unshare", "-m", "sh", "-c", script, "sh", small, k.KIZUKI, *argv],
+                                   env=env.environ(), capture_output=True, text=True, timeout=60)
+                if r.returncode == 99:
+                    self.skipTest(f"cannot mount a tmpfs: {r.stderr.strip()}")
+                out = r.stdout
+                self.assertIn(f"kizuki: cannot write {argv[-1]}", out)
+                self.assertIn(ENOSPC, out)
+                self.assertEqual(out.count("cannot write"), 1, out)
+                self.assertNotIn("rc=0", out)
+                files = ("csv " if "csv" in args else "") + "fill old.json"
+                self.assertIn(f"\nfiles: {files}\n", out)
+                if "csv" in args:
+                    self.assertIn("\ncsv:\n", out)
+                self.assertIn("\nold: old\n", out)
 
 if __name__ == "__main__":
     unittest.main()
