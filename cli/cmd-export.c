@@ -201,13 +201,12 @@ static int export_json(const Ctx *ctx, const char *path, json_object *inventory,
         int64_t schema = 0;
         int r;
 
-        if (path) {
-                r = outfile_open(path, &o);
-                if (r < 0)
-                        return r;
-                e.f = o->f;
-        } else
-                e.f = stdout;
+        /* Standard output too, through a dup of fd 1: its errors are ours to
+         * report, once, and not again by main's check of stdout. */
+        r = path ? outfile_open(path, &o) : outfile_open_stdout(&o);
+        if (r < 0)
+                return r;
+        e.f = o->f;
 
         (void) client_get_int(inventory, "schema_version", &schema);
         if (!gmtime_r(&now, &tm) || strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
@@ -230,21 +229,14 @@ static int export_json(const Ctx *ctx, const char *path, json_object *inventory,
                 r = export_table(&e, table_name(tables, i), i == 0);
                 if (r < 0) {
                         if (e.write_failed)
-                                fprintf(stderr, "kizuki: cannot write %s: %s\n", path ? path : "standard output",
-                                        strerror(-r));
+                                fprintf(stderr, "kizuki: cannot write %s: %s\n", o->path, strerror(-r));
                         return r; /* o's temporary file goes with it */
                 }
         }
         fprintf(e.f, "\n  }\n}\n");
-        if (path) {
-                r = outfile_commit(o);
-                if (r < 0)
-                        return r;
-        } else if (fflush(stdout) == EOF || ferror(stdout)) {
-                r = errno ? -errno : -EIO;
-                fprintf(stderr, "kizuki: cannot write standard output: %s\n", strerror(-r));
+        r = outfile_commit(o);
+        if (r < 0)
                 return r;
-        }
         *ret_rows = e.rows;
         return 0;
 }

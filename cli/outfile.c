@@ -109,6 +109,26 @@ int outfile_open(const char *path, OutFile **ret) {
         return 0;
 }
 
+int outfile_open_stdout(OutFile **ret) {
+        OutFile *o = calloc(1, sizeof *o);
+        int fd = -1;
+
+        if (!o || !(o->path = strdup("standard output")))
+                goto fail;
+        fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0 || !(o->f = fdopen(fd, "w")))
+                goto fail;
+        *ret = o;
+        return 0;
+fail:;
+        int r = errno ? -errno : -ENOMEM;
+        if (fd >= 0)
+                close(fd);
+        fprintf(stderr, "kizuki: cannot write standard output: %s\n", strerror(-r));
+        outfile_free(o);
+        return r;
+}
+
 int outfile_close(OutFile *o) {
         int r = 0;
 

@@ -20,6 +20,9 @@ typedef struct OutFile {
 
 /* Opens path for writing; on failure prints "kizuki: cannot write PATH: …". */
 int outfile_open(const char *path, OutFile **ret);
+/* Standard output as an OutFile (a dup of fd 1, written directly), so that
+ * its write errors are reported like a file's and only once. */
+int outfile_open_stdout(OutFile **ret);
 /* Flushes, syncs and closes o->f (the temporary file stays until commit);
  * on failure prints the error once and removes the temporary file. */
 int outfile_close(OutFile *o);

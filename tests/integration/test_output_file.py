@@ -178,6 +178,11 @@ class TestFull(OutputFileTestCase):
         r = env.cli("export", "-o", "/dev/full", check=False)
         self.assert_enospc(r, "/dev/full")
         self.assert_chr("/dev/full")
+        # Standard output that is full: said once, not again by main's check.
+        with open(full, "w") as out:
+            r = subprocess.run([k.KIZUKI, "export"], env=env.environ(), stdout=out, stderr=subprocess.PIPE,
+                               text=True, timeout=15)
+        self.assert_enospc(r, "standard output")
 
     def test_full_filesystem(self):
         """A full filesystem under the temporary file: said once, exit 1, and
