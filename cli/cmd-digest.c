@@ -1,10 +1,9 @@
 /* kizuki digest [--week YYYY-Www] [--level L] [--format F] [-o FILE]
  * [--patient-id ID] [--patient-name NAME]: the weekly digest (GetDigest)
- * rendered as text, JSON, HTML or FHIR, on stdout or written atomically to
- * FILE (mode 0600). */
+ * rendered as text, JSON, HTML or FHIR, on stdout or written to FILE through
+ * outfile.h (a regular file replaced atomically, mode 0600). */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "digest.h"
 #include "kizuki.h"
 #include "macro.h"
+#include "outfile.h"
 #include "output.h"
 
 /* A FHIR id: 1..64 of A-Z a-z 0-9 - . (FHIR R4 "id" datatype). */
@@ -23,41 +23,6 @@ static bool patient_id_valid(const char *s) {
         if (n < 1 || n > 64)
                 return false;
         return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.") == n;
-}
-
-/* Write data to path through a temporary file in the same directory, mode
- * 0600, synced, then renamed over path: readers see the old file or the whole
- * new one. */
-static int write_atomic(const char *path, const char *data, size_t len) {
-        _cleanup_free_ char *dir = strdup(path), *base = strdup(path), *tmp = NULL;
-        if (!dir || !base)
-                return -ENOMEM;
-        if (asprintf(&tmp, "%s/.%s.XXXXXX", dirname(dir), basename(base)) < 0) {
-                tmp = NULL;
-                return -ENOMEM;
-        }
-        _cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        int r = 0;
-        if (fchmod(fd, 0600) < 0)
-                r = -errno;
-        for (size_t off = 0; r == 0 && off < len;) {
-                ssize_t k = write(fd, data + off, len - off);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        r = -errno;
-                else
-                        off += (size_t) k;
-        }
-        if (r == 0 && fsync(fd) < 0)
-                r = -errno;
-        if (r == 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0)
-                unlink(tmp);
-        return r;
 }
 
 typedef struct DigestArgs {
@@ -145,12 +110,7 @@ static int digest_exec(const Command *cmd, Ctx *ctx) {
                 }
                 return 0;
         }
-        r = write_atomic(path, out, len);
-        if (r < 0) {
-                fprintf(stderr, "kizuki: cannot write %s: %s\n", path, strerror(-r));
-                return r;
-        }
-        return 0;
+        return outfile_write(path, out, len); /* says why it failed */
 }
 
 COMMAND(digest,

@@ -2,7 +2,8 @@
  * every table the daemon lists (GetPrivacy), read page by page (Export) so any
  * size fits the socket's reply bound. JSON: one document (docs/export.md,
  * docs/export.schema.json). CSV: one TABLE.csv per table in a directory.
- * Files are written 0600 under a temporary name and renamed when complete. */
+ * Files are written through outfile.h: a regular file 0600 under a temporary
+ * name, renamed when complete; a FIFO or a device (-o /dev/stdout) directly. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "client.h"
 #include "kizuki.h"
 #include "macro.h"
+#include "outfile.h"
 #include "output.h"
 #include "version.h"
 
@@ -22,55 +24,6 @@
 #define PAGE_ROWS 20000
 
 typedef enum ExportFormat { EXPORT_JSON, EXPORT_CSV } ExportFormat;
-
-static void fclosep(FILE **f) {
-        if (*f)
-                fclose(*f);
-}
-
-/* A new file for writing, 0600, at a temporary name beside path. */
-static int open_temp(const char *path, char **ret_tmp, FILE **ret) {
-        _cleanup_free_ char *tmp = NULL;
-        int fd;
-
-        if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0)
-                return -ENOMEM;
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        if (fchmod(fd, 0600) < 0) {
-                int r = -errno;
-                close(fd);
-                unlink(tmp);
-                return r;
-        }
-        *ret = fdopen(fd, "w");
-        if (!*ret) {
-                int r = -errno;
-                close(fd);
-                unlink(tmp);
-                return r;
-        }
-        *ret_tmp = TAKE_PTR(tmp);
-        return 0;
-}
-
-/* Flush, sync and close f, then move tmp to path (path NULL: leave it at tmp);
- * on failure tmp is removed. */
-static int finish_temp(FILE *f, const char *tmp, const char *path) {
-        int r = 0;
-
-        errno = 0;
-        if (fflush(f) == EOF || ferror(f) || fsync(fileno(f)) < 0)
-                r = errno ? -errno : -EIO;
-        if (fclose(f) == EOF && r == 0)
-                r = -errno;
-        if (r == 0 && path && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0)
-                unlink(tmp);
-        return r;
-}
 
 /* A CSV field: empty for null; quoted when it holds a comma, quote, CR, LF or
  * leading/trailing blanks; quotes doubled. */
@@ -104,6 +57,7 @@ typedef struct Exporter {
         ExportFormat format;
         FILE *f; /* JSON: the document; CSV: the current table's file */
         size_t rows;
+        bool write_failed; /* f failed: the caller says so, naming the file */
 } Exporter;
 
 /* Every page of table: the columns (on the first page) and rows go to e->f. */
@@ -133,6 +87,7 @@ static int export_table(Exporter *e, const char *table, bool first_table) {
                 r = client_invoke(e->ctx->socket_path, KIZUKI_NAME("Export"), params, &reply);
                 if (r < 0)
                         return r;
+                errno = 0;
                 if (client_get_array(reply, "columns", &columns) < 0 || client_get_array(reply, "rows", &rows) < 0)
                         goto bad;
                 size_t nc = json_object_array_length(columns), nr = json_object_array_length(rows);
@@ -178,8 +133,10 @@ static int export_table(Exporter *e, const char *table, bool first_table) {
                         first_row = false;
                 }
                 e->rows += nr;
-                if (ferror(e->f))
-                        return -EIO;
+                if (ferror(e->f)) {
+                        e->write_failed = true;
+                        return errno ? -errno : -EIO;
+                }
                 first_page = false;
                 if (json_object_object_get_ex(reply, "after", &after_next) && after_next) {
                         const char *a = json_object_get_string(after_next);
@@ -236,8 +193,7 @@ static const char *table_name(json_object *tables, size_t i) {
 
 static int export_json(const Ctx *ctx, const char *path, json_object *inventory, json_object *tables,
                        size_t *ret_rows) {
-        _cleanup_free_ char *tmp = NULL;
-        _cleanup_(fclosep) FILE *owned = NULL;
+        _cleanup_(outfile_freep) OutFile *o = NULL;
         Exporter e = { .ctx = ctx, .format = EXPORT_JSON };
         char when[64], local[64];
         time_t now = time(NULL);
@@ -245,15 +201,12 @@ static int export_json(const Ctx *ctx, const char *path, json_object *inventory,
         int64_t schema = 0;
         int r;
 
-        if (path) {
-                r = open_temp(path, &tmp, &owned);
-                if (r < 0) {
-                        fprintf(stderr, "kizuki export: cannot create %s: %s\n", path, strerror(-r));
-                        return r;
-                }
-                e.f = owned;
-        } else
-                e.f = stdout;
+        /* Standard output too, through a dup of fd 1: its errors are ours to
+         * report, once, and not again by main's check of stdout. */
+        r = path ? outfile_open(path, &o) : outfile_open_stdout(&o);
+        if (r < 0)
+                return r;
+        e.f = o->f;
 
         (void) client_get_int(inventory, "schema_version", &schema);
         if (!gmtime_r(&now, &tm) || strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
@@ -274,27 +227,18 @@ static int export_json(const Ctx *ctx, const char *path, json_object *inventory,
                 EXPORT_VERSION, KIZUKI_VERSION, (long long) schema, when, local, (long) tm.tm_gmtoff);
         for (size_t i = 0; i < json_object_array_length(tables); i++) {
                 r = export_table(&e, table_name(tables, i), i == 0);
-                if (r < 0)
-                        goto fail;
+                if (r < 0) {
+                        if (e.write_failed)
+                                fprintf(stderr, "kizuki: cannot write %s: %s\n", o->path, strerror(-r));
+                        return r; /* o's temporary file goes with it */
+                }
         }
         fprintf(e.f, "\n  }\n}\n");
-        if (path) {
-                owned = NULL;
-                r = finish_temp(e.f, tmp, path);
-                if (r < 0) {
-                        fprintf(stderr, "kizuki export: cannot write %s: %s\n", path, strerror(-r));
-                        return r;
-                }
-        } else if (fflush(stdout) == EOF || ferror(stdout)) {
-                fprintf(stderr, "kizuki export: cannot write to standard output\n");
-                return -EIO;
-        }
+        r = outfile_commit(o);
+        if (r < 0)
+                return r;
         *ret_rows = e.rows;
         return 0;
-fail:
-        if (path)
-                unlink(tmp);
-        return r;
 }
 
 /* One TABLE.csv per table. All are written under temporary names first and
@@ -303,7 +247,7 @@ fail:
 static int export_csv(const Ctx *ctx, const char *dir, json_object *tables, size_t *ret_rows) {
         Exporter e = { .ctx = ctx, .format = EXPORT_CSV };
         size_t n = json_object_array_length(tables), done = 0;
-        _cleanup_free_ char **paths = NULL, **tmps = NULL;
+        _cleanup_free_ OutFile **files = NULL;
         int r = 0;
 
         if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
@@ -316,46 +260,36 @@ static int export_csv(const Ctx *ctx, const char *dir, json_object *tables, size
                 fprintf(stderr, "kizuki export: %s is not a directory (CSV export writes one file per table)\n", dir);
                 return -ENOTDIR;
         }
-        paths = calloc(n + 1, sizeof *paths);
-        tmps = calloc(n + 1, sizeof *tmps);
-        if (!paths || !tmps)
+        files = calloc(n + 1, sizeof *files);
+        if (!files)
                 return -ENOMEM;
         for (; done < n; done++) {
                 const char *name = table_name(tables, done);
-                FILE *f = NULL;
+                _cleanup_free_ char *path = NULL;
 
-                if (asprintf(&paths[done], "%s/%s.csv", dir, name) < 0) {
-                        paths[done] = NULL;
+                if (asprintf(&path, "%s/%s.csv", dir, name) < 0) {
+                        path = NULL;
                         r = -ENOMEM;
                         break;
                 }
-                r = open_temp(paths[done], &tmps[done], &f);
-                if (r < 0) {
-                        fprintf(stderr, "kizuki export: cannot create %s: %s\n", paths[done], strerror(-r));
+                r = outfile_open(path, &files[done]);
+                if (r < 0)
                         break;
-                }
-                e.f = f;
+                e.f = files[done]->f;
                 r = export_table(&e, name, true);
                 if (r < 0) {
-                        fclose(f);
-                        unlink(tmps[done]);
+                        if (e.write_failed)
+                                fprintf(stderr, "kizuki: cannot write %s: %s\n", path, strerror(-r));
                         break;
                 }
-                r = finish_temp(f, tmps[done], NULL);
-                if (r < 0) {
-                        fprintf(stderr, "kizuki export: cannot write %s: %s\n", paths[done], strerror(-r));
+                r = outfile_close(files[done]);
+                if (r < 0)
                         break;
-                }
         }
         for (size_t i = 0; i < n; i++) {
-                if (r >= 0 && rename(tmps[i], paths[i]) < 0) {
-                        r = -errno;
-                        fprintf(stderr, "kizuki export: cannot write %s: %s\n", paths[i], strerror(-r));
-                }
-                if (r < 0 && tmps[i])
-                        unlink(tmps[i]);
-                free(paths[i]);
-                free(tmps[i]);
+                if (r >= 0)
+                        r = outfile_commit(files[i]);
+                outfile_free(files[i]);
         }
         if (r < 0)
                 return r;
