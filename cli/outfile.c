@@ -17,6 +17,17 @@ static int outfile_fail(const OutFile *o, int r) {
         return r;
 }
 
+/* o writes to fd from now on (a stdio stream over it); fd is closed on failure. */
+static int outfile_adopt(OutFile *o, int fd) {
+        o->f = fdopen(fd, "w");
+        if (!o->f) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        return 0;
+}
+
 /* The temporary file beside target, 0600. */
 static int outfile_open_temp(OutFile *o) {
         int fd;
@@ -37,13 +48,7 @@ static int outfile_open_temp(OutFile *o) {
                 close(fd);
                 return r;
         }
-        o->f = fdopen(fd, "w");
-        if (!o->f) {
-                int r = -errno;
-                close(fd);
-                return r;
-        }
-        return 0;
+        return outfile_adopt(o, fd);
 }
 
 /* What exists at path decides how it is written (see outfile.h). */
@@ -81,13 +86,7 @@ static int outfile_open_at(OutFile *o) {
                 fd = open(o->path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        o->f = fdopen(fd, "w");
-        if (!o->f) {
-                int r = -errno;
-                close(fd);
-                return r;
-        }
-        return 0;
+        return outfile_adopt(o, fd);
 }
 
 int outfile_open(const char *path, OutFile **ret) {
@@ -177,10 +176,7 @@ void outfile_free(OutFile *o) {
                 fclose(o->f);
         if (o->tmp)
                 unlink(o->tmp);
-        free(o->tmp);
-        free(o->target);
-        free(o->path);
-        free(o);
+        FREE_ALL(o->tmp, o->target, o->path, o);
 }
 
 int outfile_write(const char *path, const char *data, size_t len) {
