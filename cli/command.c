@@ -61,7 +61,8 @@ int cmd_usage_error(const Command *cmd, Ctx *ctx, const char *fmt, ...) {
         return -EINVAL;
 }
 
-int cmd_check_args(const Command *cmd, Ctx *ctx, int n) {
+/* Check the number of positional arguments against the entry. */
+static int cmd_check_args(const Command *cmd, Ctx *ctx, int n) {
         if (n < cmd->args.min)
                 return cmd_usage_error(cmd, ctx, "missing argument");
         if (cmd->args.max >= 0 && n > cmd->args.max)

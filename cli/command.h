@@ -145,9 +145,6 @@ int cmd_print_help(const Command *cmd);
  * and the usage line, on stderr. Marks ctx for exit status 2; returns -EINVAL. */
 int cmd_usage_error(const Command *cmd, Ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* Check the number of positional arguments against the entry. */
-int cmd_check_args(const Command *cmd, Ctx *ctx, int n);
-
 /* The command line of cmd (argv[0] is "kizuki NAME"), by its entry: getopt_long
  * over cmd->options and -h/--help, --json into ctx->json, CMD_STORE options
  * (parsed with CMD_PARSE or CMD_NUMBER) into the struct at userdata, the others to cmd->option() with userdata, then the number of positional arguments.

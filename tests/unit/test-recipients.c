@@ -261,7 +261,7 @@ static void test_names(void **state) {
         assert_null(r);
 }
 
-/* The parser reads the renderer's names (cli/digest-names.c), in enum order. */
+/* The parser reads the renderer's names (lib/digest-model.c), in enum order. */
 static void test_enum_names(void **state) {
         _cleanup_recipient_ Recipient *r = NULL;
         static const char *const levels[] = { "summary", "daily", "hourly" };
