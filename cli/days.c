@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "config.h"
 #include "macro.h"
 #include "output.h"
 #include "protocol.h"
@@ -162,10 +163,31 @@ static int day_row(OutputTable *t, const Day *d, bool rhythm) {
         return 0;
 }
 
-int days_fetch(const Ctx *ctx, const char *from, const char *to, Day **ret, size_t *ret_n) {
+/* GetDays' settings: absent from older daemons (their defaults apply), else
+ * checked. */
+static int settings_parse(json_object *reply, DaySettings *ret) {
+        json_object *s = NULL;
+        int64_t cov = 0;
+        Config defaults;
+        config_defaults(&defaults);
+        *ret = (DaySettings) { .day_start_min = defaults.day_start_min, .min_coverage_h = defaults.min_coverage_h };
+        if (!json_object_object_get_ex(reply, "settings", &s))
+                return 0;
+        if (!json_object_is_type(s, json_type_object) || day_get_clock(s, "day_start", &ret->day_start_min) < 0 ||
+            ret->day_start_min < 0 || client_get_int(s, "min_coverage_h", &cov) < 0 || cov < 0 || cov > 24) {
+                fprintf(stderr, "kizuki: kizukid sent malformed settings with the days\n");
+                return -EBADMSG;
+        }
+        ret->min_coverage_h = (int) cov;
+        return 0;
+}
+
+int days_fetch(const Ctx *ctx, const char *from, const char *to, Day **ret, size_t *ret_n, DaySettings *ret_settings) {
         _cleanup_json_ json_object *reply = NULL;
         int r = client_invoke_strings(ctx->socket_path, KIZUKI_NAME("GetDays"), &reply, "from", from, "to", to, NULL);
         if (r < 0)
+                return r;
+        if (ret_settings && (r = settings_parse(reply, ret_settings)) < 0)
                 return r;
         return days_parse(reply, "days", ret, ret_n);
 }

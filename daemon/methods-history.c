@@ -76,6 +76,7 @@ int method_get_days(Daemon *d, json_object *params, Reply *r) {
                                                     d->config.min_coverage_h));
         json_object *p = json_object_new_object();
         json_object_object_add(p, "days", arr);
+        json_object_object_add(p, "settings", wire_settings(&d->config));
         return method_ok(r, p);
 }
 
@@ -189,11 +190,7 @@ int method_get_digest(Daemon *d, json_object *params, Reply *r) {
         if (q < 0)
                 return method_store_fail(r, d, q);
 
-        json_object *settings = json_object_new_object();
-        json_object_object_add(settings, "day_start", wire_minutes(d->config.day_start_min));
-        json_object_object_add(settings, "night_start", wire_minutes(d->config.night_start_min));
-        json_object_object_add(settings, "night_end", wire_minutes(d->config.night_end_min));
-        json_object_object_add(settings, "min_coverage_h", json_object_new_int(d->config.min_coverage_h));
+        json_object *settings = wire_settings(&d->config);
 
         json_object *g = json_object_new_object();
         json_object_object_add(g, "schema", json_object_new_string(DIGEST_SCHEMA));

@@ -36,6 +36,15 @@ json_object *wire_minutes(int m) {
         return json_object_new_string(buf);
 }
 
+json_object *wire_settings(const Config *c) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "day_start", wire_minutes(c->day_start_min));
+        json_object_object_add(o, "night_start", wire_minutes(c->night_start_min));
+        json_object_object_add(o, "night_end", wire_minutes(c->night_end_min));
+        json_object_object_add(o, "min_coverage_h", json_object_new_int(c->min_coverage_h));
+        return o;
+}
+
 json_object *wire_figure(double v) {
         return isfinite(v) ? json_object_new_double(v) : NULL;
 }

@@ -37,8 +37,6 @@ int policy_judge(Policy *const *p, size_t n_p, const DaySignals *days, size_t n_
         for (size_t d = 1; d < n_days; d++)
                 if (days[d].date != days[d - 1].date + DAY_SECONDS)
                         return -EINVAL; /* consecutive days only: the windows count days by index */
-        if (first < n_days && days[0].date > policy_replay_start(days[first].date))
-                return -ERANGE; /* the caller did not fetch the first day's window */
         if (n_p > 0 && n_days > SIZE_MAX / sizeof(PolicyEval) / n_p)
                 return -ENOMEM;
         out = calloc(MAX(n_p * n_days, (size_t) 1), sizeof *out);

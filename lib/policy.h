@@ -185,8 +185,10 @@ int64_t policy_replay_start(int64_t day);
  * policy_replay_start(days[d].date) .. days[d].date gives on its last day.
  * The rows from the first day's window start up to first come from the first
  * day's replay (its lead-in); rows before that are unknown and inactive.
- * days: consecutive, in order, starting on or before the first day's window
- * start (-ERANGE otherwise). Arguments otherwise as policy_replay(). */
+ * days: consecutive, in order; days of a window missing before days[0] count
+ * as days without data (callers fetch from policy_replay_start() of the first
+ * day; a history that begins later is the same). Arguments otherwise as
+ * policy_replay(). */
 int policy_judge(Policy *const *p, size_t n_p, const DaySignals *days, size_t n_days, const Checkin *c, size_t n_c,
                  double min_coverage_h, int day_start_min, size_t first, PolicyEval **ret);
 

@@ -866,14 +866,14 @@ class TestExplain(CliTest):
     def test_file_golden(self):
         r = self.kizuki("--color=never", "explain", self.POLICY, "--to", "2026-03-01")
         self.golden("explain-screen.txt", r.stdout)
-        self.assertEqual(self.only_request("GetDays"), {"from": "2025-01-12", "to": "2026-03-01"})
+        self.assertEqual(self.only_request("GetDays"), {"from": "2025-01-20", "to": "2026-03-01"})
         self.assertTrue(r.stdout.decode().endswith("On 2026-03-01: z = -0.45 is below 1\n"))
         for line in r.stdout.decode().splitlines():
             self.assertLessEqual(len(line), 100, line)
         self.fake.clear()
         r = self.kizuki("explain", self.POLICY, "--to", "2026-03-01", "--days", "7", "--json")
         self.golden("explain-screen.json", r.stdout)
-        self.assertEqual(self.only_request("GetDays"), {"from": "2025-01-19", "to": "2026-03-01"})
+        self.assertEqual(self.only_request("GetDays"), {"from": "2025-02-17", "to": "2026-03-01"})
         out = json.loads(r.stdout)
         self.assertEqual([d["date"] for d in out["days"]][0], "2026-02-23")
         self.assertEqual(len(out["days"]), 7)
@@ -893,7 +893,7 @@ class TestExplain(CliTest):
         r = self.kizuki("--color=never", "explain", "21")
         self.assertEqual([(q["method"], q["parameters"]) for q in self.fake.requests()],
                          [(f"{IFACE}.GetNudges", {"all": True}),
-                          (f"{IFACE}.GetDays", {"from": "2025-01-07", "to": "2026-02-24"})])
+                          (f"{IFACE}.GetDays", {"from": "2025-01-20", "to": "2026-02-24"})])
         self.assertIn("On 2026-02-24: z = 2.64 reaches 1; firing since 2026-02-24 (for 2 days reached): a nudge "
                       "was raised", r.stdout.decode())
         self.fake.clear()

@@ -123,8 +123,25 @@ static void test_judge_equals_own_window(void **state) {
         assert_true(judged[s0 + 40].known);
         free(judged);
 
-        /* A history that does not reach back to the first day's window start. */
-        assert_int_equal(policy_judge(p, n_p, d + s0 + 1, N - s0 - 1, c, N, 18, 0, first - s0 - 1, &judged), -ERANGE);
+        /* A history that begins after the first day's window start: those days
+         * are days without data. Here the history has none before day 200. */
+        for (size_t day = 0; day < 200; day++)
+                d[day] = (DaySignals) { .date = d[day].date, .screen_h = NAN, .night_ratio = NAN,
+                                        .first_active = -1, .last_active = -1, .sleep_onset = -1,
+                                        .sleep_offset = -1, .sleep_mid = -1, .sleep_h = NAN,
+                                        .is = NAN, .iv = NAN, .ra = NAN, .l5 = NAN, .m10 = NAN };
+        for (size_t day = 0; day < 200; day++)
+                c[day].went_out = -1;
+        PolicyEval *whole = NULL, *late = NULL;
+        assert_int_equal(policy_judge(p, n_p, d, N, c, N, 18, 0, 450, &whole), 0);
+        assert_int_equal(policy_judge(p, n_p, d + 200, N - 200, c, N, 18, 0, 250, &late), 0);
+        for (size_t i = 0; i < n_p; i++)
+                for (size_t day = 450; day < N; day++) {
+                        assert_int_equal(whole[i * N + day].nudge, late[i * (N - 200) + day - 200].nudge);
+                        assert_int_equal(whole[i * N + day].state, late[i * (N - 200) + day - 200].state);
+                }
+        free(whole);
+        free(late);
         /* Days that are not consecutive. */
         DaySignals gap[2] = { d[0], d[2] };
         assert_int_equal(policy_judge(p, n_p, gap, 2, c, N, 18, 0, 2, &judged), -EINVAL);
