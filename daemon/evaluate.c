@@ -22,11 +22,12 @@
 #include "timeutil.h"
 
 #define DAY INT64_C(86400)
-/* The timer fires this long after a day ends (so the clock is surely past
- * it), and at least once an hour: the wall clock, the time zone and the day
+/* The timer fires a second after a day ends (when it fires a little early,
+ * the day is not complete yet and it is armed again), and at least once an
+ * hour: the wall clock, the time zone and the day
  * start can change while it waits on the monotonic clock, and an hourly look
  * at one stored value costs nothing. */
-#define EVAL_LATE_S 60
+#define EVAL_LATE_S 1
 #define EVAL_RECHECK_S 3600
 #define DECIDED_KEY "policy_eval_day"
 
