@@ -18,7 +18,8 @@ Checked: only the newest complete day is decided after sleep, a gap or a first
 start (no backlog); nothing is raised twice across a restart; for every day
 kizukid decided, its stored nudges (policy, value, baseline) equal what policy
 test reports for that day, and none are stored for other days; at least three
-policies fired, a CUSUM one among them; `kizuki explain ID` tells the same story.
+policies fired, a CUSUM one among them; `kizuki explain ID` tells the same story,
+and for today, still incomplete, says the day itself has no value yet.
 """
 
 import datetime as dt
@@ -286,6 +287,13 @@ class TestTimeTravel(k.KizukiTestCase):
             lastday = ex["days"][-1]
             self.assertEqual((lastday["date"], lastday["state"], lastday["nudge"]), (n["date"], "firing", True),
                              (n["policy"], n["date"]))
+        # Today is not complete: explain says the day has no value yet, not that
+        # the baseline lacks days it has.
+        today = (last + dt.timedelta(days=1)).isoformat()
+        ex = json.loads(self.cli("explain", CUSUM_POLICY, "--to", today, "--json").stdout)
+        self.assertEqual(ex["days"][-1]["date"], today)
+        self.assertRegex(ex["why"], r"^no value for this day: [0-9.]+ hours observed, under the 18-hour minimum")
+        self.assertNotIn("baseline", ex["why"])
         env.assert_daemon_alive()
 
 
