@@ -20,6 +20,11 @@ kizukid decided, its stored nudges (policy, value, baseline) equal what policy
 test reports for that day, and none are stored for other days; at least three
 policies fired, a CUSUM one among them; `kizuki explain ID` tells the same story,
 and for today, still incomplete, says the day itself has no value yet.
+
+TestDecisionMoments takes the two ways a decision comes about one at a time:
+the timer at the day's end with nobody calling kizukid, and the wake-up after
+sleep with the monotonic clock left real (FAKETIME_DONT_FAKE_MONOTONIC), as a
+real suspend leaves it, so that no timer can be the one that decides.
 """
 
 import datetime as dt
@@ -117,7 +122,10 @@ class Person:
         return rows
 
 
-class TestTimeTravel(k.KizukiTestCase):
+class FakeClockCase(k.KizukiTestCase):
+    """A kizukid under libfaketime (the clock in a file the test writes), the
+    person, the test's policies beside the shipped ones."""
+
     def setUp(self):
         super().setUp()
         if not os.path.exists(LIBFAKETIME):
@@ -179,8 +187,9 @@ class TestTimeTravel(k.KizukiTestCase):
         self.cli("import", path, timeout=30)
         self.cli("checkin", "--date", day.isoformat(), "--went-out", self.person.went_out(day))
 
-    # -- the test ------------------------------------------------------------------------
 
+
+class TestTimeTravel(FakeClockCase):
     def test_daemon_nudges_equal_policy_test(self):
         env = self.env
         env.write_config("[day]\nday_start = 04:00\n")
@@ -295,6 +304,53 @@ class TestTimeTravel(k.KizukiTestCase):
         self.assertRegex(ex["why"], r"^no value for this day: [0-9.]+ hours observed, under the 18-hour minimum")
         self.assertNotIn("baseline", ex["why"])
         env.assert_daemon_alive()
+
+
+class TestDecisionMoments(FakeClockCase):
+    """When kizukid decides, each way on its own: the timer at the day's end with
+    nobody calling, and the wake-up after sleep (with a monotonic clock that did
+    not move, as in a real suspend, so no timer can be the one that decides)."""
+
+    def decided_in_store(self):
+        rows = self.env.db_rows("SELECT value FROM meta WHERE key = 'policy_eval_day'")
+        return dt.datetime.fromtimestamp(rows[0][0], dt.timezone.utc).date() if rows else None
+
+    def first_decision(self, day):
+        env = self.env
+        env.write_config("[day]\nday_start = 04:00\n")
+        env.start_bus_and_logind()
+        self.set_clock(at(day, 10))
+        self.start()
+        env.cli("consent", "grant", "--yes", env=self.cenv)
+        self.assertEqual(self.cli("policy", "eval").returncode, 0)
+        self.assertEqual(self.decided_day(), day - dt.timedelta(days=1))
+
+    def test_timer_at_day_end(self):
+        day = dt.date(2026, 4, 6)
+        self.first_decision(day)
+        # Two seconds before the day ends; one call wakes the loop (its timer is
+        # then armed for the day's end), then nothing touches kizukid: its timer
+        # must decide.
+        self.set_clock(at(day, 27, 59, 58))
+        self.assertEqual(self.decided_day(), day - dt.timedelta(days=1))
+        k.wait_for(lambda: self.decided_in_store() == day, 10, 0.2, "the timer to decide the day that ended")
+
+    def test_wake_after_sleep(self):
+        self.denv["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"
+        env = self.env
+        day = dt.date(2026, 4, 6)
+        self.first_decision(day)
+        env.prepare_for_sleep(True)
+        k.wait_for(lambda: env.status()["logind"]["sleeping"], 5, what="kizukid to see the sleep")
+        self.set_clock(at(day, 24 * 2 + 11))
+        env.prepare_for_sleep(False)
+        k.wait_for(lambda: self.decided_day() == day + dt.timedelta(days=1), 5, 0.1,
+                   "the wake-up to decide the newest complete day")
+        # Without a wake-up, a clock that jumps on is only noticed by the hourly
+        # look (on the real monotonic clock): the wake-up is what decided above.
+        self.set_clock(at(day, 24 * 3 + 11))
+        time.sleep(1)
+        self.assertEqual(self.decided_day(), day + dt.timedelta(days=1))
 
 
 if __name__ == "__main__":
