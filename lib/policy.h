@@ -172,7 +172,9 @@ int policy_replay(Policy *const *p, size_t n_p, const DaySignals *days, size_t n
  * begins. Day D (local seconds of its 00:00) is judged by replaying the days
  * policy_replay_start(D) .. D: the latest Monday on a fixed 28-day grid that
  * lies at least POLICY_REPLAY_LEAD_DAYS days before D (so 366 to 393 days
- * of history, more than any window, baseline, for or cooldown can reach).
+ * of history: longer than any one window, baseline, for or cooldown, each at
+ * most 366 days; a baseline behind a long window may reach further, and
+ * is then cut at the window's start, the same way for everyone).
  * Days missing from the history are simply unknown. kizukid and kizuki policy
  * test / explain use this one definition, through policy_judge(). */
 #define POLICY_REPLAY_LEAD_DAYS 366
