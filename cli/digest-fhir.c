@@ -1,6 +1,7 @@
 /* The digest as a FHIR R4 Bundle (type collection) of Observations, for
- * clinical systems. Sleep duration is LOINC 93832-4; screen time, the night
- * share and the rhythm figures use kizuki's own CodeSystem (docs/digest.md).
+ * clinical systems. Every figure uses kizuki's own CodeSystem (docs/digest.md):
+ * the rest window is the longest break from one computer, not sleep, so it has
+ * no sleep LOINC code, and its Observation.method says how it is derived.
  * Weekly means always (effectivePeriod: the week); at daily and hourly, also
  * one Observation per day and figure (effectivePeriod: the day), for days
  * observed well enough. The hours have no FHIR form and are not sent. The
@@ -16,7 +17,6 @@
 #include "json-cleanup.h"
 #include "output.h"
 
-#define LOINC "http://loinc.org"
 #define UCUM "http://unitsofmeasure.org"
 #define CATEGORY "http://terminology.hl7.org/CodeSystem/observation-category"
 #define KIZUKI_CODES "https://kizuki.invalid/fhir/CodeSystem/digest"
@@ -24,26 +24,44 @@
 
 typedef struct FhirCode {
         const char *key;     /* in Figures and Day */
-        const char *system;  /* LOINC or kizuki's */
+        const char *system;
         const char *code;
         const char *display;
         const char *unit;    /* UCUM */
         double scale;        /* model value × scale = the quantity */
         int decimals;
         bool daily;          /* also per day */
+        const char *method;  /* Observation.method.text: how it is derived; NULL: none */
 } FhirCode;
 
+#define REST_METHOD                                                                                       \
+        "Inferred from computer use only: the longest run of hours with at most 5 active minutes "       \
+        "at this computer between noon and noon. An upper bound on sleep, not a sleep measurement."
+#define SRI_METHOD                                                                                        \
+        "Sleep Regularity Index (Phillips et al. 2017) computed on the rest window instead of sleep: "   \
+        "the chance of being inside or outside the rest window at the same time 24 h apart, scaled "     \
+        "-100..100, over the 7 days ending on the last day, hourly resolution."
+#define SJL_METHOD                                                                                        \
+        "Mean midpoint of the rest windows before Saturdays and Sundays minus that of the rest "         \
+        "windows before Monday to Friday, over the 7 days ending on the last day (after Wittmann "      \
+        "et al. 2006, on the rest window instead of sleep)."
+
 static const FhirCode codes[] = {
-        { "sleep_h", LOINC, "93832-4", "Sleep duration", "h", 1, 2, true },
+        { "sleep_h", KIZUKI_CODES, "rest-window-length", "Longest computer-free period overnight", "h", 1, 2, true,
+          REST_METHOD },
         { "screen_h", KIZUKI_CODES, "screen-time", "Screen time (active time at the computer) per day", "h", 1, 2,
-          true },
+          true, NULL },
         { "night_ratio", KIZUKI_CODES, "night-activity-ratio", "Share of the day's active time in the night window",
-          "%", 100, 1, true },
+          "%", 100, 1, true, NULL },
         { "is", KIZUKI_CODES, "interdaily-stability", "Interdaily stability (IS) of hourly activity", "1", 1, 3,
-          false },
+          false, NULL },
         { "iv", KIZUKI_CODES, "intradaily-variability", "Intradaily variability (IV) of hourly activity", "1", 1, 3,
-          false },
-        { "ra", KIZUKI_CODES, "relative-amplitude", "Relative amplitude (RA) of hourly activity", "1", 1, 3, false },
+          false, NULL },
+        { "ra", KIZUKI_CODES, "relative-amplitude", "Relative amplitude (RA) of hourly activity", "1", 1, 3, false, NULL },
+        { "sri", KIZUKI_CODES, "rest-window-regularity-index",
+          "Regularity index of the rest window (Sleep Regularity Index method)", "1", 1, 1, false, SRI_METHOD },
+        { "social_jet_lag_h", KIZUKI_CODES, "rest-window-social-jet-lag",
+          "Rest window midpoint, free days minus work days", "h", 1, 2, false, SJL_METHOD },
 };
 
 static json_object *str(const char *s) {
@@ -83,6 +101,11 @@ static json_object *observation(const FhirCode *c, double value, const char *id_
         json_object_object_add(code, "text", str(c->display));
         json_object_object_add(o, "code", code);
         json_object_object_add(o, "subject", json_object_get(subject));
+        if (c->method) {
+                json_object *method = json_object_new_object();
+                json_object_object_add(method, "text", str(c->method));
+                json_object_object_add(o, "method", method);
+        }
         json_object *period = json_object_new_object();
         json_object_object_add(period, "start", str(start));
         json_object_object_add(period, "end", str(end));
