@@ -211,10 +211,11 @@ static int view_fhir(FILE *f, const char *data, size_t len) {
                         last_subject = subj;
                         last_display = disp;
                 }
+                const char *value = q ? json_object_get_string(jget(q, "value")) : jstr(o, "valueTime");
                 fprintf(f, "  %s  %s..%s  %s: %s %s\n", output_safe(s1, sizeof s1, jstr(o, "id")),
                         output_safe(s2, sizeof s2, jstr(period, "start")),
                         output_safe(s3, sizeof s3, jstr(period, "end")), output_safe(s4, sizeof s4, jstr(c, "display")),
-                        output_safe(s6, sizeof s6, json_object_get_string(jget(q, "value"))),
+                        output_safe(s6, sizeof s6, value ? value : "(none)"),
                         output_safe(s5, sizeof s5, jstr(q, "unit")));
                 if (*jstr(e, "fullUrl"))
                         fprintf(f, "      fullUrl %s\n", output_safe(s1, sizeof s1, jstr(e, "fullUrl")));
