@@ -51,7 +51,9 @@ static int day_parse(json_object *o, void *ret) {
             client_get_figure(o, "sleep_h", false, &d->sleep_h) < 0 ||
             client_get_figure(o, "is", false, &d->is) < 0 || client_get_figure(o, "iv", false, &d->iv) < 0 ||
             client_get_figure(o, "ra", false, &d->ra) < 0 || client_get_figure(o, "l5", false, &d->l5) < 0 ||
-            client_get_figure(o, "m10", false, &d->m10) < 0)
+            client_get_figure(o, "m10", false, &d->m10) < 0 || client_get_figure(o, "up", false, &d->up) < 0 ||
+            client_get_figure(o, "down", false, &d->down) < 0 || client_get_figure(o, "sri", false, &d->sri) < 0 ||
+            client_get_figure(o, "social_jet_lag_h", false, &d->social_jet_lag_h) < 0)
                 return -EBADMSG;
         if (day_get_clock(o, "first_active", &d->first_active) < 0 ||
             day_get_clock(o, "last_active", &d->last_active) < 0 ||
@@ -244,6 +246,8 @@ static int day_to_json(const Day *d, json_object **ret) {
                 { "sleep_offset", clock_json(d->sleep_offset) },
                 { "sleep_mid", clock_json(d->sleep_mid) },
                 { "sleep_h", figure_json(d->sleep_h) },
+                { "up", figure_json(d->up) },
+                { "down", figure_json(d->down) },
                 { "coverage_h", figure_json(d->coverage_h) },
                 { "low_coverage", json_object_new_boolean(d->low_coverage) },
                 { "is", figure_json(d->is) },
@@ -253,6 +257,8 @@ static int day_to_json(const Day *d, json_object **ret) {
                 { "l5_onset", clock_json(d->l5_onset) },
                 { "m10", figure_json(d->m10) },
                 { "m10_onset", clock_json(d->m10_onset) },
+                { "sri", figure_json(d->sri) },
+                { "social_jet_lag_h", figure_json(d->social_jet_lag_h) },
                 { "went_out", answer_json(d->went_out) },
                 { "met_someone", answer_json(d->met_someone) },
                 { "mood", d->mood > 0 ? json_object_new_int(d->mood) : NULL },

@@ -15,6 +15,8 @@ typedef struct Day {
         char date[11];
         int64_t day; /* local seconds of its 00:00 */
         double screen_h, night_ratio, sleep_h, coverage_h, is, iv, ra, l5, m10;
+        double up, down; /* minutes after the date's 00:00, may pass midnight; NAN: null */
+        double sri, social_jet_lag_h;
         int first_active, last_active, sleep_onset, sleep_offset, sleep_mid, l5_onset, m10_onset;
         bool low_coverage;
         int went_out, met_someone, mood;

@@ -192,9 +192,13 @@ int method_get_digest(Daemon *d, json_object *params, Reply *r) {
 
         json_object *settings = wire_settings(&d->config);
 
+        /* As of the end of the week (its next Monday 00:00, local), or now for a
+         * week not over yet: the same week with the same data gives the same
+         * bytes, so the hash a dry run shows is the hash of what a share sends. */
+        int64_t week_end = mon + 7 * DAY, as_of = week_end - tz_offset_at(week_end - 12 * 3600, NULL);
         json_object *g = json_object_new_object();
         json_object_object_add(g, "schema", json_object_new_string(DIGEST_SCHEMA));
-        json_object_object_add(g, "generated_at", wire_utc(now));
+        json_object_object_add(g, "generated_at", wire_utc(as_of < now ? as_of : now));
         json_object_object_add(g, "level", json_object_new_string(digest_level_to_string(level)));
         json_object_object_add(g, "week", json_object_new_string(week));
         json_object_object_add(g, "from", wire_date(mon));

@@ -16,8 +16,8 @@ import kizukitest as k  # noqa: E402
 SAMPLE = os.path.join(k.SOURCE_DIR, "tests", "fixtures", "sample-history.csv")
 
 DAY_KEYS = ["date", "screen_h", "night_ratio", "first_active", "last_active", "sleep_onset",
-            "sleep_offset", "sleep_mid", "sleep_h", "coverage_h", "low_coverage", "is", "iv", "ra",
-            "l5", "l5_onset", "m10", "m10_onset", "went_out", "met_someone", "mood"]
+            "sleep_offset", "sleep_mid", "sleep_h", "up", "down", "coverage_h", "low_coverage", "is", "iv", "ra",
+            "l5", "l5_onset", "m10", "m10_onset", "sri", "social_jet_lag_h", "went_out", "met_someone", "mood"]
 
 
 def sample_per_day():
