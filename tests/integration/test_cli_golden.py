@@ -699,7 +699,7 @@ class TestNudges(CliTest):
     replies = NUDGES
 
     def test_status_golden(self):
-        r = self.kizuki("--color=never")
+        r = self.kizuki("--color=never", "status")
         self.golden("status-nudges.txt", r.stdout)
         self.assertEqual([(q["method"], q["parameters"]) for q in self.fake.requests()],
                          [(f"{IFACE}.GetStatus", {}), (f"{IFACE}.GetNudges", {})])
@@ -708,7 +708,22 @@ class TestNudges(CliTest):
         self.assertIn("#12  2026-03-01  concern  Your sleep has moved later", out)
         r = self.kizuki("--color=always", "status")
         self.golden("status-nudges-always.txt", r.stdout)
-        self.assertIn(b"\033[1m\033[31mconcern\033[0m", r.stdout)
+        # Calm: a concern is cyan, never bold or red.
+        self.assertIn(b"\033[36mconcern\033[0m", r.stdout)
+        self.assertNotIn(b"\033[31m", r.stdout.split(b"Nudges:")[1])
+        self.assertNotIn(b"\033[1m\033[31m", r.stdout)
+
+    def test_home_leads_with_nudges(self):
+        """Plain kizuki: the unread nudges in full first, then the status."""
+        self.fake.clear()
+        r = self.kizuki("--color=never")
+        self.golden("home-nudges.txt", r.stdout)
+        self.assertEqual([(q["method"], q["parameters"]) for q in self.fake.requests()],
+                         [(f"{IFACE}.GetStatus", {}), (f"{IFACE}.GetNudges", {})])
+        out = r.stdout.decode()
+        self.assertTrue(out.startswith("#12  2026-03-01  concern  Your sleep has moved later\n"), out)
+        self.assertLess(out.index("One small step: Pick a wake-up time"), out.index("Recording:"))
+        self.assertIn("Nudges:    2 unread (above)\n", out)
         # NO_COLOR on a pipe: the same as never.
         self.assertEqual(self.kizuki(env=self.env(NO_COLOR="1")).stdout, self.kizuki("--color=never").stdout)
 
@@ -748,7 +763,7 @@ class TestNudges(CliTest):
         r = self.kizuki("--color=never", "nudges", env=self.env(COLUMNS="50"))
         for line in r.stdout.decode().splitlines():
             self.assertLessEqual(len(line), 50, line)
-        self.assertIn("    Try: Pick a wake-up time for the next three\n         days", r.stdout.decode())
+        self.assertIn("    One small step: Pick a wake-up time for the\n                    next three days", r.stdout.decode())
 
     def test_nudges_all(self):
         r = self.kizuki("nudges", "--all", "--json")
