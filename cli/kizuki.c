@@ -30,7 +30,7 @@ static const Command *const commands[] = {
         &cmd_status,   &cmd_nudges,  &cmd_nudge,  &cmd_explain, &cmd_consent, &cmd_pause,  &cmd_resume,
         &cmd_hint,     &cmd_hours,   &cmd_days,   &cmd_week,    &cmd_actogram, &cmd_checkin,
         &cmd_import,   &cmd_policy,  &cmd_reload, &cmd_digest,  &cmd_share,   &cmd_shares,
-        &cmd_recipients, &cmd_privacy, &cmd_export, &cmd_forget, &cmd_help,
+        &cmd_recipients, &cmd_resources, &cmd_privacy, &cmd_export, &cmd_forget, &cmd_help,
 };
 
 /* Exact name or alias, then a unique prefix of a name. Prints why it failed. */

@@ -926,6 +926,57 @@ class TestExplain(CliTest):
         self.assert_no_requests()
 
 
+class TestResources(CliTest):
+    """kizuki resources reads resources.md from the data directory (the source
+    tree's docs/ here, /usr/share/kizuki installed: tests/system checks that)."""
+
+    def resources(self, *args, expect=0, data=os.path.join(SOURCE_DIR, "docs")):
+        return self.kizuki("--color=never", "resources", *args, env=self.env(KIZUKI_DATA_DIR=data), expect=expect)
+
+    def test_golden(self):
+        r = self.resources()
+        self.golden("resources.txt", r.stdout)
+        out = r.stdout.decode()
+        # The crisis lines first, apart from the information.
+        self.assertLess(out.index("In a crisis"), out.index("988"))
+        self.assertLess(out.index("988"), out.index("Information and support"))
+        self.assertLess(out.index("Information and support"), out.index("NAMI"))
+        self.assertNotIn("**", out)
+        self.assertNotIn("](", out)
+        self.assertIn("who.int (https://www.who.int)", out)
+        self.assert_no_requests()
+
+    def test_crisis_only(self):
+        r = self.resources("--crisis", "--color=always")
+        out = visible(r.stdout.decode())
+        self.assertTrue(out.startswith("In a crisis\n"), out)
+        self.assertIn("988", out)
+        self.assertNotIn("Information and support", out)
+        self.assertNotIn("NAMI", out)
+        for line in self.resources("--crisis", data=os.path.join(SOURCE_DIR, "docs")).stdout.decode().splitlines():
+            self.assertLessEqual(len(line), 100, line)
+
+    def test_missing_file(self):
+        r = self.resources(expect=1, data=os.path.join(self.tmp, "nowhere"))
+        self.assertIn(b"nowhere/resources.md", r.stderr)
+        self.assertIn(b"emergency services", r.stderr)
+        self.assertEqual(r.stdout, b"")
+
+    def test_texts_point_to_commands(self):
+        """Nudge texts name commands that exist, never a repository path."""
+        names = self.kizuki("--help").stdout.decode()
+        policies = os.path.join(SOURCE_DIR, "policies")
+        for name in sorted(os.listdir(policies)):
+            if not name.endswith(".policy"):
+                continue
+            with open(os.path.join(policies, name), encoding="utf-8") as f:
+                text = f.read().split("[nudge]", 1)[1]
+            self.assertNotIn("docs/", text, name)
+            self.assertNotIn(".md", text, name)
+            for cmd in re.findall(r"kizuki ([a-z]+)", text):
+                self.assertIn(f"\n  {cmd} ", names, (name, cmd))
+
+
 class TestGlobalOptions(CliTest):
     def test_color_option(self):
         r = self.kizuki("--color=sometimes", "week", expect=2)
@@ -950,7 +1001,7 @@ class TestGlobalOptions(CliTest):
         for name in ("days", "week", "actogram", "checkin", "import"):
             self.kizuki(name, "--help")
             self.kizuki("help", name)
-        for name in ("status", "nudges", "nudge", "explain", "policy", "reload"):
+        for name in ("status", "nudges", "nudge", "explain", "policy", "reload", "resources"):
             self.assertIn(f"\n  {name} ".encode(), r.stdout)
             for args in ([name, "--help"], ["help", name]):
                 for line in self.kizuki(*args).stdout.decode().splitlines():
