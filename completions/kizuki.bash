@@ -80,7 +80,7 @@ _kizuki()
         resources) opts="--crisis" ;;
         nudges) opts="--all --json" ;;
         nudge) subwords="ack snooze dismiss"; opts="--helpful --json" ;;
-        explain) opts="--days --to --json"
+        explain) opts="--days --to --verbose --json"
             [[ $cur != -* ]] && COMPREPLY=($(compgen -f -X '!*.policy' -- "$cur")) ;;
         consent) subwords="grant revoke show"
             case $sub in

@@ -65,6 +65,7 @@ complete -c kizuki -n '__kizuki_cmd nudge' -l helpful -x -a 'yes no' -d 'Whether
 
 complete -c kizuki -n '__kizuki_cmd explain' -F -a '(__fish_complete_suffix .policy)'
 complete -c kizuki -n '__kizuki_cmd explain' -l days -x -d 'Days to show'
+complete -c kizuki -n '__kizuki_cmd explain' -l verbose -d 'Also the statistics'
 complete -c kizuki -n '__kizuki_cmd explain actogram days policy' -l to -x -a 'today yesterday' -d 'The last day'
 
 set -l consent_sub grant revoke show

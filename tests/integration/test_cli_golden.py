@@ -882,9 +882,24 @@ class TestExplain(CliTest):
         r = self.kizuki("--color=never", "explain", self.POLICY, "--to", "2026-03-01")
         self.golden("explain-screen.txt", r.stdout)
         self.assertEqual(self.only_request("GetDays"), {"from": "2025-01-12", "to": "2026-03-01"})
-        self.assertTrue(r.stdout.decode().endswith("On 2026-03-01: z = -0.45 is below 1\n"))
-        for line in r.stdout.decode().splitlines():
+        out = r.stdout.decode()
+        self.assertTrue(out.endswith("On 2026-03-01: the last 2 days (9.8 h) were within your usual range (your "
+                                     "usual: 8.7\u201312.7 h).\n"), out)
+        for line in out.splitlines():
             self.assertLessEqual(len(line), 100, line)
+        # In the person's units: hours as hours, how unusual in words, no statistics.
+        self.assertIn("2026-02-24  11.6 h       10.7 h   8.0\u20139.5 h  well above your usual range", out)
+        for engine in ("\u221e", "Known", "Cond", "Spread", " z ", "z =", "baseline", "pending", "firing"):
+            self.assertNotIn(engine, out)
+        # The statistics on request.
+        self.fake.clear()
+        r = self.kizuki("--color=never", "explain", self.POLICY, "--to", "2026-03-01", "--verbose")
+        self.golden("explain-screen-verbose.txt", r.stdout)
+        out = r.stdout.decode()
+        self.assertIn("Statistics: z = -0.45 is below 1\n", out)
+        for engine in ("Known", "Cond", "Spread", "z min_change 0.50"):
+            self.assertIn(engine.split()[0], out)
+        self.fake.clear()
         self.fake.clear()
         r = self.kizuki("explain", self.POLICY, "--to", "2026-03-01", "--days", "7", "--json")
         self.golden("explain-screen.json", r.stdout)
@@ -894,6 +909,11 @@ class TestExplain(CliTest):
         self.assertEqual(len(out["days"]), 7)
         self.assertEqual(out["policy"]["cooldown_days"], 7)
         self.assertEqual([d["date"] for d in out["days"] if d["nudge"]], ["2026-02-24"])
+        self.assertEqual(out["days"][1]["unusual"], "well above your usual range")
+        self.assertEqual(out["days"][1]["usual"], "8.0\u20139.5 h")
+        self.assertAlmostEqual(out["days"][1]["score"], 2.644, places=3)
+        self.assertEqual(out["why"], "z = -0.45 is below 1")
+        self.assertTrue(out["in_words"].startswith("the last 2 days (9.8 h) were within your usual range"))
 
     def test_why(self):
         for to, why in (("2026-02-20", "not enough data for the baseline: 3 valid days of 5, 4 needed"),
@@ -909,8 +929,11 @@ class TestExplain(CliTest):
         self.assertEqual([(q["method"], q["parameters"]) for q in self.fake.requests()],
                          [(f"{IFACE}.GetNudges", {"all": True}),
                           (f"{IFACE}.GetDays", {"from": "2025-01-07", "to": "2026-02-24"})])
-        self.assertIn("On 2026-02-24: z = 2.64 reaches 1; firing since 2026-02-24 (for 2 days reached): a nudge "
-                      "was raised", r.stdout.decode())
+        self.assertIn("On 2026-02-24: the last 2 days (10.7 h) were well above your usual range (your usual: "
+                      "8.0\u20139.5 h);\n               active since 2026-02-24: a nudge was raised.", r.stdout.decode())
+        verbose = self.kizuki("--color=never", "explain", "21", "--verbose").stdout.decode()
+        self.assertIn("Statistics: z = 2.64 reaches 1; firing since 2026-02-24 (for 2 days reached): a nudge "
+                      "was raised", verbose)
         self.fake.clear()
         by_name = self.kizuki("--color=never", "explain", "screen-up", "--to", "2026-02-24")
         self.assertEqual(by_name.stdout, r.stdout)
