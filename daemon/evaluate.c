@@ -102,27 +102,45 @@ static int nudge_fill(const Policy *p, const PolicyEval *e, int64_t date, NudgeR
         return r;
 }
 
-/* Show a new nudge on the desktop (notify = yes): its title and body (and
- * step), nothing else. A short synchronous call: nudges come at most once a day
- * per policy, and a missing session bus only costs a log line. */
-static void notify_desktop(const NudgeRecord *n) {
+/* What a discreet notification says, whatever the nudge: anyone may be
+ * looking at the screen, so no figures and no word about sleep, hours or going
+ * out; the nudge itself waits in kizuki. */
+#define NOTIFY_DISCREET_TITLE "kizuki"
+#define NOTIFY_DISCREET_BODY "A new note is waiting for you. Run \"kizuki\" in a terminal to read it."
+
+/* Show a new nudge on the desktop: discreet (a neutral title and line) or full
+ * (its title, body and step). Normal urgency always: a nudge is never an
+ * alarm, and a critical notification stays on the screen for others to see.
+ * A short synchronous call: nudges come at most once a day per policy, and a
+ * missing session bus or notification server only costs a log line (the nudge
+ * stays unread in kizuki status). */
+static void notify_desktop(ConfigNotify mode, const NudgeRecord *n) {
         sd_bus *bus = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_free_ char *body = NULL;
-        int r = sd_bus_open_user(&bus);
+        _cleanup_free_ char *full = NULL;
+        const char *title = NOTIFY_DISCREET_TITLE, *body = NOTIFY_DISCREET_BODY;
+        int r;
+
+        if (mode == CONFIG_NOTIFY_NO)
+                return;
+        if (mode == CONFIG_NOTIFY_FULL) {
+                title = n->title;
+                if (asprintf(&full, "%s%s%s", n->body, n->step ? "\n\n" : "", n->step ? n->step : "") < 0)
+                        full = NULL;
+                body = full ? full : n->body;
+        }
+        r = sd_bus_open_user(&bus);
         if (r < 0) {
-                log_warning("Cannot show the nudge as a desktop notification (no session bus: %s)", strerror(-r));
+                log_warning("Cannot show the nudge as a desktop notification (no session bus: %s); it waits in 'kizuki status'",
+                            strerror(-r));
                 return;
         }
         (void) sd_bus_set_method_call_timeout(bus, 2 * USEC_PER_SEC);
-        if (asprintf(&body, "%s%s%s", n->body, n->step ? "\n\n" : "", n->step ? n->step : "") < 0)
-                body = NULL;
-        uint8_t urgency = strcmp(n->severity, "concern") == 0 ? 2 : 1;
         r = sd_bus_call_method(bus, "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
                                "org.freedesktop.Notifications", "Notify", &error, NULL, "susssasa{sv}i", "kizuki", 0,
-                               "", n->title, body ? body : n->body, 0, 1, "urgency", "y", urgency, -1);
+                               "", title, body, 0, 1, "urgency", "y", (uint8_t) 1, -1);
         if (r < 0)
-                log_warning("Cannot show the nudge as a desktop notification: %s",
+                log_warning("Cannot show the nudge as a desktop notification (%s); it waits in 'kizuki status'",
                             error.message ? error.message : strerror(-r));
         sd_bus_error_free(&error);
         sd_bus_flush_close_unref(bus);
@@ -139,8 +157,7 @@ static int raise_nudge(Daemon *d, const Policy *p, const PolicyEval *e, int64_t 
         if (r > 0) {
                 /* The policy's name only: the figures stay out of logs. */
                 log_info("Policy %s raised a %s nudge", n.policy, n.severity);
-                if (d->config.notify)
-                        notify_desktop(&n);
+                notify_desktop(d->config.notify, &n);
                 NudgeRecord stored;
                 if (raised && store_get_nudge(d->store, id, &stored) > 0) {
                         json_object_array_add(raised, nudge_record_json(&stored, true));

@@ -195,8 +195,25 @@ int policy_judge(Policy *const *p, size_t n_p, const DaySignals *days, size_t n_
                  double min_coverage_h, int day_start_min, size_t first, PolicyEval **ret);
 
 /* Fill a nudge template: {value} {baseline} {change} (value − baseline, signed,
- * or a percentage for hours: "+22 %") {window} ("7 days") {threshold} {z}
- * {name}; values formatted by the signal's unit (hours "7.1 h", ratios "31 %",
- * times "01:30", rhythm figures "0.62", counts "3 days", mood "3.2"); unknown
- * placeholders stay as they are; NAN → "—". *ret malloc'ed. */
+ * or a percentage of the baseline for hours and rhythm figures: "+22 %")
+ * {usual} {unusual} (policy_format_usual/unusual()) {window} ("7 days")
+ * {threshold} {z} {name}; values formatted by the signal's unit (hours
+ * "7.1 h", ratios "31 %", times "01:30", rhythm figures as a share of their
+ * scale "62 %", counts "3 days", mood "3.2"); unknown placeholders stay as
+ * they are; NAN → "—". *ret malloc'ed. */
 int policy_format(const Policy *p, const PolicyEval *e, const char *tmpl, char **ret);
+
+/* The figures of policy_format(), for other views (kizuki explain); each
+ * writes at most size bytes into out, "—" for what is not known. */
+/* A window aggregate, baseline or threshold of p ({value}, {baseline}); a time
+ * of day on e's anchored line (e NULL: minutes after midnight). */
+void policy_format_level(const Policy *p, const PolicyEval *e, double v, char *out, size_t size);
+/* One day's value of p's signal: "7.1 h", "31 %", "01:30", "yes". */
+void policy_format_daily(const Policy *p, double v, char *out, size_t size);
+/* {usual}: the usual range, the baseline ± its spread ("0–5 %", "7.2–8.4 h";
+ * one figure when it does not vary), or the threshold. */
+void policy_format_usual(const Policy *p, const PolicyEval *e, char *out, size_t size);
+/* {unusual}: how unusual the day is, in words ("well above your usual range",
+ * "within the limit", "rising (+9 min/day)", "2 of 5 active", "not enough
+ * data"); the statistic itself is e->score. */
+void policy_format_unusual(const Policy *p, const PolicyEval *e, char *out, size_t size);

@@ -170,19 +170,9 @@ class TestHistory(k.KizukiTestCase):
                     "[nudge]\ntitle = Mood {value} today\nbody = Be kind to yourself.\nstep = Take a short walk.\n")
         with open(os.path.join(pdir, "broken.policy"), "w") as f:
             f.write("[policy]\nsignal = nonsense\n")
-        # A session bus with a mock notification daemon, for notify = yes.
-        sbus_path = os.path.join(env.dir, "bus", "session_bus_socket")
-        saddr = "unix:path=" + sbus_path
-        sbus = env.spawn("session-bus", ["dbus-daemon", "--nofork", "--nopidfile", "--nosyslog",
-                                         f"--config-file={k.BUS_CONF}", f"--address={saddr}"])
-        k.wait_for(lambda: os.path.exists(sbus_path), 10, what="session bus")
-        notifier = env.spawn("notifications", [k.PYTHON, "-m", "dbusmock", "--template", "notification_daemon"],
-                             env=env.environ(DBUS_SESSION_BUS_ADDRESS=saddr))
-        busctl = ["busctl", f"--address={saddr}", "--no-pager", "--timeout=5"]
-        k.wait_for(lambda: subprocess.run(busctl + ["status", "org.freedesktop.Notifications"],
-                                          capture_output=True).returncode == 0, 15, what="mock notifications")
-        self.assertTrue(sbus.alive() and notifier.alive())
-        env.write_config("[nudges]\nnotify = yes\n")
+        # A session bus with a mock notification daemon; notify = full shows the nudge's own words.
+        saddr = env.start_notifications()
+        env.write_config("[nudges]\nnotify = full\n")
         denv = env.environ(KIZUKI_POLICY_PATH=pdir, DBUS_SESSION_BUS_ADDRESS=saddr)
         env.start_daemon("--no-logind", env=denv)
         env.grant_consent_raw()
@@ -208,11 +198,10 @@ class TestHistory(k.KizukiTestCase):
         self.assertEqual(n["step"], "Take a short walk.")
         self.assertEqual((n["rule"], n["value"], n["baseline"]), ("threshold", 1.0, 3.0))
         self.assertEqual(env.status()["unread_nudges"], 1)
-        calls = subprocess.run(busctl + ["call", "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
-                                         "org.freedesktop.DBus.Mock", "GetCalls"],
-                               capture_output=True, text=True).stdout
-        self.assertIn('"Mood 1.0 today"', calls)
-        self.assertIn("Take a short walk.", calls)
+        calls = env.notify_calls(saddr)
+        self.assertEqual(len(calls), 1, calls)
+        self.assertEqual(calls[0][3], "Mood 1.0 today")
+        self.assertIn("Take a short walk.", calls[0][4])
 
         # Evaluating the same day again raises nothing new.
         self.assertEqual(env.call(k.IFACE + ".EvalPolicies", {})["raised"], [])
