@@ -61,12 +61,12 @@ int import_parsed_add(ImportParsed *p, const ImportInterval *iv) {
         return 0;
 }
 
-int import_reject(ImportParsed *p, bool strict, ImportRejectFn reject, void *userdata, uint64_t line,
-                  const char *reason, const char *quoted, size_t quoted_len) {
+int import_reject(ImportParsed *p, const ImportOptions *o, uint64_t line, const char *reason, const char *quoted,
+                  size_t quoted_len) {
         char msg[128];
 
         p->rows_rejected++;
-        if (reject) {
+        if (o->reject) {
                 if (quoted) {
                         /* The value comes from the file: printable ASCII only, so a
                          * message cannot carry terminal escapes or a line break. */
@@ -85,9 +85,19 @@ int import_reject(ImportParsed *p, bool strict, ImportRejectFn reject, void *use
                         snprintf(msg, sizeof msg, "%s '%s'", reason, shown);
                         reason = msg;
                 }
-                reject(line, reason, userdata);
+                o->reject(line, reason, o->userdata);
         }
-        return strict ? -EBADMSG : 0;
+        return o->strict ? -EBADMSG : 0;
+}
+
+int import_check_future(ImportParsed *p, const ImportOptions *o, uint64_t line, int64_t end) {
+        int r;
+
+        if (o->now == 0 || end <= o->now)
+                return 1;
+        p->rows_future++;
+        r = import_reject(p, o, line, "ends in the future", NULL, 0);
+        return r < 0 ? r : 0;
 }
 
 /* ---- timestamps ---- */
@@ -203,7 +213,8 @@ int import_parse_timestamp(const char *s, size_t len, int64_t *ret_t, int32_t *r
  *    lower line), whose offset it takes.
  * 4. Cut each piece by the active ranges (one forward pointer: pieces only move
  *    forward) and then at local hour boundaries of its offset, summing into
- *    buckets keyed by (start, offset); sort and merge those.
+ *    buckets keyed by (start, offset); sort and merge those of one UTC start,
+ *    which cover the same instants, under the offset that came first in time.
  * O(n log n) time, memory linear in n plus the number of hours covered. */
 
 typedef struct Range {
@@ -222,10 +233,16 @@ static int cmp_interval(const void *x, const void *y) {
                CMP(a->utc_offset, b->utc_offset) ?: CMP(a->active, b->active);
 }
 
-static int cmp_bucket(const void *x, const void *y) {
-        const AcctBucket *a = x, *b = y;
+/* A bucket and its place in time order, for a stable sort by start. */
+typedef struct Ordered {
+        AcctBucket b;
+        size_t pos;
+} Ordered;
 
-        return CMP(a->start, b->start) ?: CMP(a->utc_offset, b->utc_offset);
+static int cmp_ordered(const void *x, const void *y) {
+        const Ordered *a = x, *b = y;
+
+        return CMP(a->b.start, b->b.start) ?: CMP(a->pos, b->pos);
 }
 
 static int bucket_add(BucketList *l, int64_t start, int32_t off, int32_t active, int32_t observed) {
@@ -264,6 +281,7 @@ static int piece_add(BucketList *l, int64_t a, int64_t e, int32_t off, bool acti
 int import_to_buckets(const ImportInterval *iv, size_t n, AcctBucket **ret, size_t *ret_n) {
         _cleanup_free_ ImportInterval *sorted = NULL;
         _cleanup_free_ Range *act = NULL;
+        _cleanup_free_ Ordered *order = NULL;
         BucketList l = {};
         size_t m = 0, ai = 0, k;
         int64_t furthest = INT64_MIN;
@@ -328,19 +346,34 @@ int import_to_buckets(const ImportInterval *iv, size_t n, AcctBucket **ret, size
         }
 
         /* Pieces with different offsets interleave their buckets: sort, then merge
-         * equal keys. The pieces are disjoint, so no bucket can exceed its hour;
-         * the cap only guards the invariant. */
-        qsort(l.b, l.n, sizeof *l.b, cmp_bucket);
+         * the buckets of one UTC hour (the same instants, whatever offset they
+         * were written with), labelled with the offset of the one that came
+         * first in time. The pieces are disjoint, so no bucket can exceed its
+         * hour; the cap only guards the invariant. */
+        if (l.n > SIZE_MAX / sizeof *order) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        order = malloc((l.n ? l.n : 1) * sizeof *order);
+        if (!order) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        for (size_t i = 0; i < l.n; i++)
+                order[i] = (Ordered) { l.b[i], i };
+        qsort(order, l.n, sizeof *order, cmp_ordered);
         k = 0;
         for (size_t i = 0; i < l.n; i++) {
-                if (k > 0 && cmp_bucket(&l.b[k - 1], &l.b[i]) == 0) {
-                        int64_t o = (int64_t) l.b[k - 1].observed_s + l.b[i].observed_s;
-                        int64_t x = (int64_t) l.b[k - 1].active_s + l.b[i].active_s;
+                const AcctBucket *x = &order[i].b;
+
+                if (k > 0 && l.b[k - 1].start == x->start) {
+                        int64_t o = (int64_t) l.b[k - 1].observed_s + x->observed_s;
+                        int64_t a = (int64_t) l.b[k - 1].active_s + x->active_s;
 
                         l.b[k - 1].observed_s = (int32_t) (o > SEC_PER_HOUR ? SEC_PER_HOUR : o);
-                        l.b[k - 1].active_s = (int32_t) (x > l.b[k - 1].observed_s ? l.b[k - 1].observed_s : x);
+                        l.b[k - 1].active_s = (int32_t) (a > l.b[k - 1].observed_s ? l.b[k - 1].observed_s : a);
                 } else
-                        l.b[k++] = l.b[i];
+                        l.b[k++] = *x;
         }
 
         *ret = l.b;
