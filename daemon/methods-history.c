@@ -264,6 +264,10 @@ int method_import(Daemon *d, json_object *params, Reply *r) {
         _cleanup_free_ AcctBucket *b = calloc(n + 1, sizeof *b);
         if (!b)
                 return -ENOMEM;
+        /* The live seconds so far go to the store first, so that the imported
+         * hours meet them there (store_merge_buckets: an instant once). A
+         * failure is the recorder's to log; its seconds stay pending. */
+        (void) recorder_save(d);
         int64_t now = (int64_t) time(NULL);
         for (size_t i = 0; i < n; i++)
                 if (import_hour(json_object_array_get_idx(hours, i), &b[i]) < 0)

@@ -33,10 +33,12 @@ static int bucket_from_row(Store *s, sqlite3_stmt *st, void *elem) {
         return 0;
 }
 
-/* Where an imported bucket b goes (see store_merge_buckets): 1 and the
- * offset of the stored bucket it is merged into (its own if none), or 0 when it
- * overlaps part of a stored hour of another grid and would change something. */
-static int merge_target(Store *s, const AcctBucket *b, int32_t *ret_offset) {
+/* Where a bucket b goes: into the stored one of the same UTC start (the same
+ * instants) with b's offset, else the first stored one of that start (the
+ * label already stored wins), else a bucket of its own; *ret_offset says
+ * which. *ret_conflict: b overlaps part of a stored hour of another grid (a
+ * +05:30 hour and a +01:00 one) and would change something. */
+static int bucket_target(Store *s, const AcctBucket *b, int32_t *ret_offset, bool *ret_conflict) {
         static const StoreRows rows = { .elem_size = sizeof(AcctBucket), .from_row = bucket_from_row };
         const StoreParam p[] = { STORE_INT(b->start) };
         _cleanup_free_ AcctBucket *near = NULL;
@@ -52,16 +54,16 @@ static int merge_target(Store *s, const AcctBucket *b, int32_t *ret_offset) {
                 if (near[i].start != b->start)
                         partial = true;
                 else if (near[i].utc_offset == b->utc_offset || !target)
-                        target = &near[i]; /* its own label, else the first stored */
-        if (partial && !(target && b->observed_s <= target->observed_s && b->active_s <= target->active_s))
-                return 0;
+                        target = &near[i];
+        *ret_conflict = partial && !(target && b->observed_s <= target->observed_s && b->active_s <= target->active_s);
         *ret_offset = target ? target->utc_offset : b->utc_offset;
-        return 1;
+        return 0;
 }
 
 /* Write buckets with one of the bucket statements in one transaction, all or
- * nothing; with dry_run roll back at the end, having counted the changes. A
- * merge goes where merge_target says; *ret_conflicts counts those left out. */
+ * nothing; with dry_run roll back at the end, having counted the changes. Each
+ * goes where bucket_target says; a merge (an import) in conflict is left out
+ * and counted in *ret_conflicts. The recorder's seconds are never left out. */
 static int store_write_buckets(Store *s, StoreStmt which, const AcctBucket *b, size_t n, bool dry_run,
                                size_t *ret_changed, size_t *ret_conflicts) {
         sqlite3_stmt *st;
@@ -89,16 +91,15 @@ static int store_write_buckets(Store *s, StoreStmt which, const AcctBucket *b, s
 
         st = s->stmt[which];
         for (size_t i = 0; i < n; i++) {
-                int32_t offset = b[i].utc_offset;
+                int32_t offset;
+                bool conflict;
 
-                if (which == STMT_MERGE_BUCKET) {
-                        r = merge_target(s, &b[i], &offset);
-                        if (r < 0)
-                                goto fail;
-                        if (r == 0) {
-                                conflicts++;
-                                continue;
-                        }
+                r = bucket_target(s, &b[i], &offset, &conflict);
+                if (r < 0)
+                        goto fail;
+                if (conflict && which == STMT_MERGE_BUCKET) {
+                        conflicts++;
+                        continue;
                 }
                 const StoreParam p[] = { STORE_INT(b[i].start), STORE_INT(offset), STORE_INT(b[i].active_s),
                                          STORE_INT(b[i].observed_s) };

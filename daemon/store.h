@@ -39,7 +39,9 @@ const char *store_last_error(const Store *s);
 int64_t store_size(const Store *s);
 
 /* Add seconds to buckets in one transaction. Each bucket is capped at 3600 s
- * observed and active at observed. All or nothing. */
+ * observed and active at observed. A bucket whose UTC start is stored already
+ * under another offset is added to that one (the label stored first wins, as
+ * in store_merge_buckets). All or nothing. */
 int store_add_buckets(Store *s, const AcctBucket *b, size_t n);
 
 /* Merge imported buckets: per bucket the larger of stored and given seconds

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -378,7 +379,10 @@ class TestImportSafety(k.KizukiTestCase):
         env = self.env
         if not os.path.exists(FAKETIME_LIB):
             self.skipTest("libfaketime is not installed")
-        self.start(env=env.environ(LD_PRELOAD=FAKETIME_LIB, FAKETIME="-2d", FAKETIME_DONT_FAKE_MONOTONIC="1"))
+        # A sanitizer build must be told that libfaketime comes before its runtime.
+        asan = ":".join(filter(None, (os.environ.get("ASAN_OPTIONS"), "verify_asan_link_order=0")))
+        self.start(env=env.environ(LD_PRELOAD=FAKETIME_LIB, FAKETIME="-2d", FAKETIME_DONT_FAKE_MONOTONIC="1",
+                                   ASAN_OPTIONS=asan))
         now = int(time.time())
         first = now - now % 3600 - 601 * 3600
         path = write_csv(os.path.join(env.dir, "clock.csv"), self.hour_rows(first, 600))
@@ -429,6 +433,42 @@ class TestImportSafety(k.KizukiTestCase):
         self.assertEqual({r[1] for r in a}, {0})
         self.assertEqual(sum(r[3] for r in b), 86400)
         self.assertEqual({r[1] for r in b}, {19800})
+
+    def test_live_hours_meet_imports(self):
+        """Live hours recorded in +05:30 (TZ=Asia/Kolkata) and a CSV of the last
+        hours written in Z: an imported Z hour overlapping part of a live hour is
+        left out and counted, the others are stored, and no two stored hours
+        cover the same instant. The live seconds are never touched."""
+        env = self.env
+        self.start(env=env.environ(TZ="Asia/Kolkata"))
+        env.cli("hint", "active")
+        time.sleep(3)
+        now = int(time.time())
+        first = now - now % 3600 - 3 * 3600
+        rows = self.hour_rows(first, 3) + [(iso(first + 3 * 3600), iso(now - 1), "inactive")]
+        path = write_csv(os.path.join(env.dir, "z.csv"), rows)
+        out = env.cli("import", path).stdout
+        k.log(out.strip())
+        conflicts = int(re.search(r"Not stored: (\d+) hours? overlapping", out).group(1))
+        r = env.cli("import", "--strict", path, check=False)
+        self.assertEqual(r.returncode, 1, r)
+        self.assertIn("overlap hours stored with another UTC offset; nothing was imported (--strict)", r.stderr)
+        self.assertEqual(env.stop_daemon(), 0)
+
+        rows = env.db_rows()
+        live = [r for r in rows if r[1] == 19800]
+        imported = [r for r in rows if r[1] == 0]
+        self.assertTrue(live, rows)
+        self.assertEqual(len(live) + len(imported), len(rows), rows)
+        self.assertTrue(all(0 < r[3] < 600 for r in live), live)  # seconds of this run only
+        # Exactly the Z hours that would overlap a live hour are missing.
+        z_starts = [first + 3600 * i for i in range(4)]
+        overlapping = [z for z in z_starts if any(abs(z - r[0]) < 3600 for r in live)]
+        self.assertEqual(conflicts, len(overlapping), (rows, out))
+        self.assertEqual(sorted(r[0] for r in imported), [z for z in z_starts if z not in overlapping])
+        # No instant in two buckets: stored hours never overlap.
+        starts = sorted(r[0] for r in rows)
+        self.assertTrue(all(b - a >= 3600 for a, b in zip(starts, starts[1:])), rows)
 
     def test_dst_row_split(self):
         """A row across the spring change in Europe/Berlin is split where the
