@@ -97,14 +97,27 @@ static bool field_is(const Field *f, const char *word) {
         return f->n == n && strncasecmp(f->p, word, n) == 0;
 }
 
+/* The last change of the time zone that a row was checked against: offset a
+ * on [from, at), b on [at, to]. Rows across the same change are common (a log
+ * of every day); they are checked against it without asking the zone again. */
+typedef struct CsvChange {
+        int64_t from, at, to;
+        int32_t a, b;
+        bool known;
+} CsvChange;
+
 /* Where the time zone changes from offset a to offset b within (start, end]:
  * its offset is a at start and b at end, and it changes once, at *ret_t (a
  * binary search, then a check at every hour on both sides). -ESRCH when the
  * zone says otherwise. */
-static int csv_offset_change(const ImportOptions *o, int64_t start, int64_t end, int32_t a, int32_t b,
+static int csv_offset_change(const ImportOptions *o, CsvChange *c, int64_t start, int64_t end, int32_t a, int32_t b,
                              int64_t *ret_t) {
         int64_t lo = start, hi = end;
 
+        if (c->known && c->a == a && c->b == b && c->from <= start && start < c->at && c->at <= end && end <= c->to) {
+                *ret_t = c->at;
+                return 0;
+        }
         if (o->offset_fn(start, o->offset_userdata) != a || o->offset_fn(end, o->offset_userdata) != b)
                 return -ESRCH;
         while (hi - lo > 1) {
@@ -124,6 +137,7 @@ static int csv_offset_change(const ImportOptions *o, int64_t start, int64_t end,
         for (int64_t t = hi; t < end; t += 3600)
                 if (o->offset_fn(t, o->offset_userdata) != b)
                         return -ESRCH;
+        *c = (CsvChange) { .from = start, .at = hi, .to = end, .a = a, .b = b, .known = true };
         *ret_t = hi;
         return 0;
 }
@@ -141,7 +155,7 @@ static int csv_add(ImportParsed *p, int64_t start, int64_t t, int64_t end, int32
 }
 
 /* One data row; 0 when it was taken or rejected without strict. */
-static int csv_row(ImportParsed *p, const char *s, size_t n, uint64_t line, const ImportOptions *o) {
+static int csv_row(ImportParsed *p, const char *s, size_t n, uint64_t line, const ImportOptions *o, CsvChange *c) {
         Field f[CSV_FIELDS];
         const char *reason = NULL;
         int64_t start, end;
@@ -194,7 +208,7 @@ static int csv_row(ImportParsed *p, const char *s, size_t n, uint64_t line, cons
 
         change = end;
         if (off_start != off_end) {
-                if (csv_offset_change(o, start, end, off_start, off_end, &change) < 0)
+                if (csv_offset_change(o, c, start, end, off_start, off_end, &change) < 0)
                         return import_reject(p, o, line,
                                              "start and end have different UTC offsets, and the time zone "
                                              "(TZ) has no such change between them", NULL, 0);
@@ -204,6 +218,7 @@ static int csv_row(ImportParsed *p, const char *s, size_t n, uint64_t line, cons
 
 int import_parse_csv(const char *buf, size_t len, const ImportOptions *o, ImportParsed *ret) {
         ImportParsed p = {};
+        CsvChange change = {};
         const char *s = buf, *end = buf + len;
         bool header = false;
         uint64_t line = 0;
@@ -240,7 +255,7 @@ int import_parse_csv(const char *buf, size_t len, const ImportOptions *o, Import
                                 return -EMEDIUMTYPE;
                         header = true;
                 } else if (n > CSV_LINE_MAX || !line_is_blank(s, n)) {
-                        r = csv_row(&p, s, n, line, o);
+                        r = csv_row(&p, s, n, line, o, &change);
                         if (r < 0) {
                                 import_parsed_done(&p);
                                 return r;

@@ -1624,6 +1624,31 @@ static void test_csv_dst_split(void **state) {
         assert_null(p.intervals);
 }
 
+/* Rows across the change already checked are taken without asking the zone
+ * again, and only those: the same offsets a year later are still refused. */
+static void test_csv_dst_rows_repeat(void **state) {
+        static const char text[] = "start,end,state\n"
+                                   "2026-03-29T00:00:00+01:00,2026-03-29T05:00:00+02:00,active\n"
+                                   "2026-03-29T01:30:00+01:00,2026-03-29T03:30:00+02:00,active\n"
+                                   "2026-03-28T01:30:00+01:00,2026-03-29T03:30:00+02:00,inactive\n"
+                                   "2027-03-28T01:30:00+01:00,2027-03-28T03:30:00+02:00,active\n";
+        ImportParsed p = {};
+        Capture c = {};
+
+        (void) state;
+        assert_int_equal(parse_csv_tz(text, false, 0, &c, &p), 0);
+        assert_int_equal(p.n, 6);
+        for (size_t i = 0; i < 6; i += 2) {
+                assert_int_equal(p.intervals[i].end, MAR29 + H);
+                assert_int_equal(p.intervals[i].utc_offset, 3600);
+                assert_int_equal(p.intervals[i + 1].start, MAR29 + H);
+                assert_int_equal(p.intervals[i + 1].utc_offset, 7200);
+        }
+        assert_int_equal(c.n, 1);
+        assert_int_equal(c.line[0], 5);
+        import_parsed_done(&p);
+}
+
 static void test_csv_future_rows(void **state) {
         /* "Now" is 2026-03-29T02:00Z: the third row ends a second after it. */
         static const char text[] = "start,end,state\n"
@@ -1704,6 +1729,7 @@ int main(void) {
                 cmocka_unit_test(test_buckets_edge_cases),
                 cmocka_unit_test(test_buckets_random_vs_brute_force),
                 cmocka_unit_test(test_csv_dst_split),
+                cmocka_unit_test(test_csv_dst_rows_repeat),
                 cmocka_unit_test(test_csv_future_rows),
                 cmocka_unit_test(test_aw_future_events),
                 cmocka_unit_test(test_aw_shapes),
