@@ -509,7 +509,8 @@ static const CmdOption import_options[] = {
         CMD_OPTION_BOOL("dry-run", 'n', ImportArgs, dry_run,
                         CMD_HELP("--dry-run", "Count what would change; write nothing.")),
         CMD_OPTION_BOOL("strict", 's', ImportArgs, strict,
-                        CMD_HELP("--strict", "Stop at the first row that cannot be imported; import nothing.")),
+                        CMD_HELP("--strict", "All or nothing: import nothing if a row cannot be imported\n"
+                                             "or kizukid would refuse an hour (kizuki(1)).")),
         {},
 };
 
