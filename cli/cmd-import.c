@@ -450,6 +450,13 @@ static int import_kizuki(const Ctx *ctx, const char *name, const char *buf, size
                         r = -EBADMSG;
                         goto out;
                 }
+        /* A store may hold one hour under two offsets a whole number of hours
+         * apart (a time zone change within the hour, or an older kizuki): each
+         * has its own seconds, so they are added up here, rather than the
+         * daemon keeping the larger. */
+        r = import_merge_hours(k.buckets, k.n_buckets, &k.n_buckets);
+        if (r < 0)
+                goto out;
         r = import_hours(ctx, name, k.buckets, k.n_buckets, dry_run, strict, &t);
         if (r >= 0 && !dry_run)
                 r = records_send(ctx, &k, &checkins, &nudges, &t.expired);

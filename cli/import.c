@@ -278,10 +278,37 @@ static int piece_add(BucketList *l, int64_t a, int64_t e, int32_t off, bool acti
         return 0;
 }
 
+int import_merge_hours(AcctBucket *b, size_t n, size_t *ret_n) {
+        _cleanup_free_ Ordered *order = NULL;
+        size_t k = 0;
+
+        if (n > SIZE_MAX / sizeof *order)
+                return -ENOMEM;
+        order = malloc((n ? n : 1) * sizeof *order);
+        if (!order)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                order[i] = (Ordered) { b[i], i };
+        qsort(order, n, sizeof *order, cmp_ordered);
+        for (size_t i = 0; i < n; i++) {
+                const AcctBucket *x = &order[i].b;
+
+                if (k > 0 && b[k - 1].start == x->start) {
+                        int64_t o = (int64_t) b[k - 1].observed_s + x->observed_s;
+                        int64_t a = (int64_t) b[k - 1].active_s + x->active_s;
+
+                        b[k - 1].observed_s = (int32_t) (o > SEC_PER_HOUR ? SEC_PER_HOUR : o);
+                        b[k - 1].active_s = (int32_t) (a > b[k - 1].observed_s ? b[k - 1].observed_s : a);
+                } else
+                        b[k++] = *x;
+        }
+        *ret_n = k;
+        return 0;
+}
+
 int import_to_buckets(const ImportInterval *iv, size_t n, AcctBucket **ret, size_t *ret_n) {
         _cleanup_free_ ImportInterval *sorted = NULL;
         _cleanup_free_ Range *act = NULL;
-        _cleanup_free_ Ordered *order = NULL;
         BucketList l = {};
         size_t m = 0, ai = 0, k;
         int64_t furthest = INT64_MIN;
@@ -345,36 +372,12 @@ int import_to_buckets(const ImportInterval *iv, size_t n, AcctBucket **ret, size
                 }
         }
 
-        /* Pieces with different offsets interleave their buckets: sort, then merge
-         * the buckets of one UTC hour (the same instants, whatever offset they
-         * were written with), labelled with the offset of the one that came
-         * first in time. The pieces are disjoint, so no bucket can exceed its
-         * hour; the cap only guards the invariant. */
-        if (l.n > SIZE_MAX / sizeof *order) {
-                r = -ENOMEM;
+        /* Pieces with different offsets interleave their buckets. The pieces are
+         * disjoint, so no bucket can exceed its hour; the cap only guards the
+         * invariant. */
+        r = import_merge_hours(l.b, l.n, &k);
+        if (r < 0)
                 goto fail;
-        }
-        order = malloc((l.n ? l.n : 1) * sizeof *order);
-        if (!order) {
-                r = -ENOMEM;
-                goto fail;
-        }
-        for (size_t i = 0; i < l.n; i++)
-                order[i] = (Ordered) { l.b[i], i };
-        qsort(order, l.n, sizeof *order, cmp_ordered);
-        k = 0;
-        for (size_t i = 0; i < l.n; i++) {
-                const AcctBucket *x = &order[i].b;
-
-                if (k > 0 && l.b[k - 1].start == x->start) {
-                        int64_t o = (int64_t) l.b[k - 1].observed_s + x->observed_s;
-                        int64_t a = (int64_t) l.b[k - 1].active_s + x->active_s;
-
-                        l.b[k - 1].observed_s = (int32_t) (o > SEC_PER_HOUR ? SEC_PER_HOUR : o);
-                        l.b[k - 1].active_s = (int32_t) (a > l.b[k - 1].observed_s ? l.b[k - 1].observed_s : a);
-                } else
-                        l.b[k++] = *x;
-        }
 
         *ret = l.b;
         *ret_n = k;

@@ -89,6 +89,12 @@ int import_parse_activitywatch(const char *buf, size_t len, const ImportOptions 
  * overlap in part; kizukid stores the first of those (docs/import.md). */
 int import_to_buckets(const ImportInterval *iv, size_t n, AcctBucket **ret, size_t *ret_n);
 
+/* Make b[0..n) one bucket per UTC start, in place, sorted by start: buckets of
+ * one start (the same instants under offsets a whole number of hours apart,
+ * each with its own seconds) are added up, capped at the hour, under the
+ * offset of the first of them in b. *ret_n: how many are left. -ENOMEM. */
+int import_merge_hours(AcctBucket *b, size_t n, size_t *ret_n);
+
 /* Shared by the parsers in import-*.c (and tested on their own). */
 
 /* An ISO 8601 timestamp, exactly s[0..len): "YYYY-MM-DDTHH:MM:SS[.frac][Z|±HH:MM|±HHMM]"

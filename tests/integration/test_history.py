@@ -470,6 +470,31 @@ class TestImportSafety(k.KizukiTestCase):
         starts = sorted(r[0] for r in rows)
         self.assertTrue(all(b - a >= 3600 for a, b in zip(starts, starts[1:])), rows)
 
+    def test_restore_adds_one_hour_under_two_offsets(self):
+        """An export that holds one UTC hour under Z and +01:00 (each with its
+        own seconds, as a time zone change within the hour leaves them) is
+        restored as one hour with both, not the larger of the two; restoring
+        again changes nothing."""
+        env = self.env
+        self.start()
+        now = int(time.time())
+        h = now - now % 3600 - 48 * 3600
+        rows = [{"start": h, "utc_offset": 0, "active_s": 600, "observed_s": 900},
+                {"start": h, "utc_offset": 3600, "active_s": 300, "observed_s": 1200},
+                {"start": h + 3600, "utc_offset": 3600, "active_s": 0, "observed_s": 60}]
+        export = {"format": "kizuki-export", "version": 1, "schema_version": 4,
+                  "tables": {"bucket": {"columns": ["start", "utc_offset", "active_s", "observed_s"],
+                                        "rows": rows}}}
+        path = os.path.join(env.dir, "export.json")
+        with open(path, "w") as f:
+            json.dump(export, f)
+        out = env.cli("import", "--format", "kizuki", "--strict", path).stdout
+        self.assertIn("Merged 2 hours (2 changed)", out)
+        out = env.cli("import", "--format", "kizuki", path).stdout
+        self.assertIn("Merged 2 hours (0 changed)", out)
+        self.assertEqual(env.stop_daemon(), 0)
+        self.assertEqual(env.db_rows(), [(h, 0, 900, 2100), (h + 3600, 3600, 0, 60)])
+
     def test_dst_row_split(self):
         """A row across the spring change in Europe/Berlin is split where the
         zone changes and each part keeps its own offset."""

@@ -1649,6 +1649,30 @@ static void test_csv_dst_rows_repeat(void **state) {
         import_parsed_done(&p);
 }
 
+/* One bucket per UTC start: the seconds of one start under two offsets are
+ * added up (capped), under the offset that comes first. */
+static void test_merge_hours(void **state) {
+        AcctBucket b[] = {
+                { JAN5 + H, 3600, 0, 60 },
+                { JAN5, 0, 600, 900 },
+                { JAN5, 3600, 300, 1200 },
+                { JAN5 + 2 * H, 0, 3000, 3000 },
+                { JAN5 + 2 * H, -3600, 1000, 1000 },
+        };
+        static const AcctBucket want[] = {
+                { JAN5, 0, 900, 2100 },
+                { JAN5 + H, 3600, 0, 60 },
+                { JAN5 + 2 * H, 0, 3600, 3600 },
+        };
+        size_t n = 0;
+
+        (void) state;
+        assert_int_equal(import_merge_hours(b, ELEMENTSOF(b), &n), 0);
+        assert_buckets_equal(b, n, want, ELEMENTSOF(want));
+        assert_int_equal(import_merge_hours(b, 0, &n), 0);
+        assert_int_equal(n, 0);
+}
+
 static void test_csv_future_rows(void **state) {
         /* "Now" is 2026-03-29T02:00Z: the third row ends a second after it. */
         static const char text[] = "start,end,state\n"
@@ -1730,6 +1754,7 @@ int main(void) {
                 cmocka_unit_test(test_buckets_random_vs_brute_force),
                 cmocka_unit_test(test_csv_dst_split),
                 cmocka_unit_test(test_csv_dst_rows_repeat),
+                cmocka_unit_test(test_merge_hours),
                 cmocka_unit_test(test_csv_future_rows),
                 cmocka_unit_test(test_aw_future_events),
                 cmocka_unit_test(test_aw_shapes),
