@@ -108,8 +108,9 @@ typedef struct CsvChange {
 
 /* Where the time zone changes from offset a to offset b within (start, end]:
  * its offset is a at start and b at end, and it changes once, at *ret_t (a
- * binary search, then a check at every hour on both sides). -ESRCH when the
- * zone says otherwise. */
+ * binary search, then a check at every hour on both sides; or *c, the change
+ * checked last, when the row lies within its span). -ESRCH when the zone says
+ * otherwise. */
 static int csv_offset_change(const ImportOptions *o, CsvChange *c, int64_t start, int64_t end, int32_t a, int32_t b,
                              int64_t *ret_t) {
         int64_t lo = start, hi = end;
