@@ -263,7 +263,17 @@ void client_log_varlink_error(const char *error, json_object *params) {
         else if (strcmp(error, KIZUKI_NAME("PermissionDenied")) == 0 ||
                  strcmp(error, "org.varlink.service.PermissionDenied") == 0)
                 fprintf(stderr, "kizuki: kizukid refused the request: permission denied\n");
-        else if (strcmp(error, KIZUKI_NAME("MessageTooLarge")) == 0)
+        else if (strcmp(error, KIZUKI_NAME("FutureHour")) == 0) {
+                int64_t index, start, offset;
+                if (client_get_int(params, "index", &index) >= 0 && client_get_int(params, "start", &start) >= 0 &&
+                    client_get_int(params, "utc_offset", &offset) >= 0 && offset >= -18 * 3600 &&
+                    offset <= 18 * 3600 && output_iso8601(a, sizeof a, start, (int32_t) offset) >= 0)
+                        fprintf(stderr, "kizuki: kizukid refused the batch: its hour %lld, starting %s, is in the "
+                                "future by kizukid's clock; nothing of the batch was stored\n",
+                                (long long) index + 1, a);
+                else
+                        fprintf(stderr, "kizuki: kizukid refused the batch: an hour in it is in the future\n");
+        } else if (strcmp(error, KIZUKI_NAME("MessageTooLarge")) == 0)
                 fprintf(stderr, "kizuki: the request was too large for kizukid\n");
         else if (strcmp(error, "org.varlink.service.MethodNotFound") == 0 ||
                  strcmp(error, "org.varlink.service.MethodNotImplemented") == 0)

@@ -36,6 +36,7 @@ typedef enum StoreStmt {
         STMT_COUNT_UNREAD,
         STMT_ADD_SHARE,
         STMT_GET_SHARES,
+        STMT_NEAR_BUCKETS,
         _STMT_MAX,
 } StoreStmt;
 

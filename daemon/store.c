@@ -193,6 +193,11 @@ static const char *const store_sql[_STMT_MAX] = {
         [STMT_GET_SHARES] =
                 "SELECT id, at, recipient, transport, week, level, format, size, sha256, result, detail "
                 "FROM share_log ORDER BY at DESC, id DESC LIMIT CASE WHEN ?1 > 0 THEN ?1 ELSE -1 END",
+        /* The buckets whose hour overlaps the hour from ?1 (a range of the
+         * primary key). */
+        [STMT_NEAR_BUCKETS] =
+                "SELECT start, utc_offset, active_s, observed_s FROM bucket "
+                "WHERE start > ?1 - 3600 AND start < ?1 + 3600 ORDER BY start, utc_offset",
 };
 
 static void store_freep(Store **s) {

@@ -39,14 +39,23 @@ const char *store_last_error(const Store *s);
 int64_t store_size(const Store *s);
 
 /* Add seconds to buckets in one transaction. Each bucket is capped at 3600 s
- * observed and active at observed. All or nothing. */
+ * observed and active at observed. A bucket whose UTC start is stored already
+ * under another offset is added to that one (the label stored first wins, as
+ * in store_merge_buckets). All or nothing. */
 int store_add_buckets(Store *s, const AcctBucket *b, size_t n);
 
 /* Merge imported buckets: per bucket the larger of stored and given seconds
  * (active and observed separately; capped as above), so a repeated import
- * changes nothing. All or nothing; with dry_run nothing is written.
- * *ret_changed (may be NULL): buckets that were (or would be) created or raised. */
-int store_merge_buckets(Store *s, const AcctBucket *b, size_t n, bool dry_run, size_t *ret_changed);
+ * changes nothing. One instant is never in two buckets, whatever offset it was
+ * written with: a bucket goes into the stored one of the same UTC start (the
+ * same instants), which keeps its offset (the label already stored wins; its
+ * own label first when there are several); a bucket that overlaps part of a
+ * stored one (offsets a part of an hour apart: +05:30 and +01:00) is left out,
+ * unless it changes nothing. All or nothing; with dry_run nothing is written.
+ * *ret_changed (may be NULL): buckets that were (or would be) created or raised;
+ * *ret_conflicts (may be NULL): buckets left out. */
+int store_merge_buckets(Store *s, const AcctBucket *b, size_t n, bool dry_run, size_t *ret_changed,
+                        size_t *ret_conflicts);
 
 /* Buckets whose local start (start + utc_offset) lies in [local_from, local_to)
  * (both "local seconds": a local date-time read as if it were UTC), by start.

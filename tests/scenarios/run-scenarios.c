@@ -362,7 +362,8 @@ static int load_buckets(const char *path, AcctBucket **ret, size_t *ret_n) {
                 fprintf(stderr, "Failed to read %s: %s\n", path, strerror(-r));
                 return r;
         }
-        r = import_parse_csv(buf, len, true, import_reject_print, (void *) path, &parsed);
+        const ImportOptions o = { .strict = true, .reject = import_reject_print, .userdata = (void *) path };
+        r = import_parse_csv(buf, len, &o, &parsed);
         if (r < 0) {
                 fprintf(stderr, "Failed to parse %s: %s\n", path, strerror(-r));
                 import_parsed_done(&parsed);
