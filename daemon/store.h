@@ -182,6 +182,17 @@ typedef struct StoreForgotten {
  * succeeds. *ret (may be NULL) gets the counts. */
 int store_forget(Store *s, const StoreForget *f, StoreForgotten *ret);
 
+typedef struct StoreFolded {
+        int64_t hours, observed_s, active_s;
+} StoreFolded;
+
+/* Hours that start after `after` (UTC s) were labelled by a wall clock that
+ * ran ahead: in one transaction, delete them and add their seconds to the
+ * hour (into_start, into_offset) (which must not start after `after`), capped
+ * as every write is. *ret: the hours folded and their seconds. A cleanup is
+ * due afterwards, as after a forget. */
+int store_fold_future(Store *s, int64_t after, int64_t into_start, int32_t into_offset, StoreFolded *ret);
+
 /* When a cleanup is due: wal_checkpoint(TRUNCATE), VACUUM and
  * wal_checkpoint(TRUNCATE) again, so no deleted row survives in the
  * database, its free pages or the WAL. 0 when nothing was due, 1 when done;
