@@ -235,6 +235,12 @@ int recorder_revoke_consent(Daemon *d) {
         return 0;
 }
 
+void recorder_discard(Daemon *d, const StoreForget *f) {
+        int64_t from, to;
+        store_forget_hours(f, &from, &to);
+        accountant_discard(d->acct, from, to);
+}
+
 void recorder_forgotten(Daemon *d) {
         d->have_consent = false;
         d->consent = (StoreConsent) {};

@@ -177,6 +177,9 @@ typedef struct StoreForgotten {
         int64_t buckets, checkins, nudges, consents, shares, meta;
 } StoreForgotten;
 
+/* The local starts [*ret_from, *ret_to) of the hours f covers (saturated). */
+void store_forget_hours(const StoreForget *f, int64_t *ret_from, int64_t *ret_to);
+
 /* Delete in one transaction (secure_delete is on): all or nothing. When rows
  * were deleted, a cleanup is due (store_cleanup), and stays due until it
  * succeeds. *ret (may be NULL) gets the counts. */

@@ -476,6 +476,22 @@ void accountant_commit(Accountant *a) {
         }
 }
 
+void accountant_discard(Accountant *a, int64_t local_from, int64_t local_to) {
+        size_t k = 0;
+
+        assert(a);
+
+        for (size_t i = 0; i < a->n_slots; i++) {
+                const Slot *s = &a->slots[i];
+                int64_t local = s->start + s->utc_offset;
+
+                if (local >= local_from && local < local_to)
+                        continue;
+                a->slots[k++] = *s;
+        }
+        a->n_slots = k;
+}
+
 int64_t accountant_next_boundary(const Accountant *a) {
         Segment seg;
 

@@ -71,6 +71,12 @@ int accountant_pending(const Accountant *a, AcctBucket **ret, size_t *ret_n);
  * closed hours that are fully stored. Call only with nothing in between. */
 void accountant_commit(Accountant *a);
 
+/* Forget the hours whose local start (start + utc_offset, seconds) lies in
+ * [local_from, local_to): all they hold, handed out or not, including the
+ * open hour's fractions. The timeline goes on: time accounted later starts
+ * those hours afresh. */
+void accountant_discard(Accountant *a, int64_t local_from, int64_t local_to);
+
 /* The wall time (µs) at which the hour containing the timeline's current wall
  * position ends; INT64_MAX before the first update. */
 int64_t accountant_next_boundary(const Accountant *a);

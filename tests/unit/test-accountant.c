@@ -814,6 +814,53 @@ static void test_wall_jump_back_and_forth(void **state) {
         accountant_free(a);
 }
 
+/* Issue #17: a forget drops what the accountant holds of the forgotten hours,
+ * the fractions of the open hour included, so nothing of them is written
+ * later. 10:00:00–10:30:00.7 active is stored as 1800 s (floor, open hour),
+ * the forget deletes it, then 0.1 s more is accounted (the step to the
+ * forget's update, consent gone). Without the discard, closing the hour hands
+ * out round(1800.8) - 1800 = 1 s; with it, nothing. */
+static void forget_open_hour(Accountant *a, bool discard) {
+        FakeClock c = clock_at(at(10, 0));
+        Store *st = store_new(16);
+
+        update(a, &c, ACCT_ACTIVE);
+        step(a, &c, 30 * MINUTE + 700000, ACCT_ACTIVE);
+        flush(a, st);
+        expect_stored(st, at(10, 0), 0, 1800, 1800);
+        step(a, &c, 100000, ACCT_UNOBSERVED);
+        if (discard)
+                accountant_discard(a, at(10, 0), at(11, 0));
+        step(a, &c, 30 * MINUTE, ACCT_UNOBSERVED); /* the hour closes */
+        if (discard)
+                expect_none(a);
+        else
+                EXPECT_PENDING(a, { at(10, 0), 0, 1, 1 });
+        store_free(st);
+}
+
+static void test_discard(void **state) {
+        Accountant *a = acct_new(off_utc, NULL);
+        FakeClock c = clock_at(at(10, 0));
+
+        (void) state;
+        forget_open_hour(a, false);
+        accountant_free(a);
+        a = acct_new(off_utc, NULL);
+        forget_open_hour(a, true);
+
+        /* Only the range goes; time accounted later starts afresh. */
+        accountant_free(a);
+        a = acct_new(off_utc, NULL);
+        update(a, &c, ACCT_ACTIVE);
+        step(a, &c, 90 * MINUTE, ACCT_ACTIVE); /* 10:00–11:30 */
+        accountant_discard(a, at(11, 0), at(12, 0));
+        EXPECT_PENDING(a, { at(10, 0), 0, 3600, 3600 });
+        step(a, &c, 10 * MINUTE, ACCT_ACTIVE);
+        EXPECT_PENDING(a, { at(10, 0), 0, 3600, 3600 }, { at(11, 0), 0, 600, 600 });
+        accountant_free(a);
+}
+
 /* 7200 steps of 0.5 s active from 10:30:00.3 to 11:30:00.3, committed every 7
  * steps: 10:00 holds 1799.7 s → 1800 once closed, 11:00 holds 1800.3 s → 1800
  * while open. Another 7200 steps to 12:30:00.3: 11:00 closes at exactly 3600,
@@ -1359,6 +1406,7 @@ int main(void) {
                 cmocka_unit_test(test_wall_jump_year_and_back),
                 cmocka_unit_test(test_wall_jump_flushed_while_ahead),
                 cmocka_unit_test(test_wall_jump_back_and_forth),
+                cmocka_unit_test(test_discard),
                 cmocka_unit_test(test_rounding_many_steps),
                 cmocka_unit_test(test_rounding_short_steps),
                 cmocka_unit_test(test_open_floor_closed_round),
