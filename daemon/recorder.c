@@ -15,6 +15,9 @@
 #include "timeutil.h"
 #include "version.h"
 
+/* 9999-12-31T23:59:59Z: no later time is taken from the store. */
+#define TIME_MAX_S INT64_C(253402300799)
+
 /* --- recording state ----------------------------------------------------- */
 
 bool recorder_consented(const Daemon *d) {
@@ -142,10 +145,16 @@ static int recorder_fold_future(Daemon *d, int64_t after, int64_t into) {
                             store_last_error(d->store));
                 return r;
         }
-        if (f.hours > 0)
+        if (f.hours > 0) {
+                char when[32] = "?";
+                struct tm tm;
+                time_t t = (time_t) start;
+                if (localtime_r(&t, &tm))
+                        strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
                 log_warning("%lld stored hours started in the future (the wall clock had run ahead); their "
-                            "%lld s observed, %lld s active moved into the hour of %lld",
-                            (long long) f.hours, (long long) f.observed_s, (long long) f.active_s, (long long) start);
+                            "%lld s observed, %lld s active moved into the hour of %s",
+                            (long long) f.hours, (long long) f.observed_s, (long long) f.active_s, when);
+        }
         return 0;
 }
 
@@ -439,7 +448,7 @@ int recorder_restore(Daemon *d) {
          * stop, into whose hour they go (the true hours of a clock that is
          * behind now stay). Without one, the current wall clock is all we have. */
         int64_t now_s = time(NULL);
-        if (r > 0)
+        if (r > 0 && stopped > 0 && stopped <= TIME_MAX_S) /* else not a time we wrote */
                 (void) recorder_fold_future(d, stopped > now_s ? stopped : now_s, stopped);
         else
                 (void) recorder_fold_future(d, now_s, now_s);
