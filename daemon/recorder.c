@@ -99,7 +99,8 @@ void recorder_update(Daemon *d) {
         if (r > 0) {
                 int64_t jump = accountant_last_jump(d->acct);
                 log_notice("The wall clock jumped %s by %lld s; recording goes on under the new time",
-                           jump > 0 ? "forward" : "back", (long long) ((jump < 0 ? -jump : jump) / USEC_PER_SEC));
+                           jump > 0 ? "forward" : "back",
+                           (long long) (((jump < 0 ? -jump : jump) + USEC_PER_SEC / 2) / USEC_PER_SEC));
                 /* Hours stored while the clock was ahead now lie in the future. */
                 if (jump < 0) {
                         d->fold_due = true;
