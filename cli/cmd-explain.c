@@ -29,6 +29,7 @@ typedef struct Explain {
         const PolicyEval *ev; /* the policy's row: one per day */
         size_t n_days;
         size_t first, last;   /* the days shown: [first, last] */
+        int min_coverage_h;   /* the daemon's */
 } Explain;
 
 /* The policy file's name of a window's aggregate. */
@@ -69,7 +70,7 @@ static const char *format_number(double v, char *buf, size_t size) {
 
 /* The daily value as the replay sees it: NAN when null or on a low-coverage day. */
 static double valid_daily(const Policy *p, const Day *d) {
-        if (!is_checkin_signal(p->signal) && d->coverage_h < POLICY_MIN_COVERAGE_H)
+        if (!is_checkin_signal(p->signal) && d->low_coverage)
                 return NAN;
         return policy_common_daily(p, d);
 }
@@ -144,6 +145,17 @@ static void why(const Explain *x, size_t i, char *buf, size_t size) {
         unsigned span;
 
         if (!e->known) {
+                /* CUSUM steps on the day's own value: without it nothing else matters. */
+                if (p->detector == POLICY_CUSUM && isnan(valid_daily(p, &x->days[i]))) {
+                        if (!is_checkin_signal(p->signal) && x->days[i].low_coverage)
+                                snprintf(buf, size,
+                                         "no value for this day: %.1f hours observed, under the %d-hour minimum "
+                                         "(a day counts once complete)%s",
+                                         x->days[i].coverage_h, x->min_coverage_h, unchanged(e));
+                        else
+                                snprintf(buf, size, "no value for this day%s", unchanged(e));
+                        return;
+                }
                 if (p->detector != POLICY_CUSUM && p->detector != POLICY_COMPOSITE) {
                         int need = p->detector == POLICY_TREND ? p->trend_min_days : p->min_valid_days;
                         unsigned k = count_valid(x, i, (size_t) p->window_days - 1, 0, &span);
@@ -490,7 +502,8 @@ static int explain_exec(const Command *cmd, Ctx *ctx) {
         }
 
         int64_t first_shown = to_day - (args->days - 1) * DAY_S;
-        r = policy_common_fetch_days(ctx, first_shown - POLICY_LEAD_IN_DAYS * DAY_S, to_day, &days, &n_days);
+        DaySettings settings;
+        r = policy_common_fetch_days(ctx, first_shown, to_day, &days, &n_days, &settings);
         if (r < 0)
                 goto out;
         /* The days up to the last one asked for. */
@@ -501,13 +514,14 @@ static int explain_exec(const Command *cmd, Ctx *ctx) {
                 r = -ENODATA;
                 goto out;
         }
-        r = policy_common_replay(list, n_list, days, n_days, &ev);
+        r = policy_common_judge(list, n_list, days, n_days, first_shown, &settings, &ev);
         if (r < 0) {
                 fprintf(stderr, "kizuki explain: cannot replay: %s\n", strerror(-r));
                 goto out;
         }
 
-        Explain x = { .p = target, .days = days, .ev = ev + idx * n_days, .n_days = n_days, .last = n_days - 1 };
+        Explain x = { .p = target, .days = days, .ev = ev + idx * n_days, .n_days = n_days, .last = n_days - 1,
+                      .min_coverage_h = settings.min_coverage_h };
         x.first = x.last;
         while (x.first > 0 && days[x.first - 1].day >= first_shown)
                 x.first--;

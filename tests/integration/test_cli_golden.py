@@ -44,8 +44,8 @@ IFACE = "io.kizuki.Daemon"
 
 # The keys of a day in "kizuki days --json", in the order of the contract.
 DAY_KEYS = ["date", "screen_h", "night_ratio", "first_active", "last_active", "sleep_onset", "sleep_offset",
-            "sleep_mid", "sleep_h", "coverage_h", "low_coverage", "is", "iv", "ra", "l5", "l5_onset", "m10",
-            "m10_onset", "went_out", "met_someone", "mood"]
+            "sleep_mid", "sleep_h", "up", "down", "coverage_h", "low_coverage", "is", "iv", "ra", "l5", "l5_onset", "m10",
+            "m10_onset", "sri", "social_jet_lag_h", "went_out", "met_someone", "mood"]
 
 STANDARD = {
     "GetWeek": {"file": "getweek.json"},
@@ -358,8 +358,9 @@ class TestDays(CliTest):
     def test_json_contract_example(self):
         example = {"date": "2026-01-05", "screen_h": 5.25, "night_ratio": 0.12, "first_active": "08:00",
                    "last_active": "23:00", "sleep_onset": "00:00", "sleep_offset": "07:00", "sleep_mid": "03:30",
-                   "sleep_h": 7.0, "coverage_h": 24.0, "low_coverage": False, "is": 0.71, "iv": 0.62, "ra": 0.88,
-                   "l5": 1.2, "l5_onset": "01:00", "m10": 38.5, "m10_onset": "09:00", "went_out": None,
+                   "sleep_h": 7.0, "up": 480.0, "down": 1380.0, "coverage_h": 24.0, "low_coverage": False,
+                   "is": 0.71, "iv": 0.62, "ra": 0.88, "l5": 1.2, "l5_onset": "01:00", "m10": 38.5,
+                   "m10_onset": "09:00", "sri": 82.6, "social_jet_lag_h": 1.25, "went_out": None,
                    "met_someone": None, "mood": None}
         # The daemon may send the keys in any order and integral floats as integers.
         sent = dict(reversed(list(example.items())), sleep_h=7, coverage_h=24)
@@ -866,14 +867,14 @@ class TestExplain(CliTest):
     def test_file_golden(self):
         r = self.kizuki("--color=never", "explain", self.POLICY, "--to", "2026-03-01")
         self.golden("explain-screen.txt", r.stdout)
-        self.assertEqual(self.only_request("GetDays"), {"from": "2025-01-12", "to": "2026-03-01"})
+        self.assertEqual(self.only_request("GetDays"), {"from": "2025-01-20", "to": "2026-03-01"})
         self.assertTrue(r.stdout.decode().endswith("On 2026-03-01: z = -0.45 is below 1\n"))
         for line in r.stdout.decode().splitlines():
             self.assertLessEqual(len(line), 100, line)
         self.fake.clear()
         r = self.kizuki("explain", self.POLICY, "--to", "2026-03-01", "--days", "7", "--json")
         self.golden("explain-screen.json", r.stdout)
-        self.assertEqual(self.only_request("GetDays"), {"from": "2025-01-19", "to": "2026-03-01"})
+        self.assertEqual(self.only_request("GetDays"), {"from": "2025-02-17", "to": "2026-03-01"})
         out = json.loads(r.stdout)
         self.assertEqual([d["date"] for d in out["days"]][0], "2026-02-23")
         self.assertEqual(len(out["days"]), 7)
@@ -893,7 +894,7 @@ class TestExplain(CliTest):
         r = self.kizuki("--color=never", "explain", "21")
         self.assertEqual([(q["method"], q["parameters"]) for q in self.fake.requests()],
                          [(f"{IFACE}.GetNudges", {"all": True}),
-                          (f"{IFACE}.GetDays", {"from": "2025-01-07", "to": "2026-02-24"})])
+                          (f"{IFACE}.GetDays", {"from": "2025-01-20", "to": "2026-02-24"})])
         self.assertIn("On 2026-02-24: z = 2.64 reaches 1; firing since 2026-02-24 (for 2 days reached): a nudge "
                       "was raised", r.stdout.decode())
         self.fake.clear()

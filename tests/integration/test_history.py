@@ -16,8 +16,8 @@ import kizukitest as k  # noqa: E402
 SAMPLE = os.path.join(k.SOURCE_DIR, "tests", "fixtures", "sample-history.csv")
 
 DAY_KEYS = ["date", "screen_h", "night_ratio", "first_active", "last_active", "sleep_onset",
-            "sleep_offset", "sleep_mid", "sleep_h", "coverage_h", "low_coverage", "is", "iv", "ra",
-            "l5", "l5_onset", "m10", "m10_onset", "went_out", "met_someone", "mood"]
+            "sleep_offset", "sleep_mid", "sleep_h", "up", "down", "coverage_h", "low_coverage", "is", "iv", "ra",
+            "l5", "l5_onset", "m10", "m10_onset", "sri", "social_jet_lag_h", "went_out", "met_someone", "mood"]
 
 
 def sample_per_day():
@@ -157,8 +157,9 @@ class TestHistory(k.KizukiTestCase):
         self.assertEqual(r.returncode, 1, r)
         self.assertIn("not a regular file", r.stderr)
 
-    def test_nudges_raised_today_only(self):
-        """The daemon raises a nudge for today when a policy starts firing, once;
+    def test_nudges_raised_for_complete_day(self):
+        """EvalPolicies decides the newest complete day (yesterday): a nudge when a
+        policy starts firing, once; today's partial data raises nothing;
         acknowledging, snoozing and hostile actions; a restart raises nothing new."""
         env = self.env
         pdir = os.path.join(env.dir, "policies")
@@ -188,15 +189,21 @@ class TestHistory(k.KizukiTestCase):
         st = env.status()
         self.assertEqual(st["unread_nudges"], 0)
         today = k.local_date(st)
+        yesterday = (dt.date.fromisoformat(today) - dt.timedelta(days=1)).isoformat()
 
+        # Today is not complete: its check-in waits for the day to end.
         env.cli("checkin", "--mood", "1", "--date", today)
         ev = env.call(k.IFACE + ".EvalPolicies", {})
-        self.assertEqual(ev["date"], today)
+        self.assertEqual((ev["date"], ev["raised"]), (yesterday, []))
+        env.cli("checkin", "--mood", "1", "--date", yesterday)
+        ev = env.call(k.IFACE + ".EvalPolicies", {})
+        self.assertEqual(ev["date"], yesterday)
         self.assertEqual(ev["evaluated"], 1)
         self.assertEqual(len(ev["raised"]), 1, ev)
         self.assertTrue(any("broken.policy:2:" in p for p in ev["problems"]), ev["problems"])
         n = ev["raised"][0]
-        self.assertEqual((n["policy"], n["date"], n["severity"], n["state"]), ("low-mood", today, "gentle", "unread"))
+        self.assertEqual((n["policy"], n["date"], n["severity"], n["state"]),
+                         ("low-mood", yesterday, "gentle", "unread"))
         self.assertEqual(n["title"], "Mood 1.0 today")
         self.assertEqual(n["step"], "Take a short walk.")
         self.assertEqual((n["rule"], n["value"], n["baseline"]), ("threshold", 1.0, 3.0))
