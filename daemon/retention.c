@@ -107,6 +107,11 @@ int retention_forget(Daemon *d, const StoreForget *f, bool all, StoreForgotten *
                 recorder_forgotten(d);
         }
         recorder_update(d);
+        /* The accountant still holds the range's open hour: the fractions of
+         * seconds not yet handed out (a closed hour is stored rounded) and the
+         * time since the save. Drop them, or they would be written after the
+         * forget. */
+        recorder_discard(d, f);
         log_info("Forgot %s: %lld hours, %lld check-ins, %lld nudges, %lld consent records, %lld shares, "
                  "%lld meta values, %lld files of damaged databases set aside",
                  all ? "everything" : "a range", (long long) ret->buckets, (long long) ret->checkins,

@@ -397,6 +397,13 @@ static int64_t add_sat(int64_t a, int64_t b) {
         return a + b;
 }
 
+void store_forget_hours(const StoreForget *f, int64_t *ret_from, int64_t *ret_to) {
+        /* A bucket belongs to the day in which its local start lies, and a day
+         * begins at day_start: the same hours `kizuki days` shows for them. */
+        *ret_from = add_sat(f->local_from, f->day_start);
+        *ret_to = add_sat(f->local_to, f->day_start);
+}
+
 int store_forget(Store *s, const StoreForget *f, StoreForgotten *ret) {
         StoreForgotten c = {};
         int64_t b_from, b_to;
@@ -407,10 +414,7 @@ int store_forget(Store *s, const StoreForget *f, StoreForgotten *ret) {
                 return -EINVAL;
         if (ret)
                 *ret = c;
-        /* A bucket belongs to the day in which its local start lies, and a day
-         * begins at day_start: the same hours `kizuki days` shows for them. */
-        b_from = add_sat(f->local_from, f->day_start);
-        b_to = add_sat(f->local_to, f->day_start);
+        store_forget_hours(f, &b_from, &b_to);
 
         r = store_run(s, s->stmt[STMT_BEGIN]);
         if (r < 0)

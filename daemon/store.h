@@ -186,10 +186,24 @@ typedef struct StoreForgotten {
         int64_t buckets, checkins, nudges, consents, shares, meta;
 } StoreForgotten;
 
+/* The local starts [*ret_from, *ret_to) of the hours f covers (saturated). */
+void store_forget_hours(const StoreForget *f, int64_t *ret_from, int64_t *ret_to);
+
 /* Delete in one transaction (secure_delete is on): all or nothing. When rows
  * were deleted, a cleanup is due (store_cleanup), and stays due until it
  * succeeds. *ret (may be NULL) gets the counts. */
 int store_forget(Store *s, const StoreForget *f, StoreForgotten *ret);
+
+typedef struct StoreFolded {
+        int64_t hours, observed_s, active_s;
+} StoreFolded;
+
+/* Hours that start after `after` (UTC s) were labelled by a wall clock that
+ * ran ahead: in one transaction, delete them and add their seconds to the
+ * hour (into_start, into_offset) (which must not start after `after`), capped
+ * as every write is. *ret: the hours folded and their seconds. A cleanup is
+ * due afterwards, as after a forget. */
+int store_fold_future(Store *s, int64_t after, int64_t into_start, int32_t into_offset, StoreFolded *ret);
 
 /* When a cleanup is due: wal_checkpoint(TRUNCATE), VACUUM and
  * wal_checkpoint(TRUNCATE) again, so no deleted row survives in the

@@ -44,6 +44,7 @@ KIZUKI = os.environ.get("KIZUKI") or os.path.join(BUILD_DIR, "kizuki")
 BUS_CONF = os.path.join(HERE, "system-bus.conf")
 VARLINK_FILE = os.path.join(SOURCE_DIR, "lib", "io.kizuki.Daemon.varlink")
 PYTHON = "/usr/bin/python3"
+LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"  # Debian's faketime (scripts/deps)
 
 LOGIN1 = "org.freedesktop.login1"
 LOGIN1_PATH = "/org/freedesktop/login1"
@@ -484,6 +485,30 @@ class Env:
     # kizukid keeps a century. Tests of retention itself set their own.
     keep_fixtures = True
     FIXTURE_RETENTION = "\n[store]\n# the test fixtures have fixed dates\nretention_days = 36500\n"
+
+    # -- a movable wall clock (libfaketime) ----------------------------------------------
+
+    def faketime_environ(self, offset=0, **extra):
+        """The environment for a kizukid whose wall clock runs `offset` seconds off the real
+        one and can be moved while it runs (set_clock): libfaketime preloaded, reading its
+        offset from a file on every call. The monotonic and boot clocks stay real, as they
+        do when someone sets the system clock."""
+        if not os.path.exists(LIBFAKETIME):
+            raise AssertionError(f"{LIBFAKETIME} missing (package faketime, scripts/deps)")
+        self.faketime_file = os.path.join(self.dir, "faketime.rc")
+        self.set_clock(offset)
+        asan = ":".join(x for x in (os.environ.get("ASAN_OPTIONS"), "verify_asan_link_order=0") if x)
+        return self.environ(LD_PRELOAD=LIBFAKETIME, FAKETIME_TIMESTAMP_FILE=self.faketime_file,
+                            FAKETIME_NO_CACHE="1", FAKETIME_DONT_FAKE_MONOTONIC="1", ASAN_OPTIONS=asan,
+                            **extra)
+
+    def set_clock(self, offset):
+        """Move the faked wall clock to real time + offset seconds (atomically: libfaketime
+        rereads the file on every call)."""
+        tmp = self.faketime_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(f"{offset:+d}\n")
+        os.replace(tmp, self.faketime_file)
 
     def write_config(self, text):
         os.makedirs(os.path.dirname(self.config_path), mode=0o700, exist_ok=True)

@@ -188,6 +188,52 @@ static void test_upsert_caps(void **state) {
         store_free(s);
 }
 
+/* Hours after `after` leave the store; their seconds join the given hour,
+ * capped as every write is; nothing else changes. */
+static void test_fold_future(void **state) {
+        Fixture *f = *state;
+        AcctBucket in[] = {
+                { .start = DAY0, .utc_offset = 0, .active_s = 100, .observed_s = 3000 },
+                { .start = DAY0 + H, .utc_offset = 0, .active_s = 10, .observed_s = 20 },
+                { .start = DAY0 + 400 * 24 * H, .utc_offset = 0, .active_s = 300, .observed_s = 500 },
+                { .start = DAY0 + 401 * 24 * H, .utc_offset = 7200, .active_s = 0, .observed_s = 200 },
+        };
+        _cleanup_free_ AcctBucket *out = NULL;
+        StoreFolded got = { 1, 1, 1 };
+        size_t n;
+        Store *s = open_store(f->path);
+
+        assert_int_equal(store_add_buckets(s, in, ELEMENTSOF(in)), 0);
+        assert_int_equal(store_fold_future(s, DAY0 + H - 1, DAY0 + H, 0, &got), -EINVAL); /* into after `after` */
+        assert_int_equal(store_fold_future(NULL, DAY0, DAY0, 0, &got), -EINVAL);
+
+        /* Nothing after: nothing changes. */
+        assert_int_equal(store_fold_future(s, DAY0 + 402 * 24 * H, DAY0, 0, &got), 0);
+        assert_int_equal(got.hours, 0);
+
+        /* 700 s observed, 300 active into the 00:00 hour: 3000 + 700 caps at 3600. */
+        assert_int_equal(store_fold_future(s, DAY0 + 2 * H, DAY0, 0, &got), 0);
+        assert_int_equal(got.hours, 2);
+        assert_int_equal(got.observed_s, 700);
+        assert_int_equal(got.active_s, 300);
+        assert_int_equal(store_get_buckets(s, DAY0 - 24 * H, DAY0 + 500 * 24 * H, &out, &n), 0);
+        assert_int_equal(n, 2);
+        assert_bucket(&out[0], DAY0, 0, 400, 3600);
+        assert_bucket(&out[1], DAY0 + H, 0, 10, 20);
+        free(out);
+        out = NULL;
+
+        /* Into an hour not stored yet. */
+        AcctBucket late = { .start = DAY0 + 5 * H, .utc_offset = 0, .active_s = 1, .observed_s = 2 };
+        assert_int_equal(store_add_buckets(s, &late, 1), 0);
+        assert_int_equal(store_fold_future(s, DAY0 + 3 * H, DAY0 + 2 * H, 0, &got), 0);
+        assert_int_equal(got.hours, 1);
+        assert_int_equal(store_get_buckets(s, DAY0 + 2 * H, DAY0 + 6 * H, &out, &n), 0);
+        assert_int_equal(n, 1);
+        assert_bucket(&out[0], DAY0 + 2 * H, 0, 1, 2);
+        store_free(s);
+}
+
 static void test_active_capped_at_observed(void **state) {
         Fixture *f = *state;
         AcctBucket a = { .start = DAY0, .utc_offset = 0, .active_s = 3000, .observed_s = 3000 };
@@ -1206,6 +1252,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_create_add_reopen, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_upsert_caps, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_fold_future, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_active_capped_at_observed, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_all_or_nothing, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
