@@ -51,9 +51,7 @@ import sys
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SRC = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
+import benchenv
 
 DAY = 86400
 HOUR = 3600
@@ -164,9 +162,11 @@ class Campaign:
         self.problems.append((run, text))
         print(f"  run {run}: PROBLEM: {text}", flush=True)
 
+    def config_text(self, retention_days=LONG_RETENTION):
+        return f"[recording]\nflush_interval = {FLUSH_S}s\n[store]\nretention_days = {retention_days}\n"
+
     def config(self, retention_days=LONG_RETENTION):
-        self.env.write_config(f"[recording]\nflush_interval = {FLUSH_S}s\n"
-                              f"[store]\nretention_days = {retention_days}\n")
+        self.env.write_config(self.config_text(retention_days))
 
     def call(self, method, params=None, timeout=30):
         return self.env.call(self.k.IFACE + "." + method, params or {}, timeout=timeout)
@@ -249,13 +249,7 @@ class Campaign:
 
     def setup(self):
         env = self.env
-        env.start_bus_and_logind()
-        env.add_session("c1", active=True)
-        self.config()
-        env.start_daemon(timeout=30)
-        env.grant_consent_raw()
-        self.k.wait_for(lambda: env.status()["recording"] == "recording" and env.status()["active"], 10,
-                        what="recording")
+        benchenv.start_active(self.k, env, self.config_text())
         now = int(time.time())
         first = (now // DAY - BASE_YEARS * 365) * DAY
         n = (now // DAY - 2) * DAY // HOUR - first // HOUR
@@ -519,20 +513,14 @@ class Campaign:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--build", default=os.environ.get("KIZUKI_BUILD_DIR") or os.path.join(SRC, "build"))
+    ap.add_argument("--build", default=benchenv.DEFAULT_BUILD)
     ap.add_argument("--runs", type=int, default=200)
     ap.add_argument("--seed", type=int, default=17)
     ap.add_argument("--phases", default=",".join(PHASES), help="comma-separated subset of " + ",".join(PHASES))
     ap.add_argument("--keep", action="store_true", help="keep the temp dir with the logs")
     args = ap.parse_args()
-    os.environ["KIZUKID"] = os.path.abspath(os.path.join(args.build, "kizukid"))
-    os.environ["KIZUKI"] = os.path.abspath(os.path.join(args.build, "kizuki"))
-    os.environ["TZ"] = "UTC"
-    if args.keep:
-        os.environ["KIZUKI_TEST_KEEP"] = "1"
-    import kizukitest as k  # after KIZUKID is set
-    if not os.access(k.KIZUKID, os.X_OK):
-        print(f"kizukid not found: {k.KIZUKID} (--build DIR)", file=sys.stderr)
+    k = benchenv.harness(args.build, args.keep, TZ="UTC")
+    if not k:
         return 2
     phases = [p for p in args.phases.split(",") if p]
     if any(p not in PHASES for p in phases):
