@@ -152,6 +152,8 @@ class Campaign:
         self.partial_imports = 0
         self.acked_lost = 0
         self.partial_deletes = 0
+        self.import_batches = {"answered": 0, "stored": 0, "absent": 0}
+        self.deletes = {"none": 0, "all": 0}
         self.residue = []        # (run, phase, marker) left in the files after a restart
         self.deleted_markers = []
         self.est = {}
@@ -200,6 +202,14 @@ class Campaign:
                 shutil.copyfile(self.db + suffix, dst + suffix)
         return sqlite3.connect(dst, timeout=10)
 
+    def delay(self, duration):
+        """A moment within an operation that takes about duration: one time in
+        three within its first tenth (where the delete transaction is), else
+        anywhere up to 1.3 times it."""
+        if self.rng.random() < 1 / 3:
+            return self.rng.uniform(0, 0.1 * duration)
+        return self.rng.uniform(0, 1.3 * duration)
+
     def slot(self, run):
         return SLOT_BASE + (run + CALIBRATION_SLOTS) * SLOT_DAYS * DAY
 
@@ -227,6 +237,26 @@ class Campaign:
         c, n = self.records(first, days, marker)
         self.call("ImportRecords", {"checkins": c, "nudges": n})
         return first, first + days * DAY, marker
+
+    def import_calls(self, run):
+        """BATCHES Import calls of 500 hours and one ImportRecords of ten days in
+        the run's slot: (the batches' hours, the calls)."""
+        first = self.slot(run)
+        rng = random.Random(run)
+        batches = [self.hours(first + b * 500 * HOUR, 500, rng) for b in range(BATCHES)]
+        c, n = self.records(first, 10, f"KZIMPORT{run}")
+        return batches, [("Import", {"hours": h}) for h in batches] + [("ImportRecords", {"checkins": c, "nudges": n})]
+
+    def client(self, calls, ctx):
+        """Make the calls on one connection in turn (a thread; the daemon is
+        killed under it): ctx["acked"] gets the index of each one answered."""
+        try:
+            with self.env.client(timeout=60) as c:
+                for j, (m, p) in enumerate(calls):
+                    c.call(self.k.IFACE + "." + m, p, timeout=60)
+                    ctx["acked"].append(j)
+        except Exception as e:  # noqa: BLE001
+            ctx["errors"].append(repr(e))
 
     def count_range(self, con, lo, hi):
         return tuple(con.execute(q, (lo, hi)).fetchone()[0] for q in (
@@ -271,9 +301,15 @@ class Campaign:
             fn()
             return time.monotonic() - t
         cal = -1
-        b = self.hours(self.slot(cal), 500, random.Random(1))
-        self.est["import_batch"] = statistics.median(timed(lambda: self.call("Import", {"hours": b}))
-                                                     for _ in range(3))
+
+        def import_all():
+            ctx = {"acked": [], "errors": []}
+            t = threading.Thread(target=self.client, args=(self.import_calls(-CALIBRATION_SLOTS)[1], ctx))
+            t.start()
+            t.join(60)
+            if len(ctx["acked"]) != BATCHES + 1:
+                raise RuntimeError(f"calibration import failed: {ctx['errors']}")
+        self.est["import"] = statistics.median(timed(import_all) for _ in range(3))
         fs = []
         for j in range(3):
             lo, hi, _ = self.chunk(cal - 1 - j)
@@ -331,15 +367,6 @@ class Campaign:
         truth, t_truth, day = (None, None, None) if phase == "startup" else self.truth_now()
 
         # -- the operation and the kill -------------------------------------
-        def client(calls):
-            try:
-                with env.client(timeout=60) as c:
-                    for j, (m, p) in enumerate(calls):
-                        c.call(self.k.IFACE + "." + m, p, timeout=60)
-                        ctx["acked"].append(j)
-            except Exception as e:  # noqa: BLE001 - the daemon is killed under it
-                ctx["errors"].append(repr(e))
-
         thread = None
         batches = None
         if phase == "recording":
@@ -353,27 +380,23 @@ class Campaign:
                 self.problem(i, "no flush seen within 3 flush intervals")
             time.sleep(self.rng.uniform(0, 0.004))
         elif phase == "import":
-            first = self.slot(i)
-            rng = random.Random(i)
-            batches = [self.hours(first + b * 500 * HOUR, 500, rng) for b in range(BATCHES)]
-            c, n = self.records(first, 10, f"KZIMPORT{i}")
-            calls = [("Import", {"hours": h}) for h in batches] + [("ImportRecords", {"checkins": c, "nudges": n})]
-            thread = threading.Thread(target=client, args=(calls,))
+            batches, calls = self.import_calls(i)
+            thread = threading.Thread(target=self.client, args=(calls, ctx))
             thread.start()
-            time.sleep(self.rng.uniform(0, 1.3 * (BATCHES + 1) * self.est["import_batch"]))
+            time.sleep(self.delay(self.est["import"]))
         elif phase == "forget":
-            thread = threading.Thread(target=client, args=([("Forget", {"from": utc_date(lo),
-                                                                         "to": utc_date(hi - DAY)})],))
+            thread = threading.Thread(target=self.client, args=([("Forget", {"from": utc_date(lo),
+                                                                              "to": utc_date(hi - DAY)})], ctx))
             thread.start()
-            time.sleep(self.rng.uniform(0, 1.3 * self.est["forget"]))
+            time.sleep(self.delay(self.est["forget"]))
         elif phase == "retention":
             self.config(self.short_retention())
-            thread = threading.Thread(target=client, args=([("Reload", {})],))
+            thread = threading.Thread(target=self.client, args=([("Reload", {})], ctx))
             thread.start()
-            time.sleep(self.rng.uniform(0, 1.3 * self.est["retention"]))
+            time.sleep(self.delay(self.est["retention"]))
         elif phase == "reload":
             env.daemon.kill(signal.SIGHUP)
-            time.sleep(self.rng.uniform(0, 1.5 * self.est["reload"]))
+            time.sleep(self.rng.uniform(0, max(0.005, 1.5 * self.est["reload"])))
         elif phase == "startup":
             env.start_daemon(wait=False)
             time.sleep(self.rng.uniform(0, 1.2 * self.est["startup"]))
@@ -435,6 +458,8 @@ class Campaign:
                 elif b in ctx["acked"] and got == 0:
                     self.acked_lost += 1
                     self.problem(i, f"import batch {b} was answered but is not stored")
+                self.import_batches["answered"] += b in ctx["acked"]
+                self.import_batches["stored" if got else "absent"] += 1
             rlo = self.slot(i)
             rec = self.count_range(con, rlo, rlo + 10 * DAY)[1:]
             if any(x not in (0, 10) for x in rec) or rec[0] != rec[1]:
@@ -453,6 +478,7 @@ class Campaign:
                 self.acked_lost += 1
                 self.problem(i, f"{phase} was answered but {post} rows are still there")
             deleted = post == (0, 0, 0)
+            self.deletes["all" if deleted else "none"] += post in (pre, (0, 0, 0))
         con.close()
 
         # -- restart ------------------------------------------------------------
@@ -493,6 +519,10 @@ class Campaign:
               f"{self.set_aside}; hours over their limits: {self.limit_failures}")
         print(f"partial imports: {self.partial_imports}; partial deletes (forget/retention): "
               f"{self.partial_deletes}; answered but not durable: {self.acked_lost}")
+        ib = self.import_batches
+        print(f"import batches of 500 hours: {ib['answered']} answered, {ib['stored']} stored whole, "
+              f"{ib['absent']} absent whole; forget/retention: {self.deletes['all']} done whole, "
+              f"{self.deletes['none']} not at all")
         print(f"forgotten data back after restart: {self.forgotten_back}")
         print(f"deletes (forget/retention) that committed: {len(self.deleted_markers)}; with the deleted "
               f"nudges' text still in the files after the restart: {len(self.residue)}"
