@@ -24,15 +24,15 @@ def harness(build, keep=False, **environ):
     return kizukitest
 
 
-def start_active(k, env, config=None):
+def start_active(k, env, config=None, daemon_args=()):
     """A private bus, a mock logind with one Active session of our uid, kizukid
-    (with config as its kizukid.conf), consent; returns once it records the
-    person as active."""
+    (with config as its kizukid.conf and daemon_args), consent; returns once it
+    records the person as active."""
     env.start_bus_and_logind()
     env.add_session("c1", active=True)
     if config is not None:
         env.write_config(config)
-    env.start_daemon(timeout=30)
+    env.start_daemon(*daemon_args, timeout=30)
     env.grant_consent_raw()
     k.wait_for(lambda: env.status()["recording"] == "recording" and env.status()["active"], 10,
                what="kizukid recording an active person")

@@ -142,7 +142,7 @@ class Campaign:
         os.makedirs(self.scratch)
         self.kills = {}          # phase in progress -> count
         self.planned = {}        # phase planned -> count
-        self.losses = []         # seconds lost per kill (recording phases)
+        self.losses = []         # (planned phase, seconds lost) per kill
         self.flush_rolled_back = 0
         self.problems = []       # (run, text)
         self.integrity_failures = 0
@@ -436,7 +436,7 @@ class Campaign:
         else:
             loss = None  # the local day changed under the run
         if loss is not None:
-            self.losses.append(loss)
+            self.losses.append((phase, loss))
             if loss > FLUSH_S + 1:
                 self.problem(i, f"lost {loss:.1f} s of recording (kill in {where}), flush interval {FLUSH_S} s")
             if loss < -2:
@@ -509,10 +509,14 @@ class Campaign:
                  "final checkpoint", "answered", "reload", "startup"]
         print("kills by phase reached:  " + ", ".join(f"{p} {self.kills[p]}" for p in order if p in self.kills))
         if self.losses:
-            over = sum(1 for x in self.losses if x > FLUSH_S + 1)
-            print(f"loss of recorded seconds: median {statistics.median(self.losses):.1f} s, "
-                  f"max {max(self.losses):.1f} s, over {FLUSH_S} s (+1 s rounding): {over} "
-                  f"of {len(self.losses)} kills")
+            xs = [x for _, x in self.losses]
+            over = sum(1 for x in xs if x > FLUSH_S + 1)
+            print(f"loss of recorded seconds: median {statistics.median(xs):.1f} s, max {max(xs):.1f} s, "
+                  f"over {FLUSH_S} s (+1 s rounding): {over} of {len(xs)} kills")
+            for p in ("recording", "flush"):
+                ps = [x for q, x in self.losses if q == p]
+                if ps:
+                    print(f"  {p} kills: median {statistics.median(ps):.1f} s, max {max(ps):.1f} s")
         print(f"flush kills where the flush in progress was rolled back: {self.flush_rolled_back} of "
               f"{self.kills.get('flush', 0)}")
         print(f"integrity_check failures: {self.integrity_failures}; databases set aside at restart: "

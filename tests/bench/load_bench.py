@@ -20,6 +20,9 @@ today_active_s, open hour included; sampled every 2 s: the smallest growth
 between two samples shows whether recording ever stalled), and the daemon's RSS
 before, peak (VmHWM and sampled VmRSS) and after.
 
+kizukid runs with --debug, so that its log says why the control server dropped
+or paused a client (counted at the end).
+
 Targets (exit 1 when one is missed): `kizuki status` p95 under --status-p95 ms
 (default 500) and max under --status-max ms (default 2000); recorded seconds
 within 2 s of wall time over the load; VmHWM under --rss-mib (default 32).
@@ -136,7 +139,8 @@ def main():
 
     env = k.Env("load-bench")
     try:
-        benchenv.start_active(k, env)
+        # --debug: the control server says why it drops or pauses a client.
+        benchenv.start_active(k, env, daemon_args=("--debug",))
         pid = env.daemon.pid
         if k.sanitized(pid):
             print("warning: a sanitizer build; its RSS figures mean nothing", file=sys.stderr)
@@ -197,6 +201,7 @@ def main():
               f"; VmRSS {rss0['VmRSS'] / 1024:.1f} MiB, VmHWM {rss0['VmHWM'] / 1024:.1f} MiB", flush=True)
 
         # --- the load ---------------------------------------------------------------
+        load0 = os.getloadavg()[0]
         stop = threading.Event()
         rss_samples = []
 
@@ -234,7 +239,8 @@ def main():
         rss1 = proc_status(pid)
 
         # --- figures ------------------------------------------------------------------
-        print(f"\n== load: {args.clients} clients for {args.seconds:.0f} s over {args.years} years of history")
+        print(f"\n== load: {args.clients} clients for {args.seconds:.0f} s over {args.years} years of history "
+              f"(machine load average {load0:.1f} before, {os.getloadavg()[0]:.1f} after, {os.cpu_count()} CPUs)")
         errors = [e for c in clients for e in c.errors]
         total = 0
         for m, _ in calls:
@@ -262,6 +268,13 @@ def main():
         else:
             print(f"recorded: not measured ({len(good)} samples, day changed or GetStatus failed: "
                   f"{[r[2] for r in rec if r[1] is None][:2]})")
+        log = env.daemon.log_text()
+        why = {what: log.count(text) for what, text in (
+            ("evicted at the client limit", "Too many control clients"),
+            ("timed out (30 s without a request)", " timed out"),
+            ("dropped for not reading", "does not read its replies"),
+            ("paused at the output bound", "pausing client"))}
+        print("control server: " + ", ".join(f"{v} {w}" for w, v in why.items()))
         peak = max(rss_samples) if rss_samples else 0
         print(f"kizukid RSS: before {rss0['VmRSS'] / 1024:.1f} MiB, sampled peak {peak / 1024:.1f} MiB, "
               f"VmHWM {rss1['VmHWM'] / 1024:.1f} MiB, after {rss1['VmRSS'] / 1024:.1f} MiB "
