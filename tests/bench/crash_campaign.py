@@ -157,6 +157,7 @@ class Campaign:
         self.residue = []        # (run, phase, marker) left in the files after a restart
         self.deleted_markers = []
         self.est = {}
+        self.run_no = "setup"
 
     # -- plumbing -----------------------------------------------------------
 
@@ -178,9 +179,13 @@ class Campaign:
         self.k.wait_for(lambda: self.env.status()["active"], 10, what="recording active")
 
     def kill(self):
-        self.env.daemon.kill(signal.SIGKILL)
-        self.env.daemon.wait(10)
-        self.env.daemon.stop()
+        d = self.env.daemon
+        d.kill(signal.SIGKILL)
+        d.wait(10)
+        d.stop()
+        text = d.log_text()
+        if any(m in text for m in self.k.SANITIZER_MARKERS):
+            self.problem(self.run_no, f"sanitizer report in {d.logfile}")
 
     def truth_now(self):
         """(today's active seconds including the unsaved ones, monotonic time, local date)."""
@@ -343,6 +348,7 @@ class Campaign:
 
     def run(self, i, phase):
         env = self.env
+        self.run_no = i
         self.planned[phase] = self.planned.get(phase, 0) + 1
         ctx = {"acked": [], "errors": []}
         pre = None
