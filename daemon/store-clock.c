@@ -51,6 +51,8 @@ int store_fold_future(Store *s, int64_t after, int64_t into_start, int32_t into_
                         r = store_step_write(s, up, rc);
                 }
         }
+        if (r >= 0 && f.hours > 0)
+                r = store_set_meta(s, STORE_CLEANUP_DUE_KEY, 1);
         if (r >= 0)
                 r = store_run(s, s->stmt[STMT_COMMIT]);
         if (r < 0) {

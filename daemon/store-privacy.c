@@ -439,6 +439,8 @@ int store_forget(Store *s, const StoreForget *f, StoreForgotten *ret) {
                 r = store_delete(s, "DELETE FROM consent", 0, 0, 0, &c.consents);
         if (r >= 0 && f->consent_and_meta)
                 r = store_delete(s, "DELETE FROM meta", 0, 0, 0, &c.meta);
+        if (r >= 0 && c.buckets + c.checkins + c.nudges + c.shares + c.consents + c.meta > 0)
+                r = store_set_meta(s, STORE_CLEANUP_DUE_KEY, 1);
         if (r >= 0)
                 r = store_run(s, s->stmt[STMT_COMMIT]);
         if (r < 0) {
@@ -468,8 +470,15 @@ int store_cleanup(Store *s) {
         r = store_checkpoint_truncate(s);
         if (r >= 0)
                 r = store_exec(s, "VACUUM");
+        /* The flag goes before the last truncate, which then leaves the WAL
+         * empty; should that truncate fail, the flag is set again. */
         if (r >= 0)
+                r = store_delete_meta(s, STORE_CLEANUP_DUE_KEY);
+        if (r >= 0) {
                 r = store_checkpoint_truncate(s);
+                if (r < 0)
+                        (void) store_set_meta(s, STORE_CLEANUP_DUE_KEY, 1);
+        }
         if (r < 0) {
                 char why[sizeof s->last_error];
 

@@ -796,6 +796,12 @@ static int store_open_one(Store **ret, const char *path) {
         rc = sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
         if (rc != SQLITE_OK)
                 return store_fail(s, rc);
+        /* A wipe a delete left due before a crash is still due. */
+        int64_t due = 0;
+        r = store_get_meta(s, STORE_CLEANUP_DUE_KEY, &due);
+        if (r < 0)
+                return r;
+        s->cleanup_due = r > 0 && due != 0;
 
         *ret = TAKE_PTR(s);
         return 0;
