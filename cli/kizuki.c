@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,56 @@ static const Command *const commands[] = {
         &cmd_import,   &cmd_policy,  &cmd_reload, &cmd_digest,  &cmd_share,   &cmd_shares,
         &cmd_recipients, &cmd_privacy, &cmd_export, &cmd_forget, &cmd_help,
 };
+
+/* The optimal string alignment distance of a and b: insertions, deletions,
+ * substitutions and swaps of neighbours ("statsu" is one swap from "status").
+ * Names longer than 31 bytes count as far from everything. */
+static unsigned edit_distance(const char *a, const char *b) {
+        enum { MAX = 32 };
+        size_t n = strlen(a), m = strlen(b);
+        unsigned d[MAX + 1][MAX + 1];
+
+        if (n >= MAX || m >= MAX)
+                return UINT_MAX;
+        for (size_t i = 0; i <= n; i++)
+                d[i][0] = (unsigned) i;
+        for (size_t j = 0; j <= m; j++)
+                d[0][j] = (unsigned) j;
+        for (size_t i = 1; i <= n; i++)
+                for (size_t j = 1; j <= m; j++) {
+                        unsigned v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+                        if (d[i - 1][j] + 1 < v)
+                                v = d[i - 1][j] + 1;
+                        if (d[i][j - 1] + 1 < v)
+                                v = d[i][j - 1] + 1;
+                        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+                                v = d[i - 2][j - 2] + 1;
+                        d[i][j] = v;
+                }
+        return d[n][m];
+}
+
+/* "Did you mean" the commands nearest to an unknown name: those within one
+ * edit (two for names of five letters or more), nearest first. */
+static void command_suggest(const char *name) {
+        unsigned limit = strlen(name) >= 5 ? 2 : 1, best = UINT_MAX;
+
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
+                unsigned dist = edit_distance(name, commands[i]->name);
+                if (dist < best)
+                        best = dist;
+        }
+        if (best > limit)
+                return;
+        fprintf(stderr, "Did you mean");
+        const char *sep = " ";
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                if (edit_distance(name, commands[i]->name) == best) {
+                        fprintf(stderr, "%s'kizuki %s'", sep, commands[i]->name);
+                        sep = " or ";
+                }
+        fprintf(stderr, "?\n");
+}
 
 /* Exact name or alias, then a unique prefix of a name. Prints why it failed. */
 static int command_find(const char *name, const Command **ret) {
@@ -65,7 +116,9 @@ static int command_find(const char *name, const Command **ret) {
                 fputc('\n', stderr);
                 return -EINVAL;
         }
-        fprintf(stderr, "kizuki: unknown command '%s'\nRun 'kizuki --help' for a list of commands.\n", name);
+        fprintf(stderr, "kizuki: unknown command '%s'\n", name);
+        command_suggest(name);
+        fprintf(stderr, "Run 'kizuki --help' for a list of commands.\n");
         return -ENOENT;
 }
 
