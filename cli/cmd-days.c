@@ -18,7 +18,7 @@
 
 static const CmdOption days_options[] = {
         CMD_OPTIONS_RANGE("The first day (default: 13 days before --to).",
-                          "The last day (default: today).\nDATE: YYYY-MM-DD, today or yesterday.",
+                          "The last day (default: today).\nDATE: YYYY-MM-DD, today, yesterday, -Nd, -Nw,\nthis-week or last-week.",
                           "{\"days\":[{\"date\",\"screen_h\",…}, …]} (see kizuki(1))."),
         {},
 };

@@ -440,7 +440,7 @@ static int explain_exec(const Command *cmd, Ctx *ctx) {
                         fprintf(stderr, "kizuki: no nudge %lld (see 'kizuki nudges --all')\n", id);
                         return -ENOENT;
                 }
-                if (output_parse_day(found->date, to, &to_day) < 0) {
+                if (dates_parse_day(found->date, to, &to_day) < 0) {
                         fprintf(stderr, "kizuki: kizukid sent a malformed nudge\n");
                         return -EBADMSG;
                 }

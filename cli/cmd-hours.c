@@ -60,7 +60,7 @@ static int hours_print(const Ctx *ctx, const char *date, int64_t day, const Hour
 /* --date into the const char * at userdata. */
 static const CmdOption hours_options[] = {
         CMD_OPTION("date", 'd', CMD_ARG | CMD_STORE,
-                   CMD_HELP("--date DATE", "The local day: YYYY-MM-DD, today (default) or yesterday.")),
+                   CMD_HELP("--date DATE", "The local day: YYYY-MM-DD, today (default), yesterday,\n-Nd, -Nw, this-week or last-week.")),
         CMD_OPTION_JSON_HELP("Print {\"hours\":[{\"start\",\"active_s\",\"observed_s\"}, …]}."),
         {},
 };
@@ -83,7 +83,7 @@ static int hours_exec(const Command *cmd, Ctx *ctx) {
 }
 
 COMMAND(hours,
-        .usage = "[--date YYYY-MM-DD] [--json]",
+        .usage = "[--date DATE] [--json]",
         .summary = "Show active time per hour of a day",
         .options = hours_options,
         CMD_USERDATA(const char *));

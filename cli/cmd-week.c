@@ -377,7 +377,7 @@ static int week_print(const Ctx *ctx, json_object *reply) {
 
         if (client_get_string(reply, "week", &week) < 0 || client_get_string(reply, "from", &from) < 0 ||
             client_get_string(reply, "to", &to) < 0 || parse_date(from, &monday) < 0 || parse_date(to, &sunday) < 0 ||
-            sunday - monday != 6 * DAY_S || output_parse_week(week, &check) < 0 || check != monday ||
+            sunday - monday != 6 * DAY_S || iso_week_parse(week, &check) < 0 || check != monday ||
             figures_parse(reply, "mean", &mean) < 0 || figures_parse(reply, "previous", &previous) < 0 ||
             figures_parse(reply, "baseline", &baseline) < 0) {
                 fprintf(stderr, "kizuki: kizukid sent a malformed week\n");
@@ -432,16 +432,15 @@ static int week_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *reply = NULL;
         char week[ISO_WEEK_MAX], today[OUTPUT_DATE_MAX];
         bool this_week = *(bool *) ctx->userdata;
-        int64_t day, monday;
+        int64_t day;
         int r;
 
         if (ctx->argc > 0) {
                 if (this_week)
                         return cmd_usage_error(cmd, ctx, "give either a week or --this");
-                if (output_parse_week(ctx->argv[0], &monday) < 0)
-                        return cmd_usage_error(cmd, ctx, "invalid week '%s' (expected YYYY-Www, e.g. 2026-W02)",
-                                               ctx->argv[0]);
-                day = monday;
+                r = cmd_parse_week(cmd, ctx, ctx->argv[0], week, &day);
+                if (r < 0)
+                        return r;
         } else {
                 r = cmd_parse_day(cmd, ctx, NULL, today, &day);
                 if (r < 0)
@@ -462,9 +461,10 @@ static int week_exec(const Command *cmd, Ctx *ctx) {
 }
 
 COMMAND(week,
-        .usage = "[YYYY-Www] [--this] [--json]",
+        .usage = "[WEEK] [--this] [--json]",
         .summary = "Show a week's summary and its changes",
-        .help = "  YYYY-Www              The ISO week (e.g. 2026-W02; default: the last complete week).\n",
+        .help = "  WEEK                  The ISO week: YYYY-Www (e.g. 2026-W02), this-week,\n"
+                "                        last-week or -Nw (default: the last complete week).\n",
         .args = { 0, 1 },
         .options = week_options,
         CMD_USERDATA(bool));

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "client.h"
+#include "dates.h"
 #include "output.h"
 
 typedef struct Ctx {
@@ -174,7 +175,14 @@ int cmd_parse_yes_no(const char *arg);
  * shown as JSON, < 0 on failure (said on stderr). */
 int cmd_invoke(const Ctx *ctx, const char *method, json_object *params, json_object **ret_reply);
 
-/* output_parse_day() for a command's date argument (NULL: today), reporting a
+/* dates_parse_day() for a command's date argument (NULL: today), reporting a
  * bad date as a usage error and a failing clock once, on stderr. */
 int cmd_parse_day(const Command *cmd, Ctx *ctx, const char *arg, char ret_date[static OUTPUT_DATE_MAX],
                   int64_t *ret_day);
+
+/* dates_parse_week() for a command's week argument: ret_week as kizukid
+ * spells it ("2026-W02"), ret_monday (may be NULL) its Monday; a bad week is
+ * a usage error ("2025 has 52 weeks" for 2025-W53), a failing clock is said
+ * once. */
+int cmd_parse_week(const Command *cmd, Ctx *ctx, const char *arg, char ret_week[static ISO_WEEK_MAX],
+                   int64_t *ret_monday);

@@ -44,51 +44,8 @@ unsigned output_columns(void) {
         return 80;
 }
 
-int output_parse_day(const char *arg, char ret_date[static OUTPUT_DATE_MAX], int64_t *ret_day) {
-        char date[OUTPUT_DATE_MAX];
-
-        if (!arg || strcmp(arg, "today") == 0 || strcmp(arg, "yesterday") == 0) {
-                /* The local date now (or a day earlier: noon minus a day never skips one across DST). */
-                time_t now = time(NULL);
-                struct tm tm;
-                if (!localtime_r(&now, &tm))
-                        return -ERANGE;
-                if (arg && strcmp(arg, "yesterday") == 0) {
-                        tm.tm_mday -= 1;
-                        tm.tm_hour = 12;
-                        tm.tm_isdst = -1;
-                        now = mktime(&tm);
-                        if (now == (time_t) -1 || !localtime_r(&now, &tm))
-                                return -ERANGE;
-                }
-                if (strftime(date, sizeof date, "%Y-%m-%d", &tm) != 10)
-                        return -ERANGE;
-        } else {
-                size_t n = strlen(arg);
-                if (n >= sizeof date)
-                        return -EINVAL;
-                memcpy(date, arg, n + 1);
-        }
-        if (parse_date(date, ret_day) < 0)
-                return -EINVAL;
-        memcpy(ret_date, date, sizeof date);
-        return 0;
-}
-
 int output_format_day(char *buf, size_t size, int64_t day) {
         return output_bucket_time(buf, size, day, 0, "%Y-%m-%d");
-}
-
-int output_parse_week(const char *s, int64_t *ret_monday) {
-        char canon[ISO_WEEK_MAX];
-
-        /* People type "2026-w13" too; kizukid and iso_week_parse() take "2026-W13". */
-        if (!s || strlen(s) >= sizeof canon)
-                return -EINVAL;
-        memcpy(canon, s, strlen(s) + 1);
-        if (canon[0] && strlen(canon) > 5 && canon[5] == 'w')
-                canon[5] = 'W';
-        return iso_week_parse(canon, ret_monday);
 }
 
 const char *output_color(bool color, const char *ansi) {

@@ -36,17 +36,8 @@ bool output_want_color(void);
  * width of the terminal on stdout (TIOCGWINSZ), else 80. */
 unsigned output_columns(void);
 
-/* A day named on the command line: "YYYY-MM-DD", "today" or "yesterday" (local
- * time now; NULL means today). ret_date gets "YYYY-MM-DD", ret_day its 00:00 in
- * local seconds (the date read as UTC, as parse_date() gives). -EINVAL if invalid. */
-int output_parse_day(const char *arg, char ret_date[static OUTPUT_DATE_MAX], int64_t *ret_day);
-
 /* "YYYY-MM-DD" of a day in local seconds. */
 int output_format_day(char *buf, size_t size, int64_t day);
-
-/* An ISO 8601 week "YYYY-Www" (also "YYYY-wWW", as people type it), as
- * iso_week_parse() reads it: the local seconds of its Monday. -EINVAL if invalid. */
-int output_parse_week(const char *s, int64_t *ret_monday);
 
 /* ansi when color is on, else "". */
 const char *output_color(bool color, const char *ansi);

@@ -171,6 +171,7 @@ typedef struct StoreForget {
         bool shares;
         int64_t shares_from, shares_to;
         bool consent_and_meta;
+        bool dry_run; /* count only: the transaction is rolled back */
 } StoreForget;
 
 typedef struct StoreForgotten {
@@ -179,7 +180,8 @@ typedef struct StoreForgotten {
 
 /* Delete in one transaction (secure_delete is on): all or nothing. When rows
  * were deleted, a cleanup is due (store_cleanup), and stays due until it
- * succeeds. *ret (may be NULL) gets the counts. */
+ * succeeds. *ret (may be NULL) gets the counts. With f->dry_run the same
+ * deletes are counted and rolled back: nothing changes. */
 int store_forget(Store *s, const StoreForget *f, StoreForgotten *ret);
 
 /* When a cleanup is due: wal_checkpoint(TRUNCATE), VACUUM and

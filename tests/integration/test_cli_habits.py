@@ -8,11 +8,16 @@ Environment as for test_cli_golden.py. Only the standard library; run with
 /usr/bin/python3.
 """
 
+import datetime
+import json
 import os
+import subprocess
 import sys
 import unittest
 
-from test_cli_golden import KIZUKI, NUDGES, CliTest
+from test_cli_golden import GOLDEN, KIZUKI, NUDGES, STANDARD, CliTest
+
+DAY = datetime.timedelta(days=1)
 
 
 class TestDidYouMean(CliTest):
@@ -96,6 +101,129 @@ class TestConsentText(CliTest):
         # A relative XDG_STATE_HOME is ignored, as kizukid ignores it.
         r = self.kizuki("consent", "show", "--text", env=self.env(HOME="/home/test", XDG_STATE_HOME="rel"))
         self.assertIn(b"(/home/test/.local/state/kizuki, readable only", r.stdout)
+        self.assert_no_requests()
+
+
+class TestRelativeDates(CliTest):
+    """Relative words, counted from today as kizuki counts days: TZ=UTC and a
+    wall clock set with faketime, day_start from kizukid.conf."""
+
+    def days(self, when, day_start, *args):
+        """The GetDays request of "kizuki days ARGS" at when (UTC), with day_start."""
+        self.fake.clear()
+        config = os.path.join(self.tmp, "config", "kizuki")
+        os.makedirs(config, exist_ok=True)
+        with open(os.path.join(config, "kizukid.conf"), "w") as f:
+            f.write(f"[day]\nday_start = {day_start}\n")
+        r = subprocess.run(["faketime", when, KIZUKI, "days", *args], capture_output=True, timeout=60,
+                           env=self.env(XDG_CONFIG_HOME=os.path.dirname(config)))
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        return self.only_request("GetDays")
+
+    def test_words(self):
+        # Wednesday 2026-03-04 at 12:00: today is the calendar day.
+        noon = "2026-03-04 12:00:00"
+        self.assertEqual(self.days(noon, "00:00", "--from", "yesterday", "--to", "today"),
+                         {"from": "2026-03-03", "to": "2026-03-04"})
+        self.assertEqual(self.days(noon, "00:00", "--from", "-7d", "--to", "-1d"),
+                         {"from": "2026-02-25", "to": "2026-03-03"})
+        self.assertEqual(self.days(noon, "00:00", "--from", "-2w"), {"from": "2026-02-18", "to": "2026-03-04"})
+        self.assertEqual(self.days(noon, "00:00", "--from", "last-week", "--to", "this-week"),
+                         {"from": "2026-02-23", "to": "2026-03-02"})
+
+    def test_day_start(self):
+        # At 02:00 with day_start 04:00, kizuki's today is still Tuesday.
+        early = "2026-03-04 02:00:00"
+        self.assertEqual(self.days(early, "04:00", "--from", "yesterday", "--to", "today"),
+                         {"from": "2026-03-02", "to": "2026-03-03"})
+        self.assertEqual(self.days(early, "00:00", "--from", "yesterday", "--to", "today"),
+                         {"from": "2026-03-03", "to": "2026-03-04"})
+        # At 04:00 the day has begun; on Monday 03:59 this week is still last week.
+        self.assertEqual(self.days("2026-03-04 04:00:00", "04:00", "--from", "today"),
+                         {"from": "2026-03-04", "to": "2026-03-04"})
+        self.assertEqual(self.days("2026-03-02 03:59:00", "04:00", "--from", "this-week", "--to", "today"),
+                         {"from": "2026-02-23", "to": "2026-03-01"})
+        # The default range ends on kizuki's today too.
+        self.assertEqual(self.days(early, "04:00"), {"from": "2026-02-18", "to": "2026-03-03"})
+
+    def test_bad_words(self):
+        for arg in ("-7", "7d", "tomorrow", "-1y", "last_week", "-36501d"):
+            r = self.kizuki("days", "--from", arg, expect=2)
+            self.assertIn(f"invalid date '{arg}' (expected YYYY-MM-DD, today, yesterday, -Nd, -Nw, this-week or "
+                          "last-week)".encode(), r.stderr)
+        self.assert_no_requests()
+
+
+class TestWeeks(CliTest):
+    replies = {"GetWeek": {"parameters": {}}}
+
+    def test_relative_weeks(self):
+        today = datetime.datetime.now(datetime.timezone.utc).date()
+        for arg, day in (("this-week", today), ("last-week", today - 7 * DAY), ("-0w", today),
+                         ("-3w", today - 21 * DAY)):
+            self.fake.clear()
+            self.kizuki("week", arg, "--json")
+            y, w, _ = day.isocalendar()
+            self.assertEqual(self.only_request("GetWeek"), {"week": f"{y}-W{w:02d}"}, arg)
+
+    def test_week_53(self):
+        for arg, year in (("2025-W53", "2025"), ("2027-w53", "2027")):
+            r = self.kizuki("week", arg, expect=2)
+            self.assertIn(f"kizuki week: invalid week '{arg}': {year} has 52 weeks\n".encode(), r.stderr)
+        r = self.kizuki("digest", "--week", "2025-W53", expect=2)
+        self.assertIn(b"invalid week '2025-W53': 2025 has 52 weeks", r.stderr)
+        r = self.kizuki("week", "2026-W54", expect=2)
+        self.assertIn(b"invalid week '2026-W54' (expected YYYY-Www such as 2026-W02", r.stderr)
+        self.assert_no_requests()
+
+
+class TestImportAllRejected(CliTest):
+    def test_all_rejected(self):
+        path = os.path.join(self.tmp, "bad.csv")
+        with open(path, "w") as f:
+            f.write("start,end,state\n"
+                    "2026-01-05T12:00:00+01:00,2026-01-05T11:00:00+01:00,active\n"
+                    "2026-01-05T13:00:00+01:00,2026-01-05T14:00:00+01:00,asleep\n")
+        for extra in ([], ["--dry-run"]):
+            r = self.kizuki("import", *extra, path, expect=1)
+            self.assertEqual(r.stdout, b"")
+            self.assertIn(f"kizuki import: all 2 rows of {path} rejected; nothing was imported\n".encode(), r.stderr)
+        self.assert_no_requests()
+        # A file without rows is no failure.
+        with open(path, "w") as f:
+            f.write("start,end,state\n")
+        self.kizuki("import", path)
+
+
+class TestPolicyListJson(CliTest):
+    replies = STANDARD
+
+    def test_json(self):
+        policies = os.path.join(self.tmp, "policies")
+        os.mkdir(policies)
+        with open(os.path.join(GOLDEN, "policies", "screen-up.policy")) as f:
+            good = f.read()
+        with open(os.path.join(policies, "screen-up.policy"), "w") as f:
+            f.write(good)
+        with open(os.path.join(policies, "quiet.policy"), "w") as f:
+            f.write(good.replace("[policy]\n", "[policy]\nenabled = no\n"))
+        with open(os.path.join(policies, "broken.policy"), "w") as f:
+            f.write("[policy]\nnonsense\n")
+        r = self.kizuki("policy", "list", "--json", env=self.env(KIZUKI_POLICY_PATH=policies))
+        got = json.loads(r.stdout)
+        self.assertEqual(list(got), ["policies"])
+        by_name = {p["name"]: p for p in got["policies"]}
+        self.assertEqual(sorted(by_name), ["broken", "quiet", "screen-up"])
+        self.assertEqual(by_name["screen-up"], {"name": "screen-up", "path": os.path.join(policies, "screen-up.policy"),
+                                                "state": "enabled", "stale": False, "detector": "baseline",
+                                                "severity": "notice"})
+        self.assertEqual(by_name["quiet"]["state"], "disabled")
+        self.assertEqual(by_name["broken"], {"name": "broken", "path": os.path.join(policies, "broken.policy"),
+                                             "state": "broken", "stale": False, "detector": None, "severity": None})
+        # The table names the same states.
+        r = self.kizuki("policy", "list", env=self.env(KIZUKI_POLICY_PATH=policies, COLUMNS="200"))
+        self.assertRegex(r.stdout.decode(), r"\nbroken +broken +- +- ")
+        self.assertRegex(r.stdout.decode(), r"\nquiet +disabled +baseline ")
         self.assert_no_requests()
 
 
