@@ -55,5 +55,6 @@ static int actogram_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(actogram,
         .usage = "[--weeks N] [--to DATE] [--double] [--json]",
         .summary = "Show active minutes as hours × days",
+        .pager = true,
         .options = actogram_options,
         CMD_USERDATA_INIT(ActogramArgs, .weeks = WEEKS_DEFAULT));

@@ -53,5 +53,6 @@ static int days_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(days,
         .usage = "[--from DATE] [--to DATE] [--json]",
         .summary = "Show the daily signals of a range of days",
+        .pager = true,
         .options = days_options,
         CMD_USERDATA(CmdRange));

@@ -119,6 +119,7 @@ static int digest_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(digest,
         .usage = "[--week W] [--level L] [--format F] [-o FILE] [--patient-id ID]",
         .summary = "Write a weekly digest for a therapist",
+        .pager = true,
         .options = digest_options,
         .option = digest_option,
         CMD_USERDATA_INIT(DigestArgs, .level = DIGEST_LEVEL_SUMMARY, .format = DIGEST_FORMAT_TEXT));

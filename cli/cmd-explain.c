@@ -521,6 +521,7 @@ out:
 COMMAND(explain,
         .usage = "ID|POLICY|FILE [--days N] [--to DATE] [--json]",
         .summary = "Show the figures behind a nudge or policy",
+        .pager = true,
         .help = "  ID                    A nudge: its policy as of the day it was raised.\n"
                 "  POLICY                A policy in force (see 'kizuki policy list').\n"
                 "  FILE                  A policy file (a path, or a name ending in .policy).\n",

@@ -85,5 +85,6 @@ static int hours_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(hours,
         .usage = "[--date DATE] [--json]",
         .summary = "Show active time per hour of a day",
+        .pager = true,
         .options = hours_options,
         CMD_USERDATA(const char *));

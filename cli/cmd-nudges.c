@@ -87,6 +87,7 @@ static int nudges_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(nudges,
         .usage = "[--all] [--json]",
         .summary = "Show the nudges your policies raised",
+        .pager = true,
         .options = nudges_options,
         CMD_USERDATA(bool));
 

@@ -326,6 +326,7 @@ static int policy_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(policy,
         .usage = "list | check FILE... | test [OPTION]... [POLICY...] | eval",
         .summary = "List, check, test or run drift policies",
+        .pager = true,
         .help = "  list                  The policy files in force, where from, enabled or not.\n"
                 "  check FILE...         Check files, problems as FILE:LINE; exit 1 if any.\n"
                 "  test [POLICY...]      Replay policies (names or files; default: all enabled)\n"

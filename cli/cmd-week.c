@@ -463,6 +463,7 @@ static int week_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(week,
         .usage = "[WEEK] [--this] [--json]",
         .summary = "Show a week's summary and its changes",
+        .pager = true,
         .help = "  WEEK                  The ISO week: YYYY-Www (e.g. 2026-W02), this-week,\n"
                 "                        last-week or -Nw (default: the last complete week).\n",
         .args = { 0, 1 },

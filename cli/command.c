@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "macro.h"
+#include "pager.h"
 
 /* Options a command may have besides --help (the most now is 7). */
 #define CMD_OPTIONS_MAX 15
@@ -206,6 +207,8 @@ int cmd_run(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         r = cmd_parse_options(cmd, argc, argv, ctx, userdata);
         if (r <= 0)
                 return r;
+        if (cmd->pager && ctx->pager)
+                (void) pager_open(); /* without one, the output goes to the terminal */
         ctx->userdata = userdata;
         ctx->argc = argc - optind;
         ctx->argv = argv + optind;

@@ -17,6 +17,7 @@ typedef struct Ctx {
         bool color;              /* colour on stdout: --color, else tty, NO_COLOR unset, TERM not dumb */
         unsigned columns;        /* terminal width, for commands that fit their output to it */
         bool json;               /* the running command was asked for --json */
+        bool pager;              /* page long output on a terminal (no --no-pager) */
         bool usage_error;        /* set by cmd_usage_error(): exit status 2 */
         void *userdata;          /* the running command's options, as cmd_run() parsed them */
         int argc;                /* its positional arguments, after the options */
@@ -108,6 +109,7 @@ typedef struct Command {
                 int min, max; /* max < 0: no limit */
         } args;               /* positional arguments after options: none unless given */
         const CmdOption *options; /* besides --help; NULL when none */
+        bool pager;               /* its output may be long: page it (pager.h) when ctx->pager */
         /* Called for each option in the order given, with its argument (NULL
          * when it takes none) and the userdata of cmd_parse_options(). Returns
          * ≥ 0, or a usage error from cmd_usage_error(). NULL when every option

@@ -12,6 +12,7 @@
 
 #include "macro.h"
 #include "output.h"
+#include "pager.h"
 #include "version.h"
 
 #define EXIT_USAGE 2
@@ -23,6 +24,7 @@ static const Command cmd_help = {
         .usage = "[COMMAND]",
         .summary = "Show help for all or one command",
         .args = { 0, 1 },
+        .pager = true,
         .exec = help_exec,
 };
 
@@ -133,7 +135,7 @@ static void help_main(void) {
         if (width > 34)
                 width = 34;
 
-        printf("Usage: kizuki [--socket PATH] [--color WHEN] [COMMAND [ARGS...]]\n"
+        printf("Usage: kizuki [--socket PATH] [--color WHEN] [--no-pager] [COMMAND [ARGS...]]\n"
                "\n"
                "Show and control what kizukid records: the seconds you were active and the\n"
                "seconds it observed, per local hour, nothing else. Without a command: status.\n"
@@ -154,6 +156,8 @@ static void help_main(void) {
                "                 $XDG_RUNTIME_DIR/kizuki/io.kizuki.Daemon)\n"
                "  --color WHEN   Colour the output: auto (default: on a terminal, unless\n"
                "                 NO_COLOR is set), always or never; also after the command\n"
+               "  --no-pager     Do not page long output on a terminal ($KIZUKI_PAGER, else\n"
+               "                 $PAGER, else less -FRX); also after the command\n"
                "  -h, --help     Show this help\n"
                "  --version      Show the version\n"
                "\n"
@@ -182,10 +186,11 @@ static bool color_valid(const char *when) {
         return strcmp(when, "auto") == 0 || strcmp(when, "always") == 0 || strcmp(when, "never") == 0;
 }
 
-/* --color is global but may also follow the command ("kizuki week --color=never"):
- * take "--color[=| ]WHEN" (or --colour) out of the command's arguments, up to a "--".
- * Returns the number of arguments left, or -EINVAL for a missing or bad WHEN. */
-static int color_extract(int argc, char **argv, const char **color) {
+/* --color and --no-pager are global but may also follow the command ("kizuki
+ * week --color=never"): take "--color[=| ]WHEN" (or --colour) and --no-pager
+ * out of the command's arguments, up to a "--". Returns the number of
+ * arguments left, or -EINVAL for a missing or bad WHEN. */
+static int global_extract(int argc, char **argv, const char **color, bool *no_pager) {
         int n = 1;
 
         for (int i = 1; i < argc; i++) {
@@ -194,6 +199,10 @@ static int color_extract(int argc, char **argv, const char **color) {
                         while (i < argc)
                                 argv[n++] = argv[i++];
                         break;
+                }
+                if (strcmp(a, "--no-pager") == 0) {
+                        *no_pager = true;
+                        continue;
                 }
                 if (strncmp(a, "--color=", 8) == 0)
                         when = a + 8;
@@ -220,6 +229,7 @@ int main(int argc, char **argv) {
                 { "socket", required_argument, NULL, 's' },
                 { "color", required_argument, NULL, 'c' },
                 { "colour", required_argument, NULL, 'c' },
+                { "no-pager", no_argument, NULL, 'P' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {},
@@ -229,6 +239,7 @@ int main(int argc, char **argv) {
         _cleanup_free_ char **cmd_argv = NULL;
         const char *socket_path = NULL, *color = "auto";
         const Command *cmd = &cmd_status;
+        bool no_pager = false, help = false;
         Ctx ctx = {};
         int c, r;
 
@@ -249,9 +260,12 @@ int main(int argc, char **argv) {
                         }
                         color = optarg;
                         break;
+                case 'P':
+                        no_pager = true;
+                        break;
                 case 'h':
-                        help_main();
-                        return EXIT_SUCCESS;
+                        help = true;
+                        break;
                 case 'V':
                         printf("kizuki %s\n", KIZUKI_VERSION);
                         return EXIT_SUCCESS;
@@ -259,6 +273,14 @@ int main(int argc, char **argv) {
                         fprintf(stderr, "Run 'kizuki --help' for usage.\n");
                         return EXIT_USAGE;
                 }
+
+        if (help) {
+                if (!no_pager)
+                        (void) pager_open();
+                help_main();
+                pager_close();
+                return EXIT_SUCCESS;
+        }
 
         if (!socket_path || !*socket_path) {
                 const char *e = getenv("KIZUKI_SOCKET");
@@ -288,7 +310,7 @@ int main(int argc, char **argv) {
         cmd_argv[0] = cmd_argv0;
         for (int i = 1; i < cmd_argc; i++)
                 cmd_argv[i] = argv[optind + i];
-        cmd_argc = color_extract(cmd_argc, cmd_argv, &color);
+        cmd_argc = global_extract(cmd_argc, cmd_argv, &color, &no_pager);
         if (cmd_argc < 0) {
                 fprintf(stderr, "kizuki: invalid --color (expected auto, always or never)\n"
                         "Run 'kizuki --help' for usage.\n");
@@ -301,14 +323,17 @@ int main(int argc, char **argv) {
         else
                 ctx.color = strcmp(color, "always") == 0;
         ctx.columns = output_columns();
+        ctx.pager = !no_pager;
 
         optind = 0; /* glibc: 0 re-initialises getopt completely */
         r = cmd_run(cmd, cmd_argc, cmd_argv, &ctx);
 
         if (fflush(stdout) == EOF || ferror(stdout)) {
                 fprintf(stderr, "kizuki: cannot write output: %s\n", strerror(errno));
+                pager_close();
                 return EXIT_FAILURE;
         }
+        pager_close();
         if (r >= 0)
                 return EXIT_SUCCESS;
         return ctx.usage_error ? EXIT_USAGE : EXIT_FAILURE;

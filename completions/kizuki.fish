@@ -22,6 +22,7 @@ complete -c kizuki -f
 # Global options (before or after the command).
 complete -c kizuki -l socket -r -F -d 'Talk to kizukid at PATH'
 complete -c kizuki -l color -x -a 'auto always never' -d 'Colour the output'
+complete -c kizuki -l no-pager -d 'Do not page long output'
 complete -c kizuki -s h -l help -d 'Show help'
 complete -c kizuki -n "not __fish_seen_subcommand_from $commands" -l version -d 'Show the version'
 

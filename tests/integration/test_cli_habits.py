@@ -11,8 +11,11 @@ Environment as for test_cli_golden.py. Only the standard library; run with
 import datetime
 import json
 import os
+import pty
+import select
 import subprocess
 import sys
+import time
 import unittest
 
 from test_cli_golden import GOLDEN, KIZUKI, NUDGES, STANDARD, CliTest
@@ -226,6 +229,126 @@ class TestPolicyListJson(CliTest):
         self.assertRegex(r.stdout.decode(), r"\nquiet +disabled +baseline ")
         self.assert_no_requests()
 
+
+def on_pty(argv, env, timeout=20):
+    """Run argv with a terminal as stdin, stdout and stderr: what it wrote
+    there, and its exit status."""
+    master, slave = pty.openpty()
+    p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    out = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: no one has the terminal open any more
+                break
+            if not chunk:
+                break
+            out += chunk
+        elif p.poll() is not None:
+            break
+    os.close(master)
+    return out.replace(b"\r\n", b"\n"), p.wait(timeout)
+
+
+class TestPager(CliTest):
+    """The pager: a script stands in for it and records its arguments, LESS
+    and what it was given."""
+
+    def setUp(self):
+        super().setUp()
+        self.bin = os.path.join(self.tmp, "bin")
+        os.mkdir(self.bin)
+        self.record = os.path.join(self.tmp, "paged")
+        self.recorder = os.path.join(self.bin, "recorder")
+        with open(self.recorder, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"{{ echo \"args:$*\"; echo \"LESS:${{LESS-unset}}\"; echo \"LV:${{LV-unset}}\"; "
+                    f"echo \"tty:$(test -t 2 && echo yes)\"; cat; }} > {self.record}\n"
+                    "echo pager-done\n")
+        os.chmod(self.recorder, 0o755)
+
+    def run_pty(self, *args, **env):
+        e = self.env(**env)
+        for k, v in env.items():
+            if v is None:
+                del e[k]
+        return on_pty([KIZUKI, *args], e)
+
+    def paged(self):
+        with open(self.record, "rb") as f:
+            return f.read()
+
+    def test_pages_on_a_terminal(self):
+        out, rc = self.run_pty("--color=never", "week", "2026-W09", PAGER=f"{self.recorder} --flag")
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(out, b"pager-done\n")  # kizuki wrote nothing past the pager
+        paged = self.paged()
+        self.assertTrue(paged.startswith(b"args:--flag\nLESS:FRX\nLV:-c\ntty:yes\n"), paged)
+        plain = self.kizuki("--color=never", "week", "2026-W09").stdout
+        self.assertEqual(paged.split(b"\n", 4)[4], plain)
+
+    def test_colour_decided_for_the_terminal(self):
+        self.run_pty("week", "2026-W09", PAGER=self.recorder)
+        self.assertIn(b"\033[", self.paged())
+        self.run_pty("week", "2026-W09", PAGER=self.recorder, NO_COLOR="1")
+        self.assertNotIn(b"\033[", self.paged())
+
+    def test_less_by_default(self):
+        os.symlink(self.recorder, os.path.join(self.bin, "less"))
+        path = f"{self.bin}:{os.environ.get('PATH', '/usr/bin:/bin')}"
+        out, rc = self.run_pty("help", PAGER=None, PATH=path)
+        self.assertEqual(rc, 0, out)
+        self.assertTrue(self.paged().startswith(b"args:\nLESS:FRX\n"), self.paged())
+        self.assertIn(b"Commands:\n", self.paged())
+        # A LESS of the person's own is left alone.
+        self.run_pty("--help", PAGER=None, PATH=path, LESS="-S")
+        self.assertTrue(self.paged().startswith(b"args:\nLESS:-S\n"), self.paged())
+
+    def test_kizuki_pager_first(self):
+        self.run_pty("days", "--to", "2026-03-01", KIZUKI_PAGER=self.recorder, PAGER="/bin/false")
+        self.assertIn(b"Date", self.paged())
+
+    def test_no_pager(self):
+        for args, env in ((["--no-pager", "days", "--to", "2026-03-01"], {}),
+                          (["days", "--to", "2026-03-01", "--no-pager"], {}),
+                          (["days", "--to", "2026-03-01"], {"PAGER": ""}),
+                          (["days", "--to", "2026-03-01"], {"PAGER": "cat"}),
+                          (["days", "--to", "2026-03-01"], {"KIZUKI_PAGER": "cat"}),
+                          (["status"], {})):  # short output: never paged
+            env.setdefault("PAGER", self.recorder)
+            out, rc = self.run_pty("--color=never", *args, **env)
+            self.assertFalse(os.path.exists(self.record), (args, env))
+            self.assertNotIn(b"pager-done", out)
+            if args != ["status"]:
+                self.assertEqual(rc, 0, out)
+                self.assertIn(b"Date ", out)
+
+    def test_not_on_a_pipe(self):
+        r = self.kizuki("days", "--to", "2026-03-01", env=self.env(PAGER=self.recorder))
+        self.assertFalse(os.path.exists(self.record))
+        self.assertIn(b"Date ", r.stdout)
+
+    def test_errors_go_through_the_pager(self):
+        # The daemon's error reaches the person (through the pager, as with git) and the status is kept.
+        self.fake.stop()
+        out, rc = self.run_pty("days", PAGER=self.recorder)
+        self.assertEqual(rc, 1, out)
+        self.assertIn(b"cannot reach kizukid", self.paged())
+
+    def test_usage_errors(self):
+        # Options are checked before the pager starts: not paged.
+        out, rc = self.run_pty("days", "--bogus", PAGER=self.recorder)
+        self.assertEqual(rc, 2)
+        self.assertIn(b"unrecognized option '--bogus'", out)
+        self.assertFalse(os.path.exists(self.record))
+        # A bad date is found by the command, once the pager runs: it shows there.
+        out, rc = self.run_pty("days", "--from", "nonsense", PAGER=self.recorder)
+        self.assertEqual(rc, 2)
+        self.assertIn(b"invalid date 'nonsense'", self.paged())
 
 if __name__ == "__main__":
     if not os.access(KIZUKI, os.X_OK):
