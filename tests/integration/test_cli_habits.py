@@ -11,13 +11,11 @@ Environment as for test_cli_golden.py. Only the standard library; run with
 import datetime
 import json
 import os
-import pty
-import select
 import subprocess
 import sys
-import time
 import unittest
 
+from kizukitest import on_pty
 from test_cli_golden import GOLDEN, KIZUKI, NUDGES, STANDARD, CliTest
 
 DAY = datetime.timedelta(days=1)
@@ -228,30 +226,6 @@ class TestPolicyListJson(CliTest):
         self.assertRegex(r.stdout.decode(), r"\nbroken +broken +- +- ")
         self.assertRegex(r.stdout.decode(), r"\nquiet +disabled +baseline ")
         self.assert_no_requests()
-
-
-def on_pty(argv, env, timeout=20):
-    """Run argv with a terminal as stdin, stdout and stderr: what it wrote
-    there, and its exit status."""
-    master, slave = pty.openpty()
-    p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env)
-    os.close(slave)
-    out = b""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # EIO: no one has the terminal open any more
-                break
-            if not chunk:
-                break
-            out += chunk
-        elif p.poll() is not None:
-            break
-    os.close(master)
-    return out.replace(b"\r\n", b"\n"), p.wait(timeout)
 
 
 class TestPager(CliTest):

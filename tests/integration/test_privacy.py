@@ -306,33 +306,6 @@ class TestRetention(PrivacyTestCase):
         self.assertEqual(self.counts()["bucket"], 2)
 
 
-def cli_on_pty(env, args, answer, timeout=15):
-    """Run kizuki with a terminal as stdin and stdout, type answer; its output
-    (with the terminal's \\r\\n) and exit status."""
-    import pty
-    import select
-    master, slave = pty.openpty()
-    p = subprocess.Popen([k.KIZUKI, *args], stdin=slave, stdout=slave, stderr=slave, env=env.environ())
-    os.close(slave)
-    os.write(master, answer.encode())
-    out = b""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not chunk:
-                break
-            out += chunk
-        elif p.poll() is not None:
-            break
-    os.close(master)
-    return out.decode(errors="replace"), p.wait(timeout)
-
-
 class TestExportForget(PrivacyTestCase):
     def populate_markers(self):
         env = self.env
@@ -422,10 +395,10 @@ class TestExportForget(PrivacyTestCase):
         self.assertEqual(env.status()["recording"], "recording")
 
         # On a terminal: the counts, the question; "no" deletes nothing.
-        out, rc = cli_on_pty(env, args, "no\n")
+        out, rc = k.on_pty([k.KIZUKI, *args], env.environ(), b"no\n")
         self.assertEqual(rc, 1, out)
-        self.assertIn("Stored there: 96 hours, 1 check-in, 0 nudges.\r\nThis deletes the hours", out)
-        self.assertIn("Nothing was deleted.", out)
+        self.assertIn(b"Stored there: 96 hours, 1 check-in, 0 nudges.\nThis deletes the hours", out)
+        self.assertIn(b"Nothing was deleted.", out)
         self.assertEqual(self.counts(), before)
 
         real = env.cli_json(*args, "--yes", "--json")
