@@ -232,7 +232,7 @@ static void format_change(char *buf, size_t size, Signal s, double v, double ref
         default:
                 return;
         }
-        snprintf(buf, size, "%s %s", same ? "→" : delta > 0 ? "↑" : "↓", text);
+        snprintf(buf, size, "%s %s", output_glyph(same ? GLYPH_SAME : delta > 0 ? GLYPH_UP : GLYPH_DOWN), text);
 }
 
 /* One glyph per day of the week (▁ … █), a space where there is no value.
@@ -317,8 +317,9 @@ static const OutputColumn figure_columns[N_FCOLS] = {
         [FCOL_SPARK] = { "MTWTFSS", .drop = 2 },
 };
 
-static int print_figures(const Ctx *ctx, const WeekFigures *mean, const WeekFigures *previous,
-                         const WeekFigures *baseline, const Day *days, size_t n_days, int64_t monday) {
+/* The table of the week's figures against the week before and the baseline. */
+static int figures_table(const WeekFigures *mean, const WeekFigures *previous, const WeekFigures *baseline,
+                         const Day *days, size_t n_days, int64_t monday, OutputTable **ret) {
         _cleanup_(output_table_freep) OutputTable *t = NULL;
         bool checkins = mean->checkin_days > 0 || previous->checkin_days > 0 || baseline->checkin_days > 0;
         int r;
@@ -361,6 +362,44 @@ static int print_figures(const Ctx *ctx, const WeekFigures *mean, const WeekFigu
                     output_table_cell(t, FCOL_SPARK, ANSI_GREEN, "%s", spark) < 0)
                         return -ENOMEM;
         }
+        *ret = TAKE_PTR(t);
+        return 0;
+}
+
+/* The week's figures: what they are compared with, as far as the terminal
+ * is wide enough to show it (the baseline columns go first), then the table. */
+static int print_figures(const Ctx *ctx, const WeekFigures *mean, const WeekFigures *previous,
+                         const WeekFigures *baseline, const Day *days, size_t n_days, int64_t monday, size_t low) {
+        _cleanup_(output_table_freep) OutputTable *t = NULL;
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = figures_table(mean, previous, baseline, days, n_days, monday, &t);
+        if (r < 0)
+                return r;
+        int base = output_table_shown(t, FCOL_BASELINE, ctx->columns);
+        if (base < 0)
+                return base;
+        char lows[64] = "", base_text[96];
+        if (low > 0)
+                snprintf(lows, sizeof lows, " (%zu with low coverage left out)", low);
+        if (base)
+                snprintf(base_text, sizeof base_text, " and your baseline (medians of the 28 days before, %" PRId64
+                         " counted)", baseline->days);
+        else
+                snprintf(base_text, sizeof base_text, " (your baseline needs a wider terminal)");
+        if (asprintf(&text, "over %" PRId64 " day%s%s, against the week before (%" PRId64 " day%s)%s:",
+                     mean->days, mean->days == 1 ? "" : "s", lows, previous->days, previous->days == 1 ? "" : "s",
+                     base_text) < 0) {
+                text = NULL;
+                return -ENOMEM;
+        }
+        const char *bold = output_color(ctx->color, ANSI_BOLD), *reset = output_color(ctx->color, ANSI_RESET);
+        printf("\n%sWeekly means%s", bold, reset);
+        r = output_wrap_on(stdout, (unsigned) strlen("Weekly means"), text, output_prose_columns(ctx->columns));
+        if (r < 0)
+                return r;
+        putchar('\n');
         return output_table_print(t, stdout, ctx->color, ctx->columns);
 }
 
@@ -406,16 +445,11 @@ static int week_print(const Ctx *ctx, json_object *reply) {
                         return r;
         }
 
-        printf("\n%sWeekly means%s over %" PRId64 " day%s", bold, reset, mean.days, mean.days == 1 ? "" : "s");
-        if (low > 0)
-                printf(" (%zu with low coverage left out)", low);
-        printf(",\nagainst the week before (%" PRId64 " day%s) and your baseline (medians of the 28 days\n"
-               "before, %" PRId64 " counted):\n\n",
-               previous.days, previous.days == 1 ? "" : "s", baseline.days);
-        r = print_figures(ctx, &mean, &previous, &baseline, days, n_days, monday);
+        r = print_figures(ctx, &mean, &previous, &baseline, days, n_days, monday, low);
         if (r < 0)
                 return r;
-        printf("↑ higher or later   ↓ lower or earlier   → about the same\n");
+        printf("%s higher or later   %s lower or earlier   %s about the same\n", output_glyph(GLYPH_UP),
+               output_glyph(GLYPH_DOWN), output_glyph(GLYPH_SAME));
 
         printf("\n%sActivity%s\n", bold, reset);
         return actogram_print(ctx, hours, n_hours, monday, 7, false);

@@ -135,7 +135,7 @@ static void help_main(void) {
         if (width > 34)
                 width = 34;
 
-        printf("Usage: kizuki [--socket PATH] [--color WHEN] [--no-pager] [COMMAND [ARGS...]]\n"
+        printf("Usage: kizuki [OPTION]... [COMMAND [ARGS...]]\n"
                "\n"
                "Show and control what kizukid records: the seconds you were active and the\n"
                "seconds it observed, per local hour, nothing else. Without a command: status.\n"
@@ -158,6 +158,8 @@ static void help_main(void) {
                "                 NO_COLOR is set), always or never; also after the command\n"
                "  --no-pager     Do not page long output on a terminal ($KIZUKI_PAGER, else\n"
                "                 $PAGER, else less -FRX); also after the command\n"
+               "  --ascii        Draw charts and arrows in ASCII (the default when the\n"
+               "                 locale is not UTF-8); also after the command\n"
                "  -h, --help     Show this help\n"
                "  --version      Show the version\n"
                "\n"
@@ -186,11 +188,11 @@ static bool color_valid(const char *when) {
         return strcmp(when, "auto") == 0 || strcmp(when, "always") == 0 || strcmp(when, "never") == 0;
 }
 
-/* --color and --no-pager are global but may also follow the command ("kizuki
- * week --color=never"): take "--color[=| ]WHEN" (or --colour) and --no-pager
- * out of the command's arguments, up to a "--". Returns the number of
- * arguments left, or -EINVAL for a missing or bad WHEN. */
-static int global_extract(int argc, char **argv, const char **color, bool *no_pager) {
+/* --color, --no-pager and --ascii are global but may also follow the command
+ * ("kizuki week --color=never"): take "--color[=| ]WHEN" (or --colour),
+ * --no-pager and --ascii out of the command's arguments, up to a "--".
+ * Returns the number of arguments left, or -EINVAL for a missing or bad WHEN. */
+static int global_extract(int argc, char **argv, const char **color, bool *no_pager, bool *ascii) {
         int n = 1;
 
         for (int i = 1; i < argc; i++) {
@@ -200,8 +202,8 @@ static int global_extract(int argc, char **argv, const char **color, bool *no_pa
                                 argv[n++] = argv[i++];
                         break;
                 }
-                if (strcmp(a, "--no-pager") == 0) {
-                        *no_pager = true;
+                if (strcmp(a, "--no-pager") == 0 || strcmp(a, "--ascii") == 0) {
+                        *(a[2] == 'n' ? no_pager : ascii) = true;
                         continue;
                 }
                 if (strncmp(a, "--color=", 8) == 0)
@@ -230,6 +232,7 @@ int main(int argc, char **argv) {
                 { "color", required_argument, NULL, 'c' },
                 { "colour", required_argument, NULL, 'c' },
                 { "no-pager", no_argument, NULL, 'P' },
+                { "ascii", no_argument, NULL, 'A' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {},
@@ -239,7 +242,7 @@ int main(int argc, char **argv) {
         _cleanup_free_ char **cmd_argv = NULL;
         const char *socket_path = NULL, *color = "auto";
         const Command *cmd = &cmd_status;
-        bool no_pager = false, help = false;
+        bool no_pager = false, help = false, ascii = false;
         Ctx ctx = {};
         int c, r;
 
@@ -262,6 +265,9 @@ int main(int argc, char **argv) {
                         break;
                 case 'P':
                         no_pager = true;
+                        break;
+                case 'A':
+                        ascii = true;
                         break;
                 case 'h':
                         help = true;
@@ -310,7 +316,7 @@ int main(int argc, char **argv) {
         cmd_argv[0] = cmd_argv0;
         for (int i = 1; i < cmd_argc; i++)
                 cmd_argv[i] = argv[optind + i];
-        cmd_argc = global_extract(cmd_argc, cmd_argv, &color, &no_pager);
+        cmd_argc = global_extract(cmd_argc, cmd_argv, &color, &no_pager, &ascii);
         if (cmd_argc < 0) {
                 fprintf(stderr, "kizuki: invalid --color (expected auto, always or never)\n"
                         "Run 'kizuki --help' for usage.\n");
@@ -324,6 +330,7 @@ int main(int argc, char **argv) {
                 ctx.color = strcmp(color, "always") == 0;
         ctx.columns = output_columns();
         ctx.pager = !no_pager;
+        output_set_ascii(ascii || !output_locale_utf8());
 
         optind = 0; /* glibc: 0 re-initialises getopt completely */
         r = cmd_run(cmd, cmd_argc, cmd_argv, &ctx);

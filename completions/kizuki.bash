@@ -18,7 +18,7 @@ _kizuki()
     local commands="status nudges nudge explain consent pause resume hint hours days week
         actogram checkin import policy reload digest share shares recipients privacy
         export forget help"
-    local global="--socket --color --no-pager --help --version"
+    local global="--socket --color --no-pager --ascii --help --version"
     local cmd="" sub="" i w
 
     # The command is the first word that is not a global option or its value;
@@ -118,7 +118,7 @@ _kizuki()
     [[ -z $sub ]] && words="$subwords $words"
 
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "$opts --help --color --no-pager" -- "$cur"))
+        COMPREPLY=($(compgen -W "$opts --help --color --no-pager --ascii" -- "$cur"))
     elif [[ -n $words ]]; then
         COMPREPLY+=($(compgen -W "$words" -- "$cur"))
     fi

@@ -23,6 +23,7 @@ complete -c kizuki -f
 complete -c kizuki -l socket -r -F -d 'Talk to kizukid at PATH'
 complete -c kizuki -l color -x -a 'auto always never' -d 'Colour the output'
 complete -c kizuki -l no-pager -d 'Do not page long output'
+complete -c kizuki -l ascii -d 'Draw charts in ASCII'
 complete -c kizuki -s h -l help -d 'Show help'
 complete -c kizuki -n "not __fish_seen_subcommand_from $commands" -l version -d 'Show the version'
 

@@ -324,6 +324,56 @@ class TestPager(CliTest):
         self.assertEqual(rc, 2)
         self.assertIn(b"invalid date 'nonsense'", self.paged())
 
+class TestNarrowAndAscii(CliTest):
+    def week(self, columns, *args, **env):
+        return self.kizuki("--color=never", "week", "2026-W09", *args,
+                           env=self.env(COLUMNS=str(columns), **env)).stdout.decode()
+
+    def test_text_follows_the_columns(self):
+        for columns in (100, 80, 60, 50):
+            out = self.week(columns)
+            lines = out.splitlines()
+            header = next(line for line in lines if "This week" in line)
+            start = next(i for i, line in enumerate(lines) if line.startswith("Weekly means"))
+            prose = []
+            for line in lines[start:]:
+                if not line:
+                    break
+                prose.append(line)
+            text = " ".join(prose)
+            shown = "Baseline" in header
+            self.assertEqual(shown, columns >= 80, columns)
+            self.assertEqual("your baseline (medians of the 28 days before" in text, shown, (columns, text))
+            self.assertEqual("(your baseline needs a wider terminal)" in text, not shown, (columns, text))
+            # Prose and legends fit the terminal (and 80 columns at most).
+            legend = next(i for i, line in enumerate(lines) if line.startswith("Active minutes/hour:"))
+            for line in prose + lines[legend:] + [line for line in lines if line.startswith(("* ", "  the day"))]:
+                self.assertLessEqual(len(line), min(columns, 80), (columns, line))
+            self.assertIn("not observed", " ".join(lines[legend:]))
+
+    def test_ascii(self):
+        utf8 = self.week(100)
+        self.assertIn("↑", utf8)
+        ascii = self.week(100, "--ascii")
+        self.assertTrue(ascii.isascii(), [c for c in ascii if not c.isascii()][:5])
+        self.golden_text("week-ascii.txt", ascii)
+        # A locale that is not UTF-8 gives the same, without --ascii; before the command too.
+        self.assertEqual(self.week(100, LC_ALL="C"), ascii)
+        self.assertEqual(self.week(100, LC_ALL="POSIX", LANG="C.UTF-8"), ascii)
+        self.assertEqual(self.kizuki("--ascii", "--color=never", "week", "2026-W09").stdout.decode(), ascii)
+        self.assertEqual(self.week(100, LC_ALL="", LANG="C.UTF-8"), utf8)
+        # The same figures, glyph for glyph.
+        self.assertEqual(len(utf8.splitlines()), len(ascii.splitlines()))
+        for a, b in zip(utf8.splitlines(), ascii.splitlines()):
+            self.assertEqual(len(a), len(b), (a, b))
+        r = self.kizuki("--ascii", "actogram", "--to", "2026-03-01", "--weeks", "1")
+        self.assertTrue(r.stdout.isascii())
+        self.assertIn(b"Active minutes/hour: # 45+  = 30-44  - 15-29  . 1-14  blank 0  ~ not observed\n", r.stdout)
+
+    def golden_text(self, name, text):
+        self.golden(name, text.encode())
+
+
 if __name__ == "__main__":
     if not os.access(KIZUKI, os.X_OK):
         print(f"kizuki binary not found at {KIZUKI} (set KIZUKI or KIZUKI_BUILD_DIR)", file=sys.stderr)
