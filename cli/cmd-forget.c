@@ -203,8 +203,8 @@ static int forget_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(forget,
         .usage = "--all | --before DATE | --from DATE --to DATE [OPTION]...",
         .summary = "Delete stored data for real",
-        .help_after = "DATE: YYYY-MM-DD, today, yesterday, -Nd, -Nw, this-week or last-week (kizuki(1)).\n"
-                "Deleting is for real: SQLite's secure_delete, a WAL checkpoint, VACUUM and another\n"
-                "checkpoint. Save a copy first with 'kizuki export'.\n",
+        .help_after = "DATE: YYYY-MM-DD, today, yesterday, -Nd, -Nw, this-week or last-week.\n"
+                "Deleting is for real: SQLite's secure_delete, a WAL checkpoint, VACUUM and\n"
+                "another checkpoint. Save a copy first with 'kizuki export'.\n",
         .options = forget_options,
         CMD_USERDATA(ForgetArgs));

@@ -147,9 +147,9 @@ static bool cmd_takes_next(const Command *cmd, const char *arg) {
         return false;
 }
 
-/* A relative day or week as an argument of its own ("kizuki hours -1d",
- * "kizuki week -2w"): "-" digits and 'd' or 'w', which getopt would take for
- * options. */
+/* A relative day or week ("-7d", "-2w"): "-", digits and 'd' or 'w', which
+ * getopt would take for options when it stands as an argument of its own
+ * ("kizuki week -2w"). */
 static bool cmd_is_relative(const char *arg) {
         size_t n = strlen(arg);
         return n >= 3 && arg[0] == '-' && strspn(arg + 1, "0123456789") == n - 2 &&
