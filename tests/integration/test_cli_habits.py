@@ -372,6 +372,23 @@ class TestNarrowAndAscii(CliTest):
         self.assertTrue(r.stdout.isascii())
         self.assertIn(b"Active minutes/hour: # 45+  = 30-44  - 15-29  . 1-14  blank 0  ~ not observed\n", r.stdout)
 
+    def test_hours_bars_fit(self):
+        self.fake.stop()
+        day = int(datetime.datetime(2026, 3, 2, tzinfo=datetime.timezone.utc).timestamp())
+        hours = [{"start": day + h * 3600, "utc_offset": 0, "active_s": 3600 * h // 3, "observed_s": 3600}
+                 for h in range(4)]
+        self.fake = type(self.fake)(self.tmp, {"GetHours": {"parameters": {"hours": hours}}})
+        wide = self.kizuki("--color=never", "hours", "--date", "2026-03-02",
+                           env=self.env(COLUMNS="100")).stdout.decode().splitlines()
+        row = f"{'03:00':5}  {'1h':>6}  {'1h':>8}"
+        self.assertEqual(wide[5], row + "  " + "█" * 20)
+        for columns, cells in ((40, 15), (30, 5), (28, 0), (20, 0)):
+            lines = self.kizuki("--color=never", "--ascii", "hours", "--date", "2026-03-02",
+                                env=self.env(COLUMNS=str(columns))).stdout.decode().splitlines()
+            self.assertEqual(lines[5], row + ("  " + "#" * cells if cells else ""), columns)
+            for line in lines[1:-1]:
+                self.assertLessEqual(len(line), max(columns, 25), (columns, line))
+
     def golden_text(self, name, text):
         self.golden(name, text.encode())
 
