@@ -63,10 +63,11 @@ static void pager_signal(int sig) {
 
 int pager_open(void) {
         static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-        const char *pager = getenv("KIZUKI_PAGER");
+        const char *pager = getenv("KIZUKI_PAGER"), *term = getenv("TERM");
         int fds[2];
 
-        if (pager_pid > 0 || !isatty(STDOUT_FILENO))
+        /* A dumb terminal cannot page (as systemd's pager decides). */
+        if (pager_pid > 0 || !isatty(STDOUT_FILENO) || !term || !*term || strcmp(term, "dumb") == 0)
                 return 0;
         if (!pager)
                 pager = getenv("PAGER");

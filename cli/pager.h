@@ -3,7 +3,7 @@
  * is unset (quit when it fits one screen, colours, no screen clearing). */
 #pragma once
 
-/* When stdout is a terminal: start the pager and send stdout (and stderr,
+/* When stdout is a terminal (and TERM is set and not "dumb"): start the pager and send stdout (and stderr,
  * when that is the terminal too) to it. An empty pager or "cat" is none.
  * Returns 1 when it runs, 0 when none is wanted, < 0 when it could not be
  * started (said on stderr; the output goes to the terminal as before). */

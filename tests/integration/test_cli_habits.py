@@ -294,6 +294,7 @@ class TestPager(CliTest):
                           (["days", "--to", "2026-03-01"], {"PAGER": ""}),
                           (["days", "--to", "2026-03-01"], {"PAGER": "cat"}),
                           (["days", "--to", "2026-03-01"], {"KIZUKI_PAGER": "cat"}),
+                          (["days", "--to", "2026-03-01"], {"TERM": "dumb"}),
                           (["status"], {})):  # short output: never paged
             env.setdefault("PAGER", self.recorder)
             out, rc = self.run_pty("--color=never", *args, **env)
