@@ -38,7 +38,7 @@ static int days_exec(const Command *cmd, Ctx *ctx) {
         if ((d.to_day - d.from_day) / DAY_S + 1 > DAYS_MAX)
                 return cmd_usage_error(cmd, ctx, "at most %d days at a time", DAYS_MAX);
 
-        r = days_fetch(ctx, d.from, d.to, &days, &n);
+        r = days_fetch(ctx, d.from, d.to, &days, &n, NULL);
         if (r < 0)
                 return r;
         if (ctx->json)

@@ -74,9 +74,7 @@ static int nudges_exec(const Command *cmd, Ctx *ctx) {
         for (size_t i = 0; i < n; i++) {
                 if (i > 0)
                         putchar('\n');
-                nudge_print_line(ctx, &v[i], 0);
-                if (output_wrap(stdout, 4, "", v[i].body, ctx->columns) < 0 ||
-                    (v[i].step && output_wrap(stdout, 4, "Try: ", v[i].step, ctx->columns) < 0))
+                if (nudge_print_full(ctx, &v[i]) < 0)
                         return -ENOMEM;
                 if (all)
                         nudge_print_state(&v[i]);

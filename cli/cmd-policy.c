@@ -1,10 +1,10 @@
 /* kizuki policy list | check FILE... | test [NAME|FILE...] [--from D] [--to D] [--json] | eval
  *
  * check parses files only (like promtool check rules: 0 when all are good, 1
- * when any has problems). test replays policies over the stored history, day by
- * day, exactly as the daemon evaluates them (the same pure module), and lists
- * the days each would have nudged. eval has kizukid evaluate its policies now
- * (EvalPolicies). */
+ * when any has problems). test judges each day on its replay window exactly as
+ * the daemon decides it (policy_judge(), the daemon's settings), and lists the
+ * days each would have nudged. eval has kizukid decide the newest complete
+ * day now (EvalPolicies). */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -178,11 +178,11 @@ static int policy_test(const Command *cmd, Ctx *ctx, int argc, char **argv, cons
                 }
         }
 
-        int64_t first = from_day - POLICY_LEAD_IN_DAYS * DAY_S;
-        r = policy_common_fetch_days(ctx, first, to_day, &days, &n_days);
+        DaySettings settings;
+        r = policy_common_fetch_days(ctx, from_day, to_day, &days, &n_days, &settings);
         if (r < 0)
                 goto out;
-        r = policy_common_replay(chosen, n_chosen, days, n_days, &ev);
+        r = policy_common_judge(chosen, n_chosen, days, n_days, from_day, &settings, &ev);
         if (r < 0) {
                 fprintf(stderr, "kizuki policy test: cannot replay: %s\n", strerror(-r));
                 goto out;
@@ -332,8 +332,8 @@ COMMAND(policy,
                 "  test [POLICY...]      Replay policies (names or files; default: all enabled)\n"
                 "                        over the stored history as the daemon would, and list\n"
                 "                        the days each would have nudged.\n"
-                "  eval                  Have kizukid evaluate its policies now, as it does daily\n"
-                "                        after noon, and show the nudges it raised.\n",
+                "  eval                  Have kizukid decide the newest complete day now, as it\n"
+                "                        does when a day ends, and show the nudges it raised.\n",
         .args = { 1, -1 },
         .options = policy_options,
         CMD_USERDATA(CmdRange));

@@ -14,6 +14,7 @@
 #include "macro.h"
 #include "output.h"
 #include "recipients.h"
+#include "version.h"
 
 #define LAST_SHARES 5
 
@@ -238,7 +239,8 @@ static int privacy_print(const Ctx *ctx, json_object *reply, json_object *extra_
                        output_safe(r4, sizeof r4, str_or(s, "format", "?")), output_size(size, sizeof size, bytes),
                        output_safe(r5, sizeof r5, str_or(s, "result", "?")));
         }
-        printf("\n'kizuki export' gives you all of it; 'kizuki forget' deletes it. See docs/privacy.md.\n");
+        printf("\n'kizuki export' gives you all of it; 'kizuki forget' deletes it. More in kizuki(1)\n"
+               "and " KIZUKI_DOCDIR "/privacy.md.\n");
         return 0;
 }
 

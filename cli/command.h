@@ -19,6 +19,7 @@ typedef struct Ctx {
         bool json;               /* the running command was asked for --json */
         bool pager;              /* page long output on a terminal (no --no-pager) */
         bool usage_error;        /* set by cmd_usage_error(): exit status 2 */
+        bool home;               /* "kizuki" without a command: status leads with the unread nudges */
         void *userdata;          /* the running command's options, as cmd_run() parsed them */
         int argc;                /* its positional arguments, after the options */
         char **argv;

@@ -33,7 +33,7 @@ static const Command *const commands[] = {
         &cmd_status,   &cmd_nudges,  &cmd_nudge,  &cmd_explain, &cmd_consent, &cmd_pause,  &cmd_resume,
         &cmd_hint,     &cmd_hours,   &cmd_days,   &cmd_week,    &cmd_actogram, &cmd_checkin,
         &cmd_import,   &cmd_policy,  &cmd_reload, &cmd_digest,  &cmd_share,   &cmd_shares,
-        &cmd_recipients, &cmd_privacy, &cmd_export, &cmd_forget, &cmd_help,
+        &cmd_recipients, &cmd_resources, &cmd_privacy, &cmd_export, &cmd_forget, &cmd_help,
 };
 
 /* The optimal string alignment distance of a and b: insertions, deletions,
@@ -138,7 +138,8 @@ static void help_main(void) {
         printf("Usage: kizuki [OPTION]... [COMMAND [ARGS...]]\n"
                "\n"
                "Show and control what kizukid records: the seconds you were active and the\n"
-               "seconds it observed, per local hour, nothing else. Without a command: status.\n"
+               "seconds it observed, per local hour, nothing else. Without a command: your\n"
+               "unread nudges, then the status.\n"
                "\n"
                "Commands:\n");
         for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
@@ -304,6 +305,7 @@ int main(int argc, char **argv) {
 
         if (optind < argc && command_find(argv[optind], &cmd) < 0)
                 return EXIT_USAGE;
+        ctx.home = optind >= argc;
 
         /* The command's own argv: "kizuki NAME" (for getopt's messages) and its arguments. */
         int cmd_argc = optind < argc ? argc - optind : 1;

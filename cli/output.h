@@ -17,6 +17,7 @@
 #define ANSI_RED "\033[31m"
 #define ANSI_GREEN "\033[32m"
 #define ANSI_YELLOW "\033[33m"
+#define ANSI_CYAN "\033[36m"
 #define ANSI_RESET "\033[0m"
 
 /* Buffer sizes that always suffice. */

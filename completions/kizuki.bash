@@ -16,8 +16,8 @@ _kizuki()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
     local commands="status nudges nudge explain consent pause resume hint hours days week
-        actogram checkin import policy reload digest share shares recipients privacy
-        export forget help"
+        actogram checkin import policy reload digest share shares recipients resources
+        privacy export forget help"
     local global="--socket --color --no-pager --ascii --help --version"
     local cmd="" sub="" i w
 
@@ -79,9 +79,10 @@ _kizuki()
     local opts="" words="" subwords=""
     case $cmd in
         status|reload|privacy) opts="--json" ;;
+        resources) opts="--crisis" ;;
         nudges) opts="--all --json" ;;
         nudge) subwords="ack snooze dismiss"; opts="--helpful --json" ;;
-        explain) opts="--days --to --json"
+        explain) opts="--days --to --verbose --json"
             [[ $cur != -* ]] && COMPREPLY=($(compgen -f -X '!*.policy' -- "$cur")) ;;
         consent) subwords="grant revoke show"
             case $sub in

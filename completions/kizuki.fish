@@ -2,7 +2,7 @@
 # Keep in step with 'kizuki --help' and 'kizuki COMMAND --help'
 # (completions/test_completions.py checks it against them).
 
-set -l commands status nudges nudge explain consent pause resume hint hours days week actogram checkin import policy reload digest share shares recipients privacy export forget help
+set -l commands status nudges nudge explain consent pause resume hint hours days week actogram checkin import policy reload digest share shares recipients resources privacy export forget help
 
 function __kizuki_recipients
     set -l dir $HOME/.config
@@ -49,6 +49,8 @@ complete -c kizuki -n $nocmd -a digest -d 'Write a weekly digest for a therapist
 complete -c kizuki -n $nocmd -a share -d 'Show, then send, a digest to a recipient'
 complete -c kizuki -n $nocmd -a shares -d 'List what was shared, with whom, when'
 complete -c kizuki -n $nocmd -a recipients -d 'List, show or check recipients'
+complete -c kizuki -n $nocmd -a resources -d 'Where to find help, crisis lines first'
+complete -c kizuki -n '__kizuki_cmd resources' -l crisis -d 'Only what to do in a crisis'
 complete -c kizuki -n $nocmd -a privacy -d 'What is kept, where, how long, shared'
 complete -c kizuki -n $nocmd -a export -d 'Export everything, in open formats'
 complete -c kizuki -n $nocmd -a forget -d 'Delete stored data for real'
@@ -65,6 +67,7 @@ complete -c kizuki -n '__kizuki_cmd nudge' -l helpful -x -a 'yes no' -d 'Whether
 
 complete -c kizuki -n '__kizuki_cmd explain' -F -a '(__fish_complete_suffix .policy)'
 complete -c kizuki -n '__kizuki_cmd explain' -l days -x -d 'Days to show'
+complete -c kizuki -n '__kizuki_cmd explain' -l verbose -d 'Also the statistics'
 complete -c kizuki -n '__kizuki_cmd explain actogram days policy' -l to -x -a 'today yesterday this-week last-week' -d 'The last day'
 
 set -l consent_sub grant revoke show

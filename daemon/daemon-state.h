@@ -33,6 +33,7 @@ typedef struct Daemon {
         struct event_base *base;
         Config config;
         bool socket_bound; /* we created socket_path (not socket activation) */
+        bool sleeping;     /* logind said the machine sleeps, as last seen */
         Store *store;
         Control *control;
         Logind *logind;

@@ -76,6 +76,7 @@ int method_get_days(Daemon *d, json_object *params, Reply *r) {
                                                     d->config.min_coverage_h));
         json_object *p = json_object_new_object();
         json_object_object_add(p, "days", arr);
+        json_object_object_add(p, "settings", wire_settings(&d->config));
         return method_ok(r, p);
 }
 
@@ -189,15 +190,15 @@ int method_get_digest(Daemon *d, json_object *params, Reply *r) {
         if (q < 0)
                 return method_store_fail(r, d, q);
 
-        json_object *settings = json_object_new_object();
-        json_object_object_add(settings, "day_start", wire_minutes(d->config.day_start_min));
-        json_object_object_add(settings, "night_start", wire_minutes(d->config.night_start_min));
-        json_object_object_add(settings, "night_end", wire_minutes(d->config.night_end_min));
-        json_object_object_add(settings, "min_coverage_h", json_object_new_int(d->config.min_coverage_h));
+        json_object *settings = wire_settings(&d->config);
 
+        /* As of the end of the week (its next Monday 00:00, local), or now for a
+         * week not over yet: the same week with the same data gives the same
+         * bytes, so the hash a dry run shows is the hash of what a share sends. */
+        int64_t week_end = mon + 7 * DAY, as_of = week_end - tz_offset_at(week_end - 12 * 3600, NULL);
         json_object *g = json_object_new_object();
         json_object_object_add(g, "schema", json_object_new_string(DIGEST_SCHEMA));
-        json_object_object_add(g, "generated_at", wire_utc(now));
+        json_object_object_add(g, "generated_at", wire_utc(as_of < now ? as_of : now));
         json_object_object_add(g, "level", json_object_new_string(digest_level_to_string(level)));
         json_object_object_add(g, "week", json_object_new_string(week));
         json_object_object_add(g, "from", wire_date(mon));

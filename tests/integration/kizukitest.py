@@ -332,6 +332,40 @@ class Env:
         self.procs.append(p)
         return p
 
+    # -- a session bus with a mock notification server ----------------------------
+
+    def start_notifications(self, server=True, timeout=15):
+        """A private session bus (its address is returned, for
+        DBUS_SESSION_BUS_ADDRESS) and, when server, python-dbusmock's
+        notification_daemon template on it, which records every call."""
+        path = os.path.join(self.dir, "session_bus_socket")
+        addr = "unix:path=" + path
+        self.spawn("session-bus", ["dbus-daemon", "--nofork", "--nopidfile", "--nosyslog",
+                                   f"--config-file={BUS_CONF}", f"--address={addr}"])
+        wait_for(lambda: os.path.exists(path), 10, what="session bus")
+        if server:
+            self.spawn("notifications", [PYTHON, "-m", "dbusmock", "--template", "notification_daemon"],
+                       env=self.environ(DBUS_SESSION_BUS_ADDRESS=addr))
+            wait_for(lambda: self.session_busctl(addr, "status", "org.freedesktop.Notifications",
+                                                 check=False).returncode == 0, timeout, what="mock notifications")
+        return addr
+
+    def session_busctl(self, addr, *args, check=True):
+        argv = ["busctl", f"--address={addr}", "--no-pager", "--timeout=5", *args]
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=10, stdin=subprocess.DEVNULL)
+        if check and r.returncode != 0:
+            raise AssertionError(f"{' '.join(argv)} failed ({r.returncode}): {r.stderr.strip()}")
+        return r
+
+    def notify_calls(self, addr):
+        """The Notify calls the mock server received: a list of [app_name,
+        replaces_id, icon, summary, body, actions, hints, timeout], the values
+        of busctl's JSON (a hint is {"type": ..., "data": ...})."""
+        out = self.session_busctl(addr, "--json=short", "call", "org.freedesktop.Notifications",
+                                  "/org/freedesktop/Notifications", "org.freedesktop.DBus.Mock", "GetCalls").stdout
+        calls = json.loads(out)["data"][0]
+        return [[v["data"] for v in c[2]] for c in calls if c[1] == "Notify"]
+
     # -- bus and mock logind ---------------------------------------------------------
 
     def start_bus(self, timeout=10):

@@ -16,8 +16,8 @@ import kizukitest as k  # noqa: E402
 SAMPLE = os.path.join(k.SOURCE_DIR, "tests", "fixtures", "sample-history.csv")
 
 DAY_KEYS = ["date", "screen_h", "night_ratio", "first_active", "last_active", "sleep_onset",
-            "sleep_offset", "sleep_mid", "sleep_h", "coverage_h", "low_coverage", "is", "iv", "ra",
-            "l5", "l5_onset", "m10", "m10_onset", "went_out", "met_someone", "mood"]
+            "sleep_offset", "sleep_mid", "sleep_h", "up", "down", "coverage_h", "low_coverage", "is", "iv", "ra",
+            "l5", "l5_onset", "m10", "m10_onset", "sri", "social_jet_lag_h", "went_out", "met_someone", "mood"]
 
 
 def sample_per_day():
@@ -157,8 +157,9 @@ class TestHistory(k.KizukiTestCase):
         self.assertEqual(r.returncode, 1, r)
         self.assertIn("not a regular file", r.stderr)
 
-    def test_nudges_raised_today_only(self):
-        """The daemon raises a nudge for today when a policy starts firing, once;
+    def test_nudges_raised_for_complete_day(self):
+        """EvalPolicies decides the newest complete day (yesterday): a nudge when a
+        policy starts firing, once; today's partial data raises nothing;
         acknowledging, snoozing and hostile actions; a restart raises nothing new."""
         env = self.env
         pdir = os.path.join(env.dir, "policies")
@@ -169,43 +170,38 @@ class TestHistory(k.KizukiTestCase):
                     "[nudge]\ntitle = Mood {value} today\nbody = Be kind to yourself.\nstep = Take a short walk.\n")
         with open(os.path.join(pdir, "broken.policy"), "w") as f:
             f.write("[policy]\nsignal = nonsense\n")
-        # A session bus with a mock notification daemon, for notify = yes.
-        sbus_path = os.path.join(env.dir, "bus", "session_bus_socket")
-        saddr = "unix:path=" + sbus_path
-        sbus = env.spawn("session-bus", ["dbus-daemon", "--nofork", "--nopidfile", "--nosyslog",
-                                         f"--config-file={k.BUS_CONF}", f"--address={saddr}"])
-        k.wait_for(lambda: os.path.exists(sbus_path), 10, what="session bus")
-        notifier = env.spawn("notifications", [k.PYTHON, "-m", "dbusmock", "--template", "notification_daemon"],
-                             env=env.environ(DBUS_SESSION_BUS_ADDRESS=saddr))
-        busctl = ["busctl", f"--address={saddr}", "--no-pager", "--timeout=5"]
-        k.wait_for(lambda: subprocess.run(busctl + ["status", "org.freedesktop.Notifications"],
-                                          capture_output=True).returncode == 0, 15, what="mock notifications")
-        self.assertTrue(sbus.alive() and notifier.alive())
-        env.write_config("[nudges]\nnotify = yes\n")
+        # A session bus with a mock notification daemon; notify = full shows the nudge's own words.
+        saddr = env.start_notifications()
+        env.write_config("[nudges]\nnotify = full\n")
         denv = env.environ(KIZUKI_POLICY_PATH=pdir, DBUS_SESSION_BUS_ADDRESS=saddr)
         env.start_daemon("--no-logind", env=denv)
         env.grant_consent_raw()
         st = env.status()
         self.assertEqual(st["unread_nudges"], 0)
         today = k.local_date(st)
+        yesterday = (dt.date.fromisoformat(today) - dt.timedelta(days=1)).isoformat()
 
+        # Today is not complete: its check-in waits for the day to end.
         env.cli("checkin", "--mood", "1", "--date", today)
         ev = env.call(k.IFACE + ".EvalPolicies", {})
-        self.assertEqual(ev["date"], today)
+        self.assertEqual((ev["date"], ev["raised"]), (yesterday, []))
+        env.cli("checkin", "--mood", "1", "--date", yesterday)
+        ev = env.call(k.IFACE + ".EvalPolicies", {})
+        self.assertEqual(ev["date"], yesterday)
         self.assertEqual(ev["evaluated"], 1)
         self.assertEqual(len(ev["raised"]), 1, ev)
         self.assertTrue(any("broken.policy:2:" in p for p in ev["problems"]), ev["problems"])
         n = ev["raised"][0]
-        self.assertEqual((n["policy"], n["date"], n["severity"], n["state"]), ("low-mood", today, "gentle", "unread"))
+        self.assertEqual((n["policy"], n["date"], n["severity"], n["state"]),
+                         ("low-mood", yesterday, "gentle", "unread"))
         self.assertEqual(n["title"], "Mood 1.0 today")
         self.assertEqual(n["step"], "Take a short walk.")
         self.assertEqual((n["rule"], n["value"], n["baseline"]), ("threshold", 1.0, 3.0))
         self.assertEqual(env.status()["unread_nudges"], 1)
-        calls = subprocess.run(busctl + ["call", "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
-                                         "org.freedesktop.DBus.Mock", "GetCalls"],
-                               capture_output=True, text=True).stdout
-        self.assertIn('"Mood 1.0 today"', calls)
-        self.assertIn("Take a short walk.", calls)
+        calls = env.notify_calls(saddr)
+        self.assertEqual(len(calls), 1, calls)
+        self.assertEqual(calls[0][3], "Mood 1.0 today")
+        self.assertIn("Take a short walk.", calls[0][4])
 
         # Evaluating the same day again raises nothing new.
         self.assertEqual(env.call(k.IFACE + ".EvalPolicies", {})["raised"], [])
