@@ -294,6 +294,20 @@ void client_log_varlink_error(const char *error, json_object *params) {
         }
 }
 
+/* How to start kizukid: it lives in libexec, off PATH, and its socket unit
+ * starts it on the first request. */
+static void client_advise_start(const char *path) {
+        _cleanup_free_ char *standard = NULL;
+
+        if (protocol_socket_path(&standard) >= 0 && strcmp(path, standard) == 0)
+                fprintf(stderr, "kizukid is not running. Start it (and at every login) with\n"
+                        "  systemctl --user enable --now kizukid.socket\n");
+        else
+                fprintf(stderr, "Is a kizukid listening there? The usual one is started with\n"
+                        "  systemctl --user enable --now kizukid.socket\n"
+                        "and listens at %s.\n", standard ? standard : "$XDG_RUNTIME_DIR/kizuki/io.kizuki.Daemon");
+}
+
 int client_invoke(const char *path, const char *method, json_object *params, json_object **ret_params) {
         _cleanup_(client_freep) Client *c = NULL;
         _cleanup_json_ json_object *reply = NULL;
@@ -304,7 +318,7 @@ int client_invoke(const char *path, const char *method, json_object *params, jso
         if (r < 0) {
                 fprintf(stderr, "kizuki: cannot reach kizukid at %s: %s\n", path, strerror(-r));
                 if (r == -ENOENT || r == -ECONNREFUSED)
-                        fprintf(stderr, "Start it with 'systemctl --user start kizukid.socket' (or run kizukid).\n");
+                        client_advise_start(path);
                 return r;
         }
 

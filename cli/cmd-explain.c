@@ -716,7 +716,7 @@ static int explain_exec(const Command *cmd, Ctx *ctx) {
                         fprintf(stderr, "kizuki: no nudge %lld (see 'kizuki nudges --all')\n", id);
                         return -ENOENT;
                 }
-                if (output_parse_day(found->date, to, &to_day) < 0) {
+                if (dates_parse_day(found->date, to, &to_day) < 0) {
                         fprintf(stderr, "kizuki: kizukid sent a malformed nudge\n");
                         return -EBADMSG;
                 }
@@ -803,7 +803,7 @@ out:
 
 COMMAND(explain,
         .usage = "ID|POLICY|FILE [--days N] [--to DATE] [--verbose] [--json]",
-        .summary = "Show the figures behind a nudge or policy",
+        .summary = "Show the figures behind a nudge or policy", .pager = true,
         .help = "  ID                    A nudge: its policy as of the day it was raised.\n"
                 "  POLICY                A policy in force (see 'kizuki policy list').\n"
                 "  FILE                  A policy file (a path, or a name ending in .policy).\n",

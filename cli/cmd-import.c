@@ -587,6 +587,13 @@ static int import_exec(const Command *cmd, Ctx *ctx) {
                 fprintf(stderr, "kizuki import: cannot parse %s: %s\n", name, strerror(-r));
                 goto out;
         }
+        /* Rows, all rejected: nothing to import, and a script must see that. */
+        if (parsed.rows_read > 0 && parsed.rows_rejected == parsed.rows_read) {
+                fprintf(stderr, "kizuki import: all %" PRIu64 " %s of %s rejected; nothing was imported\n",
+                        parsed.rows_read, parsed.rows_read == 1 ? "row" : "rows", name);
+                r = -EBADMSG;
+                goto out;
+        }
 
         r = import_to_buckets(parsed.intervals, parsed.n, &buckets, &n);
         if (r < 0) {

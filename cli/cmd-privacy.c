@@ -22,18 +22,6 @@ static int strcmp_p(const void *a, const void *b) {
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-/* $XDG_CONFIG_HOME/kizuki/leaf, else ~/.config/kizuki/leaf. */
-static char *config_path(const char *leaf) {
-        const char *base = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-        char *s = NULL;
-
-        if (base && base[0] == '/')
-                return asprintf(&s, "%s/kizuki/%s", base, leaf) < 0 ? NULL : s;
-        if (home && home[0] == '/')
-                return asprintf(&s, "%s/.config/kizuki/%s", home, leaf) < 0 ? NULL : s;
-        return NULL;
-}
-
 /* A directory of the person's files: its mode and the names in it ending in suffix. */
 static json_object *dir_json(const char *what, const char *path, const char *suffix) {
         json_object *o = json_object_new_object(), *names = json_object_new_array();
@@ -283,8 +271,8 @@ static int privacy_exec(const Command *cmd, Ctx *ctx) {
         if (r < 0)
                 return r;
 
-        policies = config_path("policies");
-        recipients_path = config_path("recipients.d");
+        policies = protocol_xdg_path("XDG_CONFIG_HOME", ".config", "policies");
+        recipients_path = protocol_xdg_path("XDG_CONFIG_HOME", ".config", "recipients.d");
         dirs = json_object_new_array();
         if (!dirs)
                 return -ENOMEM;

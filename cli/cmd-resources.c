@@ -171,5 +171,6 @@ static int resources_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(resources,
         .usage = "[--crisis]",
         .summary = "Where to find help, crisis lines first",
+        .pager = true,
         .options = resources_options,
         CMD_USERDATA(bool));

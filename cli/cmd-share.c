@@ -374,7 +374,8 @@ static const CmdOption share_options[] = {
         CMD_OPTION("to", 't', CMD_ARG | CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, to),
                    CMD_HELP("-t, --to NAME", "The recipient (recipients.d/NAME.conf, see kizuki-recipient(5)).")),
         CMD_OPTION("week", 'w', CMD_ARG | CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, week),
-                   CMD_HELP("-w, --week YYYY-Www", "The week to share (default: the last complete week).")),
+                   CMD_HELP("-w, --week WEEK", "The week to share: YYYY-Www, this-week, last-week\n"
+                                                 "or -Nw (default: the last complete week).")),
         CMD_OPTION("dry-run", 'n', CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, dry_run),
                    CMD_HELP("-n, --dry-run", "Show what would be sent; send nothing, log nothing.")),
         CMD_OPTION("yes", 'y', CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, yes),
@@ -401,9 +402,9 @@ static int share_exec(const Command *cmd, Ctx *ctx) {
                 return cmd_usage_error(cmd, ctx, "invalid recipient name '%s' (letters, digits, '-' and '_')", to);
         if (a->week) {
                 /* As the daemon spells it ("2026-w13" is accepted here, not there). */
-                if (digest_parse_week(a->week, week_buf, sizeof week_buf) < 0)
-                        return cmd_usage_error(cmd, ctx, "invalid week '%s' (expected YYYY-Www, for example 2026-W13)",
-                                               a->week);
+                r = cmd_parse_week(cmd, ctx, a->week, week_buf, NULL);
+                if (r < 0)
+                        return r;
                 a->week = week_buf;
         }
         if (!a->dry_run && !a->yes && !a->scheduled && !isatty(STDIN_FILENO)) {
@@ -424,7 +425,7 @@ static int share_exec(const Command *cmd, Ctx *ctx) {
 }
 
 COMMAND(share,
-        .usage = "--to NAME [--week YYYY-Www] [--dry-run] [--yes] | --scheduled",
+        .usage = "--to NAME [--week WEEK] [--dry-run] [--yes] | --scheduled",
         .summary = "Show, then send, a digest to a recipient",
         .options = share_options,
         CMD_USERDATA(ShareArgs));

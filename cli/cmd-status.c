@@ -34,7 +34,7 @@ static void status_recording(const Ctx *ctx, json_object *st) {
         if (client_get_string(st, "recording", &rec) < 0)
                 return;
         if (strcmp(rec, "recording") == 0)
-                status_line(ctx, "Recording", ANSI_GREEN, "recording");
+                status_line(ctx, "Recording", ANSI_GREEN, "on");
         else if (strcmp(rec, "paused") == 0) {
                 if (client_get_int(st, "paused_until", &until) >= 0 &&
                     output_local_time(when, sizeof when, until, "%Y-%m-%d %H:%M") >= 0)

@@ -265,7 +265,7 @@ static void format_change(char *buf, size_t size, Signal s, double v, double ref
         default:
                 return;
         }
-        snprintf(buf, size, "%s %s", same ? "→" : delta > 0 ? "↑" : "↓", text);
+        snprintf(buf, size, "%s %s", output_glyph(same ? GLYPH_SAME : delta > 0 ? GLYPH_UP : GLYPH_DOWN), text);
 }
 
 /* One glyph per day of the week (▁ … █), a space where there is no value.
@@ -353,8 +353,9 @@ static const OutputColumn figure_columns[N_FCOLS] = {
         [FCOL_SPARK] = { "MTWTFSS", .drop = 2 },
 };
 
-static int print_figures(const Ctx *ctx, const WeekFigures *mean, const WeekFigures *previous,
-                         const WeekFigures *baseline, const Day *days, size_t n_days, int64_t monday) {
+/* The table of the week's figures against the week before and the baseline. */
+static int figures_table(const WeekFigures *mean, const WeekFigures *previous, const WeekFigures *baseline,
+                         const Day *days, size_t n_days, int64_t monday, OutputTable **ret) {
         _cleanup_(output_table_freep) OutputTable *t = NULL;
         bool checkins = mean->checkin_days > 0 || previous->checkin_days > 0 || baseline->checkin_days > 0;
         int r;
@@ -397,6 +398,44 @@ static int print_figures(const Ctx *ctx, const WeekFigures *mean, const WeekFigu
                     output_table_cell(t, FCOL_SPARK, ANSI_GREEN, "%s", spark) < 0)
                         return -ENOMEM;
         }
+        *ret = TAKE_PTR(t);
+        return 0;
+}
+
+/* The week's figures: what they are compared with, as far as the terminal
+ * is wide enough to show it (the baseline columns go first), then the table. */
+static int print_figures(const Ctx *ctx, const WeekFigures *mean, const WeekFigures *previous,
+                         const WeekFigures *baseline, const Day *days, size_t n_days, int64_t monday, size_t low) {
+        _cleanup_(output_table_freep) OutputTable *t = NULL;
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = figures_table(mean, previous, baseline, days, n_days, monday, &t);
+        if (r < 0)
+                return r;
+        int base = output_table_shown(t, FCOL_BASELINE, ctx->columns);
+        if (base < 0)
+                return base;
+        char lows[64] = "", base_text[96];
+        if (low > 0)
+                snprintf(lows, sizeof lows, " (%zu with low coverage left out)", low);
+        if (base)
+                snprintf(base_text, sizeof base_text, " and your baseline (medians of the 28 days before, %" PRId64
+                         " counted)", baseline->days);
+        else
+                snprintf(base_text, sizeof base_text, " (your baseline needs a wider terminal)");
+        if (asprintf(&text, "over %" PRId64 " day%s%s, against the week before (%" PRId64 " day%s)%s:",
+                     mean->days, mean->days == 1 ? "" : "s", lows, previous->days, previous->days == 1 ? "" : "s",
+                     base_text) < 0) {
+                text = NULL;
+                return -ENOMEM;
+        }
+        const char *bold = output_color(ctx->color, ANSI_BOLD), *reset = output_color(ctx->color, ANSI_RESET);
+        printf("\n%sWeekly means%s", bold, reset);
+        r = output_wrap_on(stdout, (unsigned) strlen("Weekly means"), text, output_prose_columns(ctx->columns));
+        if (r < 0)
+                return r;
+        putchar('\n');
         return output_table_print(t, stdout, ctx->color, ctx->columns);
 }
 
@@ -413,7 +452,7 @@ static int week_print(const Ctx *ctx, json_object *reply) {
 
         if (client_get_string(reply, "week", &week) < 0 || client_get_string(reply, "from", &from) < 0 ||
             client_get_string(reply, "to", &to) < 0 || parse_date(from, &monday) < 0 || parse_date(to, &sunday) < 0 ||
-            sunday - monday != 6 * DAY_S || output_parse_week(week, &check) < 0 || check != monday ||
+            sunday - monday != 6 * DAY_S || iso_week_parse(week, &check) < 0 || check != monday ||
             figures_parse(reply, "mean", &mean) < 0 || figures_parse(reply, "previous", &previous) < 0 ||
             figures_parse(reply, "baseline", &baseline) < 0) {
                 fprintf(stderr, "kizuki: kizukid sent a malformed week\n");
@@ -442,20 +481,19 @@ static int week_print(const Ctx *ctx, json_object *reply) {
                         return r;
         }
 
-        printf("\n%sWeekly means%s over %" PRId64 " day%s", bold, reset, mean.days, mean.days == 1 ? "" : "s");
-        if (low > 0)
-                printf(" (%zu with low coverage left out)", low);
-        printf(",\nagainst the week before (%" PRId64 " day%s) and your baseline (medians of the 28 days\n"
-               "before, %" PRId64 " counted):\n\n",
-               previous.days, previous.days == 1 ? "" : "s", baseline.days);
-        r = print_figures(ctx, &mean, &previous, &baseline, days, n_days, monday);
+        r = print_figures(ctx, &mean, &previous, &baseline, days, n_days, monday, low);
         if (r < 0)
                 return r;
-        printf("↑ higher or later   ↓ lower or earlier   → about the same\n");
-        printf("Rest window: the longest break from this computer around the night, an upper\n"
-               "bound on sleep, not sleep. Up and down: the first and the last activity between\n"
-               "two rest windows (down may pass midnight). Regularity (SRI): how alike the days\n"
-               "are, -100 to 100. Social jet lag: rest window middle on weekends minus weekdays.\n");
+        printf("%s higher or later   %s lower or earlier   %s about the same\n", output_glyph(GLYPH_UP),
+               output_glyph(GLYPH_DOWN), output_glyph(GLYPH_SAME));
+        r = output_wrap(stdout, 0, "",
+                        "Rest window: the longest break from this computer around the night, an upper "
+                        "bound on sleep, not sleep. Up and down: the first and the last activity between "
+                        "two rest windows (down may pass midnight). Regularity (SRI): how alike the days "
+                        "are, -100 to 100. Social jet lag: rest window middle on weekends minus weekdays.",
+                        output_prose_columns(ctx->columns));
+        if (r < 0)
+                return r;
 
         printf("\n%sActivity%s\n", bold, reset);
         return actogram_print(ctx, hours, n_hours, monday, 7, false);
@@ -472,16 +510,15 @@ static int week_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *reply = NULL;
         char week[ISO_WEEK_MAX], today[OUTPUT_DATE_MAX];
         bool this_week = *(bool *) ctx->userdata;
-        int64_t day, monday;
+        int64_t day;
         int r;
 
         if (ctx->argc > 0) {
                 if (this_week)
                         return cmd_usage_error(cmd, ctx, "give either a week or --this");
-                if (output_parse_week(ctx->argv[0], &monday) < 0)
-                        return cmd_usage_error(cmd, ctx, "invalid week '%s' (expected YYYY-Www, e.g. 2026-W02)",
-                                               ctx->argv[0]);
-                day = monday;
+                r = cmd_parse_week(cmd, ctx, ctx->argv[0], week, &day);
+                if (r < 0)
+                        return r;
         } else {
                 r = cmd_parse_day(cmd, ctx, NULL, today, &day);
                 if (r < 0)
@@ -502,9 +539,11 @@ static int week_exec(const Command *cmd, Ctx *ctx) {
 }
 
 COMMAND(week,
-        .usage = "[YYYY-Www] [--this] [--json]",
+        .usage = "[WEEK] [--this] [--json]",
         .summary = "Show a week's summary and its changes",
-        .help = "  YYYY-Www              The ISO week (e.g. 2026-W02; default: the last complete week).\n",
+        .pager = true,
+        .help = "  WEEK                  The ISO week: YYYY-Www (e.g. 2026-W02), this-week,\n"
+                "                        last-week or -Nw (default: the last complete week).\n",
         .args = { 0, 1 },
         .options = week_options,
         CMD_USERDATA(bool));

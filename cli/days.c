@@ -212,8 +212,9 @@ int days_print_table(const Ctx *ctx, const Day *days, size_t n, bool rhythm) {
         if (r < 0)
                 return r;
         if (low)
-                printf("* Low coverage: too few hours observed; weekly figures leave the day out.\n");
-        return 0;
+                r = output_wrap(stdout, 0, "* ", "Low coverage: too few hours observed; weekly figures leave the day out.",
+                                output_prose_columns(ctx->columns));
+        return r;
 }
 
 /* The JSON value of a figure, unrounded, or null. */

@@ -106,7 +106,7 @@ int digest_check(json_object *model, DigestLevel *ret_level) {
             !field_ok(model, "to", false, is_date) || !field_ok(model, "generated_at", false, is_instant))
                 return -EBADMSG;
         int level = digest_level_from_string(digest_string(model, "level"));
-        if (level < 0 || output_parse_week(digest_string(model, "week"), &from) < 0 ||
+        if (level < 0 || iso_week_parse(digest_string(model, "week"), &from) < 0 ||
             parse_date(digest_string(model, "from"), &to) < 0 || from != to ||
             parse_date(digest_string(model, "to"), &to) < 0 || to - from != 6 * DAY_S)
                 return -EBADMSG;

@@ -439,16 +439,17 @@ int store_forget(Store *s, const StoreForget *f, StoreForgotten *ret) {
                 r = store_delete(s, "DELETE FROM consent", 0, 0, 0, &c.consents);
         if (r >= 0 && f->consent_and_meta)
                 r = store_delete(s, "DELETE FROM meta", 0, 0, 0, &c.meta);
-        if (r >= 0 && c.buckets + c.checkins + c.nudges + c.shares + c.consents + c.meta > 0)
+        if (r >= 0 && !f->dry_run && c.buckets + c.checkins + c.nudges + c.shares + c.consents + c.meta > 0)
                 r = store_set_meta(s, STORE_CLEANUP_DUE_KEY, 1);
-        if (r >= 0)
+        if (r >= 0 && !f->dry_run)
                 r = store_run(s, s->stmt[STMT_COMMIT]);
-        if (r < 0) {
+        if (r < 0 || f->dry_run) {
                 store_rollback(s);
-                return r;
+                if (r < 0)
+                        return r;
         }
 
-        if (c.buckets + c.checkins + c.nudges + c.shares + c.consents + c.meta > 0)
+        if (!f->dry_run && c.buckets + c.checkins + c.nudges + c.shares + c.consents + c.meta > 0)
                 s->cleanup_due = true;
         if (ret)
                 *ret = c;

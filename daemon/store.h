@@ -180,6 +180,7 @@ typedef struct StoreForget {
         bool shares;
         int64_t shares_from, shares_to;
         bool consent_and_meta;
+        bool dry_run; /* count only: the transaction is rolled back */
 } StoreForget;
 
 typedef struct StoreForgotten {
@@ -191,7 +192,8 @@ void store_forget_hours(const StoreForget *f, int64_t *ret_from, int64_t *ret_to
 
 /* Delete in one transaction (secure_delete is on): all or nothing. When rows
  * were deleted, a cleanup is due (store_cleanup), and stays due until it
- * succeeds. *ret (may be NULL) gets the counts. */
+ * succeeds. *ret (may be NULL) gets the counts. With f->dry_run the same
+ * deletes are counted and rolled back: nothing changes. */
 int store_forget(Store *s, const StoreForget *f, StoreForgotten *ret);
 
 typedef struct StoreFolded {

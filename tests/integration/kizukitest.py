@@ -24,6 +24,7 @@ import datetime
 import errno
 import json
 import os
+import pty
 import select
 import shutil
 import signal
@@ -619,6 +620,32 @@ class Env:
             print(f"kept {self.dir}", file=sys.stderr)
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def on_pty(argv, env, answer=b"", timeout=20):
+    """Run argv with a terminal as stdin, stdout and stderr and type answer:
+    what it wrote there (newlines as "\\n", not the terminal's "\\r\\n") and its
+    exit status."""
+    master, slave = pty.openpty()
+    p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    os.write(master, answer)
+    out = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: no one has the terminal open any more
+                break
+            if not chunk:
+                break
+            out += chunk
+        elif p.poll() is not None:
+            break
+    os.close(master)
+    return out.replace(b"\r\n", b"\n"), p.wait(timeout)
 
 
 def local_date(status):
