@@ -222,6 +222,19 @@ class TestHttps(ShareTestCase):
         self.assertIn("only allowed to a loopback address", r.stderr)
         self.assert_nothing_logged()
 
+    def test_status_shows_a_failed_share_until_one_succeeds(self):
+        bad = self.sink(sinks.HttpsSink(self.other_ca))
+        self.https_recipient("therapist", bad.url)
+        self.assertNotIn("Sharing", self.cli("--color=never", "status").stdout)
+        self.share("therapist", "--yes", check=False)
+        out = self.cli("--color=never", "status").stdout
+        self.assertRegex(out, r"Sharing: +the digest of 2026-W13 did not reach therapist \(.* UTC: .*certificate")
+        self.assertIn(f"Try again: kizuki share --to therapist --week {WEEK}", out)
+        good = self.sink(sinks.HttpsSink(self.ca))
+        self.https_recipient("therapist", good.url)
+        self.share("therapist", "--yes")
+        self.assertNotIn("Sharing", self.cli("--color=never", "status").stdout)
+
     def test_unknown_ca_refused(self):
         sink = self.sink(sinks.HttpsSink(self.other_ca))
         self.https_recipient("therapist", sink.url)
