@@ -29,6 +29,7 @@ struct Client {
         bool answered;         /* sent at least one complete message */
         bool closing;          /* flush what is queued, then close */
         bool throttled;        /* not read until its replies drain (total output bound) */
+        bool slow;             /* made a slow call: served after everything else (CONTROL_PRIORITY_SLOW) */
         Client *prev, *next;
 };
 
@@ -184,8 +185,13 @@ static void client_read_cb(struct bufferevent *bev, void *userdata) {
                         return;
                 }
                 evbuffer_remove(in, msg, len + 1);
+                int64_t began = now_mono_us();
                 if (client_handle(cl, msg, len) < 0)
                         return;
+                if (!cl->slow && now_mono_us() - began > CONTROL_SLOW_CALL_US) {
+                        cl->slow = true;
+                        bufferevent_priority_set(bev, CONTROL_PRIORITY_SLOW);
+                }
         }
 }
 

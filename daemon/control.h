@@ -19,6 +19,16 @@
  * them); a client with none is still served. */
 #define CONTROL_OUTPUT_TOTAL_MAX (64 * 1024 * 1024)
 
+/* Event priorities of the daemon's loop (event_base_priority_init): libevent
+ * gives every event the middle one, 1, by default (timers, logind, the
+ * listener, new clients); a client whose call took longer than
+ * CONTROL_SLOW_CALL_US is served at 2, only when nothing else is ready. So
+ * the person's `kizuki status` waits for at most the one heavy call in
+ * progress, not for a queue of them. */
+#define CONTROL_PRIORITIES 3
+#define CONTROL_PRIORITY_SLOW 2
+#define CONTROL_SLOW_CALL_US 20000
+
 /* Answer one call: set *ret (malloc'ed, NUL included in *ret_len) to the reply
  * message, or leave it NULL for a oneway call. A negative return closes the
  * connection. */
