@@ -23,10 +23,19 @@ int64_t retention_first_day(const Daemon *d) {
 }
 
 int retention_expire(Daemon *d) {
-        int64_t now = time(NULL);
+        int64_t now = time(NULL), newest = -1;
+        /* Counted from now, or from the newest recorded hour when that is older:
+         * a wall clock set a year ahead at start must not make a year of the
+         * person's history look expired (it would be deleted for good). A long
+         * time away from the computer keeps the old days until new ones come. */
+        if (store_newest_start(d->store, &newest) >= 0 && newest >= 0 && newest + DAY < now) {
+                log_info("Retention counted from the newest recorded hour (%lld s before now)",
+                         (long long) (now - newest));
+                now = newest + DAY;
+        }
         StoreForget f = {
                 .local_from = INT64_MIN,
-                .local_to = retention_first_day(d),
+                .local_to = local_midnight(now, tz_offset_at(now, NULL)) - (int64_t) d->config.retention_days * DAY,
                 .day_start = (int64_t) d->config.day_start_min * 60,
                 .shares = true,
                 .shares_from = INT64_MIN,

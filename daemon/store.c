@@ -722,6 +722,12 @@ static int store_migrate(Store *s) {
         return r;
 }
 
+int store_newest_start(Store *s, int64_t *ret) {
+        if (!s || !ret)
+                return -EINVAL;
+        return store_query_one(s, "SELECT COALESCE(MAX(start), -1) FROM bucket", NULL, 0, ret);
+}
+
 /* 1 when meta says a wipe is due, 0 when not. */
 static int store_cleanup_due_at_open(Store *s) {
         sqlite3_stmt *st = NULL;

@@ -111,6 +111,8 @@ void store_share_done(StoreShare *sh);
 
 /* Integer meta values: 1 and *ret set, 0 when missing. */
 int store_get_meta(Store *s, const char *key, int64_t *ret);
+/* The UTC start of the newest stored hour; -1 when there is none. */
+int store_newest_start(Store *s, int64_t *ret);
 int store_set_meta(Store *s, const char *key, int64_t value);
 int store_delete_meta(Store *s, const char *key);
 

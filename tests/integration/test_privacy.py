@@ -267,6 +267,28 @@ class TestRetention(PrivacyTestCase):
         self.assertEqual(len(env.db_rows("SELECT id FROM consent")), 1)  # consent is not expired
         self.assertIn("Retention: deleted", env.daemon.log_text())
 
+    def test_clock_ahead_at_start_deletes_no_history(self):
+        """kizukid started with the wall clock two years ahead (a dead RTC
+        battery, a typo): retention counts from the newest recorded hour, so
+        the person's history is not taken for expired and deleted for good."""
+        env = self.env
+        env.write_config("[store]\nretention_days = 30\n")
+        self.start()
+        self.grant()
+        today = today_local(env)
+        off = env.status()["utc_offset"]
+        days = [today - dt.timedelta(days=n) for n in (40, 20, 1)]
+        self.import_hours([{"start": hour_start(d, h, off), "utc_offset": off, "active_s": 600, "observed_s": 3600}
+                           for d in days for h in (0, 12)])
+        env.stop_daemon()
+        env.start_daemon("--no-logind", env=env.faketime_environ(2 * 365 * DAY))
+        env.stop_daemon()
+        rows = env.db_rows("SELECT start + utc_offset FROM bucket ORDER BY 1")
+        got = sorted({dt.datetime.fromtimestamp(r[0], dt.timezone.utc).date() for r in rows})
+        # Only what was past retention counted from the newest hour (day 40) went.
+        self.assertEqual(got, days[1:])
+        self.assertIn("Retention counted from the newest recorded hour", env.daemon.log_text())
+
     def test_import_leaves_out_what_retention_would_delete(self):
         """Hours, check-ins and nudges of days past retention_days are not stored
         by an import (the next daily pass would delete them), and the CLI says so."""
