@@ -26,6 +26,7 @@ struct Client {
         int64_t last_activity; /* CLOCK_MONOTONIC µs, for eviction */
         bool closing;          /* flush what is queued, then close */
         bool throttled;        /* not read until its replies drain (total output bound) */
+        bool attached;         /* a source (CONTROL_ATTACH): never timed out or evicted */
         Client *prev, *next;
 };
 
@@ -33,6 +34,7 @@ struct Control {
         struct event_base *base;
         struct evconnlistener *listener;
         ControlHandler handler;
+        ControlDetached detached;
         void *userdata;
         Client *clients;
         unsigned n_clients;
@@ -61,6 +63,8 @@ static void client_free(Client *cl) {
                 cl->next->prev = cl->prev;
         c->n_clients--;
         bufferevent_free(cl->bev);
+        if (cl->attached && c->detached)
+                c->detached(cl->serial, c->userdata);
         free(cl);
         /* A descriptor came free: a listener paused for want of one may go on. */
         control_resume(c);
@@ -104,7 +108,13 @@ static int client_handle(Client *cl, const char *buf, size_t len) {
 
         _cleanup_free_ char *reply = NULL;
         size_t reply_len = 0;
+        call.peer = cl->serial;
         int r = c->handler(&call, &reply, &reply_len, c->userdata);
+        if (r == CONTROL_ATTACH && !cl->attached) {
+                cl->attached = true;
+                struct timeval wt = { CONTROL_WRITE_TIMEOUT_S, 0 };
+                bufferevent_set_timeouts(cl->bev, NULL, &wt);
+        }
         bool oneway = call.oneway;
         varlink_call_done(&call);
         if (r < 0) {
@@ -204,13 +214,17 @@ static void client_event_cb(struct bufferevent *bev, short what, void *userdata)
 }
 
 /* Past the client limit, make room by dropping the client that has been quiet
- * the longest: a stuck or idle client must not lock the person out. */
+ * the longest: a stuck or idle client must not lock the person out. Attached
+ * sources are quiet by design and stay. */
 static void control_evict_one(Control *c) {
         Client *oldest = NULL;
-        for (Client *cl = c->clients; cl; cl = cl->next)
+        for (Client *cl = c->clients; cl; cl = cl->next) {
+                if (cl->attached)
+                        continue; /* a source, bounded in number by its handler */
                 if (!oldest || cl->last_activity < oldest->last_activity ||
                     (cl->last_activity == oldest->last_activity && cl->serial < oldest->serial))
                         oldest = cl;
+        }
         if (oldest) {
                 log_debug("Too many control clients, dropping the idlest one");
                 client_free(oldest);
@@ -338,9 +352,14 @@ int control_new(Control **ret, struct event_base *base, int fd, ControlHandler h
         return 0;
 }
 
+void control_on_detached(Control *c, ControlDetached detached) {
+        c->detached = detached;
+}
+
 Control *control_free(Control *c) {
         if (!c)
                 return NULL;
+        c->detached = NULL; /* the daemon is going: nothing to report */
         if (c->resume)
                 evtimer_del(c->resume);
         while (c->clients)

@@ -142,15 +142,16 @@ static int open_socket(Daemon *d, int *ret_fd) {
         return 0;
 }
 
-int daemon_listen(Daemon *d, ControlHandler handler) {
+int daemon_listen(Daemon *d, ControlHandler handler, ControlDetached detached) {
         int fd = -1;
         int r = open_socket(d, &fd);
         if (r < 0)
                 return r;
         r = control_new(&d->control, d->base, fd, handler, d);
         if (r < 0)
-                log_error("Failed to listen on the control socket: %s", strerror(-r));
-        return r;
+                return log_error_errno(r, "Failed to listen on the control socket: %s", strerror(-r));
+        control_on_detached(d->control, detached);
+        return 0;
 }
 
 void daemon_start(Daemon *d) {

@@ -1,0 +1,292 @@
+#!/usr/bin/python3
+"""kizuki-idle, the idle helper, against real display servers: Xvfb with input
+injected through XTEST (xdotool), and sway headless with a virtual keyboard
+(wtype). The real kizukid (on a private bus with a mock logind whose session
+never reports IdleHint, as on KDE, Xfce or sway) and the real kizuki-idle.
+
+Run one class per ctest entry: `test_idle.py -v TestX11` or `TestSway`. A
+display server that cannot start or is not installed is a SKIP with the
+reason, and the script then exits 77 (ctest SKIP_RETURN_CODE), never a pass.
+
+Timing: the helper's timeout is 3 s; growth over dt seconds must be dt ± 2 s,
+"no growth" at most 1 s, as in test_logind.py."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kizukitest as k  # noqa: E402
+from kizukitest import wait_for  # noqa: E402
+
+KIZUKI_IDLE = os.environ.get("KIZUKI_IDLE") or os.path.join(k.BUILD_DIR, "kizuki-idle")
+TIMEOUT_S = 3
+# What the person's session looks like to the helper: not GNOME (which sets
+# IdleHint itself), no other display than the one under test.
+CLEAN = dict(XDG_CURRENT_DESKTOP=None, WAYLAND_DISPLAY=None, DISPLAY=None, XDG_SESSION_ID=None)
+
+
+def start_xvfb(env):
+    """Xvfb on a free display (-displayfd); returns (Proc, ":N")."""
+    if not shutil.which("Xvfb") or not shutil.which("xdotool"):
+        raise unittest.SkipTest("Xvfb or xdotool is not installed (apt-get install xvfb xdotool)")
+    r, w = os.pipe()
+    p = env.spawn("Xvfb", ["Xvfb", "-displayfd", str(w), "-nolisten", "tcp", "-screen", "0", "640x480x24"],
+                  pass_fds=(w,))
+    os.close(w)
+    buf = b""
+    deadline = time.monotonic() + 10
+    os.set_blocking(r, False)
+    while not buf.endswith(b"\n") and time.monotonic() < deadline and p.alive():
+        try:
+            chunk = os.read(r, 16)
+            if not chunk:
+                break
+            buf += chunk
+        except BlockingIOError:
+            time.sleep(0.05)
+    os.close(r)
+    if not buf.strip().isdigit():
+        raise unittest.SkipTest(f"Xvfb did not start: {p.log_text()[-500:]}")
+    return p, ":" + buf.decode().strip()
+
+
+class IdleCase(k.KizukiTestCase):
+    """Helpers shared by the display servers' tests."""
+
+    def start_helper(self, extra_env, *args):
+        env = self.env.environ(**CLEAN)
+        env.update(extra_env)
+        p = self.env.spawn("kizuki-idle", [KIZUKI_IDLE, "--timeout", str(TIMEOUT_S), "--session", "c1", "-v",
+                                           *args], env=env)
+        self.helper = p
+        return p
+
+    def wait_source(self, state, timeout=5):
+        return self.wait_status(
+            lambda s: s["activity_source"] == "idle-helper"
+            and [x["state"] for x in s["idle_sources"]] == [state],
+            timeout, f"one idle source in state {state}")
+
+    def input(self):
+        raise NotImplementedError
+
+    def check_idle_and_back(self, protocol):
+        """Active while there is input; idle TIMEOUT_S after the last input,
+        with the seconds in between counted active; active again on input."""
+        st = self.wait_source("active")
+        self.assertEqual(st["idle_sources"][0]["protocol"], protocol)
+        self.assertEqual(st["idle_sources"][0]["session"], "c1")
+        self.assertEqual(st["idle_sources"][0]["timeout_s"], TIMEOUT_S)
+
+        # Input for a while: active, counted.
+        t_end = time.monotonic() + 2.5
+        s0 = self.env.status()
+        while time.monotonic() < t_end:
+            self.input()
+            time.sleep(0.4)
+        self.input()
+        t_last = time.monotonic()
+        s_last = self.env.status()
+        self.assertTrue(s_last["active"], "not active while there is input")
+        grown = s_last["today_active_s"] - s0["today_active_s"]
+        self.assertLessEqual(abs(grown - 2.5), 2, f"active grew {grown} s over 2.5 s of input")
+
+        # No input: idle after the timeout, and the timeout itself counted active.
+        st = self.wait_source("idle", timeout=TIMEOUT_S + 4)
+        waited = time.monotonic() - t_last
+        self.assertGreaterEqual(waited, TIMEOUT_S - 1, f"idle after {waited:.1f} s, before the timeout")
+        self.assertFalse(st["active"])
+        grown = st["today_active_s"] - s_last["today_active_s"]
+        self.assertLessEqual(abs(grown - TIMEOUT_S), 2, f"{grown} s active between the last input and idle")
+        m = self.measure(3)
+        self.assertStill(m, "active")
+        self.assertGrows(m, "observed")
+
+        # Input again: active at once.
+        self.input()
+        st = self.wait_source("active", timeout=2)
+        self.assertTrue(st["active"])
+        self.input()
+        m = self.measure(2)
+        self.assertGrows(m, "active")
+
+    def check_killed(self, extra_env):
+        """SIGKILL: the daemon stops counting active time at once (the time is
+        unobserved), and a new helper takes over."""
+        self.wait_source("active")
+        self.helper.kill(signal.SIGKILL)
+        self.helper.wait(5)
+        t0 = time.monotonic()
+        st = self.wait_source("lost", timeout=2)
+        self.assertLess(time.monotonic() - t0, 2)
+        self.assertFalse(st["active"])
+        m = self.measure(2.5)
+        self.assertStill(m, "active")
+        self.assertStill(m, "observed")
+        out = self.env.cli("status").stdout
+        self.assertIn("gone (time unobserved", out)
+        # Back: it replaces its lost predecessor.
+        self.start_helper(extra_env)
+        st = self.wait_source("active")
+        self.assertEqual(len(st["idle_sources"]), 1)
+
+    def check_goodbye_and_reconnect(self, extra_env):
+        """A restarted kizukid gets the helper back (reconnect with backoff);
+        SIGTERM says goodbye: logind decides again."""
+        self.wait_source("active")
+        self.env.stop_daemon()
+        self.env.start_daemon()
+        self.wait_sessions({"c1"})
+        self.wait_source("active", timeout=6)
+        self.helper.kill(signal.SIGTERM)
+        self.assertEqual(self.helper.wait(5), 0)
+        st = self.wait_status(lambda s: s["activity_source"] == "logind" and not s["idle_sources"], 3,
+                              "logind decides again")
+        self.assertTrue(st["active"])  # the mock session is active, not idle
+
+
+class TestX11(IdleCase):
+    def setUp(self):
+        super().setUp()
+        self.xvfb, self.display = start_xvfb(self.env)
+        self.xenv = dict(DISPLAY=self.display)
+        self.start_with_session()
+
+    def input(self):
+        subprocess.run(["xdotool", "mousemove_relative", "--", "1", "1"], env=self.env.environ(**self.xenv),
+                       check=True, timeout=5)
+
+    def test_status_warns_until_helper(self):
+        st = self.env.status()
+        self.assertEqual(st["activity_source"], "logind")
+        self.assertTrue(st["idle_unreported"])
+        out = self.env.cli("status").stdout
+        self.assertIn("Source:", out)
+        self.assertIn("systemctl --user enable --now kizuki-idle", out)
+        self.input()
+        self.start_helper(self.xenv)
+        self.wait_source("active")
+        st = self.env.status()
+        self.assertFalse(st["idle_unreported"])
+        out = self.env.cli("status").stdout
+        self.assertIn("idle helper: x11-sync active", out)
+        self.assertNotIn("enable --now kizuki-idle", out)
+
+    def test_logind_idle_hint_ends_the_warning(self):
+        self.env.set_session("c1", IdleHint=True)
+        self.wait_status(lambda s: not s["active"], 3, "idle from logind")
+        self.env.set_session("c1", IdleHint=False)
+        st = self.wait_status(lambda s: s["active"], 3, "active from logind")
+        self.assertFalse(st["idle_unreported"])
+
+    def test_idle_after_timeout_active_on_input(self):
+        self.input()
+        self.start_helper(self.xenv)
+        self.check_idle_and_back("x11-sync")
+
+    def test_logind_lock_still_counts(self):
+        self.input()
+        self.start_helper(self.xenv)
+        self.wait_source("active")
+        self.env.set_session("c1", LockedHint=True)
+        self.wait_status(lambda s: not s["active"], 3, "locked is away")
+
+    def test_sigkill(self):
+        self.input()
+        self.start_helper(self.xenv)
+        self.check_killed(self.xenv)
+
+    def test_daemon_restart_and_goodbye(self):
+        self.input()
+        self.start_helper(self.xenv)
+        self.check_goodbye_and_reconnect(self.xenv)
+
+    def test_gnome_is_left_alone(self):
+        env = self.env.environ(**CLEAN)
+        env.update(self.xenv, XDG_CURRENT_DESKTOP="ubuntu:GNOME")
+        r = subprocess.run([KIZUKI_IDLE], env=env, capture_output=True, text=True, timeout=10)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("GNOME sets logind's IdleHint itself", r.stderr)
+        self.assertEqual(self.env.status()["idle_sources"], [])
+
+
+class TestSway(IdleCase):
+    """sway 1.7 (Debian 12) offers org_kde_kwin_idle; newer sway ext-idle-notify-v1."""
+
+    def setUp(self):
+        super().setUp()
+        for tool in ("sway", "wtype"):
+            if not shutil.which(tool):
+                self.skipTest(f"{tool} is not installed (apt-get install sway wtype)")
+        self.wl_runtime = tempfile.mkdtemp(prefix="kz-wl-")
+        os.chmod(self.wl_runtime, 0o700)
+        self.addCleanup(shutil.rmtree, self.wl_runtime, True)
+        cfg = os.path.join(self.wl_runtime, "sway.conf")
+        with open(cfg, "w") as f:
+            f.write("# nothing: no bar, no idle daemon\n")
+        env = self.env.environ(**CLEAN)
+        env.update(XDG_RUNTIME_DIR=self.wl_runtime, WLR_BACKENDS="headless", WLR_LIBINPUT_NO_DEVICES="1",
+                   WLR_RENDERER="pixman", WAYLAND_DISPLAY="kz-wayland")
+        env.pop("WAYLAND_DISPLAY")
+        self.sway = self.env.spawn("sway", ["sway", "-c", cfg], env=env)
+        sock = None
+
+        def up():
+            nonlocal sock
+            if not self.sway.alive():
+                return True
+            for name in os.listdir(self.wl_runtime):
+                if name.startswith("wayland-") and not name.endswith(".lock"):
+                    sock = name
+                    return True
+            return False
+        wait_for(up, 10, 0.1, "sway's Wayland socket")
+        if not self.sway.alive() or not sock:
+            self.skipTest(f"sway headless did not start: {self.sway.log_text()[-800:]}")
+        self.wlenv = dict(XDG_RUNTIME_DIR=self.wl_runtime, WAYLAND_DISPLAY=sock)
+        self.start_with_session()
+
+    def start_helper(self, extra_env, *args):
+        # The helper's own runtime dir is the compositor's; kizukid's socket by path.
+        return super().start_helper(extra_env, "--socket", self.env.socket_path, *args)
+
+    def input(self):
+        subprocess.run(["wtype", "-k", "shift"], env=self.env.environ(**CLEAN, **self.wlenv), check=True,
+                       timeout=5)
+
+    def test_idle_after_timeout_active_on_input(self):
+        self.input()
+        self.start_helper(self.wlenv)
+        self.check_idle_and_back("kde-idle" if "1.7" in self.sway_version() else "ext-idle-notify")
+
+    def test_sigkill(self):
+        self.input()
+        self.start_helper(self.wlenv)
+        self.check_killed(self.wlenv)
+
+    def sway_version(self):
+        return subprocess.run(["sway", "--version"], capture_output=True, text=True).stdout
+
+
+def main():
+    """unittest's main, but a run where something was skipped (and nothing
+    failed) exits 77, so ctest says SKIP and the reason is in the output."""
+    prog = unittest.main(verbosity=2, exit=False)
+    res = prog.result
+    if not res.wasSuccessful():
+        sys.exit(1)
+    if res.skipped:
+        for _, why in res.skipped:
+            print(f"SKIP: {why}")
+        sys.exit(77)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
