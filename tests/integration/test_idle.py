@@ -56,6 +56,40 @@ def start_xvfb(env):
     return p, ":" + buf.decode().strip()
 
 
+def start_sway(env):
+    """sway headless (with wtype for input) in a runtime dir of its own;
+    returns (Proc, the Wayland variables for its clients)."""
+    for tool in ("sway", "wtype"):
+        if not shutil.which(tool):
+            raise unittest.SkipTest(f"{tool} is not installed (apt-get install sway wtype)")
+    rt = tempfile.mkdtemp(prefix="kz-wl-", dir=env.dir)
+    os.chmod(rt, 0o700)
+    cfg = os.path.join(rt, "sway.conf")
+    with open(cfg, "w") as f:
+        f.write("# nothing: no bar, no idle daemon\n")
+    argv = ["sway", "-c", cfg]
+    if os.getuid() == 0:
+        # sway refuses to run as root ("Unable to drop root"): run it as
+        # nobody, in a runtime dir of its own; root may still connect.
+        if not shutil.which("setpriv"):
+            raise unittest.SkipTest("running as root and setpriv (util-linux) is missing to start sway as nobody")
+        os.chmod(env.dir, 0o755)  # for nobody to reach rt
+        os.chown(rt, 65534, 65534)
+        os.chown(cfg, 65534, 65534)
+        argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *argv]
+    e = env.environ(**CLEAN)
+    e.update(XDG_RUNTIME_DIR=rt, WLR_BACKENDS="headless", WLR_LIBINPUT_NO_DEVICES="1", WLR_RENDERER="pixman",
+             HOME=rt)
+    p = env.spawn("sway", argv, env=e)
+
+    def sockets():
+        return [n for n in os.listdir(rt) if n.startswith("wayland-") and not n.endswith(".lock")]
+    wait_for(lambda: sockets() or not p.alive(), 10, 0.1, "sway's Wayland socket")
+    if not p.alive() or not sockets():
+        raise unittest.SkipTest(f"sway headless did not start: {p.log_text()[-800:]}")
+    return p, dict(XDG_RUNTIME_DIR=rt, WAYLAND_DISPLAY=sockets()[0])
+
+
 class IdleCase(k.KizukiTestCase):
     """Helpers shared by the display servers' tests."""
 
@@ -221,43 +255,7 @@ class TestSway(IdleCase):
 
     def setUp(self):
         super().setUp()
-        for tool in ("sway", "wtype"):
-            if not shutil.which(tool):
-                self.skipTest(f"{tool} is not installed (apt-get install sway wtype)")
-        self.wl_runtime = tempfile.mkdtemp(prefix="kz-wl-")
-        os.chmod(self.wl_runtime, 0o700)
-        self.addCleanup(shutil.rmtree, self.wl_runtime, True)
-        cfg = os.path.join(self.wl_runtime, "sway.conf")
-        with open(cfg, "w") as f:
-            f.write("# nothing: no bar, no idle daemon\n")
-        argv = ["sway", "-c", cfg]
-        if os.getuid() == 0:
-            # sway refuses to run as root ("Unable to drop root"): run it as
-            # nobody, in a runtime dir of its own; root may still connect.
-            if not shutil.which("setpriv"):
-                self.skipTest("running as root and setpriv (util-linux) is missing to start sway as nobody")
-            os.chown(self.wl_runtime, 65534, 65534)
-            os.chown(cfg, 65534, 65534)
-            argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *argv]
-        env = self.env.environ(**CLEAN)
-        env.update(XDG_RUNTIME_DIR=self.wl_runtime, WLR_BACKENDS="headless", WLR_LIBINPUT_NO_DEVICES="1",
-                   WLR_RENDERER="pixman", HOME=self.wl_runtime)
-        self.sway = self.env.spawn("sway", argv, env=env)
-        sock = None
-
-        def up():
-            nonlocal sock
-            if not self.sway.alive():
-                return True
-            for name in os.listdir(self.wl_runtime):
-                if name.startswith("wayland-") and not name.endswith(".lock"):
-                    sock = name
-                    return True
-            return False
-        wait_for(up, 10, 0.1, "sway's Wayland socket")
-        if not self.sway.alive() or not sock:
-            self.skipTest(f"sway headless did not start: {self.sway.log_text()[-800:]}")
-        self.wlenv = dict(XDG_RUNTIME_DIR=self.wl_runtime, WAYLAND_DISPLAY=sock)
+        self.sway, self.wlenv = start_sway(self.env)
         self.start_with_session()
 
     def start_helper(self, extra_env, *args):
