@@ -92,15 +92,32 @@ static int rank(IdleState s) {
         return s == IDLE_SOURCE_ACTIVE ? 3 : s == IDLE_SOURCE_LOST ? 1 : 2;
 }
 
+static bool session_known(const Logind *l, const char *id) {
+        for (size_t i = 0; i < logind_n_sessions(l); i++) {
+                const LogindSession *s = logind_session(l, i);
+                if (s->known && strcmp(s->id, id) == 0)
+                        return true;
+        }
+        return false;
+}
+
 /* The state that decides for session id (NULL: any session): its own
- * sources if it has some, else those for all sessions. -1 when none. */
+ * sources if it has some, else those for all sessions. A live source naming
+ * a session logind does not know (a stale XDG_SESSION_ID) counts for all; a
+ * lost one for a session logind dropped counts no more. -1 when none. */
 static int source_state(const Daemon *d, const char *id) {
         int keyed = -1, all = -1;
         for (size_t i = 0; i < IDLE_SOURCES_MAX; i++) {
                 const IdleSource *s = &d->idle_sources[i];
                 if (!s->used)
                         continue;
-                int *best = !id || s->session[0] == '\0' ? &all : strcmp(s->session, id) == 0 ? &keyed : NULL;
+                bool unkeyed = s->session[0] == '\0';
+                if (!unkeyed && !session_known(d->logind, s->session)) {
+                        if (s->state == IDLE_SOURCE_LOST)
+                                continue;
+                        unkeyed = true;
+                }
+                int *best = !id || unkeyed ? &all : strcmp(s->session, id) == 0 ? &keyed : NULL;
                 if (best && (*best < 0 || rank(s->state) > rank((IdleState) *best)))
                         *best = (int) s->state;
         }

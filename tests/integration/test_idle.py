@@ -93,10 +93,10 @@ def start_sway(env):
 class IdleCase(k.KizukiTestCase):
     """Helpers shared by the display servers' tests."""
 
-    def start_helper(self, extra_env, *args):
+    def start_helper(self, extra_env, *args, session="c1"):
         env = self.env.environ(**CLEAN)
         env.update(extra_env)
-        p = self.env.spawn("kizuki-idle", [KIZUKI_IDLE, "--timeout", str(TIMEOUT_S), "--session", "c1", "-v",
+        p = self.env.spawn("kizuki-idle", [KIZUKI_IDLE, "--timeout", str(TIMEOUT_S), "--session", session, "-v",
                                            *args], env=env)
         self.helper = p
         return p
@@ -241,6 +241,16 @@ class TestX11(IdleCase):
         self.start_helper(self.xenv)
         self.check_goodbye_and_reconnect(self.xenv)
 
+    def test_stale_session_id_counts_for_all(self):
+        """A session id logind does not know (a stale XDG_SESSION_ID in the user
+        manager) does not make the helper useless: it reports for all sessions."""
+        self.input()
+        self.start_helper(self.xenv, session="c9")
+        st = self.wait_status(lambda s: [x["state"] for x in s["idle_sources"]] == ["idle"], TIMEOUT_S + 4,
+                              "the helper reports idle")
+        self.assertEqual(st["idle_sources"][0]["session"], "c9")
+        self.assertFalse(st["active"])
+
     def test_gnome_is_left_alone(self):
         env = self.env.environ(**CLEAN)
         env.update(self.xenv, XDG_CURRENT_DESKTOP="ubuntu:GNOME")
@@ -248,6 +258,82 @@ class TestX11(IdleCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("GNOME sets logind's IdleHint itself", r.stderr)
         self.assertEqual(self.env.status()["idle_sources"], [])
+
+
+class TestProtocol(IdleCase):
+    """AttachIdleSource/SetIdleState over raw Varlink, no display: hostile
+    input, the bound on sources, an attached connection neither timed out nor
+    evicted, and a lost source for all sessions."""
+
+    ATTACH = k.IFACE + ".AttachIdleSource"
+    SET = k.IFACE + ".SetIdleState"
+
+    def setUp(self):
+        super().setUp()
+        self.start_with_session()
+
+    def attach(self, **params):
+        c = self.env.client()
+        self.addCleanup(c.close)
+        c.call(self.ATTACH, {"protocol": "test", "timeout_s": 60, **params})
+        return c
+
+    def test_hostile_parameters(self):
+        with self.env.client() as c:
+            e = c.call_raw(self.SET, {"state": "idle"})
+            self.assertEqual(e.get("error"), k.IFACE + ".NotAttached")
+        bad = [({"protocol": "", "timeout_s": 1}, "protocol"), ({"protocol": "A b", "timeout_s": 1}, "protocol"),
+               ({"protocol": "x" * 32, "timeout_s": 1}, "protocol"), ({"protocol": "x", "timeout_s": 0}, "timeout_s"),
+               ({"protocol": "x", "timeout_s": 86401}, "timeout_s"), ({"protocol": "x"}, "timeout_s"),
+               ({"protocol": "x", "timeout_s": 1, "session": "../1"}, "session"),
+               ({"protocol": "x", "timeout_s": 1, "session": 7}, "session")]
+        for params, name in bad:
+            with self.env.client() as c:
+                e = c.call_raw(self.ATTACH, params)
+                self.assertEqual(e.get("error"), "org.varlink.service.InvalidParameter", params)
+                self.assertEqual(e["parameters"]["parameter"], name, params)
+        c = self.attach()
+        for state in ("", "lost", "ACTIVE", 3, None):
+            e = c.call_raw(self.SET, {"state": state})
+            self.assertEqual(e.get("error"), "org.varlink.service.InvalidParameter", state)
+        self.assertEqual(self.env.status()["idle_sources"][0]["state"], "active")
+        self.env.assert_daemon_alive()
+
+    def test_bounded_number_of_sources(self):
+        conns = [self.attach(session=f"s{i}") for i in range(8)]
+        with self.env.client() as c:
+            e = c.call_raw(self.ATTACH, {"protocol": "test", "timeout_s": 60})
+            self.assertEqual(e.get("error"), k.IFACE + ".TooManyIdleSources")
+            self.assertEqual(e["parameters"]["limit"], 8)
+        conns[0].call(self.SET, {"state": "detach"})
+        self.attach()
+        self.assertEqual(len(self.env.status()["idle_sources"]), 8)
+
+    def test_attached_connection_survives_flood_and_quiet(self):
+        c = self.attach(session="c1")
+        c.call(self.SET, {"state": "idle"})
+        self.wait_active(False)
+        flood = [self.env.client() for _ in range(80)]  # past CONTROL_CLIENTS_MAX (64)
+        for f in flood:
+            f.close()
+        self.assertFalse(c.peer_closed(0.2), "the attached connection was evicted")
+        # Quiet for longer than the control idle timeout (30 s).
+        self.assertFalse(c.peer_closed(33), "the attached connection timed out")
+        c.call(self.SET, {"state": "active"})
+        self.wait_active(True)
+
+    def test_lost_for_all_sessions(self):
+        c = self.attach()
+        c.call(self.SET, {"state": "active"})
+        c.close()
+        st = self.wait_status(lambda s: [x["state"] for x in s["idle_sources"]] == ["lost"], 3, "lost")
+        self.assertFalse(st["active"])
+        self.assertIsNone(st["idle_sources"][0]["session"])
+        m = self.measure(2)
+        self.assertStill(m, "observed")
+        self.attach()
+        st = self.wait_active(True)
+        self.assertEqual([x["state"] for x in st["idle_sources"]], ["active"])
 
 
 class TestSway(IdleCase):
@@ -258,9 +344,9 @@ class TestSway(IdleCase):
         self.sway, self.wlenv = start_sway(self.env)
         self.start_with_session()
 
-    def start_helper(self, extra_env, *args):
+    def start_helper(self, extra_env, *args, session="c1"):
         # The helper's own runtime dir is the compositor's; kizukid's socket by path.
-        return super().start_helper(extra_env, "--socket", self.env.socket_path, *args)
+        return super().start_helper(extra_env, "--socket", self.env.socket_path, *args, session=session)
 
     def input(self):
         subprocess.run(["wtype", "-k", "Shift_L"], env=self.env.environ(**{**CLEAN, **self.wlenv}), check=True,
