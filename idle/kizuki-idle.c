@@ -2,7 +2,7 @@
  * desktop's own idle events into kizukid's activity state, for desktops that
  * never set logind's IdleHint. It picks the protocol the session offers
  * (Wayland ext-idle-notify-v1, then org_kde_kwin_idle; X11 XSync IDLETIME),
- * attaches to kizukid's control socket and reports each change there. While
+ * follows the screen savers' ActiveChanged on the session bus (a lock), attaches to kizukid's control socket and reports each change there. While
  * connected it sleeps in poll() with no timeout: no wakeups while nothing
  * changes. When kizukid goes (a restart), it reconnects with backoff. */
 #include <errno.h>
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "idle-client.h"
+#include "idle-lock.h"
 #include "idle.h"
 #include "protocol.h"
 #include "version.h"
@@ -212,32 +213,45 @@ static void link_try(Link *l, const Options *o, const char *path, const char *pr
         l->said_down = false;
 }
 
-/* Tell kizukid the backend's state when it differs from what it has. */
-static void link_sync(Link *l, const Options *o, IdleBackend *b) {
-        if (!l->client || l->reported == (int) b->state)
+/* Tell kizukid the state when it differs from what it has. */
+static void link_sync(Link *l, const Options *o, IdleReport state) {
+        if (!l->client || l->reported == (int) state)
                 return;
-        if (idle_client_report(l->client, b->state) < 0) {
+        if (idle_client_report(l->client, state) < 0) {
                 link_lost(l, o, "went away");
                 return;
         }
         if (o->verbose)
-                fprintf(stderr, "kizuki-idle: %s\n", report_names[b->state]);
-        l->reported = (int) b->state;
+                fprintf(stderr, "kizuki-idle: %s\n", report_names[state]);
+        l->reported = (int) state;
 }
 
-static int run(const Options *o, const char *path, IdleBackend *b, int sfd) {
+/* The shorter of two poll timeouts, -1 being none. */
+static int min_timeout(int64_t a, int b) {
+        if (a < 0)
+                return b;
+        if (a > 60000)
+                a = 60000;
+        return b < 0 || a < b ? (int) a : b;
+}
+
+static int run(const Options *o, const char *path, IdleBackend *b, IdleLock *lock, int sfd) {
         Link l = { .reported = -1 };
         for (;;) {
                 link_try(&l, o, path, b->protocol);
-                link_sync(&l, o, b);
+                link_sync(&l, o, lock && idle_lock_locked(lock) ? IDLE_REPORT_LOCKED : b->state);
                 if (b->prepare(b) < 0) {
                         fprintf(stderr, "kizuki-idle: the display connection closed\n");
                         break;
                 }
-                struct pollfd p[3] = { { .fd = b->fd, .events = POLLIN }, { .fd = sfd, .events = POLLIN },
-                                       { .fd = l.client ? idle_client_fd(l.client) : -1, .events = POLLIN } };
+                struct pollfd p[4] = { { .fd = b->fd, .events = POLLIN }, { .fd = sfd, .events = POLLIN },
+                                       { .fd = l.client ? idle_client_fd(l.client) : -1, .events = POLLIN },
+                                       { .fd = lock ? idle_lock_fd(lock) : -1,
+                                         .events = lock ? idle_lock_events(lock) : 0 } };
                 int64_t wait = l.client ? -1 : l.next_try_ms - now_ms();
-                int n = poll(p, 3, wait < 0 && !l.client ? 0 : (int) wait);
+                if (!l.client && wait < 0)
+                        wait = 0;
+                int n = poll(p, 4, min_timeout(wait, lock ? idle_lock_timeout_ms(lock) : -1));
                 if (n < 0 && errno != EINTR) {
                         fprintf(stderr, "kizuki-idle: poll: %s\n", strerror(errno));
                         (void) b->dispatch(b, 0);
@@ -252,6 +266,10 @@ static int run(const Options *o, const char *path, IdleBackend *b, int sfd) {
                         (void) !read(sfd, &si, sizeof si);
                         break;
                 }
+                if (lock && idle_lock_dispatch(lock) < 0) {
+                        fprintf(stderr, "kizuki-idle: lost the session bus; screen saver signals no longer followed\n");
+                        lock = idle_lock_free(lock);
+                }
                 if (n > 0 && l.client && p[2].revents) {
                         int r = idle_client_read(l.client);
                         if (r < 0)
@@ -263,6 +281,7 @@ static int run(const Options *o, const char *path, IdleBackend *b, int sfd) {
         if (l.client)
                 idle_client_detach(l.client);
         idle_client_free(l.client);
+        idle_lock_free(lock);
         return 0;
 }
 
@@ -290,7 +309,9 @@ int main(int argc, char **argv) {
         if (r >= 0) {
                 if (o.verbose)
                         fprintf(stderr, "kizuki-idle: using %s, idle after %us\n", b->protocol, o.timeout_s);
-                r = run(&o, o.socket ? o.socket : path, b, sfd);
+                IdleLock *lock = NULL;
+                (void) idle_lock_open(&lock, o.verbose); /* optional: no session bus, no lock signals */
+                r = run(&o, o.socket ? o.socket : path, b, lock, sfd);
                 b->free(b);
         }
         if (sfd >= 0)

@@ -4,7 +4,8 @@ it uses while nothing happens (no input on the display, kizukid attached and
 quiet).
 
 Starts a private dbus-daemon + python-dbusmock logind + kizukid (the harness of
-tests/integration/kizukitest.py), a display server (Xvfb by default; --sway for
+tests/integration/kizukitest.py), a session bus (so the screen saver signals are
+followed too), a display server (Xvfb by default; --sway for
 sway headless, run as nobody when we are root) and the helper attached to the
 daemon, sends one input, lets the helper go idle (its timeout, default 3 s),
 then leaves everything alone for --minutes and reads /proc/PID of the helper:
@@ -55,7 +56,8 @@ def main():
         else:
             _, display = test_idle.start_xvfb(env)
             denv, inject = dict(DISPLAY=display), ["xdotool", "mousemove_relative", "--", "1", "1"]
-        e = env.environ(**{**test_idle.CLEAN, **denv})
+        # With a session bus, so the lock source (sd-bus) is part of the figure.
+        e = env.environ(**{**test_idle.CLEAN, **denv, "DBUS_SESSION_BUS_ADDRESS": test_idle.start_session_bus(env)})
         subprocess.run(inject, env=e, check=True, timeout=5)
         helper = env.spawn("kizuki-idle", [test_idle.KIZUKI_IDLE, "--timeout", str(test_idle.TIMEOUT_S),
                                            "--socket", env.socket_path], env=e)

@@ -56,6 +56,18 @@ def start_xvfb(env):
     return p, ":" + buf.decode().strip()
 
 
+def start_session_bus(env):
+    """A private session bus (the test bus configuration: everything allowed);
+    returns its address."""
+    path = os.path.join(env.dir, "session_bus_socket")
+    bus = env.spawn("session-bus", ["dbus-daemon", "--nofork", "--nopidfile", "--nosyslog",
+                                    f"--config-file={k.BUS_CONF}", f"--address=unix:path={path}"])
+    wait_for(lambda: os.path.exists(path) or not bus.alive(), 10, 0.1, "the session bus")
+    if not bus.alive():
+        raise AssertionError("dbus-daemon for the session bus did not start: " + bus.log_text())
+    return "unix:path=" + path
+
+
 def start_sway(env):
     """sway headless (with wtype for input) in a runtime dir of its own;
     returns (Proc, the Wayland variables for its clients)."""
@@ -250,6 +262,29 @@ class TestX11(IdleCase):
                               "the helper reports idle")
         self.assertEqual(st["idle_sources"][0]["session"], "c9")
         self.assertFalse(st["active"])
+
+    def test_screen_saver_lock(self):
+        """org.freedesktop.ScreenSaver ActiveChanged on the session bus (KDE's
+        locker, light-locker) is a lock: away, even with input."""
+        addr = start_session_bus(self.env)
+        self.input()
+        self.start_helper({**self.xenv, "DBUS_SESSION_BUS_ADDRESS": addr})
+        self.wait_source("active")
+        time.sleep(0.5)  # the helper's match is in place once it has processed Hello
+
+        def emit(active):
+            subprocess.run(["busctl", f"--address={addr}", "emit", "/org/freedesktop/ScreenSaver",
+                            "org.freedesktop.ScreenSaver", "ActiveChanged", "b", active], check=True, timeout=10)
+        emit("true")
+        st = self.wait_source("locked", timeout=3)
+        self.assertFalse(st["active"])
+        self.input()
+        time.sleep(0.5)
+        self.assertEqual(self.env.status()["idle_sources"][0]["state"], "locked", "input does not unlock")
+        emit("false")
+        self.input()
+        st = self.wait_source("active", timeout=3)
+        self.assertTrue(st["active"])
 
     def test_gnome_is_left_alone(self):
         env = self.env.environ(**CLEAN)
