@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """kizuki-idle, the idle helper, against real display servers: Xvfb with input
-injected through XTEST (xdotool), and sway headless with a virtual keyboard
-(wtype). The real kizukid (on a private bus with a mock logind whose session
+injected through XTEST (xdotool), sway headless with a virtual keyboard
+(wtype), and KWin (kwin_wayland --virtual) with idle-poke. The real kizukid (on a private bus with a mock logind whose session
 never reports IdleHint, as on KDE, Xfce or sway) and the real kizuki-idle.
 
-Run one class per ctest entry: `test_idle.py -v TestX11` or `TestSway`. A
+Run one class per ctest entry: `test_idle.py -v TestX11` (or TestSway,
+TestKWin, TestProtocol). A
 display server that cannot start or is not installed is a SKIP with the
 reason, and the script then exits 77 (ctest SKIP_RETURN_CODE), never a pass.
 
@@ -25,6 +26,7 @@ import kizukitest as k  # noqa: E402
 from kizukitest import wait_for  # noqa: E402
 
 KIZUKI_IDLE = os.environ.get("KIZUKI_IDLE") or os.path.join(k.BUILD_DIR, "kizuki-idle")
+IDLE_POKE = os.environ.get("IDLE_POKE") or os.path.join(k.BUILD_DIR, "idle-poke")
 TIMEOUT_S = 3
 # What the person's session looks like to the helper: not GNOME (which sets
 # IdleHint itself), no other display than the one under test.
@@ -399,6 +401,57 @@ class TestSway(IdleCase):
 
     def sway_version(self):
         return subprocess.run(["sway", "--version"], capture_output=True, text=True).stdout
+
+
+class TestKWin(IdleCase):
+    """KWin 5.27 (kwin_wayland --virtual) offers ext-idle-notify-v1 (and
+    org_kde_kwin_idle, which the helper then leaves alone). KWin has no virtual
+    keyboard without an input method, so wtype cannot type there: activity
+    comes from idle-poke's org_kde_kwin_idle simulate_user_activity, which KWin
+    applies to every idle timer, ext-idle-notify ones included."""
+
+    def setUp(self):
+        super().setUp()
+        kwin = shutil.which("kwin_wayland")
+        if not kwin:
+            self.skipTest("kwin_wayland is not installed (apt-get install kwin-wayland)")
+        if not os.access(IDLE_POKE, os.X_OK):
+            self.skipTest(f"idle-poke is not built ({IDLE_POKE})")
+        rt = tempfile.mkdtemp(prefix="kz-kwin-", dir=self.env.dir)
+        os.chmod(rt, 0o700)
+        # Debian's kwin_wayland has file capabilities (cap_sys_resource), and
+        # exec fails with EPERM where they are not in the bounding set (a
+        # container): a copy has none. KWin loads its own Qt platform plugin
+        # only when its file name ends in kwin_wayland.
+        os.makedirs(os.path.join(rt, "bin"))
+        copy = os.path.join(rt, "bin", "kwin_wayland")
+        shutil.copy(kwin, copy)
+        env = self.env.environ(**CLEAN)
+        env.update(XDG_RUNTIME_DIR=rt, HOME=rt, KWIN_COMPOSE="Q")
+        self.kwin = self.env.spawn("kwin", [copy, "--virtual", "--no-lockscreen", "--no-global-shortcuts",
+                                           "--no-kactivities", "--socket", "kz-kwin"], env=env)
+        wait_for(lambda: os.path.exists(os.path.join(rt, "kz-kwin")) or not self.kwin.alive(), 20, 0.1,
+                 "KWin's Wayland socket")
+        if not self.kwin.alive():
+            self.skipTest(f"kwin_wayland --virtual did not start: {self.kwin.log_text()[-800:]}")
+        self.wlenv = dict(XDG_RUNTIME_DIR=rt, WAYLAND_DISPLAY="kz-kwin")
+        self.start_with_session()
+
+    def start_helper(self, extra_env, *args, session="c1"):
+        return super().start_helper(extra_env, "--socket", self.env.socket_path, *args, session=session)
+
+    def input(self):
+        subprocess.run([IDLE_POKE], env=self.env.environ(**{**CLEAN, **self.wlenv}), check=True, timeout=5)
+
+    def test_idle_after_timeout_active_on_input(self):
+        self.input()
+        self.start_helper(self.wlenv)
+        self.check_idle_and_back("ext-idle-notify")
+
+    def test_sigkill(self):
+        self.input()
+        self.start_helper(self.wlenv)
+        self.check_killed(self.wlenv)
 
 
 def main():
