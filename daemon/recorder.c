@@ -37,9 +37,10 @@ static bool hint_live(const Daemon *d, const AcctTime *now) {
 }
 
 /* The rule: observed only with consent, not paused, and with a source of
- * truth (logind, or a live hint). Asleep is inactive. A locked screen is away
- * whatever a hint says; otherwise a live hint beats logind's IdleHint, for
- * desktops that never set it. */
+ * truth (logind, a live hint, or an idle helper). Asleep is inactive. A locked
+ * screen is away whatever a hint says; otherwise a live hint beats logind's
+ * IdleHint, for desktops that never set it. An attached idle helper's state
+ * stands in for IdleHint of its session (idle-source.c). */
 static AcctState compute_state(const Daemon *d, const AcctTime *now) {
         if (!recorder_consented(d) || d->paused)
                 return ACCT_UNOBSERVED;
