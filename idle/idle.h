@@ -14,7 +14,7 @@ typedef enum IdleReport {
 
 typedef struct IdleBackend IdleBackend;
 struct IdleBackend {
-        const char *protocol; /* "x11-sync", "ext-idle-notify", "kde-idle" */
+        const char *protocol; /* "x11-sync", "ext-idle-notify", "kde-idle", "mutter-idle-monitor" */
         int fd;               /* to poll for POLLIN */
         IdleReport state;
         /* Before each poll: flush requests (and, for Wayland, prepare to read). */
@@ -30,3 +30,5 @@ struct IdleBackend {
  * verbose, say what was found on stderr. */
 int idle_x11_open(IdleBackend **ret, uint32_t timeout_ms);
 int idle_wayland_open(IdleBackend **ret, uint32_t timeout_ms, bool verbose);
+/* GNOME's org.gnome.Mutter.IdleMonitor on the session bus. */
+int idle_mutter_open(IdleBackend **ret, uint32_t timeout_ms);

@@ -1,7 +1,8 @@
 /* kizuki-idle: a per-user helper in the graphical session that turns the
  * desktop's own idle events into kizukid's activity state, for desktops that
  * never set logind's IdleHint. It picks the protocol the session offers
- * (Wayland ext-idle-notify-v1, then org_kde_kwin_idle; X11 XSync IDLETIME),
+ * (Wayland ext-idle-notify-v1, then org_kde_kwin_idle, then GNOME's Mutter
+ * IdleMonitor on the session bus; X11 XSync IDLETIME),
  * follows the screen savers' ActiveChanged on the session bus (a lock), attaches to kizukid's control socket and reports each change there. While
  * connected it sleeps in poll() with no timeout: no wakeups while nothing
  * changes. When kizukid goes (a restart), it reconnects with backoff. */
@@ -31,7 +32,7 @@ typedef struct Options {
         uint32_t timeout_s;
         const char *socket;
         const char *session;
-        const char *backend; /* "auto", "wayland", "x11" */
+        const char *backend; /* "auto", "wayland", "x11", "mutter" */
         bool force, verbose;
 } Options;
 
@@ -49,7 +50,7 @@ static void usage(FILE *f) {
                    "  -t, --timeout SECONDS  idle after this long without input (default 300)\n"
                    "      --socket PATH      kizukid's control socket\n"
                    "      --session ID       the logind session reported for (default $XDG_SESSION_ID)\n"
-                   "      --backend NAME     auto, wayland or x11 (default auto)\n"
+                   "      --backend NAME     auto, wayland, x11 or mutter (default auto)\n"
                    "      --force            run even on desktops that set logind's IdleHint themselves\n"
                    "  -v, --verbose          say each change on stderr\n"
                    "      --version\n"
@@ -85,8 +86,10 @@ static int parse_options(int argc, char **argv, Options *o) {
                         o->session = *optarg ? optarg : NULL;
                         break;
                 case 'b':
-                        if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "wayland") != 0 && strcmp(optarg, "x11") != 0) {
-                                fprintf(stderr, "kizuki-idle: --backend is auto, wayland or x11, not '%s'\n", optarg);
+                        if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "wayland") != 0 && strcmp(optarg, "x11") != 0 &&
+                            strcmp(optarg, "mutter") != 0) {
+                                fprintf(stderr, "kizuki-idle: --backend is auto, wayland, x11 or mutter, not '%s'\n",
+                                        optarg);
                                 return -EINVAL;
                         }
                         o->backend = optarg;
@@ -139,11 +142,21 @@ static int open_backend(const Options *o, IdleBackend **ret) {
         uint32_t ms = o->timeout_s * 1000;
         bool auto_ = strcmp(o->backend, "auto") == 0;
         const char *wl = getenv("WAYLAND_DISPLAY"), *x = getenv("DISPLAY");
+        if (strcmp(o->backend, "mutter") == 0) {
+                int r = idle_mutter_open(ret, ms);
+                if (r < 0)
+                        fprintf(stderr, "kizuki-idle: no org.gnome.Mutter.IdleMonitor on the session bus\n");
+                return r;
+        }
         if ((auto_ && wl && *wl) || strcmp(o->backend, "wayland") == 0) {
                 int r = idle_wayland_open(ret, ms, o->verbose);
+                /* GNOME's Mutter has neither protocol, but its own D-Bus monitor. */
+                if (r == -ENODEV && auto_ && idle_mutter_open(ret, ms) >= 0)
+                        return 0;
                 if (r == -ENODEV)
                         fprintf(stderr, "kizuki-idle: the Wayland compositor offers neither ext-idle-notify-v1 nor "
-                                        "org_kde_kwin_idle; it cannot tell when you are idle\n");
+                                        "org_kde_kwin_idle (nor is there GNOME's Mutter IdleMonitor); it cannot "
+                                        "tell when you are idle\n");
                 else if (r < 0)
                         fprintf(stderr, "kizuki-idle: cannot connect to the Wayland display: %s\n", strerror(-r));
                 return r;

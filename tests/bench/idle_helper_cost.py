@@ -5,8 +5,8 @@ quiet).
 
 Starts a private dbus-daemon + python-dbusmock logind + kizukid (the harness of
 tests/integration/kizukitest.py), a session bus (so the screen saver signals are
-followed too), a display server (Xvfb by default; --sway for
-sway headless, run as nobody when we are root) and the helper attached to the
+followed too), a display server (--display xvfb, the default; sway headless,
+run as nobody when we are root; or kwin_wayland --virtual) and the helper attached to the
 daemon, sends one input, lets the helper go idle (its timeout, default 3 s),
 then leaves everything alone for --minutes and reads /proc/PID of the helper:
   - context switches (voluntary + nonvoluntary, all threads): each is a wakeup
@@ -14,7 +14,7 @@ then leaves everything alone for --minutes and reads /proc/PID of the helper:
   - VmRSS, RssAnon/RssFile, Pss and private memory at the end.
 At the end it checks the helper is still attached and reported idle.
 
-Usage: /usr/bin/python3 tests/bench/idle_helper_cost.py [--minutes N] [--sway]
+Usage: /usr/bin/python3 tests/bench/idle_helper_cost.py [--minutes N] [--display xvfb|sway|kwin]
 Exit status 0 when the wakeup target is met, 1 when missed, 2 on errors.
 """
 
@@ -37,7 +37,9 @@ import test_idle  # noqa: E402
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--minutes", type=float, default=5.0, help="measured period (default 5)")
-    ap.add_argument("--sway", action="store_true", help="sway headless instead of Xvfb")
+    ap.add_argument("--display", choices=("xvfb", "sway", "kwin"), default="xvfb",
+                    help="Xvfb (XSync), sway headless (org_kde_kwin_idle on sway 1.7) or kwin_wayland "
+                         "--virtual (ext-idle-notify-v1); default xvfb")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir and print its path")
     args = ap.parse_args()
     if not os.access(test_idle.KIZUKI_IDLE, os.X_OK):
@@ -50,9 +52,12 @@ def main():
         env.add_session("c1", active=True)
         env.start_daemon()
         env.grant_consent_raw()
-        if args.sway:
+        if args.display == "sway":
             _, denv = test_idle.start_sway(env)
             inject = ["wtype", "-k", "Shift_L"]
+        elif args.display == "kwin":
+            _, denv = test_idle.start_kwin(env)
+            inject = [test_idle.IDLE_POKE]
         else:
             _, display = test_idle.start_xvfb(env)
             denv, inject = dict(DISPLAY=display), ["xdotool", "mousemove_relative", "--", "1", "1"]
@@ -77,7 +82,7 @@ def main():
             print(f"the helper is not attached and idle at the end: {sources}", file=sys.stderr)
             return 2
         per_min = (v1 - v0 + n1 - n0) / minutes
-        print(f"kizuki-idle ({'sway' if args.sway else 'Xvfb'}), {minutes:.1f} min with nothing happening:")
+        print(f"kizuki-idle ({args.display}), {minutes:.1f} min with nothing happening:")
         print(f"  context switches: {v1 - v0} voluntary + {n1 - n0} nonvoluntary ({threads} thread(s)) "
               f"= {per_min:.2f}/min (target 0)")
         print(f"  VmRSS {idle_cost.kib(st['VmRSS'])} KiB (RssAnon {idle_cost.kib(st['RssAnon'])}, "
