@@ -37,6 +37,11 @@ int main(void) {
         wl_registry_add_listener(reg, &listener, NULL);
         if (wl_display_roundtrip(d) < 0 || !seat || !idle) {
                 fprintf(stderr, "idle-poke: the compositor offers no org_kde_kwin_idle\n");
+                if (idle)
+                        org_kde_kwin_idle_destroy(idle);
+                if (seat)
+                        wl_seat_destroy(seat);
+                wl_registry_destroy(reg);
                 wl_display_disconnect(d);
                 return 1;
         }
@@ -44,6 +49,9 @@ int main(void) {
         org_kde_kwin_idle_timeout_simulate_user_activity(t);
         int r = wl_display_roundtrip(d);
         org_kde_kwin_idle_timeout_release(t);
+        org_kde_kwin_idle_destroy(idle);
+        wl_seat_destroy(seat);
+        wl_registry_destroy(reg);
         wl_display_roundtrip(d);
         wl_display_disconnect(d);
         return r < 0 ? 1 : 0;

@@ -134,6 +134,20 @@ def start_sway(env):
 class IdleCase(k.KizukiTestCase):
     """Helpers shared by the display servers' tests."""
 
+    def _cleanup_env(self):
+        """Stop the helpers with SIGTERM first (a clean exit, where a sanitizer
+        reports), and fail on what their logs say; then the harness's checks."""
+        found = []
+        for p in self.env.procs:
+            if p.name == "kizuki-idle":
+                p.kill(signal.SIGTERM)
+                p.wait(5)
+                found += [f"kizuki-idle (pid {p.pid}) log contains {m!r}"
+                          for m in k.SANITIZER_MARKERS if m in p.log_text()][:1]
+        super()._cleanup_env()
+        if found:
+            raise AssertionError("; ".join(found))
+
     def start_helper(self, extra_env, *args, session="c1"):
         env = self.env.environ(**CLEAN)
         env.update(extra_env)
