@@ -1,6 +1,6 @@
 /* The daemon's life (daemon.h). Calls the services below it: recorder,
- * evaluate, retention, the logind source, the control server, the store and
- * lib/; never the method handlers (kizukid.c passes their dispatcher in). */
+ * evaluate, retention, the logind source, the idle sources, the control
+ * server, the store and lib/; never the method handlers (kizukid.c passes their dispatcher in). */
 #include "daemon.h"
 
 #include <errno.h>
@@ -11,6 +11,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "evaluate.h"
+#include "idle-source.h"
 #include "log.h"
 #include "macro.h"
 #include "recorder.h"
@@ -73,6 +74,7 @@ static void on_retention_timer(evutil_socket_t fd, short what, void *userdata) {
 
 static void on_logind_changed(void *userdata) {
         Daemon *d = userdata;
+        idle_source_sessions_changed(d);
         recorder_update(d);
         if (logind_sleeping(d->logind))
                 recorder_flush(d); /* before the delay inhibitor goes */

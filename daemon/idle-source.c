@@ -135,6 +135,16 @@ static bool any_session_known(const Logind *l) {
         return false;
 }
 
+void idle_source_sessions_changed(Daemon *d) {
+        if (logind_presence(d->logind) == LOGIND_UNKNOWN || any_session_known(d->logind))
+                return;
+        for (size_t i = 0; i < IDLE_SOURCES_MAX; i++)
+                if (d->idle_sources[i].used && d->idle_sources[i].state == IDLE_SOURCE_LOST) {
+                        log_info("No session left: forgetting the lost idle helper (%s)", d->idle_sources[i].protocol);
+                        d->idle_sources[i] = (IdleSource) {};
+                }
+}
+
 bool idle_source_deciding(const Daemon *d) {
         return source_state(d, NULL) >= 0;
 }

@@ -27,6 +27,10 @@ int idle_source_set(Daemon *d, uint64_t peer, IdleState state);
  * closed without one). 1 when peer had a source. */
 int idle_source_detach(Daemon *d, uint64_t peer, bool clean);
 
+/* logind's sessions changed: when the person has none left (logged out), a
+ * lost helper's unknown ends with the sessions it reported for. */
+void idle_source_sessions_changed(Daemon *d);
+
 /* The person's presence from logind, with the sources' states in place of
  * IdleHint where they are attached. */
 LogindPresence idle_source_presence(const Daemon *d);

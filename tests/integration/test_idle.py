@@ -422,6 +422,21 @@ class TestProtocol(IdleCase):
         st = self.wait_active(True)
         self.assertEqual([x["state"] for x in st["idle_sources"]], ["active"])
 
+    def test_lost_ends_at_logout(self):
+        """A helper lost for good (killed, never restarted) does not leave the
+        next login unobserved: when the person has no session left, it is
+        forgotten, and logind decides for the next session."""
+        c = self.attach()
+        c.close()
+        self.wait_status(lambda s: [x["state"] for x in s["idle_sources"]] == ["lost"], 3, "lost")
+        self.env.remove_session("c1")
+        st = self.wait_status(lambda s: not s["idle_sources"], 3, "the lost helper forgotten at logout")
+        self.assertEqual(st["activity_source"], "logind")
+        self.env.add_session("c2", active=True)
+        self.wait_sessions({"c2"})
+        st = self.wait_active(True)
+        self.assertEqual(st["activity_source"], "logind")
+
 
 class TestSway(IdleCase):
     """sway 1.7 (Debian 12) offers org_kde_kwin_idle; newer sway ext-idle-notify-v1."""
