@@ -96,24 +96,24 @@ static const char *cell_glyph(const Cell *c, const char **ret_ansi) {
                 return " ";
         case CELL_MISSING:
                 *ret_ansi = ANSI_DIM;
-                return "·";
+                return output_glyph(GLYPH_MISSING);
         case CELL_RECORDED:
                 break;
         }
         if (c->observed_s <= 0) {
                 *ret_ansi = ANSI_DIM;
-                return "·";
+                return output_glyph(GLYPH_MISSING);
         }
         if (c->active_s <= 0)
                 return " ";
         *ret_ansi = ANSI_GREEN;
         if (c->active_s < 15 * 60)
-                return "░";
+                return output_glyph(GLYPH_LIGHT);
         if (c->active_s < 30 * 60)
-                return "▒";
+                return output_glyph(GLYPH_MEDIUM);
         if (c->active_s < 45 * 60)
-                return "▓";
-        return "█";
+                return output_glyph(GLYPH_DARK);
+        return output_glyph(GLYPH_FULL);
 }
 
 /* The hour axis: the hour of day every 3 hours, at the first cell of that hour. */
@@ -135,21 +135,35 @@ static void print_axis(unsigned hours, unsigned width) {
         printf("%*s%s\n", LABEL_WIDTH, "", line);
 }
 
-static void print_legend(bool color) {
+/* What the glyphs mean, items wrapped (under the label's end) to fit columns. */
+static void print_legend(bool color, unsigned columns) {
         static const struct {
-                const char *glyph, *ansi, *text;
+                OutputGlyph glyph; /* _GLYPH_MAX: none */
+                const char *ansi, *text;
         } items[] = {
-                { "█", ANSI_GREEN, "45+" }, { "▓", ANSI_GREEN, "30-44" }, { "▒", ANSI_GREEN, "15-29" },
-                { "░", ANSI_GREEN, "1-14" }, { NULL, NULL, "blank 0" }, { "·", ANSI_DIM, "not observed" },
+                { GLYPH_FULL, ANSI_GREEN, "45+" },  { GLYPH_DARK, ANSI_GREEN, "30-44" },
+                { GLYPH_MEDIUM, ANSI_GREEN, "15-29" }, { GLYPH_LIGHT, ANSI_GREEN, "1-14" },
+                { _GLYPH_MAX, NULL, "blank 0" },    { GLYPH_MISSING, ANSI_DIM, "not observed" },
         };
+        static const char label[] = "Active minutes/hour:";
+        unsigned hang = (unsigned) strlen(label), col = hang;
 
-        printf("Active minutes/hour:");
-        for (size_t i = 0; i < ELEMENTSOF(items); i++)
-                if (items[i].glyph)
-                        printf("%s%s%s%s %s", i == 0 ? " " : "  ", output_color(color, items[i].ansi), items[i].glyph,
-                               output_color(color, ANSI_RESET), items[i].text);
-                else
-                        printf("  %s", items[i].text);
+        fputs(label, stdout);
+        for (size_t i = 0; i < ELEMENTSOF(items); i++) {
+                bool glyph = items[i].glyph != _GLYPH_MAX;
+                unsigned sep = i == 0 ? 1 : 2, w = (unsigned) strlen(items[i].text) + (glyph ? 2 : 0);
+                if (i > 0 && col + sep + w > columns) {
+                        printf("\n%*s", (int) hang, "");
+                        col = hang;
+                        sep = 1;
+                }
+                printf("%*s", (int) sep, "");
+                if (glyph)
+                        printf("%s%s%s ", output_color(color, items[i].ansi), output_glyph(items[i].glyph),
+                               output_color(color, ANSI_RESET));
+                fputs(items[i].text, stdout);
+                col += sep + w;
+        }
         putchar('\n');
 }
 
@@ -201,6 +215,6 @@ int actogram_print(const Ctx *ctx, const Hour *hours, size_t n, int64_t first_da
                 }
                 printf("%s\n", current ? ANSI_RESET : "");
         }
-        print_legend(ctx->color);
+        print_legend(ctx->color, ctx->columns);
         return 0;
 }

@@ -263,7 +263,17 @@ void client_log_varlink_error(const char *error, json_object *params) {
         else if (strcmp(error, KIZUKI_NAME("PermissionDenied")) == 0 ||
                  strcmp(error, "org.varlink.service.PermissionDenied") == 0)
                 fprintf(stderr, "kizuki: kizukid refused the request: permission denied\n");
-        else if (strcmp(error, KIZUKI_NAME("MessageTooLarge")) == 0)
+        else if (strcmp(error, KIZUKI_NAME("FutureHour")) == 0) {
+                int64_t index, start, offset;
+                if (client_get_int(params, "index", &index) >= 0 && client_get_int(params, "start", &start) >= 0 &&
+                    client_get_int(params, "utc_offset", &offset) >= 0 && offset >= -18 * 3600 &&
+                    offset <= 18 * 3600 && output_iso8601(a, sizeof a, start, (int32_t) offset) >= 0)
+                        fprintf(stderr, "kizuki: kizukid refused the batch: its hour %lld, starting %s, is in the "
+                                "future by kizukid's clock; nothing of the batch was stored\n",
+                                (long long) index + 1, a);
+                else
+                        fprintf(stderr, "kizuki: kizukid refused the batch: an hour in it is in the future\n");
+        } else if (strcmp(error, KIZUKI_NAME("MessageTooLarge")) == 0)
                 fprintf(stderr, "kizuki: the request was too large for kizukid\n");
         else if (strcmp(error, "org.varlink.service.MethodNotFound") == 0 ||
                  strcmp(error, "org.varlink.service.MethodNotImplemented") == 0)
@@ -284,6 +294,20 @@ void client_log_varlink_error(const char *error, json_object *params) {
         }
 }
 
+/* How to start kizukid: it lives in libexec, off PATH, and its socket unit
+ * starts it on the first request. */
+static void client_advise_start(const char *path) {
+        _cleanup_free_ char *standard = NULL;
+
+        if (protocol_socket_path(&standard) >= 0 && strcmp(path, standard) == 0)
+                fprintf(stderr, "kizukid is not running. Start it (and at every login) with\n"
+                        "  systemctl --user enable --now kizukid.socket\n");
+        else
+                fprintf(stderr, "Is a kizukid listening there? The usual one is started with\n"
+                        "  systemctl --user enable --now kizukid.socket\n"
+                        "and listens at %s.\n", standard ? standard : "$XDG_RUNTIME_DIR/kizuki/io.kizuki.Daemon");
+}
+
 int client_invoke(const char *path, const char *method, json_object *params, json_object **ret_params) {
         _cleanup_(client_freep) Client *c = NULL;
         _cleanup_json_ json_object *reply = NULL;
@@ -294,7 +318,7 @@ int client_invoke(const char *path, const char *method, json_object *params, jso
         if (r < 0) {
                 fprintf(stderr, "kizuki: cannot reach kizukid at %s: %s\n", path, strerror(-r));
                 if (r == -ENOENT || r == -ECONNREFUSED)
-                        fprintf(stderr, "Start it with 'systemctl --user start kizukid.socket' (or run kizukid).\n");
+                        client_advise_start(path);
                 return r;
         }
 

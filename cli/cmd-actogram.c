@@ -25,7 +25,7 @@ static const CmdOption actogram_options[] = {
         CMD_OPTION_NUMBER("weeks", 'w', 0, ActogramArgs, weeks, WEEKS_MAX, "invalid number of weeks",
                           CMD_HELP("--weeks N", "How many weeks (default 4, at most 104).")),
         CMD_OPTION_STRING("to", 't', ActogramArgs, to,
-                          CMD_HELP("--to DATE", "The last day: YYYY-MM-DD, today (default) or yesterday.")),
+                          CMD_HELP("--to DATE", "The last day: YYYY-MM-DD, today (default), yesterday,\n-Nd, -Nw, this-week or last-week.")),
         CMD_OPTION_BOOL("double", 'd', ActogramArgs, double_plot,
                         CMD_HELP("--double", "Double-plot: each row shows a day and the next (48 hours).")),
         CMD_OPTION_JSON_HELP("Print the hours as 'kizuki hours --json' does."),
@@ -55,5 +55,6 @@ static int actogram_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(actogram,
         .usage = "[--weeks N] [--to DATE] [--double] [--json]",
         .summary = "Show active minutes as hours × days",
+        .pager = true,
         .options = actogram_options,
         CMD_USERDATA_INIT(ActogramArgs, .weeks = WEEKS_DEFAULT));

@@ -80,7 +80,7 @@ static const CmdOption checkin_options[] = {
         CMD_OPTION_PARSE("mood", 'M', 0, CheckinArgs, mood, parse_mood, "invalid mood", " (1, low, to 5, good)",
                          CMD_HELP("--mood 1-5", "Your mood, 1 (low) to 5 (good).")),
         CMD_OPTION_STRING("date", 'd', CheckinArgs, date,
-                          CMD_HELP("--date DATE", "The day: YYYY-MM-DD, today (default) or yesterday.")),
+                          CMD_HELP("--date DATE", "The day: YYYY-MM-DD, today (default), yesterday, -Nd,\n-Nw, this-week or last-week.")),
         {},
 };
 

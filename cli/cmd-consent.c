@@ -56,9 +56,20 @@ static int consent_fetch(const Ctx *ctx, json_object **ret_reply, ConsentInfo *r
         return consent_parse(*ret_reply, "consent", ret);
 }
 
+/* The consent text, with the real data directory for the variable it names
+ * (the SHA-256 the daemon checks is that of the text as shipped). */
 static void consent_print_text(FILE *f) {
+        static const char var[] = "$XDG_STATE_HOME/kizuki";
+        _cleanup_free_ char *dir = protocol_xdg_path("XDG_STATE_HOME", ".local/state", NULL);
+        const char *at = strstr(consent_text, var);
         size_t n = strlen(consent_text);
-        fputs(consent_text, f);
+
+        if (dir && at) {
+                fwrite(consent_text, 1, (size_t) (at - consent_text), f);
+                fputs(dir, f);
+                fputs(at + strlen(var), f);
+        } else
+                fputs(consent_text, f);
         if (n > 0 && consent_text[n - 1] != '\n')
                 fputc('\n', f);
 }

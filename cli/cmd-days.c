@@ -18,7 +18,7 @@
 
 static const CmdOption days_options[] = {
         CMD_OPTIONS_RANGE("The first day (default: 13 days before --to).",
-                          "The last day (default: today).\nDATE: YYYY-MM-DD, today or yesterday.",
+                          "The last day (default: today).\nDATE: YYYY-MM-DD, today, yesterday, -Nd, -Nw,\nthis-week or last-week.",
                           "{\"days\":[{\"date\",\"screen_h\",…}, …]} (see kizuki(1))."),
         {},
 };
@@ -38,7 +38,7 @@ static int days_exec(const Command *cmd, Ctx *ctx) {
         if ((d.to_day - d.from_day) / DAY_S + 1 > DAYS_MAX)
                 return cmd_usage_error(cmd, ctx, "at most %d days at a time", DAYS_MAX);
 
-        r = days_fetch(ctx, d.from, d.to, &days, &n);
+        r = days_fetch(ctx, d.from, d.to, &days, &n, NULL);
         if (r < 0)
                 return r;
         if (ctx->json)
@@ -53,5 +53,6 @@ static int days_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(days,
         .usage = "[--from DATE] [--to DATE] [--json]",
         .summary = "Show the daily signals of a range of days",
+        .pager = true,
         .options = days_options,
         CMD_USERDATA(CmdRange));

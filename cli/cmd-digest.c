@@ -34,7 +34,8 @@ typedef struct DigestArgs {
 
 static const CmdOption digest_options[] = {
         CMD_OPTION("week", 'w', CMD_ARG | CMD_SHORT,
-                   CMD_HELP("--week YYYY-Www", "The ISO week (default: the last complete week).")),
+                   CMD_HELP("--week WEEK", "The ISO week: YYYY-Www, this-week, last-week or -Nw\n"
+                                            "(default: the last complete week).")),
         CMD_OPTION_PARSE("level", 'l', CMD_SHORT, DigestArgs, level, digest_level_from_string, "invalid level",
                          " (summary, daily or hourly)",
                          CMD_HELP("--level L", "summary (weekly figures, default), daily (plus a row\n"
@@ -53,12 +54,14 @@ static const CmdOption digest_options[] = {
 
 static int digest_option(const Command *cmd, Ctx *ctx, int id, const char *arg, void *userdata) {
         DigestArgs *args = userdata;
+        int r;
 
         switch (id) {
         case 'w':
                 /* Normalized, so "2026-w2" is not sent as such. */
-                if (digest_parse_week(arg, args->week_buf, sizeof args->week_buf) < 0)
-                        return cmd_usage_error(cmd, ctx, "invalid week '%s' (expected YYYY-Www, e.g. 2026-W02)", arg);
+                r = cmd_parse_week(cmd, ctx, arg, args->week_buf, NULL);
+                if (r < 0)
+                        return r;
                 args->week = args->week_buf;
                 break;
         case 'o':
@@ -116,6 +119,7 @@ static int digest_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(digest,
         .usage = "[--week W] [--level L] [--format F] [-o FILE] [--patient-id ID]",
         .summary = "Write a weekly digest for a therapist",
+        .pager = true,
         .options = digest_options,
         .option = digest_option,
         CMD_USERDATA_INIT(DigestArgs, .level = DIGEST_LEVEL_SUMMARY, .format = DIGEST_FORMAT_TEXT));

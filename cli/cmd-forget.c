@@ -1,6 +1,7 @@
 /* kizuki forget --all | --before DATE | --from DATE --to DATE [--yes]
- * [--include-share-log] [--json]: delete for real (Forget), after asking on a
- * terminal, and say what was removed. */
+ * [--dry-run] [--include-share-log] [--json]: delete for real (Forget), after
+ * saying how much and asking on a terminal, and say what was removed; or with
+ * --dry-run only say what would be. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -43,11 +44,58 @@ static const char *plural(int64_t n, const char *one, const char *many) {
         return n == 1 ? one : many;
 }
 
-enum { OPT_BEFORE = 256, OPT_FROM, OPT_TO, OPT_SHARES };
+/* The counts of a Forget reply, in the order of keys. */
+static const char *const forget_keys[] = { "buckets", "checkins", "nudges", "consents", "shares", "meta" };
+enum { FORGET_KEYS = ELEMENTSOF(forget_keys), FORGET_TEXT_MAX = 320 };
+
+/* "5 hours, 1 check-in, 0 nudges[, ...]" of the counts into buf: the kinds
+ * asked for (consent and daemon state with --all, the share log with
+ * --include-share-log), and the files of damaged databases set aside. */
+static void forget_counts(char *buf, size_t size, const int64_t counts[static FORGET_KEYS], bool all, bool shares,
+                          int64_t set_aside) {
+        size_t n = 0;
+#define ADD(...) (n += (size_t) snprintf(buf + n, n < size ? size - n : 0, __VA_ARGS__))
+        ADD("%" PRId64 " %s, %" PRId64 " %s, %" PRId64 " %s", counts[0], plural(counts[0], "hour", "hours"), counts[1],
+            plural(counts[1], "check-in", "check-ins"), counts[2], plural(counts[2], "nudge", "nudges"));
+        if (all)
+                ADD(", %" PRId64 " consent %s and %" PRId64 " daemon %s", counts[3],
+                    plural(counts[3], "record", "records"), counts[5], plural(counts[5], "value", "values"));
+        if (shares)
+                ADD(", %" PRId64 " share log %s", counts[4], plural(counts[4], "entry", "entries"));
+        if (all && set_aside > 0)
+                ADD(", and %" PRId64 " %s of damaged databases set aside", set_aside,
+                    plural(set_aside, "file", "files"));
+#undef ADD
+}
+
+/* Forget with params (and dry_run): its reply, and in how_much what it
+ * deleted, or would, as forget_counts() says it. */
+static int forget_call(const Ctx *ctx, json_object *params, bool dry_run, bool all, bool shares,
+                       char how_much[static FORGET_TEXT_MAX], json_object **ret_reply) {
+        int64_t counts[FORGET_KEYS], set_aside = 0;
+        int r;
+
+        if (dry_run && json_object_object_add(params, "dry_run", json_object_new_boolean(true)) < 0)
+                return -ENOMEM;
+        r = client_invoke(ctx->socket_path, KIZUKI_NAME("Forget"), params, ret_reply);
+        json_object_object_del(params, "dry_run");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < FORGET_KEYS; i++)
+                if (client_get_int(*ret_reply, forget_keys[i], &counts[i]) < 0 || counts[i] < 0) {
+                        fprintf(stderr, "kizuki: kizukid sent a malformed answer to Forget\n");
+                        return -EBADMSG;
+                }
+        (void) client_get_int(*ret_reply, "set_aside_files", &set_aside);
+        forget_counts(how_much, FORGET_TEXT_MAX, counts, all, shares, set_aside);
+        return 0;
+}
+
+enum { OPT_BEFORE = 256, OPT_FROM, OPT_TO, OPT_SHARES, OPT_DRY_RUN };
 
 typedef struct ForgetArgs {
         const char *before, *from, *to;
-        bool all, yes, shares;
+        bool all, yes, shares, dry_run;
 } ForgetArgs;
 
 static const CmdOption forget_options[] = {
@@ -64,6 +112,8 @@ static const CmdOption forget_options[] = {
                         CMD_HELP("--include-share-log", "Also the share log (with a range: the shares sent in it).")),
         CMD_OPTION("yes", 'y', CMD_SHORT | CMD_STORE, .offset = offsetof(ForgetArgs, yes),
                    CMD_HELP("-y, --yes", "Do not ask (needed when not on a terminal).")),
+        CMD_OPTION_BOOL("dry-run", OPT_DRY_RUN, ForgetArgs, dry_run,
+                        CMD_HELP("--dry-run", "Only say what would be deleted; delete nothing.")),
         CMD_OPTION("json", CMD_OPT_JSON, CMD_SHORT, CMD_HELP("--json", "Print the counts as JSON.")),
         {},
 };
@@ -71,8 +121,8 @@ static const CmdOption forget_options[] = {
 static int forget_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *params = NULL, *reply = NULL;
         const ForgetArgs *args = ctx->userdata;
-        char from_date[OUTPUT_DATE_MAX], to_date[OUTPUT_DATE_MAX], what[160];
-        int64_t day, counts[6];
+        char from_date[OUTPUT_DATE_MAX], to_date[OUTPUT_DATE_MAX], what[160], how_much[FORGET_TEXT_MAX];
+        int64_t day;
         int r;
 
         if (args->all + (args->before != NULL) + (args->from != NULL || args->to != NULL) != 1)
@@ -88,8 +138,9 @@ static int forget_exec(const Command *cmd, Ctx *ctx) {
                          args->shares ? ", and the share log" : " (the share log stays)");
                 json_object_object_add(params, "all", json_object_new_boolean(true));
         } else if (args->before) {
-                if (output_parse_day(args->before, from_date, &day) < 0)
-                        return cmd_usage_error(cmd, ctx, "--before: not a date (YYYY-MM-DD): '%s'", args->before);
+                r = cmd_parse_day(cmd, ctx, args->before, from_date, &day);
+                if (r < 0)
+                        return r;
                 if (format_day(to_date, sizeof to_date, day - DAY_S) < 0)
                         return cmd_usage_error(cmd, ctx, "--before: date out of range");
                 snprintf(what, sizeof what, "all hours, check-ins and nudges before %s%s", from_date,
@@ -97,10 +148,11 @@ static int forget_exec(const Command *cmd, Ctx *ctx) {
                 json_object_object_add(params, "to", json_object_new_string(to_date));
         } else {
                 int64_t d_from, d_to;
-                if (output_parse_day(args->from, from_date, &d_from) < 0)
-                        return cmd_usage_error(cmd, ctx, "--from: not a date (YYYY-MM-DD): '%s'", args->from);
-                if (output_parse_day(args->to, to_date, &d_to) < 0)
-                        return cmd_usage_error(cmd, ctx, "--to: not a date (YYYY-MM-DD): '%s'", args->to);
+                r = cmd_parse_day(cmd, ctx, args->from, from_date, &d_from);
+                if (r >= 0)
+                        r = cmd_parse_day(cmd, ctx, args->to, to_date, &d_to);
+                if (r < 0)
+                        return r;
                 if (d_from > d_to)
                         return cmd_usage_error(cmd, ctx, "--from %s is after --to %s", from_date, to_date);
                 snprintf(what, sizeof what, "the hours, check-ins and nudges of %s to %s%s", from_date, to_date,
@@ -111,6 +163,13 @@ static int forget_exec(const Command *cmd, Ctx *ctx) {
         if (args->shares)
                 json_object_object_add(params, "include_share_log", json_object_new_boolean(true));
 
+        if (args->dry_run) {
+                r = forget_call(ctx, params, true, args->all, args->shares, how_much, &reply);
+                if (r < 0 || ctx->json)
+                        return r < 0 ? r : output_json(reply);
+                printf("Would delete %s (%s). Nothing was deleted.\n", how_much, what);
+                return 0;
+        }
         if (!args->yes) {
                 if (!isatty(STDIN_FILENO)) {
                         fprintf(stderr, "kizuki forget: this deletes %s.\n"
@@ -118,38 +177,24 @@ static int forget_exec(const Command *cmd, Ctx *ctx) {
                                 what);
                         return -ENOTTY;
                 }
+                /* How much, before asking: the daemon counts what it would delete. */
+                r = forget_call(ctx, params, true, args->all, args->shares, how_much, &reply);
+                if (r < 0)
+                        return r;
+                json_object_put(TAKE_PTR(reply));
+                printf("Stored there: %s.\n", how_much);
                 if (!forget_ask(what)) {
                         printf("Nothing was deleted.\n");
                         return -ECANCELED;
                 }
         }
 
-        r = client_invoke(ctx->socket_path, KIZUKI_NAME("Forget"), params, &reply);
-        if (r < 0)
-                return r;
-        static const char *const keys[] = { "buckets", "checkins", "nudges", "consents", "shares", "meta" };
-        for (size_t i = 0; i < ELEMENTSOF(keys); i++)
-                if (client_get_int(reply, keys[i], &counts[i]) < 0 || counts[i] < 0) {
-                        fprintf(stderr, "kizuki: kizukid sent a malformed answer to Forget\n");
-                        return -EBADMSG;
-                }
-        if (ctx->json)
-                return output_json(reply);
-
-        printf("Deleted %" PRId64 " %s, %" PRId64 " %s, %" PRId64 " %s", counts[0],
-               plural(counts[0], "hour", "hours"), counts[1], plural(counts[1], "check-in", "check-ins"), counts[2],
-               plural(counts[2], "nudge", "nudges"));
-        if (args->all)
-                printf(", %" PRId64 " consent %s and %" PRId64 " daemon %s", counts[3],
-                       plural(counts[3], "record", "records"), counts[5], plural(counts[5], "value", "values"));
-        if (args->shares)
-                printf(", %" PRId64 " share log %s", counts[4], plural(counts[4], "entry", "entries"));
-        int64_t set_aside = 0;
-        if (args->all && client_get_int(reply, "set_aside_files", &set_aside) >= 0 && set_aside > 0)
-                printf(", and %" PRId64 " %s of damaged databases set aside", set_aside,
-                       plural(set_aside, "file", "files"));
-        printf(".\nThe database was vacuumed and its write-ahead log truncated: the deleted rows are gone "
-               "from disk.\n");
+        r = forget_call(ctx, params, false, args->all, args->shares, how_much, &reply);
+        if (r < 0 || ctx->json)
+                return r < 0 ? r : output_json(reply);
+        printf("Deleted %s.\nThe database was vacuumed and its write-ahead log truncated: the deleted rows are gone "
+               "from disk.\n",
+               how_much);
         if (args->all)
                 printf("Consent is gone too, so nothing is recorded until you run 'kizuki consent grant' again.\n");
         return 0;
@@ -158,7 +203,8 @@ static int forget_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(forget,
         .usage = "--all | --before DATE | --from DATE --to DATE [OPTION]...",
         .summary = "Delete stored data for real",
-        .help_after = "DATE is YYYY-MM-DD, today or yesterday. Deleting is for real: SQLite's secure_delete,\n"
-                "a WAL checkpoint, VACUUM and another checkpoint. Save a copy first with 'kizuki export'.\n",
+        .help_after = "DATE: YYYY-MM-DD, today, yesterday, -Nd, -Nw, this-week or last-week.\n"
+                "Deleting is for real: SQLite's secure_delete, a WAL checkpoint, VACUUM and\n"
+                "another checkpoint. Save a copy first with 'kizuki export'.\n",
         .options = forget_options,
         CMD_USERDATA(ForgetArgs));

@@ -12,7 +12,8 @@
 #include "macro.h"
 #include "output.h"
 
-#define BAR_WIDTH 20
+#define BAR_WIDTH 20 /* at most; less on a narrow terminal, none under BAR_MIN */
+#define BAR_MIN 4
 
 static int hours_print(const Ctx *ctx, const char *date, int64_t day, const Hour *hours, size_t n) {
         const char *bold = output_color(ctx->color, ANSI_BOLD), *reset = output_color(ctx->color, ANSI_RESET);
@@ -28,6 +29,13 @@ static int hours_print(const Ctx *ctx, const char *date, int64_t day, const Hour
         }
         for (size_t i = 1; i < n; i++)
                 mixed = mixed || hours[i].utc_offset != hours[0].utc_offset;
+        /* The bar takes what the terminal has left after the figures. */
+        unsigned used = (mixed ? 12 : 5) + 2 + 6 + 2 + 8 + 2;
+        unsigned bar_width = ctx->columns > used ? ctx->columns - used : 0;
+        if (bar_width > BAR_WIDTH)
+                bar_width = BAR_WIDTH;
+        if (bar_width < BAR_MIN)
+                bar_width = 0;
 
         /* parse_date() gives the date's 00:00 read as UTC: its weekday is the local one. */
         if (output_bucket_time(weekday, sizeof weekday, day, 0, "%A") < 0)
@@ -43,7 +51,7 @@ static int hours_print(const Ctx *ctx, const char *date, int64_t day, const Hour
                         size_t len = strlen(label);
                         snprintf(label + len, sizeof label - len, " %s", off);
                 }
-                output_bar(bar, sizeof bar, (double) h->active_s / 3600.0, BAR_WIDTH);
+                output_bar(bar, sizeof bar, (double) h->active_s / 3600.0, bar_width);
                 printf("%-*s  %6s  %8s", mixed ? 12 : 5, label,
                        output_duration(a, sizeof a, h->active_s), output_duration(o, sizeof o, h->observed_s));
                 if (*bar)
@@ -60,7 +68,7 @@ static int hours_print(const Ctx *ctx, const char *date, int64_t day, const Hour
 /* --date into the const char * at userdata. */
 static const CmdOption hours_options[] = {
         CMD_OPTION("date", 'd', CMD_ARG | CMD_STORE,
-                   CMD_HELP("--date DATE", "The local day: YYYY-MM-DD, today (default) or yesterday.")),
+                   CMD_HELP("--date DATE", "The local day: YYYY-MM-DD, today (default), yesterday,\n-Nd, -Nw, this-week or last-week.")),
         CMD_OPTION_JSON_HELP("Print {\"hours\":[{\"start\",\"active_s\",\"observed_s\"}, …]}."),
         {},
 };
@@ -83,7 +91,8 @@ static int hours_exec(const Command *cmd, Ctx *ctx) {
 }
 
 COMMAND(hours,
-        .usage = "[--date YYYY-MM-DD] [--json]",
+        .usage = "[--date DATE] [--json]",
         .summary = "Show active time per hour of a day",
+        .pager = true,
         .options = hours_options,
         CMD_USERDATA(const char *));

@@ -39,12 +39,15 @@ typedef struct Rejects {
         const char *name; /* printable file name */
         ImportFormat format;
         uint64_t count;
+        uint64_t first; /* the first rejected line or event */
 } Rejects;
 
 static void reject_print(uint64_t line, const char *reason, void *userdata) {
         Rejects *rj = userdata;
         char safe[256];
 
+        if (rj->count == 0)
+                rj->first = line;
         if (++rj->count > REJECTS_SHOWN)
                 return;
         if (rj->format == FORMAT_ACTIVITYWATCH)
@@ -174,18 +177,23 @@ static int reply_count(json_object *reply, const char *key, int64_t *ret) {
         return r < 0 || *ret < 0 ? -EBADMSG : 0;
 }
 
-/* Send the buckets in batches; sums what the daemon received, changed, and
- * left out as past the retention (*ret_expired, added to). */
-static int import_send(const Ctx *ctx, const AcctBucket *b, size_t n, bool dry_run, int64_t *ret_received,
-                       int64_t *ret_changed, int64_t *ret_expired) {
-        int64_t received = 0, changed = 0;
+/* What the daemon said about the hours sent. */
+typedef struct ImportTotals {
+        int64_t received, changed;
+        int64_t expired;   /* past retention_days: not stored */
+        int64_t conflicts; /* overlapping an hour stored with another UTC offset: not stored */
+} ImportTotals;
+
+/* Send the buckets in batches, adding what the daemon answered to *t. On
+ * failure, says how many hours earlier batches merged. */
+static int import_send(const Ctx *ctx, const AcctBucket *b, size_t n, bool dry_run, ImportTotals *t) {
         size_t done = 0;
         int r;
 
         while (done < n) {
                 _cleanup_json_ json_object *params = NULL, *reply = NULL;
                 size_t k = n - done < IMPORT_BATCH ? n - done : IMPORT_BATCH, size;
-                int64_t rec, chg, exp;
+                int64_t rec, chg, exp, con;
 
                 /* A batch of 500 hours is some 40 KB; should it grow past the bound, halve it. */
                 for (;;) {
@@ -201,18 +209,18 @@ static int import_send(const Ctx *ctx, const AcctBucket *b, size_t n, bool dry_r
                 if (r < 0)
                         goto partial;
                 if (client_get_int(reply, "received", &rec) < 0 || client_get_int(reply, "changed", &chg) < 0 ||
-                    reply_count(reply, "expired", &exp) < 0 || rec < 0 || chg < 0 || chg > rec || exp > rec) {
+                    reply_count(reply, "expired", &exp) < 0 || reply_count(reply, "conflicts", &con) < 0 || rec < 0 ||
+                    chg < 0 || chg > rec || exp > rec || con > rec) {
                         fprintf(stderr, "kizuki: kizukid sent a malformed answer to Import\n");
                         r = -EBADMSG;
                         goto partial;
                 }
-                received += rec;
-                changed += chg;
-                *ret_expired += exp;
+                t->received += rec;
+                t->changed += chg;
+                t->expired += exp;
+                t->conflicts += con;
                 done += k;
         }
-        *ret_received = received;
-        *ret_changed = changed;
         return 0;
 
 partial:
@@ -220,6 +228,71 @@ partial:
                 fprintf(stderr, "kizuki: %zu of %zu hours were merged before that; importing the file again "
                         "is safe (hours already merged do not change)\n", done, n);
         return r;
+}
+
+static int cmp_start(const void *x, const void *y) {
+        const AcctBucket *a = x, *b = y;
+
+        return CMP(a->start, b->start);
+}
+
+/* Two of the buckets that overlap in part, on different grids of hours (a
+ * +05:30 hour covers halves of two +01:00 hours): kizukid would store one and
+ * not the other. 1 and the two in ret, 0 if none, -ENOMEM. */
+static int import_find_overlap(const AcctBucket *b, size_t n, AcctBucket ret[static 2]) {
+        _cleanup_free_ AcctBucket *c = NULL;
+
+        if (n < 2)
+                return 0;
+        c = malloc(n * sizeof *b);
+        if (!c)
+                return -ENOMEM;
+        memcpy(c, b, n * sizeof *b);
+        qsort(c, n, sizeof *c, cmp_start);
+        for (size_t i = 1; i < n; i++)
+                if (c[i].start != c[i - 1].start && c[i].start - c[i - 1].start < 3600) {
+                        ret[0] = c[i - 1];
+                        ret[1] = c[i];
+                        return 1;
+                }
+        return 0;
+}
+
+/* Send the hours. With --strict all or nothing across every batch: hours
+ * that overlap each other in part are refused here, and a dry run of all
+ * batches comes first, so nothing is written when kizukid would refuse a batch
+ * or leave an hour out for a stored one of another UTC offset. */
+static int import_hours(const Ctx *ctx, const char *name, const AcctBucket *b, size_t n, bool dry_run, bool strict,
+                        ImportTotals *t) {
+        ImportTotals probe = {};
+        AcctBucket two[2];
+        int r = strict ? import_find_overlap(b, n, two) : 0;
+
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                char x[40], y[40];
+
+                (void) output_iso8601(x, sizeof x, two[0].start, two[0].utc_offset);
+                (void) output_iso8601(y, sizeof y, two[1].start, two[1].utc_offset);
+                fprintf(stderr, "kizuki import: %s: the hours starting %s and %s overlap in part (their UTC offsets "
+                        "differ by a part of an hour); nothing was imported (--strict)\n", name, x, y);
+                return -EBADMSG;
+        }
+        if (strict && !dry_run) {
+                r = import_send(ctx, b, n, true, &probe);
+                if (r < 0) {
+                        fprintf(stderr, "kizuki import: %s: nothing was imported (--strict)\n", name);
+                        return r;
+                }
+                if (probe.conflicts > 0) {
+                        fprintf(stderr, "kizuki import: %s: %" PRId64 " %s overlap hours stored with another UTC "
+                                "offset; nothing was imported (--strict)\n", name, probe.conflicts,
+                                probe.conflicts == 1 ? "hour" : "hours");
+                        return -EBADMSG;
+                }
+        }
+        return import_send(ctx, b, n, dry_run, t);
 }
 
 static const char *plural(int64_t n, const char *one, const char *many) {
@@ -333,17 +406,21 @@ static int records_send(const Ctx *ctx, const ImportKizuki *k, int64_t *ret_chec
         return 0;
 }
 
-static void print_expired(int64_t expired) {
-        if (expired > 0)
-                printf("Not stored: %" PRId64 " %s older than retention_days (kizukid.conf(5)).\n", expired,
-                       plural(expired, "record", "records"));
+static void print_not_stored(const ImportTotals *t) {
+        if (t->expired > 0)
+                printf("Not stored: %" PRId64 " %s older than retention_days (kizukid.conf(5)).\n", t->expired,
+                       plural(t->expired, "record", "records"));
+        if (t->conflicts > 0)
+                printf("Not stored: %" PRId64 " %s overlapping hours stored with another UTC offset (an instant "
+                       "is stored once; see kizuki(1)).\n", t->conflicts, plural(t->conflicts, "hour", "hours"));
 }
 
 /* kizuki import --format kizuki: everything checked first, then hours, check-ins, nudges. */
-static int import_kizuki(const Ctx *ctx, const char *name, const char *buf, size_t len, bool dry_run) {
+static int import_kizuki(const Ctx *ctx, const char *name, const char *buf, size_t len, bool dry_run, bool strict) {
         ImportKizuki k = {};
+        ImportTotals t = {};
         char err[512];
-        int64_t received = 0, changed = 0, checkins = 0, nudges = 0, expired = 0;
+        int64_t checkins = 0, nudges = 0;
         int r;
 
         r = import_parse_kizuki(buf, len, &k, err, sizeof err);
@@ -373,22 +450,29 @@ static int import_kizuki(const Ctx *ctx, const char *name, const char *buf, size
                         r = -EBADMSG;
                         goto out;
                 }
-        r = import_send(ctx, k.buckets, k.n_buckets, dry_run, &received, &changed, &expired);
+        /* A store may hold one hour under two offsets a whole number of hours
+         * apart (a time zone change within the hour, or an older kizuki): each
+         * has its own seconds, so they are added up here, rather than the
+         * daemon keeping the larger. */
+        r = import_merge_hours(k.buckets, k.n_buckets, &k.n_buckets);
+        if (r < 0)
+                goto out;
+        r = import_hours(ctx, name, k.buckets, k.n_buckets, dry_run, strict, &t);
         if (r >= 0 && !dry_run)
-                r = records_send(ctx, &k, &checkins, &nudges, &expired);
+                r = records_send(ctx, &k, &checkins, &nudges, &t.expired);
         if (r < 0)
                 goto out;
         if (dry_run)
                 printf("Would merge %" PRId64 " %s (%" PRId64 " would change) and restore %zu %s and %zu %s.\n",
-                       received, plural(received, "hour", "hours"), changed, k.n_checkins,
+                       t.received, plural(t.received, "hour", "hours"), t.changed, k.n_checkins,
                        plural((int64_t) k.n_checkins, "check-in", "check-ins"), k.n_nudges,
                        plural((int64_t) k.n_nudges, "nudge", "nudges"));
         else
                 printf("Merged %" PRId64 " %s (%" PRId64 " changed), restored %" PRId64 " %s and %" PRId64
                        " new %s.\n",
-                       received, plural(received, "hour", "hours"), changed, checkins,
+                       t.received, plural(t.received, "hour", "hours"), t.changed, checkins,
                        plural(checkins, "check-in", "check-ins"), nudges, plural(nudges, "nudge", "nudges"));
-        print_expired(expired);
+        print_not_stored(&t);
         if (k.n_consent > 0)
                 printf("Consent is not imported: grant it on this machine with 'kizuki consent grant'.\n");
         if (k.n_share_log > 0)
@@ -432,7 +516,8 @@ static const CmdOption import_options[] = {
         CMD_OPTION_BOOL("dry-run", 'n', ImportArgs, dry_run,
                         CMD_HELP("--dry-run", "Count what would change; write nothing.")),
         CMD_OPTION_BOOL("strict", 's', ImportArgs, strict,
-                        CMD_HELP("--strict", "Stop at the first row that cannot be imported; import nothing.")),
+                        CMD_HELP("--strict", "All or nothing: import nothing if a row cannot be imported\n"
+                                             "or kizukid would refuse an hour (kizuki(1)).")),
         {},
 };
 
@@ -443,7 +528,7 @@ static int import_exec(const Command *cmd, Ctx *ctx) {
         ImportArgs *args = ctx->userdata;
         const char *path;
         char name[256];
-        int64_t received = 0, changed = 0, expired = 0;
+        ImportTotals t = {};
         size_t len = 0, n = 0;
         int r;
 
@@ -463,13 +548,20 @@ static int import_exec(const Command *cmd, Ctx *ctx) {
         if (args->format == FORMAT_GUESS)
                 args->format = import_guess(path, buf, len);
         if (args->format == FORMAT_KIZUKI)
-                return import_kizuki(ctx, name, buf, len, args->dry_run);
+                return import_kizuki(ctx, name, buf, len, args->dry_run, args->strict);
 
         Rejects rj = { .name = name, .format = args->format };
+        const ImportOptions opts = {
+                .strict = args->strict,
+                .now = (int64_t) time(NULL),
+                .offset_fn = tz_offset_at,
+                .reject = reject_print,
+                .userdata = &rj,
+        };
         if (args->format == FORMAT_CSV)
-                r = import_parse_csv(buf, len, args->strict, reject_print, &rj, &parsed);
+                r = import_parse_csv(buf, len, &opts, &parsed);
         else
-                r = import_parse_activitywatch(buf, len, args->strict, tz_offset_at, NULL, reject_print, &rj, &parsed);
+                r = import_parse_activitywatch(buf, len, &opts, &parsed);
         if (rj.count > REJECTS_SHOWN)
                 fprintf(stderr, "%s: … and %" PRIu64 " more rejected %s\n", name, rj.count - REJECTS_SHOWN,
                         plural((int64_t) (rj.count - REJECTS_SHOWN), "row", "rows"));
@@ -483,12 +575,23 @@ static int import_exec(const Command *cmd, Ctx *ctx) {
                 goto out;
         }
         if (r == -EBADMSG && args->strict) {
-                fprintf(stderr, "kizuki import: %s has a row that cannot be imported; nothing was imported "
-                        "(--strict)\n", name);
+                if (args->format == FORMAT_CSV)
+                        fprintf(stderr, "kizuki import: %s:%" PRIu64 ": this row cannot be imported; nothing was "
+                                "imported (--strict)\n", name, rj.first);
+                else
+                        fprintf(stderr, "kizuki import: %s: event %" PRIu64 " cannot be imported; nothing was "
+                                "imported (--strict)\n", name, rj.first);
                 goto out;
         }
         if (r < 0) {
                 fprintf(stderr, "kizuki import: cannot parse %s: %s\n", name, strerror(-r));
+                goto out;
+        }
+        /* Rows, all rejected: nothing to import, and a script must see that. */
+        if (parsed.rows_read > 0 && parsed.rows_rejected == parsed.rows_read) {
+                fprintf(stderr, "kizuki import: all %" PRIu64 " %s of %s rejected; nothing was imported\n",
+                        parsed.rows_read, parsed.rows_read == 1 ? "row" : "rows", name);
+                r = -EBADMSG;
                 goto out;
         }
 
@@ -497,19 +600,22 @@ static int import_exec(const Command *cmd, Ctx *ctx) {
                 fprintf(stderr, "kizuki import: cannot sort %s into hours: %s\n", name, strerror(-r));
                 goto out;
         }
-        r = import_send(ctx, buckets, n, args->dry_run, &received, &changed, &expired);
+        r = import_hours(ctx, name, buckets, n, args->dry_run, args->strict, &t);
         if (r < 0)
                 goto out;
 
-        printf("Read %" PRIu64 " %s (%" PRIu64 " rejected); ", parsed.rows_read,
+        printf("Read %" PRIu64 " %s (%" PRIu64 " rejected", parsed.rows_read,
                plural((int64_t) parsed.rows_read, "row", "rows"), parsed.rows_rejected);
+        if (parsed.rows_future > 0)
+                printf(", %" PRIu64 " of them ending in the future", parsed.rows_future);
+        printf("); ");
         if (args->dry_run)
-                printf("would merge %" PRId64 " %s, %" PRId64 " would change.\n", received,
-                       plural(received, "hour", "hours"), changed);
+                printf("would merge %" PRId64 " %s, %" PRId64 " would change.\n", t.received,
+                       plural(t.received, "hour", "hours"), t.changed);
         else
-                printf("merged %" PRId64 " %s, %" PRId64 " changed.\n", received, plural(received, "hour", "hours"),
-                       changed);
-        print_expired(expired);
+                printf("merged %" PRId64 " %s, %" PRId64 " changed.\n", t.received,
+                       plural(t.received, "hour", "hours"), t.changed);
+        print_not_stored(&t);
         r = 0;
 out:
         import_parsed_done(&parsed);

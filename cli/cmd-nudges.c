@@ -74,9 +74,7 @@ static int nudges_exec(const Command *cmd, Ctx *ctx) {
         for (size_t i = 0; i < n; i++) {
                 if (i > 0)
                         putchar('\n');
-                nudge_print_line(ctx, &v[i], 0);
-                if (output_wrap(stdout, 4, "", v[i].body, ctx->columns) < 0 ||
-                    (v[i].step && output_wrap(stdout, 4, "Try: ", v[i].step, ctx->columns) < 0))
+                if (nudge_print_full(ctx, &v[i]) < 0)
                         return -ENOMEM;
                 if (all)
                         nudge_print_state(&v[i]);
@@ -87,13 +85,17 @@ static int nudges_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(nudges,
         .usage = "[--all] [--json]",
         .summary = "Show the nudges your policies raised",
+        .pager = true,
         .options = nudges_options,
         CMD_USERDATA(bool));
 
-/* A nudge ID: a positive decimal integer. */
+/* A nudge ID: a positive decimal integer, with or without the '#' that
+ * 'kizuki nudges' shows before it. */
 static int parse_id(const char *s, int64_t *ret) {
         char *end;
 
+        if (*s == '#')
+                s++;
         if (!*s || *s < '0' || *s > '9')
                 return -EINVAL;
         errno = 0;
@@ -101,6 +103,13 @@ static int parse_id(const char *s, int64_t *ret) {
         if (errno != 0 || *end || v <= 0)
                 return -EINVAL;
         *ret = v;
+        return 0;
+}
+
+/* A snooze: parse_duration() from SNOOZE_MIN_S to SNOOZE_MAX_S. */
+static int snooze_duration(const char *s, int64_t *ret) {
+        if (parse_duration(s, ret) < 0 || *ret < SNOOZE_MIN_S || *ret > SNOOZE_MAX_S)
+                return -EINVAL;
         return 0;
 }
 
@@ -125,10 +134,16 @@ static int nudge_exec(const Command *cmd, Ctx *ctx) {
         if (strcmp(action, "snooze") == 0) {
                 if (n_rest != 2)
                         return cmd_usage_error(cmd, ctx, "'snooze' needs a DURATION and a nudge ID");
-                if (parse_duration(rest[0], &duration) < 0 || duration < SNOOZE_MIN_S || duration > SNOOZE_MAX_S)
+                /* Either order: "snooze 2h 1" or "snooze 1 2h". Only when the
+                 * first reads as an ID and the second as a duration, but not
+                 * the other way round (a bare "120" is both), is it ID first. */
+                int first = rest[0][0] == '#' || (snooze_duration(rest[1], &duration) >= 0 &&
+                                                  snooze_duration(rest[0], &duration) < 0 && parse_id(rest[0], &id) >= 0);
+                const char *d_arg = rest[first ? 1 : 0];
+                if (snooze_duration(d_arg, &duration) < 0)
                         return cmd_usage_error(cmd, ctx, "invalid duration '%s' (60s to 30d, for example 2h or 1d)",
-                                               rest[0]);
-                id_arg = rest[1];
+                                               d_arg);
+                id_arg = rest[first ? 0 : 1];
         } else if (strcmp(action, "ack") == 0 || strcmp(action, "dismiss") == 0) {
                 if (n_rest != 1)
                         return cmd_usage_error(cmd, ctx, n_rest == 0 ? "'%s' needs a nudge ID" : "'%s' takes one nudge ID",
@@ -180,7 +195,9 @@ COMMAND(nudge,
         .usage = "ack ID | snooze DURATION ID | dismiss ID [--helpful yes|no]",
         .summary = "Acknowledge, snooze or dismiss a nudge",
         .help = "  ack ID                Mark the nudge as read.\n"
-                "  snooze DURATION ID    Hide it for DURATION (60s to 30d: 90min, 2h, 1d).\n"
+                "  snooze DURATION ID    Hide it for DURATION (60s to 30d: 90min, 2h, 1d);\n"
+                "                        also 'snooze ID DURATION'.\n"
+                "  ID                    As 'kizuki nudges' shows it, with or without '#'.\n"
                 "  dismiss ID            Put it away for good.\n",
         .args = { 1, 3 },
         .options = nudge_options,

@@ -1,10 +1,10 @@
 /* kizuki policy list | check FILE... | test [NAME|FILE...] [--from D] [--to D] [--json] | eval
  *
  * check parses files only (like promtool check rules: 0 when all are good, 1
- * when any has problems). test replays policies over the stored history, day by
- * day, exactly as the daemon evaluates them (the same pure module), and lists
- * the days each would have nudged. eval has kizukid evaluate its policies now
- * (EvalPolicies). */
+ * when any has problems). test judges each day on its replay window exactly as
+ * the daemon decides it (policy_judge(), the daemon's settings), and lists the
+ * days each would have nudged. eval has kizukid decide the newest complete
+ * day now (EvalPolicies). */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -23,12 +23,50 @@
 
 /* --- list ---------------------------------------------------------------- */
 
+/* What list shows of a policy file: its state ("broken (previous version)"
+ * when the file is broken and its last good version stays in force). */
+static const char *policy_state(const PolicyEntry *e) {
+        return !e->policy ? "broken" : e->stale ? "broken (previous version)" : e->policy->enabled ? "enabled" : "disabled";
+}
+
+/* {"policies":[{"name","path","state","stale","detector","severity"}]}: state
+ * "enabled", "disabled" or "broken"; stale when broken and its previous
+ * version stays in force (whose detector and severity these are, else null). */
+static int policy_list_json(const PolicySet *set) {
+        _cleanup_json_ json_object *root = json_object_new_object();
+        json_object *arr = json_object_new_array();
+
+        if (!root || !arr || json_object_object_add(root, "policies", arr) < 0) {
+                json_object_put(arr);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < set->n; i++) {
+                const PolicyEntry *e = &set->entries[i];
+                const Policy *p = e->policy;
+                json_object *o = json_object_new_object();
+                if (!o || json_object_array_add(arr, o) < 0) {
+                        json_object_put(o);
+                        return -ENOMEM;
+                }
+                json_object_object_add(o, "name", json_object_new_string(e->name));
+                json_object_object_add(o, "path", json_object_new_string(e->path));
+                json_object_object_add(o, "state", json_object_new_string(!p || e->stale ? "broken"
+                                                                           : p->enabled ? "enabled" : "disabled"));
+                json_object_object_add(o, "stale", json_object_new_boolean(p && e->stale));
+                json_object_object_add(o, "detector", p ? json_object_new_string(policy_detector_name(p->detector)) : NULL);
+                json_object_object_add(o, "severity", p ? json_object_new_string(policy_severity_name(p->severity)) : NULL);
+        }
+        return output_json(root);
+}
+
 static int policy_list(Ctx *ctx) {
         _cleanup_(policyset_freep) PolicySet *set = NULL;
         PolicyProblems problems = {};
         int r = policy_common_load_set(&set, &problems);
         if (r < 0)
                 return r;
+        if (ctx->json)
+                return policy_list_json(set);
         if (set->n == 0) {
                 printf("No policy files found.\n");
                 return 0;
@@ -44,10 +82,8 @@ static int policy_list(Ctx *ctx) {
         for (size_t i = 0; i < set->n; i++) {
                 const PolicyEntry *e = &set->entries[i];
                 const Policy *p = e->policy;
-                const char *state = !p ? "broken" : e->stale ? "broken (previous version)"
-                                                  : p->enabled ? "enabled" : "disabled";
                 if (output_table_row(t, NULL) < 0 || output_table_cell(t, 0, NULL, "%s", e->name) < 0 ||
-                    output_table_cell(t, 1, NULL, "%s", state) < 0 ||
+                    output_table_cell(t, 1, NULL, "%s", policy_state(e)) < 0 ||
                     output_table_cell(t, 2, NULL, "%s", p ? policy_detector_name(p->detector) : "-") < 0 ||
                     output_table_cell(t, 3, NULL, "%s", p ? policy_severity_name(p->severity) : "-") < 0 ||
                     output_table_cell(t, 4, NULL, "%s", e->path) < 0)
@@ -83,7 +119,7 @@ static int policy_check(int argc, char **argv) {
 
 /* --- test ---------------------------------------------------------------- */
 
-static int policy_test(Ctx *ctx, int argc, char **argv, const char *from_arg, const char *to_arg) {
+static int policy_test(const Command *cmd, Ctx *ctx, int argc, char **argv, const CmdRange *range) {
         _cleanup_(policyset_freep) PolicySet *set = NULL;
         PolicyProblems problems = {};
         Policy **chosen = NULL;
@@ -91,21 +127,14 @@ static int policy_test(Ctx *ctx, int argc, char **argv, const char *from_arg, co
         size_t n_chosen = 0, n_owned = 0;
         _cleanup_free_ Day *days = NULL;
         _cleanup_free_ PolicyEval *ev = NULL;
-        char from[OUTPUT_DATE_MAX], to[OUTPUT_DATE_MAX];
-        int64_t from_day, to_day;
+        CmdDays range_days;
         size_t n_days = 0;
         int r;
 
-        r = output_parse_day(to_arg, to, &to_day);
-        if (r >= 0 && from_arg)
-                r = output_parse_day(from_arg, from, &from_day);
-        else if (r >= 0)
-                from_day = to_day - (TEST_DAYS_DEFAULT - 1) * DAY_S;
-        if (r < 0) {
-                fprintf(stderr, "kizuki policy test: invalid date (expected YYYY-MM-DD, today or yesterday)\n");
-                ctx->usage_error = true;
-                return -EINVAL;
-        }
+        r = cmd_parse_range(cmd, ctx, range, TEST_DAYS_DEFAULT, &range_days);
+        if (r < 0)
+                return r;
+        int64_t from_day = range_days.from_day, to_day = range_days.to_day;
         if (from_day > to_day || (to_day - from_day) / DAY_S + 1 > TEST_DAYS_MAX) {
                 fprintf(stderr, "kizuki policy test: --from must not be after --to, and at most %d days\n",
                         TEST_DAYS_MAX);
@@ -149,11 +178,11 @@ static int policy_test(Ctx *ctx, int argc, char **argv, const char *from_arg, co
                 }
         }
 
-        int64_t first = from_day - POLICY_LEAD_IN_DAYS * DAY_S;
-        r = policy_common_fetch_days(ctx, first, to_day, &days, &n_days);
+        DaySettings settings;
+        r = policy_common_fetch_days(ctx, from_day, to_day, &days, &n_days, &settings);
         if (r < 0)
                 goto out;
-        r = policy_common_replay(chosen, n_chosen, days, n_days, &ev);
+        r = policy_common_judge(chosen, n_chosen, days, n_days, from_day, &settings, &ev);
         if (r < 0) {
                 fprintf(stderr, "kizuki policy test: cannot replay: %s\n", strerror(-r));
                 goto out;
@@ -209,7 +238,7 @@ static int policy_test(Ctx *ctx, int argc, char **argv, const char *from_arg, co
                         printf("\n  %s  %s", days[d].date, output_safe(safe, sizeof safe, title));
                         count++;
                 }
-                printf(count ? "\n" : " no nudge from %s to %s\n", count ? "" : from, to);
+                printf(count ? "\n" : " no nudge from %s to %s\n", count ? "" : range_days.from, range_days.to);
         }
         if (n_chosen == 0)
                 printf("No enabled policies.\n");
@@ -260,8 +289,10 @@ bad:
 
 static const CmdOption policy_options[] = {
         CMD_OPTIONS_RANGE("First day to report (default: 364 days before --to).", "Last day (default: today).",
-                          "test: {\"policies\":[{\"name\",\"fired\":[{\"date\",\"severity\",\n"
-                          "\"value\",\"baseline\"}]}]}; eval: the daemon's reply."),
+                          "list: {\"policies\":[{\"name\",\"path\",\"state\",\"stale\",\n"
+                          "\"detector\",\"severity\"}]}; test: {\"policies\":[{\"name\",\n"
+                          "\"fired\":[{\"date\",\"severity\",\"value\",\"baseline\"}]}]};\n"
+                          "eval: the daemon's reply."),
         {},
 };
 
@@ -283,7 +314,7 @@ static int policy_exec(const Command *cmd, Ctx *ctx) {
                 return policy_check(n_rest, rest);
         }
         if (strcmp(verb, "test") == 0)
-                return policy_test(ctx, n_rest, rest, args->from, args->to);
+                return policy_test(cmd, ctx, n_rest, rest, args);
         if (strcmp(verb, "eval") == 0) {
                 if (n_rest > 0)
                         return cmd_usage_error(cmd, ctx, "'eval' takes no arguments");
@@ -295,13 +326,14 @@ static int policy_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(policy,
         .usage = "list | check FILE... | test [OPTION]... [POLICY...] | eval",
         .summary = "List, check, test or run drift policies",
+        .pager = true,
         .help = "  list                  The policy files in force, where from, enabled or not.\n"
                 "  check FILE...         Check files, problems as FILE:LINE; exit 1 if any.\n"
                 "  test [POLICY...]      Replay policies (names or files; default: all enabled)\n"
                 "                        over the stored history as the daemon would, and list\n"
                 "                        the days each would have nudged.\n"
-                "  eval                  Have kizukid evaluate its policies now, as it does daily\n"
-                "                        after noon, and show the nudges it raised.\n",
+                "  eval                  Have kizukid decide the newest complete day now, as it\n"
+                "                        does when a day ends, and show the nudges it raised.\n",
         .args = { 1, -1 },
         .options = policy_options,
         CMD_USERDATA(CmdRange));

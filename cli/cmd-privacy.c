@@ -14,23 +14,12 @@
 #include "macro.h"
 #include "output.h"
 #include "recipients.h"
+#include "version.h"
 
 #define LAST_SHARES 5
 
 static int strcmp_p(const void *a, const void *b) {
         return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-/* $XDG_CONFIG_HOME/kizuki/leaf, else ~/.config/kizuki/leaf. */
-static char *config_path(const char *leaf) {
-        const char *base = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-        char *s = NULL;
-
-        if (base && base[0] == '/')
-                return asprintf(&s, "%s/kizuki/%s", base, leaf) < 0 ? NULL : s;
-        if (home && home[0] == '/')
-                return asprintf(&s, "%s/.config/kizuki/%s", home, leaf) < 0 ? NULL : s;
-        return NULL;
 }
 
 /* A directory of the person's files: its mode and the names in it ending in suffix. */
@@ -250,7 +239,8 @@ static int privacy_print(const Ctx *ctx, json_object *reply, json_object *extra_
                        output_safe(r4, sizeof r4, str_or(s, "format", "?")), output_size(size, sizeof size, bytes),
                        output_safe(r5, sizeof r5, str_or(s, "result", "?")));
         }
-        printf("\n'kizuki export' gives you all of it; 'kizuki forget' deletes it. See docs/privacy.md.\n");
+        printf("\n'kizuki export' gives you all of it; 'kizuki forget' deletes it. More in kizuki(1)\n"
+               "and " KIZUKI_DOCDIR "/privacy.md.\n");
         return 0;
 }
 
@@ -281,8 +271,8 @@ static int privacy_exec(const Command *cmd, Ctx *ctx) {
         if (r < 0)
                 return r;
 
-        policies = config_path("policies");
-        recipients_path = config_path("recipients.d");
+        policies = protocol_xdg_path("XDG_CONFIG_HOME", ".config", "policies");
+        recipients_path = protocol_xdg_path("XDG_CONFIG_HOME", ".config", "recipients.d");
         dirs = json_object_new_array();
         if (!dirs)
                 return -ENOMEM;

@@ -7,7 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "calendar.h"
+#include "timeutil.h"
 
 #include "client.h"
 #include "kizuki.h"
@@ -15,6 +19,7 @@
 #include "output.h"
 #include "recipients.h"
 #include "sha256.h"
+#include "share-view.h"
 #include "share.h"
 
 typedef struct Rendering {
@@ -77,7 +82,9 @@ static int outgoing_build(const Recipient *rc, json_object *model, Outgoing *o) 
         return 0;
 }
 
-static void print_preview(const Recipient *rc, const Outgoing *o) {
+/* Who, how, what and its hash: above the content, and again just above the
+ * question, so that a long preview does not scroll it out of sight. */
+static void print_header(const Recipient *rc, const Outgoing *o) {
         char size[OUTPUT_SIZE_MAX], b[512];
 
         printf("To:        %s (%s)\n", output_safe(b, sizeof b, rc->display_name), rc->name);
@@ -97,20 +104,44 @@ static void print_preview(const Recipient *rc, const Outgoing *o) {
                 printf("Mail:      %s body%s, %s attached\n", rc->format == DIGEST_FORMAT_TEXT ? "text" : "HTML",
                        rc->format == DIGEST_FORMAT_TEXT ? "" : " with a text alternative",
                        digest_format_to_string(o->attachment_format));
-        printf("SHA-256:   %s\n", o->sha256);
-        printf("\n---- the digest, as text ----\n");
-        fwrite(o->text.data, 1, o->text.len, stdout);
-        if (o->text.len > 0 && o->text.data[o->text.len - 1] != '\n')
-                putchar('\n');
+        printf("SHA-256:   %s (of the %s bytes that are sent)\n", o->sha256, digest_format_to_string(rc->format));
+}
+
+/* The header, then a view of exactly the bytes that are sent (share-view.h). */
+static int print_preview(const Recipient *rc, const Outgoing *o) {
+        print_header(rc, o);
+        printf("\n---- exactly what is sent (%s%s) ----\n", digest_format_to_string(rc->format),
+               rc->format == DIGEST_FORMAT_HTML   ? ", shown as its text"
+               : rc->format == DIGEST_FORMAT_FHIR ? ", shown as its identifiers and observations"
+                                                  : "");
+        if (share_view(stdout, rc->format, o->main.data, o->main.len) < 0) {
+                fprintf(stderr, "kizuki share: cannot show the %s digest; nothing was sent\n",
+                        digest_format_to_string(rc->format));
+                return -EBADMSG;
+        }
+        if (rc->transport != RECIPIENT_HTTPS)
+                printf("(and attached: the same digest as %s, %zu bytes)\n",
+                       digest_format_to_string(o->attachment_format), o->attachment.len);
         printf("---- end ----\n\n");
         fflush(stdout);
+        return 0;
+}
+
+/* Days the week's figures could use: 0 means nothing was recorded well enough. */
+static int64_t model_days(json_object *model) {
+        json_object *mean;
+        int64_t days = 0;
+
+        if (client_get_object(model, "mean", &mean) < 0 || client_get_int(mean, "days", &days) < 0)
+                return 0;
+        return days;
 }
 
 /* y/yes on the terminal: 1; anything else: 0. */
-static int confirm(const Recipient *rc) {
+static int confirm(const Recipient *rc, bool empty) {
         char line[64], b[256];
 
-        printf("Send this to %s? [y/N] ", output_safe(b, sizeof b, rc->display_name));
+        printf("Send this%s to %s? [y/N] ", empty ? " empty digest" : "", output_safe(b, sizeof b, rc->display_name));
         fflush(stdout);
         if (!fgets(line, sizeof line, stdin))
                 return 0;
@@ -188,14 +219,30 @@ static int share_one(const Ctx *ctx, const char *dir, const char *name, const Sh
                 printf("%s: the digest of %s was already sent; skipping.\n", rc->name, o.week);
                 return 0;
         }
-        print_preview(rc, &o);
+        r = print_preview(rc, &o);
+        if (r < 0)
+                return r;
+        bool empty = model_days(model) == 0;
+        if (empty)
+                printf("Note: %s has no day recorded well enough for weekly figures; the digest is empty.\n",
+                       o.week);
         if (a->dry_run) {
                 printf("Dry run: nothing was sent and nothing was logged.\n");
                 return 0;
         }
-        if (!a->yes && !confirm(rc)) {
-                printf("Not sent.\n");
-                return 0;
+        if (empty && a->yes) {
+                /* Without a person to ask, an empty digest is not worth sending. */
+                fprintf(stderr, "kizuki share: not sending an empty digest of %s to %s without asking; run it "
+                                "without --yes to decide\n",
+                        o.week, rc->name);
+                return -ENODATA;
+        }
+        if (!a->yes) {
+                print_header(rc, &o);
+                if (!confirm(rc, empty)) {
+                        printf("Not sent.\n");
+                        return 0;
+                }
         }
 
         SharePayload p = {
@@ -234,6 +281,59 @@ static int share_one(const Ctx *ctx, const char *dir, const char *name, const Sh
         return 0;
 }
 
+#define CATCH_UP_WEEKS 4
+
+/* The Monday of the newest week the log says went to name; -1 when none did. */
+static int64_t newest_sent(json_object *shares, const char *name) {
+        size_t n = shares ? json_object_array_length(shares) : 0;
+        int64_t newest = -1, mon;
+
+        for (size_t i = 0; i < n; i++) {
+                json_object *s = json_object_array_get_idx(shares, i);
+                const char *rn, *wk, *res;
+                if (client_get_string(s, "recipient", &rn) >= 0 && client_get_string(s, "week", &wk) >= 0 &&
+                    client_get_string(s, "result", &res) >= 0 && strcmp(rn, name) == 0 &&
+                    strcmp(res, "sent") == 0 && iso_week_parse(wk, &mon) >= 0 && mon > newest)
+                        newest = mon;
+        }
+        return newest;
+}
+
+/* The weekly rule: every complete week after the newest one the recipient
+ * has had, oldest first, at most the CATCH_UP_WEEKS newest of them (a
+ * machine that was off for a while catches up, without flooding); a
+ * recipient that never had one gets the last complete week only. An empty
+ * week is skipped (and tried again next time). */
+static int share_weekly(const Ctx *ctx, const char *dir, const char *name, const ShareArgs *a) {
+        int64_t now = (int64_t) time(NULL), last, first, newest = newest_sent(a->log, name);
+        char week[ISO_WEEK_MAX];
+        int failed = 0;
+
+        if (iso_week_of(local_midnight(now, tz_offset_at(now, NULL)) - 7 * DAY_S, week, &last) < 0)
+                return -ERANGE;
+        first = newest < 0 ? last : newest + 7 * DAY_S;
+        if (first > last) {
+                printf("%s: the digest of %s was already sent; nothing to send.\n", name, week);
+                return 0;
+        }
+        if (first < last - (CATCH_UP_WEEKS - 1) * 7 * DAY_S)
+                first = last - (CATCH_UP_WEEKS - 1) * 7 * DAY_S;
+        for (int64_t mon = first; mon <= last; mon += 7 * DAY_S) {
+                ShareArgs one = *a;
+                int r;
+
+                if (iso_week_of(mon, week, NULL) < 0)
+                        return -ERANGE;
+                one.week = week;
+                r = share_one(ctx, dir, name, &one);
+                if (r == -ENODATA)
+                        printf("%s: %s has no recorded day; not sent, tried again next time.\n", name, week);
+                else if (r < 0)
+                        failed++;
+        }
+        return failed > 0 ? -EIO : 0;
+}
+
 static int share_scheduled(const Ctx *ctx, const char *dir, ShareArgs *a) {
         _cleanup_json_ json_object *reply = NULL;
         char **names = NULL;
@@ -261,7 +361,7 @@ static int share_scheduled(const Ctx *ctx, const char *dir, ShareArgs *a) {
                 if (!rc->weekly)
                         continue;
                 weekly++;
-                if (share_one(ctx, dir, names[i], a) < 0)
+                if (share_weekly(ctx, dir, names[i], a) < 0)
                         failed++;
         }
         recipients_names_free(names, n);
@@ -274,7 +374,8 @@ static const CmdOption share_options[] = {
         CMD_OPTION("to", 't', CMD_ARG | CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, to),
                    CMD_HELP("-t, --to NAME", "The recipient (recipients.d/NAME.conf, see kizuki-recipient(5)).")),
         CMD_OPTION("week", 'w', CMD_ARG | CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, week),
-                   CMD_HELP("-w, --week YYYY-Www", "The week to share (default: the last complete week).")),
+                   CMD_HELP("-w, --week WEEK", "The week to share: YYYY-Www, this-week, last-week\n"
+                                                 "or -Nw (default: the last complete week).")),
         CMD_OPTION("dry-run", 'n', CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, dry_run),
                    CMD_HELP("-n, --dry-run", "Show what would be sent; send nothing, log nothing.")),
         CMD_OPTION("yes", 'y', CMD_SHORT | CMD_STORE, .offset = offsetof(ShareArgs, yes),
@@ -301,9 +402,9 @@ static int share_exec(const Command *cmd, Ctx *ctx) {
                 return cmd_usage_error(cmd, ctx, "invalid recipient name '%s' (letters, digits, '-' and '_')", to);
         if (a->week) {
                 /* As the daemon spells it ("2026-w13" is accepted here, not there). */
-                if (digest_parse_week(a->week, week_buf, sizeof week_buf) < 0)
-                        return cmd_usage_error(cmd, ctx, "invalid week '%s' (expected YYYY-Www, for example 2026-W13)",
-                                               a->week);
+                r = cmd_parse_week(cmd, ctx, a->week, week_buf, NULL);
+                if (r < 0)
+                        return r;
                 a->week = week_buf;
         }
         if (!a->dry_run && !a->yes && !a->scheduled && !isatty(STDIN_FILENO)) {
@@ -324,7 +425,7 @@ static int share_exec(const Command *cmd, Ctx *ctx) {
 }
 
 COMMAND(share,
-        .usage = "--to NAME [--week YYYY-Www] [--dry-run] [--yes] | --scheduled",
+        .usage = "--to NAME [--week WEEK] [--dry-run] [--yes] | --scheduled",
         .summary = "Show, then send, a digest to a recipient",
         .options = share_options,
         CMD_USERDATA(ShareArgs));

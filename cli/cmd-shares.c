@@ -123,6 +123,7 @@ static int shares_exec(const Command *cmd, Ctx *ctx) {
 COMMAND(shares,
         .usage = "[--json] [--limit N]",
         .summary = "List what was shared, with whom, when",
+        .pager = true,
         .options = shares_options,
         .option = shares_option,
         CMD_USERDATA(long));

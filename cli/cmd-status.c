@@ -34,7 +34,7 @@ static void status_recording(const Ctx *ctx, json_object *st) {
         if (client_get_string(st, "recording", &rec) < 0)
                 return;
         if (strcmp(rec, "recording") == 0)
-                status_line(ctx, "Recording", ANSI_GREEN, "recording");
+                status_line(ctx, "Recording", ANSI_GREEN, "on");
         else if (strcmp(rec, "paused") == 0) {
                 if (client_get_int(st, "paused_until", &until) >= 0 &&
                     output_local_time(when, sizeof when, until, "%Y-%m-%d %H:%M") >= 0)
@@ -215,9 +215,33 @@ static void status_print(const Ctx *ctx, json_object *st) {
         }
 }
 
-/* "Nudges:   2 unread" and one line per nudge (GetNudges). A daemon that
- * does not count nudges (older than this kizuki) gets no line. */
-static int status_nudges(const Ctx *ctx, json_object *st) {
+/* Plain "kizuki" leads with the unread nudges, in full: what the person
+ * opened it for. Returns 1 when it printed any, else 0. */
+static int status_lead(const Ctx *ctx, json_object *st) {
+        _cleanup_json_ json_object *reply = NULL;
+        _cleanup_free_ Nudge *v = NULL;
+        int64_t unread;
+        size_t n = 0;
+        int r;
+
+        if (!ctx->home || client_get_int(st, "unread_nudges", &unread) < 0 || unread <= 0)
+                return 0;
+        r = nudges_fetch(ctx, false, &reply, &v, &n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                r = nudge_print_full(ctx, &v[i]);
+                if (r < 0)
+                        return r;
+                putchar('\n');
+        }
+        return n > 0;
+}
+
+/* "Nudges:   2 unread" and one line per nudge (GetNudges), or only the count
+ * when status_lead() showed them. A daemon that does not count nudges (older
+ * than this kizuki) gets no line. */
+static int status_nudges(const Ctx *ctx, json_object *st, bool shown) {
         _cleanup_json_ json_object *reply = NULL;
         _cleanup_free_ Nudge *v = NULL;
         int64_t unread;
@@ -228,6 +252,11 @@ static int status_nudges(const Ctx *ctx, json_object *st) {
                 return 0;
         if (unread <= 0) {
                 status_line(ctx, "Nudges", "", "0 unread");
+                return 0;
+        }
+        if (shown) {
+                status_line(ctx, "Nudges", "", "%lld unread (above)", (long long) unread);
+                printf("  'kizuki nudge ack ID' marks one read; 'kizuki explain ID' shows why.\n");
                 return 0;
         }
         r = nudges_fetch(ctx, false, &reply, &v, &n);
@@ -253,8 +282,11 @@ static int status_exec(const Command *cmd, Ctx *ctx) {
                 fprintf(stderr, "kizuki: the reply of kizukid lacks 'recording'\n");
                 return -EBADMSG;
         }
+        r = status_lead(ctx, reply);
+        if (r < 0)
+                return r;
         status_print(ctx, reply);
-        return status_nudges(ctx, reply);
+        return status_nudges(ctx, reply, r > 0);
 }
 
 COMMAND(status,

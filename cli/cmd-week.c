@@ -23,6 +23,10 @@ typedef enum SignalKind {
         KIND_HOURS,   /* a duration in hours: change in percent */
         KIND_SHARE,   /* 0..1: change in percentage points */
         KIND_TIME,    /* a time of day (minutes): change in hours and minutes, ↑ later */
+        KIND_CLOCK,   /* minutes after the day's 00:00, may pass midnight (up, down): the
+                       * difference in hours and minutes, ↑ later */
+        KIND_POINTS,  /* a score (SRI, -100..100): change in points */
+        KIND_OFFSET,  /* a signed duration in hours (social jet lag): change in hours and minutes */
         KIND_INDEX,   /* a rhythm figure: change in percent */
         KIND_MINUTES, /* active minutes per hour (L5, M10): change in percent */
         KIND_MOOD,    /* 1..5: change in points */
@@ -32,8 +36,8 @@ typedef enum SignalKind {
 typedef enum Signal {
         SIG_SCREEN,
         SIG_NIGHT,
-        SIG_FIRST,
-        SIG_LAST,
+        SIG_UP,
+        SIG_DOWN,
         SIG_ONSET,
         SIG_OFFSET,
         SIG_MID,
@@ -41,8 +45,8 @@ typedef enum Signal {
         SIG_COVERAGE,
         SIG_IS,
         SIG_IV,
-        SIG_RA,
-        SIG_L5,
+        SIG_SRI,
+        SIG_SJL,
         SIG_M10,
         SIG_WENT_OUT,
         SIG_MET,
@@ -54,32 +58,34 @@ static const struct {
         const char *key; /* in Figures */
         const char *label;
         SignalKind kind;
+        const char *answered_key; /* check-ins: days answered, in Figures */
         size_t day_field; /* its offset in Day: an int (null: -1) for times, answers and
                            * the mood, else a double */
 } signals[N_SIGNALS] = {
-        [SIG_SCREEN] = { "screen_h", "Active", KIND_HOURS, offsetof(Day, screen_h) },
-        [SIG_NIGHT] = { "night_ratio", "Night share", KIND_SHARE, offsetof(Day, night_ratio) },
-        [SIG_FIRST] = { "first_active", "First active", KIND_TIME, offsetof(Day, first_active) },
-        [SIG_LAST] = { "last_active", "Last active", KIND_TIME, offsetof(Day, last_active) },
-        [SIG_ONSET] = { "sleep_onset", "Sleep start", KIND_TIME, offsetof(Day, sleep_onset) },
-        [SIG_OFFSET] = { "sleep_offset", "Sleep end", KIND_TIME, offsetof(Day, sleep_offset) },
-        [SIG_MID] = { "sleep_mid", "Sleep midpoint", KIND_TIME, offsetof(Day, sleep_mid) },
-        [SIG_SLEEP] = { "sleep_h", "Sleep length", KIND_HOURS, offsetof(Day, sleep_h) },
-        [SIG_COVERAGE] = { "coverage_h", "Observed", KIND_HOURS, offsetof(Day, coverage_h) },
-        [SIG_IS] = { "is", "Stability (IS)", KIND_INDEX, offsetof(Day, is) },
-        [SIG_IV] = { "iv", "Fragmentation (IV)", KIND_INDEX, offsetof(Day, iv) },
-        [SIG_RA] = { "ra", "Amplitude (RA)", KIND_INDEX, offsetof(Day, ra) },
-        [SIG_L5] = { "l5", "Quietest 5 h (L5)", KIND_MINUTES, offsetof(Day, l5) },
-        [SIG_M10] = { "m10", "Busiest 10 h (M10)", KIND_MINUTES, offsetof(Day, m10) },
-        [SIG_WENT_OUT] = { "went_out_days", "Went out", KIND_ANSWER, offsetof(Day, went_out) },
-        [SIG_MET] = { "met_someone_days", "Met someone", KIND_ANSWER, offsetof(Day, met_someone) },
-        [SIG_MOOD] = { "mood", "Mood", KIND_MOOD, offsetof(Day, mood) },
+        [SIG_SCREEN] = { "screen_h", "Active", KIND_HOURS, NULL, offsetof(Day, screen_h) },
+        [SIG_NIGHT] = { "night_ratio", "Night share", KIND_SHARE, NULL, offsetof(Day, night_ratio) },
+        [SIG_UP] = { "up", "Up (first active)", KIND_CLOCK, NULL, offsetof(Day, up) },
+        [SIG_DOWN] = { "down", "Down (last active)", KIND_CLOCK, NULL, offsetof(Day, down) },
+        [SIG_ONSET] = { "sleep_onset", "Rest window start", KIND_TIME, NULL, offsetof(Day, sleep_onset) },
+        [SIG_OFFSET] = { "sleep_offset", "Rest window end", KIND_TIME, NULL, offsetof(Day, sleep_offset) },
+        [SIG_MID] = { "sleep_mid", "Rest window middle", KIND_TIME, NULL, offsetof(Day, sleep_mid) },
+        [SIG_SLEEP] = { "sleep_h", "Rest window length", KIND_HOURS, NULL, offsetof(Day, sleep_h) },
+        [SIG_COVERAGE] = { "coverage_h", "Observed", KIND_HOURS, NULL, offsetof(Day, coverage_h) },
+        [SIG_IS] = { "is", "Stability (IS)", KIND_INDEX, NULL, offsetof(Day, is) },
+        [SIG_IV] = { "iv", "Fragmentation (IV)", KIND_INDEX, NULL, offsetof(Day, iv) },
+        [SIG_SRI] = { "sri", "Regularity (SRI)", KIND_POINTS, NULL, offsetof(Day, sri) },
+        [SIG_SJL] = { "social_jet_lag_h", "Social jet lag", KIND_OFFSET, NULL, offsetof(Day, social_jet_lag_h) },
+        [SIG_M10] = { "m10", "Busiest 10 h (M10)", KIND_MINUTES, NULL, offsetof(Day, m10) },
+        [SIG_WENT_OUT] = { "went_out_days", "Went out", KIND_ANSWER, "went_out_answered", offsetof(Day, went_out) },
+        [SIG_MET] = { "met_someone_days", "Met someone", KIND_ANSWER, "met_someone_answered", offsetof(Day, met_someone) },
+        [SIG_MOOD] = { "mood", "Mood", KIND_MOOD, NULL, offsetof(Day, mood) },
 };
 
 /* Figures of the interface: values by signal (times in minutes), NAN for null. */
 typedef struct WeekFigures {
         int64_t days;
         double v[N_SIGNALS];
+        int64_t answered[N_SIGNALS]; /* check-ins: days answered */
         int64_t checkin_days;
 } WeekFigures;
 
@@ -92,6 +98,14 @@ static int figures_parse(json_object *reply, const char *key, WeekFigures *ret) 
                 return -EBADMSG;
         for (size_t s = 0; s < N_SIGNALS; s++) {
                 ret->v[s] = NAN;
+                if (signals[s].answered_key) {
+                        /* absent from a kizukid older than this CLI: "-1", shown without it */
+                        int r = client_get_int(o, signals[s].answered_key, &ret->answered[s]);
+                        if (r == -ENODATA)
+                                ret->answered[s] = -1;
+                        else if (r < 0 || ret->answered[s] < 0)
+                                return -EBADMSG;
+                }
                 if (!json_object_object_get_ex(o, signals[s].key, &v) || !v)
                         continue; /* null */
                 if (signals[s].kind == KIND_TIME) {
@@ -151,10 +165,13 @@ static void format_value(char *buf, size_t size, Signal s, const WeekFigures *f)
         double v = f->v[s];
 
         if (signals[s].kind == KIND_ANSWER) {
-                if (f->checkin_days <= 0 || isnan(v))
+                /* Of the days answered: a day not answered is unknown, not "no". */
+                if (f->answered[s] == 0 || isnan(v) || (f->answered[s] < 0 && f->checkin_days <= 0))
                         snprintf(buf, size, "-");
+                else if (f->answered[s] < 0)
+                        snprintf(buf, size, "%.0f yes", v);
                 else
-                        snprintf(buf, size, "%.0f/%" PRId64 " days", v, f->checkin_days);
+                        snprintf(buf, size, "%.0f of %" PRId64 " answered", v, f->answered[s]);
                 return;
         }
         if (isnan(v)) {
@@ -169,7 +186,14 @@ static void format_value(char *buf, size_t size, Signal s, const WeekFigures *f)
                 snprintf(buf, size, "%.0f%%", v * 100);
                 break;
         case KIND_TIME:
-                output_clock(buf, size, (int) lround(v) % 1440);
+        case KIND_CLOCK:
+                output_clock(buf, size, (int) floor_mod(lround(v), 1440));
+                break;
+        case KIND_POINTS:
+                snprintf(buf, size, "%.0f", v);
+                break;
+        case KIND_OFFSET:
+                format_minutes(buf, size, v * 60);
                 break;
         case KIND_INDEX:
                 snprintf(buf, size, "%.2f", v);
@@ -219,9 +243,18 @@ static void format_change(char *buf, size_t size, Signal s, double v, double ref
                 format_signed(text, sizeof text, delta, 0, " pp");
                 break;
         case KIND_TIME:
-                delta = time_of_day_diff(v, ref);
+        case KIND_CLOCK:
+        case KIND_OFFSET:
+                delta = signals[s].kind == KIND_TIME     ? time_of_day_diff(v, ref)
+                        : signals[s].kind == KIND_OFFSET ? (v - ref) * 60
+                                                         : v - ref;
                 same = fabs(delta) < 15;
                 format_minutes(text, sizeof text, delta);
+                break;
+        case KIND_POINTS:
+                delta = v - ref;
+                same = fabs(delta) < 5;
+                format_signed(text, sizeof text, delta, 0, "");
                 break;
         case KIND_MOOD:
                 delta = v - ref;
@@ -232,7 +265,7 @@ static void format_change(char *buf, size_t size, Signal s, double v, double ref
         default:
                 return;
         }
-        snprintf(buf, size, "%s %s", same ? "→" : delta > 0 ? "↑" : "↓", text);
+        snprintf(buf, size, "%s %s", output_glyph(same ? GLYPH_SAME : delta > 0 ? GLYPH_UP : GLYPH_DOWN), text);
 }
 
 /* One glyph per day of the week (▁ … █), a space where there is no value.
@@ -268,7 +301,10 @@ static void format_sparkline(char *buf, size_t size, Signal s, const double v[st
         }
         switch (signals[s].kind) {
         case KIND_TIME:
-                break;
+        case KIND_CLOCK:
+        case KIND_POINTS:
+        case KIND_OFFSET:
+                break; /* from the week's lowest to its highest */
         case KIND_MOOD:
                 lo = 1;
                 hi = 5;
@@ -317,8 +353,9 @@ static const OutputColumn figure_columns[N_FCOLS] = {
         [FCOL_SPARK] = { "MTWTFSS", .drop = 2 },
 };
 
-static int print_figures(const Ctx *ctx, const WeekFigures *mean, const WeekFigures *previous,
-                         const WeekFigures *baseline, const Day *days, size_t n_days, int64_t monday) {
+/* The table of the week's figures against the week before and the baseline. */
+static int figures_table(const WeekFigures *mean, const WeekFigures *previous, const WeekFigures *baseline,
+                         const Day *days, size_t n_days, int64_t monday, OutputTable **ret) {
         _cleanup_(output_table_freep) OutputTable *t = NULL;
         bool checkins = mean->checkin_days > 0 || previous->checkin_days > 0 || baseline->checkin_days > 0;
         int r;
@@ -361,6 +398,44 @@ static int print_figures(const Ctx *ctx, const WeekFigures *mean, const WeekFigu
                     output_table_cell(t, FCOL_SPARK, ANSI_GREEN, "%s", spark) < 0)
                         return -ENOMEM;
         }
+        *ret = TAKE_PTR(t);
+        return 0;
+}
+
+/* The week's figures: what they are compared with, as far as the terminal
+ * is wide enough to show it (the baseline columns go first), then the table. */
+static int print_figures(const Ctx *ctx, const WeekFigures *mean, const WeekFigures *previous,
+                         const WeekFigures *baseline, const Day *days, size_t n_days, int64_t monday, size_t low) {
+        _cleanup_(output_table_freep) OutputTable *t = NULL;
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = figures_table(mean, previous, baseline, days, n_days, monday, &t);
+        if (r < 0)
+                return r;
+        int base = output_table_shown(t, FCOL_BASELINE, ctx->columns);
+        if (base < 0)
+                return base;
+        char lows[64] = "", base_text[96];
+        if (low > 0)
+                snprintf(lows, sizeof lows, " (%zu with low coverage left out)", low);
+        if (base)
+                snprintf(base_text, sizeof base_text, " and your baseline (medians of the 28 days before, %" PRId64
+                         " counted)", baseline->days);
+        else
+                snprintf(base_text, sizeof base_text, " (your baseline needs a wider terminal)");
+        if (asprintf(&text, "over %" PRId64 " day%s%s, against the week before (%" PRId64 " day%s)%s:",
+                     mean->days, mean->days == 1 ? "" : "s", lows, previous->days, previous->days == 1 ? "" : "s",
+                     base_text) < 0) {
+                text = NULL;
+                return -ENOMEM;
+        }
+        const char *bold = output_color(ctx->color, ANSI_BOLD), *reset = output_color(ctx->color, ANSI_RESET);
+        printf("\n%sWeekly means%s", bold, reset);
+        r = output_wrap_on(stdout, (unsigned) strlen("Weekly means"), text, output_prose_columns(ctx->columns));
+        if (r < 0)
+                return r;
+        putchar('\n');
         return output_table_print(t, stdout, ctx->color, ctx->columns);
 }
 
@@ -377,7 +452,7 @@ static int week_print(const Ctx *ctx, json_object *reply) {
 
         if (client_get_string(reply, "week", &week) < 0 || client_get_string(reply, "from", &from) < 0 ||
             client_get_string(reply, "to", &to) < 0 || parse_date(from, &monday) < 0 || parse_date(to, &sunday) < 0 ||
-            sunday - monday != 6 * DAY_S || output_parse_week(week, &check) < 0 || check != monday ||
+            sunday - monday != 6 * DAY_S || iso_week_parse(week, &check) < 0 || check != monday ||
             figures_parse(reply, "mean", &mean) < 0 || figures_parse(reply, "previous", &previous) < 0 ||
             figures_parse(reply, "baseline", &baseline) < 0) {
                 fprintf(stderr, "kizuki: kizukid sent a malformed week\n");
@@ -406,16 +481,19 @@ static int week_print(const Ctx *ctx, json_object *reply) {
                         return r;
         }
 
-        printf("\n%sWeekly means%s over %" PRId64 " day%s", bold, reset, mean.days, mean.days == 1 ? "" : "s");
-        if (low > 0)
-                printf(" (%zu with low coverage left out)", low);
-        printf(",\nagainst the week before (%" PRId64 " day%s) and your baseline (medians of the 28 days\n"
-               "before, %" PRId64 " counted):\n\n",
-               previous.days, previous.days == 1 ? "" : "s", baseline.days);
-        r = print_figures(ctx, &mean, &previous, &baseline, days, n_days, monday);
+        r = print_figures(ctx, &mean, &previous, &baseline, days, n_days, monday, low);
         if (r < 0)
                 return r;
-        printf("↑ higher or later   ↓ lower or earlier   → about the same\n");
+        printf("%s higher or later   %s lower or earlier   %s about the same\n", output_glyph(GLYPH_UP),
+               output_glyph(GLYPH_DOWN), output_glyph(GLYPH_SAME));
+        r = output_wrap(stdout, 0, "",
+                        "Rest window: the longest break from this computer around the night, an upper "
+                        "bound on sleep, not sleep. Up and down: the first and the last activity between "
+                        "two rest windows (down may pass midnight). Regularity (SRI): how alike the days "
+                        "are, -100 to 100. Social jet lag: rest window middle on weekends minus weekdays.",
+                        output_prose_columns(ctx->columns));
+        if (r < 0)
+                return r;
 
         printf("\n%sActivity%s\n", bold, reset);
         return actogram_print(ctx, hours, n_hours, monday, 7, false);
@@ -432,16 +510,15 @@ static int week_exec(const Command *cmd, Ctx *ctx) {
         _cleanup_json_ json_object *reply = NULL;
         char week[ISO_WEEK_MAX], today[OUTPUT_DATE_MAX];
         bool this_week = *(bool *) ctx->userdata;
-        int64_t day, monday;
+        int64_t day;
         int r;
 
         if (ctx->argc > 0) {
                 if (this_week)
                         return cmd_usage_error(cmd, ctx, "give either a week or --this");
-                if (output_parse_week(ctx->argv[0], &monday) < 0)
-                        return cmd_usage_error(cmd, ctx, "invalid week '%s' (expected YYYY-Www, e.g. 2026-W02)",
-                                               ctx->argv[0]);
-                day = monday;
+                r = cmd_parse_week(cmd, ctx, ctx->argv[0], week, &day);
+                if (r < 0)
+                        return r;
         } else {
                 r = cmd_parse_day(cmd, ctx, NULL, today, &day);
                 if (r < 0)
@@ -462,9 +539,11 @@ static int week_exec(const Command *cmd, Ctx *ctx) {
 }
 
 COMMAND(week,
-        .usage = "[YYYY-Www] [--this] [--json]",
+        .usage = "[WEEK] [--this] [--json]",
         .summary = "Show a week's summary and its changes",
-        .help = "  YYYY-Www              The ISO week (e.g. 2026-W02; default: the last complete week).\n",
+        .pager = true,
+        .help = "  WEEK                  The ISO week: YYYY-Www (e.g. 2026-W02), this-week,\n"
+                "                        last-week or -Nw (default: the last complete week).\n",
         .args = { 0, 1 },
         .options = week_options,
         CMD_USERDATA(bool));

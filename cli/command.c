@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "macro.h"
+#include "pager.h"
 
 /* Options a command may have besides --help (the most now is 7). */
 #define CMD_OPTIONS_MAX 15
@@ -130,9 +131,71 @@ int cmd_parse_options(const Command *cmd, int argc, char **argv, Ctx *ctx, void 
         return r < 0 ? r : 1;
 }
 
+/* Whether arg is an option of cmd that takes the next argument as its own:
+ * "--NAME" (or a prefix of it) or "-X" (or a cluster ending in X) for an
+ * option with CMD_ARG. */
+static bool cmd_takes_next(const Command *cmd, const char *arg) {
+        if (arg[0] != '-' || arg[1] == '\0')
+                return false;
+        for (const CmdOption *o = cmd->options; o && o->name; o++) {
+                if (!(o->flags & CMD_ARG))
+                        continue;
+                if (arg[1] == '-' ? !strchr(arg, '=') && arg[2] && strncmp(o->name, arg + 2, strlen(arg + 2)) == 0
+                                  : (o->flags & CMD_SHORT) && arg[strlen(arg) - 1] == (char) o->id)
+                        return true;
+        }
+        return false;
+}
+
+/* A relative day or week ("-7d", "-2w"): "-", digits and 'd' or 'w', which
+ * getopt would take for options when it stands as an argument of its own
+ * ("kizuki week -2w"). */
+static bool cmd_is_relative(const char *arg) {
+        size_t n = strlen(arg);
+        return n >= 3 && arg[0] == '-' && strspn(arg + 1, "0123456789") == n - 2 &&
+               (arg[n - 1] == 'd' || arg[n - 1] == 'w');
+}
+
+/* Whether argv[i] is a relative day or week standing as an argument of its own. */
+static bool cmd_relative_arg(const Command *cmd, char **argv, int i) {
+        return i > 0 && cmd_is_relative(argv[i]) && !(i > 1 && cmd_takes_next(cmd, argv[i - 1]));
+}
+
+/* argv with the relative days and weeks that stand as arguments of their own
+ * moved behind a "--", after the other positional arguments (no command takes
+ * a date beside others). *ret is malloc'ed and borrows argv's strings;
+ * *ret_argc is its length. */
+static int cmd_protect_relative(const Command *cmd, int argc, char **argv, char ***ret, int *ret_argc) {
+        _cleanup_free_ char **v = calloc((size_t) argc + 2, sizeof *v);
+        int n = 0, end = 0;
+
+        if (!v)
+                return -ENOMEM;
+        while (end < argc && strcmp(argv[end], "--") != 0)
+                end++;
+        for (int i = 0; i < end; i++)
+                if (!cmd_relative_arg(cmd, argv, i))
+                        v[n++] = argv[i];
+        v[n++] = (char *) "--";
+        for (int i = 0; i < end; i++)
+                if (cmd_relative_arg(cmd, argv, i))
+                        v[n++] = argv[i];
+        for (int i = end + 1; i < argc; i++)
+                v[n++] = argv[i];
+        *ret_argc = n;
+        *ret = TAKE_PTR(v);
+        return 0;
+}
+
 int cmd_run(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         _cleanup_free_ void *userdata = NULL;
+        _cleanup_free_ char **protected = NULL;
         int r;
+
+        r = cmd_protect_relative(cmd, argc, argv, &protected, &argc);
+        if (r < 0)
+                return r;
+        argv = protected;
 
         if (cmd->userdata_size > 0) {
                 userdata = calloc(1, cmd->userdata_size);
@@ -144,6 +207,8 @@ int cmd_run(const Command *cmd, int argc, char **argv, Ctx *ctx) {
         r = cmd_parse_options(cmd, argc, argv, ctx, userdata);
         if (r <= 0)
                 return r;
+        if (cmd->pager && ctx->pager)
+                (void) pager_open(); /* without one, the output goes to the terminal */
         ctx->userdata = userdata;
         ctx->argc = argc - optind;
         ctx->argv = argv + optind;
@@ -192,12 +257,37 @@ int cmd_invoke(const Ctx *ctx, const char *method, json_object *params, json_obj
         return r < 0 ? r : 0;
 }
 
-int cmd_parse_day(const Command *cmd, Ctx *ctx, const char *arg, char ret_date[static OUTPUT_DATE_MAX],
-                  int64_t *ret_day) {
-        int r = output_parse_day(arg, ret_date, ret_day);
-        if (r == -EINVAL)
-                return cmd_usage_error(cmd, ctx, "invalid date '%s' (expected YYYY-MM-DD, today or yesterday)", arg);
+/* r, said on stderr when it is the clock's failure. */
+static int cmd_clock_failed(int r) {
         if (r < 0)
                 fprintf(stderr, "kizuki: cannot tell today's local date: %s\n", strerror(-r));
         return r;
+}
+
+int cmd_parse_day(const Command *cmd, Ctx *ctx, const char *arg, char ret_date[static OUTPUT_DATE_MAX],
+                  int64_t *ret_day) {
+        int r = dates_parse_day(arg, ret_date, ret_day);
+        if (r == -EINVAL)
+                return cmd_usage_error(cmd, ctx,
+                                       "invalid date '%s' (expected YYYY-MM-DD, today, yesterday, -Nd, -Nw, "
+                                       "this-week or last-week)", arg);
+        return cmd_clock_failed(r);
+}
+
+int cmd_parse_week(const Command *cmd, Ctx *ctx, const char *arg, char ret_week[static ISO_WEEK_MAX],
+                   int64_t *ret_monday) {
+        int64_t monday;
+        int r = dates_parse_week(arg, &monday);
+        if (r >= 0) {
+                if (ret_monday)
+                        *ret_monday = monday;
+                return iso_week_of(monday, ret_week, NULL);
+        }
+        if (r == -EDOM)
+                return cmd_usage_error(cmd, ctx, "invalid week '%s': %.4s has 52 weeks", arg, arg);
+        if (r == -EINVAL)
+                return cmd_usage_error(cmd, ctx,
+                                       "invalid week '%s' (expected YYYY-Www such as 2026-W02, this-week, "
+                                       "last-week or -Nw)", arg);
+        return cmd_clock_failed(r);
 }

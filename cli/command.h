@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "client.h"
+#include "dates.h"
 #include "output.h"
 
 typedef struct Ctx {
@@ -16,7 +17,9 @@ typedef struct Ctx {
         bool color;              /* colour on stdout: --color, else tty, NO_COLOR unset, TERM not dumb */
         unsigned columns;        /* terminal width, for commands that fit their output to it */
         bool json;               /* the running command was asked for --json */
+        bool pager;              /* page long output on a terminal (no --no-pager) */
         bool usage_error;        /* set by cmd_usage_error(): exit status 2 */
+        bool home;               /* "kizuki" without a command: status leads with the unread nudges */
         void *userdata;          /* the running command's options, as cmd_run() parsed them */
         int argc;                /* its positional arguments, after the options */
         char **argv;
@@ -107,6 +110,7 @@ typedef struct Command {
                 int min, max; /* max < 0: no limit */
         } args;               /* positional arguments after options: none unless given */
         const CmdOption *options; /* besides --help; NULL when none */
+        bool pager;               /* its output may be long: page it (pager.h) when ctx->pager */
         /* Called for each option in the order given, with its argument (NULL
          * when it takes none) and the userdata of cmd_parse_options(). Returns
          * ≥ 0, or a usage error from cmd_usage_error(). NULL when every option
@@ -174,7 +178,14 @@ int cmd_parse_yes_no(const char *arg);
  * shown as JSON, < 0 on failure (said on stderr). */
 int cmd_invoke(const Ctx *ctx, const char *method, json_object *params, json_object **ret_reply);
 
-/* output_parse_day() for a command's date argument (NULL: today), reporting a
+/* dates_parse_day() for a command's date argument (NULL: today), reporting a
  * bad date as a usage error and a failing clock once, on stderr. */
 int cmd_parse_day(const Command *cmd, Ctx *ctx, const char *arg, char ret_date[static OUTPUT_DATE_MAX],
                   int64_t *ret_day);
+
+/* dates_parse_week() for a command's week argument: ret_week as kizukid
+ * spells it ("2026-W02"), ret_monday (may be NULL) its Monday; a bad week is
+ * a usage error ("2025 has 52 weeks" for 2025-W53), a failing clock is said
+ * once. */
+int cmd_parse_week(const Command *cmd, Ctx *ctx, const char *arg, char ret_week[static ISO_WEEK_MAX],
+                   int64_t *ret_monday);

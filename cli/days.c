@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "config.h"
 #include "macro.h"
 #include "output.h"
 #include "protocol.h"
@@ -50,7 +51,9 @@ static int day_parse(json_object *o, void *ret) {
             client_get_figure(o, "sleep_h", false, &d->sleep_h) < 0 ||
             client_get_figure(o, "is", false, &d->is) < 0 || client_get_figure(o, "iv", false, &d->iv) < 0 ||
             client_get_figure(o, "ra", false, &d->ra) < 0 || client_get_figure(o, "l5", false, &d->l5) < 0 ||
-            client_get_figure(o, "m10", false, &d->m10) < 0)
+            client_get_figure(o, "m10", false, &d->m10) < 0 || client_get_figure(o, "up", false, &d->up) < 0 ||
+            client_get_figure(o, "down", false, &d->down) < 0 || client_get_figure(o, "sri", false, &d->sri) < 0 ||
+            client_get_figure(o, "social_jet_lag_h", false, &d->social_jet_lag_h) < 0)
                 return -EBADMSG;
         if (day_get_clock(o, "first_active", &d->first_active) < 0 ||
             day_get_clock(o, "last_active", &d->last_active) < 0 ||
@@ -162,10 +165,31 @@ static int day_row(OutputTable *t, const Day *d, bool rhythm) {
         return 0;
 }
 
-int days_fetch(const Ctx *ctx, const char *from, const char *to, Day **ret, size_t *ret_n) {
+/* GetDays' settings: absent from older daemons (their defaults apply), else
+ * checked. */
+static int settings_parse(json_object *reply, DaySettings *ret) {
+        json_object *s = NULL;
+        int64_t cov = 0;
+        Config defaults;
+        config_defaults(&defaults);
+        *ret = (DaySettings) { .day_start_min = defaults.day_start_min, .min_coverage_h = defaults.min_coverage_h };
+        if (!json_object_object_get_ex(reply, "settings", &s))
+                return 0;
+        if (!json_object_is_type(s, json_type_object) || day_get_clock(s, "day_start", &ret->day_start_min) < 0 ||
+            ret->day_start_min < 0 || client_get_int(s, "min_coverage_h", &cov) < 0 || cov < 0 || cov > 24) {
+                fprintf(stderr, "kizuki: kizukid sent malformed settings with the days\n");
+                return -EBADMSG;
+        }
+        ret->min_coverage_h = (int) cov;
+        return 0;
+}
+
+int days_fetch(const Ctx *ctx, const char *from, const char *to, Day **ret, size_t *ret_n, DaySettings *ret_settings) {
         _cleanup_json_ json_object *reply = NULL;
         int r = client_invoke_strings(ctx->socket_path, KIZUKI_NAME("GetDays"), &reply, "from", from, "to", to, NULL);
         if (r < 0)
+                return r;
+        if (ret_settings && (r = settings_parse(reply, ret_settings)) < 0)
                 return r;
         return days_parse(reply, "days", ret, ret_n);
 }
@@ -188,8 +212,9 @@ int days_print_table(const Ctx *ctx, const Day *days, size_t n, bool rhythm) {
         if (r < 0)
                 return r;
         if (low)
-                printf("* Low coverage: too few hours observed; weekly figures leave the day out.\n");
-        return 0;
+                r = output_wrap(stdout, 0, "* ", "Low coverage: too few hours observed; weekly figures leave the day out.",
+                                output_prose_columns(ctx->columns));
+        return r;
 }
 
 /* The JSON value of a figure, unrounded, or null. */
@@ -222,6 +247,8 @@ static int day_to_json(const Day *d, json_object **ret) {
                 { "sleep_offset", clock_json(d->sleep_offset) },
                 { "sleep_mid", clock_json(d->sleep_mid) },
                 { "sleep_h", figure_json(d->sleep_h) },
+                { "up", figure_json(d->up) },
+                { "down", figure_json(d->down) },
                 { "coverage_h", figure_json(d->coverage_h) },
                 { "low_coverage", json_object_new_boolean(d->low_coverage) },
                 { "is", figure_json(d->is) },
@@ -231,6 +258,8 @@ static int day_to_json(const Day *d, json_object **ret) {
                 { "l5_onset", clock_json(d->l5_onset) },
                 { "m10", figure_json(d->m10) },
                 { "m10_onset", clock_json(d->m10_onset) },
+                { "sri", figure_json(d->sri) },
+                { "social_jet_lag_h", figure_json(d->social_jet_lag_h) },
                 { "went_out", answer_json(d->went_out) },
                 { "met_someone", answer_json(d->met_someone) },
                 { "mood", d->mood > 0 ? json_object_new_int(d->mood) : NULL },

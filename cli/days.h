@@ -15,6 +15,8 @@ typedef struct Day {
         char date[11];
         int64_t day; /* local seconds of its 00:00 */
         double screen_h, night_ratio, sleep_h, coverage_h, is, iv, ra, l5, m10;
+        double up, down; /* minutes after the date's 00:00, may pass midnight; NAN: null */
+        double sri, social_jet_lag_h;
         int first_active, last_active, sleep_onset, sleep_offset, sleep_mid, l5_onset, m10_onset;
         bool low_coverage;
         int went_out, met_someone, mood;
@@ -24,8 +26,16 @@ typedef struct Day {
  * Says so on stderr when it is malformed. */
 int days_parse(json_object *reply, const char *key, Day **ret, size_t *ret_n);
 
-/* GetDays(from, to): the days of the reply. Errors are said on stderr. */
-int days_fetch(const Ctx *ctx, const char *from, const char *to, Day **ret, size_t *ret_n);
+/* The daemon's settings the days were computed with (GetDays' settings);
+ * kizukid's defaults when an older daemon does not send them. */
+typedef struct DaySettings {
+        int day_start_min;
+        int min_coverage_h;
+} DaySettings;
+
+/* GetDays(from, to): the days of the reply, and its settings when
+ * ret_settings is not NULL. Errors are said on stderr. */
+int days_fetch(const Ctx *ctx, const char *from, const char *to, Day **ret, size_t *ret_n, DaySettings *ret_settings);
 
 /* The days as an aligned table on stdout (rhythm: with IS, IV, RA),
  * low-coverage days marked, and a footnote when there are any. */

@@ -15,16 +15,17 @@
 const DigestFigure digest_figures[] = {
         { "screen_h", "Screen time", DIGEST_KIND_HOURS },
         { "night_ratio", "Night share", DIGEST_KIND_SHARE },
-        { "first_active", "First active", DIGEST_KIND_TIME },
-        { "last_active", "Last active", DIGEST_KIND_TIME },
-        { "sleep_onset", "Sleep start", DIGEST_KIND_TIME },
-        { "sleep_offset", "Sleep end", DIGEST_KIND_TIME },
-        { "sleep_mid", "Sleep midpoint", DIGEST_KIND_TIME },
-        { "sleep_h", "Sleep length", DIGEST_KIND_HOURS },
+        { "up", "Up (first active)", DIGEST_KIND_CLOCK },
+        { "down", "Down (last active)", DIGEST_KIND_CLOCK },
+        { "sleep_onset", "Rest window start", DIGEST_KIND_TIME },
+        { "sleep_offset", "Rest window end", DIGEST_KIND_TIME },
+        { "sleep_mid", "Rest window middle", DIGEST_KIND_TIME },
+        { "sleep_h", "Rest window length", DIGEST_KIND_HOURS },
         { "coverage_h", "Observed", DIGEST_KIND_HOURS },
         { "is", "Stability (IS)", DIGEST_KIND_INDEX },
         { "iv", "Fragmentation (IV)", DIGEST_KIND_INDEX },
-        { "ra", "Amplitude (RA)", DIGEST_KIND_INDEX },
+        { "sri", "Regularity (SRI)", DIGEST_KIND_POINTS },
+        { "social_jet_lag_h", "Social jet lag", DIGEST_KIND_OFFSET },
 };
 const size_t digest_n_figures = ELEMENTSOF(digest_figures);
 
@@ -90,6 +91,8 @@ static bool figures_ok(json_object *o, bool day) {
                 return field_ok(o, "date", false, is_date) && field_ok(o, "low_coverage", false, is_bool);
         return field_ok(o, "days", false, is_count) && field_ok(o, "checkin_days", false, is_count) &&
                field_ok(o, "went_out_days", false, is_count) && field_ok(o, "met_someone_days", false, is_count) &&
+               field_ok(o, "went_out_answered", false, is_count) &&
+               field_ok(o, "met_someone_answered", false, is_count) &&
                field_ok(o, "mood", true, is_number);
 }
 
@@ -103,7 +106,7 @@ int digest_check(json_object *model, DigestLevel *ret_level) {
             !field_ok(model, "to", false, is_date) || !field_ok(model, "generated_at", false, is_instant))
                 return -EBADMSG;
         int level = digest_level_from_string(digest_string(model, "level"));
-        if (level < 0 || output_parse_week(digest_string(model, "week"), &from) < 0 ||
+        if (level < 0 || iso_week_parse(digest_string(model, "week"), &from) < 0 ||
             parse_date(digest_string(model, "from"), &to) < 0 || from != to ||
             parse_date(digest_string(model, "to"), &to) < 0 || to - from != 6 * DAY_S)
                 return -EBADMSG;
@@ -200,11 +203,20 @@ void digest_format_value(char *buf, size_t size, const DigestFigure *f, double v
                 snprintf(buf, size, "%.0f %%", v * 100);
                 break;
         case DIGEST_KIND_TIME:
-                output_clock(buf, size, (int) lround(v) % 1440);
+        case DIGEST_KIND_CLOCK:
+                output_clock(buf, size, (int) floor_mod(lround(v), 1440));
                 break;
         case DIGEST_KIND_INDEX:
                 snprintf(buf, size, "%.2f", v);
                 break;
+        case DIGEST_KIND_POINTS:
+                snprintf(buf, size, "%.0f", v);
+                break;
+        case DIGEST_KIND_OFFSET: {
+                long m = lround(v * 60);
+                snprintf(buf, size, "%s%ld:%02ld h", m < 0 ? "-" : m > 0 ? "+" : "", labs(m) / 60, labs(m) % 60);
+                break;
+        }
         }
 }
 
@@ -214,12 +226,17 @@ void digest_format_change(char *buf, size_t size, const DigestFigure *f, double 
                 [DIGEST_KIND_SHARE] = CHANGE_SHARE,
                 [DIGEST_KIND_TIME] = CHANGE_TIME,
                 [DIGEST_KIND_INDEX] = CHANGE_AMOUNT,
+                [DIGEST_KIND_CLOCK] = CHANGE_MINUTES,
+                [DIGEST_KIND_POINTS] = CHANGE_POINTS,
+                [DIGEST_KIND_OFFSET] = CHANGE_MINUTES,
         };
+        double scale = f->kind == DIGEST_KIND_OFFSET ? 60 : 1; /* hours to minutes */
         char text[32];
         Change c;
 
         buf[0] = '\0';
-        if ((size_t) f->kind >= ELEMENTSOF(change_kind) || summary_change(change_kind[f->kind], v, ref, &c) < 0)
+        if ((size_t) f->kind >= ELEMENTSOF(change_kind) ||
+            summary_change(change_kind[f->kind], v * scale, ref * scale, &c) < 0)
                 return;
         if (c.relative)
                 snprintf(text, sizeof text, "%.0f %%", fabs(c.delta));
@@ -234,7 +251,12 @@ void digest_format_change(char *buf, size_t size, const DigestFigure *f, double 
                 case DIGEST_KIND_SHARE:
                         snprintf(text, sizeof text, "%.0f pp", fabs(c.delta));
                         break;
-                case DIGEST_KIND_TIME: {
+                case DIGEST_KIND_POINTS:
+                        snprintf(text, sizeof text, "%.0f", fabs(c.delta));
+                        break;
+                case DIGEST_KIND_TIME:
+                case DIGEST_KIND_CLOCK:
+                case DIGEST_KIND_OFFSET: {
                         long m = labs(lround(c.delta));
                         if (m < 60)
                                 snprintf(text, sizeof text, "%ld min", m);
@@ -258,14 +280,15 @@ void digest_figure_row(json_object *model, const DigestFigure *f, DigestFigureRo
         digest_format_change(ret->baseline_change, sizeof ret->baseline_change, f, x, b);
 }
 
-/* "04:00–11:00", or "–" when the first is null. */
+/* "04:00–11:00"; "12:00–…" when only the end is null (not known yet); "–"
+ * when the start is null. */
 static void format_span(char *buf, size_t size, int a, int b) {
         char x[16], y[16];
         if (a < 0) {
                 snprintf(buf, size, "–");
                 return;
         }
-        snprintf(buf, size, "%s–%s", output_clock(x, sizeof x, a), output_clock(y, sizeof y, b));
+        snprintf(buf, size, "%s–%s", output_clock(x, sizeof x, a), b < 0 ? "…" : output_clock(y, sizeof y, b));
 }
 
 void digest_day_row(json_object *day, DigestDayRow *ret) {
@@ -273,8 +296,9 @@ void digest_day_row(json_object *day, DigestDayRow *ret) {
         digest_format_value(ret->night, sizeof ret->night, &digest_figures[1], digest_number(day, "night_ratio"));
         format_span(ret->sleep, sizeof ret->sleep, digest_clock(day, "sleep_onset"), digest_clock(day, "sleep_offset"));
         digest_format_value(ret->sleep_len, sizeof ret->sleep_len, &digest_figures[7], digest_number(day, "sleep_h"));
-        format_span(ret->active, sizeof ret->active, digest_clock(day, "first_active"),
-                    digest_clock(day, "last_active"));
+        double up = digest_number(day, "up"), down = digest_number(day, "down");
+        format_span(ret->active, sizeof ret->active, isnan(up) ? -1 : (int) floor_mod(lround(up), 1440),
+                    isnan(down) ? -1 : (int) floor_mod(lround(down), 1440));
         ret->low = json_object_get_boolean(json_object_object_get(day, "low_coverage"));
 }
 
@@ -295,6 +319,32 @@ void digest_headline(json_object *model, char *buf, size_t size) {
                          *change ? " vs baseline" : "");
         if (n > 0 && (size_t) n < size && !isnan(night))
                 snprintf(buf + n, size - (size_t) n, "; nights %.0f %% of screen time", night * 100);
+}
+
+/* "yes on 1 of 2 days answered (1 day not answered)" for one question. */
+static int checkin_answer(char *buf, size_t size, const char *question, int yes, int answered, int days) {
+        int n = snprintf(buf, size, " %s: ", question);
+        if (answered == 0)
+                return n + snprintf(buf + n, size - (size_t) n, "not answered.");
+        n += snprintf(buf + n, size - (size_t) n, "yes on %d of %d day%s answered", yes, answered,
+                      answered == 1 ? "" : "s");
+        if (days > answered)
+                n += snprintf(buf + n, size - (size_t) n, " (%d day%s not answered)", days - answered,
+                              days - answered == 1 ? "" : "s");
+        return n + snprintf(buf + n, size - (size_t) n, ".");
+}
+
+void digest_checkins_sentence(json_object *model, char *buf, size_t size) {
+        json_object *mean = json_object_object_get(model, "mean");
+        int days = json_object_get_int(json_object_object_get(mean, "checkin_days"));
+        char went[96], met[96];
+
+        checkin_answer(went, sizeof went, "Went out", json_object_get_int(json_object_object_get(mean, "went_out_days")),
+                       json_object_get_int(json_object_object_get(mean, "went_out_answered")), days);
+        checkin_answer(met, sizeof met, "Met someone",
+                       json_object_get_int(json_object_object_get(mean, "met_someone_days")),
+                       json_object_get_int(json_object_object_get(mean, "met_someone_answered")), days);
+        snprintf(buf, size, "Checked in on %d day%s.%s%s", days, days == 1 ? "" : "s", went, met);
 }
 
 void digest_format_day(char *buf, size_t size, const char *date, bool with_year) {

@@ -23,6 +23,10 @@ typedef enum DigestKind {
         DIGEST_KIND_SHARE, /* 0..1: shown in percent, change in percentage points */
         DIGEST_KIND_TIME,  /* a time of day "HH:MM": change in minutes, ↑ later */
         DIGEST_KIND_INDEX, /* a rhythm figure: change in percent */
+        DIGEST_KIND_CLOCK, /* minutes after the day's 00:00 that may pass midnight (up,
+                            * down): shown as a time of day, change in minutes, ↑ later */
+        DIGEST_KIND_POINTS, /* a score (SRI, -100..100): change in points */
+        DIGEST_KIND_OFFSET, /* a signed duration in hours (social jet lag): change in minutes */
 } DigestKind;
 
 typedef struct DigestFigure {
@@ -60,8 +64,8 @@ typedef struct DigestFigureRow {
 } DigestFigureRow;
 void digest_figure_row(json_object *model, const DigestFigure *f, DigestFigureRow *ret);
 /* One day's row of the day by day table, as shown: screen time, night share,
- * sleep window ("00:30–07:45", "–" when unknown) and length, first to last
- * active; low when too little of the day was observed. */
+ * rest window ("00:30–07:45", "–" when unknown) and length, up to down (the
+ * waking day); low when too little of the day was observed. */
 typedef struct DigestDayRow {
         char screen[32], night[32], sleep[40], sleep_len[32], active[40];
         bool low;
@@ -70,6 +74,10 @@ void digest_day_row(json_object *day, DigestDayRow *ret);
 /* "Screen 7.1 h/day, ↑ 22 % vs baseline; nights 31 % of screen time", a
  * sentence without its full stop. */
 void digest_headline(json_object *model, char *buf, size_t size);
+/* "Checked in on 3 days. Went out: yes on 1 of 2 days answered (1 day not
+ * answered). Met someone: …" — per question, of the days answered; a day not
+ * answered is unknown, never "no". Plain text without markup. */
+void digest_checkins_sentence(json_object *model, char *buf, size_t size);
 /* "Mon 2026-03-23" for "2026-03-23"; "" when malformed. */
 void digest_format_day(char *buf, size_t size, const char *date, bool with_year);
 

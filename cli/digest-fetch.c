@@ -11,14 +11,6 @@
 #include "output.h"
 #include "protocol.h"
 
-int digest_parse_week(const char *s, char *ret, size_t size) {
-        int64_t monday;
-
-        if (size < ISO_WEEK_MAX || output_parse_week(s, &monday) < 0 || iso_week_of(monday, ret, NULL) < 0)
-                return -EINVAL;
-        return 0;
-}
-
 int digest_fetch(const char *socket_path, const char *week, DigestLevel level, json_object **ret_model) {
         _cleanup_json_ json_object *params = NULL, *reply = NULL;
         json_object *model;

@@ -137,9 +137,9 @@ static void html_checkins_nudges(FILE *f, json_object *model) {
         if (days == 0)
                 fputs("<p>No check-ins this week.</p>\n", f);
         else {
-                fprintf(f, "<p>Answered on %d day%s: went out on %d, met someone on %d.", days, days == 1 ? "" : "s",
-                        json_object_get_int(json_object_object_get(mean, "went_out_days")),
-                        json_object_get_int(json_object_object_get(mean, "met_someone_days")));
+                char sentence[320];
+                digest_checkins_sentence(model, sentence, sizeof sentence);
+                fprintf(f, "<p>%s", sentence);
                 if (!isnan(mood))
                         fprintf(f, " Mean mood %.1f (1 low to 5 good).", mood);
                 fputs("</p>\n", f);
@@ -165,8 +165,8 @@ static void html_days_table(FILE *f, json_object *days) {
 
         fputs("<table>\n<caption>Each day of the week.</caption>\n<thead><tr><th scope=\"col\">Day</th>"
               "<th scope=\"col\">Screen time</th><th scope=\"col\">Night share</th>"
-              "<th scope=\"col\">Sleep window</th><th scope=\"col\">Sleep length</th>"
-              "<th scope=\"col\">Active from–to</th><th scope=\"col\">Observed</th></tr></thead>\n<tbody>\n",
+              "<th scope=\"col\">Rest window</th><th scope=\"col\">Rest length</th>"
+              "<th scope=\"col\">Up–down</th><th scope=\"col\">Observed</th></tr></thead>\n<tbody>\n",
               f);
         for (size_t i = 0; i < 7; i++) {
                 json_object *d = json_object_array_get_idx(days, i);
@@ -219,15 +219,15 @@ static void svg_columns(FILE *f, json_object *days, const char *id, const char *
         fprintf(f, "</svg>\n<figcaption>%s</figcaption>\n</figure>\n", title);
 }
 
-/* Sleep windows on a noon-to-noon axis, one bar per day. */
+/* Rest windows on a noon-to-noon axis, one bar per day. */
 static void svg_sleep(FILE *f, json_object *days) {
         const int w = 300, left = 34, right = 280, row = 18, top = 8;
         const int h = top + 7 * row + 24;
         const double scale = (right - left) / 1440.0;
 
         fprintf(f, "<figure>\n<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
-                   "aria-labelledby=\"chart-sleep\">\n<title id=\"chart-sleep\">Sleep window per night, "
-                   "noon to noon</title>\n",
+                   "aria-labelledby=\"chart-sleep\">\n<title id=\"chart-sleep\">Rest window (longest break from "
+                   "this computer) per night, noon to noon</title>\n",
                 w, h, w, h);
         for (int t = 0; t <= 4; t++) {
                 int x = left + (int) lround(t * 360 * scale);
@@ -251,7 +251,8 @@ static void svg_sleep(FILE *f, json_object *days) {
                 fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>\n", x, y + 3,
                         fmin(len * 60 * scale, right - x), row - 6, BAR);
         }
-        fputs("</svg>\n<figcaption>Sleep window per night, noon to noon (the times are in the table).</figcaption>\n"
+        fputs("</svg>\n<figcaption>Rest window per night, noon to noon: the longest break from this computer, an upper "
+              "bound on sleep (the times are in the table).</figcaption>\n"
               "</figure>\n",
               f);
 }
@@ -349,7 +350,9 @@ int digest_render_html(json_object *model, DigestLevel level, const DigestOption
         digest_write_parts(f, model, level, &(DigestParts) { html_figures, html_checkins_nudges, NULL, html_days, html_hours });
         put_html(f,
                  "</main>\n<footer>\n<p class=\"note\">Screen time is time active at the computer, as recorded by "
-                 "kizuki on the person's own machine. Nights run %s to %s; days start at %s.</p>\n</footer>\n"
+                 "kizuki on the person's own machine. The rest window is the longest break from this computer "
+                 "around the night: an upper bound on sleep, not a sleep measure. Up and down are the first and "
+                 "last activity between two rest windows. Nights run %s to %s; days start at %s.</p>\n</footer>\n"
                  "</body>\n</html>\n",
                  digest_string(settings, "night_start"), digest_string(settings, "night_end"),
                  digest_string(settings, "day_start"));

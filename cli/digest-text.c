@@ -75,9 +75,9 @@ static void text_checkins(FILE *f, json_object *model) {
                 fprintf(f, "No check-ins this week.\n");
                 return;
         }
-        fprintf(f, "Answered on %d day%s: went out on %d, met someone on %d.\n", days, days == 1 ? "" : "s",
-                json_object_get_int(json_object_object_get(mean, "went_out_days")),
-                json_object_get_int(json_object_object_get(mean, "met_someone_days")));
+        char sentence[320];
+        digest_checkins_sentence(model, sentence, sizeof sentence);
+        output_wrap(f, 0, "", sentence, TEXT_COLUMNS);
         if (!isnan(mood))
                 fprintf(f, "Mean mood %.1f (1 low to 5 good).\n", mood);
 }
@@ -111,7 +111,7 @@ static void text_days(FILE *f, json_object *model) {
         bool low = false;
 
         text_heading(f, "Day by day");
-        fprintf(f, "Day          Screen  Night  Sleep        Length  Active       Obs.\n");
+        fprintf(f, "Day          Screen  Night  Rest window  Length  Up–down      Obs.\n");
         for (size_t i = 0; i < 7; i++) {
                 json_object *d = json_object_array_get_idx(days, i);
                 char day[32], cell[48];
@@ -179,7 +179,10 @@ int digest_render_text(json_object *model, DigestLevel level, FILE *f) {
         digest_write_parts(f, model, level,
                            &(DigestParts) { text_figures, text_checkins, text_nudges, text_days, text_hours });
         fprintf(f, "\nScreen time is time active at the computer, as recorded by kizuki on\n"
-                   "the person's own machine.\nNights run %s to %s; days start at %s.\n",
+                   "the person's own machine. The rest window is the longest break from this\n"
+                   "computer around the night: an upper bound on sleep, not a sleep measure.\n"
+                   "Up and down are the first and last activity between two rest windows.\n"
+                   "Nights run %s to %s; days start at %s.\n",
                 digest_string(settings, "night_start"), digest_string(settings, "night_end"),
                 digest_string(settings, "day_start"));
         return 0;

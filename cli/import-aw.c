@@ -44,11 +44,7 @@
 
 typedef struct AwParser {
         ImportParsed p;
-        bool strict;
-        AcctOffsetFn offset_fn;
-        void *offset_userdata;
-        ImportRejectFn reject;
-        void *userdata;
+        const ImportOptions *o;
         uint64_t index;
 } AwParser;
 
@@ -308,7 +304,7 @@ static bool string_is(json_object *o, const char *s) {
 }
 
 static int aw_reject(AwParser *a, const char *reason, const char *quoted, size_t quoted_len) {
-        return import_reject(&a->p, a->strict, a->reject, a->userdata, a->index, reason, quoted, quoted_len);
+        return import_reject(&a->p, a->o, a->index, reason, quoted, quoted_len);
 }
 
 /* One event; 0 when it was taken, ignored, or rejected without strict. */
@@ -320,6 +316,7 @@ static int aw_event(AwParser *a, json_object *ev) {
         int32_t frac_ns, off;
         double d;
         bool active;
+        int r;
 
         a->index++;
         a->p.rows_read++;
@@ -365,7 +362,10 @@ static int aw_event(AwParser *a, json_object *ev) {
         if (end <= start)
                 return 0;
 
-        off = a->offset_fn(start, a->offset_userdata);
+        r = import_check_future(&a->p, a->o, a->index, end);
+        if (r <= 0)
+                return r;
+        off = a->o->offset_fn(start, a->o->offset_userdata);
         if (off < -OFFSET_MAX || off > OFFSET_MAX)
                 return aw_reject(a, "time zone offset out of range", NULL, 0);
 
@@ -482,20 +482,13 @@ static void tokener_freep(json_tokener **t) {
                 json_tokener_free(*t);
 }
 
-int import_parse_activitywatch(const char *buf, size_t len, bool strict, AcctOffsetFn offset_fn, void *offset_userdata,
-                               ImportRejectFn reject, void *userdata, ImportParsed *ret) {
+int import_parse_activitywatch(const char *buf, size_t len, const ImportOptions *o, ImportParsed *ret) {
         _cleanup_(tokener_freep) json_tokener *tok = NULL;
         _cleanup_(aw_scan_done) AwScan sc = {};
-        AwParser a = {
-                .strict = strict,
-                .offset_fn = offset_fn,
-                .offset_userdata = offset_userdata,
-                .reject = reject,
-                .userdata = userdata,
-        };
+        AwParser a = { .o = o };
         int r;
 
-        if (!ret || !offset_fn || (len > 0 && !buf))
+        if (!ret || !o || !o->offset_fn || (len > 0 && !buf))
                 return -EINVAL;
         *ret = (ImportParsed) {};
 

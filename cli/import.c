@@ -61,12 +61,12 @@ int import_parsed_add(ImportParsed *p, const ImportInterval *iv) {
         return 0;
 }
 
-int import_reject(ImportParsed *p, bool strict, ImportRejectFn reject, void *userdata, uint64_t line,
-                  const char *reason, const char *quoted, size_t quoted_len) {
+int import_reject(ImportParsed *p, const ImportOptions *o, uint64_t line, const char *reason, const char *quoted,
+                  size_t quoted_len) {
         char msg[128];
 
         p->rows_rejected++;
-        if (reject) {
+        if (o->reject) {
                 if (quoted) {
                         /* The value comes from the file: printable ASCII only, so a
                          * message cannot carry terminal escapes or a line break. */
@@ -85,9 +85,19 @@ int import_reject(ImportParsed *p, bool strict, ImportRejectFn reject, void *use
                         snprintf(msg, sizeof msg, "%s '%s'", reason, shown);
                         reason = msg;
                 }
-                reject(line, reason, userdata);
+                o->reject(line, reason, o->userdata);
         }
-        return strict ? -EBADMSG : 0;
+        return o->strict ? -EBADMSG : 0;
+}
+
+int import_check_future(ImportParsed *p, const ImportOptions *o, uint64_t line, int64_t end) {
+        int r;
+
+        if (o->now == 0 || end <= o->now)
+                return 1;
+        p->rows_future++;
+        r = import_reject(p, o, line, "ends in the future", NULL, 0);
+        return r < 0 ? r : 0;
 }
 
 /* ---- timestamps ---- */
@@ -203,7 +213,8 @@ int import_parse_timestamp(const char *s, size_t len, int64_t *ret_t, int32_t *r
  *    lower line), whose offset it takes.
  * 4. Cut each piece by the active ranges (one forward pointer: pieces only move
  *    forward) and then at local hour boundaries of its offset, summing into
- *    buckets keyed by (start, offset); sort and merge those.
+ *    buckets keyed by (start, offset); sort and merge those of one UTC start,
+ *    which cover the same instants, under the offset that came first in time.
  * O(n log n) time, memory linear in n plus the number of hours covered. */
 
 typedef struct Range {
@@ -222,10 +233,16 @@ static int cmp_interval(const void *x, const void *y) {
                CMP(a->utc_offset, b->utc_offset) ?: CMP(a->active, b->active);
 }
 
-static int cmp_bucket(const void *x, const void *y) {
-        const AcctBucket *a = x, *b = y;
+/* A bucket and its place in time order, for a stable sort by start. */
+typedef struct Ordered {
+        AcctBucket b;
+        size_t pos;
+} Ordered;
 
-        return CMP(a->start, b->start) ?: CMP(a->utc_offset, b->utc_offset);
+static int cmp_ordered(const void *x, const void *y) {
+        const Ordered *a = x, *b = y;
+
+        return CMP(a->b.start, b->b.start) ?: CMP(a->pos, b->pos);
 }
 
 static int bucket_add(BucketList *l, int64_t start, int32_t off, int32_t active, int32_t observed) {
@@ -258,6 +275,34 @@ static int piece_add(BucketList *l, int64_t a, int64_t e, int32_t off, bool acti
                         return r;
                 a = x;
         }
+        return 0;
+}
+
+int import_merge_hours(AcctBucket *b, size_t n, size_t *ret_n) {
+        _cleanup_free_ Ordered *order = NULL;
+        size_t k = 0;
+
+        if (n > SIZE_MAX / sizeof *order)
+                return -ENOMEM;
+        order = malloc((n ? n : 1) * sizeof *order);
+        if (!order)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                order[i] = (Ordered) { b[i], i };
+        qsort(order, n, sizeof *order, cmp_ordered);
+        for (size_t i = 0; i < n; i++) {
+                const AcctBucket *x = &order[i].b;
+
+                if (k > 0 && b[k - 1].start == x->start) {
+                        int64_t o = (int64_t) b[k - 1].observed_s + x->observed_s;
+                        int64_t a = (int64_t) b[k - 1].active_s + x->active_s;
+
+                        b[k - 1].observed_s = (int32_t) (o > SEC_PER_HOUR ? SEC_PER_HOUR : o);
+                        b[k - 1].active_s = (int32_t) (a > b[k - 1].observed_s ? b[k - 1].observed_s : a);
+                } else
+                        b[k++] = *x;
+        }
+        *ret_n = k;
         return 0;
 }
 
@@ -327,21 +372,12 @@ int import_to_buckets(const ImportInterval *iv, size_t n, AcctBucket **ret, size
                 }
         }
 
-        /* Pieces with different offsets interleave their buckets: sort, then merge
-         * equal keys. The pieces are disjoint, so no bucket can exceed its hour;
-         * the cap only guards the invariant. */
-        qsort(l.b, l.n, sizeof *l.b, cmp_bucket);
-        k = 0;
-        for (size_t i = 0; i < l.n; i++) {
-                if (k > 0 && cmp_bucket(&l.b[k - 1], &l.b[i]) == 0) {
-                        int64_t o = (int64_t) l.b[k - 1].observed_s + l.b[i].observed_s;
-                        int64_t x = (int64_t) l.b[k - 1].active_s + l.b[i].active_s;
-
-                        l.b[k - 1].observed_s = (int32_t) (o > SEC_PER_HOUR ? SEC_PER_HOUR : o);
-                        l.b[k - 1].active_s = (int32_t) (x > l.b[k - 1].observed_s ? l.b[k - 1].observed_s : x);
-                } else
-                        l.b[k++] = l.b[i];
-        }
+        /* Pieces with different offsets interleave their buckets. The pieces are
+         * disjoint, so no bucket can exceed its hour; the cap only guards the
+         * invariant. */
+        r = import_merge_hours(l.b, l.n, &k);
+        if (r < 0)
+                goto fail;
 
         *ret = l.b;
         *ret_n = k;

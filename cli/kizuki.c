@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "macro.h"
 #include "output.h"
+#include "pager.h"
 #include "version.h"
 
 #define EXIT_USAGE 2
@@ -22,6 +24,7 @@ static const Command cmd_help = {
         .usage = "[COMMAND]",
         .summary = "Show help for all or one command",
         .args = { 0, 1 },
+        .pager = true,
         .exec = help_exec,
 };
 
@@ -30,8 +33,58 @@ static const Command *const commands[] = {
         &cmd_status,   &cmd_nudges,  &cmd_nudge,  &cmd_explain, &cmd_consent, &cmd_pause,  &cmd_resume,
         &cmd_hint,     &cmd_hours,   &cmd_days,   &cmd_week,    &cmd_actogram, &cmd_checkin,
         &cmd_import,   &cmd_policy,  &cmd_reload, &cmd_digest,  &cmd_share,   &cmd_shares,
-        &cmd_recipients, &cmd_privacy, &cmd_export, &cmd_forget, &cmd_help,
+        &cmd_recipients, &cmd_resources, &cmd_privacy, &cmd_export, &cmd_forget, &cmd_help,
 };
+
+/* The optimal string alignment distance of a and b: insertions, deletions,
+ * substitutions and swaps of neighbours ("statsu" is one swap from "status").
+ * Names longer than 31 bytes count as far from everything. */
+static unsigned edit_distance(const char *a, const char *b) {
+        enum { MAX = 32 };
+        size_t n = strlen(a), m = strlen(b);
+        unsigned d[MAX + 1][MAX + 1];
+
+        if (n >= MAX || m >= MAX)
+                return UINT_MAX;
+        for (size_t i = 0; i <= n; i++)
+                d[i][0] = (unsigned) i;
+        for (size_t j = 0; j <= m; j++)
+                d[0][j] = (unsigned) j;
+        for (size_t i = 1; i <= n; i++)
+                for (size_t j = 1; j <= m; j++) {
+                        unsigned v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+                        if (d[i - 1][j] + 1 < v)
+                                v = d[i - 1][j] + 1;
+                        if (d[i][j - 1] + 1 < v)
+                                v = d[i][j - 1] + 1;
+                        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+                                v = d[i - 2][j - 2] + 1;
+                        d[i][j] = v;
+                }
+        return d[n][m];
+}
+
+/* "Did you mean" the commands nearest to an unknown name: those within one
+ * edit (two for names of five letters or more), nearest first. */
+static void command_suggest(const char *name) {
+        unsigned limit = strlen(name) >= 5 ? 2 : 1, best = UINT_MAX;
+
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
+                unsigned dist = edit_distance(name, commands[i]->name);
+                if (dist < best)
+                        best = dist;
+        }
+        if (best > limit)
+                return;
+        fprintf(stderr, "Did you mean");
+        const char *sep = " ";
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                if (edit_distance(name, commands[i]->name) == best) {
+                        fprintf(stderr, "%s'kizuki %s'", sep, commands[i]->name);
+                        sep = " or ";
+                }
+        fprintf(stderr, "?\n");
+}
 
 /* Exact name or alias, then a unique prefix of a name. Prints why it failed. */
 static int command_find(const char *name, const Command **ret) {
@@ -65,7 +118,9 @@ static int command_find(const char *name, const Command **ret) {
                 fputc('\n', stderr);
                 return -EINVAL;
         }
-        fprintf(stderr, "kizuki: unknown command '%s'\nRun 'kizuki --help' for a list of commands.\n", name);
+        fprintf(stderr, "kizuki: unknown command '%s'\n", name);
+        command_suggest(name);
+        fprintf(stderr, "Run 'kizuki --help' for a list of commands.\n");
         return -ENOENT;
 }
 
@@ -80,10 +135,11 @@ static void help_main(void) {
         if (width > 34)
                 width = 34;
 
-        printf("Usage: kizuki [--socket PATH] [--color WHEN] [COMMAND [ARGS...]]\n"
+        printf("Usage: kizuki [OPTION]... [COMMAND [ARGS...]]\n"
                "\n"
                "Show and control what kizukid records: the seconds you were active and the\n"
-               "seconds it observed, per local hour, nothing else. Without a command: status.\n"
+               "seconds it observed, per local hour, nothing else. Without a command: your\n"
+               "unread nudges, then the status.\n"
                "\n"
                "Commands:\n");
         for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
@@ -101,6 +157,10 @@ static void help_main(void) {
                "                 $XDG_RUNTIME_DIR/kizuki/io.kizuki.Daemon)\n"
                "  --color WHEN   Colour the output: auto (default: on a terminal, unless\n"
                "                 NO_COLOR is set), always or never; also after the command\n"
+               "  --no-pager     Do not page long output on a terminal ($KIZUKI_PAGER, else\n"
+               "                 $PAGER, else less -FRX); also after the command\n"
+               "  --ascii        Draw charts and arrows in ASCII (the default when the\n"
+               "                 locale is not UTF-8); also after the command\n"
                "  -h, --help     Show this help\n"
                "  --version      Show the version\n"
                "\n"
@@ -129,10 +189,11 @@ static bool color_valid(const char *when) {
         return strcmp(when, "auto") == 0 || strcmp(when, "always") == 0 || strcmp(when, "never") == 0;
 }
 
-/* --color is global but may also follow the command ("kizuki week --color=never"):
- * take "--color[=| ]WHEN" (or --colour) out of the command's arguments, up to a "--".
+/* --color, --no-pager and --ascii are global but may also follow the command
+ * ("kizuki week --color=never"): take "--color[=| ]WHEN" (or --colour),
+ * --no-pager and --ascii out of the command's arguments, up to a "--".
  * Returns the number of arguments left, or -EINVAL for a missing or bad WHEN. */
-static int color_extract(int argc, char **argv, const char **color) {
+static int global_extract(int argc, char **argv, const char **color, bool *no_pager, bool *ascii) {
         int n = 1;
 
         for (int i = 1; i < argc; i++) {
@@ -141,6 +202,10 @@ static int color_extract(int argc, char **argv, const char **color) {
                         while (i < argc)
                                 argv[n++] = argv[i++];
                         break;
+                }
+                if (strcmp(a, "--no-pager") == 0 || strcmp(a, "--ascii") == 0) {
+                        *(a[2] == 'n' ? no_pager : ascii) = true;
+                        continue;
                 }
                 if (strncmp(a, "--color=", 8) == 0)
                         when = a + 8;
@@ -167,6 +232,8 @@ int main(int argc, char **argv) {
                 { "socket", required_argument, NULL, 's' },
                 { "color", required_argument, NULL, 'c' },
                 { "colour", required_argument, NULL, 'c' },
+                { "no-pager", no_argument, NULL, 'P' },
+                { "ascii", no_argument, NULL, 'A' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {},
@@ -176,6 +243,7 @@ int main(int argc, char **argv) {
         _cleanup_free_ char **cmd_argv = NULL;
         const char *socket_path = NULL, *color = "auto";
         const Command *cmd = &cmd_status;
+        bool no_pager = false, help = false, ascii = false;
         Ctx ctx = {};
         int c, r;
 
@@ -196,9 +264,15 @@ int main(int argc, char **argv) {
                         }
                         color = optarg;
                         break;
+                case 'P':
+                        no_pager = true;
+                        break;
+                case 'A':
+                        ascii = true;
+                        break;
                 case 'h':
-                        help_main();
-                        return EXIT_SUCCESS;
+                        help = true;
+                        break;
                 case 'V':
                         printf("kizuki %s\n", KIZUKI_VERSION);
                         return EXIT_SUCCESS;
@@ -206,6 +280,14 @@ int main(int argc, char **argv) {
                         fprintf(stderr, "Run 'kizuki --help' for usage.\n");
                         return EXIT_USAGE;
                 }
+
+        if (help) {
+                if (!no_pager)
+                        (void) pager_open();
+                help_main();
+                pager_close();
+                return EXIT_SUCCESS;
+        }
 
         if (!socket_path || !*socket_path) {
                 const char *e = getenv("KIZUKI_SOCKET");
@@ -223,6 +305,7 @@ int main(int argc, char **argv) {
 
         if (optind < argc && command_find(argv[optind], &cmd) < 0)
                 return EXIT_USAGE;
+        ctx.home = optind >= argc;
 
         /* The command's own argv: "kizuki NAME" (for getopt's messages) and its arguments. */
         int cmd_argc = optind < argc ? argc - optind : 1;
@@ -235,7 +318,7 @@ int main(int argc, char **argv) {
         cmd_argv[0] = cmd_argv0;
         for (int i = 1; i < cmd_argc; i++)
                 cmd_argv[i] = argv[optind + i];
-        cmd_argc = color_extract(cmd_argc, cmd_argv, &color);
+        cmd_argc = global_extract(cmd_argc, cmd_argv, &color, &no_pager, &ascii);
         if (cmd_argc < 0) {
                 fprintf(stderr, "kizuki: invalid --color (expected auto, always or never)\n"
                         "Run 'kizuki --help' for usage.\n");
@@ -248,14 +331,18 @@ int main(int argc, char **argv) {
         else
                 ctx.color = strcmp(color, "always") == 0;
         ctx.columns = output_columns();
+        ctx.pager = !no_pager;
+        output_set_ascii(ascii || !output_locale_utf8());
 
         optind = 0; /* glibc: 0 re-initialises getopt completely */
         r = cmd_run(cmd, cmd_argc, cmd_argv, &ctx);
 
         if (fflush(stdout) == EOF || ferror(stdout)) {
                 fprintf(stderr, "kizuki: cannot write output: %s\n", strerror(errno));
+                pager_close();
                 return EXIT_FAILURE;
         }
+        pager_close();
         if (r >= 0)
                 return EXIT_SUCCESS;
         return ctx.usage_error ? EXIT_USAGE : EXIT_FAILURE;

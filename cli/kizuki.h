@@ -34,5 +34,6 @@ extern const Command cmd_recipients;
 extern const Command cmd_share;
 extern const Command cmd_shares;
 extern const Command cmd_privacy;
+extern const Command cmd_resources;
 extern const Command cmd_export;
 extern const Command cmd_forget;

@@ -66,11 +66,11 @@ int nudges_fetch(const Ctx *ctx, bool all, json_object **ret_reply, Nudge **ret,
         return 0;
 }
 
+/* Calm colours: a nudge is a note to oneself, and the screen may be seen by
+ * others; red or bold would read as an alarm. */
 static const char *severity_color(const Ctx *ctx, const char *severity) {
-        if (strcmp(severity, "concern") == 0)
-                return output_color(ctx->color, ANSI_BOLD ANSI_RED);
-        if (strcmp(severity, "notice") == 0)
-                return output_color(ctx->color, ANSI_YELLOW);
+        if (strcmp(severity, "concern") == 0 || strcmp(severity, "notice") == 0)
+                return output_color(ctx->color, ANSI_CYAN);
         return "";
 }
 
@@ -84,4 +84,12 @@ void nudge_print_line(const Ctx *ctx, const Nudge *n, unsigned indent) {
         unsigned used = (unsigned) (strlen(head) + 9);
         output_truncate(title, sizeof title, n->title, ctx->columns > used + 10 ? ctx->columns - used : 10);
         printf("%s%s%-7s%s  %s\n", head, color, sev, *color ? output_color(ctx->color, ANSI_RESET) : "", title);
+}
+
+int nudge_print_full(const Ctx *ctx, const Nudge *n) {
+        nudge_print_line(ctx, n, 0);
+        if (output_wrap(stdout, 4, "", n->body, ctx->columns) < 0 ||
+            (n->step && output_wrap(stdout, 4, "One small step: ", n->step, ctx->columns) < 0))
+                return -ENOMEM;
+        return 0;
 }

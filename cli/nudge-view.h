@@ -34,6 +34,10 @@ int nudges_parse(json_object *reply, const char *key, const char *what, Nudge **
 int nudges_fetch(const Ctx *ctx, bool all, json_object **ret_reply, Nudge **ret, size_t *ret_n);
 
 /* "#12  2026-03-10  concern  Title" on stdout after indent spaces, the
- * severity coloured (concern bold red, notice yellow) and the title cut to
- * fit ctx->columns. */
+ * severity in a calm colour (cyan for notice and concern: never red, nothing
+ * that looks like an alarm) and the title cut to fit ctx->columns. */
 void nudge_print_line(const Ctx *ctx, const Nudge *n, unsigned indent);
+
+/* The one-line form, then the body and "One small step: STEP" wrapped to
+ * ctx->columns under it. -ENOMEM. */
+int nudge_print_full(const Ctx *ctx, const Nudge *n);

@@ -1,6 +1,8 @@
 #include "output.h"
 
 #include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
@@ -8,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,51 +47,38 @@ unsigned output_columns(void) {
         return 80;
 }
 
-int output_parse_day(const char *arg, char ret_date[static OUTPUT_DATE_MAX], int64_t *ret_day) {
-        char date[OUTPUT_DATE_MAX];
-
-        if (!arg || strcmp(arg, "today") == 0 || strcmp(arg, "yesterday") == 0) {
-                /* The local date now (or a day earlier: noon minus a day never skips one across DST). */
-                time_t now = time(NULL);
-                struct tm tm;
-                if (!localtime_r(&now, &tm))
-                        return -ERANGE;
-                if (arg && strcmp(arg, "yesterday") == 0) {
-                        tm.tm_mday -= 1;
-                        tm.tm_hour = 12;
-                        tm.tm_isdst = -1;
-                        now = mktime(&tm);
-                        if (now == (time_t) -1 || !localtime_r(&now, &tm))
-                                return -ERANGE;
-                }
-                if (strftime(date, sizeof date, "%Y-%m-%d", &tm) != 10)
-                        return -ERANGE;
-        } else {
-                size_t n = strlen(arg);
-                if (n >= sizeof date)
-                        return -EINVAL;
-                memcpy(date, arg, n + 1);
-        }
-        if (parse_date(date, ret_day) < 0)
-                return -EINVAL;
-        memcpy(ret_date, date, sizeof date);
-        return 0;
-}
-
 int output_format_day(char *buf, size_t size, int64_t day) {
         return output_bucket_time(buf, size, day, 0, "%Y-%m-%d");
 }
 
-int output_parse_week(const char *s, int64_t *ret_monday) {
-        char canon[ISO_WEEK_MAX];
+static bool glyphs_ascii;
 
-        /* People type "2026-w13" too; kizukid and iso_week_parse() take "2026-W13". */
-        if (!s || strlen(s) >= sizeof canon)
-                return -EINVAL;
-        memcpy(canon, s, strlen(s) + 1);
-        if (canon[0] && strlen(canon) > 5 && canon[5] == 'w')
-                canon[5] = 'W';
-        return iso_week_parse(canon, ret_monday);
+void output_set_ascii(bool ascii) {
+        glyphs_ascii = ascii;
+}
+
+const char *output_glyph(OutputGlyph g) {
+        static const char *const glyphs[_GLYPH_MAX][2] = {
+                [GLYPH_UP] = { "↑", "^" },     [GLYPH_DOWN] = { "↓", "v" },  [GLYPH_SAME] = { "→", "=" },
+                [GLYPH_ELLIPSIS] = { "…", "..." }, [GLYPH_FULL] = { "█", "#" }, [GLYPH_DARK] = { "▓", "=" },
+                [GLYPH_MEDIUM] = { "▒", "-" }, [GLYPH_LIGHT] = { "░", "." }, [GLYPH_MISSING] = { "·", "~" },
+        };
+        return (unsigned) g < _GLYPH_MAX ? glyphs[g][glyphs_ascii] : "?";
+}
+
+bool output_locale_utf8(void) {
+        _cleanup_free_ char *saved = NULL;
+        const char *cur = setlocale(LC_CTYPE, NULL);
+        bool utf8 = false;
+
+        if (cur)
+                saved = strdup(cur);
+        if (setlocale(LC_CTYPE, "")) {
+                const char *codeset = nl_langinfo(CODESET);
+                utf8 = codeset && (strcasecmp(codeset, "UTF-8") == 0 || strcasecmp(codeset, "utf8") == 0);
+        }
+        (void) setlocale(LC_CTYPE, saved ? saved : "C");
+        return utf8;
 }
 
 const char *output_color(bool color, const char *ansi) {
@@ -249,6 +239,14 @@ char *output_bar(char *buf, size_t size, double fraction, unsigned width) {
         unsigned long eighths = (unsigned long) (fraction * width * 8 + 0.5);
         if (eighths == 0 && fraction > 0 && width > 0)
                 eighths = 1;
+        if (glyphs_ascii) {
+                for (unsigned long i = 0; i < eighths / 8 && len + 1 < size; i++)
+                        buf[len++] = '#';
+                if (eighths % 8 != 0 && len + 1 < size)
+                        buf[len++] = eighths % 8 >= 4 ? '=' : '-';
+                buf[len] = '\0';
+                return buf;
+        }
         for (unsigned long i = 0; i < eighths / 8 && len + 3 < size; i++, len += 3)
                 memcpy(buf + len, blocks[7], 3);
         if (eighths % 8 != 0 && len + 3 < size) {
@@ -279,6 +277,7 @@ const char *output_safe(char *buf, size_t size, const char *s) {
 
 const char *output_spark(double fraction) {
         static const char *const levels[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+        static const char *const ascii[] = { "_", ".", ":", "-", "=", "+", "*", "#" };
 
         if (isnan(fraction))
                 return " ";
@@ -286,7 +285,7 @@ const char *output_spark(double fraction) {
                 fraction = 0;
         if (fraction > 1)
                 fraction = 1;
-        return levels[(int) lround(fraction * 7)];
+        return (glyphs_ascii ? ascii : levels)[(int) lround(fraction * 7)];
 }
 
 size_t output_width(const char *s) {
@@ -391,14 +390,13 @@ int output_table_cell(OutputTable *t, size_t col, const char *ansi, const char *
         return 0;
 }
 
-int output_table_print(const OutputTable *t, FILE *f, bool color, unsigned columns) {
-        _cleanup_free_ size_t *width = calloc(t->n_cols ? t->n_cols : 1, sizeof *width);
-        _cleanup_free_ bool *shown = calloc(t->n_cols ? t->n_cols : 1, sizeof *shown);
+/* The columns' widths and which of them are shown within columns cells
+ * (output_table_print()'s rule); width and shown have t->n_cols entries. */
+static void table_layout(const OutputTable *t, unsigned columns, size_t *width, bool *shown) {
         size_t total = 0;
 
-        if (!width || !shown)
-                return -ENOMEM;
         for (size_t c = 0; c < t->n_cols; c++) {
+                shown[c] = false;
                 width[c] = output_width(t->cols[c].header);
                 for (size_t r = 0; r < t->n_rows; r++) {
                         const char *text = t->cells[r * t->n_cols + c].text;
@@ -425,6 +423,27 @@ int output_table_print(const OutputTable *t, FILE *f, bool color, unsigned colum
                         if (t->cols[c].drop == worst)
                                 shown[c] = false;
         }
+}
+
+int output_table_shown(const OutputTable *t, size_t col, unsigned columns) {
+        _cleanup_free_ size_t *width = calloc(t->n_cols ? t->n_cols : 1, sizeof *width);
+        _cleanup_free_ bool *shown = calloc(t->n_cols ? t->n_cols : 1, sizeof *shown);
+
+        if (!width || !shown)
+                return -ENOMEM;
+        if (col >= t->n_cols)
+                return -EINVAL;
+        table_layout(t, columns, width, shown);
+        return shown[col];
+}
+
+int output_table_print(const OutputTable *t, FILE *f, bool color, unsigned columns) {
+        _cleanup_free_ size_t *width = calloc(t->n_cols ? t->n_cols : 1, sizeof *width);
+        _cleanup_free_ bool *shown = calloc(t->n_cols ? t->n_cols : 1, sizeof *shown);
+
+        if (!width || !shown)
+                return -ENOMEM;
+        table_layout(t, columns, width, shown);
         /* Padding is held back until text follows: no trailing blanks. */
         for (size_t r = 0; r <= t->n_rows; r++) {
                 size_t pending = 0;
@@ -477,38 +496,35 @@ static size_t utf8_prefix(const char *s, size_t n) {
 }
 
 const char *output_truncate(char *buf, size_t size, const char *s, unsigned cells) {
+        const char *ellipsis = output_glyph(GLYPH_ELLIPSIS);
+        size_t e_len = strlen(ellipsis) + 1, e_cells = output_width(ellipsis);
+
         output_safe(buf, size, s);
         if (cells == 0 || output_width(buf) <= cells)
                 return buf;
-        size_t cut = utf8_prefix(buf, cells - 1);
+        size_t cut = utf8_prefix(buf, cells > e_cells ? cells - e_cells : 0);
         /* Room for the ellipsis: step back over whole code points. */
-        while (cut > 0 && cut + sizeof "…" > size)
+        while (cut > 0 && cut + e_len > size)
                 do
                         cut--;
                 while (cut > 0 && ((unsigned char) buf[cut] & 0xc0) == 0x80);
-        if (cut + sizeof "…" <= size)
-                memcpy(buf + cut, "…", sizeof "…");
+        if (cut + e_len <= size)
+                memcpy(buf + cut, ellipsis, e_len);
         return buf;
 }
 
-int output_wrap(FILE *f, unsigned indent, const char *prefix, const char *text, unsigned columns) {
+/* The words of text (made safe as output_wrap() says) on f from cell col of
+ * a line begun (after a space unless first), lines wrapped at columns cells
+ * and continued at cell hang; then a newline. */
+static int wrap_words(FILE *f, const char *text, unsigned col, unsigned hang, bool first, unsigned columns) {
         size_t n = strlen(text);
         _cleanup_free_ char *plain = malloc(n + 1), *safe = malloc(n + 1);
-        unsigned hang = indent + (unsigned) output_width(prefix), col;
-        bool first = true;
 
         if (!plain || !safe)
                 return -ENOMEM;
         for (size_t i = 0; i <= n; i++)
                 plain[i] = strchr(" \t\n\r\v\f", text[i]) && text[i] ? ' ' : text[i];
         output_safe(safe, n + 1, plain);
-        if (strspn(safe, " ") == strlen(safe))
-                return 0;
-        if (columns < hang + 20)
-                columns = hang + 20;
-
-        fprintf(f, "%*s%s", (int) indent, "", prefix);
-        col = hang;
         for (char *p = safe; *p;) {
                 if (*p == ' ') {
                         p++;
@@ -536,4 +552,19 @@ int output_wrap(FILE *f, unsigned indent, const char *prefix, const char *text, 
         }
         fputc('\n', f);
         return 0;
+}
+
+int output_wrap(FILE *f, unsigned indent, const char *prefix, const char *text, unsigned columns) {
+        unsigned hang = indent + (unsigned) output_width(prefix);
+
+        if (strspn(text, " \t\n\r\v\f") == strlen(text))
+                return 0;
+        if (columns < hang + 20)
+                columns = hang + 20;
+        fprintf(f, "%*s%s", (int) indent, "", prefix);
+        return wrap_words(f, text, hang, hang, true, columns);
+}
+
+int output_wrap_on(FILE *f, unsigned col, const char *text, unsigned columns) {
+        return wrap_words(f, text, col, 0, false, columns < 20 ? 20 : columns);
 }

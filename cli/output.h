@@ -17,6 +17,7 @@
 #define ANSI_RED "\033[31m"
 #define ANSI_GREEN "\033[32m"
 #define ANSI_YELLOW "\033[33m"
+#define ANSI_CYAN "\033[36m"
 #define ANSI_RESET "\033[0m"
 
 /* Buffer sizes that always suffice. */
@@ -36,17 +37,30 @@ bool output_want_color(void);
  * width of the terminal on stdout (TIOCGWINSZ), else 80. */
 unsigned output_columns(void);
 
-/* A day named on the command line: "YYYY-MM-DD", "today" or "yesterday" (local
- * time now; NULL means today). ret_date gets "YYYY-MM-DD", ret_day its 00:00 in
- * local seconds (the date read as UTC, as parse_date() gives). -EINVAL if invalid. */
-int output_parse_day(const char *arg, char ret_date[static OUTPUT_DATE_MAX], int64_t *ret_day);
-
 /* "YYYY-MM-DD" of a day in local seconds. */
 int output_format_day(char *buf, size_t size, int64_t day);
 
-/* An ISO 8601 week "YYYY-Www" (also "YYYY-wWW", as people type it), as
- * iso_week_parse() reads it: the local seconds of its Monday. -EINVAL if invalid. */
-int output_parse_week(const char *s, int64_t *ret_monday);
+/* The glyphs of the charts and arrows: Unicode, or ASCII after
+ * output_set_ascii(true) (--ascii, or a locale that is not UTF-8). */
+typedef enum OutputGlyph {
+        GLYPH_UP,       /* ↑ ^: higher or later */
+        GLYPH_DOWN,     /* ↓ v: lower or earlier */
+        GLYPH_SAME,     /* → =: about the same */
+        GLYPH_ELLIPSIS, /* … ...: text cut short */
+        GLYPH_FULL,     /* █ #: the actogram's shades, darkest first */
+        GLYPH_DARK,     /* ▓ = */
+        GLYPH_MEDIUM,   /* ▒ - */
+        GLYPH_LIGHT,    /* ░ . */
+        GLYPH_MISSING,  /* · ~: not observed */
+        _GLYPH_MAX,
+} OutputGlyph;
+
+void output_set_ascii(bool ascii);
+const char *output_glyph(OutputGlyph g);
+
+/* Whether the locale (LC_ALL, LC_CTYPE, LANG) is UTF-8. Leaves the process's
+ * locale as it was. */
+bool output_locale_utf8(void);
 
 /* ansi when color is on, else "". */
 const char *output_color(bool color, const char *ansi);
@@ -84,7 +98,8 @@ int output_local_when(char *buf, size_t size, int64_t t);
 char *output_size(char *buf, size_t size, int64_t bytes);
 
 /* fraction (clamped to 0..1) of width cells in Unicode eighth blocks; a
- * non-zero fraction shows at least one eighth. No padding. */
+ * non-zero fraction shows at least one eighth. No padding. In ASCII: '#'
+ * per cell, the last part cell '=' from a half, '-' below. */
 char *output_bar(char *buf, size_t size, double fraction, unsigned width);
 
 /* s with control characters (C0, DEL, C1) replaced by '?', truncated to fit:
@@ -95,6 +110,14 @@ const char *output_safe(char *buf, size_t size, const char *s);
  * ending in "…" when it was cut. Returns buf. */
 const char *output_truncate(char *buf, size_t size, const char *s, unsigned cells);
 
+/* Prose is wrapped at most this wide, however wide the terminal. */
+#define OUTPUT_PROSE_MAX 80u
+
+/* The width to wrap prose at on a terminal of columns cells. */
+static inline unsigned output_prose_columns(unsigned columns) {
+        return columns < OUTPUT_PROSE_MAX ? columns : OUTPUT_PROSE_MAX;
+}
+
 /* text word-wrapped on f, for text from the daemon: control characters show
  * as '?', runs of whitespace (newlines too) as one space. The first line
  * starts with indent spaces and prefix, the others with indent spaces and as
@@ -102,7 +125,12 @@ const char *output_truncate(char *buf, size_t size, const char *s, unsigned cell
  * cells of text) unless a word is longer. Prints nothing for empty text. */
 int output_wrap(FILE *f, unsigned indent, const char *prefix, const char *text, unsigned columns);
 
-/* One of ▁▂▃▄▅▆▇█ for fraction 0..1 (clamped), " " for NaN. */
+/* text word-wrapped as by output_wrap(), continuing a line that has reached
+ * cell col: a space, the words, continuation lines from cell 0 (lines of at
+ * least 20 cells). */
+int output_wrap_on(FILE *f, unsigned col, const char *text, unsigned columns);
+
+/* One of ▁▂▃▄▅▆▇█ (in ASCII _.:-=+*#) for fraction 0..1 (clamped), " " for NaN. */
 const char *output_spark(double fraction);
 
 /* Display cells of UTF-8 text: code points (every glyph kizuki prints is one cell wide). */
@@ -140,6 +168,11 @@ int output_table_row(OutputTable *t, const char *ansi);
 /* Set a cell of the last row; ansi as for rows. */
 int output_table_cell(OutputTable *t, size_t col, const char *ansi, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
+
+/* Whether column col is shown when the table is printed within columns
+ * cells: 1 or 0 (-ENOMEM, -EINVAL for no such column). For text that
+ * describes a column that may be left out. */
+int output_table_shown(const OutputTable *t, size_t col, unsigned columns);
 
 /* Print the header (bold) and the rows; colours only when color. */
 int output_table_print(const OutputTable *t, FILE *f, bool color, unsigned columns);

@@ -102,12 +102,14 @@ json_object *policy_common_value_json(const Policy *p, const PolicyEval *e, doub
         return output_json_double(v);
 }
 
-int policy_common_fetch_days(const Ctx *ctx, int64_t first, int64_t last, Day **ret, size_t *ret_n) {
+int policy_common_fetch_days(const Ctx *ctx, int64_t first, int64_t last, Day **ret, size_t *ret_n,
+                             DaySettings *ret_settings) {
         char from[OUTPUT_DATE_MAX], to[OUTPUT_DATE_MAX];
 
-        if (output_format_day(from, sizeof from, first) < 0 || output_format_day(to, sizeof to, last) < 0)
+        if (output_format_day(from, sizeof from, policy_replay_start(first)) < 0 ||
+            output_format_day(to, sizeof to, last) < 0)
                 return -ENOMEM;
-        return days_fetch(ctx, from, to, ret, ret_n);
+        return days_fetch(ctx, from, to, ret, ret_n, ret_settings);
 }
 
 static void day_to_signals(const Day *d, DaySignals *ret, Checkin *ret_c) {
@@ -141,13 +143,19 @@ double policy_common_daily(const Policy *p, const Day *d) {
         return policy_signal_recorded(&ds, &ck, p->signal);
 }
 
-int policy_common_replay(Policy *const *p, size_t n_p, const Day *days, size_t n_days, PolicyEval **ret) {
+int policy_common_judge(Policy *const *p, size_t n_p, const Day *days, size_t n_days, int64_t first,
+                        const DaySettings *settings, PolicyEval **ret) {
         _cleanup_free_ DaySignals *ds = calloc(n_days + 1, sizeof *ds);
         _cleanup_free_ Checkin *cs = calloc(n_days + 1, sizeof *cs);
+        size_t i_first = 0;
 
         if (!ds || !cs)
                 return -ENOMEM;
-        for (size_t i = 0; i < n_days; i++)
+        for (size_t i = 0; i < n_days; i++) {
                 day_to_signals(&days[i], &ds[i], &cs[i]);
-        return policy_replay(p, n_p, ds, n_days, cs, n_days, POLICY_MIN_COVERAGE_H, POLICY_DAY_START_MIN, ret);
+                if (days[i].day < first)
+                        i_first = i + 1;
+        }
+        return policy_judge(p, n_p, ds, n_days, cs, n_days, settings->min_coverage_h, settings->day_start_min, i_first,
+                            ret);
 }

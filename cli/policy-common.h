@@ -14,12 +14,6 @@
 #include "policy.h"
 #include "policyset.h"
 
-/* Days replayed before the first reported one so windows, baselines and CUSUM
- * sums have their history, as they had for the daemon. */
-#define POLICY_LEAD_IN_DAYS 400 /* as daemon/evaluate.c replays */
-/* The daemon's defaults (kizukid.conf is the daemon's to read). */
-#define POLICY_MIN_COVERAGE_H 18.0
-#define POLICY_DAY_START_MIN 0
 /* "HH:MM" and its NUL. */
 #define POLICY_CLOCK_MAX 8
 
@@ -57,8 +51,14 @@ json_object *policy_common_value_json(const Policy *p, const PolicyEval *e, doub
  * Coverage is not applied. */
 double policy_common_daily(const Policy *p, const Day *d);
 
-/* GetDays for the local days first..last (local seconds). Errors on stderr. */
-int policy_common_fetch_days(const Ctx *ctx, int64_t first, int64_t last, Day **ret, size_t *ret_n);
+/* The stored days a judgement of the days first..last needs: GetDays from the
+ * replay window start of first (policy_replay_start()) to last, with the
+ * daemon's settings. Errors on stderr. */
+int policy_common_fetch_days(const Ctx *ctx, int64_t first, int64_t last, Day **ret, size_t *ret_n,
+                             DaySettings *ret_settings);
 
-/* Replay p[0..n_p) over days[0..n_days) (as policy_replay()). *ret malloc'ed. */
-int policy_common_replay(Policy *const *p, size_t n_p, const Day *days, size_t n_days, PolicyEval **ret);
+/* Judge p[0..n_p) on each of days from the date first on, as kizukid decides
+ * a day (policy_judge() with the daemon's settings): ret[i * n_days + d].
+ * *ret malloc'ed. */
+int policy_common_judge(Policy *const *p, size_t n_p, const Day *days, size_t n_days, int64_t first,
+                        const DaySettings *settings, PolicyEval **ret);

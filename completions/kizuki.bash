@@ -16,9 +16,9 @@ _kizuki()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
     local commands="status nudges nudge explain consent pause resume hint hours days week
-        actogram checkin import policy reload digest share shares recipients privacy
-        export forget help"
-    local global="--socket --color --help --version"
+        actogram checkin import policy reload digest share shares recipients resources
+        privacy export forget help"
+    local global="--socket --color --no-pager --ascii --help --version"
     local cmd="" sub="" i w
 
     # The command is the first word that is not a global option or its value;
@@ -44,11 +44,11 @@ _kizuki()
             if [[ $cmd == share ]]; then
                 COMPREPLY=($(compgen -W "$(_kizuki_recipients)" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "today yesterday" -- "$cur"))
+                COMPREPLY=($(compgen -W "today yesterday this-week last-week" -- "$cur"))
             fi
             return ;;
         --date|--from|--before)
-            COMPREPLY=($(compgen -W "today yesterday" -- "$cur")); return ;;
+            COMPREPLY=($(compgen -W "today yesterday this-week last-week" -- "$cur")); return ;;
         --helpful|--went-out|--met-someone)
             COMPREPLY=($(compgen -W "yes no" -- "$cur")); return ;;
         --mood) COMPREPLY=($(compgen -W "1 2 3 4 5" -- "$cur")); return ;;
@@ -61,7 +61,9 @@ _kizuki()
                 export) COMPREPLY=($(compgen -W "json csv" -- "$cur")) ;;
             esac
             return ;;
-        --days|--weeks|--week|-w|--limit|-n|--patient-id|--patient-name)
+        --week|-w)
+            COMPREPLY=($(compgen -W "this-week last-week" -- "$cur")); return ;;
+        --days|--weeks|--limit|-n|--patient-id|--patient-name)
             [[ $prev == -n && $cmd == share ]] || return ;;
     esac
 
@@ -77,9 +79,10 @@ _kizuki()
     local opts="" words="" subwords=""
     case $cmd in
         status|reload|privacy) opts="--json" ;;
+        resources) opts="--crisis" ;;
         nudges) opts="--all --json" ;;
         nudge) subwords="ack snooze dismiss"; opts="--helpful --json" ;;
-        explain) opts="--days --to --json"
+        explain) opts="--days --to --verbose --json"
             [[ $cur != -* ]] && COMPREPLY=($(compgen -f -X '!*.policy' -- "$cur")) ;;
         consent) subwords="grant revoke show"
             case $sub in
@@ -91,7 +94,7 @@ _kizuki()
         hint) [[ -z $sub ]] && words="active idle locked unlocked" ;;
         hours) opts="--date --json" ;;
         days) opts="--from --to --json" ;;
-        week) opts="--this --json" ;;
+        week) opts="--this --json"; [[ -z $sub ]] && words="this-week last-week" ;;
         actogram) opts="--weeks --to --double --json" ;;
         checkin) opts="--went-out --met-someone --mood --date" ;;
         import) opts="--format --dry-run --strict"
@@ -109,14 +112,14 @@ _kizuki()
         recipients) subwords="list show check"; opts="--json"
             [[ $sub =~ ^(show|check)$ && $prev == "$sub" ]] && words=$(_kizuki_recipients) ;;
         export) opts="--output --format" ;;
-        forget) opts="--all --before --from --to --include-share-log --yes --json" ;;
+        forget) opts="--all --before --from --to --include-share-log --dry-run --yes --json" ;;
         help) [[ -z $sub ]] && words=$commands ;;
         *) return ;;
     esac
     [[ -z $sub ]] && words="$subwords $words"
 
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "$opts --help --color" -- "$cur"))
+        COMPREPLY=($(compgen -W "$opts --help --color --no-pager --ascii" -- "$cur"))
     elif [[ -n $words ]]; then
         COMPREPLY+=($(compgen -W "$words" -- "$cur"))
     fi

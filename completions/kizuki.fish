@@ -2,7 +2,7 @@
 # Keep in step with 'kizuki --help' and 'kizuki COMMAND --help'
 # (completions/test_completions.py checks it against them).
 
-set -l commands status nudges nudge explain consent pause resume hint hours days week actogram checkin import policy reload digest share shares recipients privacy export forget help
+set -l commands status nudges nudge explain consent pause resume hint hours days week actogram checkin import policy reload digest share shares recipients resources privacy export forget help
 
 function __kizuki_recipients
     set -l dir $HOME/.config
@@ -22,6 +22,8 @@ complete -c kizuki -f
 # Global options (before or after the command).
 complete -c kizuki -l socket -r -F -d 'Talk to kizukid at PATH'
 complete -c kizuki -l color -x -a 'auto always never' -d 'Colour the output'
+complete -c kizuki -l no-pager -d 'Do not page long output'
+complete -c kizuki -l ascii -d 'Draw charts in ASCII'
 complete -c kizuki -s h -l help -d 'Show help'
 complete -c kizuki -n "not __fish_seen_subcommand_from $commands" -l version -d 'Show the version'
 
@@ -47,6 +49,8 @@ complete -c kizuki -n $nocmd -a digest -d 'Write a weekly digest for a therapist
 complete -c kizuki -n $nocmd -a share -d 'Show, then send, a digest to a recipient'
 complete -c kizuki -n $nocmd -a shares -d 'List what was shared, with whom, when'
 complete -c kizuki -n $nocmd -a recipients -d 'List, show or check recipients'
+complete -c kizuki -n $nocmd -a resources -d 'Where to find help, crisis lines first'
+complete -c kizuki -n '__kizuki_cmd resources' -l crisis -d 'Only what to do in a crisis'
 complete -c kizuki -n $nocmd -a privacy -d 'What is kept, where, how long, shared'
 complete -c kizuki -n $nocmd -a export -d 'Export everything, in open formats'
 complete -c kizuki -n $nocmd -a forget -d 'Delete stored data for real'
@@ -63,7 +67,8 @@ complete -c kizuki -n '__kizuki_cmd nudge' -l helpful -x -a 'yes no' -d 'Whether
 
 complete -c kizuki -n '__kizuki_cmd explain' -F -a '(__fish_complete_suffix .policy)'
 complete -c kizuki -n '__kizuki_cmd explain' -l days -x -d 'Days to show'
-complete -c kizuki -n '__kizuki_cmd explain actogram days policy' -l to -x -a 'today yesterday' -d 'The last day'
+complete -c kizuki -n '__kizuki_cmd explain' -l verbose -d 'Also the statistics'
+complete -c kizuki -n '__kizuki_cmd explain actogram days policy' -l to -x -a 'today yesterday this-week last-week' -d 'The last day'
 
 set -l consent_sub grant revoke show
 complete -c kizuki -n "__kizuki_cmd consent; and not __fish_seen_subcommand_from $consent_sub" -a 'grant revoke show'
@@ -74,9 +79,9 @@ complete -c kizuki -n '__kizuki_cmd consent; and not __fish_seen_subcommand_from
 complete -c kizuki -n "__kizuki_cmd pause; and not __fish_seen_subcommand_from 30m 1h 2h 1d" -a '30m 1h 2h 1d' -d 'Duration'
 complete -c kizuki -n "__kizuki_cmd hint; and not __fish_seen_subcommand_from active idle locked unlocked" -a 'active idle locked unlocked'
 
-complete -c kizuki -n '__kizuki_cmd hours checkin' -l date -x -a 'today yesterday' -d 'The local day'
-complete -c kizuki -n '__kizuki_cmd days policy forget' -l from -x -a 'today yesterday' -d 'The first day'
-complete -c kizuki -n '__kizuki_cmd days forget' -l to -x -a 'today yesterday' -d 'The last day'
+complete -c kizuki -n '__kizuki_cmd hours checkin' -l date -x -a 'today yesterday this-week last-week' -d 'The local day'
+complete -c kizuki -n '__kizuki_cmd days policy forget' -l from -x -a 'today yesterday this-week last-week' -d 'The first day'
+complete -c kizuki -n '__kizuki_cmd days forget' -l to -x -a 'today yesterday this-week last-week' -d 'The last day'
 
 complete -c kizuki -n '__kizuki_cmd week' -l this -d 'The current week, so far'
 
@@ -97,7 +102,8 @@ complete -c kizuki -n "__kizuki_cmd policy; and not __fish_seen_subcommand_from 
 complete -c kizuki -n '__kizuki_cmd policy; and __fish_seen_subcommand_from check test' -F
 complete -c kizuki -n '__kizuki_cmd policy' -l json -d 'Print JSON'
 
-complete -c kizuki -n '__kizuki_cmd digest share' -s w -l week -x -d 'The ISO week (YYYY-Www)'
+complete -c kizuki -n '__kizuki_cmd digest share' -s w -l week -x -a 'this-week last-week' -d 'The ISO week (YYYY-Www)'
+complete -c kizuki -n '__kizuki_cmd week' -x -a 'this-week last-week'
 complete -c kizuki -n '__kizuki_cmd digest' -l level -x -a 'summary daily hourly' -d 'How detailed'
 complete -c kizuki -n '__kizuki_cmd digest' -l format -x -a 'text json html fhir' -d 'The output format'
 complete -c kizuki -n '__kizuki_cmd digest export' -s o -l output -r -F -d 'Write to FILE'
@@ -118,7 +124,8 @@ complete -c kizuki -n '__kizuki_cmd recipients; and __fish_seen_subcommand_from 
 complete -c kizuki -n '__kizuki_cmd export' -s f -l format -x -a 'json csv' -d 'json or csv'
 
 complete -c kizuki -n '__kizuki_cmd forget' -l all -d 'Everything'
-complete -c kizuki -n '__kizuki_cmd forget' -l before -x -a 'today yesterday' -d 'Local days before DATE'
+complete -c kizuki -n '__kizuki_cmd forget' -l before -x -a 'today yesterday this-week last-week' -d 'Local days before DATE'
+complete -c kizuki -n '__kizuki_cmd forget' -l dry-run -d 'Only say what would be deleted'
 complete -c kizuki -n '__kizuki_cmd forget' -l include-share-log -d 'Also the share log'
 
 complete -c kizuki -n "__kizuki_cmd help; and not __fish_seen_subcommand_from $commands[1..-2]" -a "$commands"

@@ -236,7 +236,9 @@ class CompletionTest:
         self.offers("kizuki help ", self.commands)
 
     def test_global_options(self):
-        self.offers("kizuki -", {"--socket", "--color", "--help", "--version"})
+        self.offers("kizuki -", {"--socket", "--color", "--no-pager", "--ascii", "--help", "--version"})
+        self.offers("kizuki week --no", {"--no-pager"})
+        self.offers("kizuki week --as", {"--ascii"})
         self.offers("kizuki --socket /tmp/x ", self.commands)
 
     def test_command_options(self):

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -23,7 +24,9 @@ struct Client {
         Control *control;
         struct bufferevent *bev;
         uint64_t serial;
-        int64_t last_activity; /* CLOCK_MONOTONIC µs, for eviction */
+        int64_t last_activity; /* CLOCK_MONOTONIC µs of accept or the last bytes read, for eviction */
+        bool spoke;            /* sent at least one byte */
+        bool answered;         /* sent at least one complete message */
         bool closing;          /* flush what is queued, then close */
         bool throttled;        /* not read until its replies drain (total output bound) */
         bool attached;         /* a source (CONTROL_ATTACH): never timed out or evicted */
@@ -106,6 +109,13 @@ static int client_handle(Client *cl, const char *buf, size_t len) {
                 return -1;
         }
 
+        if (!cl->answered) {
+                /* Past the first request, the ordinary idle timeout. */
+                struct timeval rt = { CONTROL_IDLE_TIMEOUT_S, 0 }, wt = { CONTROL_WRITE_TIMEOUT_S, 0 };
+                bufferevent_set_timeouts(cl->bev, &rt, &wt);
+                cl->answered = true;
+        }
+
         _cleanup_free_ char *reply = NULL;
         size_t reply_len = 0;
         call.peer = cl->serial;
@@ -158,6 +168,7 @@ static void client_read_cb(struct bufferevent *bev, void *userdata) {
         struct evbuffer *in = bufferevent_get_input(bev);
 
         cl->last_activity = now_mono_us();
+        cl->spoke = cl->spoke || evbuffer_get_length(in) > 0;
         while (!cl->closing) {
                 if (client_throttle(cl))
                         return;
@@ -213,21 +224,60 @@ static void client_event_cb(struct bufferevent *bev, short what, void *userdata)
         client_free(cl);
 }
 
-/* Past the client limit, make room by dropping the client that has been quiet
- * the longest: a stuck or idle client must not lock the person out. Attached
- * sources are quiet by design and stay. */
+/* Bytes the peer sent that we have not read yet (0 when unknown). */
+static int client_unread(const Client *cl) {
+        int n = 0;
+        if (ioctl(bufferevent_getfd(cl->bev), FIONREAD, &n) < 0)
+                return 0;
+        return n;
+}
+
+/* Whether cl goes before best when room is needed: first a client that never
+ * sent a byte and has none waiting (an idle connection of a flood), the one
+ * accepted longest ago first; then the one quiet the longest. */
+static bool client_evict_before(const Client *cl, bool cl_silent, const Client *best, bool best_silent) {
+        if (!best)
+                return true;
+        if (cl_silent != best_silent)
+                return cl_silent;
+        if (cl->last_activity != best->last_activity)
+                return cl->last_activity < best->last_activity;
+        return cl->serial < best->serial;
+}
+
+/* Past the client limit, make room by dropping one client. Never the newest:
+ * it has had no chance to speak yet. A flood of idle connections must not lock
+ * the person out: those go first, and the person's own clients, which send
+ * their request at once, are kept (a request waiting unread counts). Attached
+ * sources are quiet by design and stay (bounded in number by their handler). */
 static void control_evict_one(Control *c) {
-        Client *oldest = NULL;
-        for (Client *cl = c->clients; cl; cl = cl->next) {
-                if (cl->attached)
-                        continue; /* a source, bounded in number by its handler */
-                if (!oldest || cl->last_activity < oldest->last_activity ||
-                    (cl->last_activity == oldest->last_activity && cl->serial < oldest->serial))
-                        oldest = cl;
-        }
-        if (oldest) {
-                log_debug("Too many control clients, dropping the idlest one");
-                client_free(oldest);
+        Client *newest = NULL;
+        for (Client *cl = c->clients; cl; cl = cl->next)
+                if (!newest || cl->serial > newest->serial)
+                        newest = cl;
+        for (;;) {
+                Client *victim = NULL;
+                bool victim_silent = false;
+                for (Client *cl = c->clients; cl; cl = cl->next) {
+                        if ((cl == newest && c->n_clients > 1) || cl->attached)
+                                continue;
+                        bool silent = !cl->spoke && !cl->closing;
+                        if (client_evict_before(cl, silent, victim, victim_silent)) {
+                                victim = cl;
+                                victim_silent = silent;
+                        }
+                }
+                if (!victim)
+                        return;
+                /* Bytes waiting unread: it has spoken, we have not read it yet. */
+                if (victim_silent && client_unread(victim) > 0) {
+                        victim->spoke = true;
+                        continue;
+                }
+                log_debug("Too many control clients, dropping client %" PRIu64 " (%s)", victim->serial,
+                          victim_silent ? "never spoke" : "the idlest");
+                client_free(victim);
+                return;
         }
 }
 
@@ -279,10 +329,22 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
         c->clients = cl;
         c->n_clients++;
 
-        struct timeval rt = { CONTROL_IDLE_TIMEOUT_S, 0 }, wt = { CONTROL_WRITE_TIMEOUT_S, 0 };
+        /* A short deadline for the first request: an idle connection holds a
+         * place only briefly. */
+        struct timeval rt = { CONTROL_FIRST_REQUEST_S, 0 }, wt = { CONTROL_WRITE_TIMEOUT_S, 0 };
         bufferevent_setcb(cl->bev, client_read_cb, client_write_cb, client_event_cb, cl);
         bufferevent_set_timeouts(cl->bev, &rt, &wt);
         bufferevent_enable(cl->bev, EV_READ | EV_WRITE);
+
+        /* At the limit, accept one connection per turn of the loop, so the
+         * clients already accepted are read (and answered) before the next
+         * accept makes room again: a flood cannot push a request out before it
+         * was read. */
+        if (c->n_clients >= CONTROL_CLIENTS_MAX && !evtimer_pending(c->resume, NULL)) {
+                struct timeval now = { 0, 0 };
+                evconnlistener_disable(c->listener);
+                evtimer_add(c->resume, &now);
+        }
 }
 
 /* Re-enable a listener paused by accept_error_cb; a no-op when it runs. */

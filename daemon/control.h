@@ -9,6 +9,8 @@
 
 #define CONTROL_CLIENTS_MAX 64
 #define CONTROL_IDLE_TIMEOUT_S 30
+/* A client that sends no byte for this long before its first request is dropped. */
+#define CONTROL_FIRST_REQUEST_S 3
 #define CONTROL_WRITE_TIMEOUT_S 10
 /* Unread replies a client may leave queued: a few years of days fit. */
 #define CONTROL_OUTPUT_MAX (8 * 1024 * 1024)

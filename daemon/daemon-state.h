@@ -54,6 +54,7 @@ typedef struct Daemon {
         struct event_base *base;
         Config config;
         bool socket_bound; /* we created socket_path (not socket activation) */
+        bool sleeping;     /* logind said the machine sleeps, as last seen */
         Store *store;
         Control *control;
         Logind *logind;
@@ -73,6 +74,7 @@ typedef struct Daemon {
         int64_t hint_expires_mono_us;
         int64_t hint_expires_wall;
         bool flush_failing;
+        bool fold_due; /* the wall clock went back: fold stored future hours at the next flush */
         int64_t flush_due_mono_us; /* when flush_timer fires; 0: not armed */
         char status[128];
         struct event *flush_timer;

@@ -74,10 +74,14 @@ static void on_retention_timer(evutil_socket_t fd, short what, void *userdata) {
 
 static void on_logind_changed(void *userdata) {
         Daemon *d = userdata;
+        bool sleeping = logind_sleeping(d->logind);
         idle_source_sessions_changed(d);
         recorder_update(d);
-        if (logind_sleeping(d->logind))
+        if (sleeping)
                 recorder_flush(d); /* before the delay inhibitor goes */
+        else if (d->sleeping)
+                evaluate_if_due(d); /* the eval timer stood still while the machine slept */
+        d->sleeping = sleeping;
 }
 
 static void apply_logind(Daemon *d) {

@@ -1,8 +1,11 @@
-/* Policies in the daemon: loading the policy files, and evaluating them once a
- * day after noon (when the night's sleep window has closed) to raise the
- * nudges due today. Replaying the whole recent history each time makes the
- * result depend on the stored data alone, so a restart changes nothing and an
- * import or a gap never raises nudges for past days.
+/* Policies in the daemon: loading the policy files, and deciding each day
+ * once its signals are complete (docs/policies.md "When a day is decided"):
+ * the day's nudges are those policy_judge() gives for it, the function
+ * kizuki policy test and explain call, over the same stored history and
+ * settings. The newest day decided is kept in the store (meta
+ * policy_eval_day), so a restart decides nothing twice; after sleep, a stop
+ * or a first start only the newest complete day is decided, never a backlog,
+ * and the store keeps one nudge per policy and day.
  * Calls history (the days to replay), the recorder (consent), the store and
  * lib/ (policies, nudge records); nothing above it. */
 #include <errno.h>
@@ -19,10 +22,14 @@
 #include "timeutil.h"
 
 #define DAY INT64_C(86400)
-/* History replayed before today: the longest windows, baselines and cooldowns
- * fit well inside it. */
-#define EVAL_HISTORY_DAYS 400
-#define EVAL_HOUR 12
+/* The timer fires a second after a day ends (when it fires a little early,
+ * the day is not complete yet and it is armed again), and at least once an
+ * hour: the wall clock, the time zone and the day
+ * start can change while it waits on the monotonic clock, and an hourly look
+ * at one stored value costs nothing. */
+#define EVAL_LATE_S 1
+#define EVAL_RECHECK_S 3600
+#define DECIDED_KEY "policy_eval_day"
 
 static void collect_problem(const char *file, unsigned line, const char *message, void *userdata) {
         json_object *problems = userdata;
@@ -55,12 +62,14 @@ int evaluate_load_policies(Daemon *d, json_object *problems) {
         return 0;
 }
 
-static int64_t today_local(int64_t *ret_now_local) {
+/* The local day (local seconds of its 00:00) now falls in, the configured day
+ * start counted, and now as local seconds. */
+static int64_t current_day(const Daemon *d, int64_t *ret_now_local) {
         int64_t now = time(NULL);
         int64_t local = now + tz_offset_at(now, NULL);
         if (ret_now_local)
                 *ret_now_local = local;
-        return local_midnight(now, tz_offset_at(now, NULL));
+        return floor_div(local - (int64_t) d->config.day_start_min * 60, DAY) * DAY;
 }
 
 /* Fill a stored nudge from the evaluation of p on its last day. */
@@ -93,103 +102,135 @@ static int nudge_fill(const Policy *p, const PolicyEval *e, int64_t date, NudgeR
         return r;
 }
 
-/* Show a new nudge on the desktop (notify = yes): its title and body (and
- * step), nothing else. A short synchronous call: nudges come at most once a day
- * per policy, and a missing session bus only costs a log line. */
-static void notify_desktop(const NudgeRecord *n) {
+/* What a discreet notification says, whatever the nudge: anyone may be
+ * looking at the screen, so no figures and no word about sleep, hours or going
+ * out; the nudge itself waits in kizuki. */
+#define NOTIFY_DISCREET_TITLE "kizuki"
+#define NOTIFY_DISCREET_BODY "A new note is waiting for you. Run \"kizuki\" in a terminal to read it."
+
+/* Show a new nudge on the desktop: discreet (a neutral title and line) or full
+ * (its title, body and step). Normal urgency always: a nudge is never an
+ * alarm, and a critical notification stays on the screen for others to see.
+ * A short synchronous call: nudges come at most once a day per policy, and a
+ * missing session bus or notification server only costs a log line (the nudge
+ * stays unread in kizuki status). */
+static void notify_desktop(ConfigNotify mode, const NudgeRecord *n) {
         sd_bus *bus = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_free_ char *body = NULL;
-        int r = sd_bus_open_user(&bus);
+        _cleanup_free_ char *full = NULL;
+        const char *title = NOTIFY_DISCREET_TITLE, *body = NOTIFY_DISCREET_BODY;
+        int r;
+
+        if (mode == CONFIG_NOTIFY_NO)
+                return;
+        if (mode == CONFIG_NOTIFY_FULL) {
+                title = n->title;
+                if (asprintf(&full, "%s%s%s", n->body, n->step ? "\n\n" : "", n->step ? n->step : "") < 0)
+                        full = NULL;
+                body = full ? full : n->body;
+        }
+        r = sd_bus_open_user(&bus);
         if (r < 0) {
-                log_warning("Cannot show the nudge as a desktop notification (no session bus: %s)", strerror(-r));
+                log_warning("Cannot show the nudge as a desktop notification (no session bus: %s); it waits in 'kizuki status'",
+                            strerror(-r));
                 return;
         }
         (void) sd_bus_set_method_call_timeout(bus, 2 * USEC_PER_SEC);
-        if (asprintf(&body, "%s%s%s", n->body, n->step ? "\n\n" : "", n->step ? n->step : "") < 0)
-                body = NULL;
-        uint8_t urgency = strcmp(n->severity, "concern") == 0 ? 2 : 1;
         r = sd_bus_call_method(bus, "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
                                "org.freedesktop.Notifications", "Notify", &error, NULL, "susssasa{sv}i", "kizuki", 0,
-                               "", n->title, body ? body : n->body, 0, 1, "urgency", "y", urgency, -1);
+                               "", title, body, 0, 1, "urgency", "y", (uint8_t) 1, -1);
         if (r < 0)
-                log_warning("Cannot show the nudge as a desktop notification: %s",
+                log_warning("Cannot show the nudge as a desktop notification (%s); it waits in 'kizuki status'",
                             error.message ? error.message : strerror(-r));
         sd_bus_error_free(&error);
         sd_bus_flush_close_unref(bus);
 }
 
-int evaluate_policies(Daemon *d, json_object *raised, int *ret_evaluated) {
+/* Raise the nudge e says policy p has on day (once: the store keeps one per
+ * policy and day), show it, and append it to raised. */
+static int raise_nudge(Daemon *d, const Policy *p, const PolicyEval *e, int64_t day, json_object *raised) {
+        NudgeRecord n;
+        int64_t id = 0;
+        int r = nudge_fill(p, e, day, &n);
+        if (r >= 0)
+                r = store_add_nudge(d->store, &n, &id);
+        if (r > 0) {
+                /* The policy's name only: the figures stay out of logs. */
+                log_info("Policy %s raised a %s nudge", n.policy, n.severity);
+                notify_desktop(d->config.notify, &n);
+                NudgeRecord stored;
+                if (raised && store_get_nudge(d->store, id, &stored) > 0) {
+                        json_object_array_add(raised, nudge_record_json(&stored, true));
+                        nudge_record_done(&stored);
+                }
+        }
+        nudge_record_done(&n);
+        return r;
+}
+
+/* Decide day: judge the active policies on its replay window and raise the
+ * nudges they have on it; then remember it as decided. */
+static int decide_day(Daemon *d, int64_t day, json_object *raised, int *ret_evaluated) {
         _cleanup_free_ Policy **active = NULL;
         _cleanup_free_ DaySignals *days = NULL;
         _cleanup_free_ Checkin *c = NULL;
         _cleanup_free_ PolicyEval *ev = NULL;
         size_t n_active = 0, n_days = 0, n_c = 0;
-        int r;
+        int64_t decided = 0;
 
+        int r = policyset_active(d->policies, &active, &n_active);
+        if (r < 0)
+                return r;
+        r = history_days(d, policy_replay_start(day), day, &days, &n_days, &c, &n_c);
+        if (r < 0)
+                return r;
+        if (n_days == 0)
+                return -EIO;
+        r = policy_judge(active, n_active, days, n_days, c, n_c, d->config.min_coverage_h, d->config.day_start_min,
+                         n_days - 1, &ev);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n_active; i++) {
+                const PolicyEval *e = &ev[i * n_days + n_days - 1];
+                if (e->nudge && (r = raise_nudge(d, active[i], e, day, raised)) < 0)
+                        return r;
+        }
+        *ret_evaluated = (int) n_active;
+        /* Deciding an older day again (EvalPolicies after the clock went back)
+         * does not move the mark back. */
+        r = store_get_meta(d->store, DECIDED_KEY, &decided);
+        if (r >= 0 && (r == 0 || decided < day))
+                r = store_set_meta(d->store, DECIDED_KEY, day);
+        return r < 0 ? r : 0;
+}
+
+int evaluate_policies(Daemon *d, int64_t *ret_day, json_object *raised, int *ret_evaluated) {
         *ret_evaluated = 0;
+        *ret_day = current_day(d, NULL) - DAY;
         if (!recorder_consented(d))
                 return -EPERM;
         if (!d->policies)
                 return 0;
-        r = policyset_active(d->policies, &active, &n_active);
-        if (r < 0)
-                return r;
-        int64_t today = today_local(NULL);
-        r = history_days(d, today - (EVAL_HISTORY_DAYS - 1) * DAY, today, &days, &n_days, &c, &n_c);
-        if (r < 0)
-                return r;
-        r = policy_replay(active, n_active, days, n_days, c, n_c, d->config.min_coverage_h, d->config.day_start_min,
-                          &ev);
-        if (r < 0)
-                return r;
-
-        for (size_t i = 0; i < n_active; i++) {
-                const PolicyEval *e = &ev[i * n_days + n_days - 1];
-                if (!e->nudge)
-                        continue;
-                NudgeRecord n;
-                int64_t id = 0;
-                r = nudge_fill(active[i], e, today, &n);
-                if (r >= 0)
-                        r = store_add_nudge(d->store, &n, &id);
-                if (r > 0) {
-                        /* The policy's name only: the figures stay out of logs. */
-                        log_info("Policy %s raised a %s nudge", n.policy, n.severity);
-                        if (d->config.notify)
-                                notify_desktop(&n);
-                        if (raised) {
-                                NudgeRecord stored;
-                                if (store_get_nudge(d->store, id, &stored) > 0) {
-                                        json_object_array_add(raised, nudge_record_json(&stored, true));
-                                        nudge_record_done(&stored);
-                                }
-                        }
-                }
-                nudge_record_done(&n);
-                if (r < 0)
-                        return r;
-        }
-        *ret_evaluated = (int) n_active;
-        return store_set_meta(d->store, "policy_eval_day", today);
+        return decide_day(d, *ret_day, raised, ret_evaluated);
 }
 
-/* Evaluate when today's noon has passed and today was not evaluated yet, then
- * wake at the next noon. */
+/* Decide the newest complete day when it is not decided yet (the days
+ * between it and the last one decided are skipped: their moment has passed),
+ * then wake when the current day ends. */
 void evaluate_if_due(Daemon *d) {
-        int64_t now_local, last = 0;
-        int64_t today = today_local(&now_local);
-        if (now_local >= today + EVAL_HOUR * 3600 && recorder_consented(d) &&
-            store_get_meta(d->store, "policy_eval_day", &last) >= 0 && last != today) {
-                int evaluated;
-                int r = evaluate_policies(d, NULL, &evaluated);
+        int64_t now_local, decided = 0;
+        int64_t today = current_day(d, &now_local);
+        int64_t complete = today - DAY;
+        int evaluated, r = 0;
+
+        if (recorder_consented(d) && d->policies) {
+                r = store_get_meta(d->store, DECIDED_KEY, &decided);
+                if (r == 0 || (r > 0 && decided < complete))
+                        r = decide_day(d, complete, NULL, &evaluated);
                 if (r < 0)
-                        log_warning("Failed to evaluate the policies: %s", strerror(-r));
+                        log_warning("Failed to decide the policies for the day that ended: %s", strerror(-r));
         }
-        int64_t next = today + EVAL_HOUR * 3600;
-        if (now_local >= next)
-                next += DAY;
-        /* A minute late, so the local clock is surely past noon; re-checked on wake-up. */
-        struct timeval tv = { (time_t) (next - now_local + 60), 0 };
+        int64_t wait = today + DAY + (int64_t) d->config.day_start_min * 60 - now_local + EVAL_LATE_S;
+        struct timeval tv = { (time_t) (wait < 1 ? 1 : wait > EVAL_RECHECK_S ? EVAL_RECHECK_S : wait), 0 };
         evtimer_add(d->eval_timer, &tv);
 }

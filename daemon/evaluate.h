@@ -1,5 +1,5 @@
-/* Policies in the daemon: loading the policy files and evaluating them once a
- * day, raising the nudges due today. */
+/* Policies in the daemon: loading the policy files, and deciding each day
+ * once it is complete, raising the nudges policy_judge() gives for it. */
 #pragma once
 
 #include <json-c/json.h>
@@ -9,9 +9,10 @@
 /* (Re)load the policy files; problems are logged and, when problems is not
  * NULL, appended to it as strings. */
 int evaluate_load_policies(Daemon *d, json_object *problems);
-/* Evaluate the policies for today, appending the nudges raised to raised
- * (may be NULL) as Nudge objects. -EPERM without consent. */
-int evaluate_policies(Daemon *d, json_object *raised, int *ret_evaluated);
-/* Evaluate when due (after noon, once a day) and arm d->eval_timer for the
- * next time. */
+/* Decide the newest complete day (*ret_day) now, even when it was decided
+ * already: the nudges it has that are not stored yet are raised and appended
+ * to raised (may be NULL) as Nudge objects. -EPERM without consent. */
+int evaluate_policies(Daemon *d, int64_t *ret_day, json_object *raised, int *ret_evaluated);
+/* Decide the newest complete day if it is not decided yet (at start, on the
+ * timer, on waking from sleep) and arm d->eval_timer for the next time. */
 void evaluate_if_due(Daemon *d);

@@ -31,22 +31,6 @@ static void on_signal(evutil_socket_t sig, short what, void *userdata) {
         event_base_loopbreak(d->base);
 }
 
-/* $XDG_xxx/kizuki[/leaf], else $HOME/fallback/kizuki[/leaf]. */
-static char *xdg_path(const char *var, const char *fallback, const char *leaf) {
-        const char *base = getenv(var);
-        char *s = NULL;
-        int n;
-        if (base && base[0] == '/')
-                n = asprintf(&s, "%s/kizuki%s%s", base, leaf ? "/" : "", leaf ? leaf : "");
-        else {
-                const char *home = getenv("HOME");
-                if (!home || home[0] != '/')
-                        return NULL;
-                n = asprintf(&s, "%s/%s/kizuki%s%s", home, fallback, leaf ? "/" : "", leaf ? leaf : "");
-        }
-        return n < 0 ? NULL : s;
-}
-
 static void help(void) {
         printf("Usage: kizukid [OPTION]...\n"
                "Record, per local hour, how long you are active at this computer (with your consent).\n\n"
@@ -108,9 +92,9 @@ static int parse_args(Daemon *d, int argc, char **argv) {
                 return -EINVAL;
         }
         if (!d->config_path)
-                d->config_path = xdg_path("XDG_CONFIG_HOME", ".config", "kizukid.conf");
+                d->config_path = protocol_xdg_path("XDG_CONFIG_HOME", ".config", "kizukid.conf");
         if (!d->state_dir)
-                d->state_dir = xdg_path("XDG_STATE_HOME", ".local/state", NULL);
+                d->state_dir = protocol_xdg_path("XDG_STATE_HOME", ".local/state", NULL);
         if (!d->socket_path)
                 (void) protocol_socket_path(&d->socket_path);
         if (!d->config_path || !d->state_dir || !d->socket_path) {

@@ -76,6 +76,7 @@ int method_get_days(Daemon *d, json_object *params, Reply *r) {
                                                     d->config.min_coverage_h));
         json_object *p = json_object_new_object();
         json_object_object_add(p, "days", arr);
+        json_object_object_add(p, "settings", wire_settings(&d->config));
         return method_ok(r, p);
 }
 
@@ -189,15 +190,15 @@ int method_get_digest(Daemon *d, json_object *params, Reply *r) {
         if (q < 0)
                 return method_store_fail(r, d, q);
 
-        json_object *settings = json_object_new_object();
-        json_object_object_add(settings, "day_start", wire_minutes(d->config.day_start_min));
-        json_object_object_add(settings, "night_start", wire_minutes(d->config.night_start_min));
-        json_object_object_add(settings, "night_end", wire_minutes(d->config.night_end_min));
-        json_object_object_add(settings, "min_coverage_h", json_object_new_int(d->config.min_coverage_h));
+        json_object *settings = wire_settings(&d->config);
 
+        /* As of the end of the week (its next Monday 00:00, local), or now for a
+         * week not over yet: the same week with the same data gives the same
+         * bytes, so the hash a dry run shows is the hash of what a share sends. */
+        int64_t week_end = mon + 7 * DAY, as_of = week_end - tz_offset_at(week_end - 12 * 3600, NULL);
         json_object *g = json_object_new_object();
         json_object_object_add(g, "schema", json_object_new_string(DIGEST_SCHEMA));
-        json_object_object_add(g, "generated_at", wire_utc(now));
+        json_object_object_add(g, "generated_at", wire_utc(as_of < now ? as_of : now));
         json_object_object_add(g, "level", json_object_new_string(digest_level_to_string(level)));
         json_object_object_add(g, "week", json_object_new_string(week));
         json_object_object_add(g, "from", wire_date(mon));
@@ -222,18 +223,30 @@ int method_get_digest(Daemon *d, json_object *params, Reply *r) {
 }
 
 /* One imported hour, checked like anything else from a peer: a real local
- * hour (its local start on the hour), sane seconds, not in the future. */
-static int import_hour(json_object *h, int64_t now, AcctBucket *ret) {
+ * hour (its local start on the hour), sane seconds. -EINVAL when malformed. */
+static int import_hour(json_object *h, AcctBucket *ret) {
         int64_t start, off, active, observed;
         if (!json_object_is_type(h, json_type_object) ||
             varlink_param_int(h, "start", 0, INT64_C(253402300799), &start) <= 0 ||
             varlink_param_int(h, "utc_offset", -18 * 3600, 18 * 3600, &off) <= 0 ||
             varlink_param_int(h, "active_s", 0, 3600, &active) <= 0 ||
             varlink_param_int(h, "observed_s", 0, 3600, &observed) <= 0 || active > observed ||
-            (start + off) % 3600 != 0 || start > now)
+            (start + off) % 3600 != 0)
                 return -EINVAL;
         *ret = (AcctBucket) { start, (int32_t) off, (int32_t) active, (int32_t) observed };
         return 0;
+}
+
+/* The batch is refused for an hour that starts in the future: the client
+ * checks that before it sends anything, so this is a defence in depth, and
+ * the error names the hour. */
+static int future_hour(Reply *r, size_t index, const AcctBucket *b, int64_t now) {
+        json_object *p = json_object_new_object();
+        json_object_object_add(p, "index", json_object_new_int64((int64_t) index));
+        json_object_object_add(p, "start", json_object_new_int64(b->start));
+        json_object_object_add(p, "utc_offset", json_object_new_int(b->utc_offset));
+        json_object_object_add(p, "now", json_object_new_int64(now));
+        return method_fail(r, KIZUKI_NAME("FutureHour"), p);
 }
 
 int method_import(Daemon *d, json_object *params, Reply *r) {
@@ -252,10 +265,17 @@ int method_import(Daemon *d, json_object *params, Reply *r) {
         _cleanup_free_ AcctBucket *b = calloc(n + 1, sizeof *b);
         if (!b)
                 return -ENOMEM;
+        /* The live seconds so far go to the store first, so that the imported
+         * hours meet them there (store_merge_buckets: an instant once). A
+         * failure is the recorder's to log; its seconds stay pending. */
+        (void) recorder_save(d);
         int64_t now = (int64_t) time(NULL);
         for (size_t i = 0; i < n; i++)
-                if (import_hour(json_object_array_get_idx(hours, i), now, &b[i]) < 0)
+                if (import_hour(json_object_array_get_idx(hours, i), &b[i]) < 0)
                         return method_bad_param(r, "hours");
+        for (size_t i = 0; i < n; i++)
+                if (b[i].start > now)
+                        return future_hour(r, i, &b[i], now);
         /* Hours of days past the retention are not stored: the next daily
          * pass would delete them (a day begins at day_start, as in forget). */
         int64_t first = retention_first_day(d) + (int64_t) d->config.day_start_min * 60;
@@ -263,13 +283,14 @@ int method_import(Daemon *d, json_object *params, Reply *r) {
         for (size_t i = 0; i < n; i++)
                 if (b[i].start + b[i].utc_offset >= first)
                         b[kept++] = b[i];
-        size_t changed = 0;
-        int q = store_merge_buckets(d->store, b, kept, dry_run > 0, &changed);
+        size_t changed = 0, conflicts = 0;
+        int q = store_merge_buckets(d->store, b, kept, dry_run > 0, &changed, &conflicts);
         if (q < 0)
                 return method_store_fail(r, d, q);
         json_object *p = json_object_new_object();
         json_object_object_add(p, "received", json_object_new_int64((int64_t) n));
         json_object_object_add(p, "changed", json_object_new_int64((int64_t) changed));
         json_object_object_add(p, "expired", json_object_new_int64((int64_t) (n - kept)));
+        json_object_object_add(p, "conflicts", json_object_new_int64((int64_t) conflicts));
         return method_ok(r, p);
 }

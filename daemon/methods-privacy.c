@@ -456,6 +456,9 @@ int method_forget(Daemon *d, json_object *params, Reply *r) {
         int shares = method_answer_bool(params, "include_share_log");
         if (shares < -1)
                 return method_bad_param(r, "include_share_log");
+        int dry_run = method_answer_bool(params, "dry_run");
+        if (dry_run < -1)
+                return method_bad_param(r, "dry_run");
         bool all = all_param > 0;
         has_from = date_param(params, "from", &from);
         if (has_from < 0)
@@ -481,6 +484,7 @@ int method_forget(Daemon *d, json_object *params, Reply *r) {
                 .shares_from = has_from ? local_to_utc(from + ds) : INT64_MIN,
                 .shares_to = has_to ? local_to_utc(to + DAY + ds) : INT64_MAX,
                 .consent_and_meta = all,
+                .dry_run = dry_run > 0,
         };
         if (f.shares_from > f.shares_to)
                 f.shares_from = f.shares_to;

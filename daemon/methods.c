@@ -301,16 +301,16 @@ static int method_eval_policies(Daemon *d, json_object *params, Reply *r) {
         }
         int q = evaluate_load_policies(d, problems);
         int evaluated = 0;
+        int64_t day = 0;
         if (q >= 0)
-                q = evaluate_policies(d, raised, &evaluated);
+                q = evaluate_policies(d, &day, raised, &evaluated);
         if (q < 0) {
                 json_object_put(problems);
                 json_object_put(raised);
                 return method_store_fail(r, d, q);
         }
-        int64_t now = wall_now();
         json_object *p = json_object_new_object();
-        json_object_object_add(p, "date", wire_date(local_midnight(now, tz_offset_at(now, NULL))));
+        json_object_object_add(p, "date", wire_date(day));
         json_object_object_add(p, "evaluated", json_object_new_int(evaluated));
         json_object_object_add(p, "raised", raised);
         json_object_object_add(p, "problems", problems);

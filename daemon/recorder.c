@@ -16,6 +16,9 @@
 #include "timeutil.h"
 #include "version.h"
 
+/* 9999-12-31T23:59:59Z: no later time is taken from the store. */
+#define TIME_MAX_S INT64_C(253402300799)
+
 /* --- recording state ----------------------------------------------------- */
 
 bool recorder_consented(const Daemon *d) {
@@ -95,6 +98,17 @@ void recorder_update(Daemon *d) {
                 r = accountant_update(d->acct, &now, state);
         if (r < 0)
                 log_warning("Failed to account the last interval: %s; it is retried", strerror(-r));
+        if (r > 0) {
+                int64_t jump = accountant_last_jump(d->acct);
+                log_notice("The wall clock jumped %s by %lld s; recording goes on under the new time",
+                           jump > 0 ? "forward" : "back",
+                           (long long) (((jump < 0 ? -jump : jump) + USEC_PER_SEC / 2) / USEC_PER_SEC));
+                /* Hours stored while the clock was ahead now lie in the future. */
+                if (jump < 0) {
+                        d->fold_due = true;
+                        (void) recorder_flush(d);
+                }
+        }
         if (state != before)
                 log_debug("State: %d -> %d", before, state);
 
@@ -109,12 +123,55 @@ void recorder_update(Daemon *d) {
         recorder_notify_status(d);
 }
 
+/* The local hour containing UTC second t: its start and offset. */
+static void hour_of(int64_t t, int64_t *ret_start, int32_t *ret_offset) {
+        int32_t off = tz_offset_at(t, NULL);
+        *ret_start = t - floor_mod(t + off, 3600);
+        *ret_offset = off;
+}
+
+/* Where a wall-clock jump's seconds go: every step is labelled with the wall
+ * clock at that step (accountant.h), and the latest wall clock is taken to be
+ * right. So after the clock went back, hours stored that start after `after`
+ * were labelled by a clock that ran ahead: their seconds were lived, before
+ * now, so they are folded into the hour of `into` (capped at its length, the
+ * store's rule), and no hour in the future stays in the store, where it would
+ * make the person's own export impossible to import. Logged once per fold. */
+static int recorder_fold_future(Daemon *d, int64_t after, int64_t into) {
+        int64_t start;
+        int32_t off;
+        StoreFolded f;
+        hour_of(into, &start, &off);
+        int r = store_fold_future(d->store, after, start, off, &f);
+        if (r < 0) {
+                log_warning("Failed to move hours that start in the future (%s); trying again at the next save",
+                            store_last_error(d->store));
+                return r;
+        }
+        if (f.hours > 0) {
+                char when[32] = "?";
+                struct tm tm;
+                time_t t = (time_t) start;
+                if (localtime_r(&t, &tm))
+                        strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+                log_warning("%lld stored hours started in the future (the wall clock had run ahead); their "
+                            "%lld s observed, %lld s active moved into the hour of %s",
+                            (long long) f.hours, (long long) f.observed_s, (long long) f.active_s, when);
+        }
+        return 0;
+}
+
 int recorder_flush(Daemon *d) {
         _cleanup_free_ AcctBucket *b = NULL;
         size_t n = 0;
         int r = accountant_pending(d->acct, &b, &n);
         if (r < 0)
                 return r;
+        if (d->fold_due && n == 0) {
+                int64_t now = time(NULL);
+                if (recorder_fold_future(d, now, now) >= 0)
+                        d->fold_due = false;
+        }
         if (n == 0)
                 return 0;
         r = store_add_buckets(d->store, b, n);
@@ -127,6 +184,11 @@ int recorder_flush(Daemon *d) {
                 return r;
         }
         accountant_commit(d->acct);
+        if (d->fold_due) {
+                int64_t now = time(NULL);
+                if (recorder_fold_future(d, now, now) >= 0)
+                        d->fold_due = false;
+        }
         if (d->flush_failing)
                 log_notice("Saving activity works again");
         d->flush_failing = false;
@@ -183,6 +245,12 @@ int recorder_revoke_consent(Daemon *d) {
                 log_info("Consent revoked: recording stopped");
         (void) recorder_save(d);
         return 0;
+}
+
+void recorder_discard(Daemon *d, const StoreForget *f) {
+        int64_t from, to;
+        store_forget_hours(f, &from, &to);
+        accountant_discard(d->acct, from, to);
 }
 
 void recorder_forgotten(Daemon *d) {
@@ -377,6 +445,16 @@ int recorder_restore(Daemon *d) {
         r = store_get_meta(d->store, "clean_stop_at", &stopped);
         if (r < 0)
                 return r;
+        /* A store may hold hours a clock that ran ahead labelled (an older
+         * kizukid kept them). After a clean stop, hours that start after both
+         * the stop and now cannot be true: their seconds were lived before the
+         * stop, into whose hour they go (the true hours of a clock that is
+         * behind now stay). Without one, the current wall clock is all we have. */
+        int64_t now_s = time(NULL);
+        if (r > 0 && stopped > 0 && stopped <= TIME_MAX_S) /* else not a time we wrote */
+                (void) recorder_fold_future(d, stopped > now_s ? stopped : now_s, stopped);
+        else
+                (void) recorder_fold_future(d, now_s, now_s);
         if (r > 0) {
                 int64_t now = time(NULL), oldest = now - (int64_t) d->config.retention_days * 86400;
                 if (recorder_consented(d) && !d->paused)

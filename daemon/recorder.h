@@ -43,6 +43,9 @@ const StoreConsent *recorder_consent(const Daemon *d);
  * it is in force; revoke it. A negative return is a store error. */
 int recorder_grant_consent(Daemon *d, const char *text_version, const char *text_sha256);
 int recorder_revoke_consent(Daemon *d);
+/* After store_forget(f): drop what the accountant holds of the hours it
+ * deleted, so nothing of them is written later. */
+void recorder_discard(Daemon *d, const StoreForget *f);
 /* After a forget of everything: no consent, no pause. */
 void recorder_forgotten(Daemon *d);
 

@@ -88,6 +88,12 @@ static int remove_set_aside(int dfd, const char *dir, const char *name, void *us
         return 0;
 }
 
+static int count_set_aside(int dfd, const char *dir, const char *name, void *userdata) {
+        (void) dfd, (void) dir, (void) name;
+        (*(int64_t *) userdata)++;
+        return 0;
+}
+
 int retention_forget(Daemon *d, const StoreForget *f, bool all, StoreForgotten *ret, int64_t *ret_set_aside) {
         /* The accountant's unsaved seconds go to the store first and are
          * deleted with the rest: nothing of the range is written back later. */
@@ -98,6 +104,10 @@ int retention_forget(Daemon *d, const StoreForget *f, bool all, StoreForgotten *
         q = store_forget(d->store, f, ret);
         if (q < 0)
                 return q;
+        if (f->dry_run) {
+                *ret_set_aside = 0;
+                return all ? retention_for_each_set_aside(d, count_set_aside, ret_set_aside) : 0;
+        }
         /* From here the rows are gone: the daemon follows the store whatever
          * the cleanup below does (without consent it must stop recording). */
         *ret_set_aside = 0;
@@ -107,6 +117,11 @@ int retention_forget(Daemon *d, const StoreForget *f, bool all, StoreForgotten *
                 recorder_forgotten(d);
         }
         recorder_update(d);
+        /* The accountant still holds the range's open hour: the fractions of
+         * seconds not yet handed out (a closed hour is stored rounded) and the
+         * time since the save. Drop them, or they would be written after the
+         * forget. */
+        recorder_discard(d, f);
         log_info("Forgot %s: %lld hours, %lld check-ins, %lld nudges, %lld consent records, %lld shares, "
                  "%lld meta values, %lld files of damaged databases set aside",
                  all ? "everything" : "a range", (long long) ret->buckets, (long long) ret->checkins,

@@ -18,7 +18,9 @@ int retention_expire(Daemon *d);
 /* Forget f: save what the recorder holds first (it is deleted with the
  * rest), delete, and with all also remove the databases set aside and drop
  * consent and pause; logged. *ret_set_aside: files of set-aside databases
- * removed. A negative return is a store error. */
+ * removed. A negative return is a store error. With f->dry_run: what it
+ * would delete (set-aside files counted), changing nothing but saving the
+ * recorder's seconds. */
 int retention_forget(Daemon *d, const StoreForget *f, bool all, StoreForgotten *ret, int64_t *ret_set_aside);
 
 /* Call fn for each database set aside as damaged ("<db>.corrupt-<time>" and

@@ -12,12 +12,62 @@
 #define STORE_BUCKET_MAX_S 3600
 #define SIZEOF_FIELD(type, field) sizeof(((type *) NULL)->field)
 
+static int bucket_from_row(Store *s, sqlite3_stmt *st, void *elem) {
+        int64_t start = sqlite3_column_int64(st, 0);
+        int64_t offset = sqlite3_column_int64(st, 1);
+        int64_t active = sqlite3_column_int64(st, 2);
+        int64_t observed = sqlite3_column_int64(st, 3);
+
+        /* The CHECKs hold these for rows we wrote; another writer may not have. */
+        if (offset < INT32_MIN || offset > INT32_MAX || active < 0 || observed < 0 ||
+            observed > STORE_BUCKET_MAX_S || active > observed) {
+                store_set_error(s, "bucket at %" PRId64 " holds impossible values", start);
+                return -EBADMSG;
+        }
+        *(AcctBucket *) elem = (AcctBucket) {
+                .start = start,
+                .utc_offset = (int32_t) offset,
+                .active_s = (int32_t) active,
+                .observed_s = (int32_t) observed,
+        };
+        return 0;
+}
+
+/* Where a bucket b goes: into the stored one of the same UTC start (the same
+ * instants) with b's offset, else the first stored one of that start (the
+ * label already stored wins), else a bucket of its own; *ret_offset says
+ * which. *ret_conflict: b overlaps part of a stored hour of another grid (a
+ * +05:30 hour and a +01:00 one) and would change something. */
+static int bucket_target(Store *s, const AcctBucket *b, int32_t *ret_offset, bool *ret_conflict) {
+        static const StoreRows rows = { .elem_size = sizeof(AcctBucket), .from_row = bucket_from_row };
+        const StoreParam p[] = { STORE_INT(b->start) };
+        _cleanup_free_ AcctBucket *near = NULL;
+        const AcctBucket *target = NULL;
+        bool partial = false;
+        size_t n = 0;
+        int r;
+
+        r = store_select(s, STMT_NEAR_BUCKETS, p, ELEMENTSOF(p), &rows, &near, &n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++)
+                if (near[i].start != b->start)
+                        partial = true;
+                else if (near[i].utc_offset == b->utc_offset || !target)
+                        target = &near[i];
+        *ret_conflict = partial && !(target && b->observed_s <= target->observed_s && b->active_s <= target->active_s);
+        *ret_offset = target ? target->utc_offset : b->utc_offset;
+        return 0;
+}
+
 /* Write buckets with one of the bucket statements in one transaction, all or
- * nothing; with dry_run roll back at the end, having counted the changes. */
+ * nothing; with dry_run roll back at the end, having counted the changes. Each
+ * goes where bucket_target says; a merge (an import) in conflict is left out
+ * and counted in *ret_conflicts. The recorder's seconds are never left out. */
 static int store_write_buckets(Store *s, StoreStmt which, const AcctBucket *b, size_t n, bool dry_run,
-                               size_t *ret_changed) {
+                               size_t *ret_changed, size_t *ret_conflicts) {
         sqlite3_stmt *st;
-        size_t changed = 0;
+        size_t changed = 0, conflicts = 0;
         int r;
 
         if (!s || (!b && n > 0))
@@ -30,6 +80,8 @@ static int store_write_buckets(Store *s, StoreStmt which, const AcctBucket *b, s
                 }
         if (ret_changed)
                 *ret_changed = 0;
+        if (ret_conflicts)
+                *ret_conflicts = 0;
         if (n == 0)
                 return 0;
 
@@ -39,7 +91,17 @@ static int store_write_buckets(Store *s, StoreStmt which, const AcctBucket *b, s
 
         st = s->stmt[which];
         for (size_t i = 0; i < n; i++) {
-                const StoreParam p[] = { STORE_INT(b[i].start), STORE_INT(b[i].utc_offset), STORE_INT(b[i].active_s),
+                int32_t offset;
+                bool conflict;
+
+                r = bucket_target(s, &b[i], &offset, &conflict);
+                if (r < 0)
+                        goto fail;
+                if (conflict && which == STMT_MERGE_BUCKET) {
+                        conflicts++;
+                        continue;
+                }
+                const StoreParam p[] = { STORE_INT(b[i].start), STORE_INT(offset), STORE_INT(b[i].active_s),
                                          STORE_INT(b[i].observed_s) };
                 int rc = store_bind(st, 1, p, ELEMENTSOF(p));
                 if (rc != SQLITE_OK) {
@@ -63,6 +125,8 @@ static int store_write_buckets(Store *s, StoreStmt which, const AcctBucket *b, s
         }
         if (ret_changed)
                 *ret_changed = changed;
+        if (ret_conflicts)
+                *ret_conflicts = conflicts;
         return 0;
 
 fail:
@@ -71,32 +135,12 @@ fail:
 }
 
 int store_add_buckets(Store *s, const AcctBucket *b, size_t n) {
-        return store_write_buckets(s, STMT_UPSERT_BUCKET, b, n, false, NULL);
+        return store_write_buckets(s, STMT_UPSERT_BUCKET, b, n, false, NULL, NULL);
 }
 
-int store_merge_buckets(Store *s, const AcctBucket *b, size_t n, bool dry_run, size_t *ret_changed) {
-        return store_write_buckets(s, STMT_MERGE_BUCKET, b, n, dry_run, ret_changed);
-}
-
-static int bucket_from_row(Store *s, sqlite3_stmt *st, void *elem) {
-        int64_t start = sqlite3_column_int64(st, 0);
-        int64_t offset = sqlite3_column_int64(st, 1);
-        int64_t active = sqlite3_column_int64(st, 2);
-        int64_t observed = sqlite3_column_int64(st, 3);
-
-        /* The CHECKs hold these for rows we wrote; another writer may not have. */
-        if (offset < INT32_MIN || offset > INT32_MAX || active < 0 || observed < 0 ||
-            observed > STORE_BUCKET_MAX_S || active > observed) {
-                store_set_error(s, "bucket at %" PRId64 " holds impossible values", start);
-                return -EBADMSG;
-        }
-        *(AcctBucket *) elem = (AcctBucket) {
-                .start = start,
-                .utc_offset = (int32_t) offset,
-                .active_s = (int32_t) active,
-                .observed_s = (int32_t) observed,
-        };
-        return 0;
+int store_merge_buckets(Store *s, const AcctBucket *b, size_t n, bool dry_run, size_t *ret_changed,
+                        size_t *ret_conflicts) {
+        return store_write_buckets(s, STMT_MERGE_BUCKET, b, n, dry_run, ret_changed, ret_conflicts);
 }
 
 int store_get_buckets(Store *s, int64_t local_from, int64_t local_to, AcctBucket **ret, size_t *ret_n) {

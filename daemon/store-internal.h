@@ -36,6 +36,7 @@ typedef enum StoreStmt {
         STMT_COUNT_UNREAD,
         STMT_ADD_SHARE,
         STMT_GET_SHARES,
+        STMT_NEAR_BUCKETS,
         _STMT_MAX,
 } StoreStmt;
 
@@ -46,7 +47,10 @@ struct Store {
         char *path;
         sqlite3_stmt *stmt[_STMT_MAX];
         bool side_modes_fixed; /* -wal and -shm seen and made 0600 */
-        bool cleanup_due;      /* rows were deleted; their old pages may survive (store_cleanup) */
+        bool cleanup_due;      /* rows were deleted; their old pages may survive (store_cleanup);
+                                * kept in meta too (STORE_CLEANUP_DUE_KEY), written in the
+                                * delete's own transaction, so that a crash before the wipe
+                                * does not forget it */
         char last_error[256];
 };
 
@@ -96,6 +100,9 @@ typedef struct StoreParam {
                 const char *s;
         };
 } StoreParam;
+/* meta key: a wipe of deleted rows is due (store_cleanup) */
+#define STORE_CLEANUP_DUE_KEY "cleanup_due"
+
 #define STORE_INT(v) ((StoreParam) { .kind = PARAM_INT, .i = (v) })
 #define STORE_TEXT(v) ((StoreParam) { .kind = PARAM_TEXT, .s = (v) })
 #define STORE_TEXT_OR_NULL(v) ((StoreParam) { .kind = PARAM_TEXT_OR_NULL, .s = (v) })

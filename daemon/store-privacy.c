@@ -397,6 +397,13 @@ static int64_t add_sat(int64_t a, int64_t b) {
         return a + b;
 }
 
+void store_forget_hours(const StoreForget *f, int64_t *ret_from, int64_t *ret_to) {
+        /* A bucket belongs to the day in which its local start lies, and a day
+         * begins at day_start: the same hours `kizuki days` shows for them. */
+        *ret_from = add_sat(f->local_from, f->day_start);
+        *ret_to = add_sat(f->local_to, f->day_start);
+}
+
 int store_forget(Store *s, const StoreForget *f, StoreForgotten *ret) {
         StoreForgotten c = {};
         int64_t b_from, b_to;
@@ -407,10 +414,7 @@ int store_forget(Store *s, const StoreForget *f, StoreForgotten *ret) {
                 return -EINVAL;
         if (ret)
                 *ret = c;
-        /* A bucket belongs to the day in which its local start lies, and a day
-         * begins at day_start: the same hours `kizuki days` shows for them. */
-        b_from = add_sat(f->local_from, f->day_start);
-        b_to = add_sat(f->local_to, f->day_start);
+        store_forget_hours(f, &b_from, &b_to);
 
         r = store_run(s, s->stmt[STMT_BEGIN]);
         if (r < 0)
@@ -435,14 +439,17 @@ int store_forget(Store *s, const StoreForget *f, StoreForgotten *ret) {
                 r = store_delete(s, "DELETE FROM consent", 0, 0, 0, &c.consents);
         if (r >= 0 && f->consent_and_meta)
                 r = store_delete(s, "DELETE FROM meta", 0, 0, 0, &c.meta);
-        if (r >= 0)
+        if (r >= 0 && !f->dry_run && c.buckets + c.checkins + c.nudges + c.shares + c.consents + c.meta > 0)
+                r = store_set_meta(s, STORE_CLEANUP_DUE_KEY, 1);
+        if (r >= 0 && !f->dry_run)
                 r = store_run(s, s->stmt[STMT_COMMIT]);
-        if (r < 0) {
+        if (r < 0 || f->dry_run) {
                 store_rollback(s);
-                return r;
+                if (r < 0)
+                        return r;
         }
 
-        if (c.buckets + c.checkins + c.nudges + c.shares + c.consents + c.meta > 0)
+        if (!f->dry_run && c.buckets + c.checkins + c.nudges + c.shares + c.consents + c.meta > 0)
                 s->cleanup_due = true;
         if (ret)
                 *ret = c;
@@ -464,8 +471,15 @@ int store_cleanup(Store *s) {
         r = store_checkpoint_truncate(s);
         if (r >= 0)
                 r = store_exec(s, "VACUUM");
+        /* The flag goes before the last truncate, which then leaves the WAL
+         * empty; should that truncate fail, the flag is set again. */
         if (r >= 0)
+                r = store_delete_meta(s, STORE_CLEANUP_DUE_KEY);
+        if (r >= 0) {
                 r = store_checkpoint_truncate(s);
+                if (r < 0)
+                        (void) store_set_meta(s, STORE_CLEANUP_DUE_KEY, 1);
+        }
         if (r < 0) {
                 char why[sizeof s->last_error];
 

@@ -193,6 +193,11 @@ static const char *const store_sql[_STMT_MAX] = {
         [STMT_GET_SHARES] =
                 "SELECT id, at, recipient, transport, week, level, format, size, sha256, result, detail "
                 "FROM share_log ORDER BY at DESC, id DESC LIMIT CASE WHEN ?1 > 0 THEN ?1 ELSE -1 END",
+        /* The buckets whose hour overlaps the hour from ?1 (a range of the
+         * primary key). */
+        [STMT_NEAR_BUCKETS] =
+                "SELECT start, utc_offset, active_s, observed_s FROM bucket "
+                "WHERE start > ?1 - 3600 AND start < ?1 + 3600 ORDER BY start, utc_offset",
 };
 
 static void store_freep(Store **s) {
@@ -791,6 +796,12 @@ static int store_open_one(Store **ret, const char *path) {
         rc = sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
         if (rc != SQLITE_OK)
                 return store_fail(s, rc);
+        /* A wipe a delete left due before a crash is still due. */
+        int64_t due = 0;
+        r = store_get_meta(s, STORE_CLEANUP_DUE_KEY, &due);
+        if (r < 0)
+                return r;
+        s->cleanup_due = r > 0 && due != 0;
 
         *ret = TAKE_PTR(s);
         return 0;

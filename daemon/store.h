@@ -39,14 +39,23 @@ const char *store_last_error(const Store *s);
 int64_t store_size(const Store *s);
 
 /* Add seconds to buckets in one transaction. Each bucket is capped at 3600 s
- * observed and active at observed. All or nothing. */
+ * observed and active at observed. A bucket whose UTC start is stored already
+ * under another offset is added to that one (the label stored first wins, as
+ * in store_merge_buckets). All or nothing. */
 int store_add_buckets(Store *s, const AcctBucket *b, size_t n);
 
 /* Merge imported buckets: per bucket the larger of stored and given seconds
  * (active and observed separately; capped as above), so a repeated import
- * changes nothing. All or nothing; with dry_run nothing is written.
- * *ret_changed (may be NULL): buckets that were (or would be) created or raised. */
-int store_merge_buckets(Store *s, const AcctBucket *b, size_t n, bool dry_run, size_t *ret_changed);
+ * changes nothing. One instant is never in two buckets, whatever offset it was
+ * written with: a bucket goes into the stored one of the same UTC start (the
+ * same instants), which keeps its offset (the label already stored wins; its
+ * own label first when there are several); a bucket that overlaps part of a
+ * stored one (offsets a part of an hour apart: +05:30 and +01:00) is left out,
+ * unless it changes nothing. All or nothing; with dry_run nothing is written.
+ * *ret_changed (may be NULL): buckets that were (or would be) created or raised;
+ * *ret_conflicts (may be NULL): buckets left out. */
+int store_merge_buckets(Store *s, const AcctBucket *b, size_t n, bool dry_run, size_t *ret_changed,
+                        size_t *ret_conflicts);
 
 /* Buckets whose local start (start + utc_offset) lies in [local_from, local_to)
  * (both "local seconds": a local date-time read as if it were UTC), by start.
@@ -171,16 +180,32 @@ typedef struct StoreForget {
         bool shares;
         int64_t shares_from, shares_to;
         bool consent_and_meta;
+        bool dry_run; /* count only: the transaction is rolled back */
 } StoreForget;
 
 typedef struct StoreForgotten {
         int64_t buckets, checkins, nudges, consents, shares, meta;
 } StoreForgotten;
 
+/* The local starts [*ret_from, *ret_to) of the hours f covers (saturated). */
+void store_forget_hours(const StoreForget *f, int64_t *ret_from, int64_t *ret_to);
+
 /* Delete in one transaction (secure_delete is on): all or nothing. When rows
  * were deleted, a cleanup is due (store_cleanup), and stays due until it
- * succeeds. *ret (may be NULL) gets the counts. */
+ * succeeds. *ret (may be NULL) gets the counts. With f->dry_run the same
+ * deletes are counted and rolled back: nothing changes. */
 int store_forget(Store *s, const StoreForget *f, StoreForgotten *ret);
+
+typedef struct StoreFolded {
+        int64_t hours, observed_s, active_s;
+} StoreFolded;
+
+/* Hours that start after `after` (UTC s) were labelled by a wall clock that
+ * ran ahead: in one transaction, delete them and add their seconds to the
+ * hour (into_start, into_offset) (which must not start after `after`), capped
+ * as every write is. *ret: the hours folded and their seconds. A cleanup is
+ * due afterwards, as after a forget. */
+int store_fold_future(Store *s, int64_t after, int64_t into_start, int32_t into_offset, StoreFolded *ret);
 
 /* When a cleanup is due: wal_checkpoint(TRUNCATE), VACUUM and
  * wal_checkpoint(TRUNCATE) again, so no deleted row survives in the

@@ -36,6 +36,15 @@ json_object *wire_minutes(int m) {
         return json_object_new_string(buf);
 }
 
+json_object *wire_settings(const Config *c) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "day_start", wire_minutes(c->day_start_min));
+        json_object_object_add(o, "night_start", wire_minutes(c->night_start_min));
+        json_object_object_add(o, "night_end", wire_minutes(c->night_end_min));
+        json_object_object_add(o, "min_coverage_h", json_object_new_int(c->min_coverage_h));
+        return o;
+}
+
 json_object *wire_figure(double v) {
         return isfinite(v) ? json_object_new_double(v) : NULL;
 }
@@ -87,8 +96,9 @@ WIRE_WRITER(string_or_null, char *const, wire_string_or_null)
 #define TIMING_MEMBERS(type) \
         AS_FIGURE(type, night_ratio), AS_MINUTES(type, first_active), AS_MINUTES(type, last_active), \
                 AS_MINUTES(type, sleep_onset), AS_MINUTES(type, sleep_offset), AS_MINUTES(type, sleep_mid), \
-                AS_FIGURE(type, sleep_h)
+                AS_FIGURE(type, sleep_h), AS_FIGURE(type, up), AS_FIGURE(type, down)
 #define RHYTHM_MEMBERS(type) AS_FIGURE(type, is), AS_FIGURE(type, iv), AS_FIGURE(type, ra), AS_FIGURE(type, l5)
+#define REGULARITY_MEMBERS(type) AS_FIGURE(type, sri), AS_FIGURE(type, social_jet_lag_h)
 
 /* Add the members m[0..n) of the record rec to o, in order. */
 static void wire_members(json_object *o, const void *rec, const WireMember *m, size_t n) {
@@ -104,7 +114,7 @@ json_object *wire_day(const DaySignals *ds, const Checkin *c, int min_coverage_h
         };
         static const WireMember rhythm[] = {
                 RHYTHM_MEMBERS(DaySignals), AS_MINUTES(DaySignals, l5_onset), AS_FIGURE(DaySignals, m10),
-                AS_MINUTES(DaySignals, m10_onset),
+                AS_MINUTES(DaySignals, m10_onset), REGULARITY_MEMBERS(DaySignals),
         };
         json_object *o = json_object_new_object();
         wire_members(o, ds, day, ELEMENTSOF(day));
@@ -128,7 +138,9 @@ json_object *wire_figures(const Figures *f) {
         static const WireMember figures[] = {
                 AS_INT(Figures, days), AS_FIGURE(Figures, screen_h), TIMING_MEMBERS(Figures),
                 AS_FIGURE(Figures, coverage_h), RHYTHM_MEMBERS(Figures), AS_FIGURE(Figures, m10),
-                AS_INT(Figures, went_out_days), AS_INT(Figures, met_someone_days), AS_INT(Figures, checkin_days),
+                REGULARITY_MEMBERS(Figures),
+                AS_INT(Figures, went_out_days), AS_INT(Figures, went_out_answered), AS_INT(Figures, met_someone_days),
+                AS_INT(Figures, met_someone_answered), AS_INT(Figures, checkin_days),
                 AS_FIGURE(Figures, mood),
         };
         json_object *o = json_object_new_object();

@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "store.h"
 #include "summary.h"
 
@@ -16,6 +17,9 @@ json_object *wire_date(int64_t local);
 json_object *wire_utc(int64_t t);
 /* "HH:MM" of minutes after midnight; NULL (null) for a negative value. */
 json_object *wire_minutes(int m);
+/* The settings days are computed with (kizukid.conf [day]): day_start,
+ * night_start, night_end, min_coverage_h, as GetDays and GetDigest send them. */
+json_object *wire_settings(const Config *c);
 /* A figure; NULL (null) when not finite. */
 json_object *wire_figure(double v);
 /* A yes/no answer; NULL (null) when not given (< 0). */

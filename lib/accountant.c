@@ -1,9 +1,8 @@
 /* The accountant: see accountant.h for the contract.
  *
- * Internally all times are µs. Accounted wall time is tracked as a region
- * [lo, cursor): the cursor is the high-water mark of everything accounted, lo
- * the earliest instant accounted. Updates only add time at or after the cursor,
- * fills only time before lo, so no wall instant is ever counted twice.
+ * Internally all times are µs. The cursor is the wall time of the last step
+ * (where the timeline stands now), lo the earliest wall instant accounted:
+ * fills only add time before lo, so a fill never overlaps the timeline.
  *
  * Per bucket the accountant keeps the µs accounted so far and the whole seconds
  * already handed out by accountant_pending() and committed. The open bucket
@@ -55,6 +54,8 @@ struct Accountant {
         bool have_region;
         int64_t lo_us;
         int64_t cursor_us;
+
+        int64_t last_jump_us; /* the last wall-clock jump seen by an update */
 
         Slot *slots; /* sorted by (start, utc_offset) */
         size_t n_slots;
@@ -183,34 +184,37 @@ static size_t span_count_new(const Accountant *a, int64_t from_us, int64_t to_us
         return n;
 }
 
+/* The slot of seg, inserted if missing; capacity for one more slot
+ * must have been reserved. */
+static Slot *slot_get(Accountant *a, const Segment *seg) {
+        bool found;
+        size_t i = slot_search(a, seg->start, seg->utc_offset, &found);
+
+        if (!found) {
+                assert(a->n_slots < a->n_allocated);
+                memmove(a->slots + i + 1, a->slots + i, (a->n_slots - i) * sizeof(Slot));
+                a->slots[i] = (Slot) { .start = seg->start, .utc_offset = seg->utc_offset, .end = seg->end };
+                a->n_slots++;
+        }
+        return &a->slots[i];
+}
+
 /* Adds [from_us, to_us) to its buckets. Capacity must have been reserved. */
 static void span_add(Accountant *a, int64_t from_us, int64_t to_us, bool active) {
         for (int64_t t = from_us; t < to_us;) {
                 int64_t seg_end_us, d;
                 Segment seg;
-                bool found;
-                size_t i;
                 Slot *s;
 
                 segment_at(a, t, &seg);
                 seg_end_us = min64(seg.end * USEC_PER_SEC, to_us);
                 d = seg_end_us - t;
 
-                i = slot_search(a, seg.start, seg.utc_offset, &found);
-                if (!found) {
-                        assert(a->n_slots < a->n_allocated);
-                        memmove(a->slots + i + 1, a->slots + i, (a->n_slots - i) * sizeof(Slot));
-                        a->slots[i] = (Slot) {
-                                .start = seg.start,
-                                .utc_offset = seg.utc_offset,
-                                .end = seg.end,
-                        };
-                        a->n_slots++;
-                }
-                s = &a->slots[i];
+                s = slot_get(a, &seg);
                 s->end = max64(s->end, seg.end);
 
-                /* Safety net: the high-water mark already keeps buckets in bounds. */
+                /* An hour lived twice (the wall clock went back) holds at most
+                 * its length: the rest of the second pass is lost, never doubled. */
                 s->observed_us = min64(s->observed_us + d, BUCKET_CAP_US);
                 if (active)
                         s->active_us = min64(s->active_us + d, s->observed_us);
@@ -238,12 +242,52 @@ static bool time_valid(const AcctTime *t) {
                t->wall_us >= -WALL_LIMIT_US && t->wall_us <= WALL_LIMIT_US;
 }
 
-/* The elapsed boot time L is placed to end at the new wall time: first the part
- * the monotonic clock saw (in the previous state), then the rest (suspend,
- * observed-inactive unless we were not observing). Anything before the cursor
- * was accounted already and is dropped. Fails without changing anything. */
+/* Some hour held starts after now_us (the slots are sorted by start). */
+static bool slots_future(const Accountant *a, int64_t now_us) {
+        return a->n_slots > 0 && a->slots[a->n_slots - 1].start > floor_div(now_us, USEC_PER_SEC);
+}
+
+/* After the wall clock went back to now_us, hours that start after it hold
+ * seconds that were lived, under a label that is now in the future. Their
+ * seconds not yet handed out move into the hour of now_us (up to its length);
+ * the hours leave memory. What of them was stored already is the store's
+ * matter (the daemon drops stored future hours). Capacity for one more slot
+ * must have been reserved. */
+static void slots_pull_future(Accountant *a, int64_t now_us) {
+        int64_t now_s = floor_div(now_us, USEC_PER_SEC), act = 0, obs = 0;
+        size_t k = 0;
+        Segment seg;
+
+        if (!slots_future(a, now_us))
+                return;
+        for (size_t i = 0; i < a->n_slots; i++) {
+                Slot *s = &a->slots[i];
+
+                if (s->start <= now_s) {
+                        a->slots[k++] = *s;
+                        continue;
+                }
+                obs += max64(0, s->observed_us - s->observed_s_done * USEC_PER_SEC);
+                act += max64(0, s->active_us - s->active_s_done * USEC_PER_SEC);
+        }
+        a->n_slots = k;
+        if (obs == 0)
+                return;
+
+        segment_at(a, now_us, &seg);
+        Slot *s = slot_get(a, &seg);
+        s->observed_us = min64(s->observed_us + obs, BUCKET_CAP_US);
+        s->active_us = min64(s->active_us + min64(act, obs), s->observed_us);
+}
+
+/* The elapsed boot time L is labelled with the wall clock of this step: it is
+ * placed to end at the new wall time, first the part the monotonic clock saw
+ * (in the previous state), then the rest (suspend, observed-inactive unless we
+ * were not observing). Nothing else depends on the wall clock, so a jump
+ * either way neither stops the count nor adds to it. Fails without changing
+ * anything. */
 int accountant_update(Accountant *a, const AcctTime *now, AcctState state) {
-        int64_t elapsed, awake, end, floor_us, awake_from, asleep_from;
+        int64_t elapsed, awake, end, floor_us, awake_from, asleep_from, jump;
         bool awake_counts, asleep_counts;
         int r;
 
@@ -271,15 +315,19 @@ int accountant_update(Accountant *a, const AcctTime *now, AcctState state) {
         elapsed = max64(0, now->boot_us - a->prev.boot_us);
         awake = clamp64(now->mono_us - a->prev.mono_us, 0, elapsed);
         end = now->wall_us;
-        floor_us = max64(a->cursor_us, end - SPAN_MAX_US);
+        floor_us = end - SPAN_MAX_US;
+        /* How far the wall clock moved beside the boot clock (both within
+         * ±2^60, so no overflow). */
+        jump = end - (a->prev.wall_us + elapsed);
 
         awake_from = max64(end - elapsed, floor_us);
         asleep_from = max64(end - elapsed + awake, floor_us);
         awake_counts = a->state != ACCT_UNOBSERVED && awake_from < asleep_from;
         asleep_counts = a->state != ACCT_UNOBSERVED && asleep_from < end;
 
-        if (awake_counts || asleep_counts) {
-                size_t n = 0;
+        {
+                /* One more for the hour that future seconds move into. */
+                size_t n = slots_future(a, end) ? 1 : 0;
 
                 if (awake_counts)
                         n += span_count_new(a, awake_from, asleep_from);
@@ -288,17 +336,21 @@ int accountant_update(Accountant *a, const AcctTime *now, AcctState state) {
                 r = slots_reserve(a, n);
                 if (r < 0)
                         return r;
-
-                if (awake_counts)
-                        span_add(a, awake_from, asleep_from, a->state == ACCT_ACTIVE);
-                if (asleep_counts)
-                        span_add(a, asleep_from, end, false);
         }
+        if (awake_counts)
+                span_add(a, awake_from, asleep_from, a->state == ACCT_ACTIVE);
+        if (asleep_counts)
+                span_add(a, asleep_from, end, false);
+        slots_pull_future(a, end);
 
-        a->cursor_us = max64(a->cursor_us, end);
+        if (awake_counts || asleep_counts)
+                a->lo_us = min64(a->lo_us, awake_counts ? awake_from : asleep_from);
+        a->cursor_us = end;
+        if (jump > ACCT_JUMP_US || jump < -ACCT_JUMP_US)
+                a->last_jump_us = jump;
         a->prev = *now;
         a->state = state;
-        return 0;
+        return jump > ACCT_JUMP_US || jump < -ACCT_JUMP_US ? 1 : 0;
 }
 
 /* Only wall time before everything accounted so far is filled, so a fill never
@@ -424,6 +476,22 @@ void accountant_commit(Accountant *a) {
         }
 }
 
+void accountant_discard(Accountant *a, int64_t local_from, int64_t local_to) {
+        size_t k = 0;
+
+        assert(a);
+
+        for (size_t i = 0; i < a->n_slots; i++) {
+                const Slot *s = &a->slots[i];
+                int64_t local = s->start + s->utc_offset;
+
+                if (local >= local_from && local < local_to)
+                        continue;
+                a->slots[k++] = *s;
+        }
+        a->n_slots = k;
+}
+
 int64_t accountant_next_boundary(const Accountant *a) {
         Segment seg;
 
@@ -434,6 +502,11 @@ int64_t accountant_next_boundary(const Accountant *a) {
 
         segment_at(a, a->cursor_us, &seg);
         return seg.end * USEC_PER_SEC;
+}
+
+int64_t accountant_last_jump(const Accountant *a) {
+        assert(a);
+        return a->last_jump_us;
 }
 
 AcctState accountant_state(const Accountant *a) {

@@ -7,11 +7,14 @@
  * Amounts come from the boot clock (CLOCK_BOOTTIME, which counts suspend); the
  * part of an interval the monotonic clock did not see is suspend and counts as
  * observed-inactive. Labels come from the wall clock: the elapsed time is placed
- * so that it ends at the wall time of the step. Wall time already accounted is
- * never accounted again (a high-water mark), so a backward jump cannot double
- * seconds; a forward jump leaves the skipped wall span unobserved, so it cannot
- * invent seconds. No bucket ever holds more than its length, and active time is
- * never more than observed time.
+ * so that it ends at the wall time of the step. So a wall-clock jump either way
+ * neither stops the count nor invents or doubles seconds: a forward jump leaves
+ * the skipped wall span unobserved; after a backward jump recording goes on
+ * under the new wall time, and the seconds held for hours that now lie in the
+ * future move into the current hour (they were lived; only their label was
+ * wrong), so no future hour is ever handed out. An hour lived twice holds at
+ * most its length. No bucket ever holds more than its length, and active time
+ * is never more than observed time.
  */
 #pragma once
 
@@ -46,13 +49,17 @@ typedef struct Accountant Accountant;
 int accountant_new(Accountant **ret, AcctOffsetFn offset_fn, void *userdata);
 Accountant *accountant_free(Accountant *a);
 
+/* A step whose wall clock moved more than this beside the boot clock is a jump. */
+#define ACCT_JUMP_US (INT64_C(2) * 1000000)
+
 /* Account the time since the previous step in the previous state, then continue
- * in `state`. The first call only starts the timeline. */
+ * in `state`. The first call only starts the timeline. Returns 1 when the wall
+ * clock jumped (by more than ACCT_JUMP_US against the boot clock) since the
+ * previous step, 0 otherwise. */
 int accountant_update(Accountant *a, const AcctTime *now, AcctState state);
 
 /* Record wall span [from_s, to_s) as observed-inactive (the time after a clean
- * stop of the daemon). Clipped to wall time not yet accounted and not later than
- * the timeline's start. */
+ * stop of the daemon). Clipped to wall time before anything accounted so far. */
 int accountant_fill_inactive(Accountant *a, int64_t from_s, int64_t to_s);
 
 /* Whole seconds accounted and not yet committed, per bucket, sorted by start:
@@ -64,9 +71,19 @@ int accountant_pending(const Accountant *a, AcctBucket **ret, size_t *ret_n);
  * closed hours that are fully stored. Call only with nothing in between. */
 void accountant_commit(Accountant *a);
 
+/* Forget the hours whose local start (start + utc_offset, seconds) lies in
+ * [local_from, local_to): all they hold, handed out or not, including the
+ * open hour's fractions. The timeline goes on: time accounted later starts
+ * those hours afresh. */
+void accountant_discard(Accountant *a, int64_t local_from, int64_t local_to);
+
 /* The wall time (µs) at which the hour containing the timeline's current wall
  * position ends; INT64_MAX before the first update. */
 int64_t accountant_next_boundary(const Accountant *a);
+
+/* How far (µs, + forward) the wall clock jumped at the last jump an update
+ * saw; 0 when none was seen. */
+int64_t accountant_last_jump(const Accountant *a);
 
 /* Current state. */
 AcctState accountant_state(const Accountant *a);

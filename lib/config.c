@@ -31,6 +31,7 @@ typedef enum ConfigType {
         CONFIG_BOOL,     /* bool */
         CONFIG_CLOCK,    /* int minutes after midnight */
         CONFIG_INT,      /* int */
+        CONFIG_NOTIFY,   /* ConfigNotify */
 } ConfigType;
 
 typedef struct ConfigKey {
@@ -51,7 +52,7 @@ static const ConfigKey config_keys[] = {
         { "day", "min_coverage_hours", CONFIG_INT, 0, 24, offsetof(Config, min_coverage_h) },
         { "store", "retention_days", CONFIG_INT, 1, 36500, offsetof(Config, retention_days) },
         { "store", "share_log_days", CONFIG_INT, 1, 36500, offsetof(Config, share_log_days) },
-        { "nudges", "notify", CONFIG_BOOL, 0, 1, offsetof(Config, notify) },
+        { "nudges", "notify", CONFIG_NOTIFY, 0, 0, offsetof(Config, notify) },
 };
 
 typedef struct ConfigParser {
@@ -71,6 +72,7 @@ void config_defaults(Config *c) {
                 .min_coverage_h = 18,
                 .retention_days = 365,
                 .share_log_days = 730,
+                .notify = CONFIG_NOTIFY_DISCREET,
         };
 }
 
@@ -189,6 +191,33 @@ int parse_bool(const char *s, bool *ret) {
         return -EINVAL;
 }
 
+static const char *const notify_names[] = {
+        [CONFIG_NOTIFY_NO] = "no",
+        [CONFIG_NOTIFY_DISCREET] = "discreet",
+        [CONFIG_NOTIFY_FULL] = "full",
+};
+
+const char *config_notify_name(ConfigNotify n) {
+        return (unsigned) n < ELEMENTSOF(notify_names) ? notify_names[n] : "no";
+}
+
+/* "yes" (and true/on/1) is the discreet kind: it meant "on" when notify was a
+ * boolean, and what a notification says beyond a neutral line is the person's
+ * explicit choice (full). */
+int parse_notify(const char *s, ConfigNotify *ret) {
+        bool b;
+
+        for (size_t i = 0; i < ELEMENTSOF(notify_names); i++)
+                if (strcasecmp(s, notify_names[i]) == 0) {
+                        *ret = (ConfigNotify) i;
+                        return 0;
+                }
+        if (parse_bool(s, &b) < 0)
+                return -EINVAL;
+        *ret = b ? CONFIG_NOTIFY_DISCREET : CONFIG_NOTIFY_NO;
+        return 0;
+}
+
 /* Decimal digits only: no sign, no spaces, no base prefixes. */
 static int parse_int(const char *s, int64_t *ret) {
         long long v;
@@ -248,6 +277,9 @@ static void format_value(const Config *c, const ConfigKey *k, char *buf, size_t 
         case CONFIG_INT:
                 snprintf(buf, size, "%d", *(const int *) field);
                 break;
+        case CONFIG_NOTIFY:
+                snprintf(buf, size, "%s", config_notify_name(*(const ConfigNotify *) field));
+                break;
         }
 }
 
@@ -268,6 +300,9 @@ static void format_expected(const ConfigKey *k, char *buf, size_t size) {
                 break;
         case CONFIG_INT:
                 snprintf(buf, size, "an integer from %" PRId64 " to %" PRId64, k->min, k->max);
+                break;
+        case CONFIG_NOTIFY:
+                snprintf(buf, size, "no, discreet or full");
                 break;
         }
 }
@@ -300,6 +335,8 @@ static int config_set(Config *c, const ConfigKey *k, const char *value) {
                         return -EINVAL;
                 *(int *) field = (int) v;
                 return 0;
+        case CONFIG_NOTIFY:
+                return parse_notify(value, (ConfigNotify *) field);
         }
         return -EINVAL;
 }

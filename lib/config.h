@@ -7,6 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* [nudges] notify: how a new nudge shows on the desktop. */
+typedef enum ConfigNotify {
+        CONFIG_NOTIFY_NO,       /* no desktop notification */
+        CONFIG_NOTIFY_DISCREET, /* a neutral title and a pointer to kizuki, no figures or topic */
+        CONFIG_NOTIFY_FULL,     /* the nudge's own title, text and step */
+} ConfigNotify;
+
 typedef struct Config {
         int64_t flush_interval_s; /* [recording] flush_interval, default 300 */
         int64_t hint_expiry_s;    /* [recording] hint_expiry, default 600 */
@@ -17,7 +24,7 @@ typedef struct Config {
         int min_coverage_h;       /* [day] min_coverage_hours, default 18 */
         int retention_days;       /* [store] retention_days, default 365 */
         int share_log_days;       /* [store] share_log_days, default 730 */
-        bool notify;              /* [nudges] notify: desktop notifications, default no */
+        ConfigNotify notify;      /* [nudges] notify: no|discreet|full (yes = discreet), default discreet */
 } Config;
 
 /* Called once per problem with "file:line: message" already formatted. */
@@ -43,6 +50,11 @@ int parse_duration(const char *s, int64_t *ret);
 int parse_clock(const char *s, int *ret);
 /* yes/no, true/false, on/off, 1/0 (any case). -EINVAL on bad input. */
 int parse_bool(const char *s, bool *ret);
+/* no, discreet or full (any case); a yes/no word as parse_bool() reads it
+ * means discreet or no. -EINVAL on bad input. */
+int parse_notify(const char *s, ConfigNotify *ret);
+/* "no", "discreet" or "full". */
+const char *config_notify_name(ConfigNotify n);
 /* Text from a file quoted into a message: control and non-ASCII bytes as \xNN,
  * cut short with "..." when it does not fit in size. Returns buf. */
 const char *config_escape(const char *s, char *buf, size_t size);

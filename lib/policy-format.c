@@ -1,7 +1,9 @@
-/* Policies: nudge templates. policy_format() fills {value}, {baseline},
- * {change}, {window}, {threshold}, {z} and {name} from a policy and one day's
- * evaluation, each figure in its signal's unit ("7.1 h", "31 %", "01:30",
- * "+22 %", "+9 min/day"); what is not known prints as a dash.
+/* Policies: how figures read for people. policy_format() fills {value},
+ * {baseline}, {change}, {usual}, {unusual}, {window}, {threshold}, {z} and
+ * {name} from a policy and one day's evaluation, each figure in its signal's
+ * unit ("7.1 h", "31 %", "01:30", "+22 %", "+9 min/day"; rhythm figures as a
+ * share of their scale, never a raw index); what is not known prints as a
+ * dash. kizuki explain writes its figures with the same functions.
  */
 #include <errno.h>
 #include <math.h>
@@ -96,7 +98,8 @@ static const UnitFigures unit_figures[] = {
         [UNIT_HOURS] = { { 1, 1, " h" }, { 100, 0, " %" }, { 1, 2, " h/day" } },
         [UNIT_RATIO] = { { 100, 0, " %" }, { 100, 0, " pp" }, { 100, 1, " pp/day" } },
         [UNIT_TIME] = { { 0, 0, NULL }, { 0, 0, NULL }, { 1, 0, " min/day" } },
-        [UNIT_RHYTHM] = { { 1, 2, "" }, { 1, 2, "" }, { 1, 3, "/day" } },
+        [UNIT_RHYTHM] = { { 100, 0, " %" }, { 100, 0, " %" }, { 100, 1, " pp/day" } },
+        [UNIT_SCATTER] = { { 50, 0, " %" }, { 100, 0, " %" }, { 50, 1, " pp/day" } },
         [UNIT_MIN_PER_H] = { { 1, 1, " min/h" }, { 100, 0, " %" }, { 1, 2, " min/h per day" } },
         [UNIT_DAYS] = { { 0, 0, NULL }, { 0, 0, NULL }, { 1, 3, "/day" } },
         [UNIT_MOOD] = { { 1, 1, "" }, { 1, 1, "" }, { 1, 3, "/day" } },
@@ -140,12 +143,19 @@ static void format_minutes_signed(double v, char *out, size_t size) {
                 snprintf(out, size, "%s%ld min", sign, m);
 }
 
-/* value − baseline: a percentage of the baseline for hours and min/h figures,
- * percentage points for ratios, a duration for times, else a signed number. */
+/* Changes of these are a share of the baseline ("+22 %"): an index has no unit
+ * of its own to tell a difference in. */
+static bool change_is_relative(Unit u) {
+        return u == UNIT_HOURS || u == UNIT_MIN_PER_H || u == UNIT_RHYTHM || u == UNIT_SCATTER;
+}
+
+/* value − baseline: a percentage of the baseline for hours, min/h and rhythm
+ * figures, percentage points for ratios, a duration for times, else a signed
+ * number. */
 static void format_change(Unit u, double v, double b, char *out, size_t size) {
         double c = v - b;
 
-        if (isnan(c) || isinf(c) || ((u == UNIT_HOURS || u == UNIT_MIN_PER_H) && b == 0)) {
+        if (isnan(c) || isinf(c) || (change_is_relative(u) && b == 0)) {
                 snprintf(out, size, DASH);
                 return;
         }
@@ -157,8 +167,7 @@ static void format_change(Unit u, double v, double b, char *out, size_t size) {
         } else if (u == UNIT_DAYS)
                 format_days(c, out, size, true);
         else
-                format_figure(&figures_of(u)->change, u == UNIT_HOURS || u == UNIT_MIN_PER_H ? c / fabs(b) : c, true,
-                              out, size);
+                format_figure(&figures_of(u)->change, change_is_relative(u) ? c / fabs(b) : c, true, out, size);
 }
 
 /* A slope of the daily value, per day ("+0.12 h/day", "+9 min/day"). */
@@ -170,6 +179,101 @@ static void format_slope(Unit u, double v, bool sign, char *out, size_t size) {
 static void format_plain(double v, char *out, size_t size) {
         if (!format_not_finite(v, out, size))
                 snprintf(out, size, "%.1f", rounded(v, 1));
+}
+
+void policy_format_level(const Policy *p, const PolicyEval *e, double v, char *out, size_t size) {
+        format_level(policy_value_unit(p), v, e ? e->anchor_min : 0, out, size);
+}
+
+void policy_format_daily(const Policy *p, double v, char *out, size_t size) {
+        if ((p->signal == POLICY_SIGNAL_WENT_OUT || p->signal == POLICY_SIGNAL_MET_SOMEONE) && !isnan(v))
+                snprintf(out, size, "%s", v > 0 ? "yes" : "no");
+        else
+                format_level(policy_signal_unit(p->signal), v, 0, out, size);
+}
+
+/* The upper end a level of unit u can reach (shares and IS/RA: 1). */
+static double unit_ceiling(Unit u) {
+        return u == UNIT_RATIO || u == UNIT_RHYTHM ? 1 : INFINITY;
+}
+
+/* "lo–hi", the unit written once when both end in it ("0–5 %"). */
+static void format_range(const char *lo, const char *hi, char *out, size_t size) {
+        const char *unit = strrchr(hi, ' ');
+        size_t lo_len = strlen(lo);
+
+        if (unit && lo_len > strlen(unit) && strcmp(lo + lo_len - strlen(unit), unit) == 0)
+                lo_len -= strlen(unit);
+        if (strcmp(lo, hi) == 0)
+                snprintf(out, size, "%s", hi);
+        else
+                snprintf(out, size, "%.*s\u2013%s", (int) lo_len, lo, hi);
+}
+
+void policy_format_usual(const Policy *p, const PolicyEval *e, char *out, size_t size) {
+        Unit u = policy_value_unit(p);
+        char lo[48], hi[48];
+
+        if (!e || isnan(e->baseline)) {
+                snprintf(out, size, DASH);
+                return;
+        }
+        if (p->detector != POLICY_BASELINE && p->detector != POLICY_CUSUM) {
+                policy_format_level(p, e, e->baseline, out, size);
+                return;
+        }
+        /* Median ± one robust standard deviation: about two days in three. */
+        double s = isfinite(e->spread) && e->spread > 0 ? e->spread : 0;
+        double a = e->baseline - s, b = e->baseline + s;
+        if (u != UNIT_TIME) {
+                a = MAX(a, 0.0);
+                b = b < unit_ceiling(u) ? b : unit_ceiling(u);
+        }
+        policy_format_level(p, e, a, lo, sizeof lo);
+        policy_format_level(p, e, b, hi, sizeof hi);
+        format_range(lo, hi, out, size);
+}
+
+/* How far v is from the usual m with spread s, in words. */
+static void format_distance(double v, double m, double s, char *out, size_t size) {
+        double d = v - m;
+        const char *side = d > 0 ? "above" : "below";
+        double z = s > 0 ? fabs(d) / s : INFINITY;
+
+        if (isnan(d))
+                snprintf(out, size, DASH);
+        else if (d == 0 || z < 1)
+                snprintf(out, size, "within your usual range");
+        else if (!(s > 0))
+                snprintf(out, size, "%s your usual, which hardly varies", side);
+        else
+                snprintf(out, size, "%s %s your usual range", z < 2 ? "a little" : z < 4 ? "well" : "far", side);
+}
+
+void policy_format_unusual(const Policy *p, const PolicyEval *e, char *out, size_t size) {
+        char a[48];
+
+        if (!e || !e->known) {
+                snprintf(out, size, "not enough data");
+                return;
+        }
+        switch (p->detector) {
+        case POLICY_BASELINE:
+        case POLICY_CUSUM:
+                format_distance(e->value, e->baseline, e->spread, out, size);
+                break;
+        case POLICY_THRESHOLD:
+                snprintf(out, size, "%s", !e->condition ? "within the limit" : p->up ? "above the limit" : "below the limit");
+                break;
+        case POLICY_TREND:
+                format_slope(policy_signal_unit(p->signal), e->score, true, a, sizeof a);
+                snprintf(out, size, "%s (%s)", e->score > 0 ? "rising" : e->score < 0 ? "falling" : "steady", a);
+                break;
+        case POLICY_COMPOSITE:
+        default:
+                snprintf(out, size, "%.0f of %zu active", isnan(e->score) ? 0 : e->score, p->n_composite);
+                break;
+        }
 }
 
 /* Fill one placeholder; false when the name is not one of ours. */
@@ -190,6 +294,10 @@ static bool format_placeholder(const Policy *p, const PolicyEval *e, const char 
                 format_level(u, baseline, anchor, out, sizeof out);
         else if (IS("change"))
                 format_change(u, value, baseline, out, sizeof out);
+        else if (IS("usual"))
+                policy_format_usual(p, e, out, sizeof out);
+        else if (IS("unusual"))
+                policy_format_unusual(p, e, out, sizeof out);
         else if (IS("window"))
                 snprintf(out, sizeof out, "%d %s", p->window_days, p->window_days == 1 ? "day" : "days");
         else if (IS("threshold")) {

@@ -23,7 +23,8 @@ typedef enum Unit {
         UNIT_HOURS,     /* "7.1 h" */
         UNIT_RATIO,     /* 0..1, shown as "31 %" */
         UNIT_TIME,      /* minutes on an anchored line, shown as "01:30" */
-        UNIT_RHYTHM,    /* "0.62" */
+        UNIT_RHYTHM,    /* 0..1 (IS, RA), shown as "62 %" */
+        UNIT_SCATTER,   /* IV, 0 (smooth) .. 2 (as scattered as noise), shown as a share of 2: "31 %" */
         UNIT_MIN_PER_H, /* "12.3 min/h" */
         UNIT_DAYS,      /* "3 days" */
         UNIT_MOOD,      /* "3.2" */

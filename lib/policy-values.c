@@ -35,9 +35,10 @@ Unit policy_signal_unit(PolicySignal s) {
         case POLICY_SIGNAL_SLEEP_MID:
                 return UNIT_TIME;
         case POLICY_SIGNAL_IS:
-        case POLICY_SIGNAL_IV:
         case POLICY_SIGNAL_RA:
                 return UNIT_RHYTHM;
+        case POLICY_SIGNAL_IV:
+                return UNIT_SCATTER;
         case POLICY_SIGNAL_L5:
         case POLICY_SIGNAL_M10:
                 return UNIT_MIN_PER_H;

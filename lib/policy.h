@@ -167,9 +167,53 @@ typedef struct PolicyEval {
 int policy_replay(Policy *const *p, size_t n_p, const DaySignals *days, size_t n_days, const Checkin *c,
                   size_t n_c, double min_coverage_h, int day_start_min, PolicyEval **ret);
 
+/* Replay window. Replay carries state from day to day (pending, firing,
+ * cooldowns, CUSUM sums), so a day's verdict depends on where the replay
+ * begins. Day D (local seconds of its 00:00) is judged by replaying the days
+ * policy_replay_start(D) .. D: the latest Monday on a fixed 28-day grid that
+ * lies at least POLICY_REPLAY_LEAD_DAYS days before D (so 366 to 393 days
+ * of history: longer than any one window, baseline, for or cooldown, each at
+ * most 366 days; a baseline behind a long window may reach further, and
+ * is then cut at the window's start, the same way for everyone).
+ * Days missing from the history are simply unknown. kizukid and kizuki policy
+ * test / explain use this one definition, through policy_judge(). */
+#define POLICY_REPLAY_LEAD_DAYS 366
+#define POLICY_REPLAY_GRID_DAYS 28
+#define POLICY_REPLAY_MAX_DAYS (POLICY_REPLAY_LEAD_DAYS + POLICY_REPLAY_GRID_DAYS)
+int64_t policy_replay_start(int64_t day);
+
+/* Judge each day of days[first..n_days) on its own replay window: row d of
+ * policy i (ret[i * n_days + d]) is what policy_replay() over
+ * policy_replay_start(days[d].date) .. days[d].date gives on its last day.
+ * The rows from the first day's window start up to first come from the first
+ * day's replay (its lead-in); rows before that are unknown and inactive.
+ * days: consecutive, in order; days of a window missing before days[0] count
+ * as days without data (callers fetch from policy_replay_start() of the first
+ * day; a history that begins later is the same). Arguments otherwise as
+ * policy_replay(). */
+int policy_judge(Policy *const *p, size_t n_p, const DaySignals *days, size_t n_days, const Checkin *c, size_t n_c,
+                 double min_coverage_h, int day_start_min, size_t first, PolicyEval **ret);
+
 /* Fill a nudge template: {value} {baseline} {change} (value − baseline, signed,
- * or a percentage for hours: "+22 %") {window} ("7 days") {threshold} {z}
- * {name}; values formatted by the signal's unit (hours "7.1 h", ratios "31 %",
- * times "01:30", rhythm figures "0.62", counts "3 days", mood "3.2"); unknown
- * placeholders stay as they are; NAN → "—". *ret malloc'ed. */
+ * or a percentage of the baseline for hours and rhythm figures: "+22 %")
+ * {usual} {unusual} (policy_format_usual/unusual()) {window} ("7 days")
+ * {threshold} {z} {name}; values formatted by the signal's unit (hours
+ * "7.1 h", ratios "31 %", times "01:30", rhythm figures as a share of their
+ * scale "62 %", counts "3 days", mood "3.2"); unknown placeholders stay as
+ * they are; NAN → "—". *ret malloc'ed. */
 int policy_format(const Policy *p, const PolicyEval *e, const char *tmpl, char **ret);
+
+/* The figures of policy_format(), for other views (kizuki explain); each
+ * writes at most size bytes into out, "—" for what is not known. */
+/* A window aggregate, baseline or threshold of p ({value}, {baseline}); a time
+ * of day on e's anchored line (e NULL: minutes after midnight). */
+void policy_format_level(const Policy *p, const PolicyEval *e, double v, char *out, size_t size);
+/* One day's value of p's signal: "7.1 h", "31 %", "01:30", "yes". */
+void policy_format_daily(const Policy *p, double v, char *out, size_t size);
+/* {usual}: the usual range, the baseline ± its spread ("0–5 %", "7.2–8.4 h";
+ * one figure when it does not vary), or the threshold. */
+void policy_format_usual(const Policy *p, const PolicyEval *e, char *out, size_t size);
+/* {unusual}: how unusual the day is, in words ("well above your usual range",
+ * "within the limit", "rising (+9 min/day)", "2 of 5 active", "not enough
+ * data"); the statistic itself is e->score. */
+void policy_format_unusual(const Policy *p, const PolicyEval *e, char *out, size_t size);

@@ -19,3 +19,19 @@ int protocol_socket_path(char **ret) {
         }
         return 0;
 }
+
+char *protocol_xdg_path(const char *var, const char *fallback, const char *leaf) {
+        const char *base = getenv(var);
+        char *s = NULL;
+        int n;
+
+        if (base && base[0] == '/')
+                n = asprintf(&s, "%s/kizuki%s%s", base, leaf ? "/" : "", leaf ? leaf : "");
+        else {
+                const char *home = getenv("HOME");
+                if (!home || home[0] != '/')
+                        return NULL;
+                n = asprintf(&s, "%s/%s/kizuki%s%s", home, fallback, leaf ? "/" : "", leaf ? leaf : "");
+        }
+        return n < 0 ? NULL : s;
+}

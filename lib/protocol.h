@@ -12,3 +12,9 @@
  * under /run/user/UID when XDG_RUNTIME_DIR is unset or not absolute. *ret is
  * malloc'ed. -ENOMEM. */
 int protocol_socket_path(char **ret);
+
+/* The places kizukid uses by default, as the client must find them too:
+ * $VAR/kizuki[/leaf] when VAR (XDG_STATE_HOME, XDG_CONFIG_HOME) is absolute,
+ * else ~/FALLBACK/kizuki[/leaf] (".local/state", ".config"). leaf may be NULL.
+ * malloc'ed; NULL when neither is set or out of memory. */
+char *protocol_xdg_path(const char *var, const char *fallback, const char *leaf);

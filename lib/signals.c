@@ -32,6 +32,7 @@
 #define DAYS_MAX 3700
 #define RHYTHM_DAYS 7
 #define RHYTHM_DAYS_MIN 3
+#define SRI_PAIRS_MIN 72 /* of 144 possible over 7 days: half the week */
 
 #define VALID_OBSERVED_S 1800 /* an hour with at least this much observed is valid */
 #define ACTIVE_HOUR_S 300     /* first/last active: at least 5 active minutes */
@@ -155,12 +156,18 @@ static void day_amounts(const AcctBucket *b, size_t n, const SignalsConfig *cfg,
         ret->night_ratio = active >= NIGHT_RATIO_MIN_S ? (double) night / (double) active : NAN;
 }
 
-/* The longest run of consecutive quiet hours between noon of the previous date
- * and noon of this one (calendar noon, whatever the day start). Consecutive means
- * adjacent in real time, so a run goes straight through a DST change. */
-static void day_sleep(const AcctBucket *b, size_t n, int64_t date, DaySignals *ret) {
+/* The rest window of a date, in real time: the longest run of consecutive quiet
+ * hours between noon of the previous date and noon of this one (calendar noon,
+ * whatever the day start). Consecutive means adjacent in real time, so a run
+ * goes straight through a DST change. */
+typedef struct Rest {
+        size_t first; /* index of its first bucket */
+        size_t len;   /* hours; 0: none */
+} Rest;
+
+static Rest rest_window(const AcctBucket *b, size_t n, int64_t date) {
         size_t run_first = 0, run_len = 0, prev = 0;
-        size_t best_first = 0, best_last = 0, best_len = 0;
+        Rest best = { 0, 0 };
         Span s;
 
         span_init(&s, b, n, date - DAY_S / 2, date + DAY_S / 2);
@@ -179,23 +186,112 @@ static void day_sleep(const AcctBucket *b, size_t n, int64_t date, DaySignals *r
                 }
                 prev = i;
                 /* strictly longer: a tie keeps the earlier run */
-                if (run_len > best_len) {
-                        best_first = run_first;
-                        best_last = i;
-                        best_len = run_len;
-                }
+                if (run_len > best.len)
+                        best = (Rest) { run_first, run_len };
         }
+        return best;
+}
 
-        if (best_len == 0) {
+static int64_t rest_start(const AcctBucket *b, Rest r) {
+        return b[r.first].start;
+}
+
+static int64_t rest_end(const AcctBucket *b, Rest r) {
+        return b[r.first].start + (int64_t) r.len * HOUR_S;
+}
+
+/* sleep_onset, sleep_offset, sleep_mid, sleep_h: the rest window. */
+static void day_sleep(const AcctBucket *b, size_t n, int64_t date, DaySignals *ret) {
+        Rest r = rest_window(b, n, date);
+
+        if (r.len == 0) {
                 ret->sleep_onset = ret->sleep_offset = ret->sleep_mid = -1;
                 ret->sleep_h = NAN;
                 return;
         }
-        ret->sleep_onset = minute_of_day(bucket_local(&b[best_first]));
-        ret->sleep_offset = minute_of_day(bucket_local(&b[best_last]) + HOUR_S);
-        ret->sleep_h = (double) best_len;
+        ret->sleep_onset = minute_of_day(bucket_local(&b[r.first]));
+        ret->sleep_offset = minute_of_day(bucket_local(&b[r.first + r.len - 1]) + HOUR_S);
+        ret->sleep_h = (double) r.len;
         /* On the onset's clock: off by the shift on a night with a DST change. */
-        ret->sleep_mid = (int) ((ret->sleep_onset + (int64_t) best_len * 30) % MIN_PER_DAY);
+        ret->sleep_mid = (int) ((ret->sleep_onset + (int64_t) r.len * 30) % MIN_PER_DAY);
+}
+
+/* up, down: the active hours between this date's rest window and the next
+ * date's, in real time. The next one counts only once the data reaches the end
+ * of its window (noon of the next date): before that, a quiet afternoon hour
+ * would pass for it. Without it, up looks until noon of the next date and down
+ * stays null. */
+static void day_waking(const AcctBucket *b, size_t n, int64_t date, DaySignals *ret) {
+        Rest r = rest_window(b, n, date), next = { 0, 0 };
+        size_t i, end;
+
+        ret->up = ret->down = NAN;
+        if (r.len == 0)
+                return;
+        if (n > 0 && bucket_local(&b[n - 1]) + HOUR_S >= date + DAY_S + DAY_S / 2)
+                next = rest_window(b, n, date + DAY_S);
+        end = LOWER_BOUND(b, n, start, next.len > 0 ? rest_start(b, next) : INT64_MAX);
+        for (i = r.first + r.len; i < end; i++) {
+                int64_t l = bucket_local(&b[i]);
+
+                if (next.len == 0 && l >= date + DAY_S + DAY_S / 2)
+                        break;
+                if (b[i].active_s < ACTIVE_HOUR_S)
+                        continue;
+                if (isnan(ret->up))
+                        ret->up = (double) (l - date) / 60;
+                if (next.len > 0)
+                        ret->down = (double) (l + HOUR_S - date) / 60;
+        }
+}
+
+/* sri, social_jet_lag_h over the 7 days ending on this date (see signals.h). */
+static void day_regularity(const AcctBucket *b, size_t n, int64_t date, DaySignals *ret) {
+        int64_t lo = date - (RHYTHM_DAYS - 1) * DAY_S - DAY_S / 2, hi = date + DAY_S / 2;
+        Rest rest[RHYTHM_DAYS];
+        double mid_sum[2] = { 0, 0 };
+        int mid_n[2] = { 0, 0 };
+        size_t same = 0, pairs = 0;
+        Span s;
+
+        for (int k = 0; k < RHYTHM_DAYS; k++) {
+                int64_t d = date - (RHYTHM_DAYS - 1 - k) * DAY_S;
+                bool free_day = weekday_of(floor_div(d, DAY_S)) >= 5; /* Saturday, Sunday */
+
+                rest[k] = rest_window(b, n, d);
+                if (rest[k].len == 0)
+                        continue;
+                /* the midpoint in minutes after the window's noon, on the onset's clock */
+                mid_sum[free_day] += (double) (bucket_local(&b[rest[k].first]) - (d - DAY_S / 2)) / 60 +
+                                     (double) rest[k].len * 30;
+                mid_n[free_day]++;
+        }
+        ret->social_jet_lag_h = mid_n[0] > 0 && mid_n[1] > 0 ? (mid_sum[1] / mid_n[1] - mid_sum[0] / mid_n[0]) / 60
+                                                              : NAN;
+
+        /* state of a valid hour: inside its noon-to-noon window's rest window */
+#define RESTING(i, k) (rest[k].len > 0 && b[i].start >= rest_start(b, rest[k]) && b[i].start < rest_end(b, rest[k]))
+        span_init(&s, b, n, lo, hi);
+        for (size_t i = s.begin; i < s.end; i++) {
+                int k = (int) floor_div(bucket_local(&b[i]) - lo, DAY_S);
+                size_t j;
+
+                if (!span_has(&s, i) || !bucket_valid(&b[i]) || k + 1 >= RHYTHM_DAYS)
+                        continue;
+                /* its partner 24 h later in real time, inside the next window */
+                for (j = LOWER_BOUND(b, n, start, b[i].start + DAY_S); j < n && b[j].start == b[i].start + DAY_S;
+                     j++) {
+                        int kj = (int) floor_div(bucket_local(&b[j]) - lo, DAY_S);
+
+                        if (!span_has(&s, j) || !bucket_valid(&b[j]) || kj != k + 1)
+                                continue;
+                        pairs++;
+                        same += RESTING(i, k) == RESTING(j, kj);
+                        break;
+                }
+        }
+#undef RESTING
+        ret->sri = pairs >= SRI_PAIRS_MIN ? 200.0 * (double) same / (double) pairs - 100 : NAN;
 }
 
 static double hour_value(const AcctBucket *b) {
@@ -341,6 +437,8 @@ int signals_days(const AcctBucket *b, size_t n, const SignalsConfig *cfg, int64_
                 d->date = first_date + (int64_t) k * DAY_S;
                 day_amounts(b, n, cfg, d->date, d);
                 day_sleep(b, n, d->date, d);
+                day_waking(b, n, d->date, d);
+                day_regularity(b, n, d->date, d);
                 day_rhythm(b, n, cfg, d->date, d);
         }
 

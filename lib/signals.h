@@ -42,6 +42,27 @@ typedef struct DaySignals {
         int sleep_onset, sleep_offset, sleep_mid;
         double sleep_h;
 
+        /* The waking day between D's rest window and the next one (D + 1's):
+         * up = local start of the first hour with >= 5 active minutes after D's rest
+         * window ends, down = local end of the last such hour before D + 1's rest
+         * window begins, both in minutes after D's local 00:00, so that they may
+         * pass midnight (down 26:30 is 02:30 the next morning) and average and
+         * compare without wrapping. up is NAN without a rest window on D; down is
+         * NAN until D + 1 has one and the buckets reach noon of D + 1 (the end of
+         * its window). */
+        double up, down;
+
+        /* Regularity over the 7 days ending on D (the noon-to-noon windows of
+         * D − 6 … D). sri: Sleep Regularity Index (Phillips et al. 2017) of the rest
+         * window: each valid hour is "rest" when inside its day's rest window, else
+         * "awake"; SRI = 200 · (pairs of valid hours 24 h apart in the same state /
+         * pairs) − 100, in −100 … 100; NAN under 72 pairs. social_jet_lag_h: the mean
+         * rest-window midpoint of the free nights (the windows of Saturdays and
+         * Sundays) minus that of the work nights (Monday … Friday), in hours,
+         * positive when later on free days (after Wittmann et al. 2006); NAN without
+         * both kinds. */
+        double sri, social_jet_lag_h;
+
         /* Over the 7 days ending on D (van Someren et al. 1999; Witting 1990), on the
          * values of valid hours; NAN (-1) with fewer than 3 days that have a valid hour.
          * IS = n·Σ_h(x̄_h − x̄)² / (p·Σ_i(x_i − x̄)²), p = hours-of-day with data;

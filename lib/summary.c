@@ -134,6 +134,10 @@ FIGURE_GETTER(iv)
 FIGURE_GETTER(ra)
 FIGURE_GETTER(l5)
 FIGURE_GETTER(m10)
+FIGURE_GETTER(up)
+FIGURE_GETTER(down)
+FIGURE_GETTER(sri)
+FIGURE_GETTER(social_jet_lag_h)
 
 #define TIME_GETTER(name)                                                         \
         static double get_##name(const DaySignals *d, int anchor_min) {          \
@@ -240,6 +244,10 @@ void summary_figures(const DaySignals *d, size_t n, const Checkin *c, size_t n_c
         ret->ra = figure(d, n, min_coverage_h, kind, get_ra);
         ret->l5 = figure(d, n, min_coverage_h, kind, get_l5);
         ret->m10 = figure(d, n, min_coverage_h, kind, get_m10);
+        ret->up = figure(d, n, min_coverage_h, kind, get_up);
+        ret->down = figure(d, n, min_coverage_h, kind, get_down);
+        ret->sri = figure(d, n, min_coverage_h, kind, get_sri);
+        ret->social_jet_lag_h = figure(d, n, min_coverage_h, kind, get_social_jet_lag_h);
 
         ret->first_active = time_figure(d, n, min_coverage_h, kind, day_anchor, get_first_active);
         ret->last_active = time_figure(d, n, min_coverage_h, kind, day_anchor, get_last_active);
@@ -255,7 +263,9 @@ void summary_figures(const DaySignals *d, size_t n, const Checkin *c, size_t n_c
                 if (!e)
                         continue;
                 ret->went_out_days += e->went_out == 1;
+                ret->went_out_answered += answer_yes_no(e->went_out);
                 ret->met_someone_days += e->met_someone == 1;
+                ret->met_someone_answered += answer_yes_no(e->met_someone);
                 ret->checkin_days += answer_yes_no(e->went_out) || answer_yes_no(e->met_someone) ||
                                      answer_mood(e->mood);
         }
@@ -279,8 +289,13 @@ int summary_change(ChangeKind kind, double v, double ref, Change *ret) {
                 c.same = fabs(c.delta) < 2;
                 break;
         case CHANGE_TIME:
-                c.delta = time_of_day_diff(v, ref);
+        case CHANGE_MINUTES:
+                c.delta = kind == CHANGE_TIME ? time_of_day_diff(v, ref) : v - ref;
                 c.same = fabs(c.delta) < 15;
+                break;
+        case CHANGE_POINTS:
+                c.delta = v - ref;
+                c.same = fabs(c.delta) < 5;
                 break;
         default:
                 return -EINVAL;

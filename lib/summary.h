@@ -18,7 +18,11 @@ typedef struct Figures {
         int days; /* days counted (not low coverage) */
         double screen_h, night_ratio, sleep_h, coverage_h, is, iv, ra, l5, m10; /* NAN: null */
         int first_active, last_active, sleep_onset, sleep_offset, sleep_mid;  /* minutes, -1: null */
-        int went_out_days, met_someone_days, checkin_days;
+        double up, down;                 /* minutes after the day's 00:00 (DaySignals); NAN: null */
+        double sri, social_jet_lag_h;    /* NAN: null */
+        /* Check-ins per question: days answered "yes", days answered at all; a
+         * day not answered is unknown, never "no". checkin_days: days with any answer. */
+        int went_out_days, went_out_answered, met_someone_days, met_someone_answered, checkin_days;
         double mood; /* NAN: null */
 } Figures;
 
@@ -42,6 +46,8 @@ typedef enum ChangeKind {
         CHANGE_AMOUNT, /* hours, indices: in percent of ref; the difference itself when ref is 0 */
         CHANGE_SHARE,  /* a share 0..1: in percentage points */
         CHANGE_TIME,   /* a time of day in minutes: the shorter way round the clock */
+        CHANGE_MINUTES, /* minutes on a line that does not wrap (up, down): the difference */
+        CHANGE_POINTS,  /* a score (SRI): the difference in points */
 } ChangeKind;
 
 typedef struct Change {

@@ -149,15 +149,8 @@ CHECKINS = {
 }
 
 
-def day_signals(hours, d):
-    day = [hours.get(epoch(d) + DAY_START + h * 3600) for h in range(24)]
-    day = [h for h in day if h]
-    active = sum(h["active_s"] for h in day)
-    observed = sum(h["observed_s"] for h in day)
-    night = sum(h["active_s"] for h in day if (h["start"] % DAY) < 6 * 3600)
-    busy = [h for h in day if h["active_s"] >= 300]
-
-    # Sleep: the longest run of valid hours with <= 5 active minutes, noon to noon.
+def rest_run(hours, d):
+    """The longest run of valid hours with <= 5 active minutes, noon to noon."""
     run, best = [], []
     for k in range(24):
         t = epoch(d) - 12 * 3600 + k * 3600
@@ -168,6 +161,53 @@ def day_signals(hours, d):
                 best = list(run)
         else:
             run = []
+    return best
+
+
+def waking(hours, d):
+    """up, down: minutes after d's 00:00 of the first and (end of the) last busy
+    hour between d's rest run and the next date's."""
+    best, nxt = rest_run(hours, d), rest_run(hours, d + dt.timedelta(days=1))
+    if not best:
+        return None, None
+    end = nxt[0] if nxt else epoch(d) + DAY + 12 * 3600
+    busy = [t for t in sorted(hours) if best[-1] < t < end and hours[t]["active_s"] >= 300]
+    if not busy:
+        return None, None
+    return (busy[0] - epoch(d)) / 60, (busy[-1] + 3600 - epoch(d)) / 60 if nxt else None
+
+
+def regularity(hours, d):
+    """SRI and social jet lag over the 7 noon-to-noon windows ending on d."""
+    dates7 = [d - dt.timedelta(days=6 - k) for k in range(7)]
+    runs = [rest_run(hours, x) for x in dates7]
+    same = pairs = 0
+    for k in range(6):
+        for j in range(24):
+            t = epoch(dates7[k]) - 12 * 3600 + j * 3600
+            a, b = hours.get(t), hours.get(t + DAY)
+            if a and b and a["observed_s"] >= 1800 and b["observed_s"] >= 1800:
+                pairs += 1
+                same += (t in runs[k]) == (t + DAY in runs[k + 1])
+    mids = {True: [], False: []}
+    for x, run in zip(dates7, runs):
+        if run:
+            mids[x.weekday() >= 5].append((run[0] - (epoch(x) - 12 * 3600)) / 60 + len(run) * 30)
+    sjl = (statistics.fmean(mids[True]) - statistics.fmean(mids[False])) / 60 if mids[True] and mids[False] else None
+    return (200 * same / pairs - 100 if pairs >= 72 else None), sjl
+
+
+def day_signals(hours, d):
+    day = [hours.get(epoch(d) + DAY_START + h * 3600) for h in range(24)]
+    day = [h for h in day if h]
+    active = sum(h["active_s"] for h in day)
+    observed = sum(h["observed_s"] for h in day)
+    night = sum(h["active_s"] for h in day if (h["start"] % DAY) < 6 * 3600)
+    busy = [h for h in day if h["active_s"] >= 300]
+
+    best = rest_run(hours, d)
+    up, down = waking(hours, d)
+    sri, sjl = regularity(hours, d)
     r = rhythm(hours, d)
     ci = CHECKINS.get(d, (None, None, None))
     coverage = observed / 3600
@@ -181,6 +221,8 @@ def day_signals(hours, d):
         "sleep_offset": hhmm(((best[-1] + 3600) % DAY) / 60) if best else None,
         "sleep_mid": hhmm((best[0] % DAY) / 60 + len(best) * 30) if best else None,
         "sleep_h": float(len(best)) if best else None,
+        "up": up,
+        "down": down,
         "coverage_h": coverage,
         "low_coverage": coverage < 18,
         "is": r["is_"],
@@ -190,6 +232,8 @@ def day_signals(hours, d):
         "l5_onset": r["l5_onset"],
         "m10": r["m10"],
         "m10_onset": r["m10_onset"],
+        "sri": sri,
+        "social_jet_lag_h": sjl,
         "went_out": ci[0],
         "met_someone": ci[1],
         "mood": ci[2],
@@ -218,11 +262,15 @@ def figures(days, median=False):
     f["sleep_offset"] = clock("sleep_offset", 720)
     f["sleep_mid"] = clock("sleep_mid", 720)
     f["sleep_h"] = num("sleep_h")
+    f["up"] = num("up")
+    f["down"] = num("down")
     f["coverage_h"] = num("coverage_h")
-    for k in ("is", "iv", "ra", "l5", "m10"):
+    for k in ("is", "iv", "ra", "l5", "m10", "sri", "social_jet_lag_h"):
         f[k] = num(k)
     f["went_out_days"] = sum(1 for d in days if d["went_out"])
+    f["went_out_answered"] = sum(1 for d in days if d["went_out"] is not None)
     f["met_someone_days"] = sum(1 for d in days if d["met_someone"])
+    f["met_someone_answered"] = sum(1 for d in days if d["met_someone"] is not None)
     answered = [d for d in days if d["went_out"] is not None or d["met_someone"] is not None or d["mood"] is not None]
     f["checkin_days"] = len(answered)
     moods = [d["mood"] for d in answered if d["mood"] is not None]

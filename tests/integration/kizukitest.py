@@ -24,6 +24,7 @@ import datetime
 import errno
 import json
 import os
+import pty
 import select
 import shutil
 import signal
@@ -44,6 +45,7 @@ KIZUKI = os.environ.get("KIZUKI") or os.path.join(BUILD_DIR, "kizuki")
 BUS_CONF = os.path.join(HERE, "system-bus.conf")
 VARLINK_FILE = os.path.join(SOURCE_DIR, "lib", "io.kizuki.Daemon.varlink")
 PYTHON = "/usr/bin/python3"
+LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"  # Debian's faketime (scripts/deps)
 
 LOGIN1 = "org.freedesktop.login1"
 LOGIN1_PATH = "/org/freedesktop/login1"
@@ -331,6 +333,40 @@ class Env:
         self.procs.append(p)
         return p
 
+    # -- a session bus with a mock notification server ----------------------------
+
+    def start_notifications(self, server=True, timeout=15):
+        """A private session bus (its address is returned, for
+        DBUS_SESSION_BUS_ADDRESS) and, when server, python-dbusmock's
+        notification_daemon template on it, which records every call."""
+        path = os.path.join(self.dir, "session_bus_socket")
+        addr = "unix:path=" + path
+        self.spawn("session-bus", ["dbus-daemon", "--nofork", "--nopidfile", "--nosyslog",
+                                   f"--config-file={BUS_CONF}", f"--address={addr}"])
+        wait_for(lambda: os.path.exists(path), 10, what="session bus")
+        if server:
+            self.spawn("notifications", [PYTHON, "-m", "dbusmock", "--template", "notification_daemon"],
+                       env=self.environ(DBUS_SESSION_BUS_ADDRESS=addr))
+            wait_for(lambda: self.session_busctl(addr, "status", "org.freedesktop.Notifications",
+                                                 check=False).returncode == 0, timeout, what="mock notifications")
+        return addr
+
+    def session_busctl(self, addr, *args, check=True):
+        argv = ["busctl", f"--address={addr}", "--no-pager", "--timeout=5", *args]
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=10, stdin=subprocess.DEVNULL)
+        if check and r.returncode != 0:
+            raise AssertionError(f"{' '.join(argv)} failed ({r.returncode}): {r.stderr.strip()}")
+        return r
+
+    def notify_calls(self, addr):
+        """The Notify calls the mock server received: a list of [app_name,
+        replaces_id, icon, summary, body, actions, hints, timeout], the values
+        of busctl's JSON (a hint is {"type": ..., "data": ...})."""
+        out = self.session_busctl(addr, "--json=short", "call", "org.freedesktop.Notifications",
+                                  "/org/freedesktop/Notifications", "org.freedesktop.DBus.Mock", "GetCalls").stdout
+        calls = json.loads(out)["data"][0]
+        return [[v["data"] for v in c[2]] for c in calls if c[1] == "Notify"]
+
     # -- bus and mock logind ---------------------------------------------------------
 
     def start_bus(self, timeout=10):
@@ -451,6 +487,30 @@ class Env:
     keep_fixtures = True
     FIXTURE_RETENTION = "\n[store]\n# the test fixtures have fixed dates\nretention_days = 36500\n"
 
+    # -- a movable wall clock (libfaketime) ----------------------------------------------
+
+    def faketime_environ(self, offset=0, **extra):
+        """The environment for a kizukid whose wall clock runs `offset` seconds off the real
+        one and can be moved while it runs (set_clock): libfaketime preloaded, reading its
+        offset from a file on every call. The monotonic and boot clocks stay real, as they
+        do when someone sets the system clock."""
+        if not os.path.exists(LIBFAKETIME):
+            raise AssertionError(f"{LIBFAKETIME} missing (package faketime, scripts/deps)")
+        self.faketime_file = os.path.join(self.dir, "faketime.rc")
+        self.set_clock(offset)
+        asan = ":".join(x for x in (os.environ.get("ASAN_OPTIONS"), "verify_asan_link_order=0") if x)
+        return self.environ(LD_PRELOAD=LIBFAKETIME, FAKETIME_TIMESTAMP_FILE=self.faketime_file,
+                            FAKETIME_NO_CACHE="1", FAKETIME_DONT_FAKE_MONOTONIC="1", ASAN_OPTIONS=asan,
+                            **extra)
+
+    def set_clock(self, offset):
+        """Move the faked wall clock to real time + offset seconds (atomically: libfaketime
+        rereads the file on every call)."""
+        tmp = self.faketime_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(f"{offset:+d}\n")
+        os.replace(tmp, self.faketime_file)
+
     def write_config(self, text):
         os.makedirs(os.path.dirname(self.config_path), mode=0o700, exist_ok=True)
         if self.keep_fixtures and "retention_days" not in text:
@@ -560,6 +620,32 @@ class Env:
             print(f"kept {self.dir}", file=sys.stderr)
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def on_pty(argv, env, answer=b"", timeout=20):
+    """Run argv with a terminal as stdin, stdout and stderr and type answer:
+    what it wrote there (newlines as "\\n", not the terminal's "\\r\\n") and its
+    exit status."""
+    master, slave = pty.openpty()
+    p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    os.write(master, answer)
+    out = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: no one has the terminal open any more
+                break
+            if not chunk:
+                break
+            out += chunk
+        elif p.poll() is not None:
+            break
+    os.close(master)
+    return out.replace(b"\r\n", b"\n"), p.wait(timeout)
 
 
 def local_date(status):

@@ -44,8 +44,8 @@ IFACE = "io.kizuki.Daemon"
 
 # The keys of a day in "kizuki days --json", in the order of the contract.
 DAY_KEYS = ["date", "screen_h", "night_ratio", "first_active", "last_active", "sleep_onset", "sleep_offset",
-            "sleep_mid", "sleep_h", "coverage_h", "low_coverage", "is", "iv", "ra", "l5", "l5_onset", "m10",
-            "m10_onset", "went_out", "met_someone", "mood"]
+            "sleep_mid", "sleep_h", "up", "down", "coverage_h", "low_coverage", "is", "iv", "ra", "l5", "l5_onset", "m10",
+            "m10_onset", "sri", "social_jet_lag_h", "went_out", "met_someone", "mood"]
 
 STANDARD = {
     "GetWeek": {"file": "getweek.json"},
@@ -358,8 +358,9 @@ class TestDays(CliTest):
     def test_json_contract_example(self):
         example = {"date": "2026-01-05", "screen_h": 5.25, "night_ratio": 0.12, "first_active": "08:00",
                    "last_active": "23:00", "sleep_onset": "00:00", "sleep_offset": "07:00", "sleep_mid": "03:30",
-                   "sleep_h": 7.0, "coverage_h": 24.0, "low_coverage": False, "is": 0.71, "iv": 0.62, "ra": 0.88,
-                   "l5": 1.2, "l5_onset": "01:00", "m10": 38.5, "m10_onset": "09:00", "went_out": None,
+                   "sleep_h": 7.0, "up": 480.0, "down": 1380.0, "coverage_h": 24.0, "low_coverage": False,
+                   "is": 0.71, "iv": 0.62, "ra": 0.88, "l5": 1.2, "l5_onset": "01:00", "m10": 38.5,
+                   "m10_onset": "09:00", "sri": 82.6, "social_jet_lag_h": 1.25, "went_out": None,
                    "met_someone": None, "mood": None}
         # The daemon may send the keys in any order and integral floats as integers.
         sent = dict(reversed(list(example.items())), sleep_h=7, coverage_h=24)
@@ -699,7 +700,7 @@ class TestNudges(CliTest):
     replies = NUDGES
 
     def test_status_golden(self):
-        r = self.kizuki("--color=never")
+        r = self.kizuki("--color=never", "status")
         self.golden("status-nudges.txt", r.stdout)
         self.assertEqual([(q["method"], q["parameters"]) for q in self.fake.requests()],
                          [(f"{IFACE}.GetStatus", {}), (f"{IFACE}.GetNudges", {})])
@@ -708,7 +709,22 @@ class TestNudges(CliTest):
         self.assertIn("#12  2026-03-01  concern  Your sleep has moved later", out)
         r = self.kizuki("--color=always", "status")
         self.golden("status-nudges-always.txt", r.stdout)
-        self.assertIn(b"\033[1m\033[31mconcern\033[0m", r.stdout)
+        # Calm: a concern is cyan, never bold or red.
+        self.assertIn(b"\033[36mconcern\033[0m", r.stdout)
+        self.assertNotIn(b"\033[31m", r.stdout.split(b"Nudges:")[1])
+        self.assertNotIn(b"\033[1m\033[31m", r.stdout)
+
+    def test_home_leads_with_nudges(self):
+        """Plain kizuki: the unread nudges in full first, then the status."""
+        self.fake.clear()
+        r = self.kizuki("--color=never")
+        self.golden("home-nudges.txt", r.stdout)
+        self.assertEqual([(q["method"], q["parameters"]) for q in self.fake.requests()],
+                         [(f"{IFACE}.GetStatus", {}), (f"{IFACE}.GetNudges", {})])
+        out = r.stdout.decode()
+        self.assertTrue(out.startswith("#12  2026-03-01  concern  Your sleep has moved later\n"), out)
+        self.assertLess(out.index("One small step: Pick a wake-up time"), out.index("Recording:"))
+        self.assertIn("Nudges:    2 unread (above)\n", out)
         # NO_COLOR on a pipe: the same as never.
         self.assertEqual(self.kizuki(env=self.env(NO_COLOR="1")).stdout, self.kizuki("--color=never").stdout)
 
@@ -748,7 +764,7 @@ class TestNudges(CliTest):
         r = self.kizuki("--color=never", "nudges", env=self.env(COLUMNS="50"))
         for line in r.stdout.decode().splitlines():
             self.assertLessEqual(len(line), 50, line)
-        self.assertIn("    Try: Pick a wake-up time for the next three\n         days", r.stdout.decode())
+        self.assertIn("    One small step: Pick a wake-up time for the\n                    next three days", r.stdout.decode())
 
     def test_nudges_all(self):
         r = self.kizuki("nudges", "--all", "--json")
@@ -866,19 +882,39 @@ class TestExplain(CliTest):
     def test_file_golden(self):
         r = self.kizuki("--color=never", "explain", self.POLICY, "--to", "2026-03-01")
         self.golden("explain-screen.txt", r.stdout)
-        self.assertEqual(self.only_request("GetDays"), {"from": "2025-01-12", "to": "2026-03-01"})
-        self.assertTrue(r.stdout.decode().endswith("On 2026-03-01: z = -0.45 is below 1\n"))
-        for line in r.stdout.decode().splitlines():
+        self.assertEqual(self.only_request("GetDays"), {"from": "2025-01-20", "to": "2026-03-01"})
+        out = r.stdout.decode()
+        self.assertTrue(out.endswith("On 2026-03-01: the last 2 days (9.8 h) were within your usual range (your "
+                                     "usual: 8.7\u201312.7 h).\n"), out)
+        for line in out.splitlines():
             self.assertLessEqual(len(line), 100, line)
+        # In the person's units: hours as hours, how unusual in words, no statistics.
+        self.assertIn("2026-02-24  11.6 h       10.7 h   8.0\u20139.5 h  well above your usual range", out)
+        for engine in ("\u221e", "Known", "Cond", "Spread", " z ", "z =", "baseline", "pending", "firing"):
+            self.assertNotIn(engine, out)
+        # The statistics on request.
+        self.fake.clear()
+        r = self.kizuki("--color=never", "explain", self.POLICY, "--to", "2026-03-01", "--verbose")
+        self.golden("explain-screen-verbose.txt", r.stdout)
+        out = r.stdout.decode()
+        self.assertIn("Statistics: z = -0.45 is below 1\n", out)
+        for engine in ("Known", "Cond", "Spread", "z min_change 0.50"):
+            self.assertIn(engine.split()[0], out)
+        self.fake.clear()
         self.fake.clear()
         r = self.kizuki("explain", self.POLICY, "--to", "2026-03-01", "--days", "7", "--json")
         self.golden("explain-screen.json", r.stdout)
-        self.assertEqual(self.only_request("GetDays"), {"from": "2025-01-19", "to": "2026-03-01"})
+        self.assertEqual(self.only_request("GetDays"), {"from": "2025-02-17", "to": "2026-03-01"})
         out = json.loads(r.stdout)
         self.assertEqual([d["date"] for d in out["days"]][0], "2026-02-23")
         self.assertEqual(len(out["days"]), 7)
         self.assertEqual(out["policy"]["cooldown_days"], 7)
         self.assertEqual([d["date"] for d in out["days"] if d["nudge"]], ["2026-02-24"])
+        self.assertEqual(out["days"][1]["unusual"], "well above your usual range")
+        self.assertEqual(out["days"][1]["usual"], "8.0\u20139.5 h")
+        self.assertAlmostEqual(out["days"][1]["score"], 2.644, places=3)
+        self.assertEqual(out["why"], "z = -0.45 is below 1")
+        self.assertTrue(out["in_words"].startswith("the last 2 days (9.8 h) were within your usual range"))
 
     def test_why(self):
         for to, why in (("2026-02-20", "not enough data for the baseline: 3 valid days of 5, 4 needed"),
@@ -893,9 +929,12 @@ class TestExplain(CliTest):
         r = self.kizuki("--color=never", "explain", "21")
         self.assertEqual([(q["method"], q["parameters"]) for q in self.fake.requests()],
                          [(f"{IFACE}.GetNudges", {"all": True}),
-                          (f"{IFACE}.GetDays", {"from": "2025-01-07", "to": "2026-02-24"})])
-        self.assertIn("On 2026-02-24: z = 2.64 reaches 1; firing since 2026-02-24 (for 2 days reached): a nudge "
-                      "was raised", r.stdout.decode())
+                          (f"{IFACE}.GetDays", {"from": "2025-01-20", "to": "2026-02-24"})])
+        self.assertIn("On 2026-02-24: the last 2 days (10.7 h) were well above your usual range (your usual: "
+                      "8.0\u20139.5 h);\n               active since 2026-02-24: a nudge was raised.", r.stdout.decode())
+        verbose = self.kizuki("--color=never", "explain", "21", "--verbose").stdout.decode()
+        self.assertIn("Statistics: z = 2.64 reaches 1; firing since 2026-02-24 (for 2 days reached): a nudge "
+                      "was raised", verbose)
         self.fake.clear()
         by_name = self.kizuki("--color=never", "explain", "screen-up", "--to", "2026-02-24")
         self.assertEqual(by_name.stdout, r.stdout)
@@ -909,6 +948,57 @@ class TestExplain(CliTest):
                      ["0"]):
             self.kizuki("explain", *args, expect=2)
         self.assert_no_requests()
+
+
+class TestResources(CliTest):
+    """kizuki resources reads resources.md from the data directory (the source
+    tree's docs/ here, /usr/share/kizuki installed: tests/system checks that)."""
+
+    def resources(self, *args, expect=0, data=os.path.join(SOURCE_DIR, "docs")):
+        return self.kizuki("--color=never", "resources", *args, env=self.env(KIZUKI_DATA_DIR=data), expect=expect)
+
+    def test_golden(self):
+        r = self.resources()
+        self.golden("resources.txt", r.stdout)
+        out = r.stdout.decode()
+        # The crisis lines first, apart from the information.
+        self.assertLess(out.index("In a crisis"), out.index("988"))
+        self.assertLess(out.index("988"), out.index("Information and support"))
+        self.assertLess(out.index("Information and support"), out.index("NAMI"))
+        self.assertNotIn("**", out)
+        self.assertNotIn("](", out)
+        self.assertIn("who.int (https://www.who.int)", out)
+        self.assert_no_requests()
+
+    def test_crisis_only(self):
+        r = self.resources("--crisis", "--color=always")
+        out = visible(r.stdout.decode())
+        self.assertTrue(out.startswith("In a crisis\n"), out)
+        self.assertIn("988", out)
+        self.assertNotIn("Information and support", out)
+        self.assertNotIn("NAMI", out)
+        for line in self.resources("--crisis", data=os.path.join(SOURCE_DIR, "docs")).stdout.decode().splitlines():
+            self.assertLessEqual(len(line), 100, line)
+
+    def test_missing_file(self):
+        r = self.resources(expect=1, data=os.path.join(self.tmp, "nowhere"))
+        self.assertIn(b"nowhere/resources.md", r.stderr)
+        self.assertIn(b"emergency services", r.stderr)
+        self.assertEqual(r.stdout, b"")
+
+    def test_texts_point_to_commands(self):
+        """Nudge texts name commands that exist, never a repository path."""
+        names = self.kizuki("--help").stdout.decode()
+        policies = os.path.join(SOURCE_DIR, "policies")
+        for name in sorted(os.listdir(policies)):
+            if not name.endswith(".policy"):
+                continue
+            with open(os.path.join(policies, name), encoding="utf-8") as f:
+                text = f.read().split("[nudge]", 1)[1]
+            self.assertNotIn("docs/", text, name)
+            self.assertNotIn(".md", text, name)
+            for cmd in re.findall(r"kizuki ([a-z]+)", text):
+                self.assertIn(f"\n  {cmd} ", names, (name, cmd))
 
 
 class TestGlobalOptions(CliTest):
@@ -935,7 +1025,7 @@ class TestGlobalOptions(CliTest):
         for name in ("days", "week", "actogram", "checkin", "import"):
             self.kizuki(name, "--help")
             self.kizuki("help", name)
-        for name in ("status", "nudges", "nudge", "explain", "policy", "reload"):
+        for name in ("status", "nudges", "nudge", "explain", "policy", "reload", "resources"):
             self.assertIn(f"\n  {name} ".encode(), r.stdout)
             for args in ([name, "--help"], ["help", name]):
                 for line in self.kizuki(*args).stdout.decode().splitlines():

@@ -549,11 +549,13 @@ class TestFloods(ControlTestCase):
         self.assertHealthy()
 
     def test_idle_client_is_disconnected(self):
+        """A client quiet for 30 s after a request is dropped; one that keeps asking stays."""
         env = self.env
         idle = env.client(timeout=5)
         busy = env.client(timeout=5)
         self.addCleanup(idle.close)
         self.addCleanup(busy.close)
+        idle.call(k.IFACE + ".GetStatus")  # past its first request: the 30 s idle rule
         t0 = time.monotonic()
         while time.monotonic() - t0 < 22:
             busy.call(k.IFACE + ".GetStatus")
@@ -567,6 +569,73 @@ class TestFloods(ControlTestCase):
         # The busy one (last request < 5 s ago) is still served.
         self.assertIn("recording", busy.call(k.IFACE + ".GetStatus"))
         self.assertHealthy()
+
+
+    def test_silent_client_is_disconnected_soon(self):
+        """A connection that sends nothing has 3 s (CONTROL_FIRST_REQUEST_S) for its
+        first request; one that sends it in time is served."""
+        env = self.env
+        silent = env.client(timeout=5)
+        self.addCleanup(silent.close)
+        t0 = time.monotonic()
+        self.assertFalse(silent.peer_closed(timeout=2), "silent client dropped before 3 s")
+        self.assertTrue(silent.peer_closed(timeout=5), "silent client not dropped after 3 s")
+        k.log(f"silent client closed after {time.monotonic() - t0:.1f}s")
+        late = env.client(timeout=5)
+        self.addCleanup(late.close)
+        time.sleep(1.5)
+        self.assertIn("recording", late.call(k.IFACE + ".GetStatus"))
+        self.assertHealthy()
+
+    def test_flood_of_idle_connections_keeps_the_person_in(self):
+        """Issue #17 point 9: while a loop of the same uid keeps opening idle
+        connections, the person's own `kizuki status` works 10 times out of 10 and
+        `kizuki pause` pauses."""
+        env = self.env
+        flood = env.spawn("flood", [k.PYTHON, "-c", textwrap.dedent(f"""
+            import collections, socket, sys, time
+            conns, n = collections.deque(), 0
+            while True:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.settimeout(2)
+                try:
+                    s.connect({env.socket_path!r})
+                except OSError:
+                    s.close()
+                    time.sleep(0.001)
+                    continue
+                conns.append(s)
+                n += 1
+                if n % 500 == 0:
+                    print(n, flush=True)
+                if len(conns) > 400:
+                    conns.popleft().close()
+            """)])
+        self.addCleanup(flood.stop)
+
+        def opened():
+            lines = flood.log_text().split()
+            return int(lines[-1]) if lines else 0
+        wait_for(lambda: opened() >= 1000, 30, what="the flood to open 1000 connections")
+        ok = []
+        for _ in range(10):
+            r = env.cli("status", check=False, timeout=20)
+            ok.append(r.returncode == 0)
+        r = env.cli("pause", check=False, timeout=20)
+        during = opened()
+        k.log(f"status under the flood: {ok.count(True)}/10; pause exited {r.returncode}; "
+              f"{during} connections opened so far")
+        self.assertTrue(flood.alive())
+        self.assertEqual(ok.count(True), 10, f"kizuki status failed under the flood: {ok}")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        flood.stop()
+        # The backlog still holds the flood's last connections (a connect with a
+        # timeout fails with EAGAIN until the daemon has drained it).
+        wait_for(lambda: env.status(timeout=3)["recording"] == "paused", 15, what="status: paused")
+        env.cli("resume")
+        self.assertHealthy()
+        self.assertLessEqual(len(os.listdir(f"/proc/{env.daemon.pid}/fd")), 40,
+                             "file descriptors leaked after the flood")
 
 
 class TestFiles(ControlTestCase):

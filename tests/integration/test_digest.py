@@ -147,12 +147,26 @@ class TestDigest(DigestCase):
         self.assertTrue(all(o["status"] == "final" for o in obs))
         self.assertTrue(all(o["subject"] == {"reference": "Patient/kizuki-person"} for o in obs))
         weekly = [o for o in obs if o["effectivePeriod"] == {"start": "2026-03-23", "end": "2026-03-29"}]
-        codes = {o["code"]["coding"][0]["code"]: o["valueQuantity"] for o in weekly}
-        self.assertEqual(set(codes), {"93832-4", "screen-time", "night-activity-ratio", "interdaily-stability",
-                                      "intradaily-variability", "relative-amplitude"})
-        self.assertEqual(codes["93832-4"]["code"], "h")
-        self.assertEqual(codes["night-activity-ratio"]["code"], "%")
-        self.assertEqual(codes["interdaily-stability"]["code"], "1")
+        codes = {o["code"]["coding"][0]["code"]: o.get("valueQuantity", o.get("valueTime")) for o in weekly}
+        # Weekly means have codes of their own: no reader takes them for a day's value.
+        self.assertEqual(set(codes), {c + "-weekly-mean" for c in (
+            "rest-window-length", "screen-time", "night-activity-ratio", "interdaily-stability",
+            "intradaily-variability", "relative-amplitude", "rest-window-regularity-index",
+            "rest-window-social-jet-lag", "rest-window-start", "rest-window-midpoint", "rest-window-end")})
+        self.assertEqual(codes["rest-window-length-weekly-mean"]["code"], "h")
+        self.assertEqual(codes["rest-window-midpoint-weekly-mean"], "07:34:00")
+        self.assertTrue(all(o["code"]["coding"][0]["code"].endswith("-weekly-mean") is (o in weekly) for o in obs))
+        # Every entry has a fullUrl, a urn:uuid of its own, the same on every rendering.
+        urls = [e["fullUrl"] for e in bundle["entry"]]
+        self.assertTrue(all(re.fullmatch(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+                                         r"[0-9a-f]{12}", u) for u in urls), urls[:3])
+        self.assertEqual(len(set(urls)), len(urls))
+        # The rest window is not sleep: no LOINC code anywhere, and it says how it is derived.
+        self.assertFalse([o for o in obs if o["code"]["coding"][0]["system"] == "http://loinc.org"])
+        rest = [o for o in obs if o["code"]["coding"][0]["code"].startswith("rest-window-length")]
+        self.assertTrue(rest and all("upper bound on sleep" in o["method"]["text"] for o in rest))
+        self.assertEqual(codes["night-activity-ratio-weekly-mean"]["code"], "%")
+        self.assertEqual(codes["interdaily-stability-weekly-mean"]["code"], "1")
         daily = [o for o in obs if o not in weekly]
         if level == "summary":
             self.assertEqual(daily, [])
@@ -345,7 +359,8 @@ class TestHostileModel(DigestCase):
         leak = dict(daily, level="summary")
         bad_hours = dict(self.base("hourly"))
         bad_hours["hours"] = bad_hours["hours"][:6]
-        cases = [leak, dict(daily, schema="kizuki-digest/2"), dict(daily, generated_at="now\u001b[2J"),
+        cases = [leak, dict(daily, schema="kizuki-digest/1"), dict(daily, schema="kizuki-digest/3"),
+                 dict(daily, generated_at="now\u001b[2J"),
                  dict(daily, week="2026-W14"), dict(daily, days=daily["days"][:3]), bad_hours,
                  dict(daily, nudges=[{"policy": 1}]), dict(self.base("summary"), hours=[])]
         for model in cases:

@@ -12,6 +12,7 @@ After every test, everything kizukid and kizuki printed or logged (CLI output,
 the daemon's log, the database and its WAL) is searched for the test's token
 and password: none may appear."""
 
+import datetime
 import hashlib
 import json
 import os
@@ -173,8 +174,9 @@ class TestHttps(ShareTestCase):
         self.assertIn(f"Week:      {WEEK}", r.stdout)
         self.assertIn("Level:     daily", r.stdout)
         self.assertIn("Format:    json (application/json)", r.stdout)
-        text = self.digest("daily", "text")
-        self.assertIn(masked(text.strip()), masked(r.stdout), "the text rendering was not shown")
+        # The preview is the very bytes that went out (JSON shows as it is),
+        # generated_at included: a finished week renders the same every time.
+        self.assertIn(req["body"].decode().strip(), r.stdout, "the preview is not what was sent")
         body = req["body"]
         sha = hashlib.sha256(body).hexdigest()
         self.assertIn(f"SHA-256:   {sha}", r.stdout, "the hash shown is not the hash of what was sent")
@@ -446,9 +448,20 @@ class TestRefusals(ShareTestCase):
         self.assertIn("Dry run: nothing was sent and nothing was logged.", r.stdout)
         self.assertIn("Level:     hourly", r.stdout)
         self.assertIn("Format:    html (text/html; charset=utf-8)", r.stdout)
-        self.assertRegex(r.stdout, r"\nSHA-256:   [0-9a-f]{64}\n")
+        shown = re.findall(r"\nSHA-256:   ([0-9a-f]{64}) \(of the html bytes that are sent\)\n", r.stdout)
+        self.assertEqual(len(shown), 1, r.stdout)
         self.assertEqual(sink.requests, [])
         self.assert_nothing_logged()
+        # The HTML shows as its text: the tables' figures, the charts by their titles, no markup.
+        self.assertIn("Rest window start | 03:43 |", r.stdout)
+        self.assertIn("[chart: Screen hours per day]", r.stdout)
+        self.assertNotIn("<td>", r.stdout)
+        # The real share sends the bytes whose hash the dry run showed, and logs that hash.
+        r = self.share("therapist", "--yes")
+        self.assertEqual(hashlib.sha256(sink.requests[0]["body"]).hexdigest(), shown[0])
+        self.assertEqual(self.only_share()["sha256"], shown[0])
+        # Asked on a terminal, the header (and the hash) comes again just above the question.
+        self.assertEqual(r.stdout.count("SHA-256:"), 1, "--yes asks nothing, so shows the header once")
 
     def test_no_yes_without_terminal(self):
         sink = self.sink(sinks.HttpsSink(self.ca))
@@ -477,10 +490,38 @@ class TestRefusals(ShareTestCase):
             self.outputs.append(out + err)
             self.assertEqual(p.returncode, 0, err)
             self.assertIn("Send this to Dr. Example? [y/N]", out)
+            # The header comes again right above the question, hash included.
+            self.assertEqual(out.count("SHA-256:"), 2, out)
+            after = out.split("---- end ----", 1)[1]
+            self.assertLess(after.index("SHA-256:"), after.index("Send this to"), out)
             self.assertEqual(len(sink.requests), 1 if sent else 0, (answer, out))
             self.assertEqual(len(self.shares()), 1 if sent else 0)
             if not sent:
                 self.assertIn("Not sent.", out)
+
+    def test_empty_week_is_not_sent_unasked(self):
+        """A week without recorded days: the preview says so; --yes refuses to
+        send it; on a terminal the question names it an empty digest."""
+        sink = self.sink(sinks.HttpsSink(self.ca))
+        self.https_recipient("therapist", sink.url)
+        r = self.share("therapist", "--week", "2026-W30", "--yes", check=False)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("has no day recorded well enough", r.stdout)
+        self.assertIn("not sending an empty digest", r.stderr)
+        self.assertEqual(sink.requests, [])
+        self.assert_nothing_logged()
+        master, slave = os.openpty()
+        try:
+            p = subprocess.Popen([k.KIZUKI, "share", "--to", "therapist", "--week", "2026-W30"],
+                                 env=self.env.environ(), stdin=slave, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+            os.write(master, b"n\n")
+            out, err = p.communicate(timeout=60)
+        finally:
+            os.close(master)
+            os.close(slave)
+        self.assertIn("Send this empty digest to Dr. Example? [y/N]", out)
+        self.assertEqual(sink.requests, [])
 
     def test_invalid_recipient_file(self):
         self.recipient("typo", transport="https", url="https://x.example.org/", token_file="therapist.token",
@@ -639,6 +680,12 @@ class TestRecipientsAndLog(ShareTestCase):
         manual = self.sink(sinks.HttpsSink(self.ca))
         self.https_recipient("weekly", weekly.url, schedule="weekly")
         self.https_recipient("manual", manual.url)
+        # Last week has no data yet (the sample is from March): nothing is sent.
+        r = self.cli("share", "--scheduled")
+        self.assertIn("has no recorded day; not sent", r.stdout)
+        self.assertEqual(weekly.requests, [])
+        self.assertEqual(self.shares(), [])
+        self.import_recent_weeks(3)
         r = self.cli("share", "--scheduled")
         self.assertEqual(len(weekly.requests), 1, r.stdout + r.stderr)
         self.assertEqual(manual.requests, [])
@@ -653,6 +700,37 @@ class TestRecipientsAndLog(ShareTestCase):
         self.assertEqual(len(self.shares()), 1)
         r = self.cli("share", "--scheduled", "--to", "manual", check=False)
         self.assertEqual(r.returncode, 2)
+
+    def import_recent_weeks(self, weeks):
+        """Office days (09:00-17:00 active) over the last `weeks` weeks, in UTC."""
+        path = os.path.join(self.env.dir, "recent.csv")
+        today = datetime.datetime.now(datetime.timezone.utc).date()
+        with open(path, "w") as f:
+            f.write("start,end,state\n")
+            for n in range(weeks * 7, 0, -1):
+                d = today - datetime.timedelta(days=n)
+                f.write(f"{d}T00:00:00Z,{d}T09:00:00Z,inactive\n{d}T09:00:00Z,{d}T17:00:00Z,active\n"
+                        f"{d}T17:00:00Z,{d + datetime.timedelta(days=1)}T00:00:00Z,inactive\n")
+        self.cli("import", path)
+
+    def test_scheduled_catches_up_missed_weeks(self):
+        """A recipient that had a week gets every complete week since (at most 4),
+        oldest first; the share log then has each once."""
+        weekly = self.sink(sinks.HttpsSink(self.ca))
+        self.https_recipient("weekly", weekly.url, schedule="weekly")
+        self.import_recent_weeks(5)
+        today = datetime.date.today()
+        mondays = [today - datetime.timedelta(days=today.weekday() + 7 * n) for n in range(4, 0, -1)]
+        weeks = ["%d-W%02d" % m.isocalendar()[:2] for m in mondays]
+        # The log says the week 4 weeks back went out: the three after it are due.
+        self.env.call(k.IFACE + ".LogShare", dict(recipient="weekly", transport="https", week=weeks[0],
+                                                  level="daily", format="json", size=1, sha256="a" * 64,
+                                                  result="sent", detail="HTTP 200"))
+        r = self.cli("share", "--scheduled")
+        sent = [json.loads(q["body"])["week"] for q in weekly.requests]
+        self.assertEqual(sent, weeks[1:], r.stdout)
+        r = self.cli("share", "--scheduled")
+        self.assertEqual(len(weekly.requests), 3)
 
     def test_log_share_checks_its_parameters(self):
         env = self.env

@@ -562,6 +562,9 @@ class SystemTier(unittest.TestCase):
         unit = self.c.sh("cat /usr/lib/systemd/user/kizukid.service").stdout
         self.assertIn("ExecStart=/usr/libexec/kizukid", unit)
         self.assertIn("kizuki 0.1", self.c.sh("kizuki --version").stdout)
+        # kizuki resources reads the installed file; privacy points to the installed doc.
+        self.assertIn("In a crisis", self.c.sh("kizuki resources --crisis").stdout)
+        self.assertIn("KHJ", self.c.sh("kizuki resources").stdout)
         enabled = self.c.sh("find /etc/systemd/user /etc/systemd/system -name '*kizuki*'").stdout.strip()
         self.assertEqual(enabled, "", "installing the package must not enable the units for anyone")
         note("no unit enabled globally (/etc/systemd/user has no kizuki link)")

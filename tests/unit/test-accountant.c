@@ -89,7 +89,7 @@ static FakeClock clock_at(int64_t wall_s) {
 }
 
 static void update(Accountant *a, FakeClock *c, AcctState state) {
-        assert_int_equal(accountant_update(a, &c->t, state), 0);
+        assert_true(accountant_update(a, &c->t, state) >= 0);
         assert_int_equal(accountant_state(a), state);
 }
 
@@ -150,7 +150,9 @@ static void expect_none(const Accountant *a) {
         expect_pending(a, NULL, 0);
 }
 
-/* ---- a fake store: adds what pending() hands out, as the real one does ---- */
+/* ---- a fake store: adds what pending() hands out and caps each hour at its
+ * length, as the real one does (an hour lived twice after the wall clock went
+ * back is handed out again; the store keeps at most 3600 s of it) ---- */
 
 typedef struct Store {
         AcctBucket *b; /* in order of first appearance */
@@ -214,10 +216,11 @@ static void flush(Accountant *a, Store *st) {
                         s = &st->b[st->n++];
                         *s = (AcctBucket) { .start = b[i].start, .utc_offset = b[i].utc_offset };
                 }
-                s->active_s += b[i].active_s;
-                s->observed_s += b[i].observed_s;
-                assert_true(s->active_s <= s->observed_s);
-                assert_true(s->observed_s <= 3600);
+                assert_true(b[i].active_s <= b[i].observed_s || s->observed_s > 0);
+                assert_true(b[i].observed_s <= 3600);
+                s->observed_s = s->observed_s + b[i].observed_s > 3600 ? 3600 : s->observed_s + b[i].observed_s;
+                s->active_s = s->active_s + b[i].active_s > s->observed_s ? s->observed_s
+                                                                          : s->active_s + b[i].active_s;
         }
         free(b);
 
@@ -672,9 +675,24 @@ static void test_wall_jump_forward(void **state) {
         accountant_free(a);
 }
 
-/* The wall clock jumps 1 h back at 10:40 (to 09:40). Wall time up to 10:30 was
- * accounted, so nothing is until the clock passes 10:30 again; then 10:30–11:00
- * fills the 10:00 hour to exactly 3600. Real elapsed: 120 min. */
+/* No bucket handed out starts after the wall clock of the last step. */
+static void expect_no_future(const Accountant *a, const FakeClock *c) {
+        AcctBucket *b = NULL;
+        size_t n = 0;
+
+        assert_int_equal(accountant_pending(a, &b, &n), 0);
+        for (size_t i = 0; i < n; i++)
+                if (b[i].start * SEC > c->t.wall_us)
+                        fail_msg("bucket start=%lld lies after the wall clock %lld", (long long) b[i].start,
+                                 (long long) (c->t.wall_us / SEC));
+        free(b);
+}
+
+/* The wall clock jumps 1 h back at 10:40 (to 09:40). Recording goes on under
+ * the new wall time at once: the step 09:30–09:40 lands in the 09:00 hour. The
+ * 10:00 hour (1800 s stored, nothing pending) now lies in the future and leaves
+ * memory; lived again 10:00–11:00 it holds at most 3600 s (the second pass of
+ * 10:00–10:30 is lost, never doubled). Real elapsed: 120 min; stored 90 min. */
 static void test_wall_jump_backward(void **state) {
         Accountant *a = acct_new(off_utc, NULL);
         FakeClock c = clock_at(at(10, 0));
@@ -685,21 +703,161 @@ static void test_wall_jump_backward(void **state) {
         step(a, &c, 30 * MINUTE, ACCT_ACTIVE);
         flush(a, st);
         c.t.wall_us -= HOUR;
-        step(a, &c, 10 * MINUTE, ACCT_ACTIVE); /* wall 09:40 */
-        expect_none(a);
-        assert_true(accountant_next_boundary(a) == at(11, 0) * SEC);
-        for (int i = 0; i < 5; i++) {
-                step(a, &c, 10 * MINUTE, ACCT_ACTIVE); /* up to 10:30 */
-                expect_none(a);
-        }
-        for (int i = 0; i < 3; i++) {
-                step(a, &c, 10 * MINUTE, ACCT_ACTIVE); /* 10:30 → 11:00 */
+        c.t.boot_us += 10 * MINUTE;
+        c.t.mono_us += 10 * MINUTE;
+        c.t.wall_us += 10 * MINUTE;
+        assert_int_equal(accountant_update(a, &c.t, ACCT_ACTIVE), 1); /* wall 09:40 */
+        assert_true(accountant_last_jump(a) == -HOUR);
+        EXPECT_PENDING(a, { at(9, 0), 0, 600, 600 });
+        assert_true(accountant_next_boundary(a) == at(10, 0) * SEC);
+        for (int i = 0; i < 8; i++) {
+                step(a, &c, 10 * MINUTE, ACCT_ACTIVE); /* 09:40 → 11:00 */
+                expect_no_future(a, &c);
                 flush(a, st);
         }
-        assert_int_equal(st->n, 1);
+        assert_int_equal(st->n, 2);
+        expect_stored(st, at(9, 0), 0, 1800, 1800);
         expect_stored(st, at(10, 0), 0, 3600, 3600);
         assert_true(store_observed(st) <= 120 * 60);
         store_free(st);
+        accountant_free(a);
+}
+
+/* Issue #17: the wall clock leaps a year ahead for 15 s and comes back. The
+ * 15 s (and the 5 s before the leap, in the same step) were lived: held under
+ * the year-ahead hour while the clock said so, they move into the current hour
+ * when it comes back, and recording goes on at 1 s/s. Nothing is ever handed
+ * out for an hour after the wall clock; the total is what was lived. */
+static void test_wall_jump_year_and_back(void **state) {
+        const int64_t year = INT64_C(365) * 24 * HOUR;
+        Accountant *a = acct_new(off_utc, NULL);
+        FakeClock c = clock_at(at(10, 0));
+        Store *st = store_new(16);
+
+        (void) state;
+        update(a, &c, ACCT_ACTIVE);
+        step(a, &c, 30 * MINUTE, ACCT_ACTIVE);
+        flush(a, st);
+        c.t.wall_us += year;
+        step(a, &c, 5 * SEC, ACCT_ACTIVE);
+        assert_true(accountant_last_jump(a) == year);
+        step(a, &c, 10 * SEC, ACCT_ACTIVE);
+        EXPECT_PENDING(a, { (at(10, 30) * SEC + year) / SEC - 30 * M, 0, 15, 15 });
+        c.t.wall_us -= year;
+        step(a, &c, 5 * SEC, ACCT_ACTIVE); /* 10:30:20 */
+        expect_no_future(a, &c);
+        EXPECT_PENDING(a, { at(10, 0), 0, 20, 20 });
+        for (int i = 0; i < 3; i++) {
+                step(a, &c, 10 * MINUTE, ACCT_ACTIVE); /* to 11:00:20 */
+                expect_no_future(a, &c);
+        }
+        flush(a, st);
+        assert_int_equal(st->n, 2);
+        expect_stored(st, at(10, 0), 0, 3600, 3600);
+        expect_stored(st, at(11, 0), 0, 20, 20);
+        assert_int_equal(store_observed(st), 60 * 60 + 20); /* == lived */
+        store_free(st);
+        accountant_free(a);
+}
+
+/* The same leap with a flush while the clock is ahead: what was stored under
+ * the future hour is the store's matter (the daemon drops stored hours that
+ * start after now); what was not stored yet moves to the current hour. */
+static void test_wall_jump_flushed_while_ahead(void **state) {
+        const int64_t ahead = HOUR;
+        Accountant *a = acct_new(off_utc, NULL);
+        FakeClock c = clock_at(at(10, 50));
+        Store *st = store_new(16);
+
+        (void) state;
+        update(a, &c, ACCT_ACTIVE);
+        step(a, &c, 5 * MINUTE, ACCT_ACTIVE); /* 10:55 */
+        c.t.wall_us += ahead;
+        step(a, &c, 8 * SEC, ACCT_ACTIVE); /* 11:55:08 */
+        flush(a, st);
+        expect_stored(st, at(11, 0), 0, 8, 8);
+        step(a, &c, 7 * SEC, ACCT_ACTIVE);
+        c.t.wall_us -= ahead;
+        step(a, &c, 5 * SEC, ACCT_ACTIVE); /* 10:55:20 */
+        expect_no_future(a, &c);
+        EXPECT_PENDING(a, { at(10, 0), 0, 7 + 5, 7 + 5 });
+        flush(a, st);
+        expect_stored(st, at(10, 0), 0, 300 + 12, 300 + 12);
+        store_free(st);
+        accountant_free(a);
+}
+
+/* The wall clock goes back an hour for 15 s, then forward again. The latest
+ * clock is taken to be right: at 09:40:15 the 10:00 hour lies in the future,
+ * so its 600 s (not stored yet) move into the 09:00 hour with the 15 s; forward
+ * again, the 10:00 hour starts afresh. Labels shift, the total is what was
+ * lived: nothing lost or doubled. */
+static void test_wall_jump_back_and_forth(void **state) {
+        Accountant *a = acct_new(off_utc, NULL);
+        FakeClock c = clock_at(at(10, 30));
+        Store *st = store_new(16);
+
+        (void) state;
+        update(a, &c, ACCT_INACTIVE);
+        step(a, &c, 10 * MINUTE, ACCT_ACTIVE); /* 10:40 */
+        c.t.wall_us -= HOUR;
+        step(a, &c, 15 * SEC, ACCT_ACTIVE); /* 09:40:15 */
+        expect_no_future(a, &c);
+        EXPECT_PENDING(a, { at(9, 0), 0, 15, 615 });
+        c.t.wall_us += HOUR;
+        step(a, &c, 45 * SEC, ACCT_ACTIVE); /* 10:41 */
+        flush(a, st);
+        expect_stored(st, at(9, 0), 0, 15, 615);
+        expect_stored(st, at(10, 0), 0, 45, 45);
+        assert_int_equal(store_observed(st), 11 * 60); /* == lived */
+        store_free(st);
+        accountant_free(a);
+}
+
+/* Issue #17: a forget drops what the accountant holds of the forgotten hours,
+ * the fractions of the open hour included, so nothing of them is written
+ * later. 10:00:00–10:30:00.7 active is stored as 1800 s (floor, open hour),
+ * the forget deletes it, then 0.1 s more is accounted (the step to the
+ * forget's update, consent gone). Without the discard, closing the hour hands
+ * out round(1800.8) - 1800 = 1 s; with it, nothing. */
+static void forget_open_hour(Accountant *a, bool discard) {
+        FakeClock c = clock_at(at(10, 0));
+        Store *st = store_new(16);
+
+        update(a, &c, ACCT_ACTIVE);
+        step(a, &c, 30 * MINUTE + 700000, ACCT_ACTIVE);
+        flush(a, st);
+        expect_stored(st, at(10, 0), 0, 1800, 1800);
+        step(a, &c, 100000, ACCT_UNOBSERVED);
+        if (discard)
+                accountant_discard(a, at(10, 0), at(11, 0));
+        step(a, &c, 30 * MINUTE, ACCT_UNOBSERVED); /* the hour closes */
+        if (discard)
+                expect_none(a);
+        else
+                EXPECT_PENDING(a, { at(10, 0), 0, 1, 1 });
+        store_free(st);
+}
+
+static void test_discard(void **state) {
+        Accountant *a = acct_new(off_utc, NULL);
+        FakeClock c = clock_at(at(10, 0));
+
+        (void) state;
+        forget_open_hour(a, false);
+        accountant_free(a);
+        a = acct_new(off_utc, NULL);
+        forget_open_hour(a, true);
+
+        /* Only the range goes; time accounted later starts afresh. */
+        accountant_free(a);
+        a = acct_new(off_utc, NULL);
+        update(a, &c, ACCT_ACTIVE);
+        step(a, &c, 90 * MINUTE, ACCT_ACTIVE); /* 10:00–11:30 */
+        accountant_discard(a, at(11, 0), at(12, 0));
+        EXPECT_PENDING(a, { at(10, 0), 0, 3600, 3600 });
+        step(a, &c, 10 * MINUTE, ACCT_ACTIVE);
+        EXPECT_PENDING(a, { at(10, 0), 0, 3600, 3600 }, { at(11, 0), 0, 600, 600 });
         accountant_free(a);
 }
 
@@ -862,7 +1020,9 @@ static void test_fill_inactive(void **state) {
 }
 
 /* A fill before the first update; the timeline then starts behind it (the wall
- * clock went back), so updates only count from where the fill ended (10:00). */
+ * clock went back). Updates still count under the wall clock: 09:30–10:00
+ * active lands in the 09:00 hour, already full of fill, so it stays at 3600 s
+ * observed, 1800 of them active (lived twice: capped, never doubled). */
 static void test_fill_before_start(void **state) {
         Accountant *a = acct_new(off_utc, NULL);
         FakeClock c = clock_at(at(9, 30));
@@ -874,13 +1034,13 @@ static void test_fill_before_start(void **state) {
         step(a, &c, 30 * MINUTE, ACCT_ACTIVE); /* 09:30–10:00: filled already */
         EXPECT_PENDING(a,
                        { at(8, 0), 0, 0, 3600 },
-                       { at(9, 0), 0, 0, 3600 });
+                       { at(9, 0), 0, 1800, 3600 });
         step(a, &c, 30 * MINUTE, ACCT_ACTIVE); /* 10:00–10:30 */
         assert_int_equal(accountant_fill_inactive(a, at(7, 0), at(9, 0)), 0); /* 07:00–08:00 */
         EXPECT_PENDING(a,
                        { at(7, 0), 0, 0, 3600 },
                        { at(8, 0), 0, 0, 3600 },
-                       { at(9, 0), 0, 0, 3600 },
+                       { at(9, 0), 0, 1800, 3600 },
                        { at(10, 0), 0, 1800, 1800 });
         accountant_free(a);
 }
@@ -1191,8 +1351,10 @@ static void run_chaos(uint64_t seed, AcctOffsetFn fn, void *userdata, int64_t st
                         c.t.wall_us += dt;
                         lived += dt;
                 }
-                if (i % 7 != 3)
+                if (i % 7 != 3) {
                         update(a, &c, next);
+                        expect_no_future(a, &c);
+                }
                 if (rnd(&seed, 4) == 0)
                         flush(a, st);
                 assert_true(accountant_next_boundary(a) > 0);
@@ -1241,6 +1403,10 @@ int main(void) {
                 cmocka_unit_test(test_clock_oddities),
                 cmocka_unit_test(test_wall_jump_forward),
                 cmocka_unit_test(test_wall_jump_backward),
+                cmocka_unit_test(test_wall_jump_year_and_back),
+                cmocka_unit_test(test_wall_jump_flushed_while_ahead),
+                cmocka_unit_test(test_wall_jump_back_and_forth),
+                cmocka_unit_test(test_discard),
                 cmocka_unit_test(test_rounding_many_steps),
                 cmocka_unit_test(test_rounding_short_steps),
                 cmocka_unit_test(test_open_floor_closed_round),

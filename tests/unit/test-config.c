@@ -44,6 +44,7 @@ static void assert_config_equal(const Config *a, const Config *b) {
         assert_int_equal(a->night_end_min, b->night_end_min);
         assert_int_equal(a->min_coverage_h, b->min_coverage_h);
         assert_int_equal(a->retention_days, b->retention_days);
+        assert_int_equal(a->notify, b->notify);
 }
 
 static void assert_defaults(const Config *c) {
@@ -67,6 +68,7 @@ static void test_defaults(void **state) {
         assert_int_equal(c.night_end_min, 360);
         assert_int_equal(c.min_coverage_h, 18);
         assert_int_equal(c.retention_days, 365);
+        assert_int_equal(c.notify, CONFIG_NOTIFY_DISCREET);
 }
 
 static void test_empty(void **state) {
@@ -127,6 +129,34 @@ static void test_all_keys(void **state) {
         assert_int_equal(c.hint_expiry_s, 10);
 }
 
+/* notify: no|discreet|full; the yes/no words of the boolean it was are discreet or no. */
+static void test_notify(void **state) {
+        static const struct {
+                const char *value;
+                ConfigNotify want;
+        } cases[] = {
+                { "no", CONFIG_NOTIFY_NO },       { "off", CONFIG_NOTIFY_NO },     { "FALSE", CONFIG_NOTIFY_NO },
+                { "0", CONFIG_NOTIFY_NO },        { "discreet", CONFIG_NOTIFY_DISCREET }, { "Discreet", CONFIG_NOTIFY_DISCREET },
+                { "yes", CONFIG_NOTIFY_DISCREET }, { "on", CONFIG_NOTIFY_DISCREET }, { "1", CONFIG_NOTIFY_DISCREET },
+                { "full", CONFIG_NOTIFY_FULL },   { "FULL", CONFIG_NOTIFY_FULL },
+        };
+        char text[64];
+        Warnings w;
+        Config c;
+
+        (void) state;
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+                snprintf(text, sizeof text, "[nudges]\nnotify = %s\n", cases[i].value);
+                assert_int_equal(parse(&c, text, &w), 0);
+                assert_int_equal(c.notify, cases[i].want);
+        }
+        /* A bad value keeps what was there. */
+        assert_int_equal(parse(&c, "[nudges]\nnotify = full\nnotify = fullish\n", &w), 1);
+        assert_int_equal(c.notify, CONFIG_NOTIFY_FULL);
+        assert_string_equal(config_notify_name(CONFIG_NOTIFY_NO), "no");
+        assert_string_equal(config_notify_name(CONFIG_NOTIFY_FULL), "full");
+}
+
 static void test_bad_values(void **state) {
         static const struct {
                 const char *text;
@@ -146,6 +176,8 @@ static void test_bad_values(void **state) {
                   "test.conf:2: invalid value '5 minutes please' for hint_expiry (expected a duration from 10s to 1d), keeping 10min" },
                 { "[recording]\nlogind = maybe\n",
                   "test.conf:2: invalid value 'maybe' for logind (expected yes or no), keeping yes" },
+                { "[nudges]\nnotify = loud\n",
+                  "test.conf:2: invalid value 'loud' for notify (expected no, discreet or full), keeping discreet" },
                 { "[day]\nday_start = 24:00\n",
                   "test.conf:2: invalid value '24:00' for day_start (expected a time of day from 00:00 to 23:59), keeping 00:00" },
                 { "[day]\nnight_start = noon\n",
@@ -416,6 +448,7 @@ int main(void) {
                 cmocka_unit_test(test_defaults),
                 cmocka_unit_test(test_empty),
                 cmocka_unit_test(test_all_keys),
+                cmocka_unit_test(test_notify),
                 cmocka_unit_test(test_bad_values),
                 cmocka_unit_test(test_duplicates),
                 cmocka_unit_test(test_unknown),

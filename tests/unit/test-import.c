@@ -48,8 +48,12 @@ static void assert_reject(const Capture *c, size_t i, uint64_t line, const char 
         assert_string_equal(c->reason[i], reason);
 }
 
+/* Options without a time zone or "now", reporting to capture in c, or not at all. */
+#define CSV_OPTS(is_strict, c) (&(ImportOptions) { .strict = (is_strict), .reject = capture, .userdata = (c) })
+#define CSV_QUIET(is_strict) (&(ImportOptions) { .strict = (is_strict) })
+
 static int parse_csv(const char *text, bool strict, Capture *c, ImportParsed *p) {
-        return import_parse_csv(text, strlen(text), strict, capture, c, p);
+        return import_parse_csv(text, strlen(text), CSV_OPTS(strict, c), p);
 }
 
 static int32_t off_fixed(int64_t t, void *userdata) {
@@ -59,8 +63,14 @@ static int32_t off_fixed(int64_t t, void *userdata) {
 
 static int32_t OFF_CET = 3600;
 
+/* As CSV_OPTS, in a fixed +01:00. */
+#define AW_OPTS(is_strict, c)                                                                                      \
+        (&(ImportOptions) {                                                                                        \
+                .strict = (is_strict), .offset_fn = off_fixed, .offset_userdata = &OFF_CET, .reject = capture,       \
+                .userdata = (c) })
+
 static int parse_aw(const char *text, bool strict, Capture *c, ImportParsed *p) {
-        return import_parse_activitywatch(text, strlen(text), strict, off_fixed, &OFF_CET, capture, c, p);
+        return import_parse_activitywatch(text, strlen(text), AW_OPTS(strict, c), p);
 }
 
 static void assert_buckets_equal(const AcctBucket *got, size_t n, const AcctBucket *want, size_t want_n) {
@@ -287,15 +297,15 @@ static void test_csv_not_csv(void **state) {
                 assert_int_equal(p.n, 0);
         }
         /* 0 bytes, not even a NUL */
-        assert_int_equal(import_parse_csv("", 0, true, capture, &c, &p), -EMEDIUMTYPE);
+        assert_int_equal(import_parse_csv("", 0, CSV_OPTS(true, &c), &p), -EMEDIUMTYPE);
         /* a header longer than a line may be */
         {
                 static char big[6000];
 
                 memset(big, ' ', sizeof big);
                 memcpy(big + 5000, "start,end,state\n", 16);
-                assert_int_equal(import_parse_csv(big, 5016, true, capture, &c, &p), -EMEDIUMTYPE);
-                assert_int_equal(import_parse_csv(big + 1000, 4016, true, capture, &c, &p), 0);
+                assert_int_equal(import_parse_csv(big, 5016, CSV_OPTS(true, &c), &p), -EMEDIUMTYPE);
+                assert_int_equal(import_parse_csv(big + 1000, 4016, CSV_OPTS(true, &c), &p), 0);
                 assert_int_equal(p.rows_read, 0);
         }
         assert_int_equal(c.n, 0);
@@ -460,7 +470,7 @@ static void test_csv_embedded_nul(void **state) {
         Capture c = {};
 
         (void) state;
-        assert_int_equal(import_parse_csv(text, sizeof text - 1, false, capture, &c, &p), 0);
+        assert_int_equal(import_parse_csv(text, sizeof text - 1, CSV_OPTS(false, &c), &p), 0);
         assert_int_equal(c.n, 2);
         assert_reject(&c, 0, 2, "unknown state 'active?'");
         assert_reject(&c, 1, 3, "bad start timestamp");
@@ -483,7 +493,7 @@ static void test_csv_fixture_bad_rows(void **state) {
         (void) state;
         /* BOM, CRLF and a blank line (line 4): lines are still physical lines. */
         text = read_fixture("bad-rows.csv", &len);
-        assert_int_equal(import_parse_csv(text, len, false, capture, &c, &p), 0);
+        assert_int_equal(import_parse_csv(text, len, CSV_OPTS(false, &c), &p), 0);
         assert_int_equal(p.rows_read, 11);
         assert_int_equal(p.rows_rejected, 8);
         assert_int_equal(c.n, 8);
@@ -504,7 +514,7 @@ static void test_csv_fixture_bad_rows(void **state) {
 
         /* Strict: stops at line 3, having reported only that. */
         memset(&c, 0, sizeof c);
-        assert_int_equal(import_parse_csv(text, len, true, capture, &c, &p), -EBADMSG);
+        assert_int_equal(import_parse_csv(text, len, CSV_OPTS(true, &c), &p), -EBADMSG);
         assert_int_equal(c.n, 1);
         assert_reject(&c, 0, 3, "end is not after start");
         assert_null(p.intervals);
@@ -537,10 +547,10 @@ static void test_csv_strict(void **state) {
         import_parsed_done(&p);
 
         /* No callback: still counted. */
-        assert_int_equal(import_parse_csv(text, sizeof text - 1, false, NULL, NULL, &p), 0);
+        assert_int_equal(import_parse_csv(text, sizeof text - 1, CSV_QUIET(false), &p), 0);
         assert_int_equal(p.rows_rejected, 2);
         import_parsed_done(&p);
-        assert_int_equal(import_parse_csv(text, sizeof text - 1, true, NULL, NULL, &p), -EBADMSG);
+        assert_int_equal(import_parse_csv(text, sizeof text - 1, CSV_QUIET(true), &p), -EBADMSG);
 }
 
 static void test_csv_line_numbers(void **state) {
@@ -618,7 +628,7 @@ static void test_csv_fixture_valid(void **state) {
 
         (void) state;
         text = read_fixture("valid.csv", &len);
-        assert_int_equal(import_parse_csv(text, len, true, capture, &c, &p), 0);
+        assert_int_equal(import_parse_csv(text, len, CSV_OPTS(true, &c), &p), 0);
         assert_int_equal(c.n, 0);
         assert_int_equal(p.rows_read, 14);
         assert_int_equal(p.n, 14);
@@ -766,8 +776,10 @@ static void test_buckets_offset_of_earliest(void **state) {
                 { JAN5 + 8 * H + 30 * M, 5400, 0, 1800 },    /* B owns 09:00-09:30 UTC = 10:30-11:00 local */
         };
         static const AcctBucket want_tie[] = {
-                { JAN5 + 8 * H, 0, 1800, 1800 },  /* A (line 2) wins the tie for 08:00-08:30 */
-                { JAN5 + 8 * H, 3600, 0, 900 },   /* B has 08:30-08:45 UTC = 09:30-09:45 local */
+                /* A (line 2) wins the tie for 08:00-08:30; B has 08:30-08:45 UTC =
+                 * 09:30-09:45 local: the same UTC hour, one bucket, under the
+                 * offset of its first second (A's). */
+                { JAN5 + 8 * H, 0, 1800, 2700 },
         };
         static const AcctBucket want_tie_swapped[] = {
                 { JAN5 + 8 * H, 3600, 1800, 2700 }, /* B (now line 2) owns it all; A's half hour makes it active */
@@ -836,15 +848,15 @@ static void test_buckets_edge_cases(void **state) {
 
         /* Same start and line (only a caller other than the parsers can do
          * that): still one answer whatever the order. The shorter sorts first
-         * and owns 08:00-08:30; the other 08:30-08:45, in +01:00. */
+         * and owns 08:00-08:30; the other 08:30-08:45, in +01:00: one UTC
+         * hour, so one bucket, in the offset of its first second. */
         {
                 ImportInterval two[2] = {
                         { JAN5 + 8 * H, JAN5 + 8 * H + 45 * M, 3600, false, 1 },
                         { JAN5 + 8 * H, JAN5 + 8 * H + 30 * M, 0, true, 1 },
                 };
                 static const AcctBucket want[] = {
-                        { JAN5 + 8 * H, 0, 1800, 1800 },
-                        { JAN5 + 8 * H, 3600, 0, 900 },
+                        { JAN5 + 8 * H, 0, 1800, 2700 },
                 };
                 ImportInterval x;
 
@@ -881,7 +893,8 @@ static int cmp_bucket_key(const void *x, const void *y) {
         return a->utc_offset < b->utc_offset ? -1 : a->utc_offset > b->utc_offset;
 }
 
-/* The rules applied second by second: slow and obviously right. */
+/* The rules applied second by second: slow and obviously right. A UTC hour is
+ * one bucket, under the offset of its first second. */
 static size_t brute_force(const ImportInterval *iv, size_t n, int64_t from, int64_t to, AcctBucket *out) {
         size_t k = 0;
 
@@ -903,7 +916,7 @@ static size_t brute_force(const ImportInterval *iv, size_t n, int64_t from, int6
                         continue;
                 hs = ((t + owner->utc_offset) / 3600) * 3600 - owner->utc_offset;
                 for (j = 0; j < k; j++)
-                        if (out[j].start == hs && out[j].utc_offset == owner->utc_offset)
+                        if (out[j].start == hs)
                                 break;
                 if (j == k)
                         out[k++] = (AcctBucket) { hs, owner->utc_offset, 0, 0 };
@@ -1038,11 +1051,11 @@ static void test_aw_not_aw(void **state) {
                 assert_null(p.intervals);
         }
         /* a NUL after the document is not whitespace */
-        assert_int_equal(import_parse_activitywatch("[]\0", 3, false, off_fixed, &OFF_CET, capture, &c, &p),
+        assert_int_equal(import_parse_activitywatch("[]\0", 3, AW_OPTS(false, &c), &p),
                          -EMEDIUMTYPE);
-        assert_int_equal(import_parse_activitywatch("[]\0[1]", 6, false, off_fixed, &OFF_CET, capture, &c, &p),
+        assert_int_equal(import_parse_activitywatch("[]\0[1]", 6, AW_OPTS(false, &c), &p),
                          -EMEDIUMTYPE);
-        assert_int_equal(import_parse_activitywatch("[]", 2, false, NULL, NULL, capture, &c, &p), -EINVAL);
+        assert_int_equal(import_parse_activitywatch("[]", 2, CSV_OPTS(false, &c), &p), -EINVAL);
         assert_int_equal(c.n, 0);
 }
 
@@ -1180,7 +1193,8 @@ static void test_aw_offset_per_event(void **state) {
         int calls = 0;
 
         (void) state;
-        assert_int_equal(import_parse_activitywatch(text, strlen(text), true, off_travel, &calls, NULL, NULL, &p), 0);
+        const ImportOptions travel = { .strict = true, .offset_fn = off_travel, .offset_userdata = &calls };
+        assert_int_equal(import_parse_activitywatch(text, strlen(text), &travel, &p), 0);
         assert_int_equal(calls, 2);
         assert_buckets(p.intervals, p.n, want, ELEMENTSOF(want));
         import_parsed_done(&p);
@@ -1197,8 +1211,10 @@ static void test_aw_bad_offset_fn(void **state) {
         Capture c = {};
 
         (void) state;
-        assert_int_equal(import_parse_activitywatch(AW_EVENTS, strlen(AW_EVENTS), false, off_broken, NULL, capture,
-                                                    &c, &p),
+        assert_int_equal(import_parse_activitywatch(AW_EVENTS, strlen(AW_EVENTS),
+                                                    &(ImportOptions) { .offset_fn = off_broken, .reject = capture,
+                                                                       .userdata = &c },
+                                                    &p),
                          0);
         assert_int_equal(p.n, 0);
         assert_int_equal(c.n, 2);
@@ -1222,7 +1238,7 @@ static void test_aw_fixtures(void **state) {
 
         (void) state;
         aw = read_fixture("aw-afk-export.json", &len);
-        assert_int_equal(import_parse_activitywatch(aw, len, true, off_fixed, &OFF_CET, capture, &c, &p), 0);
+        assert_int_equal(import_parse_activitywatch(aw, len, AW_OPTS(true, &c), &p), 0);
         assert_int_equal(c.n, 0);
         assert_int_equal(p.rows_read, 6);
         assert_int_equal(p.n, 5);
@@ -1230,16 +1246,16 @@ static void test_aw_fixtures(void **state) {
         import_parsed_done(&p);
 
         /* AW passed as CSV, CSV passed as AW, other JSON as AW: not this format. */
-        assert_int_equal(import_parse_csv(aw, len, false, capture, &c, &p), -EMEDIUMTYPE);
+        assert_int_equal(import_parse_csv(aw, len, CSV_OPTS(false, &c), &p), -EMEDIUMTYPE);
         notaw = read_fixture("not-aw.json", &nlen);
-        assert_int_equal(import_parse_activitywatch(notaw, nlen, false, off_fixed, &OFF_CET, capture, &c, &p),
+        assert_int_equal(import_parse_activitywatch(notaw, nlen, AW_OPTS(false, &c), &p),
                          -EMEDIUMTYPE);
-        assert_int_equal(import_parse_csv(notaw, nlen, false, capture, &c, &p), -EMEDIUMTYPE);
+        assert_int_equal(import_parse_csv(notaw, nlen, CSV_OPTS(false, &c), &p), -EMEDIUMTYPE);
         csvaw = read_fixture("csv-named-as-aw.json", &clen);
-        assert_int_equal(import_parse_activitywatch(csvaw, clen, false, off_fixed, &OFF_CET, capture, &c, &p),
+        assert_int_equal(import_parse_activitywatch(csvaw, clen, AW_OPTS(false, &c), &p),
                          -EMEDIUMTYPE);
         csv = read_fixture("valid.csv", &vlen);
-        assert_int_equal(import_parse_activitywatch(csv, vlen, false, off_fixed, &OFF_CET, capture, &c, &p),
+        assert_int_equal(import_parse_activitywatch(csv, vlen, AW_OPTS(false, &c), &p),
                          -EMEDIUMTYPE);
         assert_int_equal(c.n, 0);
         assert_null(p.intervals);
@@ -1308,7 +1324,7 @@ static void test_large_input(void **state) {
         }
 
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        assert_int_equal(import_parse_csv(text, len, true, capture, &c, &p), 0);
+        assert_int_equal(import_parse_csv(text, len, CSV_OPTS(true, &c), &p), 0);
         assert_int_equal(p.rows_read, rows);
         assert_int_equal(p.n, rows);
         assert_int_equal(import_to_buckets(p.intervals, p.n, &b, &n), 0);
@@ -1445,9 +1461,9 @@ static void test_aw_json_checked_everywhere(void **state) {
                 assert_null(p.intervals);
         }
         /* a NUL anywhere before the end */
-        assert_int_equal(import_parse_activitywatch("[42, \"a\0b\"]", 11, false, off_fixed, &OFF_CET, capture, &c, &p),
+        assert_int_equal(import_parse_activitywatch("[42, \"a\0b\"]", 11, AW_OPTS(false, &c), &p),
                          -EMEDIUMTYPE);
-        assert_int_equal(import_parse_activitywatch("[42, 1\0]", 8, false, off_fixed, &OFF_CET, capture, &c, &p),
+        assert_int_equal(import_parse_activitywatch("[42, 1\0]", 8, AW_OPTS(false, &c), &p),
                          -EMEDIUMTYPE);
         assert_int_equal(c.n, 0);
 
@@ -1522,7 +1538,7 @@ static void test_aw_many_events(void **state) {
         assert_true(len < cap);
 
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        assert_int_equal(import_parse_activitywatch(text, len, true, off_fixed, &OFF_CET, capture, &c, &p), 0);
+        assert_int_equal(import_parse_activitywatch(text, len, AW_OPTS(true, &c), &p), 0);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         assert_int_equal(c.n, 0);
         assert_int_equal(p.rows_read, rows);
@@ -1536,6 +1552,179 @@ static void test_aw_many_events(void **state) {
         print_message("%zu events (%zu bytes): parse %.0f ms\n", rows, len,
                       (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6);
         import_parsed_done(&p);
+}
+
+/* ---- rows across a DST change, rows in the future ---- */
+
+#define MAR29 INT64_C(1774742400) /* 2026-03-29T00:00:00Z */
+#define OCT25 INT64_C(1792886400) /* 2026-10-25T00:00:00Z */
+
+/* Central European time in 2026: +02:00 from 2026-03-29T01:00Z to
+ * 2026-10-25T01:00Z, else +01:00. */
+static int32_t off_berlin(int64_t t, void *userdata) {
+        (void) userdata;
+        return t >= MAR29 + H && t < OCT25 + H ? 7200 : 3600;
+}
+
+static int parse_csv_tz(const char *text, bool strict, int64_t now, Capture *c, ImportParsed *p) {
+        const ImportOptions o = {
+                .strict = strict, .now = now, .offset_fn = off_berlin, .reject = capture, .userdata = c,
+        };
+        return import_parse_csv(text, strlen(text), &o, p);
+}
+
+static void test_csv_dst_split(void **state) {
+        static const char text[] = "start,end,state\n"
+                                   "2026-03-29T01:30:00+01:00,2026-03-29T03:30:00+02:00,active\n"
+                                   "2026-10-25T01:30:00+02:00,2026-10-25T02:30:00+01:00,inactive\n"
+                                   "2026-03-29T01:30:00+01:00,2026-03-29T09:30:00+05:30,active\n"
+                                   "2026-06-01T10:00:00+02:00,2026-06-01T11:00:00+01:00,active\n";
+        ImportParsed p = {};
+        Capture c = {};
+
+        (void) state;
+        assert_int_equal(parse_csv_tz(text, false, 0, &c, &p), 0);
+        assert_int_equal(p.rows_read, 4);
+        assert_int_equal(p.rows_rejected, 2);
+        assert_int_equal(p.n, 4);
+        /* 01:30 CET to 03:30 CEST: the real hour from 00:30Z, cut at 01:00Z. */
+        assert_int_equal(p.intervals[0].start, MAR29 + 30 * M);
+        assert_int_equal(p.intervals[0].end, MAR29 + H);
+        assert_int_equal(p.intervals[0].utc_offset, 3600);
+        assert_int_equal(p.intervals[1].start, MAR29 + H);
+        assert_int_equal(p.intervals[1].end, MAR29 + H + 30 * M);
+        assert_int_equal(p.intervals[1].utc_offset, 7200);
+        assert_int_equal(p.intervals[0].line, 2);
+        assert_int_equal(p.intervals[1].line, 2);
+        /* 01:30 CEST to 02:30 CET: two hours from 23:30Z, cut at 01:00Z. */
+        assert_int_equal(p.intervals[2].start, OCT25 - 30 * M);
+        assert_int_equal(p.intervals[2].end, OCT25 + H);
+        assert_int_equal(p.intervals[2].utc_offset, 7200);
+        assert_int_equal(p.intervals[3].start, OCT25 + H);
+        assert_int_equal(p.intervals[3].end, OCT25 + H + 30 * M);
+        assert_int_equal(p.intervals[3].utc_offset, 3600);
+        assert_reject(&c, 0, 4, "start and end have different UTC offsets, and the time zone (TZ) has no such change "
+                                "between them");
+        assert_reject(&c, 1, 5, "start and end have different UTC offsets, and the time zone (TZ) has no such change "
+                                "between them");
+        {
+                /* Each hour under the offset in force: 01:00 CET and 03:00 CEST. */
+                static const AcctBucket spring[] = {
+                        { MAR29, 3600, 1800, 1800 },
+                        { MAR29 + H, 7200, 1800, 1800 },
+                };
+                assert_buckets(p.intervals, 2, spring, ELEMENTSOF(spring));
+        }
+        import_parsed_done(&p);
+
+        /* Without a time zone, such a row is refused as before. */
+        c = (Capture) {};
+        assert_int_equal(parse_csv(text, true, &c, &p), -EBADMSG);
+        assert_reject(&c, 0, 2, "start and end have different UTC offsets");
+        assert_null(p.intervals);
+}
+
+/* Rows across the change already checked are taken without asking the zone
+ * again, and only those: the same offsets a year later are still refused. */
+static void test_csv_dst_rows_repeat(void **state) {
+        static const char text[] = "start,end,state\n"
+                                   "2026-03-29T00:00:00+01:00,2026-03-29T05:00:00+02:00,active\n"
+                                   "2026-03-29T01:30:00+01:00,2026-03-29T03:30:00+02:00,active\n"
+                                   "2026-03-28T01:30:00+01:00,2026-03-29T03:30:00+02:00,inactive\n"
+                                   "2027-03-28T01:30:00+01:00,2027-03-28T03:30:00+02:00,active\n";
+        ImportParsed p = {};
+        Capture c = {};
+
+        (void) state;
+        assert_int_equal(parse_csv_tz(text, false, 0, &c, &p), 0);
+        assert_int_equal(p.n, 6);
+        for (size_t i = 0; i < 6; i += 2) {
+                assert_int_equal(p.intervals[i].end, MAR29 + H);
+                assert_int_equal(p.intervals[i].utc_offset, 3600);
+                assert_int_equal(p.intervals[i + 1].start, MAR29 + H);
+                assert_int_equal(p.intervals[i + 1].utc_offset, 7200);
+        }
+        assert_int_equal(c.n, 1);
+        assert_int_equal(c.line[0], 5);
+        import_parsed_done(&p);
+}
+
+/* One bucket per UTC start: the seconds of one start under two offsets are
+ * added up (capped), under the offset that comes first. */
+static void test_merge_hours(void **state) {
+        AcctBucket b[] = {
+                { JAN5 + H, 3600, 0, 60 },
+                { JAN5, 0, 600, 900 },
+                { JAN5, 3600, 300, 1200 },
+                { JAN5 + 2 * H, 0, 3000, 3000 },
+                { JAN5 + 2 * H, -3600, 1000, 1000 },
+        };
+        static const AcctBucket want[] = {
+                { JAN5, 0, 900, 2100 },
+                { JAN5 + H, 3600, 0, 60 },
+                { JAN5 + 2 * H, 0, 3600, 3600 },
+        };
+        size_t n = 0;
+
+        (void) state;
+        assert_int_equal(import_merge_hours(b, ELEMENTSOF(b), &n), 0);
+        assert_buckets_equal(b, n, want, ELEMENTSOF(want));
+        assert_int_equal(import_merge_hours(b, 0, &n), 0);
+        assert_int_equal(n, 0);
+}
+
+static void test_csv_future_rows(void **state) {
+        /* "Now" is 2026-03-29T02:00Z: the third row ends a second after it. */
+        static const char text[] = "start,end,state\n"
+                                   "2026-03-29T01:30:00+01:00,2026-03-29T03:30:00+02:00,active\n"
+                                   "2026-03-29T03:30:00+02:00,2026-03-29T04:00:00+02:00,active\n"
+                                   "2026-03-29T03:30:00+02:00,2026-03-29T04:00:01+02:00,active\n"
+                                   "2027-03-29T03:30:00+02:00,2027-03-29T04:00:00+02:00,inactive\n";
+        const int64_t now = MAR29 + 2 * H;
+        ImportParsed p = {};
+        Capture c = {};
+
+        (void) state;
+        assert_int_equal(parse_csv_tz(text, false, now, &c, &p), 0);
+        assert_int_equal(p.rows_read, 4);
+        assert_int_equal(p.rows_rejected, 2);
+        assert_int_equal(p.rows_future, 2);
+        assert_int_equal(p.n, 3);
+        assert_reject(&c, 0, 4, "ends in the future");
+        assert_reject(&c, 1, 5, "ends in the future");
+        import_parsed_done(&p);
+
+        /* --strict: the first one ends the parse, nothing is taken. */
+        c = (Capture) {};
+        assert_int_equal(parse_csv_tz(text, true, now, &c, &p), -EBADMSG);
+        assert_int_equal(c.n, 1);
+        assert_reject(&c, 0, 4, "ends in the future");
+        assert_null(p.intervals);
+}
+
+static void test_aw_future_events(void **state) {
+        /* Events of 08:00-08:30 and 08:30-08:45 UTC; now is 08:40. */
+        ImportParsed p = {};
+        Capture c = {};
+        ImportOptions o = {
+                .now = JAN5 + 8 * H + 40 * M, .offset_fn = off_fixed, .offset_userdata = &OFF_CET,
+                .reject = capture, .userdata = &c,
+        };
+        ImportOptions strict = o;
+
+        (void) state;
+        assert_int_equal(import_parse_activitywatch(AW_EVENTS, strlen(AW_EVENTS), &o, &p), 0);
+        assert_int_equal(p.rows_future, 1);
+        assert_int_equal(p.n, 1);
+        assert_reject(&c, 0, 1, "ends in the future");
+        import_parsed_done(&p);
+
+        c = (Capture) {};
+        strict.strict = true;
+        strict.userdata = &c;
+        assert_int_equal(import_parse_activitywatch(AW_EVENTS, strlen(AW_EVENTS), &strict, &p), -EBADMSG);
+        assert_reject(&c, 0, 1, "ends in the future");
+        assert_null(p.intervals);
 }
 
 int main(void) {
@@ -1563,6 +1752,11 @@ int main(void) {
                 cmocka_unit_test(test_buckets_interleaved_offsets),
                 cmocka_unit_test(test_buckets_edge_cases),
                 cmocka_unit_test(test_buckets_random_vs_brute_force),
+                cmocka_unit_test(test_csv_dst_split),
+                cmocka_unit_test(test_csv_dst_rows_repeat),
+                cmocka_unit_test(test_merge_hours),
+                cmocka_unit_test(test_csv_future_rows),
+                cmocka_unit_test(test_aw_future_events),
                 cmocka_unit_test(test_aw_shapes),
                 cmocka_unit_test(test_aw_not_aw),
                 cmocka_unit_test(test_aw_bad_events),

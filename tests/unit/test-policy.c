@@ -1532,6 +1532,47 @@ static PolicyEval eval_of(double value, double baseline, double score, int ancho
         };
 }
 
+/* {usual} and {unusual}: the usual range and how unusual, in words. */
+static void test_format_usual(void **state) {
+        Policy *p;
+        PolicyEval e;
+
+        (void) state;
+        p = must_parse("[policy]\nsignal = night_ratio\ndetector = baseline\n" NUDGE);
+        e = eval_of(0.31, 0.02, 9, 0);
+        e.spread = 0.03;
+        ASSERT_FORMAT(p, &e, "{unusual} (your usual: {usual})", "far above your usual range (your usual: 0\u20135 %)");
+        e.value = 0.06;
+        ASSERT_FORMAT(p, &e, "{unusual}", "a little above your usual range");
+        e.value = 0.1;
+        ASSERT_FORMAT(p, &e, "{unusual}", "well above your usual range");
+        e.value = 0.03;
+        ASSERT_FORMAT(p, &e, "{unusual}", "within your usual range");
+        /* A spread of 0: one figure, no infinity. */
+        e.spread = 0;
+        e.score = INFINITY;
+        ASSERT_FORMAT(p, &e, "{unusual}; {usual}", "above your usual, which hardly varies; 2 %");
+        e.known = 0;
+        ASSERT_FORMAT(p, &e, "{unusual}", "not enough data");
+        policy_free(p);
+
+        /* Times: the range on the clock, across midnight. */
+        p = must_parse("[policy]\nsignal = sleep_mid\ndetector = baseline\n" NUDGE);
+        e = eval_of(885, 840, 1.5, 720); /* 02:45 against 02:00 */
+        e.spread = 30;
+        ASSERT_FORMAT(p, &e, "{usual}: {unusual}", "01:30\u201302:30: a little above your usual range");
+        policy_free(p);
+        p = must_parse("[policy]\nsignal = screen_h\ndetector = threshold\n[threshold]\nvalue = 5\n" NUDGE);
+        e = eval_of(6, 5, NAN, 0);
+        e.condition = true;
+        ASSERT_FORMAT(p, &e, "{unusual} ({usual})", "above the limit (5.0 h)");
+        policy_free(p);
+        p = must_parse("[policy]\nsignal = screen_h\nwindow = 14d\ndetector = trend\n" NUDGE);
+        e = eval_of(6, NAN, 0.15, 0);
+        ASSERT_FORMAT(p, &e, "{unusual}", "rising (+0.15 h/day)");
+        policy_free(p);
+}
+
 static void test_format_units(void **state) {
         Policy *p;
         PolicyEval e;
@@ -1575,10 +1616,15 @@ static void test_format_units(void **state) {
         ASSERT_FORMAT(p, &e, "{value} {baseline} {threshold} {change} {z}", "10:40 10:30 10:30 +10 min \u2014");
         policy_free(p);
 
-        /* Rhythm figures, min/h, mood. */
+        /* Rhythm figures as a share of their scale (IS and RA of 1, IV of 2),
+         * a change as a share of the baseline: never a raw index. */
         p = must_parse("[policy]\nsignal = is\ndetector = baseline\n" NUDGE);
         e = eval_of(0.6234, 0.5, 2.5, 0);
-        ASSERT_FORMAT(p, &e, "{value} {baseline} {change}", "0.62 0.50 +0.12");
+        ASSERT_FORMAT(p, &e, "{value} {baseline} {change}", "62 % 50 % +25 %");
+        policy_free(p);
+        p = must_parse("[policy]\nsignal = iv\ndetector = baseline\n" NUDGE);
+        e = eval_of(0.63, 0.42, 2.5, 0);
+        ASSERT_FORMAT(p, &e, "{value} {baseline} {change}", "32 % 21 % +50 %");
         policy_free(p);
         p = must_parse("[policy]\nsignal = m10\ndetector = baseline\n" NUDGE);
         e = eval_of(12.34, 10, 2.5, 0);
@@ -1756,6 +1802,7 @@ int main(void) {
                 cmocka_unit_test(test_checkins),
                 cmocka_unit_test(test_disabled_and_args),
                 cmocka_unit_test(test_format_units),
+                cmocka_unit_test(test_format_usual),
                 cmocka_unit_test(test_format_text),
                 cmocka_unit_test(test_replay_and_format),
                 cmocka_unit_test(test_long_history),

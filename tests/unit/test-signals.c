@@ -677,6 +677,72 @@ static void test_rhythm_regular_week(void **state) {
         free(t);
 }
 
+/* A night owl (with the default 00:00 day start): rests 04:00–11:00, active
+ * 11:00–04:00. The calendar day reads first 00:00, last 23:00; the waking day
+ * reads up 11:00, down 04:00 the next morning (28:00 after the date's 00:00). */
+static void test_waking_day_night_owl(void **state) {
+        Timeline *t = tl_new();
+        int32_t active[24];
+        DaySignals *d = NULL;
+        size_t n = 0;
+
+        (void) state;
+        for (int h = 0; h < 24; h++)
+                active[h] = h >= 4 && h < 11 ? 0 : 3600;
+        for (int k = 0; k < 10; k++)
+                tl_add_day(t, JUN1 + k * DAY, 0, active);
+        assert_int_equal(signals_days(t->b, t->n, &CFG_DEFAULT, JUN1 + DAY, JUN1 + 9 * DAY, &d, &n), 0);
+        assert_int_equal(d[0].first_active, 0);
+        assert_int_equal(d[0].last_active, 23 * 60);
+        ASSERT_NEAR(d[0].up, 11 * 60);
+        ASSERT_NEAR(d[0].down, 28 * 60);
+        /* Every day alike: SRI 100 once 72 pairs exist (Jun 2: 24 pairs; Jun 5: 96). */
+        ASSERT_NULL_FIGURE(d[0].sri);
+        ASSERT_NEAR(d[3].sri, 100);
+        ASSERT_NEAR(d[7].social_jet_lag_h, 0);
+        /* The last date: the data ends at midnight, before noon of the next date,
+         * so the next rest window is not known yet and down is null. */
+        ASSERT_NEAR(d[8].up, 11 * 60);
+        ASSERT_NULL_FIGURE(d[8].down);
+        free(d);
+        free(t);
+}
+
+/* Rest 23:00–07:00 on work nights, 01:00–10:00 before Saturday and Sunday.
+ * Midpoints 03:00 and 05:30: social jet lag +2.5 h; the days differ, so SRI is
+ * below 100, and exactly: of the 144 pairs 24 h apart, the hours whose state
+ * differs between a work night and a free night (or back) are counted here. */
+static void test_social_jet_lag(void **state) {
+        Timeline *t = tl_new();
+        DaySignals *d = NULL;
+        size_t n = 0;
+
+        (void) state;
+        /* Jun 1 2026 is a Monday; the nights before Jun 6 (Sat) and Jun 7 (Sun) are free. */
+        for (int64_t h = JUN1 - 2 * DAY; h < JUN1 + 10 * DAY; h += H) {
+                int64_t date = (h + 12 * H) / DAY * DAY; /* the date whose noon-to-noon window holds h */
+                int wd = (int) ((date / DAY + 3) % 7);    /* 0: Monday */
+                int hod = (int) (h % DAY / H);
+                bool free_night = wd >= 5;
+                bool rest = free_night ? hod >= 1 && hod < 10 : hod >= 23 || hod < 7;
+
+                tl_add(t, h, 0, rest ? 0 : 3600, 3600);
+        }
+        assert_int_equal(signals_days(t->b, t->n, &CFG_DEFAULT, JUN1, JUN1 + 8 * DAY, &d, &n), 0);
+        /* Jun 7 (Sunday): windows of Jun 1..7, free: Jun 6, 7. */
+        ASSERT_NEAR(d[6].social_jet_lag_h, 2.5);
+        assert_int_equal(d[6].sleep_mid, 5 * 60 + 30);
+        ASSERT_NEAR(d[6].up, 10 * 60);
+        ASSERT_NEAR(d[4].up, 7 * 60);
+        ASSERT_NEAR(d[4].down, 25 * 60); /* Friday: down 01:00, the free night's start */
+        /* Pairs Jun 5→6 and Jun 7→8 differ in 5 hours (23:00–01:00 and 07:00–10:00);
+         * Jun 6→7 and the work nights match: Jun 7's window (Jun 1..7) has 144 pairs,
+         * 5 differing (Jun 5→6), 0 (Jun 6→7): SRI = 200·139/144 − 100. */
+        ASSERT_NEAR(d[6].sri, 200.0 * 139 / 144 - 100);
+        free(d);
+        free(t);
+}
+
 static void test_rhythm_fewer_than_three_days(void **state) {
         Timeline *t = tl_new();
         DaySignals d;
@@ -1002,6 +1068,8 @@ static void test_bad_arguments(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_regular_day),
+                cmocka_unit_test(test_waking_day_night_owl),
+                cmocka_unit_test(test_social_jet_lag),
                 cmocka_unit_test(test_empty),
                 cmocka_unit_test(test_missing_hours),
                 cmocka_unit_test(test_partial_hours),

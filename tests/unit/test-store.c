@@ -188,6 +188,52 @@ static void test_upsert_caps(void **state) {
         store_free(s);
 }
 
+/* Hours after `after` leave the store; their seconds join the given hour,
+ * capped as every write is; nothing else changes. */
+static void test_fold_future(void **state) {
+        Fixture *f = *state;
+        AcctBucket in[] = {
+                { .start = DAY0, .utc_offset = 0, .active_s = 100, .observed_s = 3000 },
+                { .start = DAY0 + H, .utc_offset = 0, .active_s = 10, .observed_s = 20 },
+                { .start = DAY0 + 400 * 24 * H, .utc_offset = 0, .active_s = 300, .observed_s = 500 },
+                { .start = DAY0 + 401 * 24 * H, .utc_offset = 7200, .active_s = 0, .observed_s = 200 },
+        };
+        _cleanup_free_ AcctBucket *out = NULL;
+        StoreFolded got = { 1, 1, 1 };
+        size_t n;
+        Store *s = open_store(f->path);
+
+        assert_int_equal(store_add_buckets(s, in, ELEMENTSOF(in)), 0);
+        assert_int_equal(store_fold_future(s, DAY0 + H - 1, DAY0 + H, 0, &got), -EINVAL); /* into after `after` */
+        assert_int_equal(store_fold_future(NULL, DAY0, DAY0, 0, &got), -EINVAL);
+
+        /* Nothing after: nothing changes. */
+        assert_int_equal(store_fold_future(s, DAY0 + 402 * 24 * H, DAY0, 0, &got), 0);
+        assert_int_equal(got.hours, 0);
+
+        /* 700 s observed, 300 active into the 00:00 hour: 3000 + 700 caps at 3600. */
+        assert_int_equal(store_fold_future(s, DAY0 + 2 * H, DAY0, 0, &got), 0);
+        assert_int_equal(got.hours, 2);
+        assert_int_equal(got.observed_s, 700);
+        assert_int_equal(got.active_s, 300);
+        assert_int_equal(store_get_buckets(s, DAY0 - 24 * H, DAY0 + 500 * 24 * H, &out, &n), 0);
+        assert_int_equal(n, 2);
+        assert_bucket(&out[0], DAY0, 0, 400, 3600);
+        assert_bucket(&out[1], DAY0 + H, 0, 10, 20);
+        free(out);
+        out = NULL;
+
+        /* Into an hour not stored yet. */
+        AcctBucket late = { .start = DAY0 + 5 * H, .utc_offset = 0, .active_s = 1, .observed_s = 2 };
+        assert_int_equal(store_add_buckets(s, &late, 1), 0);
+        assert_int_equal(store_fold_future(s, DAY0 + 3 * H, DAY0 + 2 * H, 0, &got), 0);
+        assert_int_equal(got.hours, 1);
+        assert_int_equal(store_get_buckets(s, DAY0 + 2 * H, DAY0 + 6 * H, &out, &n), 0);
+        assert_int_equal(n, 1);
+        assert_bucket(&out[0], DAY0 + 2 * H, 0, 1, 2);
+        store_free(s);
+}
+
 static void test_active_capped_at_observed(void **state) {
         Fixture *f = *state;
         AcctBucket a = { .start = DAY0, .utc_offset = 0, .active_s = 3000, .observed_s = 3000 };
@@ -585,7 +631,7 @@ static void test_merge_keeps_larger(void **state) {
 
         assert_int_equal(store_add_buckets(s, live, 1), 0);
         /* A dry run counts but writes nothing. */
-        assert_int_equal(store_merge_buckets(s, imp, 2, true, &changed), 0);
+        assert_int_equal(store_merge_buckets(s, imp, 2, true, &changed, NULL), 0);
         assert_int_equal(changed, 2);
         assert_int_equal(store_get_buckets(s, DAY0, DAY0 + 24 * H, &out, &n), 0);
         assert_int_equal(n, 1);
@@ -593,7 +639,7 @@ static void test_merge_keeps_larger(void **state) {
         free(out);
         out = NULL;
 
-        assert_int_equal(store_merge_buckets(s, imp, 2, false, &changed), 0);
+        assert_int_equal(store_merge_buckets(s, imp, 2, false, &changed, NULL), 0);
         assert_int_equal(changed, 2);
         assert_int_equal(store_get_buckets(s, DAY0, DAY0 + 24 * H, &out, &n), 0);
         assert_int_equal(n, 2);
@@ -604,14 +650,102 @@ static void test_merge_keeps_larger(void **state) {
         out = NULL;
 
         /* The same import again: nothing changes, nothing doubles. */
-        assert_int_equal(store_merge_buckets(s, imp, 2, false, &changed), 0);
+        assert_int_equal(store_merge_buckets(s, imp, 2, false, &changed, NULL), 0);
         assert_int_equal(changed, 0);
         assert_int_equal(store_get_buckets(s, DAY0, DAY0 + 24 * H, &out, &n), 0);
         assert_bucket(&out[0], DAY0, 0, 1800, 3600);
         assert_bucket(&out[1], DAY0 + H, 0, 60, 120);
 
         AcctBucket bad[] = { { .start = DAY0 + 2 * H, .active_s = -1, .observed_s = 5 } };
-        assert_int_equal(store_merge_buckets(s, bad, 1, false, &changed), -EINVAL);
+        assert_int_equal(store_merge_buckets(s, bad, 1, false, &changed, NULL), -EINVAL);
+        store_free(s);
+}
+
+/* Observed seconds of the stored buckets that start in [from, to) (UTC). */
+static int64_t observed_between(Store *s, int64_t from, int64_t to) {
+        _cleanup_free_ AcctBucket *out = NULL;
+        int64_t sum = 0;
+        size_t n = 0;
+
+        assert_int_equal(store_get_buckets(s, from - 18 * H, to + 18 * H, &out, &n), 0);
+        for (size_t i = 0; i < n; i++)
+                if (out[i].start >= from && out[i].start < to)
+                        sum += out[i].observed_s;
+        return sum;
+}
+
+/* One instant is stored once whatever offset it was written with: the same
+ * UTC hour goes into the stored bucket (its label wins), a bucket of another
+ * grid that overlaps part of a stored one is left out and counted. */
+static void test_merge_one_instant_once(void **state) {
+        Fixture *f = *state;
+        const int32_t IST = 19800; /* +05:30 */
+        AcctBucket live[] = {
+                { .start = DAY0, .utc_offset = 0, .active_s = 600, .observed_s = 3600 },
+                { .start = DAY0 + H, .utc_offset = 0, .active_s = 0, .observed_s = 1800 },
+        };
+        AcctBucket day[3][3];
+        size_t changed = 99, conflicts = 99;
+        Store *s = open_store(f->path);
+
+        assert_int_equal(store_add_buckets(s, live, 2), 0);
+        /* The hours DAY0 .. DAY0 + 3 h written as Z, +01:00 and +05:30, all observed. */
+        for (int k = 0; k < 3; k++) {
+                day[0][k] = (AcctBucket) { DAY0 + k * H, 0, 3600, 3600 };
+                day[1][k] = (AcctBucket) { DAY0 + k * H, 3600, 3600, 3600 };
+                day[2][k] = (AcctBucket) { DAY0 + k * H - 1800, IST, 3600, 3600 };
+        }
+        /* +05:30 first, as a dry run: each overlaps part of a stored Z hour. */
+        assert_int_equal(store_merge_buckets(s, day[2], 3, true, &changed, &conflicts), 0);
+        assert_int_equal(conflicts, 3);
+        assert_int_equal(changed, 0);
+        assert_int_equal(store_merge_buckets(s, day[0], 3, false, &changed, &conflicts), 0);
+        assert_int_equal(conflicts, 0);
+        assert_int_equal(changed, 3);
+        assert_int_equal(store_merge_buckets(s, day[1], 3, false, &changed, &conflicts), 0);
+        assert_int_equal(conflicts, 0);
+        assert_int_equal(changed, 0); /* the same instants, already there */
+        assert_int_equal(store_merge_buckets(s, day[2], 3, false, &changed, &conflicts), 0);
+        assert_int_equal(conflicts, 3);
+        assert_int_equal(changed, 0);
+        assert_int_equal(observed_between(s, DAY0 - H, DAY0 + 4 * H), 3 * 3600);
+        {
+                _cleanup_free_ AcctBucket *out = NULL;
+                size_t n = 0;
+
+                assert_int_equal(store_get_buckets(s, DAY0 - 18 * H, DAY0 + 24 * H, &out, &n), 0);
+                assert_int_equal(n, 3);
+                for (size_t i = 0; i < n; i++)
+                        assert_bucket(&out[i], DAY0 + (int64_t) i * H, 0, 3600, 3600); /* the live label */
+        }
+
+        /* Where nothing is stored the first grid wins, within one batch too;
+         * the same import again changes nothing. */
+        AcctBucket mixed[] = {
+                { DAY0 + 10 * H - 1800, IST, 60, 600 },
+                { DAY0 + 10 * H, 0, 60, 600 },
+                { DAY0 + 12 * H, 0, 60, 600 },
+        };
+        assert_int_equal(store_merge_buckets(s, mixed, 3, false, &changed, &conflicts), 0);
+        assert_int_equal(changed, 2);
+        assert_int_equal(conflicts, 1);
+        assert_int_equal(store_merge_buckets(s, mixed, 3, false, &changed, &conflicts), 0);
+        assert_int_equal(changed, 0);
+        assert_int_equal(conflicts, 1);
+        assert_int_equal(observed_between(s, DAY0 + 9 * H, DAY0 + 13 * H), 1200);
+
+        /* The recorder's seconds of an hour stored under another offset (it
+         * travelled, or an import came first) go into that bucket. */
+        AcctBucket later = { DAY0 + 12 * H, 3600, 30, 60 };
+        assert_int_equal(store_add_buckets(s, &later, 1), 0);
+        {
+                _cleanup_free_ AcctBucket *out = NULL;
+                size_t n = 0;
+
+                assert_int_equal(store_get_buckets(s, DAY0 + 11 * H, DAY0 + 14 * H, &out, &n), 0);
+                assert_int_equal(n, 1);
+                assert_bucket(&out[0], DAY0 + 12 * H, 0, 90, 660);
+        }
         store_free(s);
 }
 
@@ -1058,8 +1192,13 @@ static void test_read_table_after(void **state) {
         store_strv_free(key, n_key);
         assert_int_equal(store_table_key(s, "nope", &key, &n_key), -ENOENT);
 
-        AcctBucket b[] = { { DAY0, 0, 1, 1 }, { DAY0, 3600, 1, 1 }, { DAY0 + H, 0, 1, 1 } };
-        assert_int_equal(store_add_buckets(s, b, 3), 0);
+        AcctBucket b[] = { { DAY0, 0, 1, 1 }, { DAY0 + H, 0, 1, 1 } };
+        assert_int_equal(store_add_buckets(s, b, 2), 0);
+        /* Two offsets of one start, as a store written before one UTC hour
+         * had one bucket may hold: paging goes by the whole key. */
+        store_free(s);
+        sql_exec(f->path, "INSERT INTO bucket VALUES (1710028800, 3600, 1, 1);");
+        s = open_store(f->path);
         StoreValue after[] = { { .type = STORE_INT, .i = DAY0 }, { .type = STORE_INT, .i = 0 } };
         assert_int_equal(store_read_table_after(s, "bucket", after, 2, 10, collect_row, acc), 0);
         assert_int_equal(acc[0], 2); /* (DAY0, 3600) and (DAY0 + H, 0) */
@@ -1113,6 +1252,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_create_add_reopen, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_upsert_caps, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_fold_future, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_active_capped_at_observed, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_all_or_nothing, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
@@ -1125,6 +1265,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_newer_schema_untouched, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_file_modes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_migrate_from_v0, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_merge_one_instant_once, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_merge_keeps_larger, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_checkins, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
