@@ -47,7 +47,14 @@ static int days_exec(const Command *cmd, Ctx *ctx) {
                 printf("No days from %s to %s.\n", d.from, d.to);
                 return 0;
         }
-        return days_print_table(ctx, days, n, true);
+        r = days_print_table(ctx, days, n, true);
+        if (r < 0)
+                return r;
+        return output_wrap(stdout, 0, "",
+                           "Up and Down: the first and the last activity between two rest windows (Down may pass "
+                           "midnight). Rest window: the longest break from this computer around the night, an "
+                           "upper bound on sleep, not sleep. SRI: how alike the last 7 days were (-100 to 100).",
+                           output_prose_columns(ctx->columns));
 }
 
 COMMAND(days,

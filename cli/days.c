@@ -82,37 +82,37 @@ enum {
         COL_DATE,
         COL_ACTIVE,
         COL_NIGHT,
-        COL_FIRST,
-        COL_LAST,
-        COL_SLEEP,
-        COL_SLEPT,
+        COL_UP,
+        COL_DOWN,
+        COL_REST,
+        COL_REST_H,
         COL_OBSERVED,
         COL_OUT,
         COL_MET,
         COL_MOOD,
         COL_IS,
         COL_IV,
-        COL_RA,
+        COL_SRI,
         N_COLS,
 };
 
-/* When the width is short, the rhythm figures go first, then the sleep window
+/* When the width is short, the rhythm figures go first, then the rest window
  * (its length stays); check-ins stay. */
 static const OutputColumn day_columns[N_COLS] = {
         [COL_DATE] = { "Date" },
         [COL_ACTIVE] = { "Active", .right = true },
         [COL_NIGHT] = { "Night", .right = true },
-        [COL_FIRST] = { "First" },
-        [COL_LAST] = { "Last" },
-        [COL_SLEEP] = { "Sleep", .drop = 1 },
-        [COL_SLEPT] = { "Slept", .right = true },
+        [COL_UP] = { "Up" },
+        [COL_DOWN] = { "Down" },
+        [COL_REST] = { "Rest window", .drop = 1 },
+        [COL_REST_H] = { "Rest", .right = true },
         [COL_OBSERVED] = { "Observed", .right = true },
         [COL_OUT] = { "Out" },
         [COL_MET] = { "Met" },
         [COL_MOOD] = { "Mood", .right = true },
         [COL_IS] = { "IS", .right = true, .drop = 2 },
         [COL_IV] = { "IV", .right = true, .drop = 2 },
-        [COL_RA] = { "RA", .right = true, .drop = 2 },
+        [COL_SRI] = { "SRI", .right = true, .drop = 2 },
 };
 
 static const char *answer_text(int a) {
@@ -122,6 +122,19 @@ static const char *answer_text(int a) {
 /* A cell that may be null: "-", dimmed. */
 static int cell_maybe(OutputTable *t, size_t col, bool null, const char *text) {
         return output_table_cell(t, col, null ? ANSI_DIM : NULL, "%s", null ? "-" : text);
+}
+
+static int cell_sri(OutputTable *t, double v) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%.0f", v);
+        return cell_maybe(t, COL_SRI, isnan(v), buf);
+}
+
+/* Up or down (minutes after the date's 00:00, may pass midnight) as a time of day. */
+static const char *waking_clock(char *buf, size_t size, double minutes) {
+        if (isnan(minutes))
+                return "";
+        return output_clock(buf, size, (int) floor_mod(lround(minutes), 1440));
 }
 
 static int cell_index(OutputTable *t, size_t col, double v) {
@@ -143,15 +156,15 @@ static int day_row(OutputTable *t, const Day *d, bool rhythm) {
         if (output_table_cell(t, COL_DATE, NULL, "%s", date) < 0 ||
             output_table_cell(t, COL_ACTIVE, NULL, "%s", output_hours(a, sizeof a, d->screen_h)) < 0 ||
             cell_maybe(t, COL_NIGHT, isnan(d->night_ratio), buf) < 0 ||
-            cell_maybe(t, COL_FIRST, d->first_active < 0, output_clock(a, sizeof a, d->first_active)) < 0 ||
-            cell_maybe(t, COL_LAST, d->last_active < 0, output_clock(a, sizeof a, d->last_active)) < 0)
+            cell_maybe(t, COL_UP, isnan(d->up), waking_clock(a, sizeof a, d->up)) < 0 ||
+            cell_maybe(t, COL_DOWN, isnan(d->down), waking_clock(a, sizeof a, d->down)) < 0)
                 return -ENOMEM;
         output_clock(a, sizeof a, d->sleep_onset);
         output_clock(b, sizeof b, d->sleep_offset);
         snprintf(buf, sizeof buf, "%s-%s", a, b);
         /* Low coverage: a "*" after the figure; a blank in its place keeps the column aligned. */
-        if (cell_maybe(t, COL_SLEEP, d->sleep_onset < 0 || d->sleep_offset < 0, buf) < 0 ||
-            cell_maybe(t, COL_SLEPT, isnan(d->sleep_h), output_hours(a, sizeof a, d->sleep_h)) < 0 ||
+        if (cell_maybe(t, COL_REST, d->sleep_onset < 0 || d->sleep_offset < 0, buf) < 0 ||
+            cell_maybe(t, COL_REST_H, isnan(d->sleep_h), output_hours(a, sizeof a, d->sleep_h)) < 0 ||
             output_table_cell(t, COL_OBSERVED, NULL, "%s%s", output_hours(b, sizeof b, d->coverage_h),
                               d->low_coverage ? "*" : " ") < 0 ||
             output_table_cell(t, COL_OUT, NULL, "%s", answer_text(d->went_out)) < 0 ||
@@ -160,7 +173,7 @@ static int day_row(OutputTable *t, const Day *d, bool rhythm) {
         if (d->mood > 0 && output_table_cell(t, COL_MOOD, NULL, "%d", d->mood) < 0)
                 return -ENOMEM;
         if (rhythm && (cell_index(t, COL_IS, d->is) < 0 || cell_index(t, COL_IV, d->iv) < 0 ||
-                       cell_index(t, COL_RA, d->ra) < 0))
+                       cell_sri(t, d->sri) < 0))
                 return -ENOMEM;
         return 0;
 }

@@ -722,6 +722,20 @@ static int store_migrate(Store *s) {
         return r;
 }
 
+/* 1 when meta says a wipe is due, 0 when not. */
+static int store_cleanup_due_at_open(Store *s) {
+        sqlite3_stmt *st = NULL;
+        int r, rc = sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL);
+
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_text(st, 1, STORE_CLEANUP_DUE_KEY, -1, SQLITE_STATIC);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_step(st);
+        r = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) != 0 : rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+        sqlite3_finalize(st);
+        return r;
+}
+
 /* One attempt at opening path. -EBADMSG: the file is not a healthy database. */
 static int store_open_one(Store **ret, const char *path) {
         _cleanup_(store_freep) Store *s = NULL;
@@ -797,11 +811,10 @@ static int store_open_one(Store **ret, const char *path) {
         if (rc != SQLITE_OK)
                 return store_fail(s, rc);
         /* A wipe a delete left due before a crash is still due. */
-        int64_t due = 0;
-        r = store_get_meta(s, STORE_CLEANUP_DUE_KEY, &due);
+        r = store_cleanup_due_at_open(s);
         if (r < 0)
                 return r;
-        s->cleanup_due = r > 0 && due != 0;
+        s->cleanup_due = r > 0;
 
         *ret = TAKE_PTR(s);
         return 0;

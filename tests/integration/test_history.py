@@ -519,8 +519,10 @@ class TestImportSafety(k.KizukiTestCase):
         self.assertIn(f"{wrong}:2: start and end have different UTC offsets, and the time zone (TZ) has no such "
                       "change between them", r.stderr)
         # The same row where the zone has no such change (no DST in Kolkata).
-        r = env.cli("import", good, env=env.environ(TZ="Asia/Kolkata"))
-        self.assertIn("Read 1 row (1 rejected)", r.stdout)
+        # (Every row rejected: exit status 1, nothing sent.)
+        r = env.cli("import", good, check=False, env=env.environ(TZ="Asia/Kolkata"))
+        self.assertEqual(r.returncode, 1, r)
+        self.assertIn("all 1 row of", r.stderr)
         r = env.cli("import", good, env=env.environ(TZ="Europe/Berlin"))
         self.assertIn("Read 1 row (0 rejected); merged 2 hours, 2 changed.", r.stdout)
         self.assertEqual(env.stop_daemon(), 0)
