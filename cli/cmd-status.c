@@ -151,6 +151,45 @@ static void status_hint(const Ctx *ctx, json_object *st) {
                 status_line(ctx, "Hint", "", "%s", output_safe(safe, sizeof safe, state));
 }
 
+/* "Source:" what decides "active" now (the idle helpers by protocol and
+ * state), and a warning when the desktop never reports idle and no helper
+ * runs. A daemon older than this kizuki sends neither: no line. */
+static void status_source(const Ctx *ctx, json_object *st) {
+        json_object *sources;
+        const char *source;
+        bool unreported = false;
+        char line[512], safe[64], safe2[64];
+        size_t n = 0;
+
+        if (client_get_string(st, "activity_source", &source) < 0)
+                return;
+        if (strcmp(source, "idle-helper") == 0 && client_get_array(st, "idle_sources", &sources) >= 0) {
+                int k = snprintf(line, sizeof line, "idle helper");
+                n = k > 0 ? (size_t) k : 0;
+                for (size_t i = 0; i < json_object_array_length(sources) && n < sizeof line; i++) {
+                        json_object *s = json_object_array_get_idx(sources, i);
+                        const char *protocol, *state;
+                        if (client_get_string(s, "protocol", &protocol) < 0 || client_get_string(s, "state", &state) < 0)
+                                continue;
+                        k = snprintf(line + n, sizeof line - n, "%s%s %s", i == 0 ? ": " : ", ",
+                                     output_safe(safe, sizeof safe, protocol),
+                                     strcmp(state, "lost") == 0 ? "gone (time unobserved until it is back)"
+                                                                : output_safe(safe2, sizeof safe2, state));
+                        n += k > 0 ? (size_t) k : 0;
+                }
+                status_line(ctx, "Source", "", "%s", line);
+        } else
+                status_line(ctx, "Source", "", "%s",
+                            strcmp(source, "hint") == 0     ? "kizuki hint"
+                            : strcmp(source, "logind") == 0 ? "logind (the desktop's idle and lock hints)"
+                                                            : "none (nothing tells kizukid whether you are there)");
+        if (client_get_bool(st, "idle_unreported", &unreported) >= 0 && unreported)
+                status_line(ctx, "Warning", ANSI_YELLOW,
+                            "your desktop has not reported idle time since kizukid started, so all "
+                            "logged-in time may count as active; enable the idle helper: "
+                            "systemctl --user enable --now kizuki-idle");
+}
+
 static void status_print(const Ctx *ctx, json_object *st) {
         int64_t a, o, size;
         bool active;
@@ -161,6 +200,7 @@ static void status_print(const Ctx *ctx, json_object *st) {
         status_consent(ctx, st);
         status_logind(ctx, st);
         status_hint(ctx, st);
+        status_source(ctx, st);
         if (client_get_bool(st, "active", &active) >= 0)
                 status_line(ctx, "Now", "", "%s", active ? "active" : "away");
         if (client_get_int(st, "today_active_s", &a) >= 0 && client_get_int(st, "today_observed_s", &o) >= 0)

@@ -30,6 +30,7 @@ struct Client {
         bool closing;          /* flush what is queued, then close */
         bool throttled;        /* not read until its replies drain (total output bound) */
         bool slow;             /* made a slow call: served after everything else (CONTROL_PRIORITY_SLOW) */
+        bool attached;         /* a source (CONTROL_ATTACH): never timed out or evicted */
         Client *prev, *next;
 };
 
@@ -37,6 +38,7 @@ struct Control {
         struct event_base *base;
         struct evconnlistener *listener;
         ControlHandler handler;
+        ControlDetached detached;
         void *userdata;
         Client *clients;
         unsigned n_clients;
@@ -65,6 +67,8 @@ static void client_free(Client *cl) {
                 cl->next->prev = cl->prev;
         c->n_clients--;
         bufferevent_free(cl->bev);
+        if (cl->attached && c->detached)
+                c->detached(cl->serial, c->userdata);
         free(cl);
         /* A descriptor came free: a listener paused for want of one may go on. */
         control_resume(c);
@@ -115,7 +119,13 @@ static int client_handle(Client *cl, const char *buf, size_t len) {
 
         _cleanup_free_ char *reply = NULL;
         size_t reply_len = 0;
+        call.peer = cl->serial;
         int r = c->handler(&call, &reply, &reply_len, c->userdata);
+        if (r == CONTROL_ATTACH && !cl->attached) {
+                cl->attached = true;
+                struct timeval wt = { CONTROL_WRITE_TIMEOUT_S, 0 };
+                bufferevent_set_timeouts(cl->bev, NULL, &wt);
+        }
         bool oneway = call.oneway;
         varlink_call_done(&call);
         if (r < 0) {
@@ -244,7 +254,8 @@ static bool client_evict_before(const Client *cl, bool cl_silent, const Client *
 /* Past the client limit, make room by dropping one client. Never the newest:
  * it has had no chance to speak yet. A flood of idle connections must not lock
  * the person out: those go first, and the person's own clients, which send
- * their request at once, are kept (a request waiting unread counts). */
+ * their request at once, are kept (a request waiting unread counts). Attached
+ * sources are quiet by design and stay (bounded in number by their handler). */
 static void control_evict_one(Control *c) {
         Client *newest = NULL;
         for (Client *cl = c->clients; cl; cl = cl->next)
@@ -254,7 +265,7 @@ static void control_evict_one(Control *c) {
                 Client *victim = NULL;
                 bool victim_silent = false;
                 for (Client *cl = c->clients; cl; cl = cl->next) {
-                        if (cl == newest && c->n_clients > 1)
+                        if ((cl == newest && c->n_clients > 1) || cl->attached)
                                 continue;
                         bool silent = !cl->spoke && !cl->closing;
                         if (client_evict_before(cl, silent, victim, victim_silent)) {
@@ -409,9 +420,14 @@ int control_new(Control **ret, struct event_base *base, int fd, ControlHandler h
         return 0;
 }
 
+void control_on_detached(Control *c, ControlDetached detached) {
+        c->detached = detached;
+}
+
 Control *control_free(Control *c) {
         if (!c)
                 return NULL;
+        c->detached = NULL; /* the daemon is going: nothing to report */
         if (c->resume)
                 evtimer_del(c->resume);
         while (c->clients)

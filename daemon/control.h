@@ -33,12 +33,19 @@
  * message, or leave it NULL for a oneway call. A negative return closes the
  * connection. */
 typedef int (*ControlHandler)(const VarlinkCall *call, char **ret, size_t *ret_len, void *userdata);
+/* A handler's return that attaches the connection (call->peer) as a source:
+ * it is neither timed out when quiet nor evicted, and its close is reported. */
+#define CONTROL_ATTACH 1
+/* An attached connection closed (the peer went, or was killed). */
+typedef void (*ControlDetached)(uint64_t peer, void *userdata);
 
 typedef struct Control Control;
 
 /* Listen on fd, a bound and listening Unix stream socket (taken over). */
 int control_new(Control **ret, struct event_base *base, int fd, ControlHandler handler, void *userdata);
 Control *control_free(Control *c);
+/* Call detached (with the handler's userdata) when an attached connection closes. */
+void control_on_detached(Control *c, ControlDetached detached);
 
 /* Create the socket at path: the directory is created 0700 (or tightened to
  * it), a stale socket replaced, the new one chmod 0600. -EADDRINUSE when

@@ -5,6 +5,7 @@
 
 #include <event2/event.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "accountant.h"
 #include "config.h"
@@ -20,6 +21,26 @@ typedef enum HintState {
         HINT_LOCKED,
         HINT_UNLOCKED,
 } HintState;
+
+/* An idle helper's report (kizuki-idle, over an attached control connection). */
+typedef enum IdleState {
+        IDLE_SOURCE_ACTIVE,
+        IDLE_SOURCE_IDLE,
+        IDLE_SOURCE_LOCKED,
+        IDLE_SOURCE_LOST, /* its connection closed without a detach: state unknown */
+} IdleState;
+
+#define IDLE_SOURCES_MAX 8
+
+typedef struct IdleSource {
+        bool used;
+        uint64_t peer;   /* the control connection; 0 once lost */
+        char protocol[32];
+        char session[64]; /* logind session id; "" for all of the person's sessions */
+        IdleState state;
+        int64_t timeout_s;
+        int64_t since;   /* wall seconds of the last change */
+} IdleSource;
 
 typedef struct Daemon {
         /* kizukid.c (arguments) */
@@ -60,4 +81,7 @@ typedef struct Daemon {
         struct event *hour_timer;
         struct event *pause_timer;
         struct event *hint_timer;
+
+        /* idle-source.c: attached idle helpers */
+        IdleSource idle_sources[IDLE_SOURCES_MAX];
 } Daemon;

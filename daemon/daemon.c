@@ -1,6 +1,6 @@
 /* The daemon's life (daemon.h). Calls the services below it: recorder,
- * evaluate, retention, the logind source, the control server, the store and
- * lib/; never the method handlers (kizukid.c passes their dispatcher in). */
+ * evaluate, retention, the logind source, the idle sources, the control
+ * server, the store and lib/; never the method handlers (kizukid.c passes their dispatcher in). */
 #include "daemon.h"
 
 #include <errno.h>
@@ -12,6 +12,7 @@
 
 #include "control.h"
 #include "evaluate.h"
+#include "idle-source.h"
 #include "log.h"
 #include "macro.h"
 #include "recorder.h"
@@ -75,6 +76,7 @@ static void on_retention_timer(evutil_socket_t fd, short what, void *userdata) {
 static void on_logind_changed(void *userdata) {
         Daemon *d = userdata;
         bool sleeping = logind_sleeping(d->logind);
+        idle_source_sessions_changed(d);
         recorder_update(d);
         if (sleeping)
                 recorder_flush(d); /* before the delay inhibitor goes */
@@ -152,15 +154,16 @@ static int open_socket(Daemon *d, int *ret_fd) {
         return 0;
 }
 
-int daemon_listen(Daemon *d, ControlHandler handler) {
+int daemon_listen(Daemon *d, ControlHandler handler, ControlDetached detached) {
         int fd = -1;
         int r = open_socket(d, &fd);
         if (r < 0)
                 return r;
         r = control_new(&d->control, d->base, fd, handler, d);
         if (r < 0)
-                log_error("Failed to listen on the control socket: %s", strerror(-r));
-        return r;
+                return log_error_errno(r, "Failed to listen on the control socket: %s", strerror(-r));
+        control_on_detached(d->control, detached);
+        return 0;
 }
 
 void daemon_start(Daemon *d) {

@@ -13,8 +13,9 @@
  * Logs what fails. */
 int daemon_open(Daemon *d);
 /* Listen on the socket the service manager passed, or on socket_path; each
- * call goes to handler (with d as userdata). Logs what fails. */
-int daemon_listen(Daemon *d, ControlHandler handler);
+ * call goes to handler (with d as userdata); detached hears of attached
+ * connections that closed. Logs what fails. */
+int daemon_listen(Daemon *d, ControlHandler handler, ControlDetached detached);
 /* Expire old data, follow logind, arm the timers, load and evaluate the
  * policies; tell the service manager we are ready. */
 void daemon_start(Daemon *d);

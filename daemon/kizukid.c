@@ -14,6 +14,7 @@
 #include "log.h"
 #include "macro.h"
 #include "methods.h"
+#include "methods-idle.h"
 #include "protocol.h"
 #include "version.h"
 
@@ -129,7 +130,7 @@ int main(int argc, char **argv) {
                         goto out;
                 }
         }
-        r = daemon_listen(&d, methods_dispatch);
+        r = daemon_listen(&d, methods_dispatch, methods_idle_detached);
         if (r < 0)
                 goto out;
         daemon_start(&d);

@@ -126,6 +126,7 @@ static int read_session_props(sd_bus_message *m, Session *s, uid_t *ret_uid) {
                         if (r < 0)
                                 return r;
                         *flag = b;
+                        s->pub.ever_idle |= flag == &s->pub.idle && b;
                 } else if (strcmp(name, "User") == 0 && ret_uid) {
                         uint32_t uid;
                         const char *upath;

@@ -18,7 +18,8 @@ typedef struct LogindSession {
         char *id;
         char *path;
         bool active, idle, locked;
-        bool known; /* properties have arrived */
+        bool known;     /* properties have arrived */
+        bool ever_idle; /* IdleHint has been true since we follow it */
 } LogindSession;
 
 typedef struct Logind Logind;

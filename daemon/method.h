@@ -5,6 +5,8 @@
 #pragma once
 
 #include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "daemon-state.h"
 #include "protocol.h"
@@ -13,6 +15,8 @@
 typedef struct Reply {
         char **msg;
         size_t *len;
+        uint64_t peer; /* the connection the call came on */
+        bool attach;   /* set by a handler: keep the connection as a source */
 } Reply;
 
 /* A method handler; the areas declare theirs with it (methods-*.h). */

@@ -16,6 +16,7 @@
 #include "macro.h"
 #include "method.h"
 #include "methods-history.h"
+#include "methods-idle.h"
 #include "methods-privacy.h"
 #include "methods-share.h"
 #include "recorder.h"
@@ -103,6 +104,7 @@ static int method_get_status(Daemon *d, json_object *params, Reply *r) {
         json_object_object_add(p, "utc_offset", json_object_new_int(off));
         int unread = store_count_unread(d->store, now);
         json_object_object_add(p, "unread_nudges", json_object_new_int(unread < 0 ? 0 : unread));
+        methods_idle_status(d, p);
         return method_ok(r, p);
 }
 
@@ -390,17 +392,21 @@ static const MethodEntry methods[] = {
         { KIZUKI_NAME("ImportRecords"), method_import_records },
         { KIZUKI_NAME("LogShare"), method_log_share },
         { KIZUKI_NAME("GetShares"), method_get_shares },
+        { KIZUKI_NAME("AttachIdleSource"), method_attach_idle_source },
+        { KIZUKI_NAME("SetIdleState"), method_set_idle_state },
         { VARLINK_SERVICE_INTERFACE ".GetInfo", method_get_info },
         { VARLINK_SERVICE_INTERFACE ".GetInterfaceDescription", method_get_interface_description },
 };
 
 int methods_dispatch(const VarlinkCall *call, char **ret, size_t *ret_len, void *userdata) {
         Daemon *d = userdata;
-        Reply r = { ret, ret_len };
+        Reply r = { ret, ret_len, .peer = call->peer };
 
         for (size_t i = 0; i < ELEMENTSOF(methods); i++)
-                if (strcmp(call->method, methods[i].name) == 0)
-                        return methods[i].fn(d, call->parameters, &r);
+                if (strcmp(call->method, methods[i].name) == 0) {
+                        int q = methods[i].fn(d, call->parameters, &r);
+                        return q >= 0 && r.attach ? CONTROL_ATTACH : q;
+                }
 
         char iface[256];
         const char *member;

@@ -1,5 +1,5 @@
 /* The recorder (recorder.h): consent, pause, hints and accounting. Calls the
- * store, the logind source (its getters) and lib/ (accountant, clocks);
+ * store, the logind source (its getters), the idle sources and lib/ (accountant, clocks);
  * nothing above it. */
 #include "recorder.h"
 
@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "consent-text.h"
+#include "idle-source.h"
 #include "log.h"
 #include "macro.h"
 #include "timeutil.h"
@@ -39,13 +40,14 @@ static bool hint_live(const Daemon *d, const AcctTime *now) {
 }
 
 /* The rule: observed only with consent, not paused, and with a source of
- * truth (logind, or a live hint). Asleep is inactive. A locked screen is away
- * whatever a hint says; otherwise a live hint beats logind's IdleHint, for
- * desktops that never set it. */
+ * truth (logind, a live hint, or an idle helper). Asleep is inactive. A locked
+ * screen is away whatever a hint says; otherwise a live hint beats logind's
+ * IdleHint, for desktops that never set it. An attached idle helper's state
+ * stands in for IdleHint of its session (idle-source.c). */
 static AcctState compute_state(const Daemon *d, const AcctTime *now) {
         if (!recorder_consented(d) || d->paused)
                 return ACCT_UNOBSERVED;
-        LogindPresence presence = logind_presence(d->logind);
+        LogindPresence presence = idle_source_presence(d); /* logind, idle helpers in place of IdleHint */
         if (logind_sleeping(d->logind))
                 return ACCT_INACTIVE;
         if (hint_live(d, now)) {

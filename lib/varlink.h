@@ -18,6 +18,7 @@ typedef struct VarlinkCall {
         json_object *parameters; /* always an object (empty when absent) */
         bool oneway;
         bool more;
+        uint64_t peer;           /* set by the server: the connection it came on */
 } VarlinkCall;
 
 /* Parse one message of len bytes (without its NUL terminator). On failure the

@@ -2,8 +2,8 @@
 """The layout's rules (docs/architecture.md), checked on the sources and the
 compiled objects:
 
-1. Includes: lib/ includes only lib/ (and the generated headers); daemon/ and
-   cli/ include their own folder and lib/, never each other; no circle of
+1. Includes: lib/ includes only lib/ (and the generated headers); daemon/,
+   cli/ and idle/ include their own folder and lib/, never each other; no circle of
    includes between the modules of a folder (a module is NAME.c with NAME.h
    and NAME-internal.h, the header only its own files share).
 2. Calls point down: among the object files of one program, no two files call
@@ -20,9 +20,11 @@ import re
 import subprocess
 import sys
 
-FOLDERS = ("lib", "daemon", "cli")
-MAY_INCLUDE = {"lib": {"lib"}, "daemon": {"daemon", "lib"}, "cli": {"cli", "lib"}}
-GENERATED = {"consent-text.h", "varlink-interface.h", "version.h"}
+FOLDERS = ("lib", "daemon", "cli", "idle")
+MAY_INCLUDE = {"lib": {"lib"}, "daemon": {"daemon", "lib"}, "cli": {"cli", "lib"}, "idle": {"idle", "lib"}}
+GENERATED = {"consent-text.h", "varlink-interface.h", "version.h",
+             # wayland-scanner's, from idle/protocols/*.xml
+             "ext-idle-notify-v1-client-protocol.h", "kde-idle-client-protocol.h"}
 MAX_LINES = 900
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 

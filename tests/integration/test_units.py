@@ -78,7 +78,7 @@ class TestUnits(unittest.TestCase):
         """Documentation=man:… is checked by verify with man(1): point MANPATH at the
         pages built by scdoc when they exist; otherwise skip that check (--man=no)."""
         built = os.path.join(k.BUILD_DIR, "man")
-        pages = {"kizukid.8": "man8", "kizukid.conf.5": "man5"}
+        pages = {"kizukid.8": "man8", "kizukid.conf.5": "man5", "kizuki-idle.1": "man1"}
         if all(os.path.exists(os.path.join(built, p)) for p in pages) and shutil.which("man"):
             for page, sec in pages.items():
                 os.makedirs(os.path.join(self.dir, "man", sec), exist_ok=True)
@@ -188,6 +188,28 @@ class TestUnits(unittest.TestCase):
         self.assertTrue(path.startswith("/") and path.endswith("/kizukid"), path)
         with open(os.path.join(built, "kizukid.socket")) as f:
             self.assertEqual(f.read(), self.socket_text)
+
+    def test_idle_helper_unit(self):
+        """kizuki-idle.service: verifies clean, belongs to the graphical session, is
+        restarted after a crash (a dead helper leaves the time unobserved), and
+        reaches only Unix sockets."""
+        idle = os.path.join(k.BUILD_DIR, "kizuki-idle")
+        if not os.access(idle, os.X_OK):
+            self.skipTest(f"{idle} not built")
+        with open(os.path.join(UNIT_DIR, "kizuki-idle.service.in")) as f:
+            text = f.read().replace("@KIZUKI_IDLE_PATH@", os.path.abspath(idle))
+        with open(os.path.join(self.dir, "kizuki-idle.service"), "w") as f:
+            f.write(text)
+        r = self.analyze("verify", "--user", *self.man_args, "./kizuki-idle.service")
+        print(r.stdout + r.stderr, file=sys.stderr)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr.strip(), "", "systemd-analyze verify complained")
+        u = parse_unit(text)
+        self.assertEqual(one(u, "Unit", "PartOf"), "graphical-session.target")
+        self.assertEqual(one(u, "Install", "WantedBy"), "graphical-session.target")
+        self.assertEqual(one(u, "Service", "Restart"), "on-failure")
+        self.assertEqual(one(u, "Service", "RestrictAddressFamilies"), "AF_UNIX")
+        self.assertIn("man:kizuki-idle(1)", one(u, "Unit", "Documentation").split())
 
 
 if __name__ == "__main__":

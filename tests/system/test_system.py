@@ -545,8 +545,9 @@ class SystemTier(unittest.TestCase):
                             if self.c.sh(f"test -f {shlex.quote(f)} -o -L {shlex.quote(f)}",
                                          check=False).returncode == 0]
         note(f"dpkg -L kizuki: {len(self.files)} files")
-        for f in ["/usr/libexec/kizukid", "/usr/bin/kizuki",
+        for f in ["/usr/libexec/kizukid", "/usr/libexec/kizuki-idle", "/usr/bin/kizuki",
                   "/usr/lib/systemd/user/kizukid.socket", "/usr/lib/systemd/user/kizukid.service",
+                  "/usr/lib/systemd/user/kizuki-idle.service", "/usr/share/man/man1/kizuki-idle.1.gz",
                   "/usr/lib/systemd/user/kizuki-share.service", "/usr/lib/systemd/user/kizuki-share.timer",
                   "/usr/share/kizuki/policies/late-nights.policy", "/usr/share/kizuki/consent.txt",
                   "/usr/share/kizuki/resources.md", "/usr/share/kizuki/io.kizuki.Daemon.varlink",
