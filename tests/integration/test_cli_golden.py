@@ -702,8 +702,10 @@ class TestNudges(CliTest):
     def test_status_golden(self):
         r = self.kizuki("--color=never", "status")
         self.golden("status-nudges.txt", r.stdout)
+        # GetShares: a failed share is shown until a later one succeeds (none here).
         self.assertEqual([(q["method"], q["parameters"]) for q in self.fake.requests()],
-                         [(f"{IFACE}.GetStatus", {}), (f"{IFACE}.GetNudges", {})])
+                         [(f"{IFACE}.GetStatus", {}), (f"{IFACE}.GetShares", {"limit": 200}),
+                          (f"{IFACE}.GetNudges", {})])
         out = r.stdout.decode()
         self.assertIn("Nudges:    2 unread\n", out)
         self.assertIn("#12  2026-03-01  concern  Your sleep has moved later", out)
@@ -720,7 +722,8 @@ class TestNudges(CliTest):
         r = self.kizuki("--color=never")
         self.golden("home-nudges.txt", r.stdout)
         self.assertEqual([(q["method"], q["parameters"]) for q in self.fake.requests()],
-                         [(f"{IFACE}.GetStatus", {}), (f"{IFACE}.GetNudges", {})])
+                         [(f"{IFACE}.GetStatus", {}), (f"{IFACE}.GetNudges", {}),
+                          (f"{IFACE}.GetShares", {"limit": 200})])
         out = r.stdout.decode()
         self.assertTrue(out.startswith("#12  2026-03-01  concern  Your sleep has moved later\n"), out)
         self.assertLess(out.index("One small step: Pick a wake-up time"), out.index("Recording:"))
@@ -752,7 +755,8 @@ class TestNudges(CliTest):
                 self.assertTrue(r.stdout.decode().endswith(line), r.stdout)
             else:
                 self.assertNotIn(b"Nudges", r.stdout)
-            self.assertEqual(self.only_request("GetStatus"), {})
+            self.assertEqual([q["method"] for q in self.fake.requests()],
+                             [f"{IFACE}.GetStatus", f"{IFACE}.GetShares"])
 
     def test_nudges_golden(self):
         r = self.kizuki("--color=never", "nudges")
