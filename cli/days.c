@@ -96,20 +96,20 @@ enum {
 /* When the width is short, the rhythm figures go first, then the sleep window
  * (its length stays); check-ins stay. */
 static const OutputColumn day_columns[N_COLS] = {
-        [COL_DATE] = { "Date" },
-        [COL_ACTIVE] = { "Active", .right = true },
-        [COL_NIGHT] = { "Night", .right = true },
-        [COL_FIRST] = { "First" },
-        [COL_LAST] = { "Last" },
-        [COL_SLEEP] = { "Sleep", .drop = 1 },
-        [COL_SLEPT] = { "Slept", .right = true },
-        [COL_OBSERVED] = { "Observed", .right = true },
-        [COL_OUT] = { "Out" },
-        [COL_MET] = { "Met" },
-        [COL_MOOD] = { "Mood", .right = true },
-        [COL_IS] = { "IS", .right = true, .drop = 2 },
-        [COL_IV] = { "IV", .right = true, .drop = 2 },
-        [COL_RA] = { "RA", .right = true, .drop = 2 },
+        [COL_DATE] = { .header = "Date" },
+        [COL_ACTIVE] = { .header = "Active", .right = true },
+        [COL_NIGHT] = { .header = "Night", .right = true },
+        [COL_FIRST] = { .header = "First" },
+        [COL_LAST] = { .header = "Last" },
+        [COL_SLEEP] = { .header = "Sleep", .drop = 1 },
+        [COL_SLEPT] = { .header = "Slept", .right = true },
+        [COL_OBSERVED] = { .header = "Observed", .right = true },
+        [COL_OUT] = { .header = "Out" },
+        [COL_MET] = { .header = "Met" },
+        [COL_MOOD] = { .header = "Mood", .right = true },
+        [COL_IS] = { .header = "IS", .right = true, .drop = 2 },
+        [COL_IV] = { .header = "IV", .right = true, .drop = 2 },
+        [COL_RA] = { .header = "RA", .right = true, .drop = 2 },
 };
 
 static const char *answer_text(int a) {
