@@ -101,10 +101,13 @@ static json_object *recipient_json(const Recipient *r) {
 enum { COL_NAME, COL_DISPLAY, COL_VIA, COL_HOST, COL_LEVEL, COL_FORMAT, COL_SCHEDULE };
 
 static const OutputColumn list_columns[] = {
-        [COL_NAME] = { "Name" },           [COL_DISPLAY] = { "Display name", false, 1 },
-        [COL_VIA] = { "Via" },             [COL_HOST] = { "Host", false, 2 },
-        [COL_LEVEL] = { "Level" },         [COL_FORMAT] = { "Format" },
-        [COL_SCHEDULE] = { "Schedule", false, 3 },
+        [COL_NAME] = { .header = "Name" },
+        [COL_DISPLAY] = { .header = "Display name", .drop = 1 },
+        [COL_VIA] = { .header = "Via" },
+        [COL_HOST] = { .header = "Host", .drop = 2 },
+        [COL_LEVEL] = { .header = "Level" },
+        [COL_FORMAT] = { .header = "Format" },
+        [COL_SCHEDULE] = { .header = "Schedule", .drop = 3 },
 };
 
 static int recipients_list_exec(Ctx *ctx, const char *dir) {

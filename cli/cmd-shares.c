@@ -13,15 +13,15 @@
 enum { COL_WHEN, COL_TO, COL_WEEK, COL_LEVEL, COL_FORMAT, COL_VIA, COL_SIZE, COL_RESULT, COL_SHA };
 
 static const OutputColumn columns[] = {
-        [COL_WHEN] = { "When" },
-        [COL_TO] = { "Recipient" },
-        [COL_WEEK] = { "Week" },
-        [COL_LEVEL] = { "Level", false, 2 },
-        [COL_FORMAT] = { "Format", false, 3 },
-        [COL_VIA] = { "Via", false, 4 },
-        [COL_SIZE] = { "Size", true, 5 },
-        [COL_RESULT] = { "Result" },
-        [COL_SHA] = { "SHA-256", false, 1 },
+        [COL_WHEN] = { .header = "When" },
+        [COL_TO] = { .header = "Recipient" },
+        [COL_WEEK] = { .header = "Week" },
+        [COL_LEVEL] = { .header = "Level", .drop = 2 },
+        [COL_FORMAT] = { .header = "Format", .drop = 3 },
+        [COL_VIA] = { .header = "Via", .drop = 4 },
+        [COL_SIZE] = { .header = "Size", .right = true, .drop = 5 },
+        [COL_RESULT] = { .header = "Result" },
+        [COL_SHA] = { .header = "SHA-256", .drop = 1 },
 };
 
 static const CmdOption shares_options[] = {

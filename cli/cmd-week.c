@@ -344,13 +344,13 @@ enum {
 };
 
 static const OutputColumn figure_columns[N_FCOLS] = {
-        [FCOL_LABEL] = { "" },
-        [FCOL_WEEK] = { "This week", .right = true },
-        [FCOL_PREVIOUS] = { "Week before", .right = true },
-        [FCOL_PREVIOUS_CHANGE] = { "" },
-        [FCOL_BASELINE] = { "Baseline", .right = true, .drop = 1 },
-        [FCOL_BASELINE_CHANGE] = { "", .drop = 1 },
-        [FCOL_SPARK] = { "MTWTFSS", .drop = 2 },
+        [FCOL_LABEL] = { .header = "" },
+        [FCOL_WEEK] = { .header = "This week", .right = true },
+        [FCOL_PREVIOUS] = { .header = "Week before", .right = true },
+        [FCOL_PREVIOUS_CHANGE] = { .header = "" },
+        [FCOL_BASELINE] = { .header = "Baseline", .right = true, .drop = 1 },
+        [FCOL_BASELINE_CHANGE] = { .header = "", .drop = 1 },
+        [FCOL_SPARK] = { .header = "MTWTFSS", .drop = 2 },
 };
 
 /* The table of the week's figures against the week before and the baseline. */

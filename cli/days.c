@@ -99,20 +99,20 @@ enum {
 /* When the width is short, the rhythm figures go first, then the rest window
  * (its length stays); check-ins stay. */
 static const OutputColumn day_columns[N_COLS] = {
-        [COL_DATE] = { "Date" },
-        [COL_ACTIVE] = { "Active", .right = true },
-        [COL_NIGHT] = { "Night", .right = true },
-        [COL_UP] = { "Up" },
-        [COL_DOWN] = { "Down" },
-        [COL_REST] = { "Rest window", .drop = 1 },
-        [COL_REST_H] = { "Rest", .right = true },
-        [COL_OBSERVED] = { "Observed", .right = true },
-        [COL_OUT] = { "Out" },
-        [COL_MET] = { "Met" },
-        [COL_MOOD] = { "Mood", .right = true },
-        [COL_IS] = { "IS", .right = true, .drop = 2 },
-        [COL_IV] = { "IV", .right = true, .drop = 2 },
-        [COL_SRI] = { "SRI", .right = true, .drop = 2 },
+        [COL_DATE] = { .header = "Date" },
+        [COL_ACTIVE] = { .header = "Active", .right = true },
+        [COL_NIGHT] = { .header = "Night", .right = true },
+        [COL_UP] = { .header = "Up" },
+        [COL_DOWN] = { .header = "Down" },
+        [COL_REST] = { .header = "Rest window", .drop = 1 },
+        [COL_REST_H] = { .header = "Rest", .right = true },
+        [COL_OBSERVED] = { .header = "Observed", .right = true },
+        [COL_OUT] = { .header = "Out" },
+        [COL_MET] = { .header = "Met" },
+        [COL_MOOD] = { .header = "Mood", .right = true },
+        [COL_IS] = { .header = "IS", .right = true, .drop = 2 },
+        [COL_IV] = { .header = "IV", .right = true, .drop = 2 },
+        [COL_SRI] = { .header = "SRI", .right = true, .drop = 2 },
 };
 
 static const char *answer_text(int a) {

@@ -11,16 +11,21 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "secret-mask.h"
 #include "share.h"
 
-/* Kept from the server's answer body for the failure detail. */
+/* Shown of the server's answer body in the failure detail, once the secret
+ * is masked out of it... */
 #define RESPONSE_KEEP 200
+/* ...which is done over this much of it, so that a copy of the secret cut at
+ * RESPONSE_KEEP is still seen whole, and what follows a masked copy moves up. */
+#define RESPONSE_SCAN 1024
 /* Read and thrown away beyond that; a larger answer ends the transfer. */
 #define RESPONSE_MAX (1024 * 1024)
 #define CONNECT_TIMEOUT_MAX_S 15
 
 typedef struct Response {
-        char keep[RESPONSE_KEEP + 1];
+        char keep[RESPONSE_SCAN];
         size_t kept, total;
 } Response;
 
@@ -68,34 +73,23 @@ static size_t response_write(char *ptr, size_t size, size_t nmemb, void *userdat
         Response *r = userdata;
         size_t n = size * nmemb;
 
-        if (r->kept < RESPONSE_KEEP) {
-                size_t k = RESPONSE_KEEP - r->kept < n ? RESPONSE_KEEP - r->kept : n;
+        if (r->kept < RESPONSE_SCAN) {
+                size_t k = RESPONSE_SCAN - r->kept < n ? RESPONSE_SCAN - r->kept : n;
                 memcpy(r->keep + r->kept, ptr, k);
                 r->kept += k;
-                r->keep[r->kept] = '\0';
         }
         r->total += n;
         return r->total > RESPONSE_MAX ? 0 : n;
 }
 
-/* Replace every occurrence of secret in s by "***": a server that echoes
- * what it got must not make us print the secret. */
-static void scrub(char *s, const char *secret) {
-        size_t n = secret ? strlen(secret) : 0;
-        char *p = s;
+/* Mask the secret, and any piece of it, in the detail: a server that echoes
+ * what it got, or libcurl quoting it, must not make us print or log any of it. */
+static void scrub_detail(ShareResult *ret, const char *secret) {
+        char masked[sizeof ret->detail];
 
-        if (n == 0)
-                return;
-        while ((p = strstr(p, secret))) {
-                if (n >= 3) {
-                        memcpy(p, "***", 3);
-                        memmove(p + 3, p + n, strlen(p + n) + 1);
-                        p += 3;
-                } else {
-                        memset(p, '*', n);
-                        p += n;
-                }
-        }
+        secret_mask(ret->detail, strlen(ret->detail), true, secret, masked, sizeof masked);
+        memcpy(ret->detail, masked, sizeof masked);
+        explicit_bzero(masked, sizeof masked);
 }
 
 /* Printable ASCII only, on one line, for the detail. */
@@ -396,13 +390,17 @@ static bool transfer_run(Transfer *t, const Recipient *r, bool connect_only, Sha
                         snprintf(ret->detail, sizeof ret->detail, "HTTP %ld (the rest of the answer was not read: %s)",
                                  code, curl_easy_strerror(c));
         } else if (c == CURLE_OK && http) {
-                flatten(t->response.keep);
+                char body[RESPONSE_KEEP + 1];
+                /* Masked over all that was kept, before cutting it short. */
+                secret_mask(t->response.keep, t->response.kept, t->response.kept == t->response.total, t->secret,
+                            body, sizeof body);
+                flatten(body);
                 if (code >= 300 && code < 400)
                         snprintf(ret->detail, sizeof ret->detail, "HTTP %ld: the server redirects, and redirects are not followed",
                                  code);
                 else
-                        snprintf(ret->detail, sizeof ret->detail, "HTTP %ld%s%s", code, t->response.kept ? ": " : "",
-                                 t->response.keep);
+                        snprintf(ret->detail, sizeof ret->detail, "HTTP %ld%s%s", code, body[0] ? ": " : "", body);
+                explicit_bzero(body, sizeof body);
         } else if (c == CURLE_OK) {
                 ret->accepted = true;
                 snprintf(ret->detail, sizeof ret->detail, "SMTP %ld", code ? code : 250L);
@@ -416,7 +414,7 @@ static bool transfer_run(Transfer *t, const Recipient *r, bool connect_only, Sha
                         snprintf(ret->detail, sizeof ret->detail, "%s", why);
                 flatten(ret->detail);
         }
-        scrub(ret->detail, t->secret);
+        scrub_detail(ret, t->secret);
         return !ret->accepted && transient(c, http, code);
 }
 

@@ -2,12 +2,15 @@
  * crashes, every problem is reported once with the file name, and a file
  * without problems yields a recipient whose fields keep their invariants
  * (a TLS URL unless the host is loopback, values in range, no control
- * characters where they would reach a mail header or HTTP request). */
+ * characters where they would reach a mail header or HTTP request). And the
+ * masking of a secret out of a server's answer (the input's first line is the
+ * secret, the whole input the answer): no piece of it survives. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "recipients.h"
+#include "secret-mask.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -67,6 +70,31 @@ static void check(const Recipient *r) {
         }
 }
 
+/* No piece of secret of min(SECRET_MASK_PIECE, its length) characters in what
+ * secret_mask leaves of the answer, cut off or not. A secret with a '*' is left
+ * out: the *** that replaces a piece could complete another one. */
+static void check_mask(const uint8_t *data, size_t size) {
+        const char *nl = memchr(data, '\n', size);
+        size_t sn = nl ? (size_t) (nl - (const char *) data) : size;
+        char secret[65], out[201];
+
+        if (sn > 64 || memchr(data, '*', sn))
+                return;
+        memcpy(secret, data, sn);
+        secret[sn] = '\0';
+        sn = strlen(secret);
+        for (int complete = 0; complete <= 1; complete++) {
+                size_t n = secret_mask((const char *) data, size, complete, secret, out, sizeof out);
+                size_t m = sn < SECRET_MASK_PIECE ? sn : SECRET_MASK_PIECE;
+
+                if (n != strlen(out) || n >= sizeof out)
+                        abort();
+                for (size_t i = 0; m > 0 && i + m <= sn; i++)
+                        if (memmem(out, n, secret + i, m))
+                                abort();
+        }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         Recipient *r = NULL;
         size_t problems = 0;
@@ -84,5 +112,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 (void) recipient_host_is_loopback(host);
                 free(host);
         }
+        check_mask(data, size);
         return 0;
 }

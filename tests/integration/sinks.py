@@ -182,11 +182,12 @@ class SmtpSink:
     """aiosmtpd on 127.0.0.1. mode: "starttls" (STARTTLS required, AUTH
     required after it), "smtps" (implicit TLS, AUTH required) or "plain" (no
     STARTTLS offered at all). Records the commands it handled and the messages;
-    logins (user, password) that were tried go to self.logins."""
+    logins (user, password) that were tried go to self.logins. echo: a refused
+    login is answered with the password it tried, whole and cut in two."""
 
-    def __init__(self, ca, mode="starttls", user="kizuki", password=None):
+    def __init__(self, ca, mode="starttls", user="kizuki", password=None, echo=False):
         self.commands, self.messages, self.logins = [], [], []
-        self.user, self.password = user, password
+        self.user, self.password, self.echo = user, password, echo
         kw = {}
         if mode == "starttls":
             kw = dict(tls_context=ca.server_context(), require_starttls=True,
@@ -209,6 +210,10 @@ class SmtpSink:
             self.logins.append((user, pw))
             if user == self.user and pw == self.password:
                 return AuthResult(success=True)
+            if self.echo:
+                half = len(pw) // 2
+                return AuthResult(success=False, handled=False,
+                                  message=f"535 5.7.8 {user} {pw} refused ({pw[:half]}|{pw[half:]})")
         return AuthResult(success=False, handled=False)
 
     def close(self):

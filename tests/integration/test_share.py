@@ -130,8 +130,9 @@ class ShareTestCase(k.KizukiTestCase):
         with open(path, "rb") as f:
             return f.read()
 
-    def assert_no_secrets(self):
-        """Nothing kizukid or kizuki printed or wrote (but the secret files) holds a secret."""
+    def written(self):
+        """What kizukid and kizuki printed or wrote (but the secret files): the
+        CLI's output, the daemon's log, the database and its WAL."""
         texts = list(self.outputs)
         for root, _, files in os.walk(self.env.dir):
             for fn in files:
@@ -140,6 +141,11 @@ class ShareTestCase(k.KizukiTestCase):
                     continue
                 with open(path, "rb") as f:
                     texts.append(f.read().decode(errors="replace"))
+        return texts
+
+    def assert_no_secrets(self):
+        """Nothing kizukid or kizuki printed or wrote holds a secret."""
+        texts = self.written()
         for secret in (TOKEN, PASSWORD):
             for t in texts:
                 self.assertNotIn(secret, t, "a secret appeared in what kizuki printed or logged")
@@ -410,6 +416,70 @@ class TestSecrets(ShareTestCase):
         self.assertEqual(smtp.logins, [(USER, PASSWORD), (USER, PASSWORD)])
         # The secrets are not in kizuki's command line either (they are read from files).
         self.assertFalse(any(TOKEN in o or PASSWORD in o for o in self.outputs))
+
+
+class TestSecretPieces(ShareTestCase):
+    """A server that echoes the secret in its refusal, whole, cut or in part,
+    anywhere in its answer: no piece of 8 characters of it is printed, logged
+    or stored (issue #17, point 8). Secrets unlike any other text here, so
+    that a piece of one found anywhere is a leak."""
+    token = "Xq7Lm2Pz9Rt4Vw8Ks3Nd6Fh1Jb5Gc0Ya"
+    password = "Hn5Tc8Wq2Lx7Bv4Rk9Mz3Pd6"
+
+    def assert_no_piece(self, secret):
+        texts = self.written()
+        for i in range(len(secret) - 7):
+            for t in texts:
+                self.assertNotIn(secret[i:i + 8], t, f"a piece of {secret} was printed or kept")
+
+    def test_https_echo_at_offsets(self):
+        tok, n = self.token, len(self.token)
+        self.secret("therapist.token", tok)
+        bodies = {
+            "whole": f"xxxx {tok} yyyy",
+            "cut at byte 200": "x" * (200 - n // 2) + tok,
+            "cut 3 bytes in": "x" * 197 + tok,
+            "first half": "x" * 50 + tok[:n // 2] + " yyyy",
+            "second half": "x" * 50 + tok[n // 2:] + " yyyy",
+            "halves apart": f"{tok[:n // 2]} - {tok[n // 2:]}",
+            "many copies": tok * 30,
+            "control characters": f"\n{tok[:12]}\t{tok}\r\n" + "x" * 300,
+        }
+        details = []
+        for name, body in bodies.items():
+            with self.subTest(name):
+                sink = self.sink(sinks.HttpsSink(self.ca, status=403, body=body.encode()))
+                self.https_recipient("therapist", sink.url, attempts=1)
+                r = self.share("therapist", "--yes", check=False)
+                self.assertEqual(r.returncode, 1, r)
+                self.assertEqual(sink.requests[0]["headers"]["authorization"], "Bearer " + tok)
+                self.assertIn("HTTP 403", r.stderr)
+                details.append(self.shares()[0]["detail"])
+        self.cli("shares")
+        # What is not the token is still shown, up to 200 bytes of the answer.
+        self.assertEqual(details, [
+            "HTTP 403: xxxx *** yyyy",
+            "HTTP 403: " + "x" * (200 - n // 2) + "***",
+            "HTTP 403: " + "x" * 197 + "***",
+            "HTTP 403: " + "x" * 50 + "*** yyyy",
+            "HTTP 403: " + "x" * 50 + "*** yyyy",
+            "HTTP 403: *** - ***",
+            "HTTP 403: ***",
+            "HTTP 403:  *** ***  " + "x" * 190,
+        ])
+        self.assert_no_piece(tok)
+
+    def test_smtp_echo_of_the_password(self):
+        self.secret("smtp.password", self.password)
+        smtp = self.sink(sinks.SmtpSink(self.ca, "starttls", user=USER, password="another", echo=True))
+        self.smtp_recipient("clinic", smtp.port, attempts=1)
+        r = self.share("clinic", "--yes", check=False)
+        self.assertEqual(r.returncode, 1, r)
+        self.cli("recipients", "check", "clinic", check=False)
+        self.cli("shares", "--json")
+        self.assertEqual(smtp.logins, [(USER, self.password)] * 2)
+        self.assertEqual(self.only_share()["result"], "failed")
+        self.assert_no_piece(self.password)
 
 
 class TestRefusals(ShareTestCase):

@@ -17,6 +17,7 @@
 
 #include "macro.h"
 #include "recipients.h"
+#include "secret-mask.h"
 #include "sha256.h"
 
 typedef struct Warnings {
@@ -499,6 +500,44 @@ static void test_sha256(void **state) {
         assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
+/* secret_mask over a NUL-terminated text, into a buffer of out_size. */
+static const char *mask(const char *in, bool complete, const char *secret, size_t out_size) {
+        static char out[256];
+
+        assert_true(out_size <= sizeof out);
+        secret_mask(in, strlen(in), complete, secret, out, out_size);
+        return out;
+}
+
+static void test_secret_mask(void **state) {
+        const char *tok = "Xq7Lm2Pz9Rt4Vw8K";
+        char out[8];
+        (void) state;
+
+        /* Whole copies, pieces of 8 and more, wherever they are. */
+        assert_string_equal(mask("a Xq7Lm2Pz9Rt4Vw8K b", true, tok, 256), "a *** b");
+        assert_string_equal(mask("Xq7Lm2Pz9Rt4Vw8KXq7Lm2Pz", true, tok, 256), "***");
+        assert_string_equal(mask("a 9Rt4Vw8K b Xq7Lm2Pz c", true, tok, 256), "a *** b *** c");
+        /* Seven characters are not a piece; seven and the next one are. */
+        assert_string_equal(mask("a Xq7Lm2P b", true, tok, 256), "a Xq7Lm2P b");
+        assert_string_equal(mask("a Xq7Lm2P! Xq7Lm2Pz", true, tok, 256), "a Xq7Lm2P! ***");
+        /* Cut short: the last seven bytes could begin a piece, so they go. */
+        assert_string_equal(mask("abcdefghij Xq7Lm2P", false, tok, 256), "abcdefghij ");
+        assert_string_equal(mask("abcdefghij Xq7Lm2P", true, tok, 256), "abcdefghij Xq7Lm2P");
+        assert_string_equal(mask("abc", false, tok, 256), "");
+        /* A secret shorter than a piece: its whole copies only. */
+        assert_string_equal(mask("pw=abc, ab, abc", true, "abc", 256), "pw=***, ab, ***");
+        /* No secret: a copy. The output is bounded, the mask too. */
+        assert_string_equal(mask("plain text", true, NULL, 256), "plain text");
+        assert_string_equal(mask("plain text", true, "", 256), "plain text");
+        assert_string_equal(mask("plain text", true, NULL, 6), "plain");
+        assert_string_equal(mask("abcd Xq7Lm2Pz9R", true, tok, 7), "abcd *");
+        assert_int_equal(secret_mask("abc", 3, true, NULL, out, 0), 0);
+        /* A NUL ends the text, even in a cut answer. */
+        assert_int_equal(secret_mask("ab\0Xq7Lm2Pz9Rt4", 16, false, tok, out, sizeof out), 2);
+        assert_string_equal(out, "ab");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_https_minimal),
@@ -513,6 +552,7 @@ int main(void) {
                 cmocka_unit_test(test_secret_files),
                 cmocka_unit_test(test_dir_and_load),
                 cmocka_unit_test(test_sha256),
+                cmocka_unit_test(test_secret_mask),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
