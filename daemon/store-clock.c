@@ -6,7 +6,7 @@
 #include "store-internal.h"
 
 int store_fold_future(Store *s, int64_t after, int64_t into_start, int32_t into_offset, StoreFolded *ret) {
-        _cleanup_finalize_ sqlite3_stmt *sum = NULL, *del = NULL, *add = NULL;
+        _cleanup_finalize_ sqlite3_stmt *sum = NULL, *del = NULL;
         StoreFolded f = {};
         int r;
 
@@ -38,8 +38,7 @@ int store_fold_future(Store *s, int64_t after, int64_t into_start, int32_t into_
                 /* Into the hour: observed up to its length, active up to observed
                  * (the kept upsert caps both). */
                 if (r >= 0) {
-                        sqlite3_stmt *up = s->stmt[STMT_UPSERT_BUCKET];
-                        _cleanup_reset_ sqlite3_stmt *guard = up;
+                        _cleanup_reset_ sqlite3_stmt *up = s->stmt[STMT_UPSERT_BUCKET];
 
                         rc = sqlite3_bind_int64(up, 1, into_start);
                         if (rc == SQLITE_OK)
