@@ -334,7 +334,9 @@ static int setup_smtp(Transfer *t, const Recipient *r, const SharePayload *p) {
 }
 
 /* Whether trying again could help: not for certificate, TLS policy, login,
- * URL or protocol errors, HTTP 4xx, SMTP 5xx, or an HTTP redirect. */
+ * URL or protocol errors, HTTP 4xx, SMTP 5xx, or an HTTP redirect. A name
+ * that does not resolve is tried again: right after a wake-up or on a flaky
+ * network, DNS is often what fails first. */
 static bool transient(CURLcode c, bool http, long code) {
         switch (c) {
         case CURLE_OK:
@@ -349,8 +351,6 @@ static bool transient(CURLcode c, bool http, long code) {
         case CURLE_UNSUPPORTED_PROTOCOL:
         case CURLE_URL_MALFORMAT:
         case CURLE_REMOTE_ACCESS_DENIED:
-        case CURLE_COULDNT_RESOLVE_PROXY:
-        case CURLE_COULDNT_RESOLVE_HOST:
         case CURLE_OUT_OF_MEMORY:
         case CURLE_BAD_FUNCTION_ARGUMENT:
         case CURLE_NOT_BUILT_IN:

@@ -241,6 +241,18 @@ class TestHttps(ShareTestCase):
         self.share("therapist", "--yes")
         self.assertNotIn("Sharing", self.cli("--color=never", "status").stdout)
 
+    def test_dns_failure_is_retried(self):
+        """A name that does not resolve (.invalid never does) is a transient
+        failure: tried again after the backoff, then logged as failed."""
+        self.https_recipient("therapist", "https://kizuki-test.invalid/inbox", timeout="3s", attempts=2)
+        t = time.monotonic()
+        r = self.share("therapist", "--yes", check=False)
+        self.assertEqual(r.returncode, 1, r)
+        self.assertIn("attempt 1 of 2 failed", r.stderr)
+        self.assertGreaterEqual(time.monotonic() - t, 2.0, "no backoff before the second attempt")
+        self.assertIn("failed after 2 attempts", r.stderr)
+        self.assertEqual(self.only_share()["result"], "failed")
+
     def test_unknown_ca_refused(self):
         sink = self.sink(sinks.HttpsSink(self.other_ca))
         self.https_recipient("therapist", sink.url)
