@@ -13,7 +13,7 @@
 #include "summary.h"
 
 const DigestFigure digest_figures[] = {
-        { "screen_h", "Screen time", DIGEST_KIND_HOURS },
+        { "screen_h", "At this computer", DIGEST_KIND_HOURS },
         { "night_ratio", "Night share", DIGEST_KIND_SHARE },
         { "up", "Up (first active)", DIGEST_KIND_CLOCK },
         { "down", "Down (last active)", DIGEST_KIND_CLOCK },
@@ -190,6 +190,22 @@ double digest_value(json_object *o, const DigestFigure *f) {
         return digest_number(o, f->key);
 }
 
+/* "+12 %", "-0.04": the sign always, none when it rounds to zero. */
+static void format_signed(char *buf, size_t size, double v, int decimals, const char *unit) {
+        double p = pow(10, decimals), r = round(v * p) / p;
+        snprintf(buf, size, "%s%.*f%s", r > 0 ? "+" : r < 0 ? "-" : "", decimals, fabs(r), unit);
+}
+
+/* "+26m", "-1h 26m", "0m": as kizuki week writes them. */
+static void format_signed_minutes(char *buf, size_t size, double minutes) {
+        long m = lround(minutes), a = labs(m);
+        const char *sign = m > 0 ? "+" : m < 0 ? "-" : "";
+        if (a < 60)
+                snprintf(buf, size, "%s%ldm", sign, a);
+        else
+                snprintf(buf, size, "%s%ldh %02ldm", sign, a / 60, a % 60);
+}
+
 void digest_format_value(char *buf, size_t size, const DigestFigure *f, double v) {
         if (isnan(v)) {
                 snprintf(buf, size, "–");
@@ -212,11 +228,9 @@ void digest_format_value(char *buf, size_t size, const DigestFigure *f, double v
         case DIGEST_KIND_POINTS:
                 snprintf(buf, size, "%.0f", v);
                 break;
-        case DIGEST_KIND_OFFSET: {
-                long m = lround(v * 60);
-                snprintf(buf, size, "%s%ld:%02ld h", m < 0 ? "-" : m > 0 ? "+" : "", labs(m) / 60, labs(m) % 60);
+        case DIGEST_KIND_OFFSET:
+                format_signed_minutes(buf, size, v * 60);
                 break;
-        }
         }
 }
 
@@ -238,32 +252,28 @@ void digest_format_change(char *buf, size_t size, const DigestFigure *f, double 
         if ((size_t) f->kind >= ELEMENTSOF(change_kind) ||
             summary_change(change_kind[f->kind], v * scale, ref * scale, &c) < 0)
                 return;
+        /* One notation: the arrow, then the signed change ("↓ -2 %", "↑ +1 h 26 min"). */
         if (c.relative)
-                snprintf(text, sizeof text, "%.0f %%", fabs(c.delta));
+                format_signed(text, sizeof text, c.delta, 0, " %");
         else
                 switch (f->kind) {
                 case DIGEST_KIND_HOURS:
-                        snprintf(text, sizeof text, "%.1f h", fabs(c.delta));
+                        format_signed(text, sizeof text, c.delta, 1, " h");
                         break;
                 case DIGEST_KIND_INDEX:
-                        snprintf(text, sizeof text, "%.2f", fabs(c.delta));
+                        format_signed(text, sizeof text, c.delta, 2, "");
                         break;
                 case DIGEST_KIND_SHARE:
-                        snprintf(text, sizeof text, "%.0f pp", fabs(c.delta));
+                        format_signed(text, sizeof text, c.delta, 0, " pp");
                         break;
                 case DIGEST_KIND_POINTS:
-                        snprintf(text, sizeof text, "%.0f", fabs(c.delta));
+                        format_signed(text, sizeof text, c.delta, 0, "");
                         break;
                 case DIGEST_KIND_TIME:
                 case DIGEST_KIND_CLOCK:
-                case DIGEST_KIND_OFFSET: {
-                        long m = labs(lround(c.delta));
-                        if (m < 60)
-                                snprintf(text, sizeof text, "%ld min", m);
-                        else
-                                snprintf(text, sizeof text, "%ld:%02ld h", m / 60, m % 60);
+                case DIGEST_KIND_OFFSET:
+                        format_signed_minutes(text, sizeof text, c.delta);
                         break;
-                }
                 }
         snprintf(buf, size, "%s %s", c.same ? "→" : c.delta > 0 ? "↑" : "↓", text);
 }

@@ -54,8 +54,9 @@ double digest_value(json_object *o, const DigestFigure *f);
 
 /* The value as shown: "7.1 h", "31 %", "23:40", "0.62"; "–" for null. */
 void digest_format_value(char *buf, size_t size, const DigestFigure *f, double v);
-/* The change from ref to v: "↑ 22 %", "↓ 3 pp", "↑ 1:05 h", "↓ 20 min", "→ 2 %"
- * (→: about the same); "" when either is null. */
+/* The change from ref to v, arrow and signed value in one notation: "↑ +22 %",
+ * "↓ -3 pp", "↑ +1h 05m", "↓ -20m", "→ -2 %" (→: about the same); ""
+ * when either is null. */
 void digest_format_change(char *buf, size_t size, const DigestFigure *f, double v, double ref);
 /* One figure's row of the weekly table, as shown: this week, the week before
  * and the change from it, the baseline and the change from it. */
