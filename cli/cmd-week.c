@@ -140,26 +140,6 @@ static double day_value(const Day *d, Signal s) {
         }
 }
 
-/* A signed figure, "+11%" or "-3%"; no sign when it rounds to zero ("0%"). */
-static void format_signed(char *buf, size_t size, double v, int decimals, const char *unit) {
-        double scale = pow(10, decimals);
-        double rounded = round(v * scale) / scale;
-        if (rounded == 0)
-                snprintf(buf, size, "%.*f%s", decimals, 0.0, unit);
-        else
-                snprintf(buf, size, "%+.*f%s", decimals, rounded, unit);
-}
-
-/* "+1h 05m", "-20m", "0m". */
-static void format_minutes(char *buf, size_t size, double minutes) {
-        char d[OUTPUT_DURATION_MAX];
-        long m = lround(minutes);
-        if (m == 0)
-                snprintf(buf, size, "0m");
-        else
-                snprintf(buf, size, "%c%s", m < 0 ? '-' : '+', output_duration(d, sizeof d, labs(m) * 60));
-}
-
 /* A figure as shown. */
 static void format_value(char *buf, size_t size, Signal s, const WeekFigures *f) {
         double v = f->v[s];
@@ -193,7 +173,7 @@ static void format_value(char *buf, size_t size, Signal s, const WeekFigures *f)
                 snprintf(buf, size, "%.0f", v);
                 break;
         case KIND_OFFSET:
-                format_minutes(buf, size, v * 60);
+                output_signed_minutes(buf, size, v * 60);
                 break;
         case KIND_INDEX:
                 snprintf(buf, size, "%.2f", v);
@@ -228,19 +208,19 @@ static void format_change(char *buf, size_t size, Signal s, double v, double ref
                         /* No percent of nothing: the difference itself. */
                         same = fabs(delta) < 1e-9;
                         if (signals[s].kind == KIND_HOURS)
-                                format_minutes(text, sizeof text, delta * 60);
+                                output_signed_minutes(text, sizeof text, delta * 60);
                         else
-                                format_signed(text, sizeof text, delta, signals[s].kind == KIND_INDEX ? 2 : 1, "");
+                                output_signed(text, sizeof text, delta, signals[s].kind == KIND_INDEX ? 2 : 1, "");
                 } else {
                         double pct = delta / fabs(ref) * 100;
                         same = fabs(pct) < 5;
-                        format_signed(text, sizeof text, pct, 0, "%");
+                        output_signed(text, sizeof text, pct, 0, "%");
                 }
                 break;
         case KIND_SHARE:
                 delta = (v - ref) * 100;
                 same = fabs(delta) < 2;
-                format_signed(text, sizeof text, delta, 0, " pp");
+                output_signed(text, sizeof text, delta, 0, " pp");
                 break;
         case KIND_TIME:
         case KIND_CLOCK:
@@ -249,17 +229,17 @@ static void format_change(char *buf, size_t size, Signal s, double v, double ref
                         : signals[s].kind == KIND_OFFSET ? (v - ref) * 60
                                                          : v - ref;
                 same = fabs(delta) < 15;
-                format_minutes(text, sizeof text, delta);
+                output_signed_minutes(text, sizeof text, delta);
                 break;
         case KIND_POINTS:
                 delta = v - ref;
                 same = fabs(delta) < 5;
-                format_signed(text, sizeof text, delta, 0, "");
+                output_signed(text, sizeof text, delta, 0, "");
                 break;
         case KIND_MOOD:
                 delta = v - ref;
                 same = fabs(delta) < 0.25;
-                format_signed(text, sizeof text, delta, 1, "");
+                output_signed(text, sizeof text, delta, 1, "");
                 break;
         case KIND_ANSWER:
         default:

@@ -190,22 +190,6 @@ double digest_value(json_object *o, const DigestFigure *f) {
         return digest_number(o, f->key);
 }
 
-/* "+12 %", "-0.04": the sign always, none when it rounds to zero. */
-static void format_signed(char *buf, size_t size, double v, int decimals, const char *unit) {
-        double p = pow(10, decimals), r = round(v * p) / p;
-        snprintf(buf, size, "%s%.*f%s", r > 0 ? "+" : r < 0 ? "-" : "", decimals, fabs(r), unit);
-}
-
-/* "+26m", "-1h 26m", "0m": as kizuki week writes them. */
-static void format_signed_minutes(char *buf, size_t size, double minutes) {
-        long m = lround(minutes), a = labs(m);
-        const char *sign = m > 0 ? "+" : m < 0 ? "-" : "";
-        if (a < 60)
-                snprintf(buf, size, "%s%ldm", sign, a);
-        else
-                snprintf(buf, size, "%s%ldh %02ldm", sign, a / 60, a % 60);
-}
-
 void digest_format_value(char *buf, size_t size, const DigestFigure *f, double v) {
         if (isnan(v)) {
                 snprintf(buf, size, "–");
@@ -229,7 +213,7 @@ void digest_format_value(char *buf, size_t size, const DigestFigure *f, double v
                 snprintf(buf, size, "%.0f", v);
                 break;
         case DIGEST_KIND_OFFSET:
-                format_signed_minutes(buf, size, v * 60);
+                output_signed_minutes(buf, size, v * 60);
                 break;
         }
 }
@@ -254,25 +238,25 @@ void digest_format_change(char *buf, size_t size, const DigestFigure *f, double 
                 return;
         /* One notation: the arrow, then the signed change ("↓ -2 %", "↑ +1 h 26 min"). */
         if (c.relative)
-                format_signed(text, sizeof text, c.delta, 0, " %");
+                output_signed(text, sizeof text, c.delta, 0, " %");
         else
                 switch (f->kind) {
                 case DIGEST_KIND_HOURS:
-                        format_signed(text, sizeof text, c.delta, 1, " h");
+                        output_signed(text, sizeof text, c.delta, 1, " h");
                         break;
                 case DIGEST_KIND_INDEX:
-                        format_signed(text, sizeof text, c.delta, 2, "");
+                        output_signed(text, sizeof text, c.delta, 2, "");
                         break;
                 case DIGEST_KIND_SHARE:
-                        format_signed(text, sizeof text, c.delta, 0, " pp");
+                        output_signed(text, sizeof text, c.delta, 0, " pp");
                         break;
                 case DIGEST_KIND_POINTS:
-                        format_signed(text, sizeof text, c.delta, 0, "");
+                        output_signed(text, sizeof text, c.delta, 0, "");
                         break;
                 case DIGEST_KIND_TIME:
                 case DIGEST_KIND_CLOCK:
                 case DIGEST_KIND_OFFSET:
-                        format_signed_minutes(text, sizeof text, c.delta);
+                        output_signed_minutes(text, sizeof text, c.delta);
                         break;
                 }
         snprintf(buf, size, "%s %s", c.same ? "→" : c.delta > 0 ? "↑" : "↓", text);

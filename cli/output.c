@@ -99,6 +99,26 @@ char *output_duration(char *buf, size_t size, int64_t s) {
         return buf;
 }
 
+/* A signed figure, "+11%" or "-3%"; no sign when it rounds to zero ("0%"). */
+void output_signed(char *buf, size_t size, double v, int decimals, const char *unit) {
+        double scale = pow(10, decimals);
+        double rounded = round(v * scale) / scale;
+        if (rounded == 0)
+                snprintf(buf, size, "%.*f%s", decimals, 0.0, unit);
+        else
+                snprintf(buf, size, "%+.*f%s", decimals, rounded, unit);
+}
+
+/* "+1h 05m", "-20m", "0m". */
+void output_signed_minutes(char *buf, size_t size, double minutes) {
+        char d[OUTPUT_DURATION_MAX];
+        long m = lround(minutes);
+        if (m == 0)
+                snprintf(buf, size, "0m");
+        else
+                snprintf(buf, size, "%c%s", m < 0 ? '-' : '+', output_duration(d, sizeof d, labs(m) * 60));
+}
+
 char *output_hours(char *buf, size_t size, double hours) {
         if (isnan(hours) || hours > 1e9 || hours < -1e9) {
                 snprintf(buf, size, "-");

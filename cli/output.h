@@ -68,6 +68,12 @@ const char *output_color(bool color, const char *ansi);
 /* "2h 05m", "16h", "45m", "30s" (whole units, rounded down; negative counts as 0). */
 char *output_duration(char *buf, size_t size, int64_t seconds);
 
+/* A signed change: "+11%", "-3 pp"; no sign when it rounds to zero ("0%").
+ * kizuki week and the digest write every change this way. */
+void output_signed(char *buf, size_t size, double v, int decimals, const char *unit);
+/* A signed change in minutes: "+1h 05m", "+1h", "-20m", "0m". */
+void output_signed_minutes(char *buf, size_t size, double minutes);
+
 /* Hours as a duration ("7h", "5h 15m"; output_duration() of the rounded
  * seconds, "0m" under a minute), "-" for NaN. */
 char *output_hours(char *buf, size_t size, double hours);
