@@ -411,8 +411,8 @@ int digest_render_html(json_object *model, DigestLevel level, const DigestOption
                            &(DigestParts) { .figures = html_figures, .checkins = html_checkins_nudges,
                                             .days = html_days, .hours = html_hours });
         put_html(f,
-                 "</main>\n<footer>\n<p class=\"note\">Screen time is time active at the computer, as recorded by "
-                 "kizuki on the person's own machine. The rest window is the longest break from this computer "
+                 "</main>\n<footer>\n<p class=\"note\">At this computer: time active at this computer (not phones or "
+                 "other devices), as recorded by kizuki on the person's own machine. The rest window is the longest break from this computer "
                  "around the night: an upper bound on sleep, not a sleep measure. Up and down are the first and "
                  "last activity between two rest windows. Nights run %s to %s; days start at %s.</p>\n</footer>\n"
                  "</body>\n</html>\n",
