@@ -8,26 +8,47 @@
 
 #include "calendar.h"
 #include "digest-common.h"
+#include "digest-trend.h"
 #include "macro.h"
 #include "output.h"
 #include "summary.h"
 
+/* The figures both tables show, spelled once. */
+#define FIGURE_SCREEN { "screen_h", "At this computer", DIGEST_KIND_HOURS }
+#define FIGURE_NIGHT { "night_ratio", "Night share", DIGEST_KIND_SHARE }
+#define FIGURE_REST_MIDDLE { "sleep_mid", "Rest window middle", DIGEST_KIND_TIME }
+#define FIGURE_REST_LENGTH { "sleep_h", "Rest window length", DIGEST_KIND_HOURS }
+#define FIGURE_SRI { "sri", "Regularity (SRI)", DIGEST_KIND_POINTS }
+
 const DigestFigure digest_figures[] = {
-        { "screen_h", "At this computer", DIGEST_KIND_HOURS },
-        { "night_ratio", "Night share", DIGEST_KIND_SHARE },
+        FIGURE_SCREEN,
+        FIGURE_NIGHT,
         { "up", "Up (first active)", DIGEST_KIND_CLOCK },
         { "down", "Down (last active)", DIGEST_KIND_CLOCK },
         { "sleep_onset", "Rest window start", DIGEST_KIND_TIME },
         { "sleep_offset", "Rest window end", DIGEST_KIND_TIME },
-        { "sleep_mid", "Rest window middle", DIGEST_KIND_TIME },
-        { "sleep_h", "Rest window length", DIGEST_KIND_HOURS },
+        FIGURE_REST_MIDDLE,
+        FIGURE_REST_LENGTH,
         { "coverage_h", "Observed", DIGEST_KIND_HOURS },
         { "is", "Stability (IS)", DIGEST_KIND_INDEX },
         { "iv", "Fragmentation (IV)", DIGEST_KIND_INDEX },
-        { "sri", "Regularity (SRI)", DIGEST_KIND_POINTS },
+        FIGURE_SRI,
         { "social_jet_lag_h", "Social jet lag", DIGEST_KIND_OFFSET },
 };
 const size_t digest_n_figures = ELEMENTSOF(digest_figures);
+
+/* In lib/digest-trend.h's order (TrendSignal). */
+const DigestFigure digest_trend_figures[] = {
+        FIGURE_SCREEN, FIGURE_NIGHT, FIGURE_REST_MIDDLE, FIGURE_REST_LENGTH, FIGURE_SRI,
+};
+const size_t digest_n_trend_figures = ELEMENTSOF(digest_trend_figures);
+
+const DigestFigure *digest_trend_figure(const char *key) {
+        for (size_t i = 0; key && i < digest_n_trend_figures; i++)
+                if (strcmp(key, digest_trend_figures[i].key) == 0)
+                        return &digest_trend_figures[i];
+        return NULL;
+}
 
 static bool is_number(json_object *v) {
         return (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)) &&
@@ -80,6 +101,81 @@ static bool is_count(json_object *v) {
                json_object_get_int64(v) <= 10000;
 }
 
+/* A trend figure's value in o: "HH:MM" for a time of day, else a number. */
+static bool trend_value_ok(json_object *o, const char *key, const DigestFigure *f, bool nullable) {
+        return field_ok(o, key, nullable, f->kind == DIGEST_KIND_TIME ? is_clock : is_number);
+}
+
+static bool is_up_down(json_object *v) {
+        return is_string(v) && (strcmp(json_object_get_string(v), "up") == 0 ||
+                                strcmp(json_object_get_string(v), "down") == 0);
+}
+
+static bool is_score(json_object *v) {
+        return is_number(v) && json_object_get_double(v) >= 0;
+}
+
+/* A change of a time of day in minutes, the shorter way round the clock. */
+static bool is_change_min(json_object *v) {
+        return json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= -720 &&
+               json_object_get_int64(v) <= 720;
+}
+
+/* trend: exactly DIGEST_TREND_WEEKS consecutive weeks ending with the
+ * digest's (monday), each {week, from, days, the trend figures}; usual: each
+ * trend figure {median, low, high, spread, days}. */
+static bool trend_ok(json_object *trend, int64_t monday) {
+        json_object *weeks, *usual, *u;
+        if (!json_object_is_type(trend, json_type_object) || !json_object_object_get_ex(trend, "weeks", &weeks) ||
+            !json_object_is_type(weeks, json_type_array) ||
+            json_object_array_length(weeks) != DIGEST_TREND_WEEKS ||
+            !json_object_object_get_ex(trend, "usual", &usual) || !json_object_is_type(usual, json_type_object))
+                return false;
+        for (size_t i = 0; i < DIGEST_TREND_WEEKS; i++) {
+                json_object *w = json_object_array_get_idx(weeks, i);
+                int64_t mon, from;
+                if (!json_object_is_type(w, json_type_object) || !field_ok(w, "week", false, is_string) ||
+                    iso_week_parse(digest_string(w, "week"), &mon) < 0 ||
+                    mon != monday - (int64_t) (DIGEST_TREND_WEEKS - 1 - i) * 7 * DAY_S ||
+                    !field_ok(w, "from", false, is_date) || parse_date(digest_string(w, "from"), &from) < 0 ||
+                    from != mon || !field_ok(w, "days", false, is_count) ||
+                    json_object_get_int(json_object_object_get(w, "days")) > 7)
+                        return false;
+                for (size_t k = 0; k < digest_n_trend_figures; k++)
+                        if (!trend_value_ok(w, digest_trend_figures[k].key, &digest_trend_figures[k], true))
+                                return false;
+        }
+        for (size_t k = 0; k < digest_n_trend_figures; k++) {
+                const DigestFigure *f = &digest_trend_figures[k];
+                if (!json_object_object_get_ex(usual, f->key, &u) || !json_object_is_type(u, json_type_object) ||
+                    !trend_value_ok(u, "median", f, true) || !trend_value_ok(u, "low", f, true) ||
+                    !trend_value_ok(u, "high", f, true) || !field_ok(u, "spread", true, is_score) ||
+                    !field_ok(u, "days", false, is_count))
+                        return false;
+        }
+        return true;
+}
+
+/* headline: at most DIGEST_HEADLINE_MAX entries {signal, value, usual,
+ * change_min (a time of day) or change, direction, score}. */
+static bool headline_ok(json_object *headline) {
+        if (!json_object_is_type(headline, json_type_array) ||
+            json_object_array_length(headline) > DIGEST_HEADLINE_MAX)
+                return false;
+        for (size_t i = 0; i < json_object_array_length(headline); i++) {
+                json_object *e = json_object_array_get_idx(headline, i);
+                const DigestFigure *f;
+                if (!json_object_is_type(e, json_type_object) || !field_ok(e, "signal", false, is_string) ||
+                    !(f = digest_trend_figure(digest_string(e, "signal"))) || !trend_value_ok(e, "value", f, false) ||
+                    !trend_value_ok(e, "usual", f, false) || !field_ok(e, "direction", false, is_up_down) ||
+                    !field_ok(e, "score", false, is_score) ||
+                    !(f->kind == DIGEST_KIND_TIME ? field_ok(e, "change_min", false, is_change_min)
+                                                  : field_ok(e, "change", false, is_number)))
+                        return false;
+        }
+        return true;
+}
+
 static bool figures_ok(json_object *o, bool day) {
         if (!json_object_is_type(o, json_type_object))
                 return false;
@@ -118,6 +214,9 @@ int digest_check(json_object *model, DigestLevel *ret_level) {
         for (const char *const *k = (const char *const[]) { "mean", "previous", "baseline", NULL }; *k; k++)
                 if (!json_object_object_get_ex(model, *k, &v) || !figures_ok(v, false))
                         return -EBADMSG;
+        if (!json_object_object_get_ex(model, "trend", &v) || !trend_ok(v, from) ||
+            !json_object_object_get_ex(model, "headline", &v) || !headline_ok(v))
+                return -EBADMSG;
         if (!json_object_object_get_ex(model, "nudges", &v) || !json_object_is_type(v, json_type_array))
                 return -EBADMSG;
         for (size_t i = 0; i < json_object_array_length(v); i++) {
@@ -296,23 +395,118 @@ void digest_day_row(json_object *day, DigestDayRow *ret) {
         ret->low = json_object_get_boolean(json_object_object_get(day, "low_coverage"));
 }
 
-void digest_headline(json_object *model, char *buf, size_t size) {
-        json_object *mean = NULL, *base = NULL;
-        char change[32];
+/* How long minutes (≥ 0) are, roughly: "20 min" (to 5 min) under an hour,
+ * else to the half hour: "1 h", "3½ h". */
+static void words_duration(char *buf, size_t size, double minutes) {
+        minutes = fmin(minutes, 1e7); /* a hostile model's change still prints */
+        if (minutes < 57.5) {
+                snprintf(buf, size, "%ld min", 5 * lround(fmax(minutes, 5) / 5));
+                return;
+        }
+        long halves = lround(minutes / 30);
+        snprintf(buf, size, "%ld%s h", halves / 2, halves % 2 ? "½" : "");
+}
 
-        json_object_object_get_ex(model, "mean", &mean);
-        json_object_object_get_ex(model, "baseline", &base);
-        double screen = digest_number(mean, "screen_h"), ref = digest_number(base, "screen_h");
-        double night = digest_number(mean, "night_ratio");
+json_object *digest_usual(json_object *model, const char *key) {
+        json_object *trend = json_object_object_get(model, "trend");
+        return json_object_object_get(json_object_object_get(trend, "usual"), key);
+}
+
+/* Member key of o read as figure f's kind: minutes for a time of day. */
+static double kind_value(json_object *o, const char *key, const DigestFigure *f) {
+        return digest_value(o, &(DigestFigure) { key, f->label, f->kind });
+}
+
+/* How each trend signal's change is put: "<head>[<amount> ][far ]<more|less><tail>
+ * than usual (<label><value>, usually <usual>)", capitalised. */
+typedef struct HeadlineWords {
+        const char *head, *up, *down, *tail, *label;
+        bool amount, far; /* says how much; says "far" for a score of 3 or more */
+} HeadlineWords;
+static const HeadlineWords headline_words[_TREND_SIGNAL_MAX] = {
+        [TREND_SCREEN_H] = { "about ", "more", "less", " a day at this computer", "", true, false },
+        [TREND_NIGHT_RATIO] = { "", "more", "less", " of the time at this computer at night", "", false, true },
+        [TREND_SLEEP_MID] = { "the rest window about ", "later", "earlier", "", "its middle at ", true, false },
+        [TREND_SLEEP_H] = { "the rest window about ", "longer", "shorter", "", "", true, false },
+        [TREND_SRI] = { "the rest window ", "more", "less", " regular from day to day", "regularity ", false, true },
+};
+
+void digest_headline_words(json_object *entry, char *buf, size_t size) {
+        const DigestFigure *f = digest_trend_figure(digest_string(entry, "signal"));
+        char value[32], usual[32], amount[48] = "";
+        buf[0] = '\0';
+        if (!f || size == 0)
+                return;
+        double v = kind_value(entry, "value", f), u = kind_value(entry, "usual", f);
+        double change = digest_number(entry, f->kind == DIGEST_KIND_TIME ? "change_min" : "change");
+        if (isnan(v) || isnan(u) || isnan(change))
+                return;
+        const HeadlineWords *w = &headline_words[trend_signal_from_string(f->key)];
+        bool far = w->far && digest_number(entry, "score") >= 3;
+        digest_format_value(value, sizeof value, f, v);
+        digest_format_value(usual, sizeof usual, f, u);
+        if (w->amount) {
+                char d[32];
+                words_duration(d, sizeof d, fabs(change) * (f->kind == DIGEST_KIND_TIME ? 1 : 60));
+                snprintf(amount, sizeof amount, "%s ", d);
+        }
+        snprintf(buf, size, "%s%s%s%s%s than usual (%s%s, usually %s)", w->head, amount, far ? "far " : "",
+                 change > 0 ? w->up : w->down, w->tail, w->label, value, usual);
+        if (buf[0] >= 'a' && buf[0] <= 'z')
+                buf[0] = (char) (buf[0] - 'a' + 'A');
+}
+
+void digest_usual_words(json_object *model, const DigestFigure *f, char *buf, size_t size) {
+        json_object *usual = digest_usual(model, f->key);
+        double lo = kind_value(usual, "low", f), hi = kind_value(usual, "high", f);
+        char a[32], b[32];
+        if (isnan(lo) || isnan(hi)) {
+                snprintf(buf, size, "no usual range yet");
+                return;
+        }
+        switch (f->kind) {
+        case DIGEST_KIND_HOURS:
+                snprintf(buf, size, "usually %.1f–%.1f h", lo, hi);
+                break;
+        case DIGEST_KIND_SHARE:
+                snprintf(buf, size, "usually %.0f–%.0f %%", lo * 100, hi * 100);
+                break;
+        default:
+                digest_format_value(a, sizeof a, f, lo);
+                digest_format_value(b, sizeof b, f, hi);
+                snprintf(buf, size, "usually %s–%s", a, b);
+        }
+}
+
+void digest_headline(json_object *model, char *buf, size_t size) {
+        json_object *mean = json_object_object_get(model, "mean"), *headline = json_object_object_get(model, "headline");
+        double screen = digest_number(mean, "screen_h"), night = digest_number(mean, "night_ratio");
+        size_t n = json_object_array_length(headline), len = 0;
+
+        buf[0] = '\0';
         if (isnan(screen)) {
                 snprintf(buf, size, "No day of this week was recorded well enough for weekly figures");
                 return;
         }
-        digest_format_change(change, sizeof change, &digest_figures[0], screen, ref);
-        int n = snprintf(buf, size, "Screen %.1f h/day%s%s%s", screen, *change ? ", " : "", change,
-                         *change ? " vs baseline" : "");
-        if (n > 0 && (size_t) n < size && !isnan(night))
-                snprintf(buf + n, size - (size_t) n, "; nights %.0f %% of screen time", night * 100);
+        for (size_t i = 0; i < n && len + 3 < size; i++) {
+                if (i > 0)
+                        len += (size_t) snprintf(buf + len, size - len, "; ");
+                digest_headline_words(json_object_array_get_idx(headline, i), buf + len, size - len);
+                if (i > 0 && buf[len] >= 'A' && buf[len] <= 'Z')
+                        buf[len] = (char) (buf[len] - 'A' + 'a');
+                len += strlen(buf + len);
+        }
+        if (n > 0)
+                return;
+        /* Why there is nothing to headline, then the week in brief. */
+        const char *why = "Nothing far from usual";
+        if (json_object_get_int(json_object_object_get(mean, "days")) < DIGEST_HEADLINE_MIN_DAYS)
+                why = "Too few days to compare with usual";
+        else if (isnan(digest_number(digest_usual(model, "screen_h"), "median")))
+                why = "No usual range yet to compare with";
+        int k = snprintf(buf, size, "%s: at this computer %.1f h a day", why, screen);
+        if (k > 0 && (size_t) k < size && !isnan(night))
+                snprintf(buf + k, size - (size_t) k, ", %.0f %% of it at night", night * 100);
 }
 
 /* "yes on 1 of 2 days answered (1 day not answered)" for one question. */

@@ -72,8 +72,35 @@ typedef struct DigestDayRow {
         bool low;
 } DigestDayRow;
 void digest_day_row(json_object *day, DigestDayRow *ret);
-/* "Screen 7.1 h/day, ↑ 22 % vs baseline; nights 31 % of screen time", a
- * sentence without its full stop. */
+/* The signals of the model's trend (trend.weeks[], trend.usual) and
+ * headline, in order: screen_h, night_ratio, sleep_mid, sleep_h, sri. */
+extern const DigestFigure digest_trend_figures[];
+extern const size_t digest_n_trend_figures;
+/* The trend figure named key, NULL when there is none. */
+const DigestFigure *digest_trend_figure(const char *key);
+
+/* The model's trend.usual of the trend figure key: {median, low, high,
+ * spread, days}; NULL when absent. */
+json_object *digest_usual(json_object *model, const char *key);
+/* One entry of the model's "headline" in words, what is measured named as
+ * kizuki sees it (one computer; the rest window is not sleep), a sentence
+ * without its full stop, plain text without markup (UTF-8, no glyph that
+ * depends on --ascii): "The rest window about 3½ h later than usual (its
+ * middle at 07:34, usually 04:00)", "About 2 h more a day at this computer
+ * than usual (9.1 h, usually 7.3 h)", "Far more of the time at this computer
+ * at night than usual (29 %, usually 0 %)" ("far": a score of 3 or more).
+ * "" for an entry that is not a headline entry (digest_check() accepts only
+ * those). */
+void digest_headline_words(json_object *entry, char *buf, size_t size);
+/* The person's usual range of a trend figure in words: "usually 6.0–7.8 h",
+ * "usually 02:53–05:30", "usually 0–1 %"; "no usual range yet" when the
+ * model has none. */
+void digest_usual_words(json_object *model, const DigestFigure *f, char *buf, size_t size);
+/* The digest's headline, a sentence without its full stop: the headline
+ * entries in words (digest_headline_words(), joined by "; "); without any,
+ * why ("Nothing far from usual", "No usual range yet to compare with", "Too
+ * few days to compare with usual") and the week in brief: ": at this
+ * computer 7.1 h a day, 31 % of it at night". */
 void digest_headline(json_object *model, char *buf, size_t size);
 /* "Checked in on 3 days. Went out: yes on 1 of 2 days answered (1 day not
  * answered). Met someone: …" — per question, of the days answered; a day not

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "digest-common.h"
 #include "digest-fhir.h"
 #include "json-cleanup.h"
@@ -113,14 +114,54 @@ static json_object *full_url(const char *bundle_id, const char *id) {
         return str(buf);
 }
 
+/* A Quantity of c's unit for a model value. */
+static json_object *quantity(const FhirCode *c, double value) {
+        double p = pow(10, c->decimals);
+        json_object *q = json_object_new_object();
+        json_object_object_add(q, "value", output_json_double(round(value * c->scale * p) / p));
+        json_object_object_add(q, "unit", str(c->unit));
+        json_object_object_add(q, "system", str(UCUM));
+        json_object_object_add(q, "code", str(c->unit));
+        return q;
+}
+
+/* Observation.referenceRange of a weekly mean: the person's usual range
+ * (model.trend.usual), low and high as quantities (a time of day has no
+ * Quantity: the text alone says it), and what it is; NULL when there is none. */
+static json_object *usual_range(json_object *model, const FhirCode *c) {
+        const DigestFigure *f = digest_trend_figure(c->key);
+        json_object *u = f ? digest_usual(model, c->key) : NULL;
+        char words[64], text[256], median[32];
+        if (!f || isnan(digest_value(u, &(DigestFigure) { "median", f->label, f->kind })))
+                return NULL;
+        double lo = digest_value(u, &(DigestFigure) { "low", f->label, f->kind }),
+               hi = digest_value(u, &(DigestFigure) { "high", f->label, f->kind });
+        digest_usual_words(model, f, words, sizeof words);
+        digest_format_value(median, sizeof median, f, digest_value(u, &(DigestFigure) { "median", f->label, f->kind }));
+        /* "usually 6.0–7.8 h", or no range but a median. */
+        bool range = strncmp(words, "usually ", 8) == 0;
+        if (range)
+                snprintf(text, sizeof text,
+                         "This person's usual range (the middle half of the 28 days before the week): %s; median %s",
+                         words + 8, median);
+        else
+                snprintf(text, sizeof text, "This person's usual median (of the 28 days before the week): %s", median);
+        json_object *r = json_object_new_object();
+        if (!c->time && !isnan(lo) && !isnan(hi)) {
+                json_object_object_add(r, "low", quantity(c, lo));
+                json_object_object_add(r, "high", quantity(c, hi));
+        }
+        json_object_object_add(r, "text", str(text));
+        return one(r);
+}
+
 /* One Observation, as a Bundle entry. A weekly one (the mean of the week's
  * days) has its own code, CODE-weekly-mean, so that no reader takes it for a
- * day's value. */
+ * day's value. range: its referenceRange, taken over; NULL for none. */
 static json_object *observation(const FhirCode *c, bool weekly, double value, const char *id_prefix,
                                 const char *start, const char *end, const char *issued, const char *bundle_id,
-                                json_object *subject) {
+                                json_object *subject, json_object *range) {
         char id[80], code_s[64], display[160];
-        double p = pow(10, c->decimals);
         snprintf(code_s, sizeof code_s, "%s%s", c->code, weekly ? "-weekly-mean" : "");
         snprintf(display, sizeof display, "%s%s", c->display, weekly ? ", mean of the week's days" : "");
         snprintf(id, sizeof id, "%s-%s", id_prefix, code_s);
@@ -151,14 +192,10 @@ static json_object *observation(const FhirCode *c, bool weekly, double value, co
                 char t[16];
                 snprintf(t, sizeof t, "%02d:%02d:00", (int) value / 60 % 24, (int) value % 60);
                 json_object_object_add(o, "valueTime", str(t));
-        } else {
-                json_object *q = json_object_new_object();
-                json_object_object_add(q, "value", output_json_double(round(value * c->scale * p) / p));
-                json_object_object_add(q, "unit", str(c->unit));
-                json_object_object_add(q, "system", str(UCUM));
-                json_object_object_add(q, "code", str(c->unit));
-                json_object_object_add(o, "valueQuantity", q);
-        }
+        } else
+                json_object_object_add(o, "valueQuantity", quantity(c, value));
+        if (range)
+                json_object_object_add(o, "referenceRange", range);
 
         json_object *e = json_object_new_object();
         json_object_object_add(e, "fullUrl", full_url(bundle_id, id));
@@ -173,6 +210,29 @@ static double fhir_value(json_object *o, const FhirCode *c) {
                 return m < 0 ? NAN : m;
         }
         return digest_number(o, c->key);
+}
+
+/* The trend's earlier weeks (the digest's own is in the weekly means): one
+ * Observation per week and trend figure that has a value, with the weekly
+ * mean's code and that week as its effectivePeriod. */
+static void trend_observations(json_object *entries, json_object *model, const char *issued, const char *bundle_id,
+                               json_object *subject) {
+        json_object *weeks = json_object_object_get(json_object_object_get(model, "trend"), "weeks");
+        size_t n = json_object_array_length(weeks);
+        for (size_t w = 0; w + 1 < n; w++) {
+                json_object *x = json_object_array_get_idx(weeks, w);
+                const char *from = digest_string(x, "from");
+                char to[DATE_MAX];
+                int64_t mon;
+                if (!from || parse_date(from, &mon) < 0 || format_date(mon + 6 * DAY_S, to) < 0)
+                        continue;
+                for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+                        double v = fhir_value(x, &codes[i]);
+                        if (digest_trend_figure(codes[i].key) && !isnan(v))
+                                json_object_array_add(entries, observation(&codes[i], true, v, digest_string(x, "week"),
+                                                                           from, to, issued, bundle_id, subject, NULL));
+                }
+        }
 }
 
 int digest_render_fhir(json_object *model, DigestLevel level, const DigestOptions *o, FILE *f) {
@@ -198,10 +258,12 @@ int digest_render_fhir(json_object *model, DigestLevel level, const DigestOption
         for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
                 double v = fhir_value(mean, &codes[i]);
                 if (!isnan(v))
-                        json_object_array_add(entries,
-                                              observation(&codes[i], true, v, week, digest_string(model, "from"),
-                                                          digest_string(model, "to"), issued, bundle_id, subject));
+                        json_object_array_add(entries, observation(&codes[i], true, v, week,
+                                                                   digest_string(model, "from"),
+                                                                   digest_string(model, "to"), issued, bundle_id,
+                                                                   subject, usual_range(model, &codes[i])));
         }
+        trend_observations(entries, model, issued, bundle_id, subject);
         if (level >= DIGEST_LEVEL_DAILY) {
                 json_object *days = json_object_object_get(model, "days");
                 for (size_t d = 0; d < json_object_array_length(days); d++) {
@@ -214,7 +276,8 @@ int digest_render_fhir(json_object *model, DigestLevel level, const DigestOption
                                 double v = fhir_value(day, &codes[i]);
                                 if (codes[i].daily && !isnan(v))
                                         json_object_array_add(entries, observation(&codes[i], false, v, date, date,
-                                                                                   date, issued, bundle_id, subject));
+                                                                                   date, issued, bundle_id, subject,
+                                                                                   NULL));
                         }
                 }
         }

@@ -1,4 +1,4 @@
-/* The HTML digest's trend and headline (digest-html-trend.h): the last 12
+/* The HTML digest's trend (digest-html-trend.h): the last 12
  * weeks as small multiples, each a line of weekly means over the person's
  * usual range (a shaded band) and usual median (a dashed line), the digest's
  * own week highlighted, a week without data a gap; and the same values as a
@@ -8,7 +8,6 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "calendar.h"
 #include "digest-common.h"
@@ -43,7 +42,6 @@ static const TrendSignal signals[] = {
 /* Twelve slots, one a week, the last the digest's own week. */
 typedef struct Trend {
         char name[TREND_WEEKS][ISO_WEEK_MAX]; /* "2026-W13" */
-        bool present[TREND_WEEKS];            /* the model has an entry for it */
         int days[TREND_WEEKS];                /* days counted, -1 unknown */
         double v[N_SIGNALS][TREND_WEEKS];     /* NAN: a gap */
         double median[N_SIGNALS], low[N_SIGNALS], high[N_SIGNALS]; /* NAN: unknown */
@@ -97,7 +95,6 @@ static int trend_parse(json_object *model, Trend *t) {
                         continue;
                 size_t k = (size_t) ((monday - first) / WEEK_SECONDS);
                 double days = digest_number(w, "days");
-                t->present[k] = true;
                 t->days[k] = days >= 0 && days <= 7 && days == floor(days) ? (int) days : -1;
                 for (size_t s = 0; s < N_SIGNALS; s++) {
                         t->v[s][k] = trend_value(w, signals[s].key, &signals[s]);
@@ -180,25 +177,8 @@ static void trend_tick_label(char *buf, size_t size, const TrendSignal *s, const
                 digest_format_value(buf, size, &fig, s->kind == DIGEST_KIND_TIME ? sc->center + tick : tick);
 }
 
-/* The usual median and range in words: "7.3 h (6.1 h to 8.4 h)"; "" when unknown. */
-static void trend_usual(char *buf, size_t size, const Trend *t, size_t s) {
-        const DigestFigure fig = trend_figure(&signals[s]);
-        char m[32], lo[32], hi[32];
-
-        buf[0] = '\0';
-        if (isnan(t->median[s]))
-                return;
-        digest_format_value(m, sizeof m, &fig, t->median[s]);
-        digest_format_value(lo, sizeof lo, &fig, t->low[s]);
-        digest_format_value(hi, sizeof hi, &fig, t->high[s]);
-        if (isnan(t->low[s]) || isnan(t->high[s]))
-                snprintf(buf, size, "%s", m);
-        else
-                snprintf(buf, size, "%s (%s to %s)", m, lo, hi);
-}
-
 /* One small chart: 12 slots left to right, the last the digest's week. */
-static void trend_chart(FILE *f, const Trend *t, size_t s) {
+static void trend_chart(FILE *f, json_object *model, const Trend *t, size_t s) {
         const TrendSignal *sig = &signals[s];
         const DigestFigure fig = trend_figure(sig);
         const int w = 300, h = 150, left = 44, right = 294, top = 24, bottom = 124;
@@ -262,9 +242,18 @@ static void trend_chart(FILE *f, const Trend *t, size_t s) {
 #undef X
 #undef Y
         digest_format_value(label, sizeof label, &fig, t->v[s][own]);
-        trend_usual(usual, sizeof usual, t, s);
-        fprintf(f, "</svg>\n<figcaption>%s: %s %s%s%s.</figcaption>\n</figure>\n", sig->title, t->name[own], label,
-                *usual ? "; usual " : "", usual);
+        /* The usual range in the words the text digest uses. */
+        const DigestFigure *known = digest_trend_figure(sig->key);
+        if (known)
+                digest_usual_words(model, known, usual, sizeof usual);
+        else
+                snprintf(usual, sizeof usual, "no usual range yet");
+        fprintf(f, "</svg>\n<figcaption>%s: %s %s; %s", sig->title, t->name[own], label, usual);
+        if (!isnan(t->median[s])) {
+                digest_format_value(label, sizeof label, &fig, t->median[s]);
+                fprintf(f, ", median %s", label);
+        }
+        fputs(".</figcaption>\n</figure>\n", f);
 }
 
 static void trend_table(FILE *f, const Trend *t) {
@@ -278,13 +267,15 @@ static void trend_table(FILE *f, const Trend *t) {
                 fprintf(f, "<th scope=\"col\">%s</th>", signals[s].column);
         fputs("</tr></thead>\n<tbody>\n", f);
         for (size_t i = 0; i < TREND_WEEKS; i++) {
-                bool own = i == TREND_WEEKS - 1;
+                bool own = i == TREND_WEEKS - 1, none = true;
+                for (size_t s = 0; s < N_SIGNALS; s++)
+                        none &= isnan(t->v[s][i]);
                 if (t->days[i] >= 0)
                         snprintf(v, sizeof v, "%d", t->days[i]);
                 else
                         snprintf(v, sizeof v, "–");
                 fprintf(f, "<tr><th scope=\"row\">%s%s%s%s</th><td data-label=\"Days\">%s</td>", own ? "<strong>" : "",
-                        t->name[i], own ? " (this week)</strong>" : "", t->present[i] ? "" : " (no data)", v);
+                        t->name[i], own ? " (this week)</strong>" : "", none ? " (no data)" : "", v);
                 for (size_t s = 0; s < N_SIGNALS; s++) {
                         const DigestFigure fig = trend_figure(&signals[s]);
                         digest_format_value(v, sizeof v, &fig, t->v[s][i]);
@@ -318,78 +309,8 @@ void digest_html_trend(FILE *f, json_object *model) {
                    "<div class=\"trend-charts\">\n",
                 t.name[0], t.name[TREND_WEEKS - 1]);
         for (size_t s = 0; s < N_SIGNALS; s++)
-                trend_chart(f, &t, s);
+                trend_chart(f, model, &t, s);
         fputs("</div>\n", f);
         trend_table(f, &t);
         fputs("</section>\n", f);
-}
-
-/* One headline entry in words, from its own fields: "Rest window middle
- * about 3h 34m later than usual (07:34; usual 04:00)". Kept apart so that
- * the trend helper's words for a headline entry (digest-common.h) can take
- * its place in digest_html_headline() alone. */
-static int headline_words_from_fields(json_object *e, char *buf, size_t size) {
-        const char *key = digest_string(e, "signal");
-        const TrendSignal *sig = NULL;
-        char value[32], usual[32], amount[48];
-
-        for (size_t s = 0; key && s < N_SIGNALS; s++)
-                if (strcmp(key, signals[s].key) == 0)
-                        sig = &signals[s];
-        if (!sig)
-                return -EINVAL;
-        const DigestFigure fig = trend_figure(sig);
-        double v = trend_value(e, "value", sig), u = trend_value(e, "usual", sig);
-        if (isnan(v) || isnan(u))
-                return -EINVAL;
-        digest_format_value(value, sizeof value, &fig, v);
-        digest_format_value(usual, sizeof usual, &fig, u);
-        double d = v - u;
-        const char *way = d > 0 ? "higher" : "lower";
-        switch (sig->kind) {
-        case DIGEST_KIND_TIME: {
-                double c = digest_number(e, "change_min");
-                d = fabs(c) <= 720 ? c : time_of_day_diff(v, u);
-                output_signed_minutes(amount, sizeof amount, fabs(d));
-                memmove(amount, amount + (amount[0] == '+'), strlen(amount + (amount[0] == '+')) + 1);
-                way = d > 0 ? "later" : "earlier";
-                break;
-        }
-        case DIGEST_KIND_HOURS:
-                snprintf(amount, sizeof amount, "%.1f h", fabs(d));
-                way = d > 0 ? "more" : "less";
-                break;
-        case DIGEST_KIND_SHARE:
-                snprintf(amount, sizeof amount, "%.0f pp", fabs(d) * 100);
-                break;
-        default:
-                snprintf(amount, sizeof amount, "%.0f points", fabs(d));
-        }
-        if (strcmp(value, usual) == 0)
-                snprintf(buf, size, "%s as usual (%s)", sig->column, value);
-        else
-                snprintf(buf, size, "%s %s%s %s than usual (%s; usual %s)", sig->column,
-                         sig->kind == DIGEST_KIND_TIME ? "about " : "", amount, way, value, usual);
-        return 0;
-}
-
-int digest_html_headline(json_object *model, char *buf, size_t size) {
-        json_object *list;
-        size_t used = 0, n = 0;
-
-        if (size == 0 || !json_object_object_get_ex(model, "headline", &list) ||
-            !json_object_is_type(list, json_type_array))
-                return -ENODATA;
-        buf[0] = '\0';
-        for (size_t i = 0; i < json_object_array_length(list) && n < 2; i++) {
-                char words[200];
-                if (headline_words_from_fields(json_object_array_get_idx(list, i), words, sizeof words) < 0)
-                        continue;
-                int r = snprintf(buf + used, size - used, "%s%s", n > 0 ? "; " : "", words);
-                if (r < 0 || (size_t) r >= size - used)
-                        break;
-                used += (size_t) r;
-                n++;
-        }
-        return n > 0 ? 0 : -ENODATA;
 }

@@ -1,5 +1,5 @@
-/* The HTML digest's trend section (the last 12 weeks as small multiples of
- * inline SVG, against the person's usual range) and the headline's words.
+/* The HTML digest's trend section: the last 12 weeks as small multiples of
+ * inline SVG, against the person's usual range.
  * Below digest-html.c, above digest-common.h; pure. */
 #pragma once
 
@@ -13,9 +13,3 @@
  * or a value of the wrong type or out of range, is left out (a gap). Only
  * numbers from the model reach f, never its strings. */
 void digest_html_trend(FILE *f, json_object *model);
-
-/* The one or two changes of model's "headline" in words, joined by "; ":
- * "Rest window middle about 3h 34m later than usual (07:34; usual 04:00)".
- * Plain text (no markup, nothing that needs escaping). -ENODATA when the
- * model has no usable headline entry. */
-int digest_html_headline(json_object *model, char *buf, size_t size);

@@ -116,10 +116,7 @@ static void html_header(FILE *f, json_object *model, DigestLevel level, const Di
 
         digest_format_day(from, sizeof from, digest_string(model, "from"), true);
         digest_format_day(to, sizeof to, digest_string(model, "to"), true);
-        /* The largest changes against the person's usual variation, when
-         * the model names them; else the week's time at this computer. */
-        if (digest_html_headline(model, headline, sizeof headline) < 0)
-                digest_headline(model, headline, sizeof headline);
+        digest_headline(model, headline, sizeof headline);
         put_html(f, "<header>\n<h1>Weekly digest, %s</h1>\n<p class=\"meta\">", digest_string(model, "week"));
         if (o->patient_name)
                 put_html(f, "%s · ", o->patient_name);

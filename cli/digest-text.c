@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "digest-common.h"
 #include "digest-text.h"
+#include "digest-trend.h"
 #include "output.h"
 
 #define TEXT_COLUMNS 72
@@ -28,6 +30,63 @@ static void text_heading(FILE *f, const char *title) {
         for (size_t i = output_width(title); i > 0; i--)
                 fputc('-', f);
         fputc('\n', f);
+}
+
+/* One glyph per week (output_spark(): ▁ … █, or ASCII), the gap glyph (·)
+ * for a week without a value. From the lowest to the highest week; times of
+ * day around the usual median (or the first week's), so that they do not
+ * break at midnight; a flat line low for amounts, in the middle for times and
+ * points. */
+static void text_sparkline(FILE *f, json_object *model, json_object *weeks, const DigestFigure *fig) {
+        size_t n = json_object_array_length(weeks);
+        double x[DIGEST_TREND_WEEKS], lo = NAN, hi = NAN, ref = NAN;
+
+        if (n > DIGEST_TREND_WEEKS)
+                n = DIGEST_TREND_WEEKS;
+        if (fig->kind == DIGEST_KIND_TIME)
+                ref = digest_value(digest_usual(model, fig->key), &(DigestFigure) { "median", fig->label, fig->kind });
+        for (size_t i = 0; i < n; i++) {
+                x[i] = digest_value(json_object_array_get_idx(weeks, i), fig);
+                if (isnan(x[i]))
+                        continue;
+                if (fig->kind == DIGEST_KIND_TIME) {
+                        if (isnan(ref))
+                                ref = x[i];
+                        x[i] = ref + time_of_day_diff(x[i], ref);
+                }
+                lo = isnan(lo) || x[i] < lo ? x[i] : lo;
+                hi = isnan(hi) || x[i] > hi ? x[i] : hi;
+        }
+        bool amount = fig->kind == DIGEST_KIND_HOURS || fig->kind == DIGEST_KIND_SHARE;
+        for (size_t i = 0; i < n; i++)
+                fputs(isnan(x[i]) ? output_glyph(GLYPH_MISSING)
+                                  : output_spark(hi - lo > 1e-9 ? (x[i] - lo) / (hi - lo) : amount ? 0 : 0.5),
+                      f);
+}
+
+/* The last 12 weeks: per trend figure a sparkline, the digest week's value
+ * and the usual range in words. */
+static void text_trend(FILE *f, json_object *model) {
+        json_object *weeks = json_object_object_get(json_object_object_get(model, "trend"), "weeks");
+        size_t n = json_object_array_length(weeks);
+        json_object *last = json_object_array_get_idx(weeks, n - 1);
+        char first[16], usual[64], value[32];
+
+        text_heading(f, "Last 12 weeks");
+        output_safe(first, sizeof first, digest_string(json_object_array_get_idx(weeks, 0), "week"));
+        fprintf(f, "Weekly means from %s, this week last (%s: no data). The usual\n"
+                   "range is the middle half of the 28 days before this week.\n\n",
+                first, output_glyph(GLYPH_MISSING));
+        for (size_t i = 0; i < digest_n_trend_figures; i++) {
+                const DigestFigure *fig = &digest_trend_figures[i];
+                put_cell(f, fig->label, 20, false);
+                text_sparkline(f, model, weeks, fig);
+                digest_format_value(value, sizeof value, fig, digest_value(last, fig));
+                fputs("  ", f);
+                put_cell(f, value, 7, true);
+                digest_usual_words(model, fig, usual, sizeof usual);
+                fprintf(f, "  %s\n", usual);
+        }
 }
 
 static void text_figures(FILE *f, json_object *model) {
@@ -62,6 +121,7 @@ static void text_figures(FILE *f, json_object *model) {
                 fprintf(f, "%s%s\n", *row.baseline_change ? " " : "", row.baseline_change);
         }
         fprintf(f, "\n↑ higher or later, ↓ lower or earlier, → about the same.\n");
+        text_trend(f, model);
 }
 
 static void text_checkins(FILE *f, json_object *model) {
@@ -162,7 +222,7 @@ static void text_hours(FILE *f, json_object *model) {
 
 int digest_render_text(json_object *model, DigestLevel level, FILE *f) {
         json_object *settings = json_object_object_get(model, "settings");
-        char from[32], to[32], headline[256], week[16];
+        char from[32], to[32], headline[512], week[16];
 
         digest_format_day(from, sizeof from, digest_string(model, "from"), true);
         digest_format_day(to, sizeof to, digest_string(model, "to"), true);

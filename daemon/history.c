@@ -52,21 +52,24 @@ void history_week_done(WeekModel *w) {
         free(TAKE_PTR(w->checkins));
 }
 
-int history_week(Daemon *d, int64_t mon, WeekModel *ret) {
+int history_week(Daemon *d, int64_t mon, size_t weeks, WeekModel *ret) {
         *ret = (WeekModel) {};
-        int q = history_days(d, mon - 28 * DAY, mon + 6 * DAY, &ret->days, &ret->n_days, &ret->checkins,
-                             &ret->n_checkins);
+        if (weeks < HISTORY_WEEKS_MIN)
+                return -EINVAL;
+        int q = history_days(d, mon - (int64_t) (weeks - 1) * 7 * DAY, mon + 6 * DAY, &ret->days, &ret->n_days,
+                             &ret->checkins, &ret->n_checkins);
         if (q < 0)
                 return q;
-        if (ret->n_days != 35) {
+        if (ret->n_days != weeks * 7) {
                 history_week_done(ret);
                 return -EIO;
         }
         double cov = d->config.min_coverage_h;
         int ds = d->config.day_start_min;
-        summary_figures(ret->days + 28, 7, ret->checkins, ret->n_checkins, cov, ds, FIGURES_MEAN, &ret->mean);
-        summary_figures(ret->days + 21, 7, ret->checkins, ret->n_checkins, cov, ds, FIGURES_MEAN, &ret->previous);
-        summary_figures(ret->days, 28, ret->checkins, ret->n_checkins, cov, ds, FIGURES_MEDIAN, &ret->baseline);
+        const DaySignals *week = history_week_days(ret);
+        summary_figures(week, 7, ret->checkins, ret->n_checkins, cov, ds, FIGURES_MEAN, &ret->mean);
+        summary_figures(week - 7, 7, ret->checkins, ret->n_checkins, cov, ds, FIGURES_MEAN, &ret->previous);
+        summary_figures(week - 28, 28, ret->checkins, ret->n_checkins, cov, ds, FIGURES_MEDIAN, &ret->baseline);
         return 0;
 }
 

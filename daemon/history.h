@@ -14,17 +14,23 @@ int history_days(Daemon *d, int64_t first, int64_t last, DaySignals **ret, size_
                  size_t *ret_nc);
 
 /* What GetWeek and GetDigest tell of the week starting on mon: the signals
- * of its days and of the 28 before, their check-ins, the week's mean, the
- * week before's mean and the baseline (medians of the 28 days before). */
+ * of the weeks weeks ending with it (at least 5: the baseline), their
+ * check-ins, the week's mean, the week before's mean and the baseline
+ * (medians of the 28 days before). */
 typedef struct WeekModel {
-        DaySignals *days; /* 35: the 28 days before, then the week */
+        DaySignals *days; /* weeks × 7, oldest first: the week is the last 7 */
         size_t n_days;
         Checkin *checkins;
         size_t n_checkins;
         Figures mean, previous, baseline;
 } WeekModel;
 
-int history_week(Daemon *d, int64_t mon, WeekModel *ret);
+#define HISTORY_WEEKS_MIN 5
+int history_week(Daemon *d, int64_t mon, size_t weeks, WeekModel *ret);
+/* The 7 days of the week itself. */
+static inline const DaySignals *history_week_days(const WeekModel *w) {
+        return w->days + w->n_days - 7;
+}
 void history_week_done(WeekModel *w);
 /* The check-in of a day among c, or NULL. */
 const Checkin *history_find_checkin(const Checkin *c, size_t n, int64_t date);

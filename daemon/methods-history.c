@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "digest-model.h"
+#include "digest-trend.h"
 #include "history.h"
 #include "macro.h"
 #include "methods-history.h"
@@ -110,7 +111,7 @@ int method_get_week(Daemon *d, json_object *params, Reply *r) {
                 return invalid_week(r, week);
 
         _cleanup_(history_week_done) WeekModel w = {};
-        int q = history_week(d, mon, &w);
+        int q = history_week(d, mon, HISTORY_WEEKS_MIN, &w);
         if (q < 0)
                 return method_store_fail(r, d, q);
 
@@ -122,9 +123,10 @@ int method_get_week(Daemon *d, json_object *params, Reply *r) {
                 return method_store_fail(r, d, q);
 
         json_object *arr = json_object_new_array_ext(7);
-        for (size_t i = 28; i < 35; i++)
-                json_object_array_add(arr, wire_day(&w.days[i],
-                                                    history_find_checkin(w.checkins, w.n_checkins, w.days[i].date),
+        const DaySignals *days = history_week_days(&w);
+        for (size_t i = 0; i < 7; i++)
+                json_object_array_add(arr, wire_day(&days[i],
+                                                    history_find_checkin(w.checkins, w.n_checkins, days[i].date),
                                                     d->config.min_coverage_h));
         json_object *p = json_object_new_object();
         json_object_object_add(p, "week", json_object_new_string(week));
@@ -182,9 +184,15 @@ int method_get_digest(Daemon *d, json_object *params, Reply *r) {
                 return invalid_week(r, week);
 
         _cleanup_(history_week_done) WeekModel w = {};
-        q = history_week(d, mon, &w);
+        q = history_week(d, mon, DIGEST_TREND_WEEKS, &w);
         if (q < 0)
                 return method_store_fail(r, d, q);
+        DigestTrend trend;
+        HeadlineEntry headline[DIGEST_HEADLINE_MAX];
+        q = digest_trend(w.days, w.n_days, d->config.min_coverage_h, d->config.day_start_min, &trend);
+        if (q < 0)
+                return method_store_fail(r, d, q);
+        size_t n_headline = digest_headline_pick(&trend, headline);
         json_object *nudges = NULL, *hours = NULL;
         q = digest_parts(d, mon, level, &nudges, &hours);
         if (q < 0)
@@ -205,13 +213,17 @@ int method_get_digest(Daemon *d, json_object *params, Reply *r) {
         json_object_object_add(g, "to", wire_date(mon + 6 * DAY));
         json_object_object_add(g, "settings", settings);
         add_figures(g, &w);
+        /* Weekly means and the baseline's range: no finer than the summary. */
+        json_object_object_add(g, "trend", wire_trend(&trend));
+        json_object_object_add(g, "headline", wire_headline(headline, n_headline));
         json_object_object_add(g, "nudges", nudges);
         /* Nothing finer than asked leaves the daemon: no rows at summary, no
          * hours below hourly. */
         if (level >= DIGEST_LEVEL_DAILY) {
                 json_object *arr = json_object_new_array_ext(7);
-                for (size_t i = 28; i < 35; i++)
-                        json_object_array_add(arr, wire_digest_day(&w.days[i], d->config.min_coverage_h));
+                const DaySignals *days = history_week_days(&w);
+                for (size_t i = 0; i < 7; i++)
+                        json_object_array_add(arr, wire_digest_day(&days[i], d->config.min_coverage_h));
                 json_object_object_add(g, "days", arr);
         }
         if (hours)

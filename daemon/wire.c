@@ -148,6 +148,63 @@ json_object *wire_figures(const Figures *f) {
         return o;
 }
 
+/* A trend signal's value: "HH:MM" for sleep_mid, else a number; null for NAN. */
+static json_object *wire_trend_value(TrendSignal s, double v) {
+        if (s == TREND_SLEEP_MID)
+                return wire_minutes(isfinite(v) ? (int) floor_mod(lround(v), 1440) : -1);
+        return wire_figure(v);
+}
+
+json_object *wire_trend(const DigestTrend *t) {
+        json_object *weeks = json_object_new_array_ext(DIGEST_TREND_WEEKS), *usual = json_object_new_object();
+        for (size_t w = 0; w < DIGEST_TREND_WEEKS; w++) {
+                const TrendWeek *x = &t->weeks[w];
+                char name[ISO_WEEK_MAX];
+                json_object *o = json_object_new_object();
+                json_object_object_add(o, "week", iso_week_of(x->monday, name, NULL) < 0 ? NULL
+                                                                                          : json_object_new_string(name));
+                json_object_object_add(o, "from", wire_date(x->monday));
+                json_object_object_add(o, "days", json_object_new_int(x->mean.days));
+                for (int s = 0; s < _TREND_SIGNAL_MAX; s++)
+                        json_object_object_add(o, trend_signal_to_string(s),
+                                               wire_trend_value(s, trend_figure_value(&x->mean, s)));
+                json_object_array_add(weeks, o);
+        }
+        for (int s = 0; s < _TREND_SIGNAL_MAX; s++) {
+                const TrendUsual *u = &t->usual[s];
+                json_object *o = json_object_new_object();
+                json_object_object_add(o, "median", wire_trend_value(s, u->median));
+                json_object_object_add(o, "low", wire_trend_value(s, u->low));
+                json_object_object_add(o, "high", wire_trend_value(s, u->high));
+                json_object_object_add(o, "spread", wire_figure(u->spread));
+                json_object_object_add(o, "days", json_object_new_int(u->days));
+                json_object_object_add(usual, trend_signal_to_string(s), o);
+        }
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "weeks", weeks);
+        json_object_object_add(o, "usual", usual);
+        return o;
+}
+
+json_object *wire_headline(const HeadlineEntry *h, size_t n) {
+        json_object *a = json_object_new_array_ext((int) n);
+        for (size_t i = 0; i < n; i++) {
+                json_object *o = json_object_new_object();
+                json_object_object_add(o, "signal", json_object_new_string(trend_signal_to_string(h[i].signal)));
+                json_object_object_add(o, "value", wire_trend_value(h[i].signal, h[i].value));
+                json_object_object_add(o, "usual", wire_trend_value(h[i].signal, h[i].usual));
+                if (h[i].signal == TREND_SLEEP_MID)
+                        json_object_object_add(o, "change_min", json_object_new_int((int) lround(h[i].change)));
+                else
+                        json_object_object_add(o, "change", wire_figure(h[i].change));
+                json_object_object_add(o, "direction", json_object_new_string(h[i].change > 0 ? "up" : "down"));
+                /* One decimal: an order, not a measurement. */
+                json_object_object_add(o, "score", wire_figure(round(h[i].score * 10) / 10));
+                json_object_array_add(a, o);
+        }
+        return a;
+}
+
 json_object *wire_hours(const AcctBucket *b, size_t n) {
         static const WireMember hour[] = {
                 AS_INT64(AcctBucket, start), AS_INT(AcctBucket, utc_offset), AS_INT(AcctBucket, active_s),

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "digest-trend.h"
 #include "store.h"
 #include "summary.h"
 
@@ -33,6 +34,13 @@ json_object *wire_day(const DaySignals *ds, const Checkin *c, int min_coverage_h
 json_object *wire_digest_day(const DaySignals *ds, int min_coverage_h);
 /* Figures: a week's means, or a baseline's medians. */
 json_object *wire_figures(const Figures *f);
+/* The digest's trend: {weeks: [{week, from, days, screen_h, night_ratio,
+ * sleep_mid, sleep_h, sri}], usual: {SIGNAL: {median, low, high, spread,
+ * days}}}, docs/digest.md. */
+json_object *wire_trend(const DigestTrend *t);
+/* The digest's headline: [{signal, value, usual, change_min (sleep_mid) or
+ * change, direction, score}], docs/digest.md. */
+json_object *wire_headline(const HeadlineEntry *h, size_t n);
 /* Hours: one Hour (start, utc_offset, active_s, observed_s) per bucket. */
 json_object *wire_hours(const AcctBucket *b, size_t n);
 /* A digest's grid of active minutes per hour: 7 rows of 24, null where unobserved. */

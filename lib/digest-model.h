@@ -17,7 +17,7 @@ typedef enum DigestLevel {
         _DIGEST_LEVEL_MAX,
 } DigestLevel;
 
-#define DIGEST_SCHEMA "kizuki-digest/2"
+#define DIGEST_SCHEMA "kizuki-digest/3"
 
 /* How a digest is written out: plain text, the model as JSON, one
  * self-contained HTML file, a FHIR R4 Bundle. Rendering is the CLI's; the

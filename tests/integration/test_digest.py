@@ -47,10 +47,10 @@ LEVELS = ("summary", "daily", "hourly")
 FORMATS = {"text": "txt", "json": "json", "html": "html", "fhir": "fhir.json"}
 GENERATED_AT = "2026-03-30T07:00:00Z"
 INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
-PAGES = {"summary": 1, "daily": 2, "hourly": 3}
-# With a trend the trend prints on a page of its own after the week's figures,
-# check-ins and nudges: one page more at every level.
-PAGES_TREND = {level: n + 1 for level, n in PAGES.items()}
+# The week's figures, check-ins and nudges on one page, the trend of the last
+# 12 weeks (kizuki-digest/3 has it at every level) on the next; then the days
+# (daily) and the actogram (hourly) each on a page of their own.
+PAGES = {"summary": 2, "daily": 3, "hourly": 4}
 TREND = os.path.join(k.SOURCE_DIR, "tests", "fixtures", "digest-trend.json")
 TREND_SIGNALS = ("screen_h", "night_ratio", "sleep_mid", "sleep_h", "sri")
 WIDTHS = (390, 1000)  # a phone's (iPhone 12 to 15) and a desktop window's
@@ -88,8 +88,9 @@ class DigestCase(k.KizukiTestCase):
         con.close()
         env.start_daemon("--no-logind")
 
-    def digest(self, *args, check=True):
-        return self.env.cli("digest", *args, check=check)
+    def digest(self, *args, check=True, **env):
+        # The text's sparklines follow the locale (ASCII when it is not UTF-8).
+        return self.env.cli("digest", *args, check=check, env=self.env.environ(**dict({"LC_ALL": "C.UTF-8"}, **env)))
 
     def chromium(self, *args):
         chromium = shutil.which("chromium")
@@ -234,6 +235,18 @@ class TestDigest(DigestCase):
         obs = [e["resource"] for e in bundle["entry"]]
         self.assertTrue(all(o["status"] == "final" for o in obs))
         self.assertTrue(all(o["subject"] == {"reference": "Patient/kizuki-person"} for o in obs))
+        # The trend's 11 earlier weeks: the five trend signals' weekly means, each over its own week.
+        earlier = [o for o in obs if o["code"]["coding"][0]["code"].endswith("-weekly-mean")
+                   and o["effectivePeriod"]["start"] < "2026-03-23"]
+        mondays = [(dt.date(2026, 1, 5) + dt.timedelta(weeks=w)) for w in range(11)]
+        self.assertEqual(sorted({(o["effectivePeriod"]["start"], o["effectivePeriod"]["end"]) for o in earlier}),
+                         [(m.isoformat(), (m + dt.timedelta(days=6)).isoformat()) for m in mondays])
+        self.assertEqual(sorted({o["code"]["coding"][0]["code"] for o in earlier}), sorted(
+            c + "-weekly-mean" for c in ("screen-time", "night-activity-ratio", "rest-window-midpoint",
+                                         "rest-window-length", "rest-window-regularity-index")))
+        self.assertEqual(len(earlier), 11 * 5)
+        self.assertFalse([o for o in earlier if "referenceRange" in o])
+        obs = [o for o in obs if o not in earlier]
         weekly = [o for o in obs if o["effectivePeriod"] == {"start": "2026-03-23", "end": "2026-03-29"}]
         codes = {o["code"]["coding"][0]["code"]: o.get("valueQuantity", o.get("valueTime")) for o in weekly}
         # Weekly means have codes of their own: no reader takes them for a day's value.
@@ -243,6 +256,16 @@ class TestDigest(DigestCase):
             "rest-window-social-jet-lag", "rest-window-start", "rest-window-midpoint", "rest-window-end")})
         self.assertEqual(codes["rest-window-length-weekly-mean"]["code"], "h")
         self.assertEqual(codes["rest-window-midpoint-weekly-mean"], "07:34:00")
+        # The digest week's trend signals carry the person's usual range.
+        ranges = {o["code"]["coding"][0]["code"]: o["referenceRange"] for o in weekly if "referenceRange" in o}
+        self.assertEqual(sorted(ranges), sorted(
+            c + "-weekly-mean" for c in ("screen-time", "night-activity-ratio", "rest-window-midpoint",
+                                         "rest-window-length", "rest-window-regularity-index")))
+        screen = ranges["screen-time-weekly-mean"][0]
+        self.assertEqual((screen["low"]["code"], screen["high"]["code"]), ("h", "h"))
+        self.assertLess(screen["low"]["value"], screen["high"]["value"])
+        self.assertIn("02:53–05:30", ranges["rest-window-midpoint-weekly-mean"][0]["text"])
+        self.assertNotIn("low", ranges["rest-window-midpoint-weekly-mean"][0])
         self.assertTrue(all(o["code"]["coding"][0]["code"].endswith("-weekly-mean") is (o in weekly) for o in obs))
         # Every entry has a fullUrl, a urn:uuid of its own, the same on every rendering.
         urls = [e["fullUrl"] for e in bundle["entry"]]
@@ -297,6 +320,97 @@ class TestDigest(DigestCase):
         cli = json.loads(self.digest("--week", WEEK, "--level", "summary", "--format", "json").stdout)
         self.assertEqual({k2: v for k2, v in cli.items() if k2 != "generated_at"},
                          {k2: v for k2, v in s.items() if k2 != "generated_at"})
+
+    def test_trend_and_headline(self):
+        """Every level carries the same trend (12 weekly means, the last one the
+        week's mean) and headline (the rest window's middle first for W13), with
+        nothing finer than a week in it; the text puts the headline in words at
+        the top and draws the weeks as sparklines, in ASCII with --ascii."""
+        self.start_week()
+        signals = ("screen_h", "night_ratio", "sleep_mid", "sleep_h", "sri")
+        got = {level: self.env.call(k.IFACE + ".GetDigest", {"week": WEEK, "level": level})["digest"]
+               for level in LEVELS}
+        g = got["summary"]
+        self.assertEqual(g["schema"], "kizuki-digest/3")
+        for level in LEVELS:
+            self.assertEqual((got[level]["trend"], got[level]["headline"]), (g["trend"], g["headline"]))
+        weeks = g["trend"]["weeks"]
+        self.assertEqual([w["week"] for w in weeks], [f"2026-W{n:02d}" for n in range(2, 14)])
+        self.assertEqual(weeks[0]["from"], "2026-01-05")
+        self.assertTrue(all(set(w) == {"week", "from", "days", *signals} for w in weeks))
+        self.assertTrue(all(w["days"] == 7 for w in weeks))
+        # The last week is the digest's mean, exactly; the usual medians are the baseline.
+        for s in signals:
+            self.assertEqual(weeks[-1][s], g["mean"][s], s)
+            self.assertEqual(g["trend"]["usual"][s]["median"], g["baseline"][s], s)
+            self.assertEqual(g["trend"]["usual"][s]["days"], 28)
+        self.assertEqual(weeks[-2]["screen_h"], g["previous"]["screen_h"])
+        self.assertEqual((g["trend"]["usual"]["sleep_mid"]["low"], g["trend"]["usual"]["sleep_mid"]["high"]),
+                         ("02:53", "05:30"))
+        # The rest window's middle, 3 h 34 min later than usual, is the largest change.
+        h = g["headline"]
+        self.assertTrue(1 <= len(h) <= 2, h)
+        self.assertEqual({k2: h[0][k2] for k2 in ("signal", "value", "usual", "change_min", "direction")},
+                         {"signal": "sleep_mid", "value": "07:34", "usual": "04:00", "change_min": 214,
+                          "direction": "up"})
+        self.assertTrue(all(h[i]["score"] >= h[i + 1]["score"] >= 1.5 for i in range(len(h) - 1)))
+        # Nothing finer than a week: no date but Mondays, the week's Sunday and the nudge's day.
+        mondays = {(dt.date(2026, 1, 5) + dt.timedelta(weeks=w)).isoformat() for w in range(12)}
+        dates = set(re.findall(r"\d{4}-\d\d-\d\d", json.dumps({k2: v for k2, v in g.items() if k2 != "generated_at"})))
+        self.assertEqual(dates - mondays, {"2026-03-25", "2026-03-29"})
+
+        text = self.digest("--week", WEEK).stdout
+        lines = text.splitlines()
+        self.assertTrue(lines[3].startswith("The rest window about 3½ h later than usual (its middle at 07:34,"),
+                        lines[:6])
+        trend = lines[lines.index("Last 12 weeks"):]
+        rows = {s: next(x for x in trend if x.startswith(label)) for s, label in (
+            ("screen_h", "At this computer"), ("night_ratio", "Night share"), ("sleep_mid", "Rest window middle"),
+            ("sleep_h", "Rest window length"), ("sri", "Regularity (SRI)"))}
+        for s, row in rows.items():
+            spark = row[20:32]
+            self.assertRegex(spark, r"^[▁▂▃▄▅▆▇█]{12}$", row)
+            self.assertIn("usually ", row)
+        self.assertTrue(rows["sleep_mid"].endswith("07:34  usually 02:53–05:30"), rows["sleep_mid"])
+        self.assertEqual(rows["sleep_mid"][31], "█")  # the latest week is the latest rest window
+        ascii_text = self.digest("--week", WEEK, "--ascii").stdout
+        self.assertEqual(self.digest("--week", WEEK, LC_ALL="C").stdout, ascii_text)
+        lines = ascii_text.splitlines()
+        spark = next(x for x in lines[lines.index("Last 12 weeks"):] if x.startswith("Rest window middle"))[20:32]
+        self.assertRegex(spark, r"^[_.:\-=+*#]{12}$")
+
+    def test_trend_gaps_and_no_usual(self):
+        """A person with three weeks of data: the earlier weeks are gaps (null,
+        days 0, drawn as ·), there is no usual range yet and no headline."""
+        env = self.env
+        env.start_daemon("--no-logind")
+        env.cli("consent", "grant", "--yes")
+        with open(SAMPLE) as f:
+            rows = f.read().splitlines()
+        path = os.path.join(env.dir, "short.csv")
+        with open(path, "w") as f:
+            f.write("\n".join([rows[0]] + [r for r in rows[1:] if r >= "2026-03-09"]) + "\n")
+        env.cli("import", path)
+        g = env.call(k.IFACE + ".GetDigest", {"week": WEEK, "level": "summary"})["digest"]
+        weeks = g["trend"]["weeks"]
+        # 2026-03-09 itself is not counted: its night began the day before.
+        self.assertEqual([w["days"] for w in weeks], [0] * 9 + [6, 7, 7])
+        self.assertTrue(all(w[s] is None for w in weeks[:9] for s in ("screen_h", "sleep_mid", "sri")))
+        self.assertEqual(g["trend"]["usual"]["screen_h"], {"median": None, "low": None, "high": None,
+                                                           "spread": None, "days": 13})
+        self.assertEqual(g["headline"], [])
+        text = self.digest("--week", WEEK).stdout
+        self.assertIn("\nNo usual range yet to compare with: at this computer 9.1 h a day, 29 % of it at night.\n",
+                      text.replace("%\nof", "% of"))
+        lines = text.splitlines()
+        row = next(x for x in lines[lines.index("Last 12 weeks"):] if x.startswith("At this computer "))
+        self.assertRegex(row[20:32], r"^·{9}[▁▂▃▄▅▆▇█]{3}$")
+        self.assertTrue(row.endswith("no usual range yet"), row)
+        # FHIR: the weeks that have values, and no reference range without a usual one.
+        b = json.loads(self.digest("--week", WEEK, "--format", "fhir").stdout)
+        obs = [e["resource"] for e in b["entry"]]
+        self.assertFalse([o for o in obs if "referenceRange" in o])
+        self.assertEqual(sorted({o["effectivePeriod"]["start"] for o in obs}), ["2026-03-09", "2026-03-16", "2026-03-23"])
 
     def test_default_week_and_errors(self):
         env = self.env
@@ -379,7 +493,8 @@ class TestDigest(DigestCase):
         self.start_week()
         for level in LEVELS:
             html = self.digest("--week", WEEK, "--level", level, "--format", "html").stdout
-            self.assertEqual(html.count("<svg"), {"summary": 0, "daily": 3, "hourly": 4}[level])
+            # Five trend charts at every level; three of the days, one actogram.
+            self.assertEqual(html.count("<svg"), {"summary": 5, "daily": 8, "hourly": 9}[level])
             # Every cell of a table that stacks says which column it is.
             for table in re.findall(r'<table class="stack">.*?</table>', html, re.S):
                 self.assertNotRegex(table, r"<td>")
@@ -419,10 +534,11 @@ class TestHostileModel(DigestCase):
         leak = dict(daily, level="summary")
         bad_hours = dict(self.base("hourly"))
         bad_hours["hours"] = bad_hours["hours"][:6]
-        cases = [leak, dict(daily, schema="kizuki-digest/1"), dict(daily, schema="kizuki-digest/3"),
+        cases = [leak, dict(daily, schema="kizuki-digest/2"), dict(daily, schema="kizuki-digest/4"),
                  dict(daily, generated_at="now\u001b[2J"),
                  dict(daily, week="2026-W14"), dict(daily, days=daily["days"][:3]), bad_hours,
                  dict(daily, nudges=[{"policy": 1}]), dict(self.base("summary"), hours=[])]
+        cases += [dict(daily, **change) for change in self.hostile_trends(daily)]
         for model in cases:
             for fmt in ("text", "json"):
                 r = self.run_fake(model, "--level", model["level"] if model["level"] in LEVELS else "daily",
@@ -458,8 +574,9 @@ class TestHostileModel(DigestCase):
             weeks = json.load(f)["trend"]["weeks"]
         for level in LEVELS:
             html = self.html_of(self.trend_model(level))
-            self.assertIn('<p class="headline">Rest window middle about 3h 34m later than usual (07:34; usual 04:00); '
-                          'Night share 27 pp higher than usual (29 %; usual 2 %)</p>', html)
+            self.assertIn('<p class="headline">The rest window about 3½ h later than usual (its middle at 07:34, usually '
+                          '04:00); far more of the time at this computer at night than usual (29 %, usually 2 %)</p>',
+                          html)
             section = self.trend_section(html)
             self.assertIsNotNone(section)
             self.assertIn("<h2>The last 12 weeks</h2>", section)
@@ -484,11 +601,11 @@ class TestHostileModel(DigestCase):
             table = re.search(r"<details>.*?</details>", section, re.S)[0]
             self.assertEqual(len(re.findall(r"<tr><th scope=\"row\">\S*2026-W", table)), 12)
             self.assertIn("<strong>2026-W13 (this week)</strong>", table)
-            self.assertIn('<tr><th scope="row">2026-W07</th><td data-label="Days">0</td>'
+            self.assertIn('<tr><th scope="row">2026-W07 (no data)</th><td data-label="Days">0</td>'
                           '<td data-label="At this computer">–</td>', table)
             self.assertIn('<tr><th scope="row">Usual median</th><td data-label="Days"></td>'
                           '<td data-label="At this computer">7.3 h</td>', table)
-            self.check_html_in_chromium(html, f"trend-{level}", PAGES_TREND[level])
+            self.check_html_in_chromium(html, f"trend-{level}", PAGES[level])
 
     def html_or_refused(self, model):
         """The HTML of a hostile model, or None when kizuki refused it as
@@ -499,55 +616,66 @@ class TestHostileModel(DigestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         return r.stdout
 
-    @staticmethod
-    def headline(html):
-        return re.search(r'<p class="headline">(.*?)</p>', html)[1]
-
     def test_trend_hostile(self):
-        """A trend or headline that is missing, of the wrong type, NaN, out of
-        range, outside the 12 weeks or too long: the digest renders without it
-        (the trend left out or its bad values left as gaps, the headline as for
-        a model without one) or is refused cleanly; none of the model's
-        strings is written."""
+        """What kizuki's check lets through (test_refused has what it refuses)
+        and the HTML must still take: values out of their range, a usual range
+        upside down, weeks without any value. Out-of-range values are gaps, a
+        range upside down is not drawn (for a time, one wider than 12 h), a
+        trend without a value is left out."""
         good = self.trend_model("summary")
         weeks, usual = good["trend"]["weeks"], good["trend"]["usual"]
-        bad = {"screen_h": "9.1", "night_ratio": 1.5, "sleep_mid": "25:00", "sleep_h": -1, "sri": float("nan")}
-        none_left = [dict(w, **bad) for w in weeks]
-        one_left = none_left[:-1] + [weeks[-1]]
-        no_headline = {k2: v for k2, v in good.items() if k2 not in ("headline", "trend")}
-        self.assertIsNone(self.trend_section(self.html_of(no_headline)))
-        plain = self.headline(self.html_of(no_headline))
+        odd = {"screen_h": 30, "night_ratio": 1.5, "sleep_h": -1, "sri": 150}
+        nulls = {"screen_h": None, "night_ratio": None, "sleep_mid": None, "sleep_h": None, "sri": None}
         for name, trend, circles in (
-                ("not an object", [1, 2], None), ("weeks not a list", {"weeks": {}}, None),
-                ("no usable value", {"weeks": none_left, "usual": usual}, None),
-                ("too many weeks", {"weeks": [{"week": WEEK}] * 2000}, None),
-                ("one week left", {"weeks": one_left, "usual": {"screen_h": "<b>x</b>", "sri": {"median": 1e999}}}, 1),
-                ("weeks elsewhere", {"weeks": [dict(w, week=x) for w, x in zip(weeks, (
-                    "2026-W14", "2025-W13", "2026-w13", "2026-W13<script>", None, 7, "2026-W53")
-                    )] + weeks[-1:]}, 1)):
-            html = self.html_or_refused(dict(no_headline, trend=trend))
-            k.log(f"trend {name}: {'refused' if html is None else 'rendered'}")
-            if html is None:
-                continue
-            self.assertNotIn("<script", html)
-            self.assertNotIn("<b>x", html)
+                ("no value at all", dict(good["trend"], weeks=[dict(w, **nulls) for w in weeks]), None),
+                ("out of range", dict(good["trend"], weeks=[dict(w, **odd) for w in weeks[:-1]] + weeks[-1:],
+                                      usual={k2: dict(u, low=u["high"], high=u["low"]) for k2, u in usual.items()}),
+                 1)):
+            html = self.html_or_refused(dict(good, trend=trend))
+            self.assertIsNotNone(html, name)
             section = self.trend_section(html)
             if circles is None:
                 self.assertIsNone(section, name)
                 continue
             self.assertIsNotNone(section, name)
-            for chart in re.findall(r"<svg.*?</svg>", section, re.S):
-                self.assertEqual(chart.count("<circle"), circles, name)
-            # A week the model does not have is a row that says so.
-            self.assertEqual("2026-W02 (no data)" in section, name == "weeks elsewhere", name)
-            self.assertNotIn("#cfdceb", section.split("<svg")[1] + section.split("<svg")[5], "no band without a range")
-        for headline in ([{"signal": "<script>", "value": 1, "usual": 2}, {"signal": "sleep_mid"},
-                          {"signal": "sri", "value": "<b>x</b>", "usual": 84}, 3], {"signal": "sri"}, "x"):
-            html = self.html_or_refused(dict(no_headline, headline=headline))
-            if html is not None:
-                self.assertEqual(self.headline(html), plain)
-                self.assertNotIn("<script", html)
-                self.assertNotIn("<b>x", html)
+            charts = re.findall(r"<svg.*?</svg>", section, re.S)
+            for key, chart in zip(TREND_SIGNALS, charts):
+                self.assertEqual(chart.count("<circle"), 1 if key != "sleep_mid" else 11, (name, key))
+                self.assertNotIn('fill="#cfdceb"', chart, (name, key))
+
+    @staticmethod
+    def hostile_trends(model):
+        """Changes to a good model's trend and headline that the CLI must refuse."""
+        trend, headline = model["trend"], model["headline"]
+        weeks, usual = trend["weeks"], trend["usual"]
+
+        def week(i, **kw):
+            w = [dict(x) for x in weeks]
+            w[i].update(kw)
+            return {"trend": dict(trend, weeks=w)}
+
+        def entry(i, **kw):
+            h = [dict(x) for x in headline]
+            h[i].update(kw)
+            return {"headline": h}
+        return [
+            {"trend": None}, {"trend": []}, {"trend": dict(trend, weeks=None)},
+            {"trend": dict(trend, weeks=weeks * 834)},                 # 10,008 weeks
+            {"trend": dict(trend, weeks=weeks[1:])},                   # 11
+            {"trend": dict(trend, weeks=weeks[::-1])},                 # not oldest first
+            {"trend": dict(trend, weeks=weeks[1:] + weeks[:1])},       # not ending with the digest's week
+            week(0, week="2026-W54"), week(3, **{"from": "2026-01-27"}), week(11, days=8), week(2, days=-1),
+            week(5, screen_h="7.1"), week(5, sleep_mid=431), week(5, sleep_mid="25:00"), week(5, sri=[]),
+            {"trend": dict(trend, usual=dict(usual, sri=None))},
+            {"trend": dict(trend, usual=dict(usual, sleep_mid=dict(usual["sleep_mid"], median=240)))},
+            {"trend": dict(trend, usual=dict(usual, screen_h=dict(usual["screen_h"], spread=-1)))},
+            {"trend": {k2: v for k2, v in trend.items() if k2 != "usual"}},
+            {"headline": None}, {"headline": headline * 2}, {"headline": [None]},
+            entry(0, signal="sleep_onset"), entry(0, signal=None), entry(0, change_min=214.5),
+            entry(0, change_min=10000), entry(0, value=454), entry(0, usual=None), entry(0, direction="sideways"),
+            entry(0, score=-1), entry(1, change="0.29"), entry(1, value="07:34"),
+            {"headline": [{k2: v for k2, v in headline[0].items() if k2 != "change_min"}]},
+        ]
 
     def test_strings_escaped(self):
         model = self.base("summary")
