@@ -242,13 +242,15 @@ static void trend_chart(FILE *f, json_object *model, const Trend *t, size_t s) {
 #undef X
 #undef Y
         digest_format_value(label, sizeof label, &fig, t->v[s][own]);
-        /* The usual range in the words the text digest uses. */
+        /* The usual range in the words the text digest uses, when there is
+         * none or it is one the chart could draw (not one out of range). */
         const DigestFigure *known = digest_trend_figure(sig->key);
-        if (known)
+        json_object *u = digest_usual(model, sig->key);
+        usual[0] = '\0';
+        if (known && ((!isnan(t->low[s]) && !isnan(t->high[s])) ||
+                      (!json_object_object_get(u, "low") && !json_object_object_get(u, "high"))))
                 digest_usual_words(model, known, usual, sizeof usual);
-        else
-                snprintf(usual, sizeof usual, "no usual range yet");
-        fprintf(f, "</svg>\n<figcaption>%s: %s %s; %s", sig->title, t->name[own], label, usual);
+        fprintf(f, "</svg>\n<figcaption>%s: %s %s%s%s", sig->title, t->name[own], label, *usual ? "; " : "", usual);
         if (!isnan(t->median[s])) {
                 digest_format_value(label, sizeof label, &fig, t->median[s]);
                 fprintf(f, ", median %s", label);
