@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "digest-common.h"
+#include "digest-html-trend.h"
 #include "digest-html.h"
 #include "output.h"
 
@@ -37,14 +38,37 @@ static const char css[] =
         "svg text{font-size:11px;fill:#1a1a1a}\n"
         ".note{font-size:.85rem}\n"
         "ul.nudges{padding-left:1.2rem}\n"
+        ".trend-charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:.75rem 1rem}\n"
+        "details{margin-top:.75rem}\n"
+        "summary{cursor:pointer;color:#1f4e79}\n"
+        /* Narrow screens: each row of a wide table becomes a block, its
+         * header on a line of its own and its cells three abreast, each
+         * labelled; nothing is dropped and nothing overflows. */
+        "@media screen and (max-width:40rem){"
+        "body{padding:0 .6rem}"
+        "table.stack,table.stack tbody,table.stack tfoot{display:block}"
+        "table.stack caption{display:block}"
+        "table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}"
+        "table.stack tr{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));"
+        "border-bottom:1px solid #c8c8c8;padding:.25rem 0}"
+        "table.stack th,table.stack td{border:0;text-align:left;white-space:normal;padding:.1rem .3rem}"
+        "table.stack th[scope=row]{grid-column:1/-1;font-weight:600}"
+        "table.stack td::before{content:attr(data-label);display:block;font-size:.75rem;color:#404040}}\n"
         "@media print{@page{size:A4;margin:14mm}"
         "body{margin:0;max-width:none;font-size:10pt}"
+        "figcaption,.note{font-size:8.5pt}"
+        "th,td{padding:.1rem .45rem}"
         "section,figure,table{break-inside:avoid}"
+        "section.trend{break-before:page;break-inside:auto}"
+        ".trend-charts{grid-template-columns:repeat(3,minmax(0,1fr))}"
         "h2{break-after:avoid}"
         ".page{break-before:page}"
+        "summary{display:none}"
+        "details::details-content{content-visibility:visible;display:contents}"
         ".headline{background:none}}\n";
 
-#define BAR "#1f4e79" /* 8.6:1 on white */
+#define BAR "#1f4e79"  /* 8.6:1 on white */
+#define BAND "#cfdceb" /* the baseline's range or window, light behind the bars */
 
 /* s with &, <, >, " and ' escaped, and control characters as U+FFFD. */
 static void put_escaped(FILE *f, const char *s) {
@@ -88,7 +112,7 @@ static void html_head(FILE *f, json_object *model) {
 }
 
 static void html_header(FILE *f, json_object *model, DigestLevel level, const DigestOptions *o) {
-        char from[32], to[32], headline[256];
+        char from[32], to[32], headline[512];
 
         digest_format_day(from, sizeof from, digest_string(model, "from"), true);
         digest_format_day(to, sizeof to, digest_string(model, "to"), true);
@@ -105,7 +129,7 @@ static void html_figures(FILE *f, json_object *model) {
         json_object *mean = json_object_object_get(model, "mean"), *prev = json_object_object_get(model, "previous"),
                     *base = json_object_object_get(model, "baseline");
 
-        fprintf(f, "<section>\n<h2>Weekly figures</h2>\n<table>\n<caption>Means over %d day%s of this week "
+        fprintf(f, "<section>\n<h2>Weekly figures</h2>\n<table class=\"stack\">\n<caption>Means over %d day%s of this week "
                    "(%d the week before); baseline: medians of the 28 days before (%d counted).</caption>\n"
                    "<thead><tr><th scope=\"col\">Figure</th><th scope=\"col\">This week</th>"
                    "<th scope=\"col\">Week before</th><th scope=\"col\">Change vs week before</th>"
@@ -117,8 +141,9 @@ static void html_figures(FILE *f, json_object *model) {
         for (size_t i = 0; i < digest_n_figures; i++) {
                 DigestFigureRow row;
                 digest_figure_row(model, &digest_figures[i], &row);
-                fprintf(f, "<tr><th scope=\"row\">%s</th><td><strong>%s</strong></td><td>%s</td><td>%s</td>"
-                           "<td>%s</td><td>%s</td></tr>\n",
+                fprintf(f, "<tr><th scope=\"row\">%s</th><td data-label=\"This week\"><strong>%s</strong></td>"
+                           "<td data-label=\"Week before\">%s</td><td data-label=\"vs week before\">%s</td>"
+                           "<td data-label=\"Baseline\">%s</td><td data-label=\"vs baseline\">%s</td></tr>\n",
                         digest_figures[i].label, row.value, row.previous, row.previous_change, row.baseline,
                         row.baseline_change);
         }
@@ -158,13 +183,15 @@ static void html_checkins_nudges(FILE *f, json_object *model) {
                 fputs("</ul>\n", f);
         }
         fputs("</section>\n", f);
+        /* After the week's own parts: in print the trend is a page of its own. */
+        digest_html_trend(f, model);
 }
 
 static void html_days_table(FILE *f, json_object *days) {
         bool low = false;
 
-        fputs("<table>\n<caption>Each day of the week.</caption>\n<thead><tr><th scope=\"col\">Day</th>"
-              "<th scope=\"col\">Screen time</th><th scope=\"col\">Night share</th>"
+        fputs("<table class=\"stack\">\n<caption>Each day of the week.</caption>\n<thead><tr><th scope=\"col\">Day</th>"
+              "<th scope=\"col\">At this computer</th><th scope=\"col\">Night share</th>"
               "<th scope=\"col\">Rest window</th><th scope=\"col\">Rest length</th>"
               "<th scope=\"col\">Up–down</th><th scope=\"col\">Observed</th></tr></thead>\n<tbody>\n",
               f);
@@ -175,8 +202,10 @@ static void html_days_table(FILE *f, json_object *days) {
                 digest_day_row(d, &row);
                 low |= row.low;
                 digest_format_day(day, sizeof day, digest_string(d, "date"), true);
-                fprintf(f, "<tr><th scope=\"row\">%s</th><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
-                           "<td>%.0f h%s</td></tr>\n",
+                fprintf(f, "<tr><th scope=\"row\">%s</th><td data-label=\"At this computer\">%s</td>"
+                           "<td data-label=\"Night share\">%s</td><td data-label=\"Rest window\">%s</td>"
+                           "<td data-label=\"Rest length\">%s</td><td data-label=\"Up–down\">%s</td>"
+                           "<td data-label=\"Observed\">%.0f h%s</td></tr>\n",
                         day, row.screen, row.night, row.sleep, row.sleep_len, row.active,
                         digest_number(d, "coverage_h"), row.low ? " (low)" : "");
         }
@@ -187,10 +216,12 @@ static void html_days_table(FILE *f, json_object *days) {
                       f);
 }
 
-/* A column chart of one value per day. max: the top of the scale. */
+/* A column chart of one value per day, with the baseline (NAN: none) as a
+ * dashed line across it, labelled at its right. max: the top of the scale. */
 static void svg_columns(FILE *f, json_object *days, const char *id, const char *title, const char *key,
-                        const DigestFigure *fig, double max) {
-        const int w = 300, h = 170, top = 18, bottom = 150, left = 8, col = 40;
+                        const DigestFigure *fig, double max, double base) {
+        const int w = 344, h = 170, top = 18, bottom = 150, left = 8, col = 40, end = left + 4 + 7 * col;
+        char base_label[32];
 
         fprintf(f, "<figure>\n<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
                    "aria-labelledby=\"%s\">\n<title id=\"%s\">%s</title>\n",
@@ -216,12 +247,26 @@ static void svg_columns(FILE *f, json_object *days, const char *id, const char *
                 fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x + (col - 10) / 2,
                         bottom + 14, day);
         }
-        fprintf(f, "</svg>\n<figcaption>%s</figcaption>\n</figure>\n", title);
+        if (!isnan(base)) {
+                /* Dark dashes on a white line: seen on the bars and between them. */
+                double y = bottom - fmin(fmax(base / max, 0), 1) * (bottom - top);
+                digest_format_value(base_label, sizeof base_label, fig, base);
+                fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ffffff\" stroke-width=\"3\"/>"
+                           "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#1a1a1a\" stroke-width=\"1.5\" "
+                           "stroke-dasharray=\"5 3\"/>\n<text x=\"%d\" y=\"%.1f\">baseline</text>"
+                           "<text x=\"%d\" y=\"%.1f\">%s</text>\n",
+                        left, y, end, y, left, y, end, y, end + 2, y - 2, end + 2, y + 11, base_label);
+        }
+        fprintf(f, "</svg>\n<figcaption>%s; the dashed line is the baseline (%s).</figcaption>\n</figure>\n", title,
+                isnan(base) ? "none yet" : base_label);
 }
 
-/* Rest windows on a noon-to-noon axis, one bar per day. */
-static void svg_sleep(FILE *f, json_object *days) {
-        const int w = 300, left = 34, right = 280, row = 18, top = 8;
+/* Rest windows on a noon-to-noon axis, one bar per day, over the baseline
+ * rest window (its median start to its median end) as a shaded band. */
+static void svg_sleep(FILE *f, json_object *days, json_object *baseline) {
+        const int w = 300, left = 34, right = 280, row = 18, top = 22;
+        int base_on = digest_clock(baseline, "sleep_onset"), base_off = digest_clock(baseline, "sleep_offset");
+        char usual[40] = "none yet", a[16], b[16];
         const int h = top + 7 * row + 24;
         const double scale = (right - left) / 1440.0;
 
@@ -229,6 +274,16 @@ static void svg_sleep(FILE *f, json_object *days) {
                    "aria-labelledby=\"chart-sleep\">\n<title id=\"chart-sleep\">Rest window (longest break from "
                    "this computer) per night, noon to noon</title>\n",
                 w, h, w, h);
+        if (base_on >= 0 && base_off >= 0) {
+                double x0 = left + ((base_on - 720 + 1440) % 1440) * scale,
+                       x1 = left + ((base_off - 720 + 1440) % 1440) * scale;
+                if (x1 < x0) /* past noon: to the end of the axis */
+                        x1 = right;
+                snprintf(usual, sizeof usual, "%s–%s", output_clock(a, sizeof a, base_on), output_clock(b, sizeof b, base_off));
+                fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\" stroke=\"#404040\" "
+                           "stroke-dasharray=\"3 2\"/>\n<text x=\"%d\" y=\"%d\">baseline rest window %s (shaded)</text>\n",
+                        x0, top - 2, fmax(x1 - x0, 1), 7 * row + 2, BAND, left, top - 8, usual);
+        }
         for (int t = 0; t <= 4; t++) {
                 int x = left + (int) lround(t * 360 * scale);
                 fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#c8c8c8\"/>\n", x, top, x,
@@ -251,15 +306,15 @@ static void svg_sleep(FILE *f, json_object *days) {
                 fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>\n", x, y + 3,
                         fmin(len * 60 * scale, right - x), row - 6, BAR);
         }
-        fputs("</svg>\n<figcaption>Rest window per night, noon to noon: the longest break from this computer, an upper "
-              "bound on sleep (the times are in the table).</figcaption>\n"
-              "</figure>\n",
-              f);
+        fprintf(f, "</svg>\n<figcaption>Rest window per night, noon to noon: the longest break from this computer, an "
+                   "upper bound on sleep (the times are in the table); shaded: the baseline rest window (%s).</figcaption>\n"
+                   "</figure>\n",
+                usual);
 }
 
 static void html_days(FILE *f, json_object *model) {
-        json_object *days = json_object_object_get(model, "days");
-        double max = 1;
+        json_object *days = json_object_object_get(model, "days"), *base = json_object_object_get(model, "baseline");
+        double max = fmax(1, digest_number(base, "screen_h"));
 
         for (size_t i = 0; i < 7; i++) {
                 double v = digest_number(json_object_array_get_idx(days, i), "screen_h");
@@ -270,9 +325,11 @@ static void html_days(FILE *f, json_object *model) {
         fputs("<section class=\"page\">\n<h2>Day by day</h2>\n", f);
         html_days_table(f, days);
         fputs("<div class=\"charts\">\n", f);
-        svg_columns(f, days, "chart-screen", "Screen hours per day", "screen_h", &digest_figures[0], ceil(max));
-        svg_columns(f, days, "chart-night", "Night share of screen time", "night_ratio", &digest_figures[1], 1);
-        svg_sleep(f, days);
+        svg_columns(f, days, "chart-screen", "Hours at this computer per day", "screen_h", &digest_figures[0], ceil(max),
+                    digest_number(base, "screen_h"));
+        svg_columns(f, days, "chart-night", "Night share of the time at this computer", "night_ratio",
+                    &digest_figures[1], 1, digest_number(base, "night_ratio"));
+        svg_sleep(f, days, base);
         fputs("</div>\n</section>\n", f);
 }
 
@@ -347,10 +404,12 @@ int digest_render_html(json_object *model, DigestLevel level, const DigestOption
 
         html_head(f, model);
         html_header(f, model, level, o);
-        digest_write_parts(f, model, level, &(DigestParts) { html_figures, html_checkins_nudges, NULL, html_days, html_hours });
+        digest_write_parts(f, model, level,
+                           &(DigestParts) { .figures = html_figures, .checkins = html_checkins_nudges,
+                                            .days = html_days, .hours = html_hours });
         put_html(f,
-                 "</main>\n<footer>\n<p class=\"note\">Screen time is time active at the computer, as recorded by "
-                 "kizuki on the person's own machine. The rest window is the longest break from this computer "
+                 "</main>\n<footer>\n<p class=\"note\">At this computer: time active at this computer (not phones or "
+                 "other devices), as recorded by kizuki on the person's own machine. The rest window is the longest break from this computer "
                  "around the night: an upper bound on sleep, not a sleep measure. Up and down are the first and "
                  "last activity between two rest windows. Nights run %s to %s; days start at %s.</p>\n</footer>\n"
                  "</body>\n</html>\n",

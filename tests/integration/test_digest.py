@@ -3,8 +3,11 @@
 week (the bundled sample, three check-ins and one nudge) rendered as text,
 JSON, HTML and FHIR and compared with golden files; the JSON checked against
 docs/digest.schema.json, the FHIR against the official FHIR R4 JSON schema,
-the HTML rendered by headless Chromium to PNG and PDF; nothing finer than the
-level asked for leaves the daemon; and the command's errors.
+the HTML rendered by headless Chromium to PNG and PDF, at a phone's width
+(390 px) and a desktop's (1000 px) without horizontal overflow; the HTML trend
+and headline from a hand-made model (tests/fixtures/digest-trend.json) sent by
+a fake daemon, hostile variants of it too; nothing finer than the level asked
+for leaves the daemon; and the command's errors.
 
 generated_at is the only field that changes from run to run: it is masked
 (replaced by GENERATED_AT) before comparing with the golden files.
@@ -15,8 +18,10 @@ generated_at is the only field that changes from run to run: it is masked
 """
 
 import calendar
+import copy
 import datetime as dt
 import difflib
+import html as htmllib
 import json
 import os
 import re
@@ -42,7 +47,13 @@ LEVELS = ("summary", "daily", "hourly")
 FORMATS = {"text": "txt", "json": "json", "html": "html", "fhir": "fhir.json"}
 GENERATED_AT = "2026-03-30T07:00:00Z"
 INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
-PAGES = {"summary": 1, "daily": 2, "hourly": 3}
+# The week's figures, check-ins and nudges on one page, the trend of the last
+# 12 weeks (kizuki-digest/3 has it at every level) on the next; then the days
+# (daily) and the actogram (hourly) each on a page of their own.
+PAGES = {"summary": 2, "daily": 3, "hourly": 4}
+TREND = os.path.join(k.SOURCE_DIR, "tests", "fixtures", "digest-trend.json")
+TREND_SIGNALS = ("screen_h", "night_ratio", "sleep_mid", "sleep_h", "sri")
+WIDTHS = (390, 1000)  # a phone's (iPhone 12 to 15) and a desktop window's
 NUDGE_BODY = "SECRET-BODY-never-in-a-digest"
 
 
@@ -80,6 +91,83 @@ class DigestCase(k.KizukiTestCase):
     def digest(self, *args, check=True, **env):
         # The text's sparklines follow the locale (ASCII when it is not UTF-8).
         return self.env.cli("digest", *args, check=check, env=self.env.environ(**dict({"LC_ALL": "C.UTF-8"}, **env)))
+
+    def chromium(self, *args):
+        chromium = shutil.which("chromium")
+        self.assertIsNotNone(chromium, "chromium is missing: `scripts/deps test` installs it")
+        # A profile per run: a run that went wrong cannot leave a lock for the next.
+        profile = os.path.join(self.env.dir, "chromium", str(len(os.listdir(self.env.dir))))
+        os.makedirs(profile, exist_ok=True)
+        r = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                            "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={profile}", *args],
+                           capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+                           env=dict(os.environ, HOME=self.env.dir))
+        self.assertEqual(r.returncode, 0, r.stderr[-3000:])
+        return r
+
+    def scroll_width(self, html, width):
+        """The digest laid out at width CSS pixels: (documentElement.scrollWidth,
+        clientWidth, what sticks out). The digest has no script; a page of the
+        test holds it in an iframe (srcdoc: same origin) and writes the figures
+        into its own DOM, which --dump-dom prints."""
+        page = ('<!DOCTYPE html><html><head><style>body{margin:0}iframe{border:0;display:block}</style></head>'
+                f'<body><iframe id="f" width="{width}" height="900" srcdoc="{htmllib.escape(html, quote=True)}">'
+                '</iframe><script>f.addEventListener("load", () => {'
+                ' const d = f.contentDocument, e = d.documentElement;'
+                ' const wide = [...d.querySelectorAll("body *")].filter(x => x.getBoundingClientRect().right >'
+                ' e.clientWidth + 0.5).map(x => x.tagName + (x.className ? "." + x.className : "")).slice(0, 5);'
+                ' document.body.dataset.measured = [e.scrollWidth, e.clientWidth, wide.join(" ")].join("|");'
+                '});</script></body></html>')
+        path = os.path.join(self.env.dir, f"measure-{width}.html")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(page)
+        dom = self.chromium("--window-size=1200,1000", "--virtual-time-budget=5000", "--dump-dom",
+                            "file://" + path).stdout
+        m = re.search(r'data-measured="(\d+)\|(\d+)\|([^"]*)"', dom)
+        self.assertIsNotNone(m, f"the measuring page did not run: {dom[:300]!r}")
+        return int(m[1]), int(m[2]), m[3]
+
+    def check_html_in_chromium(self, html, name, pages):
+        """Self-contained; no horizontal overflow at a phone's and a desktop's
+        width; screenshots at both; prints on pages A4 pages."""
+        self.assertNotIn("<script", html.lower())
+        self.assertNotRegex(html, r"(?i)(src|href)\s*=")
+        self.assertNotRegex(html, r"(?i)url\(\s*['\"]?(https?:|//)")
+        self.assertNotRegex(html, r"(?i)<(link|img|iframe|object|embed)\b")
+        self.assertRegex(html, r'<html lang="en">')
+        self.assertRegex(html, r"<title>Weekly digest, 2026-W13</title>")
+        self.assertIn('<th scope="col">', html)
+        for svg in re.findall(r"<svg[^>]*>\s*<title", html):
+            self.assertIn("aria-labelledby", svg)
+        for svg in re.findall(r"<svg[^>]*>", html):
+            self.assertIn("viewBox=", svg)
+
+        for width in WIDTHS:
+            scroll, client, wide = self.scroll_width(html, width)
+            k.log(f"{name} at {width} px: scrollWidth {scroll}, clientWidth {client}")
+            self.assertLessEqual(client, width)
+            self.assertLessEqual(scroll, client, f"{name} overflows at {width} px: {wide}")
+
+        path = os.path.join(self.env.dir, f"{name}.html")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(html)
+        for width, height in ((1000, 1400), (390, 2400)):
+            png = path[:-5] + f"-{width}.png"
+            self.chromium(f"--screenshot={png}", f"--window-size={width},{height}", "file://" + path)
+            with open(png, "rb") as f:
+                data = f.read()
+            self.assertEqual(data[:8], b"\x89PNG\r\n\x1a\n")
+            self.assertEqual(struct.unpack(">II", data[16:24]), (width, height))
+            self.assertGreater(len(data), 20000, "the screenshot is nearly empty")
+        pdf = path[:-5] + ".pdf"
+        self.chromium(f"--print-to-pdf={pdf}", "--no-pdf-header-footer", "file://" + path)
+        with open(pdf, "rb") as f:
+            data = f.read()
+        self.assertRegex(data, rb"/MediaBox\s*\[\s*0 0 59[45](\.\d+)? 84[12](\.\d+)?\s*\]", "not A4")
+        n = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))
+        k.log(f"{name}: PDF {n} A4 page(s)")
+        self.assertEqual(n, pages, f"{name} prints on {n} A4 pages")
 
     def golden(self, name, data):
         # The hourly HTML is the sample in docs/: one file, not two copies.
@@ -399,45 +487,18 @@ class TestDigest(DigestCase):
         self.assertTrue(r.stderr.strip())
 
     def test_html_in_chromium(self):
-        """Self-contained, and Chromium renders it to PNG and prints it to A4
-        with one page per level."""
-        chromium = shutil.which("chromium")
-        self.assertIsNotNone(chromium, "chromium is missing: `scripts/deps test` installs it")
+        """Self-contained; Chromium renders it at 390 and 1000 px wide without
+        horizontal overflow (tables stack their cells at a phone's width) and
+        prints it to A4 with one page per level."""
         self.start_week()
         for level in LEVELS:
             html = self.digest("--week", WEEK, "--level", level, "--format", "html").stdout
-            self.assertNotIn("<script", html.lower())
-            self.assertNotRegex(html, r"(?i)(src|href)\s*=")
-            self.assertNotRegex(html, r"(?i)url\(\s*['\"]?(https?:|//)")
-            self.assertNotRegex(html, r"(?i)<(link|img|iframe|object|embed)\b")
-            self.assertRegex(html, r'<html lang="en">')
-            self.assertRegex(html, r"<title>Weekly digest, 2026-W13</title>")
-            self.assertIn('<th scope="col">', html)
-            for svg in re.findall(r"<svg[^>]*>\s*<title", html):
-                self.assertIn("aria-labelledby", svg)
-            self.assertEqual(html.count("<svg"), {"summary": 0, "daily": 3, "hourly": 4}[level])
-
-            path = os.path.join(self.env.dir, f"{level}.html")
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(html)
-            png, pdf = path[:-5] + ".png", path[:-5] + ".pdf"
-            base = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    '--host-resolver-rules=MAP * ~NOTFOUND', f"--user-data-dir={self.env.dir}/chromium"]
-            for extra in ([f"--screenshot={png}", "--window-size=1000,1400"],
-                          [f"--print-to-pdf={pdf}", "--no-pdf-header-footer"]):
-                r = subprocess.run(base + extra + ["file://" + path], capture_output=True, text=True, timeout=120,
-                                   stdin=subprocess.DEVNULL, env=dict(os.environ, HOME=self.env.dir))
-                self.assertEqual(r.returncode, 0, r.stderr[-3000:])
-            with open(png, "rb") as f:
-                data = f.read()
-            self.assertEqual(data[:8], b"\x89PNG\r\n\x1a\n")
-            self.assertEqual(struct.unpack(">II", data[16:24]), (1000, 1400))
-            self.assertGreater(len(data), 20000, "the screenshot is nearly empty")
-            with open(pdf, "rb") as f:
-                pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", f.read()))
-            k.log(f"{level}: PNG {len(data)} bytes, PDF {pages} page(s)")
-            self.assertEqual(pages, PAGES[level], f"{level} prints on {pages} A4 pages")
+            # Five trend charts at every level; three of the days, one actogram.
+            self.assertEqual(html.count("<svg"), {"summary": 5, "daily": 8, "hourly": 9}[level])
+            # Every cell of a table that stacks says which column it is.
+            for table in re.findall(r'<table class="stack">.*?</table>', html, re.S):
+                self.assertNotRegex(table, r"<td>")
+            self.check_html_in_chromium(html, level, PAGES[level])
 
 
 class TestHostileModel(DigestCase):
@@ -485,6 +546,102 @@ class TestHostileModel(DigestCase):
                 self.assertEqual(r.returncode, 1, (model, r))
                 self.assertIn("malformed digest", r.stderr)
                 self.assertEqual(r.stdout, "")
+
+    def trend_model(self, level):
+        model = self.base(level)
+        with open(TREND) as f:
+            model.update(json.load(f))
+        return model
+
+    def html_of(self, model):
+        r = self.run_fake(model, "--week", WEEK, "--level", model["level"], "--format", "html")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout
+
+    @staticmethod
+    def trend_section(html):
+        m = re.search(r'<section class="trend">.*?</section>', html, re.S)
+        return m[0] if m else None
+
+    def test_trend(self):
+        """A model with a trend and a headline (tests/fixtures/digest-trend.json
+        on the golden models): the largest changes head the digest in words;
+        five small charts with the usual range as a band and the usual median
+        as a dashed line, a missing week a gap in the line, the digest's week
+        highlighted with its value; the same values in a table. At every level
+        it reads at 390 px and prints with the trend on a page of its own."""
+        with open(TREND) as f:
+            weeks = json.load(f)["trend"]["weeks"]
+        for level in LEVELS:
+            html = self.html_of(self.trend_model(level))
+            self.assertIn('<p class="headline">The rest window about 3½ h later than usual (its middle at 07:34, usually '
+                          '04:00); far more of the time at this computer at night than usual (29 %, usually 2 %)</p>',
+                          html)
+            section = self.trend_section(html)
+            self.assertIsNotNone(section)
+            self.assertIn("<h2>The last 12 weeks</h2>", section)
+            charts = re.findall(r"<figure>\s*<svg.*?</figure>", section, re.S)
+            self.assertEqual(len(charts), len(TREND_SIGNALS))
+            for key, chart in zip(TREND_SIGNALS, charts):
+                self.assertIn(f'role="img" aria-labelledby="trend-{key}">\n<title id="trend-{key}">', chart)
+                self.assertEqual(chart.count('fill="#cfdceb"'), 1, f"{key}: the usual range")
+                self.assertEqual(chart.count('stroke-dasharray="5 3"'), 1, f"{key}: the usual median")
+                values = [w[key] for w in weeks]
+                self.assertEqual(chart.count("<circle"), sum(v is not None for v in values), key)
+                runs = [len(r) for r in "".join("x" if v is not None else " " for v in values).split()]
+                self.assertEqual(chart.count("<polyline"), sum(n >= 2 for n in runs), f"{key}: gaps break the line")
+                self.assertEqual(re.findall(r'r="4"', chart), ['r="4"'], f"{key}: one week highlighted")
+                self.assertIn('style="font-weight:bold">W13', chart)
+            self.assertIn('<circle cx="283.6" cy="33.0" r="4" fill="#1f4e79"><title>2026-W13: 9.1 h</title>', charts[0])
+            # 0 to 10 h over y 124 to 24: the usual range 6.1 to 8.4 h, the median 7.3 h.
+            self.assertIn('<rect x="44" y="40.0" width="250" height="23.0" fill="#cfdceb"/>', charts[0])
+            self.assertIn('<line x1="44" y1="51.0" x2="294" y2="51.0" stroke="#404040" stroke-dasharray="5 3"/>', charts[0])
+            self.assertIn("<title>2026-W13: 07:34</title>", charts[2])
+            # The table: 12 weeks, the missing one said to be, the usual values below.
+            table = re.search(r"<details>.*?</details>", section, re.S)[0]
+            self.assertEqual(len(re.findall(r"<tr><th scope=\"row\">\S*2026-W", table)), 12)
+            self.assertIn("<strong>2026-W13 (this week)</strong>", table)
+            self.assertIn('<tr><th scope="row">2026-W07 (no data)</th><td data-label="Days">0</td>'
+                          '<td data-label="At this computer">–</td>', table)
+            self.assertIn('<tr><th scope="row">Usual median</th><td data-label="Days"></td>'
+                          '<td data-label="At this computer">7.3 h</td>', table)
+            self.check_html_in_chromium(html, f"trend-{level}", PAGES[level])
+
+    def html_or_refused(self, model):
+        """The HTML of a hostile model, or None when kizuki refused it as
+        malformed (exit 1, nothing written): the two clean answers."""
+        r = self.run_fake(model, "--week", WEEK, "--level", model["level"], "--format", "html")
+        if r.returncode == 1 and "malformed digest" in r.stderr and r.stdout == "":
+            return None
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout
+
+    def test_trend_hostile(self):
+        """What kizuki's check lets through (test_refused has what it refuses)
+        and the HTML must still take: values out of their range, a usual range
+        upside down, weeks without any value. Out-of-range values are gaps, a
+        range upside down is not drawn (for a time, one wider than 12 h), a
+        trend without a value is left out."""
+        good = self.trend_model("summary")
+        weeks, usual = good["trend"]["weeks"], good["trend"]["usual"]
+        odd = {"screen_h": 30, "night_ratio": 1.5, "sleep_h": -1, "sri": 150}
+        nulls = {"screen_h": None, "night_ratio": None, "sleep_mid": None, "sleep_h": None, "sri": None}
+        for name, trend, circles in (
+                ("no value at all", dict(good["trend"], weeks=[dict(w, **nulls) for w in weeks]), None),
+                ("out of range", dict(good["trend"], weeks=[dict(w, **odd) for w in weeks[:-1]] + weeks[-1:],
+                                      usual={k2: dict(u, low=u["high"], high=u["low"]) for k2, u in usual.items()}),
+                 1)):
+            html = self.html_or_refused(dict(good, trend=trend))
+            self.assertIsNotNone(html, name)
+            section = self.trend_section(html)
+            if circles is None:
+                self.assertIsNone(section, name)
+                continue
+            self.assertIsNotNone(section, name)
+            charts = re.findall(r"<svg.*?</svg>", section, re.S)
+            for key, chart in zip(TREND_SIGNALS, charts):
+                self.assertEqual(chart.count("<circle"), 1 if key != "sleep_mid" else 11, (name, key))
+                self.assertNotIn('fill="#cfdceb"', chart, (name, key))
 
     @staticmethod
     def hostile_trends(model):

@@ -549,7 +549,7 @@ class TestRefusals(ShareTestCase):
         self.assert_nothing_logged()
         # The HTML shows as its text: the tables' figures, the charts by their titles, no markup.
         self.assertIn("Rest window start | 03:43 |", r.stdout)
-        self.assertIn("[chart: Screen hours per day]", r.stdout)
+        self.assertIn("[chart: Hours at this computer per day]", r.stdout)
         self.assertNotIn("<td>", r.stdout)
         # The real share sends the bytes whose hash the dry run showed, and logs that hash.
         r = self.share("therapist", "--yes")
