@@ -43,29 +43,17 @@ def replay(task):
 
 
 def main():
-    args = sys.argv[1:]
-    variants, people_set, policies, jobs, as_json = list(scoring.TUNING), "all", pp.POLICIES, 2, False
+    policies, jobs = pp.POLICIES, 2
     try:
+        o, args = scoring.options(sys.argv[1:])
         while args:
-            if args[0] == "--variants" and len(args) > 1:
-                variants = scoring.parse_variants(args[1])
-                args = args[1:]
-            elif args[0] == "--heldout":
-                variants = list(scoring.HELDOUT)
-            elif args[0] == "--set" and len(args) > 1 and args[1] in ("core", "wide", "all"):
-                people_set = args[1]
-                args = args[1:]
-            elif args[0] == "--policies" and len(args) > 1:
+            if args[0] == "--policies" and len(args) > 1:
                 policies = os.path.abspath(args[1])
-                args = args[1:]
             elif args[0] == "--jobs" and len(args) > 1 and args[1].isdigit() and int(args[1]) > 0:
                 jobs = int(args[1])
-                args = args[1:]
-            elif args[0] == "--json":
-                as_json = True
             else:
                 raise ValueError(args[0])
-            args = args[1:]
+            args = args[2:]
     except ValueError:
         sys.stderr.write(USAGE)
         return 2
@@ -75,9 +63,9 @@ def main():
     times = []
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kz-bench-people-") as tmp, ProcessPoolExecutor(jobs) as pool:
-        for v in variants:
+        for v in o["variants"]:
             folder = os.path.join(tmp, f"v{v}")
-            people = pp.generate(folder, v, people_set)
+            people = pp.generate(folder, v, o["set"])
             order = sorted(people)
             tasks = [(folder, n, people[n], policies) for n in order]
             got = dict(zip(order, pool.map(replay, tasks)))
@@ -87,11 +75,11 @@ def main():
     rep = score.report()
     rep["seconds"] = time.monotonic() - t0
     rep["policy_test_median_ms"] = statistics.median(times) * 1000
-    if as_json:
+    if o["json"]:
         json.dump(rep, sys.stdout, indent=1)
         sys.stdout.write("\n")
         return 0
-    scoring.print_report(rep, f"kizuki import + kizuki policy test, set {people_set}", sys.stdout)
+    scoring.print_report(rep, f"kizuki import + kizuki policy test, set {o['set']}", sys.stdout)
     print(f"kizuki policy test, one person (a year), all policies: median {rep['policy_test_median_ms']:.1f} ms "
           f"over {len(times)} runs; whole run {rep['seconds']:.0f} s with {jobs} jobs")
     return 0

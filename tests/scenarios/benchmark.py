@@ -46,42 +46,27 @@ def run_variant(run, policies, variant, people_set, tmp):
 
 
 def main():
-    args = sys.argv[1:]
-    variants, people_set, as_json = list(scoring.TUNING), "all", False
     try:
-        while args and args[0].startswith("--"):
-            if args[0] == "--variants" and len(args) > 1:
-                variants = scoring.parse_variants(args[1])
-                args = args[1:]
-            elif args[0] == "--heldout":
-                variants = list(scoring.HELDOUT)
-            elif args[0] == "--set" and len(args) > 1 and args[1] in ("core", "wide", "all"):
-                people_set = args[1]
-                args = args[1:]
-            elif args[0] == "--json":
-                as_json = True
-            else:
-                raise ValueError(args[0])
-            args = args[1:]
+        o, args = scoring.options(sys.argv[1:])
     except ValueError:
         args = []
-    if len(args) != 2:
+    if len(args) != 2 or any(a.startswith("--") for a in args):
         sys.stderr.write(USAGE)
         return 2
     run, policies = args
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kz-bench-") as tmp, ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(lambda v: run_variant(run, policies, v, people_set, tmp), variants))
+        results = list(pool.map(lambda v: run_variant(run, policies, v, o["set"], tmp), o["variants"]))
     score = scoring.Score(next(iter(results[0][1]["people"].values()))["nudges"].keys())
-    for v, (people, res) in zip(variants, results):
+    for v, (people, res) in zip(o["variants"], results):
         score.add(v, people, {n: p["nudges"] for n, p in res["people"].items()})
     rep = score.report()
     rep["seconds"] = time.monotonic() - t0
-    if as_json:
+    if o["json"]:
         json.dump(rep, sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
-        scoring.print_report(rep, f"run-scenarios, set {people_set}", sys.stdout)
+        scoring.print_report(rep, f"run-scenarios, set {o['set']}", sys.stdout)
         print(f"({rep['seconds']:.0f} s)")
     return 0
 

@@ -42,6 +42,31 @@ def parse_variants(text):
     return out
 
 
+def options(args):
+    """The options both benchmarks take: --variants LIST, --heldout, --set
+    core|wide|all, --json. Returns ({"variants", "set", "json"}, the other
+    arguments in order); raises ValueError on a bad value."""
+    o = {"variants": list(TUNING), "set": "all", "json": False}
+    rest = []
+    while args:
+        a, args = args[0], args[1:]
+        if a in ("--variants", "--set") and not args:
+            raise ValueError(a)
+        if a == "--variants":
+            o["variants"], args = parse_variants(args[0]), args[1:]
+        elif a == "--heldout":
+            o["variants"] = list(HELDOUT)
+        elif a == "--set":
+            if args[0] not in ("core", "wide", "all"):
+                raise ValueError(args[0])
+            o["set"], args = args[0], args[1:]
+        elif a == "--json":
+            o["json"] = True
+        else:
+            rest.append(a)
+    return o, rest
+
+
 def day(s):
     return dt.date.fromisoformat(s)
 
