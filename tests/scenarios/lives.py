@@ -479,10 +479,10 @@ class Life:
         r = self.rng
         return scattered(r, r.gauss(10 * H, 60), r.gauss(25 * H + 30, 75), (0.3, 0.6), 0.35)
 
-    def all_night(self, _i):
+    def all_night(self, i):
         """Up all night at the computer until ~07:15."""
         r = self.rng
-        wake, _, _, _ = self.shape(_i)
+        wake, _, _, _ = self.shape(i)
         return fill(r, [(wake + 15, wake + 40, 20), (18 * H + 30, 31 * H + 15, r.gauss(600, 30))])
 
     def after_all_night(self, _i):
