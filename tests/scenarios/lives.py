@@ -353,13 +353,15 @@ class Dissolving(DayWorker):
     """The day worker whose days lose their shape from the onset: over
     `ramp` days bed and rising times start to scatter (bed anywhere from
     ~22:00 to ~05:00, 5-10 hours later up again), time at the computer comes
-    in short bits spread over the waking hours, with a nap now and then; out
-    only for short errands."""
+    in short bits spread over the waking hours (a `share` of each stretch,
+    drawn from that range), with a nap now and then; out only for short
+    errands."""
 
-    def __init__(self, rng, onset, ramp=14):
+    def __init__(self, rng, onset, ramp=14, share=(0.35, 0.7)):
         super().__init__(rng)
         self.onset = onset
         self.ramp = ramp
+        self.share = share
         self.next_wake = None
 
     def day(self, i):
@@ -372,7 +374,7 @@ class Dissolving(DayWorker):
         bed = 23 * H + 15 + amp * r.uniform(-75, 360)
         bed = max(bed, wake + 10 * H)
         self.next_wake = bed + r.uniform(5 * H, 10 * H) - 24 * H
-        return scattered(r, wake, bed, (0.35, 0.7), 0.25 * amp)
+        return scattered(r, wake, bed, self.share, 0.25 * amp)
 
 
 class RemoteWorker:

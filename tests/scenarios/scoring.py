@@ -233,6 +233,14 @@ def print_report(rep, title, out):
             for p, ds in row["false"].items():
                 if p != ANY:
                     offenders[name][p] = offenders[name].get(p, 0) + len(ds)
+    delays = {}
+    for key, row in rep["people"].items():
+        if row["kind"] == "drift":
+            delays.setdefault(key.rsplit("@", 1)[0], []).append(row.get("delay"))
+    med = {n: statistics.median([math.inf if x is None else x for x in v]) for n, v in delays.items()}
+    w("delay by drifting person (any policy; median over the variants, then each): " + "; ".join(
+        f"{n} {fmt_days(None if math.isinf(m) else m, True)} ({' '.join(fmt_days(x, True) for x in delays[n])})"
+        for n, m in sorted(med.items(), key=lambda x: (-x[1], x[0]))))
     w("false nudges by person (all variants): " + ("; ".join(
         f"{n} " + ", ".join(f"{p} {c}" for p, c in sorted(d.items())) for n, d in sorted(offenders.items()))
         or "none"))
