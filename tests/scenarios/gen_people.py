@@ -355,9 +355,11 @@ def main():
     outdir = args[0]
     os.makedirs(outdir, exist_ok=True)
     index = {}
+    def iso_day(i):
+        return date_of(i).isoformat()
+
     for p in people(variant, which):
         has_checkins = write_person(outdir, p, variant)
-        iso_day = lambda i: date_of(i).isoformat()  # noqa: E731
         index[p.name] = {
             "kind": "drift" if p.onset is not None else "stable",
             "drift": p.drift,
