@@ -10,15 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "macro.h"
 #include "policy-internal.h"
 
 #define CUSUM_Z_CLAMP 3.0
+#define WEEKDAY_MIN_DAYS 2 /* days of a weekday in the baseline for its own usual */
 
 typedef struct Run {
         const Policy *p;
         const double *x;   /* the daily series, n_days values */
         int anchor;        /* times of day: origin of the series' line */
+        int wd0;           /* weekday of day index 0, Monday 0 */
         double threshold;  /* on the series' line */
         double count_value;
         size_t *members; /* composite: indices of the named policies; SIZE_MAX: missing */
@@ -27,8 +30,8 @@ typedef struct Run {
         int n_true, n_false; /* known days true while pending, false while firing */
         int64_t last_nudge;  /* day index, -1: none yet */
         double cusum_s;
-        bool frozen;
-        double frozen_m, frozen_s;
+        double m, s, eff[7]; /* the usual of the last baseline: median, spread, weekday effects */
+        bool frozen;         /* cusum: m, s and eff stay while firing */
 } Run;
 
 typedef struct Scratch {
@@ -88,9 +91,51 @@ static double aggregate(const Run *r, double *a, size_t n) {
         }
 }
 
+static int weekday_at(const Run *r, int64_t d) {
+        return (int) floor_mod(r->wd0 + d, 7);
+}
+
+/* The valid values of x over days [from, to], less eff of their weekday
+ * (eff NULL: as they are). */
+static size_t gather_adjusted(const Run *r, size_t n_days, int64_t from, int64_t to, const double *eff, double *out) {
+        size_t n = 0;
+
+        for (int64_t d = MAX(from, INT64_C(0)); d <= to && d < (int64_t) n_days; d++)
+                if (!isnan(r->x[d]))
+                        out[n++] = r->x[d] - (eff ? eff[weekday_at(r, d)] : 0);
+        return n;
+}
+
+/* The usual over days [from, to] into r->m, r->s, r->eff (policy.h baseline:
+ * the weekday effects with by_weekday, else 0); false with too few days. */
+static bool usual(Run *r, Scratch *sc, size_t n_days, int64_t from, int64_t to) {
+        const Policy *p = r->p;
+        size_t n = gather_adjusted(r, n_days, from, to, NULL, sc->a);
+        double all;
+
+        if (n < (size_t) p->baseline_min_days || n == 0)
+                return false;
+        memset(r->eff, 0, sizeof r->eff);
+        if (p->by_weekday) {
+                all = policy_median(sc->a, n);
+                for (int w = 0; w < 7; w++) {
+                        size_t k = 0;
+
+                        for (int64_t d = MAX(from, INT64_C(0)); d <= to && d < (int64_t) n_days; d++)
+                                if (!isnan(r->x[d]) && weekday_at(r, d) == w)
+                                        sc->a[k++] = r->x[d];
+                        if (k >= WEEKDAY_MIN_DAYS)
+                                r->eff[w] = policy_median(sc->a, k) - all;
+                }
+                n = gather_adjusted(r, n_days, from, to, r->eff, sc->a);
+        }
+        r->s = fmax(policy_robust_spread(sc->a, n, &r->m), p->min_spread);
+        return true;
+}
+
 /* The window aggregate on day d into e->value; false when unknown. */
 static bool window_value(const Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval *e) {
-        size_t n = gather(r->x, n_days, d - r->p->window_days + 1, d, sc->a, NULL);
+        size_t n = gather_adjusted(r, n_days, d - r->p->window_days + 1, d, r->p->by_weekday ? r->eff : NULL, sc->a);
 
         if (n < (size_t) r->p->min_valid_days || n == 0)
                 return false;
@@ -109,15 +154,14 @@ static bool eval_threshold(Run *r, Scratch *sc, size_t n_days, int64_t d, Policy
 static bool eval_baseline(Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval *e, bool *cond) {
         const Policy *p = r->p;
         int64_t end = d - p->window_days;
-        size_t n;
         double diff;
 
-        if (!window_value(r, sc, n_days, d, e))
+        /* The weekday effects adjust the window too: the baseline comes first. */
+        bool have_usual = usual(r, sc, n_days, end - p->baseline_days + 1, end);
+        if (!window_value(r, sc, n_days, d, e) || !have_usual)
                 return false;
-        n = gather(r->x, n_days, end - p->baseline_days + 1, end, sc->a, NULL);
-        if (n < (size_t) p->baseline_min_days || n == 0)
-                return false;
-        e->spread = policy_robust_spread(sc->a, n, &e->baseline);
+        e->baseline = r->m;
+        e->spread = r->s;
         diff = e->value - e->baseline;
         if (e->spread > 0)
                 e->score = diff / e->spread;
@@ -136,14 +180,9 @@ static bool eval_cusum(Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval
         double x = r->x[d], z;
 
         e->score = r->cusum_s;
-        if (r->frozen) {
-                e->baseline = r->frozen_m;
-                e->spread = r->frozen_s;
-        } else {
-                size_t n = gather(r->x, n_days, d - p->baseline_days, d - 1, sc->a, NULL);
-
-                if (n >= (size_t) p->baseline_min_days && n > 0)
-                        e->spread = policy_robust_spread(sc->a, n, &e->baseline);
+        if (r->frozen || usual(r, sc, n_days, d - p->baseline_days, d - 1)) {
+                e->baseline = r->m + r->eff[weekday_at(r, d)];
+                e->spread = r->s;
         }
         if (isnan(x) || isnan(e->baseline))
                 return false; /* S unchanged */
@@ -345,6 +384,7 @@ static int replay_setup(Replay *rp, Policy *const *p, size_t n_p, const DaySigna
                 r->x = x;
                 r->last_nudge = -1;
                 r->anchor = policy_signal_anchor(pol->signal, day_start_min);
+                r->wd0 = n_days > 0 ? (int) weekday_of(floor_div(days[0].date, DAY_SECONDS)) : 0;
                 r->threshold = pol->threshold;
                 r->count_value = pol->count_value;
                 if (policy_signal_unit(pol->signal) == UNIT_TIME) {
@@ -422,13 +462,12 @@ int policy_replay(Policy *const *p, size_t n_p, const DaySignals *days, size_t n
                                 e->value = NAN;
                         run_step(run, (int64_t) d, known, cond, e);
 
-                        /* CUSUM: the baseline stays where it was when firing began. */
+                        /* CUSUM: the usual stays what it was when firing began
+                         * (run->m, s, eff: that day's). */
                         if (pol->detector == POLICY_CUSUM) {
-                                if (was != POLICY_FIRING && run->state == POLICY_FIRING) {
+                                if (was != POLICY_FIRING && run->state == POLICY_FIRING)
                                         run->frozen = true;
-                                        run->frozen_m = e->baseline;
-                                        run->frozen_s = e->spread;
-                                } else if (run->state != POLICY_FIRING)
+                                else if (run->state != POLICY_FIRING)
                                         run->frozen = false;
                         }
                 }
