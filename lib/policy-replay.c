@@ -15,7 +15,10 @@
 #include "policy-internal.h"
 
 #define CUSUM_Z_CLAMP 3.0
-#define WEEKDAY_MIN_DAYS 2 /* days of a weekday in the baseline for its own usual */
+/* Days of a weekday the baseline needs for that weekday's own usual: with
+ * fewer, its median sits so close to its few days that their residuals, and
+ * with them the spread, come out too small. */
+#define WEEKDAY_MIN_DAYS 4
 
 typedef struct Run {
         const Policy *p;

@@ -26,7 +26,7 @@
  *             s = max(1.4826·MAD(B), min_spread). With by_weekday, every
  *             x_j (window and B) is first replaced by the residual
  *             y_j = x_j − e_{w(j)}, e_w = median of B's days of weekday w −
- *             median(B) (0 for a weekday with fewer than 2 days in B), and
+ *             median(B) (0 for a weekday with fewer than 4 days in B), and
  *             agg, m and s are taken over y. z = (agg − m)/s (±INFINITY when s = 0 and
  *             agg ≠ m, 0 when equal). condition: z ≥ z_min and agg − m ≥
  *             min_change (up); z ≤ −z_min and m − agg ≥ min_change (down).
