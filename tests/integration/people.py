@@ -16,10 +16,11 @@ SCENARIOS = os.path.join(k.SOURCE_DIR, "tests", "scenarios")
 POLICIES = os.path.join(k.SOURCE_DIR, "policies")
 
 
-def generate(out, variant=0):
-    """Write the people of a variant into out; returns people.json."""
-    subprocess.run([sys.executable, os.path.join(SCENARIOS, "gen_people.py"), "--variant", str(variant), out],
-                   check=True)
+def generate(out, variant=0, people_set="core"):
+    """Write the people of a variant into out (people_set: core, wide or all,
+    see gen_people.py); returns people.json."""
+    subprocess.run([sys.executable, os.path.join(SCENARIOS, "gen_people.py"), "--variant", str(variant),
+                    "--set", people_set, out], check=True)
     with open(os.path.join(out, "people.json")) as f:
         return json.load(f)
 

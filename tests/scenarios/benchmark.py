@@ -1,92 +1,73 @@
 #!/usr/bin/python3
-"""Pool run-scenarios figures over several draws of the synthetic people, so
-tuned parameters are judged on more than the one population the test uses.
+"""The detection benchmark in seconds: run-scenarios (the policy engine
+directly, no daemon) over several draws of the synthetic people.
 
-    benchmark.py [--variants FIRST-LAST] RUN_SCENARIOS POLICYDIR
+    benchmark.py [--variants LIST | --heldout] [--set core|wide|all] [--json]
+                 RUN_SCENARIOS POLICYDIR
 
-generates each variant with gen_people.py --variant N into a temporary
-directory, runs RUN_SCENARIOS --json --policies POLICYDIR on it, and prints
-per policy: false nudges per person-year (stable people, and drifting people
-before their onset) and, per drifting person, how many draws the policy
-noticed within the detection horizon and the median and worst delay in days.
-Default variants: 0-5 (what the defaults were tuned on); 6-11 were held out.
+generates each variant with gen_people.py --variant N (default --set all)
+into a temporary directory, runs RUN_SCENARIOS --json --policies POLICYDIR on
+it (two variants at a time), and prints what scoring.py computes: per policy
+and for all together the false nudges per person-year after the warm-up, per
+drift kind the delays (median, 90th percentile, worst, missed), and the table
+of issue #16 (measured against the targets). --json prints the figures for
+machines. LIST: "0-5" (default: the tuning variants), "3", "0-2,100".
+--heldout: variants 100-105, kept out of tuning (look only to confirm).
+tests/bench/policy_bench.py gives the same figures through kizukid and the
+kizuki CLI.
 """
-import datetime as dt
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-HORIZON_DAYS = 60  # as DETECTION_HORIZON_DAYS in run-scenarios.c
+sys.path.insert(0, HERE)
+import scoring  # noqa: E402
+
+USAGE = ("usage: benchmark.py [--variants LIST | --heldout] [--set core|wide|all] [--json] "
+         "RUN_SCENARIOS POLICYDIR\n")
 
 
-def run_variant(run, policies, variant, tmp):
+def run_variant(run, policies, variant, people_set, tmp):
     out = os.path.join(tmp, f"v{variant}")
-    subprocess.run([sys.executable, os.path.join(HERE, "gen_people.py"), "--variant", str(variant), out],
-                   check=True)
+    subprocess.run([sys.executable, os.path.join(HERE, "gen_people.py"), "--variant", str(variant), "--set",
+                    people_set, out], check=True)
     r = subprocess.run([run, "--json", "--policies", policies, out], capture_output=True, text=True)
     if r.returncode not in (0, 1):
         sys.stderr.write(r.stderr)
         raise SystemExit(2)
-    return json.loads(r.stdout)
-
-
-def first_delay(person, policy):
-    onset = dt.date.fromisoformat(person["onset"])
-    for day in person["nudges"][policy]:
-        d = (dt.date.fromisoformat(day) - onset).days
-        if d >= 0:
-            return d if d <= HORIZON_DAYS else None
-    return None
+    with open(os.path.join(out, "people.json"), encoding="ascii") as f:
+        people = json.load(f)
+    return people, json.loads(r.stdout)
 
 
 def main():
-    args = sys.argv[1:]
-    first, last = 0, 5
-    if len(args) == 4 and args[0] == "--variants":
-        a, _, b = args[1].partition("-")
-        first, last = int(a), int(b or a)
-        args = args[2:]
-    if len(args) != 2:
-        sys.stderr.write("usage: benchmark.py [--variants FIRST-LAST] RUN_SCENARIOS POLICYDIR\n")
+    try:
+        o, args = scoring.options(sys.argv[1:])
+    except ValueError:
+        args = []
+    if len(args) != 2 or any(a.startswith("--") for a in args):
+        sys.stderr.write(USAGE)
         return 2
     run, policies = args
-    with tempfile.TemporaryDirectory() as tmp:
-        results = [run_variant(run, policies, v, tmp) for v in range(first, last + 1)]
-
-    names = list(results[0]["policies"]) + ["(any)"]
-    drifting = [n for n, p in results[0]["people"].items() if p["kind"] == "drift"]
-    print(f"variants {first}-{last}: {len(results)} draws; checks passed in "
-          f"{sum(r['ok'] for r in results)}")
-    print(f"{'policy':16} {'false/p-yr':>10}  " + "  ".join(f"{n:>22}" for n in drifting))
-    for name in names:
-        nudges = years = 0
-        cells = []
-        for r in results:
-            f = r["all"] if name == "(any)" else r["policies"][name]
-            nudges += f["false_nudges"]
-            years += f["false_person_years"]
-        for person in drifting:
-            delays = []
-            for r in results:
-                p = r["people"][person]
-                delays.append(p["delay_days"] if name == "(any)" else first_delay(p, name))
-            got = [d for d in delays if d is not None]
-            cell = f"{len(got)}/{len(delays)}"
-            if got:
-                cell += f" med {statistics.median(got):g} max {max(got)}"
-            cells.append(f"{cell:>22}")
-        print(f"{name:16} {nudges / years:10.2f}  " + "  ".join(cells))
-    rates = {}
-    for r in results:
-        for n, p in r["people"].items():
-            if p["kind"] == "stable":
-                rates.setdefault(n, []).append(p["false_per_person_year"])
-    print("stable people, nudges a year (mean / worst draw): " +
-          ", ".join(f"{n} {statistics.mean(v):.2f}/{max(v):.2f}" for n, v in rates.items()))
+    t0 = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="kz-bench-") as tmp, ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda v: run_variant(run, policies, v, o["set"], tmp), o["variants"]))
+    score = scoring.Score(next(iter(results[0][1]["people"].values()))["nudges"].keys())
+    for v, (people, res) in zip(o["variants"], results):
+        score.add(v, people, {n: p["nudges"] for n, p in res["people"].items()})
+    rep = score.report()
+    rep["seconds"] = time.monotonic() - t0
+    if o["json"]:
+        json.dump(rep, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        scoring.print_report(rep, f"run-scenarios, set {o['set']}", sys.stdout)
+        print(f"({rep['seconds']:.0f} s)")
     return 0
 
 

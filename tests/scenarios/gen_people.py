@@ -1,25 +1,35 @@
 #!/usr/bin/python3
 """Generate the synthetic people that tune and check the default policies.
 
-Each person is about nine months (2025-02-03 .. 2025-11-02) of activity in
-kizuki's CSV import format (start,end,state; ISO 8601 with offset; contiguous
-active/inactive intervals, no rows where nothing was observed), and some have
-check-ins (date,went_out,met_someone,mood). Stable people must stay (nearly)
-quiet; drifting people must be noticed soon after their onset date.
+Each person is a year (2025-01-06 .. 2026-01-04) of activity in kizuki's CSV
+import format (start,end,state; ISO 8601 with the UTC offset of the moment;
+contiguous active/inactive intervals, no rows where nothing was observed), in
+Europe/Berlin across both daylight-saving changes (2025-03-30, 2025-10-26)
+unless travelling; some have check-ins (date,went_out,met_someone,mood).
+Stable people must stay (nearly) quiet; drifting people must be noticed soon
+after their onset date. The plans (a day's sessions) are in lives.py.
 
-    gen_people.py [--variant N] OUTDIR
+    gen_people.py [--variant N] [--set core|wide|all] OUTDIR
 
 writes OUTDIR/NAME.csv, OUTDIR/NAME.checkins.csv for people who answer
 check-ins, and OUTDIR/people.json:
 
-    {"NAME": {"kind": "stable" | "drift", "onset": "YYYY-MM-DD" | null,
-              "checkins": bool, "description": "..."}, ...}
+    {"NAME": {"kind": "stable" | "drift",
+              "drift": null | "abrupt" | "gradual" | "rhythm" | "withdrawal" | "checkins",
+              "shape": "step" | "linear" | "accelerating" | "oscillating" | "dissolving" | null,
+              "onset": "YYYY-MM-DD" | null, "first": "YYYY-MM-DD", "last": "YYYY-MM-DD",
+              "unobserved": [["YYYY-MM-DD", "YYYY-MM-DD"], ...],   (first, last day, inclusive)
+              "checkins": bool, "set": "core" | "wide", "description": "..."}, ...}
 
-Fixed seeds: the output never changes unless this script does. --variant N
-(default 0) draws the same people with other seeds, to see whether tuned
-figures hold beyond the one population the test uses.
+Fixed seeds: the output never changes unless this script or lives.py does.
+--variant N (default 0) draws the same people with other seeds (and, for the
+wide set, onsets, holidays, trips dates and gaps moved by up to two weeks).
+Variants 0-5 are for tuning; 100-105 are held out: do not look at them while
+tuning, only to confirm (tests/bench/README.md). --set: "core" is the people
+the ctest `scenarios` and test_scenarios.py check against their limits (the
+first eleven below); "wide" the others; "all" (default) both.
 
-The people (times are local):
+The core people (times are local):
   day-worker          up ~07:00, at work 08:30-18:00, evenings at the computer,
                       in bed ~23:15, later at weekends.
   night-shift         at the computer on night shifts 22:00-06:00 five nights a
@@ -27,8 +37,8 @@ The people (times are local):
   student-weekends    lectures by day, bed ~00:30; Friday and Saturday nights
                       at the computer until ~03:00, then sleeps late.
   vacation-gap        the day worker with two weeks unobserved in the middle.
-  dst-travel          the day worker in Europe/Berlin (+01:00/+02:00 across both
-                      changes) with a week in Tokyo (+09:00) and jet lag.
+  dst-travel          the day worker with a week in Tokyo (+09:00, 2025-08-10)
+                      and jet lag.
   one-off-late        the day worker with six isolated nights up to ~04:00.
   gradual-drift       from 2025-06-03 sleep ~10 min later every day (up to
                       +6 h) and screen time +5 min a day (up to +4 h), going out
@@ -43,410 +53,223 @@ The people (times are local):
                       the activity barely changes.
   checkins-keeps      the same kind of person who keeps going out (two short
                       colds at home, two weeks without answering check-ins).
+
+The wide set, stable:
+  weekend-mild        an office worker whose rest window is 0.5 h later at
+                      weekends, with 2 h more at the computer then.
+  weekend-homeoffice  works at the computer from home (~7.5 h), 1.5 h later at
+                      weekends and 4 h less at the computer then.
+  weekend-strong      2.5 h later at weekends, 5 h more at the computer then.
+  shift-rotation      a week of night shifts (away 21:30-06:30), a week of early
+                      shifts (away 06:00-14:45), turn about.
+  student-exams       the student with two 3-week exam periods (February, July)
+                      of ~10 h a day at the computer until ~02:30.
+  holiday-laptop      an office worker with two weeks of holiday in August
+                      with the laptop: up late, out all day, a little at night.
+  holidays-away       an office worker unobserved for two weeks in summer and
+                      one at Christmas.
+  globetrotter        the day worker with a week in New York (-6 h, May) and a
+                      week in Tokyo (+8 h, November), jet lag both ways.
+  illness-weeks       an office worker with two weeks of odd hours in bed with
+                      a laptop (February, October).
+  low-use             at the computer ~2 h a day, in the morning and evening.
+  gappy               the day worker with ~10 gaps of 1-5 days without data.
+  all-nighter         an office worker with one night at the computer until
+                      ~07:15 (May).
+  night-owl           a stable night owl: up ~11:30, in bed ~03:15, 6 h at the
+                      computer, out in the late afternoon most days.
+The wide set, drifting (onset: the base date, moved by the variant):
+  sleep-later-5       from ~04-07 nights later by 5 min a day (to +5 h).
+  sleep-later-10      the weekend-strong person, from ~05-12 nights later by
+                      10 min a day (to +5 h).
+  sleep-later-20      from ~09-08 nights later by 20 min a day (to +5 h).
+  screen-creep-3      works from home; from ~03-17 3 more minutes a day at the
+                      computer (to +4 h).
+  screen-creep-6      the same, from ~06-16 6 more minutes a day.
+  screen-jumps        works from home; from ~10-06 4 h more a day, at once.
+  later-accelerating  from ~08-04 nights later, slowly then faster (k^2/4
+                      minutes on day k, to +5 h), screen likewise (to +3 h).
+  bad-weeks-settle    from ~04-28 bad weeks (2.5 h later, 2 h more screen)
+                      and good weeks turn about for six weeks, then it settles
+                      bad.
+  rhythm-dissolves-slowly  the days lose their shape over six weeks from ~09-22.
+  night-owl-withdraws the night owl from ~06-02: later by 8 min a day (to +4 h),
+                      5 more minutes a day at the computer (to +3 h), going out
+                      less and less.
+  low-use-withdraws   the low-use person from ~10-13: 6 more minutes a day at the
+                      computer (to +4 h), later by 5 min a day (to +2.5 h),
+                      going out less and less.
 """
 import datetime as dt
 import json
 import os
 import random
+import re
 import sys
 
-START = dt.date(2025, 2, 3)  # a Monday
-DAYS = 273
+from lives import (DAYS, START, H, Dissolving, DayWorker, Drifting, GradualDrift, Inversion, Life,
+                   NightShift, OneOffLate, RemoteWorker, ShiftRotation, Student, Travel, Trip, accelerating,
+                   bad_weeks, date_of, day_index, linear, step, utc, zone)
+
 EPOCH = dt.date(1970, 1, 1)
 START_LOCAL_S = (START - EPOCH).days * 86400  # local seconds of START 00:00
-H = 60  # minutes per hour
+SETS = ("core", "wide", "all")
 
-# Europe/Berlin in 2025: summer time from 2025-03-30 01:00 UTC to 2025-10-26
-# 01:00 UTC (the EU rule: last Sundays of March and October at 01:00 UTC).
-DST_ON = int(dt.datetime(2025, 3, 30, 1, 0, tzinfo=dt.timezone.utc).timestamp())
-DST_OFF = int(dt.datetime(2025, 10, 26, 1, 0, tzinfo=dt.timezone.utc).timestamp())
 # The Tokyo week: the clock switches to +09:00 on landing (2025-08-10 07:00
 # +09:00) and back on landing in Berlin (2025-08-17 16:00 +02:00).
-TOKYO_ARRIVE = int(dt.datetime(2025, 8, 9, 22, 0, tzinfo=dt.timezone.utc).timestamp())
-BERLIN_ARRIVE = int(dt.datetime(2025, 8, 17, 14, 0, tzinfo=dt.timezone.utc).timestamp())
+TOKYO_ARRIVE = utc(2025, 8, 9, 22)
+BERLIN_ARRIVE = utc(2025, 8, 17, 14)
 
 
-def day_index(date):
-    return (date - START).days
+def d(y, m, dd):
+    return day_index(dt.date(y, m, dd))
 
 
-def offset_fixed(hours):
-    def at(_t):
-        return hours * 3600
-    at.changes = []
-    return at
+class Person:
+    """One person: name, seed, plan class and its keyword arguments, the time
+    zone, unobserved periods [(first day, end day)], kind and onset (day
+    index), drift kind and shape, description, set."""
+
+    def __init__(self, name, seed, cls, desc, kw=None, tz=None, gaps=(), onset=None, drift=None, shape=None,
+                 people_set="wide"):
+        self.name, self.seed, self.cls, self.desc, self.kw = name, seed, cls, desc, kw or {}
+        self.tz = tz or zone()
+        self.gaps, self.onset, self.drift, self.shape, self.set = list(gaps), onset, drift, shape, people_set
+        if onset is not None:
+            self.kw.setdefault("onset", onset)
 
 
-def offset_berlin_tokyo(t):
-    if TOKYO_ARRIVE <= t < BERLIN_ARRIVE:
-        return 9 * 3600
-    if DST_ON <= t < DST_OFF:
-        return 2 * 3600
-    return 3600
-
-
-offset_berlin_tokyo.changes = sorted([DST_ON, DST_OFF, TOKYO_ARRIVE, BERLIN_ARRIVE])
-
-
-def fill(rng, spans):
-    """Active sessions for spans [(a, b, minutes), ...]: about `minutes` at the
-    computer inside [a, b), in blocks of 30-110 minutes with breaks spread
-    between them (short ones at the edges)."""
-    out = []
-    for a, b, amount in spans:
-        a, b = int(a), int(b)
-        room = b - a
-        amount = int(min(max(amount, 0), 0.9 * room))
-        if amount < 10:
-            continue
-        n = max(1, round(amount / rng.uniform(55, 95)))
-        w = [rng.uniform(0.6, 1.4) for _ in range(n)]
-        blocks = [max(5, int(amount * x / sum(w))) for x in w]
-        g = [rng.random() for _ in range(n + 1)]
-        g[0] *= 0.2
-        g[-1] *= 0.2
-        free = room - sum(blocks)
-        gaps = [int(free * x / sum(g)) for x in g]
-        t = a + gaps[0]
-        for k, blk in enumerate(blocks):
-            out.append((t, t + blk))
-            t += blk + gaps[k + 1]
-    return out
-
-
-def weekday(i):
-    return (START + dt.timedelta(days=i)).weekday()  # Monday 0
-
-
-# ---- plans: each returns the day's active sessions in minutes after the
-# day's local midnight (may run past 24:00 into the next day) ----
-
-class DayWorker:
-    """Up ~07:00, a look at the computer before leaving, at work
-    08:30-18:00, evenings at the computer, in bed ~23:15 (Friday and
-    Saturday later, weekends up later, out for a few hours)."""
-
-    def __init__(self, rng):
-        self.rng = rng
-
-    def wake_bed(self, i):
-        r = self.rng
-        wd = weekday(i)
-        wake = r.gauss(7 * H, 18) + (80 if wd >= 5 else 0)
-        bed = r.gauss(23 * H + 15, 22) + (45 if wd in (4, 5) else 0)
-        return wake, bed
-
-    def screen(self, i, weekend):
-        r = self.rng
-        return r.gauss(300, 45) if weekend else r.gauss(190, 30)
-
-    def day(self, i):
-        r = self.rng
-        wake, bed = self.wake_bed(i)
-        weekend = weekday(i) >= 5 or r.random() < 0.02  # a day off now and then
-        if not weekend:
-            look = wake + r.uniform(10, 25)
-            spans = [(look, look + r.uniform(18, 35), 1000)]
-            back = r.gauss(18 * H, 20)
-            spans.append((back + 20, bed - 5, self.screen(i, False)))
-            return fill(r, spans)
-        # A weekend: at home in the morning, out in the afternoon most of the time.
-        if r.random() < 0.8:
-            out_a = r.gauss(14 * H, 40)
-            out_b = out_a + r.uniform(120, 300)
-            total = self.screen(i, True)
-            m1 = out_a - wake - 30
-            m2 = bed - 5 - out_b
-            s1 = total * m1 / max(1, m1 + m2)
-            return fill(r, [(wake + 20, out_a, s1), (out_b, bed - 5, total - s1)])
-        return fill(r, [(wake + 20, bed - 5, self.screen(i, True))])
-
-
-class NightShift:
-    """Night shifts 22:00-06:00 at the computer on Sunday..Thursday nights,
-    asleep ~06:30-14:30 after them; Friday and Saturday nights off, up
-    until ~03:00 and asleep until ~11:00."""
-
-    SHIFT_NIGHTS = (6, 0, 1, 2, 3)  # the shift starts on these weekdays' evenings
-
-    def __init__(self, rng):
-        self.rng = rng
-
-    def day(self, i):
-        r = self.rng
-        wd = weekday(i)
-        prev_shift = (wd - 1) % 7 in self.SHIFT_NIGHTS
-        if prev_shift:
-            wake = r.gauss(14 * H + 30, 25)
-        else:
-            wake = r.gauss(11 * H, 35)
-        if wd in self.SHIFT_NIGHTS:
-            away_a = r.gauss(17 * H + 30, 20)
-            start = 22 * H + r.uniform(-5, 5)
-            end = 30 * H + r.uniform(-5, 10)
-            return fill(r, [(wake + 20, away_a, r.gauss(70, 20)),
-                            (start, end, r.gauss(400, 25))])
-        bed = r.gauss(27 * H, 35)
-        out_a = r.gauss(18 * H, 45)
-        out_b = out_a + r.uniform(150, 240)
-        return fill(r, [(wake + 20, out_a, r.gauss(110, 30)),
-                        (out_b, bed - 5, r.gauss(200, 35))])
-
-
-class Student:
-    """Lectures by day, bed ~00:30; Friday and Saturday nights at the
-    computer until ~03:00, up ~11:00 the day after."""
-
-    def __init__(self, rng):
-        self.rng = rng
-
-    def day(self, i):
-        r = self.rng
-        wd = weekday(i)
-        late_before = (wd - 1) % 7 in (4, 5)  # the night before was Fri/Sat
-        wake = r.gauss(11 * H, 35) if late_before else r.gauss(8 * H, 25)
-        if wd in (4, 5):
-            bed = r.gauss(27 * H, 30)
-        else:
-            bed = r.gauss(24 * H + 30, 25)
-        if wd < 5:
-            lect_a = r.gauss(9 * H + 30, 15)
-            lect_b = r.gauss(15 * H + 30, 45) if wd != 4 else r.gauss(13 * H, 30)
-            evening = r.gauss(420, 40) if wd == 4 else r.gauss(300, 40)
-            return fill(r, [(wake + 15, lect_a - 10, r.uniform(15, 40)),
-                            (lect_b + 30, bed - 5, evening)])
-        out_a = r.gauss(15 * H, 45)
-        out_b = out_a + r.uniform(120, 240)
-        total = r.gauss(480, 50) if wd == 5 else r.gauss(360, 50)
-        s1 = total * 0.3
-        return fill(r, [(wake + 20, out_a, s1), (out_b, bed - 5, total - s1)])
-
-
-class OneOffLate(DayWorker):
-    """The day worker with a few isolated nights up to ~04:00."""
-
-    LATE = {day_index(dt.date(2025, 3, 21)), day_index(dt.date(2025, 4, 26)),
-        day_index(dt.date(2025, 6, 6)), day_index(dt.date(2025, 7, 19)),
-        day_index(dt.date(2025, 8, 29)), day_index(dt.date(2025, 10, 4))}
-
-    def day(self, i):
-        r = self.rng
-        if i in self.LATE:
-            # Home in the evening and at the computer until ~04:00.
-            wake = r.gauss(7 * H + 40, 20)
-            bed = r.gauss(28 * H, 15)
-            return fill(r, [(wake + 20, wake + 50, 25), (18 * H + 30, bed - 5, r.gauss(420, 30))])
-        if i - 1 in self.LATE:
-            wake = r.gauss(11 * H, 25)
-            _, bed = DayWorker.wake_bed(self, i)
-            return fill(r, [(wake + 20, bed - 5, r.gauss(280, 40))])
-        return DayWorker.day(self, i)
-
-
-class Travel(DayWorker):
-    """The day worker in Berlin with a week in Tokyo: no computer on the
-    flights, ~90 minutes in the evenings there, jet lag for a few days
-    after each flight (later after flying east, earlier after flying west)."""
-
-    LEAVE = day_index(dt.date(2025, 8, 9))
-    ARRIVE = day_index(dt.date(2025, 8, 10))
-    BACK = day_index(dt.date(2025, 8, 17))
-    EAST_LAG = (150, 110, 70, 30)   # minutes later, on the days after arriving
-    WEST_LAG = (-120, -80, -40)     # minutes earlier
-
-    def day(self, i):
-        r = self.rng
-        if i == self.LEAVE:
-            return fill(r, [(6 * H + 30, 8 * H, 30)])
-        if self.ARRIVE <= i < self.BACK:
-            lag = self.EAST_LAG[i - self.ARRIVE] if i - self.ARRIVE < len(self.EAST_LAG) else 0
-            bed = r.gauss(23 * H, 20) + lag
-            if i == self.ARRIVE:
-                return fill(r, [(10 * H, bed - 5, 120)])
-            wake = r.gauss(7 * H + 30, 20) + lag
-            return fill(r, [(wake + 15, wake + 45, 15), (20 * H, bed - 5, r.gauss(80, 20))])
-        if i == self.BACK:
-            # A look at 09:30 +09:00 (02:30 here), left Tokyo at 11:00 +09:00,
-            # home at 17:00 +02:00.
-            return fill(r, [(2 * H + 30, 3 * H, 20), (17 * H + 30, 22 * H, 120)])
-        k = i - self.BACK - 1
-        if 0 <= k < len(self.WEST_LAG):
-            lag = self.WEST_LAG[k]
-            wake = r.gauss(7 * H, 15) + lag
-            bed = r.gauss(23 * H, 20) + lag / 2
-            look = wake + 15
-            return fill(r, [(look, look + 30, 1000), (18 * H + 20, bed - 5, r.gauss(190, 30))])
-        return DayWorker.day(self, i)
-
-
-class GradualDrift(DayWorker):
-    """The day worker (working from home part of the time) who from the
-    onset on goes to bed ~10 minutes later every day and gets up later,
-    until +6 h, spends 5 more minutes a day at the computer, until +4 h,
-    and goes out less as the days move."""
-
-    ONSET = day_index(dt.date(2025, 6, 3))
-
-    def day(self, i):
-        r = self.rng
-        k = i - self.ONSET
-        if k < 0:
-            return DayWorker.day(self, i)
-        shift = min(k * 10, 360)
-        extra = min(k * 5, 240)
-        wake, bed = self.wake_bed(i)
-        wake += shift
-        bed += shift
-        weekend = weekday(i) >= 5
-        total = self.screen(i, weekend) + extra
-        # Out (work, errands) for a shrinking part of the waking day.
-        out_len = max(90, 540 - 4 * k) if not weekend else max(60, 200 - 3 * k)
-        out_a = max(wake + 90, r.gauss(13 * H, 30) if weekend else wake + 90)
-        out_b = out_a + out_len
-        m1 = out_a - wake - 20
-        m2 = bed - 5 - out_b
-        s1 = total * m1 / max(1, m1 + m2)
-        return fill(r, [(wake + 15, out_a, s1), (out_b, bed - 5, total - s1)])
-
-
-class Inversion(DayWorker):
-    """The day worker until the onset; from then on up all night at the
-    computer (~22:00-06:00), asleep ~08:00-15:00, rarely out."""
-
-    ONSET = day_index(dt.date(2025, 7, 14))
-
-    def day(self, i):
-        r = self.rng
-        if i < self.ONSET - 1:
-            return DayWorker.day(self, i)
-        if i == self.ONSET - 1:
-            # The last ordinary day at work, then up all night.
-            wake, _ = self.wake_bed(i)
-            look = wake + 15
-            return fill(r, [(look, look + 25, 1000), (18 * H + 20, 29 * H + 30, r.gauss(480, 30))])
-        wake = r.gauss(15 * H, 40)
-        bed = r.gauss(31 * H + 45, 40)  # ~07:45 the next morning
-        return fill(r, [(wake + 20, 19 * H, r.gauss(150, 30)), (21 * H, bed - 5, r.gauss(420, 30))])
-
-
-class Dissolving(DayWorker):
-    """The day worker whose days lose their shape from the onset: over two
-    weeks bed and rising times start to scatter (bed anywhere from ~22:00 to
-    ~05:00, 5-10 hours later up again), time at the computer comes in short
-    bits spread over the waking hours, with a nap now and then; out only for
-    short errands."""
-
-    ONSET = day_index(dt.date(2025, 6, 23))
-
-    def __init__(self, rng):
-        super().__init__(rng)
-        self.next_wake = None
-
-    def day(self, i):
-        r = self.rng
-        k = i - self.ONSET
-        if k < 0:
-            return DayWorker.day(self, i)
-        amp = min(1.0, (k + 1) / 14)
-        wake = self.next_wake if self.next_wake is not None else r.gauss(7 * H, 20)
-        bed = 23 * H + 15 + amp * r.uniform(-75, 360)
-        bed = max(bed, wake + 10 * H)
-        self.next_wake = bed + r.uniform(5 * H, 10 * H) - 24 * H
-        spans = []
-        t = wake + 15
-        while t < bed - 60:
-            stretch = r.uniform(60, 200)
-            if r.random() < 0.25 * amp:  # a nap or an errand
-                t += stretch
-                continue
-            spans.append((t, min(bed - 5, t + stretch), stretch * r.uniform(0.35, 0.7)))
-            t += stretch + r.uniform(20, 60)
-        return fill(r, spans)
-
-
-class RemoteWorker:
-    """At the computer from home 09:00-17:30 with breaks and a little in the
-    evening; goes out on most days (then away for 1-3 hours in the late
-    afternoon or evening). Check-ins with a few days unanswered."""
-
-    def __init__(self, rng, stop=None, colds=(), silent=()):
-        self.rng = rng
-        self.stop = stop          # (first day, days without going out)
-        self.colds = colds        # days at home, going out otherwise as usual
-        self.silent = silent      # days without an answer
-        self.checkins = {}
-
-    def goes_out(self, i):
-        r = self.rng
-        if self.stop is not None:
-            first, length = self.stop
-            if first <= i < first + length:
-                return False
-            if i >= first + length:
-                return r.random() < 0.3
-        if i in self.colds:
-            return False
-        return r.random() < (0.85 if weekday(i) >= 5 else 0.7)
-
-    def day(self, i):
-        r = self.rng
-        withdrawn = self.stop is not None and i >= self.stop[0]
-        out = self.goes_out(i)
-        met = out and r.random() < 0.6
-        mood = min(5, max(1, round(r.gauss(3.6 if not withdrawn else 2.7, 0.7))))
-        if i not in self.silent and r.random() > 0.08:
-            self.checkins[i] = (out, met, mood)
-        wake = r.gauss(7 * H + 30, 20) + (60 if weekday(i) >= 5 else 0)
-        bed = r.gauss(23 * H + 30, 20) + (20 if withdrawn else 0)
-        if weekday(i) < 5:
-            spans = [(9 * H, 17 * H + 30, r.gauss(360, 30))]
-            if out:
-                a = r.choice((17 * H + 45, 19 * H))
-                spans += [(a + r.uniform(60, 180), bed - 5, r.gauss(50, 20))]
-            else:
-                spans += [(18 * H + 30, bed - 5, r.gauss(120 if withdrawn else 90, 25))]
-            return fill(r, spans)
-        if out:
-            a = r.gauss(13 * H, 40)
-            b = a + r.uniform(90, 240)
-            return fill(r, [(wake + 20, a, r.gauss(100, 25)), (b, bed - 5, r.gauss(120, 30))])
-        return fill(r, [(wake + 20, bed - 5, r.gauss(300 if withdrawn else 260, 40))])
-
-
-# ---- people ----
-
-def people():
-    stop_first = day_index(dt.date(2025, 7, 7))
-    return [
-        ("day-worker", 101, DayWorker, {}, offset_fixed(9), None, None, "stable",
-            "up ~07:00, at work 08:30-18:00, evenings at the computer, bed ~23:15"),
-        ("night-shift", 102, NightShift, {}, offset_fixed(9), None, None, "stable",
-            "night shifts at the computer 22:00-06:00, sleeps by day; up to ~03:00 on nights off"),
-        ("student-weekends", 103, Student, {}, offset_fixed(9), None, None, "stable",
-            "lectures by day, bed ~00:30; Friday and Saturday nights until ~03:00"),
-        ("vacation-gap", 104, DayWorker, {}, offset_fixed(9),
-            (day_index(dt.date(2025, 6, 16)), day_index(dt.date(2025, 6, 30))), None, "stable",
-            "the day worker, unobserved 2025-06-16 .. 2025-06-29 (no rows)"),
-        ("dst-travel", 105, Travel, {}, offset_berlin_tokyo, None, None, "stable",
-            "the day worker in Europe/Berlin across both DST changes, a week in +09:00 with jet lag"),
-        ("one-off-late", 106, OneOffLate, {}, offset_fixed(9), None, None, "stable",
-            "the day worker with six isolated nights up to ~04:00"),
-        ("gradual-drift", 107, GradualDrift, {}, offset_fixed(9), None, GradualDrift.ONSET, "drift",
-            "from the onset sleep ~10 min later a day (to +6 h), screen +5 min a day (to +4 h)"),
-        ("abrupt-inversion", 108, Inversion, {}, offset_fixed(9), None, Inversion.ONSET, "drift",
-            "from the onset nights become days"),
-        ("rhythm-dissolves", 111, Dissolving, {}, offset_fixed(9), None, Dissolving.ONSET, "drift",
-            "from the onset bed and rising times scatter and computer time comes in bits"),
-        ("checkins-stops", 109, RemoteWorker, {"stop": (stop_first, 28)}, offset_fixed(9), None,
-            stop_first, "drift",
-            "remote worker with check-ins; stops going out at the onset (four weeks), then seldom"),
-        ("checkins-keeps", 110, RemoteWorker,
-            {"colds": set(range(day_index(dt.date(2025, 4, 8)), day_index(dt.date(2025, 4, 12))))
-             | set(range(day_index(dt.date(2025, 9, 22)), day_index(dt.date(2025, 9, 27)))),
-             "silent": set(range(day_index(dt.date(2025, 8, 4)), day_index(dt.date(2025, 8, 18))))},
-            offset_fixed(9), None, None, "stable",
-            "remote worker with check-ins who keeps going out (two colds at home, two weeks unanswered)"),
+def core_people():
+    stop_first = d(2025, 7, 7)
+    late = {d(2025, 3, 21), d(2025, 4, 26), d(2025, 6, 6), d(2025, 7, 19), d(2025, 8, 29), d(2025, 10, 4)}
+    tokyo = Trip(d(2025, 8, 9), d(2025, 8, 10), d(2025, 8, 17), (150, 110, 70, 30), (-120, -80, -40),
+                 home_look=2 * H + 30)
+    colds = set(range(d(2025, 4, 8), d(2025, 4, 12))) | set(range(d(2025, 9, 22), d(2025, 9, 27)))
+    people = [
+        Person("day-worker", 101, DayWorker, "up ~07:00, at work 08:30-18:00, evenings at the computer, bed ~23:15"),
+        Person("night-shift", 102, NightShift,
+               "night shifts at the computer 22:00-06:00, sleeps by day; up to ~03:00 on nights off"),
+        Person("student-weekends", 103, Student, "lectures by day, bed ~00:30; Friday and Saturday nights until ~03:00"),
+        Person("vacation-gap", 104, DayWorker, "the day worker, unobserved 2025-06-16 .. 2025-06-29 (no rows)",
+               gaps=[(d(2025, 6, 16), d(2025, 6, 30))]),
+        Person("dst-travel", 105, Travel, "the day worker with a week in +09:00 and jet lag", {"trips": [tokyo]},
+               zone([(TOKYO_ARRIVE, BERLIN_ARRIVE, 9)])),
+        Person("one-off-late", 106, OneOffLate, "the day worker with six isolated nights up to ~04:00",
+               {"late": late}),
+        Person("gradual-drift", 107, GradualDrift,
+               "from the onset sleep ~10 min later a day (to +6 h), screen +5 min a day (to +4 h)",
+               onset=d(2025, 6, 3), drift="gradual", shape="linear"),
+        Person("abrupt-inversion", 108, Inversion, "from the onset nights become days", onset=d(2025, 7, 14),
+               drift="abrupt", shape="step"),
+        Person("rhythm-dissolves", 111, Dissolving,
+               "from the onset bed and rising times scatter and computer time comes in bits", onset=d(2025, 6, 23),
+               drift="rhythm", shape="dissolving"),
+        Person("checkins-stops", 109, RemoteWorker,
+               "remote worker with check-ins; stops going out at the onset (four weeks), then seldom",
+               {"stop": (stop_first, 28)}, drift="checkins", shape="step"),  # onset below
+        Person("checkins-keeps", 110, RemoteWorker,
+               "remote worker with check-ins who keeps going out (two colds at home, two weeks unanswered)",
+               {"colds": colds, "silent": set(range(d(2025, 8, 4), d(2025, 8, 18)))}),
     ]
+    for p in people:
+        p.set = "core"
+        if p.name == "checkins-stops":
+            p.onset = stop_first  # RemoteWorker takes it as `stop`
+    return people
+
+
+def wide_people(variant):
+    def moved(name, day, days=14):
+        """day moved by up to `days` either way, fixed for (name, variant)."""
+        return day + random.Random(f"{name}/{variant}").randint(-days, days)
+
+    home_office = {"work": None, "screen": (300, 280), "outing": (0.6, 13 * H)}
+    owl = {"wake": 11 * H + 30, "bed": 27 * H + 15, "weekend_late": 20, "screen": (360, 330), "work": None,
+           "outing": (0.7, 17 * H)}
+    low = {"screen": (120, 130), "work": (8 * H + 30, 17 * H + 30)}
+    summer = moved("holiday-laptop", d(2025, 8, 4))
+    ill = [moved("illness-weeks", d(2025, 2, 10)), moved("illness-weeks/2", d(2025, 10, 13))]
+    exams = [moved("student-exams", d(2025, 2, 3), 7), moved("student-exams/2", d(2025, 7, 7), 7)]
+    away = [moved("holidays-away", d(2025, 7, 21))]
+    nights = moved("all-nighter", d(2025, 5, 15), 30)
+    gr = random.Random(f"gappy/{variant}")
+    gaps = []
+    for _ in range(10):
+        a = gr.randrange(40, DAYS - 10)
+        if all(a + 6 < g0 or a > g1 + 1 for g0, g1 in gaps):
+            gaps.append((a, a + gr.randint(1, 5)))
+    ny_leave, ny_back = d(2025, 5, 12), d(2025, 5, 18)
+    new_york = Trip(ny_leave, ny_leave, ny_back, (-150, -100, -50), (90, 60, 30), home_look=12 * H + 30,
+                    landed=14 * H, evening=(22 * H + 40, 24 * H + 30, 40))
+    tokyo = Trip(d(2025, 11, 9), d(2025, 11, 10), d(2025, 11, 16), (150, 110, 70, 30), (-120, -80, -40),
+                 home_look=2 * H + 30)
+    trips_tz = zone([(utc(2025, 5, 12, 16, 30), utc(2025, 5, 18, 20), -4),
+                     (utc(2025, 11, 10, 0), utc(2025, 11, 16, 14), 9)])
+
+    def drifter(name, seed, base, onset, drift, shape, desc, **changes):
+        return Person(name, seed, Drifting, desc, {**base, **changes}, onset=moved(name, onset), drift=drift,
+                      shape=shape)
+
+    return [
+        Person("weekend-mild", 201, Life, "office worker, weekends 0.5 h later and +2 h at the computer",
+               {"weekend_late": 30, "screen": (190, 310)}),
+        Person("weekend-homeoffice", 202, Life, "works from home, weekends 1.5 h later and -4 h at the computer",
+               {"weekend_late": 90, "screen": (450, 210), "work": None, "outing": (0.5, 13 * H)}),
+        Person("weekend-strong", 203, Life, "office worker, weekends 2.5 h later and +5 h at the computer",
+               {"weekend_late": 150, "screen": (170, 470)}),
+        Person("shift-rotation", 204, ShiftRotation, "a week of night shifts, a week of early shifts, turn about"),
+        Person("student-exams", 205, Student, "the student with two 3-week exam periods of long late days",
+               {"exams": [(a, a + 21) for a in exams]}),
+        Person("holiday-laptop", 206, Life, "office worker, two weeks of holiday with the laptop in August",
+               {"special": [(summer, summer + 14, "holiday")]}),
+        Person("holidays-away", 207, Life, "office worker, unobserved two weeks in summer and one at Christmas",
+               gaps=[(away[0], away[0] + 14), (d(2025, 12, 22), d(2025, 12, 29))]),
+        Person("globetrotter", 208, Travel, "the day worker with a week in New York (-6 h) and in Tokyo (+8 h)",
+               {"trips": [new_york, tokyo]}, trips_tz),
+        Person("illness-weeks", 209, Life, "office worker with two weeks of odd hours in bed with a laptop",
+               {"special": [(a, a + 7, "ill") for a in ill]}),
+        Person("low-use", 210, Life, "at the computer ~2 h a day, in the morning and evening", low),
+        Person("gappy", 211, DayWorker, "the day worker with ~10 gaps of 1-5 days without data", gaps=gaps),
+        Person("all-nighter", 212, Life, "office worker with one night at the computer until ~07:15",
+               {"special": [(nights, nights + 1, "all_night"), (nights + 1, nights + 2, "after_all_night")]}),
+        Person("night-owl", 213, Life, "a stable night owl, up ~11:30, bed ~03:15", owl),
+        drifter("sleep-later-5", 301, {}, d(2025, 4, 7), "gradual", "linear",
+                "nights later by 5 min a day (to +5 h)", late=linear(5, 300)),
+        drifter("sleep-later-10", 302, {"weekend_late": 150, "screen": (170, 470)}, d(2025, 5, 12), "gradual",
+                "linear", "weekend-strong person, nights later by 10 min a day (to +5 h)", late=linear(10, 300)),
+        drifter("sleep-later-20", 303, {}, d(2025, 9, 8), "gradual", "linear",
+                "nights later by 20 min a day (to +5 h)", late=linear(20, 300)),
+        drifter("screen-creep-3", 304, home_office, d(2025, 3, 17), "gradual", "linear",
+                "works from home, +3 min a day at the computer (to +4 h)", more=linear(3, 240)),
+        drifter("screen-creep-6", 305, home_office, d(2025, 6, 16), "gradual", "linear",
+                "works from home, +6 min a day at the computer (to +4 h)", more=linear(6, 240)),
+        drifter("screen-jumps", 306, home_office, d(2025, 10, 6), "abrupt", "step",
+                "works from home, 4 h more at the computer a day from one day to the next", more=step(240)),
+        drifter("later-accelerating", 307, {}, d(2025, 8, 4), "gradual", "accelerating",
+                "nights later slowly then faster (to +5 h), screen likewise (to +3 h)",
+                late=accelerating(0.25, 300), more=accelerating(0.15, 180)),
+        drifter("bad-weeks-settle", 308, {}, d(2025, 4, 28), "gradual", "oscillating",
+                "bad weeks (2.5 h later, +2 h screen) and good weeks for six weeks, then bad",
+                late=bad_weeks(150), more=bad_weeks(120)),
+        Person("rhythm-dissolves-slowly", 309, Dissolving, "the days lose their shape over six weeks",
+               {"ramp": 42}, onset=moved("rhythm-dissolves-slowly", d(2025, 9, 22)), drift="rhythm",
+               shape="dissolving"),
+        drifter("night-owl-withdraws", 310, owl, d(2025, 6, 2), "withdrawal", "linear",
+                "the night owl: later by 8 min a day (to +4 h), +5 min screen a day (to +3 h), out less",
+                late=linear(8, 240), more=linear(5, 180), stay_in=lambda k: min(0.9, k / 30)),
+        drifter("low-use-withdraws", 311, low, d(2025, 10, 13), "withdrawal", "linear",
+                "the low-use person: +6 min screen a day (to +4 h), later by 5 min a day (to +2.5 h), out less",
+                late=linear(5, 150), more=linear(6, 240), stay_in=lambda k: min(0.9, k / 30)),
+    ]
+
+
+def people(variant=0, which="all"):
+    out = []
+    if which in ("core", "all"):
+        out += core_people()
+    if which in ("wide", "all"):
+        out += wide_people(variant)
+    return out
 
 
 # ---- output ----
@@ -465,73 +288,85 @@ def iso(t, off):
     return dt.datetime.fromtimestamp(t, tz).isoformat()
 
 
-def write_person(outdir, name, seed, cls, kwargs, offset_fn, gap):
-    rng = random.Random(seed)
-    plan = cls(rng, **kwargs)
+RUNS = re.compile(rb"\x00+|\x01+|\x02+")
+
+
+def write_person(outdir, p, variant):
+    rng = random.Random(p.seed + 1000 * variant)
+    plan = p.cls(rng, **p.kw)
+    offset_fn = p.tz
     t0 = local_day_utc_min(0, offset_fn)
     t1 = local_day_utc_min(DAYS, offset_fn)
     state = bytearray([1]) * (t1 - t0)  # 0 unobserved, 1 inactive, 2 active
     for i in range(DAYS):
         base = local_day_utc_min(i, offset_fn) - t0
         sessions = plan.day(i)
-        if gap and gap[0] <= i < gap[1]:
+        if any(a <= i < b for a, b in p.gaps):
             continue
         for a, b in sessions:
             a = max(0, base + int(a))
             b = min(len(state), base + int(b))
             if b > a:
                 state[a:b] = b"\x02" * (b - a)
-    if gap:
-        a = local_day_utc_min(gap[0], offset_fn) - t0
-        b = local_day_utc_min(gap[1], offset_fn) - t0
+    for g0, g1 in p.gaps:
+        a = local_day_utc_min(g0, offset_fn) - t0
+        b = local_day_utc_min(g1, offset_fn) - t0
         state[a:b] = bytes(b - a)
     changes = [c // 60 - t0 for c in getattr(offset_fn, "changes", []) if t0 * 60 < c < t1 * 60]
-    with open(os.path.join(outdir, name + ".csv"), "w", encoding="ascii", newline="\n") as f:
+    with open(os.path.join(outdir, p.name + ".csv"), "w", encoding="ascii", newline="\n") as f:
         f.write("start,end,state\n")
-        i = 0
-        n = len(state)
-        while i < n:
-            j = i
+        for m in RUNS.finditer(state):
+            i, j = m.span()
             s = state[i]
-            stop = min((c for c in changes if c > i), default=n)
-            while j < n and j < stop and state[j] == s:
-                j += 1
-            if s:
-                a, b = (t0 + i) * 60, (t0 + j) * 60
+            if not s:
+                continue
+            cuts = [i] + [c for c in changes if i < c < j] + [j]
+            for x, y in zip(cuts, cuts[1:]):
+                a, b = (t0 + x) * 60, (t0 + y) * 60
                 off = offset_fn(a)
                 f.write(f"{iso(a, off)},{iso(b, off)},{'active' if s == 2 else 'inactive'}\n")
-            i = j
     checkins = getattr(plan, "checkins", None)
     if checkins is not None:
         yn = {True: "yes", False: "no"}
-        with open(os.path.join(outdir, name + ".checkins.csv"), "w", encoding="ascii", newline="\n") as f:
+        with open(os.path.join(outdir, p.name + ".checkins.csv"), "w", encoding="ascii", newline="\n") as f:
             f.write("date,went_out,met_someone,mood\n")
             for i in sorted(checkins):
                 out, met, mood = checkins[i]
-                d = START + dt.timedelta(days=i)
-                f.write(f"{d.isoformat()},{yn[out]},{yn[met]},{mood}\n")
+                f.write(f"{date_of(i).isoformat()},{yn[out]},{yn[met]},{mood}\n")
     return checkins is not None
 
 
 def main():
     args = sys.argv[1:]
-    variant = 0
-    if len(args) == 3 and args[0] == "--variant" and args[1].isdigit():
-        variant = int(args[1])
+    variant, which = 0, "all"
+    while len(args) > 2 and args[0] in ("--variant", "--set"):
+        if args[0] == "--variant" and args[1].isdigit():
+            variant = int(args[1])
+        elif args[0] == "--set" and args[1] in SETS:
+            which = args[1]
+        else:
+            break
         args = args[2:]
-    if len(args) != 1:
-        sys.stderr.write("usage: gen_people.py [--variant N] OUTDIR\n")
+    if len(args) != 1 or args[0].startswith("-"):
+        sys.stderr.write("usage: gen_people.py [--variant N] [--set core|wide|all] OUTDIR\n")
         return 2
     outdir = args[0]
     os.makedirs(outdir, exist_ok=True)
     index = {}
-    for name, seed, cls, kwargs, offset_fn, gap, onset, kind, desc in people():
-        has_checkins = write_person(outdir, name, seed + 1000 * variant, cls, kwargs, offset_fn, gap)
-        index[name] = {
-            "kind": kind,
-            "onset": (START + dt.timedelta(days=onset)).isoformat() if onset is not None else None,
+    for p in people(variant, which):
+        has_checkins = write_person(outdir, p, variant)
+        iso_day = lambda i: date_of(i).isoformat()  # noqa: E731
+        index[p.name] = {
+            "kind": "drift" if p.onset is not None else "stable",
+            "drift": p.drift,
+            "shape": p.shape,
+            "onset": iso_day(p.onset) if p.onset is not None else None,
+            "first": iso_day(0),
+            "last": iso_day(DAYS - 1),
+            "unobserved": [[iso_day(a), iso_day(b - 1)] for a, b in sorted(p.gaps)],
             "checkins": has_checkins,
-            "description": desc,
+            "set": p.set,
+            "description": p.desc,
         }
     with open(os.path.join(outdir, "people.json"), "w", encoding="ascii") as f:
         json.dump(index, f, indent=2)
