@@ -15,6 +15,10 @@
 #include "policy-internal.h"
 
 #define CUSUM_Z_CLAMP 3.0
+/* S stops at this many times h: past the bar, more only delays the end of a
+ * long episode (an exam period, an illness) by weeks, while each day further
+ * adds at most CUSUM_Z_CLAMP − k. */
+#define CUSUM_S_CAP 1.5
 /* Days of a weekday the baseline needs for that weekday's own usual: with
  * fewer, its median sits so close to its few days that their residuals, and
  * with them the spread, come out too small. */
@@ -132,7 +136,17 @@ static bool usual(Run *r, Scratch *sc, size_t n_days, int64_t from, int64_t to) 
                 }
                 n = gather_adjusted(r, n_days, from, to, r->eff, sc->a);
         }
-        r->s = fmax(policy_robust_spread(sc->a, n, &r->m), p->min_spread);
+        r->s = policy_robust_spread(sc->a, n, &r->m);
+        if (p->by_weekday) {
+                /* The residuals lie around medians fitted to the very days
+                 * (k of each weekday, here k = n/7 on average): their spread
+                 * is about √(1 − 1/k) of the true one, while a new day also
+                 * carries its weekday median's own error, ≈ (π/2)σ²/k: widen
+                 * s by the ratio so z keeps its meaning. */
+                double k = fmax((double) n / 7, WEEKDAY_MIN_DAYS);
+                r->s *= sqrt((1 + M_PI / (2 * k)) / (1 - 1 / k));
+        }
+        r->s = fmax(r->s, p->min_spread);
         return true;
 }
 
@@ -192,6 +206,7 @@ static bool eval_cusum(Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval
 
         z = e->spread > 0 ? fmin(fmax((x - e->baseline) / e->spread, -CUSUM_Z_CLAMP), CUSUM_Z_CLAMP) : 0;
         r->cusum_s = fmax(0, r->cusum_s + (p->up ? z : -z) - p->cusum_k);
+        r->cusum_s = fmin(r->cusum_s, CUSUM_S_CAP * p->cusum_h);
         e->value = x;
         e->score = r->cusum_s;
         *cond = r->cusum_s > p->cusum_h;

@@ -27,14 +27,17 @@
  *             x_j (window and B) is first replaced by the residual
  *             y_j = x_j − e_{w(j)}, e_w = median of B's days of weekday w −
  *             median(B) (0 for a weekday with fewer than 4 days in B), and
- *             agg, m and s are taken over y. z = (agg − m)/s (±INFINITY when s = 0 and
+ *             agg, m and s are taken over y, s widened by √((1 + π/(2k)) /
+ *             (1 − 1/k)), k = max(4, |B|/7): the residuals lie around medians
+ *             fitted to those very days, a new day's around an estimate. z = (agg − m)/s (±INFINITY when s = 0 and
  *             agg ≠ m, 0 when equal). condition: z ≥ z_min and agg − m ≥
  *             min_change (up); z ≤ −z_min and m − agg ≥ min_change (down).
  *  cusum      one-sided tabular CUSUM on daily robust z: z_d = clamp((x_d −
  *             m)/s, −3, 3) with m, s from the baseline_days before d (s = 0 →
  *             z_d = 0; s as for baseline, min_spread and by_weekday too: then
  *             m is d's weekday's usual, m + e_{w(d)}, and PolicyEval.baseline
- *             holds it); S_d = max(0, S_{d−1} + z_d − k) (up; −z_d for down);
+ *             holds it); S_d = min(max(0, S_{d−1} + z_d − k), 1.5·h) (up; −z_d
+ *             for down);
  *             missing days leave S unchanged; condition: S_d > h. While the
  *             policy is firing, m, s (and e) stay frozen at their values on the day
  *             it began firing. The window/aggregate are not used.

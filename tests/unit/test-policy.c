@@ -1864,6 +1864,30 @@ static void test_baseline_by_weekday(void **state) {
         free(d);
 }
 
+/* The spread of residuals around medians fitted to the same few days is
+ * widened by √((1 + π/(2k)) / (1 − 1/k)), k days of each weekday. */
+static void test_by_weekday_spread(void **state) {
+        DaySignals *d = weeks(29);
+        Policy *p = must_parse("[policy]\nsignal = screen_h\nwindow = 1d\ndetector = baseline\nby_weekday = yes\n"
+                               "[baseline]\ndays = 28d\nmin_days = 28\n" NUDGE);
+        PolicyEval *e;
+
+        (void) state;
+        /* Week j adds j/10: each weekday's median is its own + 0.15, the
+         * median of all 28 is 3.2, so the effects are −0.05 (weekdays) and
+         * +2.95 (weekends), and the residuals 3.05, 3.15, 3.25, 3.35 seven
+         * times each: m = 3.2, MAD 0.1, k = 4. */
+        for (size_t i = 0; i < 29; i++)
+                d[i].screen_h += 0.1 * (double) (i / 7);
+        e = replay1(p, d, 29);
+        ASSERT_NEAR(e[28].baseline, 3.2);
+        ASSERT_NEAR(e[28].spread, 0.14826 * sqrt((1 + M_PI / 8) / 0.75));
+        ASSERT_NEAR(e[28].value, 3.4 + 0.05);
+        free(e);
+        policy_free(p);
+        free(d);
+}
+
 /* CUSUM: each day against its weekday's usual, which {baseline} shows; the
  * usual, weekday effects included, stays frozen while firing. */
 static void test_cusum_by_weekday(void **state) {
@@ -1886,12 +1910,12 @@ static void test_cusum_by_weekday(void **state) {
         ASSERT_NEAR(e[29].score, 3);
         assert_int_equal(e[29].state, POLICY_FIRING);
         assert_true(e[29].nudge);
-        /* Days 30 .. 32 are 2 h up (z = 4, clamped to 3). Saturday, day 33,
-         * frozen: its usual is 6, and 8 is again z = 3. */
+        /* Days 30 .. 32 are 2 h up (z = 4, clamped to 3), but S stops at
+         * 1.5·h = 3. Saturday, day 33, frozen: its usual is 6. */
         ASSERT_NEAR(e[33].baseline, 6);
         ASSERT_NEAR(e[33].spread, 0.5);
         ASSERT_NEAR(e[32].baseline, 3);
-        ASSERT_NEAR(e[33].score, 3 + 4 * 2.5);
+        ASSERT_NEAR(e[33].score, 3); /* capped at 1.5·h */
         free(e);
         policy_free(p);
         free(d);
@@ -1935,6 +1959,7 @@ int main(void) {
                 cmocka_unit_test(test_long_history),
                 cmocka_unit_test(test_parse_by_weekday),
                 cmocka_unit_test(test_baseline_by_weekday),
+                cmocka_unit_test(test_by_weekday_spread),
                 cmocka_unit_test(test_cusum_by_weekday),
         };
 
