@@ -43,6 +43,7 @@ typedef struct Run {
 
 typedef struct Scratch {
         double *a;    /* window / baseline values, pairwise slopes */
+        double *b;    /* by_weekday: the baseline's values, weekday by weekday */
         double *t, *v; /* trend: day offsets and values */
         const PolicyEval *evals; /* composite: the evaluations so far, as policy_replay() returns them */
 } Scratch;
@@ -105,11 +106,12 @@ static int weekday_at(const Run *r, int64_t d) {
 /* The valid values of x over days [from, to], less eff of their weekday
  * (eff NULL: as they are). */
 static size_t gather_adjusted(const Run *r, size_t n_days, int64_t from, int64_t to, const double *eff, double *out) {
+        int64_t d = MAX(from, INT64_C(0));
         size_t n = 0;
 
-        for (int64_t d = MAX(from, INT64_C(0)); d <= to && d < (int64_t) n_days; d++)
+        for (int w = weekday_at(r, d); d <= to && d < (int64_t) n_days; d++, w = w == 6 ? 0 : w + 1)
                 if (!isnan(r->x[d]))
-                        out[n++] = r->x[d] - (eff ? eff[weekday_at(r, d)] : 0);
+                        out[n++] = r->x[d] - (eff ? eff[w] : 0);
         return n;
 }
 
@@ -124,16 +126,28 @@ static bool usual(Run *r, Scratch *sc, size_t n_days, int64_t from, int64_t to) 
                 return false;
         memset(r->eff, 0, sizeof r->eff);
         if (p->by_weekday) {
-                all = policy_median(sc->a, n);
-                for (int w = 0; w < 7; w++) {
-                        size_t k = 0;
+                /* The values sorted by weekday into b: start[w] .. start[w + 1]. */
+                size_t start[8] = { 0 }, fill[7];
+                int64_t first = MAX(from, INT64_C(0)), last = MIN(to, (int64_t) n_days - 1);
 
-                        for (int64_t d = MAX(from, INT64_C(0)); d <= to && d < (int64_t) n_days; d++)
-                                if (!isnan(r->x[d]) && weekday_at(r, d) == w)
-                                        sc->a[k++] = r->x[d];
-                        if (k >= WEEKDAY_MIN_DAYS)
-                                r->eff[w] = policy_median(sc->a, k) - all;
-                }
+                for (int64_t d = first, w = weekday_at(r, first); d <= last; d++, w = w == 6 ? 0 : w + 1)
+                        start[w + 1] += !isnan(r->x[d]);
+                for (int w = 0; w < 7; w++)
+                        fill[w] = start[w + 1] += start[w];
+                for (int64_t d = last, w = weekday_at(r, last); d >= first; d--, w = w == 0 ? 6 : w - 1)
+                        if (!isnan(r->x[d]))
+                                sc->b[--fill[w]] = r->x[d];
+                /* Each weekday's median against the median of those medians
+                 * (every weekday weighs the same, however many days it has). */
+                double med[7];
+                size_t k = 0;
+                for (int w = 0; w < 7; w++)
+                        if (start[w + 1] - start[w] >= WEEKDAY_MIN_DAYS)
+                                med[k++] = r->eff[w] = policy_median(sc->b + start[w], start[w + 1] - start[w]);
+                all = policy_median(med, k);
+                for (int w = 0; w < 7; w++)
+                        if (start[w + 1] - start[w] >= WEEKDAY_MIN_DAYS)
+                                r->eff[w] -= all;
                 n = gather_adjusted(r, n_days, from, to, r->eff, sc->a);
         }
         r->s = policy_robust_spread(sc->a, n, &r->m);
@@ -347,6 +361,7 @@ static void replay_done(Replay *rp, size_t n_p) {
         free(rp->series);
         free(rp->checkins);
         free(rp->scratch.a);
+        free(rp->scratch.b);
         free(rp->scratch.t);
         free(rp->scratch.v);
 }
@@ -375,9 +390,10 @@ static int replay_setup(Replay *rp, Policy *const *p, size_t n_p, const DaySigna
                 window_n = MAX(window_n, w);
         }
         rp->scratch.a = malloc(scratch_n * sizeof(double));
+        rp->scratch.b = malloc(scratch_n * sizeof(double));
         rp->scratch.t = malloc(window_n * sizeof(double));
         rp->scratch.v = malloc(window_n * sizeof(double));
-        if (!rp->scratch.a || !rp->scratch.t || !rp->scratch.v)
+        if (!rp->scratch.a || !rp->scratch.b || !rp->scratch.t || !rp->scratch.v)
                 return -ENOMEM;
 
         /* Check-ins by day; the last one in c wins when a date repeats. */

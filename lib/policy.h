@@ -25,8 +25,9 @@
  *             baseline_min_days valid → unknown. m = median(B),
  *             s = max(1.4826·MAD(B), min_spread). With by_weekday, every
  *             x_j (window and B) is first replaced by the residual
- *             y_j = x_j − e_{w(j)}, e_w = median of B's days of weekday w −
- *             median(B) (0 for a weekday with fewer than 4 days in B), and
+ *             y_j = x_j − e_{w(j)}, e_w = M_w − median of the M_v, M_w the
+ *             median of B's days of weekday w (only weekdays with at least 4
+ *             days in B have one; the others have e_w = 0), and
  *             agg, m and s are taken over y, s widened by √((1 + π/(2k)) /
  *             (1 − 1/k)), k = max(4, |B|/7): the residuals lie around medians
  *             fitted to those very days, a new day's around an estimate. z = (agg − m)/s (±INFINITY when s = 0 and
