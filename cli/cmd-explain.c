@@ -374,7 +374,7 @@ static void print_summary(const Ctx *ctx, const Policy *p) {
         }
         if (p->by_weekday)
                 say(ctx, 2, "Each day is compared with your usual for that day of the week (Saturdays with "
-                       "Saturdays), once there are four of it.");
+                       "Saturdays, once there are four of them).");
         snprintf(b, sizeof b, " It stays active %d day%s longer.", p->keep_firing_for_days,
                  plural(p->keep_firing_for_days));
         say(ctx, 2, "A nudge when that lasts %d day%s; then quiet for %d day%s.%s", p->for_days, plural(p->for_days),
