@@ -1,6 +1,8 @@
 #!/usr/bin/python3
-"""The synthetic people (tests/scenarios) through the path a person uses: a
-private kizukid, `kizuki import`, `kizuki checkin`, then `kizuki policy test`.
+"""The core synthetic people (tests/scenarios, gen_people.py --set core) through
+the path a person uses: a private kizukid, `kizuki import`, `kizuki checkin`,
+then `kizuki policy test`. (The wide set is measured, not checked:
+tests/bench/policy_bench.py.)
 
 Two things are checked for every person:
   - the days each default policy would have nudged are exactly the days the

@@ -3,10 +3,11 @@
 directly, no daemon) over several draws of the synthetic people.
 
     benchmark.py [--variants LIST | --heldout] [--set core|wide|all] [--json]
-                 RUN_SCENARIOS POLICYDIR
+                 [--cache DIR] RUN_SCENARIOS POLICYDIR
 
 generates each variant with gen_people.py --variant N (default --set all)
-into a temporary directory, runs RUN_SCENARIOS --json --policies POLICYDIR on
+into a temporary directory (or, with --cache, into DIR, where it is kept and
+used again while gen_people.py and lives.py stay the same), runs RUN_SCENARIOS --json --policies POLICYDIR on
 it (two variants at a time), and prints what scoring.py computes: per policy
 and for all together the false nudges per person-year after the warm-up, per
 drift kind the delays (median, 90th percentile, worst, missed), and the table
@@ -16,6 +17,7 @@ machines. LIST: "0-5" (default: the tuning variants), "3", "0-2,100".
 tests/bench/policy_bench.py gives the same figures through kizukid and the
 kizuki CLI.
 """
+import hashlib
 import json
 import os
 import subprocess
@@ -28,14 +30,24 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import scoring  # noqa: E402
 
-USAGE = ("usage: benchmark.py [--variants LIST | --heldout] [--set core|wide|all] [--json] "
+USAGE = ("usage: benchmark.py [--variants LIST | --heldout] [--set core|wide|all] [--json] [--cache DIR] "
          "RUN_SCENARIOS POLICYDIR\n")
 
 
-def run_variant(run, policies, variant, people_set, tmp):
-    out = os.path.join(tmp, f"v{variant}")
-    subprocess.run([sys.executable, os.path.join(HERE, "gen_people.py"), "--variant", str(variant), "--set",
-                    people_set, out], check=True)
+def generator_hash():
+    h = hashlib.sha256()
+    for f in ("gen_people.py", "lives.py"):
+        with open(os.path.join(HERE, f), "rb") as fh:
+            h.update(fh.read())
+    return h.hexdigest()[:16]
+
+
+def run_variant(run, policies, variant, people_set, folder):
+    out = os.path.join(folder, f"{people_set}-v{variant}")
+    if not os.path.exists(os.path.join(out, "people.json")):
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_people.py"), "--variant", str(variant), "--set",
+                        people_set, out + ".new"], check=True)
+        os.rename(out + ".new", out)
     r = subprocess.run([run, "--json", "--policies", policies, out], capture_output=True, text=True)
     if r.returncode not in (0, 1):
         sys.stderr.write(r.stderr)
@@ -46,8 +58,13 @@ def run_variant(run, policies, variant, people_set, tmp):
 
 
 def main():
+    cache = None
     try:
         o, args = scoring.options(sys.argv[1:])
+        if len(args) > 2 and args[0] == "--cache":
+            cache = os.path.join(args[1], generator_hash())
+            os.makedirs(cache, exist_ok=True)
+            args = args[2:]
     except ValueError:
         args = []
     if len(args) != 2 or any(a.startswith("--") for a in args):
@@ -56,7 +73,7 @@ def main():
     run, policies = args
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kz-bench-") as tmp, ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(lambda v: run_variant(run, policies, v, o["set"], tmp), o["variants"]))
+        results = list(pool.map(lambda v: run_variant(run, policies, v, o["set"], cache or tmp), o["variants"]))
     score = scoring.Score(next(iter(results[0][1]["people"].values()))["nudges"].keys())
     for v, (people, res) in zip(o["variants"], results):
         score.add(v, people, {n: p["nudges"] for n, p in res["people"].items()})

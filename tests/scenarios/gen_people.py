@@ -92,7 +92,8 @@ The wide set, drifting (onset: the base date, moved by the variant):
   bad-weeks-settle    from ~04-28 bad weeks (2.5 h later, 2 h more screen)
                       and good weeks turn about for six weeks, then it settles
                       bad.
-  rhythm-dissolves-slowly  the days lose their shape over six weeks from ~09-22.
+  rhythm-dissolves-slowly  the days lose their shape over six weeks from ~09-22,
+                      with hardly more time at the computer than before.
   night-owl-withdraws the night owl from ~06-02: later by 8 min a day (to +4 h),
                       5 more minutes a day at the computer (to +3 h), going out
                       less and less.
@@ -251,8 +252,9 @@ def wide_people(variant):
         drifter("bad-weeks-settle", 308, {}, d(2025, 4, 28), "gradual", "oscillating",
                 "bad weeks (2.5 h later, +2 h screen) and good weeks for six weeks, then bad",
                 late=bad_weeks(150), more=bad_weeks(120)),
-        Person("rhythm-dissolves-slowly", 309, Dissolving, "the days lose their shape over six weeks",
-               {"ramp": 42}, onset=moved("rhythm-dissolves-slowly", d(2025, 9, 22)), drift="rhythm",
+        Person("rhythm-dissolves-slowly", 309, Dissolving,
+               "the days lose their shape over six weeks, hardly more time at the computer",
+               {"ramp": 42, "share": (0.2, 0.4)}, onset=moved("rhythm-dissolves-slowly", d(2025, 9, 22)), drift="rhythm",
                shape="dissolving"),
         drifter("night-owl-withdraws", 310, owl, d(2025, 6, 2), "withdrawal", "linear",
                 "the night owl: later by 8 min a day (to +4 h), +5 min screen a day (to +3 h), out less",

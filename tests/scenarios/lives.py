@@ -353,13 +353,15 @@ class Dissolving(DayWorker):
     """The day worker whose days lose their shape from the onset: over
     `ramp` days bed and rising times start to scatter (bed anywhere from
     ~22:00 to ~05:00, 5-10 hours later up again), time at the computer comes
-    in short bits spread over the waking hours, with a nap now and then; out
-    only for short errands."""
+    in short bits spread over the waking hours (a `share` of each stretch,
+    drawn from that range), with a nap now and then; out only for short
+    errands."""
 
-    def __init__(self, rng, onset, ramp=14):
+    def __init__(self, rng, onset, ramp=14, share=(0.35, 0.7)):
         super().__init__(rng)
         self.onset = onset
         self.ramp = ramp
+        self.share = share
         self.next_wake = None
 
     def day(self, i):
@@ -372,7 +374,7 @@ class Dissolving(DayWorker):
         bed = 23 * H + 15 + amp * r.uniform(-75, 360)
         bed = max(bed, wake + 10 * H)
         self.next_wake = bed + r.uniform(5 * H, 10 * H) - 24 * H
-        return scattered(r, wake, bed, (0.35, 0.7), 0.25 * amp)
+        return scattered(r, wake, bed, self.share, 0.25 * amp)
 
 
 class RemoteWorker:
@@ -479,10 +481,10 @@ class Life:
         r = self.rng
         return scattered(r, r.gauss(10 * H, 60), r.gauss(25 * H + 30, 75), (0.3, 0.6), 0.35)
 
-    def all_night(self, _i):
+    def all_night(self, i):
         """Up all night at the computer until ~07:15."""
         r = self.rng
-        wake, _, _, _ = self.shape(_i)
+        wake, _, _, _ = self.shape(i)
         return fill(r, [(wake + 15, wake + 40, 20), (18 * H + 30, 31 * H + 15, r.gauss(600, 30))])
 
     def after_all_night(self, _i):

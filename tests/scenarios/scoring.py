@@ -12,7 +12,9 @@ the day before the onset.
 
 Delay: days from the onset to the first nudge on or after it (of the policy,
 or of any policy); none within HORIZON_DAYS is a miss. Medians and the 90th
-percentile count a miss as longer than any delay.
+percentile count a miss as longer than any delay; median_caught is the median
+of the drifts caught (per policy: of those it noticed, as a policy is not
+meant to notice every kind).
 """
 import datetime as dt
 import math
@@ -94,8 +96,10 @@ def delay_stats(delays):
     med = statistics.median(v) if v else None
     p90 = quantile(v, 0.9)
     fin = lambda x: None if x is None or math.isinf(x) else x  # noqa: E731
-    return {"n": len(v), "caught": sum(x is not None for x in delays), "missed": sum(x is None for x in delays),
-            "median": fin(med), "p90": fin(p90), "worst": fin(max(v)) if v else None}
+    caught = [x for x in delays if x is not None]
+    return {"n": len(v), "caught": len(caught), "missed": len(v) - len(caught), "median": fin(med),
+            "p90": fin(p90), "worst": fin(max(v)) if v else None,
+            "median_caught": statistics.median(caught) if caught else None}
 
 
 def first_delay(dates, onset):
@@ -187,7 +191,7 @@ def print_report(rep, title, out):
       f"after a {rep['warmup_days']}-day warm-up")
     w()
     w("false nudges per person-year, and per drift kind: caught (within "
-      f"{rep['horizon_days']} d) / drifts, median delay in days")
+      f"{rep['horizon_days']} d) / drifts, median delay of those caught in days")
     w(f"{'policy':14} {'false':>6} {'/p-yr':>6}  " + "  ".join(f"{k:>16}" for k in kinds))
     for p, f in rep["policies"].items():
         cells = []
@@ -196,7 +200,7 @@ def print_report(rep, title, out):
             if not s or not s["caught"]:
                 cells.append(f"{'-':>16}")
             else:
-                cells.append(f"{s['caught']:>3}/{s['n']:<3} med {fmt_days(s['median'], True):>4}".rjust(16))
+                cells.append(f"{s['caught']:>3}/{s['n']:<3} med {s['median_caught']:>4g}".rjust(16))
         w(f"{p:14} {f['false_nudges']:6d} {f['false_per_person_year']:6.2f}  " + "  ".join(cells))
     w()
     w("delay from the onset to the first nudge of any policy, per drift kind (days)")
@@ -229,6 +233,14 @@ def print_report(rep, title, out):
             for p, ds in row["false"].items():
                 if p != ANY:
                     offenders[name][p] = offenders[name].get(p, 0) + len(ds)
+    delays = {}
+    for key, row in rep["people"].items():
+        if row["kind"] == "drift":
+            delays.setdefault(key.rsplit("@", 1)[0], []).append(row.get("delay"))
+    med = {n: statistics.median([math.inf if x is None else x for x in v]) for n, v in delays.items()}
+    w("delay by drifting person (any policy; median over the variants, then each): " + "; ".join(
+        f"{n} {fmt_days(None if math.isinf(m) else m, True)} ({' '.join(fmt_days(x, True) for x in delays[n])})"
+        for n, m in sorted(med.items(), key=lambda x: (-x[1], x[0]))))
     w("false nudges by person (all variants): " + ("; ".join(
         f"{n} " + ", ".join(f"{p} {c}" for p, c in sorted(d.items())) for n, d in sorted(offenders.items()))
         or "none"))
