@@ -74,7 +74,7 @@ def main():
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kz-bench-") as tmp, ThreadPoolExecutor(2) as pool:
         results = list(pool.map(lambda v: run_variant(run, policies, v, o["set"], cache or tmp), o["variants"]))
-    score = scoring.Score(next(iter(results[0][1]["people"].values()))["nudges"].keys())
+    score = scoring.Score(sorted(results[0][1]["policies"]))
     for v, (people, res) in zip(o["variants"], results):
         score.add(v, people, {n: p["nudges"] for n, p in res["people"].items()})
     rep = score.report()

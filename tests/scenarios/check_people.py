@@ -78,7 +78,8 @@ def main():
             with open(os.path.join(root, name + ".checkins.csv"), encoding="ascii") as f:
                 for row in csv.DictReader(f):
                     went[dt.date.fromisoformat(row["date"])] = row["went_out"] == "yes"
-        print(f"== {name} ({meta['kind']}, onset {meta['onset']}): {meta['description']}")
+        drift = f"{meta['drift']} drift, " if meta.get("drift") else ""
+        print(f"== {name} ({meta['kind']}, {drift}onset {meta['onset']}): {meta['description']}")
         print("week      screen_h night%  first  last   observed_h" + ("  out/answered" if went else ""))
         weeks = {}
         for d in sorted(days):

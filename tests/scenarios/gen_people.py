@@ -150,7 +150,8 @@ def core_people():
         Person("day-worker", 101, DayWorker, "up ~07:00, at work 08:30-18:00, evenings at the computer, bed ~23:15"),
         Person("night-shift", 102, NightShift,
                "night shifts at the computer 22:00-06:00, sleeps by day; up to ~03:00 on nights off"),
-        Person("student-weekends", 103, Student, "lectures by day, bed ~00:30; Friday and Saturday nights until ~03:00"),
+        Person("student-weekends", 103, Student,
+               "lectures by day, bed ~00:30; Friday and Saturday nights until ~03:00"),
         Person("vacation-gap", 104, DayWorker, "the day worker, unobserved 2025-06-16 .. 2025-06-29 (no rows)",
                gaps=[(d(2025, 6, 16), d(2025, 6, 30))]),
         Person("dst-travel", 105, Travel, "the day worker with a week in +09:00 and jet lag", {"trips": [tokyo]},
@@ -254,8 +255,8 @@ def wide_people(variant):
                 late=bad_weeks(150), more=bad_weeks(120)),
         Person("rhythm-dissolves-slowly", 309, Dissolving,
                "the days lose their shape over six weeks, hardly more time at the computer",
-               {"ramp": 42, "share": (0.2, 0.4)}, onset=moved("rhythm-dissolves-slowly", d(2025, 9, 22)), drift="rhythm",
-               shape="dissolving"),
+               {"ramp": 42, "share": (0.2, 0.4)}, onset=moved("rhythm-dissolves-slowly", d(2025, 9, 22)),
+               drift="rhythm", shape="dissolving"),
         drifter("night-owl-withdraws", 310, owl, d(2025, 6, 2), "withdrawal", "linear",
                 "the night owl: later by 8 min a day (to +4 h), +5 min screen a day (to +3 h), out less",
                 late=linear(8, 240), more=linear(5, 180), stay_in=lambda k: min(0.9, k / 30)),
@@ -355,9 +356,11 @@ def main():
     outdir = args[0]
     os.makedirs(outdir, exist_ok=True)
     index = {}
+    def iso_day(i):
+        return date_of(i).isoformat()
+
     for p in people(variant, which):
         has_checkins = write_person(outdir, p, variant)
-        iso_day = lambda i: date_of(i).isoformat()  # noqa: E731
         index[p.name] = {
             "kind": "drift" if p.onset is not None else "stable",
             "drift": p.drift,
