@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "client.h"
 #include "days.h"
 #include "kizuki.h"
@@ -371,6 +372,9 @@ static void print_summary(const Ctx *ctx, const Policy *p) {
                 break;
         }
         }
+        if (p->by_weekday)
+                say(ctx, 2, "Each day is compared with your usual for that day of the week (Saturdays with "
+                       "Saturdays, once there are four of them).");
         snprintf(b, sizeof b, " It stays active %d day%s longer.", p->keep_firing_for_days,
                  plural(p->keep_firing_for_days));
         say(ctx, 2, "A nudge when that lasts %d day%s; then quiet for %d day%s.%s", p->for_days, plural(p->for_days),
@@ -396,6 +400,10 @@ static const char *added_up(const Policy *p, const PolicyEval *e, char *buf, siz
         return buf;
 }
 
+static const char *const weekday_names[7] = {
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+};
+
 /* The last day's condition, in words. */
 static void why_words_condition(const Explain *x, const PolicyEval *e, char *buf, size_t size) {
         const Policy *p = x->p;
@@ -413,16 +421,19 @@ static void why_words_condition(const Explain *x, const PolicyEval *e, char *buf
         case POLICY_BASELINE: {
                 double change = p->up ? e->value - e->baseline : e->baseline - e->value;
                 bool z_ok = p->up ? e->score >= p->z_min : e->score <= -p->z_min;
-                int n = snprintf(buf, size, "%s (%s) %s %s (your usual: %s)", w, v, p->window_days == 1 ? "was" : "were",
-                                 how, u);
+                int n = snprintf(buf, size, "%s (%s%s) %s %s (your usual: %s)", w, v,
+                                 p->by_weekday ? ", allowing for the day of the week" : "",
+                                 p->window_days == 1 ? "was" : "were", how, u);
                 if (z_ok && !e->condition && n > 0 && (size_t) n < size)
                         snprintf(buf + n, size - (size_t) n, ", but only %s from it, less than the %s that counts",
                                  format_delta(p, fabs(change), c, sizeof c), format_delta(p, p->min_change, m, sizeof m));
                 break;
         }
         case POLICY_CUSUM:
-                snprintf(buf, size, "that day (%s) was %s (your usual: %s); the days %s your usual have added up to %s "
-                         "of what counts", v, how, u, p->up ? "above" : "below", added_up(p, e, c, sizeof c));
+                snprintf(buf, size, "that day (%s) was %s (your usual%s%s: %s); the days %s your usual have added up "
+                         "to %s of what counts", v, how, p->by_weekday ? " for a " : "",
+                         p->by_weekday ? weekday_names[weekday_of(floor_div(e->date, DAY_SECONDS))] : "", u,
+                         p->up ? "above" : "below", added_up(p, e, c, sizeof c));
                 break;
         case POLICY_TREND: {
                 _cleanup_free_ char *slope = NULL;
@@ -528,6 +539,9 @@ static void print_parameters(const Policy *p) {
                 printf(".\n");
                 break;
         }
+        if ((p->detector == POLICY_BASELINE || p->detector == POLICY_CUSUM) && (p->min_spread > 0 || p->by_weekday))
+                printf("  min_spread %s, by_weekday %s.\n", format_number(p->min_spread, a, sizeof a),
+                       p->by_weekday ? "yes" : "no");
         printf("  for %d day%s, keep_firing_for %d day%s, cooldown %d day%s.\n", p->for_days,
                p->for_days == 1 ? "" : "s", p->keep_firing_for_days, p->keep_firing_for_days == 1 ? "" : "s",
                p->cooldown_days, p->cooldown_days == 1 ? "" : "s");

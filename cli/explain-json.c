@@ -44,6 +44,8 @@ int explain_print_json(const Explain *x, const char *reason, const char *words) 
         case POLICY_CUSUM: /* both against a baseline */
                 add(po, "baseline_days", json_object_new_int(p->baseline_days));
                 add(po, "baseline_min_days", json_object_new_int(p->baseline_min_days));
+                add(po, "min_spread", output_json_double(p->min_spread));
+                add(po, "by_weekday", json_object_new_boolean(p->by_weekday));
                 if (p->detector == POLICY_BASELINE) {
                         add(po, "z", output_json_double(p->z_min));
                         add(po, "min_change", output_json_double(p->min_change));

@@ -115,15 +115,18 @@ typedef enum Key {
         KEY_KEEP_FIRING_FOR,
         KEY_COOLDOWN,
         KEY_SEVERITY,
+        KEY_BY_WEEKDAY,
         KEY_THRESHOLD_VALUE,
         KEY_BASELINE_DAYS,
         KEY_BASELINE_MIN_DAYS,
         KEY_BASELINE_Z,
         KEY_BASELINE_MIN_CHANGE,
+        KEY_BASELINE_MIN_SPREAD,
         KEY_CUSUM_K,
         KEY_CUSUM_H,
         KEY_CUSUM_DAYS,
         KEY_CUSUM_MIN_DAYS,
+        KEY_CUSUM_MIN_SPREAD,
         KEY_TREND_MIN_SLOPE,
         KEY_TREND_MIN_DAYS,
         KEY_COMPOSITE_POLICIES,
@@ -152,15 +155,18 @@ static const struct {
         [KEY_KEEP_FIRING_FOR] = { SECTION_POLICY, "keep_firing_for", false },
         [KEY_COOLDOWN] = { SECTION_POLICY, "cooldown", false },
         [KEY_SEVERITY] = { SECTION_POLICY, "severity", false },
+        [KEY_BY_WEEKDAY] = { SECTION_POLICY, "by_weekday", false },
         [KEY_THRESHOLD_VALUE] = { SECTION_THRESHOLD, "value", false },
         [KEY_BASELINE_DAYS] = { SECTION_BASELINE, "days", false },
         [KEY_BASELINE_MIN_DAYS] = { SECTION_BASELINE, "min_days", false },
         [KEY_BASELINE_Z] = { SECTION_BASELINE, "z", false },
         [KEY_BASELINE_MIN_CHANGE] = { SECTION_BASELINE, "min_change", false },
+        [KEY_BASELINE_MIN_SPREAD] = { SECTION_BASELINE, "min_spread", false },
         [KEY_CUSUM_K] = { SECTION_CUSUM, "k", false },
         [KEY_CUSUM_H] = { SECTION_CUSUM, "h", false },
         [KEY_CUSUM_DAYS] = { SECTION_CUSUM, "days", false },
         [KEY_CUSUM_MIN_DAYS] = { SECTION_CUSUM, "min_days", false },
+        [KEY_CUSUM_MIN_SPREAD] = { SECTION_CUSUM, "min_spread", false },
         [KEY_TREND_MIN_SLOPE] = { SECTION_TREND, "min_slope", false },
         [KEY_TREND_MIN_DAYS] = { SECTION_TREND, "min_days", false },
         [KEY_COMPOSITE_POLICIES] = { SECTION_COMPOSITE, "policies", false },
@@ -636,6 +642,7 @@ static bool parser_both_good(const Parser *p, Key a, Key b) {
 static void parser_finish(Parser *p, Policy *pol) {
         bool have_signal = false, have_detector = false, have_aggregate = true, cusum;
         int v, unused_days;
+        double unused_spread;
         Key days_key, min_days_key;
 
         if (p->raw[KEY_NAME]) {
@@ -647,6 +654,8 @@ static void parser_finish(Parser *p, Policy *pol) {
         }
         if (p->raw[KEY_ENABLED] && parse_bool(p->raw[KEY_ENABLED], &pol->enabled) < 0)
                 parser_invalid(p, KEY_ENABLED, "yes or no");
+        if (p->raw[KEY_BY_WEEKDAY] && parse_bool(p->raw[KEY_BY_WEEKDAY], &pol->by_weekday) < 0)
+                parser_invalid(p, KEY_BY_WEEKDAY, "yes or no");
 
         v = -1;
         parser_enum(p, KEY_SIGNAL, signal_names, ELEMENTSOF(signal_names), &v);
@@ -710,6 +719,10 @@ static void parser_finish(Parser *p, Policy *pol) {
                         parser_signal_value(p, KEY_THRESHOLD_VALUE, pol->signal, true, false, &pol->threshold);
                 parser_count_when(p, pol->signal, pol);
                 parser_signal_value(p, KEY_BASELINE_MIN_CHANGE, pol->signal, false, true, &pol->min_change);
+                parser_signal_value(p, KEY_BASELINE_MIN_SPREAD, pol->signal, false, true,
+                                    cusum ? &unused_spread : &pol->min_spread);
+                parser_signal_value(p, KEY_CUSUM_MIN_SPREAD, pol->signal, false, true,
+                                    cusum ? &pol->min_spread : &unused_spread);
                 parser_signal_value(p, KEY_TREND_MIN_SLOPE, pol->signal, false, true, &pol->min_slope);
         }
 
@@ -763,6 +776,8 @@ static void parser_finish(Parser *p, Policy *pol) {
                                 parser_error(p, p->raw_line[KEY_COMPOSITE_POLICIES],
                                              "[composite] policies names this policy itself");
         }
+        if (have_detector && pol->by_weekday && pol->detector != POLICY_BASELINE && pol->detector != POLICY_CUSUM)
+                parser_error(p, p->raw_line[KEY_BY_WEEKDAY], "by_weekday applies to detector = baseline or cusum");
         if (have_detector && have_aggregate && pol->detector == POLICY_BASELINE &&
             (pol->aggregate == POLICY_SUM || pol->aggregate == POLICY_COUNT))
                 parser_error(p, p->raw_line[KEY_AGGREGATE],

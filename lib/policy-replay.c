@@ -10,15 +10,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "macro.h"
 #include "policy-internal.h"
 
 #define CUSUM_Z_CLAMP 3.0
+/* S stops at this many times h: past the bar, more only delays the end of a
+ * long episode (an exam period, an illness) by weeks, while each day further
+ * adds at most CUSUM_Z_CLAMP − k. */
+#define CUSUM_S_CAP 1.5
+/* Days of a weekday the baseline needs for that weekday's own usual: with
+ * fewer, its median sits so close to its few days that their residuals, and
+ * with them the spread, come out too small. */
+#define WEEKDAY_MIN_DAYS 4
 
 typedef struct Run {
         const Policy *p;
         const double *x;   /* the daily series, n_days values */
         int anchor;        /* times of day: origin of the series' line */
+        int wd0;           /* weekday of day index 0, Monday 0 */
         double threshold;  /* on the series' line */
         double count_value;
         size_t *members; /* composite: indices of the named policies; SIZE_MAX: missing */
@@ -27,12 +37,13 @@ typedef struct Run {
         int n_true, n_false; /* known days true while pending, false while firing */
         int64_t last_nudge;  /* day index, -1: none yet */
         double cusum_s;
-        bool frozen;
-        double frozen_m, frozen_s;
+        double m, s, eff[7]; /* the usual of the last baseline: median, spread, weekday effects */
+        bool frozen;         /* cusum: m, s and eff stay while firing */
 } Run;
 
 typedef struct Scratch {
         double *a;    /* window / baseline values, pairwise slopes */
+        double *b;    /* by_weekday: the baseline's values, weekday by weekday */
         double *t, *v; /* trend: day offsets and values */
         const PolicyEval *evals; /* composite: the evaluations so far, as policy_replay() returns them */
 } Scratch;
@@ -88,9 +99,74 @@ static double aggregate(const Run *r, double *a, size_t n) {
         }
 }
 
+static int weekday_at(const Run *r, int64_t d) {
+        return (int) floor_mod(r->wd0 + d, 7);
+}
+
+/* The valid values of x over days [from, to], less eff of their weekday
+ * (eff NULL: as they are). */
+static size_t gather_adjusted(const Run *r, size_t n_days, int64_t from, int64_t to, const double *eff, double *out) {
+        int64_t d = MAX(from, INT64_C(0));
+        size_t n = 0;
+
+        for (int w = weekday_at(r, d); d <= to && d < (int64_t) n_days; d++, w = w == 6 ? 0 : w + 1)
+                if (!isnan(r->x[d]))
+                        out[n++] = r->x[d] - (eff ? eff[w] : 0);
+        return n;
+}
+
+/* The usual over days [from, to] into r->m, r->s, r->eff (policy.h baseline:
+ * the weekday effects with by_weekday, else 0); false with too few days. */
+static bool usual(Run *r, Scratch *sc, size_t n_days, int64_t from, int64_t to) {
+        const Policy *p = r->p;
+        size_t n = gather_adjusted(r, n_days, from, to, NULL, sc->a);
+        double all;
+
+        if (n < (size_t) p->baseline_min_days || n == 0)
+                return false;
+        memset(r->eff, 0, sizeof r->eff);
+        if (p->by_weekday) {
+                /* The values sorted by weekday into b: start[w] .. start[w + 1]. */
+                size_t start[8] = { 0 }, fill[7];
+                int64_t first = MAX(from, INT64_C(0)), last = MIN(to, (int64_t) n_days - 1);
+
+                for (int64_t d = first, w = weekday_at(r, first); d <= last; d++, w = w == 6 ? 0 : w + 1)
+                        start[w + 1] += !isnan(r->x[d]);
+                for (int w = 0; w < 7; w++)
+                        fill[w] = start[w + 1] += start[w];
+                for (int64_t d = last, w = weekday_at(r, last); d >= first; d--, w = w == 0 ? 6 : w - 1)
+                        if (!isnan(r->x[d]))
+                                sc->b[--fill[w]] = r->x[d];
+                /* Each weekday's median against the median of those medians
+                 * (every weekday weighs the same, however many days it has). */
+                double med[7];
+                size_t k = 0;
+                for (int w = 0; w < 7; w++)
+                        if (start[w + 1] - start[w] >= WEEKDAY_MIN_DAYS)
+                                med[k++] = r->eff[w] = policy_median(sc->b + start[w], start[w + 1] - start[w]);
+                all = policy_median(med, k);
+                for (int w = 0; w < 7; w++)
+                        if (start[w + 1] - start[w] >= WEEKDAY_MIN_DAYS)
+                                r->eff[w] -= all;
+                n = gather_adjusted(r, n_days, from, to, r->eff, sc->a);
+        }
+        r->s = policy_robust_spread(sc->a, n, &r->m);
+        if (p->by_weekday) {
+                /* The residuals lie around medians fitted to the very days
+                 * (k of each weekday, here k = n/7 on average): their spread
+                 * is about √(1 − 1/k) of the true one, while a new day also
+                 * carries its weekday median's own error, ≈ (π/2)σ²/k: widen
+                 * s by the ratio so z keeps its meaning. */
+                double k = fmax((double) n / 7, WEEKDAY_MIN_DAYS);
+                r->s *= sqrt((1 + M_PI / (2 * k)) / (1 - 1 / k));
+        }
+        r->s = fmax(r->s, p->min_spread);
+        return true;
+}
+
 /* The window aggregate on day d into e->value; false when unknown. */
 static bool window_value(const Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval *e) {
-        size_t n = gather(r->x, n_days, d - r->p->window_days + 1, d, sc->a, NULL);
+        size_t n = gather_adjusted(r, n_days, d - r->p->window_days + 1, d, r->p->by_weekday ? r->eff : NULL, sc->a);
 
         if (n < (size_t) r->p->min_valid_days || n == 0)
                 return false;
@@ -109,15 +185,14 @@ static bool eval_threshold(Run *r, Scratch *sc, size_t n_days, int64_t d, Policy
 static bool eval_baseline(Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval *e, bool *cond) {
         const Policy *p = r->p;
         int64_t end = d - p->window_days;
-        size_t n;
         double diff;
 
-        if (!window_value(r, sc, n_days, d, e))
+        /* The weekday effects adjust the window too: the baseline comes first. */
+        bool have_usual = usual(r, sc, n_days, end - p->baseline_days + 1, end);
+        if (!window_value(r, sc, n_days, d, e) || !have_usual)
                 return false;
-        n = gather(r->x, n_days, end - p->baseline_days + 1, end, sc->a, NULL);
-        if (n < (size_t) p->baseline_min_days || n == 0)
-                return false;
-        e->spread = policy_robust_spread(sc->a, n, &e->baseline);
+        e->baseline = r->m;
+        e->spread = r->s;
         diff = e->value - e->baseline;
         if (e->spread > 0)
                 e->score = diff / e->spread;
@@ -136,20 +211,16 @@ static bool eval_cusum(Run *r, Scratch *sc, size_t n_days, int64_t d, PolicyEval
         double x = r->x[d], z;
 
         e->score = r->cusum_s;
-        if (r->frozen) {
-                e->baseline = r->frozen_m;
-                e->spread = r->frozen_s;
-        } else {
-                size_t n = gather(r->x, n_days, d - p->baseline_days, d - 1, sc->a, NULL);
-
-                if (n >= (size_t) p->baseline_min_days && n > 0)
-                        e->spread = policy_robust_spread(sc->a, n, &e->baseline);
+        if (r->frozen || usual(r, sc, n_days, d - p->baseline_days, d - 1)) {
+                e->baseline = r->m + r->eff[weekday_at(r, d)];
+                e->spread = r->s;
         }
         if (isnan(x) || isnan(e->baseline))
                 return false; /* S unchanged */
 
         z = e->spread > 0 ? fmin(fmax((x - e->baseline) / e->spread, -CUSUM_Z_CLAMP), CUSUM_Z_CLAMP) : 0;
         r->cusum_s = fmax(0, r->cusum_s + (p->up ? z : -z) - p->cusum_k);
+        r->cusum_s = fmin(r->cusum_s, CUSUM_S_CAP * p->cusum_h);
         e->value = x;
         e->score = r->cusum_s;
         *cond = r->cusum_s > p->cusum_h;
@@ -290,6 +361,7 @@ static void replay_done(Replay *rp, size_t n_p) {
         free(rp->series);
         free(rp->checkins);
         free(rp->scratch.a);
+        free(rp->scratch.b);
         free(rp->scratch.t);
         free(rp->scratch.v);
 }
@@ -318,9 +390,10 @@ static int replay_setup(Replay *rp, Policy *const *p, size_t n_p, const DaySigna
                 window_n = MAX(window_n, w);
         }
         rp->scratch.a = malloc(scratch_n * sizeof(double));
+        rp->scratch.b = malloc(scratch_n * sizeof(double));
         rp->scratch.t = malloc(window_n * sizeof(double));
         rp->scratch.v = malloc(window_n * sizeof(double));
-        if (!rp->scratch.a || !rp->scratch.t || !rp->scratch.v)
+        if (!rp->scratch.a || !rp->scratch.b || !rp->scratch.t || !rp->scratch.v)
                 return -ENOMEM;
 
         /* Check-ins by day; the last one in c wins when a date repeats. */
@@ -345,6 +418,7 @@ static int replay_setup(Replay *rp, Policy *const *p, size_t n_p, const DaySigna
                 r->x = x;
                 r->last_nudge = -1;
                 r->anchor = policy_signal_anchor(pol->signal, day_start_min);
+                r->wd0 = n_days > 0 ? (int) weekday_of(floor_div(days[0].date, DAY_SECONDS)) : 0;
                 r->threshold = pol->threshold;
                 r->count_value = pol->count_value;
                 if (policy_signal_unit(pol->signal) == UNIT_TIME) {
@@ -422,13 +496,12 @@ int policy_replay(Policy *const *p, size_t n_p, const DaySignals *days, size_t n
                                 e->value = NAN;
                         run_step(run, (int64_t) d, known, cond, e);
 
-                        /* CUSUM: the baseline stays where it was when firing began. */
+                        /* CUSUM: the usual stays what it was when firing began
+                         * (run->m, s, eff: that day's). */
                         if (pol->detector == POLICY_CUSUM) {
-                                if (was != POLICY_FIRING && run->state == POLICY_FIRING) {
+                                if (was != POLICY_FIRING && run->state == POLICY_FIRING)
                                         run->frozen = true;
-                                        run->frozen_m = e->baseline;
-                                        run->frozen_s = e->spread;
-                                } else if (run->state != POLICY_FIRING)
+                                else if (run->state != POLICY_FIRING)
                                         run->frozen = false;
                         }
                 }

@@ -30,6 +30,14 @@ static double median3(double a, double b, double c) {
 static double select_kth(double *a, size_t n, size_t k) {
         size_t lo = 0, hi = n;
 
+        /* Short arrays (a weekday's few days): insertion sort is quicker. */
+        if (n <= 16) {
+                for (size_t i = 1; i < n; i++)
+                        for (size_t j = i; j > 0 && a[j - 1] > a[j]; j--)
+                                swap_d(a, j - 1, j);
+                return a[k];
+        }
+
         while (hi - lo > 1) {
                 double pivot = median3(a[lo], a[lo + (hi - lo) / 2], a[hi - 1]);
                 size_t lt = lo, i = lo, gt = hi;

@@ -23,14 +23,24 @@
  *  baseline   B = x over the baseline_days days before the window
  *             (D-window-baseline_days+1 .. D-window); fewer than
  *             baseline_min_days valid → unknown. m = median(B),
- *             s = 1.4826·MAD(B). z = (agg − m)/s (±INFINITY when s = 0 and
+ *             s = max(1.4826·MAD(B), min_spread). With by_weekday, every
+ *             x_j (window and B) is first replaced by the residual
+ *             y_j = x_j − e_{w(j)}, e_w = M_w − median of the M_v, M_w the
+ *             median of B's days of weekday w (only weekdays with at least 4
+ *             days in B have one; the others have e_w = 0), and
+ *             agg, m and s are taken over y, s widened by √((1 + π/(2k)) /
+ *             (1 − 1/k)), k = max(4, |B|/7): the residuals lie around medians
+ *             fitted to those very days, a new day's around an estimate. z = (agg − m)/s (±INFINITY when s = 0 and
  *             agg ≠ m, 0 when equal). condition: z ≥ z_min and agg − m ≥
  *             min_change (up); z ≤ −z_min and m − agg ≥ min_change (down).
  *  cusum      one-sided tabular CUSUM on daily robust z: z_d = clamp((x_d −
  *             m)/s, −3, 3) with m, s from the baseline_days before d (s = 0 →
- *             z_d = 0); S_d = max(0, S_{d−1} + z_d − k) (up; −z_d for down);
+ *             z_d = 0; s as for baseline, min_spread and by_weekday too: then
+ *             m is d's weekday's usual, m + e_{w(d)}, and PolicyEval.baseline
+ *             holds it); S_d = min(max(0, S_{d−1} + z_d − k), 1.5·h) (up; −z_d
+ *             for down);
  *             missing days leave S unchanged; condition: S_d > h. While the
- *             policy is firing, m and s stay frozen at their values on the day
+ *             policy is firing, m, s (and e) stay frozen at their values on the day
  *             it began firing. The window/aggregate are not used.
  *  trend      Theil–Sen slope (median of pairwise slopes, per day) over the
  *             window's valid days; fewer than trend_min_days → unknown.
@@ -106,6 +116,8 @@ typedef struct Policy {
         double threshold;                         /* [threshold] value */
         int baseline_days, baseline_min_days;     /* [baseline] days (28), min_days (14) */
         double z_min, min_change;                 /* [baseline] z (2.5), min_change (0) */
+        double min_spread;                        /* [baseline]/[cusum] min_spread (0): the least s */
+        bool by_weekday;                          /* by_weekday (no): the usual per day of the week */
         double cusum_k, cusum_h;                  /* [cusum] k (0.5), h (5) */
         double min_slope;                         /* [trend] min_slope (0: any slope) */
         int trend_min_days;                       /* [trend] min_days (14) */

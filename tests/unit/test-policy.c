@@ -1770,6 +1770,157 @@ static void test_long_history(void **state) {
         free(d);
 }
 
+/* ---- by_weekday and min_spread ---------------------------------------------- */
+
+/* n days of screen hours from Monday Jun 1: weekdays 3 h, weekends 6 h. */
+static DaySignals *weeks(size_t n) {
+        DaySignals *d = calloc(n, sizeof *d);
+
+        assert_non_null(d);
+        for (size_t i = 0; i < n; i++) {
+                d[i] = day_blank((int) i);
+                d[i].screen_h = i % 7 >= 5 ? 6 : 3;
+        }
+        return d;
+}
+
+static void test_parse_by_weekday(void **state) {
+        Policy *p;
+
+        (void) state;
+        p = must_parse("[policy]\nsignal = screen_h\ndetector = baseline\n[baseline]\nmin_spread = 1h30min\n" NUDGE);
+        assert_false(p->by_weekday);
+        ASSERT_NEAR(p->min_spread, 1.5);
+        policy_free(p);
+        /* A time of day: a difference in minutes. [baseline]'s is checked but
+         * not used by a cusum policy, as its days are. */
+        p = must_parse("[policy]\nsignal = sleep_mid\ndetector = cusum\nby_weekday = yes\n[cusum]\nmin_spread = 30min\n"
+                  "[baseline]\nmin_spread = 2h\n" NUDGE);
+        assert_true(p->by_weekday);
+        ASSERT_NEAR(p->min_spread, 30);
+        policy_free(p);
+        p = must_parse("[policy]\nsignal = night_ratio\ndetector = baseline\nby_weekday = no\n[baseline]\nmin_spread = 5%\n"
+                  NUDGE);
+        ASSERT_NEAR(p->min_spread, 0.05);
+        policy_free(p);
+
+        ASSERT_ONE_PROBLEM("[policy]\nsignal = screen_h\ndetector = cusum\nby_weekday = sometimes\n" NUDGE, 4,
+              "invalid value 'sometimes' for by_weekday (expected yes or no)");
+        ASSERT_ONE_PROBLEM("[policy]\nsignal = screen_h\ndetector = threshold\nby_weekday = yes\n[threshold]\nvalue = 3\n" NUDGE, 4,
+              "by_weekday applies to detector = baseline or cusum");
+        ASSERT_ONE_PROBLEM("[policy]\nsignal = screen_h\ndetector = cusum\n[cusum]\nmin_spread = -1\n" NUDGE, 5,
+              "[cusum] min_spread");
+        ASSERT_ONE_PROBLEM("[policy]\nsignal = screen_h\ndetector = baseline\n[baseline]\nmin_spread = lots\n" NUDGE, 5,
+              "[baseline] min_spread");
+}
+
+/* Four weeks of usual days, then a week to judge, each day on its own. */
+static void test_baseline_by_weekday(void **state) {
+        DaySignals *d = weeks(35);
+        Policy *by = must_parse("[policy]\nsignal = screen_h\nwindow = 1d\ndetector = baseline\nby_weekday = yes\n"
+                           "[baseline]\ndays = 28d\nmin_days = 28\nz = 2\nmin_change = 0.5\nmin_spread = 0.25\n" NUDGE);
+        Policy *mixed = must_parse("[policy]\nsignal = screen_h\nwindow = 1d\ndetector = baseline\n"
+                              "[baseline]\ndays = 28d\nmin_days = 28\nz = 2\nmin_change = 0.5\n" NUDGE);
+        PolicyEval *e, *f;
+
+        (void) state;
+        d[29].screen_h = 4; /* a Tuesday an hour above its usual */
+        e = replay1(by, d, 35);
+        f = replay1(mixed, d, 35);
+        /* Day 28, a Monday: every weekday's own median is 3 and the weekend's
+         * 6, the median of those seven 3 (the weekend's effect +3): every
+         * residual is 3, MAD 0, raised to min_spread. */
+        assert_true(e[28].known);
+        ASSERT_NEAR(e[28].baseline, 3);
+        ASSERT_NEAR(e[28].spread, 0.25);
+        ASSERT_NEAR(e[28].score, 0);
+        /* Day 29: 4 − 0 against 3: z = 1/0.25 = 4, a change of 1 h. */
+        ASSERT_NEAR(e[29].value, 4);
+        ASSERT_NEAR(e[29].score, 4);
+        assert_true(e[29].condition);
+        /* Day 33, a Saturday of 6 h: 6 − 3 = 3, its usual. Mixed with the
+         * weekdays, the usual is 3 with a spread of 0: +∞ and 3 h up. */
+        ASSERT_NEAR(e[33].value, 3);
+        ASSERT_NEAR(e[33].score, 0);
+        assert_false(e[33].condition);
+        ASSERT_NEAR(f[33].value, 6);
+        assert_true(isinf(f[33].score) && f[33].condition);
+        free(e);
+        free(f);
+        policy_free(mixed);
+        policy_free(by);
+
+        /* Three Saturdays in the usual days are too few for their own usual:
+         * no adjustment, so the Saturday is judged against the mixed usual. */
+        by = must_parse("[policy]\nsignal = screen_h\nwindow = 1d\ndetector = baseline\nby_weekday = yes\n"
+                   "[baseline]\ndays = 21d\nmin_days = 21\nz = 2\nmin_change = 0.5\n" NUDGE);
+        e = replay1(by, d, 35);
+        ASSERT_NEAR(e[33].value, 6);
+        assert_true(e[33].condition);
+        /* Day 34, a Sunday: days 13 .. 33 hold three Sundays, too few again. */
+        ASSERT_NEAR(e[34].value, 6);
+        free(e);
+        policy_free(by);
+        free(d);
+}
+
+/* The spread of residuals around medians fitted to the same few days is
+ * widened by √((1 + π/(2k)) / (1 − 1/k)), k days of each weekday. */
+static void test_by_weekday_spread(void **state) {
+        DaySignals *d = weeks(29);
+        Policy *p = must_parse("[policy]\nsignal = screen_h\nwindow = 1d\ndetector = baseline\nby_weekday = yes\n"
+                               "[baseline]\ndays = 28d\nmin_days = 28\n" NUDGE);
+        PolicyEval *e;
+
+        (void) state;
+        /* Week j adds j/10: each weekday's median is its own + 0.15, the
+         * median of those seven medians 3.15, so the effects are 0 (weekdays)
+         * and +3 (weekends), and the residuals 3.0, 3.1, 3.2, 3.3 seven
+         * times each: m = 3.15, MAD 0.1, k = 4. */
+        for (size_t i = 0; i < 29; i++)
+                d[i].screen_h += 0.1 * (double) (i / 7);
+        e = replay1(p, d, 29);
+        ASSERT_NEAR(e[28].baseline, 3.15);
+        ASSERT_NEAR(e[28].spread, 0.14826 * sqrt((1 + M_PI / 8) / 0.75));
+        ASSERT_NEAR(e[28].value, 3.4);
+        free(e);
+        policy_free(p);
+        free(d);
+}
+
+/* CUSUM: each day against its weekday's usual, which {baseline} shows; the
+ * usual, weekday effects included, stays frozen while firing. */
+static void test_cusum_by_weekday(void **state) {
+        DaySignals *d = weeks(42);
+        Policy *p = must_parse("[policy]\nsignal = screen_h\ndetector = cusum\nby_weekday = yes\nkeep_firing_for = 7d\n"
+                          "[cusum]\ndays = 28d\nmin_days = 28\nmin_spread = 0.5\nk = 0.5\nh = 2\n" NUDGE);
+        PolicyEval *e;
+
+        (void) state;
+        d[28].screen_h = 4; /* Monday and Tuesday an hour above the usual */
+        d[29].screen_h = 4;
+        for (size_t i = 30; i < 42; i++)
+                d[i].screen_h = i % 7 >= 5 ? 8 : 5; /* then every day two hours more */
+        e = replay1(p, d, 42);
+        assert_false(e[27].known);
+        /* Day 28: z = (4 − 3)/0.5 = 2, S = 1.5; day 29: S = 3 > 2: firing. */
+        ASSERT_NEAR(e[28].baseline, 3);
+        ASSERT_NEAR(e[28].spread, 0.5);
+        ASSERT_NEAR(e[28].score, 1.5);
+        ASSERT_NEAR(e[29].score, 3);
+        assert_int_equal(e[29].state, POLICY_FIRING);
+        assert_true(e[29].nudge);
+        /* Days 30 .. 32 are 2 h up (z = 4, clamped to 3), but S stops at
+         * 1.5·h = 3. Saturday, day 33, frozen: its usual is 6. */
+        ASSERT_NEAR(e[33].baseline, 6);
+        ASSERT_NEAR(e[33].spread, 0.5);
+        ASSERT_NEAR(e[32].baseline, 3);
+        ASSERT_NEAR(e[33].score, 3); /* capped at 1.5·h */
+        free(e);
+        policy_free(p);
+        free(d);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_defaults),
@@ -1806,6 +1957,10 @@ int main(void) {
                 cmocka_unit_test(test_format_text),
                 cmocka_unit_test(test_replay_and_format),
                 cmocka_unit_test(test_long_history),
+                cmocka_unit_test(test_parse_by_weekday),
+                cmocka_unit_test(test_baseline_by_weekday),
+                cmocka_unit_test(test_by_weekday_spread),
+                cmocka_unit_test(test_cusum_by_weekday),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
