@@ -398,14 +398,16 @@ static const MethodEntry methods[] = {
         { VARLINK_SERVICE_INTERFACE ".GetInterfaceDescription", method_get_interface_description },
 };
 
-int methods_dispatch(const VarlinkCall *call, char **ret, size_t *ret_len, void *userdata) {
+int methods_dispatch(const VarlinkCall *call, char **ret, size_t *ret_len, ControlSteps *ret_steps, void *userdata) {
         Daemon *d = userdata;
-        Reply r = { ret, ret_len, .peer = call->peer };
+        Reply r = { ret, ret_len, .peer = call->peer, .steps = ret_steps };
 
         for (size_t i = 0; i < ELEMENTSOF(methods); i++)
                 if (strcmp(call->method, methods[i].name) == 0) {
                         int q = methods[i].fn(d, call->parameters, &r);
-                        return q >= 0 && r.attach ? CONTROL_ATTACH : q;
+                        if (q < 0)
+                                return q;
+                        return ret_steps->step ? CONTROL_STEPS : r.attach ? CONTROL_ATTACH : q;
                 }
 
         char iface[256];
