@@ -566,7 +566,7 @@ class TestExportForget(PrivacyTestCase):
             self.assertIn("error", r, bad)
 
     def test_cli_export_over_several_pages(self):
-        """Nudges big enough that the daemon cuts the table into pages (about 4 MiB each):
+        """Nudges big enough that the daemon cuts the table into pages (about 512 KiB each):
         the CLI follows the pages, and each nudge is in the file once, in order."""
         env = self.env
         self.start()
