@@ -21,7 +21,8 @@ between two samples shows whether recording ever stalled), and the daemon's RSS
 before, peak (VmHWM and sampled VmRSS) and after.
 
 kizukid runs with --debug, so that its log says why the control server dropped
-or paused a client (counted at the end).
+or paused a client (counted at the end), and how long it held its loop: calls
+over 20 ms, and the longest turn of each call answered in steps (GetDays).
 
 Targets (exit 1 when one is missed): `kizuki status` p95 under --status-p95 ms
 (default 500) and max under --status-max ms (default 2000); recorded seconds
@@ -37,6 +38,7 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -278,6 +280,17 @@ def main():
             ("dropped for not reading", "does not read its replies"),
             ("paused at the output bound", "pausing client"))}
         print("control server: " + ", ".join(f"{v} {w}" for w, v in why.items()))
+        # How long the loop was held: calls over 20 ms, and the longest turn of the
+        # calls answered in steps (kizukid --debug logs both).
+        held = {}
+        for m in re.finditer(r"Control client \d+: \S+\.(\w+) (took (\d+) ms|answered in \d+ ms, "
+                             r"\d+ turns, the longest (\d+) ms)", log):
+            ms = int(m.group(3) or m.group(4))
+            h = held.setdefault(m.group(1) + (" (a turn of steps)" if m.group(4) else " (whole call)"), [0, 0])
+            h[0] += 1
+            h[1] = max(h[1], ms)
+        print("loop held longest: " + (", ".join(f"{w} {v[1]} ms ({v[0]} logged)" for w, v in sorted(held.items()))
+                                       or "no call over 20 ms"))
         peak = max(rss_samples) if rss_samples else 0
         print(f"kizukid RSS: before {rss0['VmRSS'] / 1024:.1f} MiB, sampled peak {peak / 1024:.1f} MiB, "
               f"VmHWM {rss1['VmHWM'] / 1024:.1f} MiB, after {rss1['VmRSS'] / 1024:.1f} MiB "
