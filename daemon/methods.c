@@ -105,6 +105,7 @@ static int method_get_status(Daemon *d, json_object *params, Reply *r) {
         int unread = store_count_unread(d->store, now);
         json_object_object_add(p, "unread_nudges", json_object_new_int(unread < 0 ? 0 : unread));
         methods_idle_status(d, p);
+        methods_share_status(d, p);
         return method_ok(r, p);
 }
 
