@@ -144,7 +144,7 @@ static void client_fail(Client *cl, const char *error, json_object *params) {
                 client_free(cl);
 }
 
-/* Queue a call answered in steps; its connection is not read meanwhile. */
+/* Queue a call answered in steps; the connection's next requests wait for its reply. */
 static int client_job_start(Client *cl, VarlinkCall *call, ControlSteps *steps) {
         Control *c = cl->control;
         cl->job = *steps;
