@@ -269,43 +269,59 @@ static int status_nudges(const Ctx *ctx, json_object *st, bool shown) {
         return 0;
 }
 
-/* "Sharing:  the digest of 2026-W13 did not reach therapist (…)" for each
- * recipient whose newest share failed, until a later one succeeds (GetShares
- * is newest first). Says nothing when all went well or the log is empty. */
-static void status_shares(const Ctx *ctx) {
-        _cleanup_json_ json_object *params = json_object_new_object(), *reply = NULL;
+/* "Sharing:  the digest of 2026-W13 did not reach therapist (…)" for one
+ * failed share (an entry of the share log). */
+static void status_share_failed(const Ctx *ctx, json_object *e) {
+        const char *rc, *week, *detail = NULL;
+        char r_safe[128], w_safe[32], d_safe[256], when[32];
+        int64_t at;
+
+        if (client_get_string(e, "recipient", &rc) < 0 || client_get_string(e, "week", &week) < 0 ||
+            client_get_int(e, "at", &at) < 0)
+                return;
+        (void) client_get_string(e, "detail", &detail);
+        if (output_bucket_time(when, sizeof when, at, 0, "%Y-%m-%d %H:%M") < 0)
+                snprintf(when, sizeof when, "?");
+        status_line(ctx, "Sharing", ANSI_YELLOW, "the digest of %s did not reach %s (%s UTC: %s)",
+                    output_safe(w_safe, sizeof w_safe, week), output_safe(r_safe, sizeof r_safe, rc), when,
+                    detail ? output_safe(d_safe, sizeof d_safe, detail) : "failed");
+        printf("  Try again: kizuki share --to %s --week %s\n", r_safe, w_safe);
+}
+
+/* Each recipient whose newest share failed, until a later one succeeds:
+ * GetStatus's failed_shares, or, from an older kizukid without it, the share
+ * log (GetShares, newest first). Says nothing when all went well or the log
+ * is empty. */
+static void status_shares(const Ctx *ctx, json_object *status) {
+        _cleanup_json_ json_object *params = NULL, *reply = NULL;
         json_object *shares;
         char seen[32][64];
         size_t n_seen = 0;
 
+        if (client_get_array(status, "failed_shares", &shares) >= 0) {
+                for (size_t i = 0; i < json_object_array_length(shares); i++)
+                        status_share_failed(ctx, json_object_array_get_idx(shares, i));
+                return;
+        }
+        params = json_object_new_object();
         if (!params || json_object_object_add(params, "limit", json_object_new_int(200)) < 0 ||
             client_invoke(ctx->socket_path, KIZUKI_NAME("GetShares"), params, &reply) < 0 ||
             client_get_array(reply, "shares", &shares) < 0)
                 return;
         for (size_t i = 0; i < json_object_array_length(shares) && n_seen < ELEMENTSOF(seen); i++) {
                 json_object *e = json_object_array_get_idx(shares, i);
-                const char *rc, *week, *result, *detail = NULL;
-                char r_safe[128], w_safe[32], d_safe[256], when[32];
-                int64_t at;
+                const char *rc, *result;
                 bool known = false;
 
-                if (client_get_string(e, "recipient", &rc) < 0 || client_get_string(e, "week", &week) < 0 ||
-                    client_get_string(e, "result", &result) < 0 || client_get_int(e, "at", &at) < 0)
+                if (client_get_string(e, "recipient", &rc) < 0 || client_get_string(e, "result", &result) < 0)
                         continue;
                 for (size_t k = 0; k < n_seen && !known; k++)
                         known = strcmp(seen[k], rc) == 0;
                 if (known)
                         continue;
                 snprintf(seen[n_seen++], sizeof seen[0], "%s", rc);
-                if (strcmp(result, "failed") != 0)
-                        continue;
-                (void) client_get_string(e, "detail", &detail);
-                if (output_bucket_time(when, sizeof when, at, 0, "%Y-%m-%d %H:%M") < 0)
-                        snprintf(when, sizeof when, "?");
-                status_line(ctx, "Sharing", ANSI_YELLOW, "the digest of %s did not reach %s (%s UTC: %s)",
-                            output_safe(w_safe, sizeof w_safe, week), output_safe(r_safe, sizeof r_safe, rc), when,
-                            detail ? output_safe(d_safe, sizeof d_safe, detail) : "failed");
-                printf("  Try again: kizuki share --to %s --week %s\n", r_safe, w_safe);
+                if (strcmp(result, "failed") == 0)
+                        status_share_failed(ctx, e);
         }
 }
 
@@ -326,7 +342,7 @@ static int status_exec(const Command *cmd, Ctx *ctx) {
         if (r < 0)
                 return r;
         status_print(ctx, reply);
-        status_shares(ctx);
+        status_shares(ctx, reply);
         return status_nudges(ctx, reply, r > 0);
 }
 

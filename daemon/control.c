@@ -31,6 +31,13 @@ struct Client {
         bool throttled;        /* not read until its replies drain (total output bound) */
         bool slow;             /* made a slow call: served after everything else (CONTROL_PRIORITY_SLOW) */
         bool attached;         /* a source (CONTROL_ATTACH): never timed out or evicted */
+        ControlSteps job;      /* a call answered in steps (CONTROL_STEPS), or all NULL */
+        bool job_oneway;       /* ... whose reply is not sent */
+        char *job_method;      /* ... and its name, for the debug log */
+        int64_t job_began;     /* CLOCK_MONOTONIC µs when it was read */
+        int64_t job_turn_max;  /* µs of its longest turn */
+        unsigned job_turns;
+        Client *job_next;      /* the queue of calls answered in steps */
         Client *prev, *next;
 };
 
@@ -44,6 +51,8 @@ struct Control {
         unsigned n_clients;
         uint64_t next_serial;
         struct event *resume;  /* re-enables the listener after running out of fds */
+        struct event *step;    /* runs the first job's steps (CONTROL_PRIORITY_SLOW) */
+        Client *jobs;          /* calls answered in steps, in the order they came */
         int64_t starved_at;    /* CLOCK_MONOTONIC µs of the last accept that ran out, 0 = never */
 };
 
@@ -55,10 +64,48 @@ static int64_t now_mono_us(void) {
 
 static void control_resume(Control *c);
 
+/* Whether the client's next bytes are read: not while it is closing or
+ * paused for the total output bound. (While a call of its is answered in
+ * steps, its bytes are read, so that its close is seen, but not handled; the
+ * read high watermark bounds them.) */
+static void client_update_read(Client *cl) {
+        if (cl->closing || cl->throttled)
+                bufferevent_disable(cl->bev, EV_READ);
+        else
+                bufferevent_enable(cl->bev, EV_READ);
+}
+
+/* The read deadline from the client's state: a short one for its first
+ * request; none while it is attached, or waiting for a call answered in steps
+ * (it waits for us, however long the queue); the idle timeout otherwise. */
+static void client_update_timeouts(Client *cl) {
+        struct timeval first = { CONTROL_FIRST_REQUEST_S, 0 }, idle = { CONTROL_IDLE_TIMEOUT_S, 0 },
+                       wt = { CONTROL_WRITE_TIMEOUT_S, 0 };
+        bufferevent_set_timeouts(cl->bev, cl->attached || cl->job.step ? NULL : cl->answered ? &idle : &first, &wt);
+}
+
+/* Take cl's job off the queue and release it. */
+static void client_job_end(Client *cl) {
+        Control *c = cl->control;
+        if (!cl->job.step)
+                return;
+        for (Client **p = &c->jobs; *p; p = &(*p)->job_next)
+                if (*p == cl) {
+                        *p = cl->job_next;
+                        break;
+                }
+        cl->job_next = NULL;
+        if (cl->job.free)
+                cl->job.free(cl->job.state);
+        cl->job = (ControlSteps) {};
+        free(TAKE_PTR(cl->job_method));
+}
+
 static void client_free(Client *cl) {
         if (!cl)
                 return;
         Control *c = cl->control;
+        client_job_end(cl);
         if (cl->prev)
                 cl->prev->next = cl->next;
         else
@@ -92,9 +139,28 @@ static void client_fail(Client *cl, const char *error, json_object *params) {
         if (varlink_error(error, params, &msg, &len) >= 0)
                 (void) client_send(cl, msg, len);
         cl->closing = true;
-        bufferevent_disable(cl->bev, EV_READ);
+        client_update_read(cl);
         if (evbuffer_get_length(bufferevent_get_output(cl->bev)) == 0)
                 client_free(cl);
+}
+
+/* Queue a call answered in steps; the connection's next requests wait for its reply. */
+static int client_job_start(Client *cl, VarlinkCall *call, ControlSteps *steps) {
+        Control *c = cl->control;
+        cl->job = *steps;
+        cl->job_oneway = call->oneway;
+        cl->job_method = TAKE_PTR(call->method);
+        cl->job_began = now_mono_us();
+        cl->job_turn_max = 0;
+        cl->job_turns = 0;
+        varlink_call_done(call);
+        Client **p = &c->jobs;
+        while (*p)
+                p = &(*p)->job_next;
+        *p = cl;
+        client_update_timeouts(cl);
+        event_active(c->step, EV_TIMEOUT, 0);
+        return 0;
 }
 
 /* Handle one complete message. Returns < 0 when the client was freed. */
@@ -112,19 +178,33 @@ static int client_handle(Client *cl, const char *buf, size_t len) {
 
         if (!cl->answered) {
                 /* Past the first request, the ordinary idle timeout. */
-                struct timeval rt = { CONTROL_IDLE_TIMEOUT_S, 0 }, wt = { CONTROL_WRITE_TIMEOUT_S, 0 };
-                bufferevent_set_timeouts(cl->bev, &rt, &wt);
                 cl->answered = true;
+                client_update_timeouts(cl);
         }
 
         _cleanup_free_ char *reply = NULL;
         size_t reply_len = 0;
+        ControlSteps steps = {};
         call.peer = cl->serial;
-        int r = c->handler(&call, &reply, &reply_len, c->userdata);
+        int64_t began = now_mono_us();
+        int r = c->handler(&call, &reply, &reply_len, &steps, c->userdata);
+        if (r == CONTROL_STEPS && steps.step)
+                return client_job_start(cl, &call, &steps);
+        if (steps.free)
+                steps.free(steps.state);
+        int64_t took = now_mono_us() - began;
+        if (took > CONTROL_SLOW_CALL_US) {
+                /* Served after everything else from now on. */
+                log_debug("Control client %" PRIu64 ": %s took %" PRId64 " ms", cl->serial, call.method,
+                          took / 1000);
+                if (!cl->slow) {
+                        cl->slow = true;
+                        bufferevent_priority_set(cl->bev, CONTROL_PRIORITY_SLOW);
+                }
+        }
         if (r == CONTROL_ATTACH && !cl->attached) {
                 cl->attached = true;
-                struct timeval wt = { CONTROL_WRITE_TIMEOUT_S, 0 };
-                bufferevent_set_timeouts(cl->bev, NULL, &wt);
+                client_update_timeouts(cl);
         }
         bool oneway = call.oneway;
         varlink_call_done(&call);
@@ -160,7 +240,7 @@ static bool client_throttle(Client *cl) {
                 log_debug("Control replies over %d bytes in all, pausing client %" PRIu64,
                           CONTROL_OUTPUT_TOTAL_MAX, cl->serial);
         cl->throttled = true;
-        bufferevent_disable(cl->bev, EV_READ);
+        client_update_read(cl);
         return true;
 }
 
@@ -170,7 +250,7 @@ static void client_read_cb(struct bufferevent *bev, void *userdata) {
 
         cl->last_activity = now_mono_us();
         cl->spoke = cl->spoke || evbuffer_get_length(in) > 0;
-        while (!cl->closing) {
+        while (!cl->closing && !cl->job.step) {
                 if (client_throttle(cl))
                         return;
                 struct evbuffer_ptr nul = evbuffer_search(in, "", 1, NULL);
@@ -195,13 +275,8 @@ static void client_read_cb(struct bufferevent *bev, void *userdata) {
                         return;
                 }
                 evbuffer_remove(in, msg, len + 1);
-                int64_t began = now_mono_us();
                 if (client_handle(cl, msg, len) < 0)
                         return;
-                if (!cl->slow && now_mono_us() - began > CONTROL_SLOW_CALL_US) {
-                        cl->slow = true;
-                        bufferevent_priority_set(bev, CONTROL_PRIORITY_SLOW);
-                }
         }
 }
 
@@ -217,9 +292,53 @@ static void client_write_cb(struct bufferevent *bev, void *userdata) {
         if (cl->throttled) {
                 /* Answer what was already read, then read more. */
                 cl->throttled = false;
-                bufferevent_enable(bev, EV_READ);
+                client_update_read(cl);
                 client_read_cb(bev, cl);
         }
+}
+
+/* Run the first queued job's steps for about CONTROL_STEP_BUDGET_US, then
+ * yield to the loop; once it is done, send its reply and read its client
+ * again. One callback of the lowest priority per turn (daemon.c), so what
+ * became ready meanwhile at a higher one runs before the next turn. */
+static void control_step_cb(evutil_socket_t fd, short what, void *userdata) {
+        Control *c = userdata;
+        Client *cl = c->jobs;
+        (void) fd, (void) what;
+        if (!cl)
+                return;
+
+        _cleanup_free_ char *reply = NULL;
+        size_t reply_len = 0;
+        int64_t began = now_mono_us(), now;
+        int r;
+        do {
+                r = cl->job.step(cl->job.state, &reply, &reply_len);
+                now = now_mono_us();
+        } while (r == 0 && now - began < CONTROL_STEP_BUDGET_US);
+        cl->job_turns++;
+        if (now - began > cl->job_turn_max)
+                cl->job_turn_max = now - began;
+        if (r == 0) {
+                event_active(c->step, EV_TIMEOUT, 0);
+                return;
+        }
+
+        log_debug("Control client %" PRIu64 ": %s answered in %" PRId64 " ms, %u turns, the longest %" PRId64
+                  " ms",
+                  cl->serial, cl->job_method, (now - cl->job_began) / 1000, cl->job_turns, cl->job_turn_max / 1000);
+        bool oneway = cl->job_oneway;
+        client_job_end(cl);
+        if (c->jobs)
+                event_active(c->step, EV_TIMEOUT, 0);
+        if (r < 0 || (reply && !oneway && client_send(cl, reply, reply_len) < 0)) {
+                client_free(cl);
+                return;
+        }
+        cl->last_activity = now;
+        client_update_timeouts(cl);
+        /* Requests that came meanwhile, in order. */
+        client_read_cb(cl->bev, cl);
 }
 
 static void client_event_cb(struct bufferevent *bev, short what, void *userdata) {
@@ -246,8 +365,10 @@ static bool client_evict_before(const Client *cl, bool cl_silent, const Client *
                 return true;
         if (cl_silent != best_silent)
                 return cl_silent;
-        if (cl->last_activity != best->last_activity)
-                return cl->last_activity < best->last_activity;
+        /* One waiting for a reply in steps is busy, not idle. */
+        int64_t a = cl->job.step ? INT64_MAX : cl->last_activity, b = best->job.step ? INT64_MAX : best->last_activity;
+        if (a != b)
+                return a < b;
         return cl->serial < best->serial;
 }
 
@@ -336,10 +457,11 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
         c->n_clients++;
 
         /* A short deadline for the first request: an idle connection holds a
-         * place only briefly. */
-        struct timeval rt = { CONTROL_FIRST_REQUEST_S, 0 }, wt = { CONTROL_WRITE_TIMEOUT_S, 0 };
+         * place only briefly. Unhandled input is bounded (a message and a
+         * byte: what tells a message too large). */
         bufferevent_setcb(cl->bev, client_read_cb, client_write_cb, client_event_cb, cl);
-        bufferevent_set_timeouts(cl->bev, &rt, &wt);
+        bufferevent_setwatermark(cl->bev, EV_READ, 0, VARLINK_MESSAGE_MAX + 1);
+        client_update_timeouts(cl);
         bufferevent_enable(cl->bev, EV_READ | EV_WRITE);
 
         /* At the limit, accept one connection per turn of the loop, so the
@@ -394,6 +516,24 @@ static void accept_error_cb(struct evconnlistener *l, void *userdata) {
                 control_evict_one(c); /* resumes the listener */
 }
 
+int control_base_new(struct event_base **ret) {
+        struct event_config *cfg = event_config_new();
+        if (!cfg)
+                return -ENOMEM;
+        struct event_base *base = NULL;
+        if (event_config_set_max_dispatch_interval(cfg, NULL, 1, CONTROL_PRIORITY_SLOW) >= 0)
+                base = event_base_new_with_config(cfg);
+        event_config_free(cfg);
+        if (!base)
+                return -ENOMEM;
+        if (event_base_priority_init(base, CONTROL_PRIORITIES) < 0) {
+                event_base_free(base);
+                return -EINVAL;
+        }
+        *ret = base;
+        return 0;
+}
+
 int control_new(Control **ret, struct event_base *base, int fd, ControlHandler handler, void *userdata) {
         Control *c;
         if (NEW(&c, Control, .base = base, .handler = handler, .userdata = userdata) < 0)
@@ -411,7 +551,12 @@ int control_new(Control **ret, struct event_base *base, int fd, ControlHandler h
         }
         evconnlistener_set_error_cb(c->listener, accept_error_cb);
         c->resume = evtimer_new(base, resume_cb, c);
-        if (!c->resume) {
+        c->step = event_new(base, -1, 0, control_step_cb, c);
+        if (!c->resume || !c->step || event_priority_set(c->step, CONTROL_PRIORITY_SLOW) < 0) {
+                if (c->step)
+                        event_free(c->step);
+                if (c->resume)
+                        event_free(c->resume);
                 evconnlistener_free(c->listener);
                 free(c);
                 return -ENOMEM;
@@ -432,6 +577,7 @@ Control *control_free(Control *c) {
                 evtimer_del(c->resume);
         while (c->clients)
                 client_free(c->clients);
+        event_free(c->step);
         event_free(c->resume);
         evconnlistener_free(c->listener);
         free(c);

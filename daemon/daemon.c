@@ -114,13 +114,12 @@ int daemon_open(Daemon *d) {
                           "started a new one",
                           moved);
 
-        d->base = event_base_new();
-        /* Three priorities (control.h): the daemon's own events and the
-         * clients sit in the middle, where libevent puts every event by
-         * default; a client whose call was slow drops to the last, so that
-         * recording and the person's quick calls never wait behind a queue of
-         * heavy ones. */
-        if (!d->base || event_base_priority_init(d->base, CONTROL_PRIORITIES) < 0 || recorder_new(d) < 0)
+        /* Three priorities (control.h): recording and the person's quick
+         * calls never wait behind a queue of heavy ones. */
+        r = control_base_new(&d->base);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the event loop: %s", strerror(-r));
+        if (recorder_new(d) < 0)
                 return -ENOMEM;
         d->eval_timer = evtimer_new(d->base, on_eval_timer, d);
         d->retention_timer = event_new(d->base, -1, EV_PERSIST, on_retention_timer, d);

@@ -41,10 +41,8 @@ int history_days(Daemon *d, int64_t first, int64_t last, DaySignals **ret, size_
 }
 
 const Checkin *history_find_checkin(const Checkin *c, size_t n, int64_t date) {
-        for (size_t i = 0; i < n; i++)
-                if (c[i].date == date)
-                        return &c[i];
-        return NULL;
+        size_t i = LOWER_BOUND(c, n, date, date);
+        return i < n && c[i].date == date ? &c[i] : NULL;
 }
 
 void history_week_done(WeekModel *w) {

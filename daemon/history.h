@@ -32,7 +32,7 @@ static inline const DaySignals *history_week_days(const WeekModel *w) {
         return w->days + w->n_days - 7;
 }
 void history_week_done(WeekModel *w);
-/* The check-in of a day among c, or NULL. */
+/* The check-in of a day among c (sorted by date, as the store gives them), or NULL. */
 const Checkin *history_find_checkin(const Checkin *c, size_t n, int64_t date);
 
 /* The nudges raised for days of the week starting on mon, oldest first. */

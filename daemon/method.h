@@ -17,6 +17,9 @@ typedef struct Reply {
         size_t *len;
         uint64_t peer; /* the connection the call came on */
         bool attach;   /* set by a handler: keep the connection as a source */
+        /* Set by a handler that answers in steps, instead of *msg
+         * (ControlSteps: no turn of the loop long, replies in order). */
+        ControlSteps *steps;
 } Reply;
 
 /* A method handler; the areas declare theirs with it (methods-*.h). */

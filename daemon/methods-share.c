@@ -9,12 +9,15 @@
 #include "calendar.h"
 #include "digest-model.h"
 #include "log.h"
+#include "macro.h"
 #include "methods-share.h"
 #include "wire.h"
 
 #define SHARE_DETAIL_MAX 1024
 #define SHARE_NAME_MAX 64
 #define SHARES_LIMIT_MAX 10000
+#define SHARES_STATUS 200
+#define SHARES_STATUS_RECIPIENTS 32
 
 static bool one_of(const char *s, const char *const *set) {
         for (; *set; set++)
@@ -106,6 +109,30 @@ int method_log_share(Daemon *d, json_object *params, Reply *r) {
         json_object_object_add(p, "id", json_object_new_int64(id));
         json_object_object_add(p, "at", json_object_new_int64(sh.at));
         return method_ok(r, p);
+}
+
+void methods_share_status(Daemon *d, json_object *p) {
+        json_object *failed = json_object_new_array();
+        const char *seen[SHARES_STATUS_RECIPIENTS];
+        size_t n_seen = 0;
+        StoreShare *v = NULL;
+        size_t n = 0;
+
+        /* A failure stands until a later share to that recipient succeeds. */
+        if (store_get_shares(d->store, SHARES_STATUS, &v, &n) < 0)
+                n = 0;
+        for (size_t i = 0; i < n && n_seen < ELEMENTSOF(seen); i++) {
+                bool known = !v[i].recipient || !v[i].result;
+                for (size_t k = 0; k < n_seen && !known; k++)
+                        known = strcmp(seen[k], v[i].recipient) == 0;
+                if (known)
+                        continue;
+                seen[n_seen++] = v[i].recipient;
+                if (strcmp(v[i].result, "failed") == 0)
+                        json_object_array_add(failed, wire_share(&v[i]));
+        }
+        store_shares_free(v, n);
+        json_object_object_add(p, "failed_shares", failed);
 }
 
 int method_get_shares(Daemon *d, json_object *params, Reply *r) {

@@ -4,3 +4,8 @@
 #include "method.h"
 
 MethodHandler method_log_share, method_get_shares;
+
+/* GetStatus's failed_shares (added to p): the newest share to each recipient
+ * where it failed, among the newest SHARES_STATUS ones; [] when the log cannot
+ * be read (GetStatus answers regardless). */
+void methods_share_status(Daemon *d, json_object *p);

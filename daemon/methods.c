@@ -105,6 +105,7 @@ static int method_get_status(Daemon *d, json_object *params, Reply *r) {
         int unread = store_count_unread(d->store, now);
         json_object_object_add(p, "unread_nudges", json_object_new_int(unread < 0 ? 0 : unread));
         methods_idle_status(d, p);
+        methods_share_status(d, p);
         return method_ok(r, p);
 }
 
@@ -398,14 +399,16 @@ static const MethodEntry methods[] = {
         { VARLINK_SERVICE_INTERFACE ".GetInterfaceDescription", method_get_interface_description },
 };
 
-int methods_dispatch(const VarlinkCall *call, char **ret, size_t *ret_len, void *userdata) {
+int methods_dispatch(const VarlinkCall *call, char **ret, size_t *ret_len, ControlSteps *ret_steps, void *userdata) {
         Daemon *d = userdata;
-        Reply r = { ret, ret_len, .peer = call->peer };
+        Reply r = { ret, ret_len, .peer = call->peer, .steps = ret_steps };
 
         for (size_t i = 0; i < ELEMENTSOF(methods); i++)
                 if (strcmp(call->method, methods[i].name) == 0) {
                         int q = methods[i].fn(d, call->parameters, &r);
-                        return q >= 0 && r.attach ? CONTROL_ATTACH : q;
+                        if (q < 0)
+                                return q;
+                        return ret_steps->step ? CONTROL_STEPS : r.attach ? CONTROL_ATTACH : q;
                 }
 
         char iface[256];

@@ -3,7 +3,8 @@
  * table of methods (methods.c): the core ones and each area's (methods-*.c). */
 #pragma once
 
+#include "control.h"
 #include "varlink.h"
 
 /* Answer a Varlink call (a ControlHandler; userdata is the Daemon). */
-int methods_dispatch(const VarlinkCall *call, char **ret, size_t *ret_len, void *userdata);
+int methods_dispatch(const VarlinkCall *call, char **ret, size_t *ret_len, ControlSteps *ret_steps, void *userdata);

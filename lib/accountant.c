@@ -314,6 +314,8 @@ int accountant_update(Accountant *a, const AcctTime *now, AcctState state) {
 
         elapsed = max64(0, now->boot_us - a->prev.boot_us);
         awake = clamp64(now->mono_us - a->prev.mono_us, 0, elapsed);
+        if (elapsed - awake < ACCT_SUSPEND_MIN_US)
+                awake = elapsed; /* a lag between the clock reads (ACCT_SUSPEND_MIN_US) */
         end = now->wall_us;
         floor_us = end - SPAN_MAX_US;
         /* How far the wall clock moved beside the boot clock (both within

@@ -51,6 +51,11 @@ Accountant *accountant_free(Accountant *a);
 
 /* A step whose wall clock moved more than this beside the boot clock is a jump. */
 #define ACCT_JUMP_US (INT64_C(2) * 1000000)
+/* Boot time past monotonic time in a step shorter than this is not a suspend:
+ * the clocks are read one after the other, and a process preempted between the
+ * two reads (a loaded machine: tens of ms) sees the boot clock behind; counted
+ * as a suspend, that lag was lost from the active time at every such step. */
+#define ACCT_SUSPEND_MIN_US (INT64_C(1) * 1000000)
 
 /* Account the time since the previous step in the previous state, then continue
  * in `state`. The first call only starts the timeline. Returns 1 when the wall

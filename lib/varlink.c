@@ -1,6 +1,8 @@
 #include "varlink.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "macro.h"
@@ -99,10 +101,11 @@ int varlink_method_split(const char *method, char *iface, size_t n, const char *
         return 0;
 }
 
+#define SERIALIZE_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
 static int serialize(json_object *msg, char **ret, size_t *ret_len) {
         size_t len;
-        const char *s = json_object_to_json_string_length(msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-                                                          &len);
+        const char *s = json_object_to_json_string_length(msg, SERIALIZE_FLAGS, &len);
         char *copy = s ? malloc(len + 1) : NULL;
         if (!copy) {
                 json_object_put(msg);
@@ -132,6 +135,77 @@ static int build(const char *error, json_object *params, char **ret, size_t *ret
 
 int varlink_reply(json_object *params, char **ret, size_t *ret_len) {
         return build(NULL, params, ret, ret_len);
+}
+
+void varlink_stream_done(VarlinkStream *s) {
+        free(s->buf);
+        free(s->tail);
+        *s = (VarlinkStream) {};
+}
+
+static int stream_append(VarlinkStream *s, const char *p, size_t n) {
+        if (s->size - s->len <= n) {
+                size_t size = s->size ? s->size : 4096;
+                while (size - s->len <= n) {
+                        if (size > SIZE_MAX / 2)
+                                return -ENOMEM;
+                        size *= 2;
+                }
+                char *b = realloc(s->buf, size);
+                if (!b)
+                        return -ENOMEM;
+                s->buf = b;
+                s->size = size;
+        }
+        memcpy(s->buf + s->len, p, n);
+        s->len += n;
+        s->buf[s->len] = '\0';
+        return 0;
+}
+
+int varlink_stream_begin(VarlinkStream *s, json_object *params, const char *member) {
+        _cleanup_free_ char *whole = NULL, *head = NULL;
+        size_t len;
+        *s = (VarlinkStream) {};
+        /* The whole reply with the array empty, cut at its brackets: json-c
+         * writes an array as "[" items joined by "," "]" (no spaces, PLAIN),
+         * and each item as it would alone. */
+        int r = varlink_reply(params, &whole, &len);
+        if (r < 0)
+                return r;
+        if (asprintf(&head, "{\"parameters\":{\"%s\":[]", member) < 0)
+                return -ENOMEM;
+        size_t n = strlen(head);
+        if (len < n || strncmp(whole, head, n) != 0)
+                return -EINVAL;
+        s->tail = strdup(whole + n - 1);
+        if (!s->tail || stream_append(s, head, n - 1) < 0) {
+                varlink_stream_done(s);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+int varlink_stream_add(VarlinkStream *s, json_object *item) {
+        size_t len;
+        const char *p = json_object_to_json_string_length(item, SERIALIZE_FLAGS, &len);
+        int r = !p ? -ENOMEM : s->n_items > 0 ? stream_append(s, ",", 1) : 0;
+        if (r >= 0 && p)
+                r = stream_append(s, p, len);
+        json_object_put(item);
+        if (r >= 0)
+                s->n_items++;
+        return r;
+}
+
+int varlink_stream_end(VarlinkStream *s, char **ret, size_t *ret_len) {
+        int r = stream_append(s, s->tail, strlen(s->tail));
+        if (r < 0)
+                return r;
+        *ret_len = s->len + 1;
+        *ret = TAKE_PTR(s->buf);
+        varlink_stream_done(s);
+        return 0;
 }
 
 int varlink_error(const char *name, json_object *params, char **ret, size_t *ret_len) {

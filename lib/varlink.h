@@ -34,6 +34,26 @@ int varlink_method_split(const char *method, char *iface, size_t n, const char *
  * and *ret_len counts the terminating NUL (it goes on the wire). */
 int varlink_reply(json_object *params, char **ret, size_t *ret_len);
 int varlink_error(const char *name, json_object *params, char **ret, size_t *ret_len);
+/* A reply too long to build in one go (GetDays over years): its one array
+ * member written item by item, over several turns of a loop, to the very
+ * bytes varlink_reply() would give for the whole. */
+typedef struct VarlinkStream {
+        char *buf; /* the reply so far: head, then the items */
+        size_t len, size;
+        char *tail; /* what follows the array: "]" and the members after it */
+        size_t n_items;
+} VarlinkStream;
+
+/* Start a reply of params (consumed), whose first member must be an empty
+ * array named member: the items go there. -EINVAL when it is not. */
+int varlink_stream_begin(VarlinkStream *s, json_object *params, const char *member);
+/* Append one item (consumed) to the array. */
+int varlink_stream_add(VarlinkStream *s, json_object *item);
+/* The whole reply as varlink_reply() gives it (*ret malloc'ed, the NUL
+ * counted in *ret_len); s is left empty. */
+int varlink_stream_end(VarlinkStream *s, char **ret, size_t *ret_len);
+void varlink_stream_done(VarlinkStream *s);
+
 /* An InvalidParameter error naming the parameter. */
 int varlink_error_invalid_parameter(const char *parameter, char **ret, size_t *ret_len);
 

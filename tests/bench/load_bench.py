@@ -16,12 +16,15 @@ runs every --interval seconds, and a sampler reads the daemon's VmRSS from
 /proc every 50 ms. Printed: the heavy calls made (per method: count, median
 and max latency, reply bytes), `kizuki status` latency median/p95/max, the
 recorded seconds' growth against wall time over the load (GetStatus
-today_active_s, open hour included; sampled every 2 s: the smallest growth
-between two samples shows whether recording ever stalled), and the daemon's RSS
+today_active_s, open hour included, against GetStatus's own now: when a reply
+reaches the sampling thread also depends on the GIL; sampled every 2 s: the
+smallest growth between two samples shows whether recording ever stalled), and
+the daemon's RSS
 before, peak (VmHWM and sampled VmRSS) and after.
 
 kizukid runs with --debug, so that its log says why the control server dropped
-or paused a client (counted at the end).
+or paused a client (counted at the end), and how long it held its loop: calls
+over 20 ms, and the longest turn of each call answered in steps (GetDays).
 
 Targets (exit 1 when one is missed): `kizuki status` p95 under --status-p95 ms
 (default 500) and max under --status-max ms (default 2000); recorded seconds
@@ -37,6 +40,7 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -221,9 +225,9 @@ def main():
             while not stop.is_set():
                 try:
                     s = env.status(timeout=60)
-                    rec.append((time.monotonic(), s["today_active_s"], s["active"], k.local_date(s)))
+                    rec.append((s["now"], s["today_active_s"], s["active"], k.local_date(s), time.monotonic()))
                 except Exception as e:  # noqa: BLE001
-                    rec.append((time.monotonic(), None, repr(e), None))
+                    rec.append((time.monotonic(), None, repr(e), None, time.monotonic()))
                 stop.wait(2)
 
         threads = [threading.Thread(target=sampler, daemon=True), threading.Thread(target=recorder, daemon=True)]
@@ -262,12 +266,16 @@ def main():
         good = [r for r in rec if r[1] is not None]
         rec_ok = False
         if len(good) >= 2 and good[0][3] == good[-1][3]:
+            # Against the daemon's own clock (GetStatus's now, whole seconds): when
+            # a reply reached this thread depends on the GIL under load too.
             grew, wall = good[-1][1] - good[0][1], good[-1][0] - good[0][0]
-            steps = [(b[1] - a[1]) / (b[0] - a[0]) for a, b in zip(good, good[1:])]
+            seen = good[-1][4] - good[0][4]
+            steps = [(b[1] - a[1]) / max(1, b[0] - a[0]) for a, b in zip(good, good[1:])]
             inactive = sum(1 for r in good if r[2] is not True)
-            print(f"recorded: +{grew} s active in {wall:.1f} s of wall time ({len(good)} samples, "
+            print(f"recorded: +{grew} s active in {wall} s of the daemon's wall time ({seen:.1f} s here; "
+                  f"{len(good)} samples, "
                   f"slowest step {min(steps):.2f} s/s, samples not active: {inactive})")
-            rec_ok = abs(grew - wall) <= 2 and inactive == 0
+            rec_ok = abs(grew - wall) <= 2 and inactive == 0  # ±1 s for each whole-second reading
         else:
             print(f"recorded: not measured ({len(good)} samples, day changed or GetStatus failed: "
                   f"{[r[2] for r in rec if r[1] is None][:2]})")
@@ -278,6 +286,17 @@ def main():
             ("dropped for not reading", "does not read its replies"),
             ("paused at the output bound", "pausing client"))}
         print("control server: " + ", ".join(f"{v} {w}" for w, v in why.items()))
+        # How long the loop was held: calls over 20 ms, and the longest turn of the
+        # calls answered in steps (kizukid --debug logs both).
+        held = {}
+        for m in re.finditer(r"Control client \d+: \S+\.(\w+) (took (\d+) ms|answered in \d+ ms, "
+                             r"\d+ turns, the longest (\d+) ms)", log):
+            ms = int(m.group(3) or m.group(4))
+            h = held.setdefault(m.group(1) + (" (a turn of steps)" if m.group(4) else " (whole call)"), [0, 0])
+            h[0] += 1
+            h[1] = max(h[1], ms)
+        print("loop held longest: " + (", ".join(f"{w} {v[1]} ms ({v[0]} logged)" for w, v in sorted(held.items()))
+                                       or "no call over 20 ms"))
         peak = max(rss_samples) if rss_samples else 0
         print(f"kizukid RSS: before {rss0['VmRSS'] / 1024:.1f} MiB, sampled peak {peak / 1024:.1f} MiB, "
               f"VmHWM {rss1['VmHWM'] / 1024:.1f} MiB, after {rss1['VmRSS'] / 1024:.1f} MiB "

@@ -702,10 +702,10 @@ class TestNudges(CliTest):
     def test_status_golden(self):
         r = self.kizuki("--color=never", "status")
         self.golden("status-nudges.txt", r.stdout)
-        # GetShares: a failed share is shown until a later one succeeds (none here).
+        # A failed share is shown until a later one succeeds (none here): GetStatus
+        # says which (failed_shares), no GetShares round trip.
         self.assertEqual([(q["method"], q["parameters"]) for q in self.fake.requests()],
-                         [(f"{IFACE}.GetStatus", {}), (f"{IFACE}.GetShares", {"limit": 200}),
-                          (f"{IFACE}.GetNudges", {})])
+                         [(f"{IFACE}.GetStatus", {}), (f"{IFACE}.GetNudges", {})])
         out = r.stdout.decode()
         self.assertIn("Nudges:    2 unread\n", out)
         self.assertIn("#12  2026-03-01  concern  Your sleep has moved later", out)
@@ -722,8 +722,7 @@ class TestNudges(CliTest):
         r = self.kizuki("--color=never")
         self.golden("home-nudges.txt", r.stdout)
         self.assertEqual([(q["method"], q["parameters"]) for q in self.fake.requests()],
-                         [(f"{IFACE}.GetStatus", {}), (f"{IFACE}.GetNudges", {}),
-                          (f"{IFACE}.GetShares", {"limit": 200})])
+                         [(f"{IFACE}.GetStatus", {}), (f"{IFACE}.GetNudges", {})])
         out = r.stdout.decode()
         self.assertTrue(out.startswith("#12  2026-03-01  concern  Your sleep has moved later\n"), out)
         self.assertLess(out.index("One small step: Pick a wake-up time"), out.index("Recording:"))
@@ -743,6 +742,7 @@ class TestNudges(CliTest):
         for unread, line in ((0, "Nudges:    0 unread\n"), (None, None)):
             if unread is None:
                 del st["unread_nudges"]  # an older kizukid
+                del st["failed_shares"]  # older still: the CLI asks GetShares
             else:
                 st["unread_nudges"] = unread
             with open(os.path.join(self.tmp, "status.json"), "w") as f:
@@ -756,7 +756,32 @@ class TestNudges(CliTest):
             else:
                 self.assertNotIn(b"Nudges", r.stdout)
             self.assertEqual([q["method"] for q in self.fake.requests()],
-                             [f"{IFACE}.GetStatus", f"{IFACE}.GetShares"])
+                             [f"{IFACE}.GetStatus"] + ([f"{IFACE}.GetShares"] if unread is None else []))
+
+    def test_status_failed_share(self):
+        """A failed share GetStatus names is shown, with the command to try again;
+        from an older kizukid (no failed_shares) the same comes from GetShares."""
+        with open(os.path.join(GOLDEN, "getstatus-nudges.json"), encoding="utf-8") as f:
+            st = json.load(f)
+        share = {"id": 3, "at": 1772400000, "recipient": "therapist", "transport": "https",
+                 "week": "2026-W08", "level": "daily", "format": "json", "size": 900, "sha256": "ab" * 32,
+                 "result": "failed", "detail": "HTTP 503"}
+        st["failed_shares"] = [share]
+        st["unread_nudges"] = 0
+        older = dict(st)
+        del older["failed_shares"]
+        ok = dict(share, id=2, week="2026-W07", result="accepted", detail=None)
+        for status, extra in ((st, {}), (older, {"GetShares": {"parameters": {"shares": [share, ok]}}})):
+            with open(os.path.join(self.tmp, "status.json"), "w") as f:
+                json.dump(status, f)
+            self.fake.stop()
+            self.fake.clear()
+            self.fake = Fake(self.tmp, dict({"GetStatus": {"file": os.path.join(self.tmp, "status.json")}}, **extra))
+            out = self.kizuki("--color=never", "status").stdout.decode()
+            self.assertIn("Sharing:   the digest of 2026-W08 did not reach therapist (2026-03-01 21:20 UTC: "
+                          "HTTP 503)\n  Try again: kizuki share --to therapist --week 2026-W08\n", out)
+            self.assertEqual([q["method"] for q in self.fake.requests()],
+                             [f"{IFACE}.GetStatus"] + ([f"{IFACE}.GetShares"] if extra else []))
 
     def test_nudges_golden(self):
         r = self.kizuki("--color=never", "nudges")

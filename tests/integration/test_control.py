@@ -4,6 +4,7 @@ malformed messages, bad parameters, connection floods, clients that never read o
 never speak. Throughout, kizukid must stay up, keep answering other clients and keep
 recording. Also introspection (org.varlink.service) and file modes."""
 
+import datetime as dt
 import json
 import os
 import resource
@@ -636,6 +637,113 @@ class TestFloods(ControlTestCase):
         self.assertHealthy()
         self.assertLessEqual(len(os.listdir(f"/proc/{env.daemon.pid}/fd")), 40,
                              "file descriptors leaked after the flood")
+
+
+class TestHeavyCalls(ControlTestCase):
+    """A heavy call does not hold the daemon: GetDays over years is answered in steps
+    (#17), so the person's `kizuki status` on another connection is answered between
+    two of them, while the heavy call's own replies keep their order and bytes."""
+
+    YEARS = 4
+
+    def import_years(self):
+        """YEARS years of plausible hours, up to yesterday; the range's dates."""
+        env = self.env
+        day = 86400
+        today = int(time.time()) // day * day
+        first = today - self.YEARS * 365 * day
+        hours = [{"start": first + d * day + h * 3600, "utc_offset": 0,
+                  "active_s": (d * 7 + h * 13) % 40 * 60 if 7 <= h < 23 else 0, "observed_s": 3600}
+                 for d in range(self.YEARS * 365) for h in range(24)]
+        with env.client(timeout=60) as c:
+            for i in range(0, len(hours), 500):
+                c.call(k.IFACE + ".Import", {"hours": hours[i:i + 500]})
+        date = lambda t: time.strftime("%Y-%m-%d", time.gmtime(t))  # noqa: E731
+        return date(first), date(today - day)
+
+    def test_status_answers_while_getdays_runs(self):
+        env = self.env
+        first, last = self.import_years()
+        days = {"from": first, "to": last}
+
+        # Alone, one call's time and size; then enough of them for a few seconds of
+        # work, pipelined on a few connections (each under the 8 MiB of replies a
+        # connection may leave queued, which they all were at once before #17).
+        with env.client(timeout=60) as c:
+            t = time.monotonic()
+            alone = c.call_raw(k.IFACE + ".GetDays", days)
+            took = time.monotonic() - t
+        self.assertEqual(len(alone["parameters"]["days"]), self.YEARS * 365)
+        size = len(json.dumps(alone))
+        per_conn = max(1, int(6e6 // size))
+        n = max(2, min(64, int(4.0 / max(took, 0.01)) + 1))
+        conns = [env.client(timeout=120) for _ in range((n + per_conn - 1) // per_conn)]
+        for c in conns:
+            self.addCleanup(c.close)
+        k.log(f"GetDays over {self.YEARS} years alone: {took * 1000:.0f} ms, {size} bytes; "
+              f"{n} pipelined on {len(conns)} connections")
+
+        t0 = time.monotonic()
+        want = []
+        for i, c in enumerate(conns):
+            m = min(per_conn, n - i * per_conn)
+            c.send_raw(req(k.IFACE + ".GetDays", days) * m + req(k.IFACE + ".GetStatus", {}))
+            c.sock.setblocking(False)
+            want.append(m + 1)
+        replies = [[] for _ in conns]
+        lat = []
+        while any(len(r) < w for r, w in zip(replies, want)) and time.monotonic() - t0 < 120:
+            t = time.monotonic()
+            env.status(timeout=10)
+            lat.append(time.monotonic() - t)
+            for c, r in zip(conns, replies):
+                while True:
+                    try:
+                        chunk = c.sock.recv(1 << 20)
+                    except BlockingIOError:
+                        break
+                    self.assertTrue(chunk, "a heavy client was disconnected")
+                    c.buf += chunk
+                while b"\0" in c.buf:
+                    msg, _, c.buf = c.buf.partition(b"\0")
+                    r.append(json.loads(msg))
+            time.sleep(0.05)
+        busy = time.monotonic() - t0
+        k.log(f"{n} GetDays answered in {busy:.1f} s; GetStatus meanwhile: {len(lat)} calls, "
+              f"max {max(lat) * 1000:.0f} ms")
+        self.assertEqual([len(r) for r in replies], want)
+        self.assertGreater(busy, 2.0, "the heavy calls were not heavy enough to show anything")
+        self.assertGreater(len(lat), 10)
+        # Before #17 a GetStatus waited for every GetDays read before it.
+        self.assertLess(max(lat), 1.0, f"GetStatus latencies under load: {sorted(lat)[-5:]}")
+        # In order on each connection, each the same as alone; the GetStatus last.
+        for r in replies:
+            for x in r[:-1]:
+                self.assertEqual(x, alone)
+            self.assertIn("recording", r[-1]["parameters"])
+        self.assertHealthy()
+
+    def test_days_in_steps_are_the_days_alone(self):
+        """A range answered in many steps gives the days short ranges give, in one
+        reply that is valid JSON, and a client that goes while its GetDays is queued
+        or running costs nothing but the work."""
+        env = self.env
+        first, last = self.import_years()
+        whole = env.call(k.IFACE + ".GetDays", {"from": first, "to": last}, timeout=60)["days"]
+        parts = []
+        a, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+        while a <= end:
+            b = min(a + dt.timedelta(days=9), end)
+            parts += env.call(k.IFACE + ".GetDays", {"from": a.isoformat(), "to": b.isoformat()})["days"]
+            a = b + dt.timedelta(days=1)
+        self.assertEqual(len(whole), self.YEARS * 365)
+        self.assertEqual(whole, parts)
+
+        for _ in range(3):
+            c = env.client()
+            c.send_raw(req(k.IFACE + ".GetDays", {"from": first, "to": last}) * 5)
+            c.close()
+        self.assertHealthy()
 
 
 class TestFiles(ControlTestCase):

@@ -612,6 +612,30 @@ static void test_suspend(void **state) {
         accountant_free(a);
 }
 
+/* The boot clock is read before the monotonic one: a process preempted
+ * between the two reads sees less boot than monotonic time, and at the next
+ * step that lag comes back as boot time the monotonic clock did not see. It is
+ * no suspend: thousands of such steps under load lost seconds of activity. */
+static void test_clock_read_lag(void **state) {
+        (void) state;
+        Accountant *a = acct_new(off_utc, NULL);
+        FakeClock c = clock_at(at(10, 0));
+        update(a, &c, ACCT_ACTIVE);
+        for (int i = 0; i < 600; i++) {
+                /* 1 s apart; every other step preempted for 80 ms between the reads. */
+                int64_t lag = i % 2 ? 80000 : 0, before = i % 2 ? 0 : 80000;
+                c.t.boot_us += SEC;
+                c.t.mono_us += SEC + lag - before;
+                c.t.wall_us += SEC;
+                update(a, &c, ACCT_ACTIVE);
+        }
+        EXPECT_PENDING(a, { at(10, 0), 0, 600, 600 });
+        /* A real suspend of a second or more still counts as away. */
+        suspend(a, &c, 2 * SEC, ACCT_ACTIVE);
+        EXPECT_PENDING(a, { at(10, 0), 0, 600, 602 });
+        accountant_free(a);
+}
+
 /* Asleep while unobserved records nothing; only the time after resume counts. */
 static void test_suspend_unobserved(void **state) {
         Accountant *a = acct_new(off_utc, NULL);
@@ -1399,7 +1423,7 @@ int main(void) {
                 cmocka_unit_test(test_zone_change_mid_hour),
                 cmocka_unit_test(test_zone_change_closes_hour),
                 cmocka_unit_test(test_suspend),
-                cmocka_unit_test(test_suspend_unobserved),
+                cmocka_unit_test(test_clock_read_lag), cmocka_unit_test(test_suspend_unobserved),
                 cmocka_unit_test(test_clock_oddities),
                 cmocka_unit_test(test_wall_jump_forward),
                 cmocka_unit_test(test_wall_jump_backward),

@@ -131,11 +131,74 @@ static void test_method_split(void **state) {
         assert_true(varlink_method_split("a.very.long.interface.Name", iface, 4, &m) < 0);
 }
 
+/* One item of a streamed array: what a day looks like, with the values that
+ * json-c writes with care (doubles, escapes, slashes, null, nesting). */
+static json_object *item(int i) {
+        json_object *o = json_object_new_object(), *a = json_object_new_array();
+        json_object_object_add(o, "date", json_object_new_string(i % 2 ? "2026-01-05" : "a/b \"q\" \u00e9\n"));
+        json_object_object_add(o, "h", json_object_new_double(i / 3.0));
+        json_object_object_add(o, "n", i % 3 ? json_object_new_int64(-i) : NULL);
+        json_object_array_add(a, json_object_new_boolean(i % 2));
+        json_object_array_add(a, json_object_new_double(1e-7 * i));
+        json_object_object_add(o, "x", a);
+        return o;
+}
+
+static json_object *params(json_object *arr) {
+        json_object *p = json_object_new_object(), *st = json_object_new_object();
+        json_object_object_add(p, "days", arr);
+        json_object_object_add(st, "path", json_object_new_string("/tmp/x"));
+        json_object_object_add(st, "min", json_object_new_double(2.5));
+        json_object_object_add(p, "settings", st);
+        return p;
+}
+
+/* A reply written item by item is byte for byte the reply built whole. */
+static void test_stream(void **state) {
+        (void) state;
+        for (int n = 0; n < 40; n += 13) {
+                json_object *arr = json_object_new_array();
+                for (int i = 0; i < n; i++)
+                        json_object_array_add(arr, item(i));
+                char *whole = NULL, *streamed = NULL;
+                size_t whole_len = 0, streamed_len = 0;
+                assert_int_equal(varlink_reply(params(arr), &whole, &whole_len), 0);
+
+                VarlinkStream s;
+                assert_int_equal(varlink_stream_begin(&s, params(json_object_new_array()), "days"), 0);
+                for (int i = 0; i < n; i++)
+                        assert_int_equal(varlink_stream_add(&s, item(i)), 0);
+                assert_int_equal(varlink_stream_end(&s, &streamed, &streamed_len), 0);
+                assert_int_equal(streamed_len, whole_len);
+                assert_memory_equal(streamed, whole, whole_len);
+                assert_null(s.buf);
+                free(whole);
+                free(streamed);
+        }
+
+        /* The member must be the first, and an empty array. */
+        VarlinkStream s;
+        json_object *p = json_object_new_object();
+        json_object_object_add(p, "settings", json_object_new_object());
+        json_object_object_add(p, "days", json_object_new_array());
+        assert_int_equal(varlink_stream_begin(&s, p, "days"), -EINVAL);
+        p = params(json_object_new_array());
+        assert_int_equal(varlink_stream_begin(&s, p, "settings"), -EINVAL);
+        json_object *full = json_object_new_array();
+        json_object_array_add(full, item(1));
+        assert_int_equal(varlink_stream_begin(&s, params(full), "days"), -EINVAL);
+        /* Given up half-way: nothing leaks. */
+        assert_int_equal(varlink_stream_begin(&s, params(json_object_new_array()), "days"), 0);
+        assert_int_equal(varlink_stream_add(&s, item(2)), 0);
+        varlink_stream_done(&s);
+        varlink_stream_done(&s);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_valid_call),   cmocka_unit_test(test_malformed),
                 cmocka_unit_test(test_embedded_nul_and_size), cmocka_unit_test(test_params),
-                cmocka_unit_test(test_replies),      cmocka_unit_test(test_method_split),
+                cmocka_unit_test(test_replies),      cmocka_unit_test(test_stream),      cmocka_unit_test(test_method_split),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
