@@ -116,8 +116,12 @@ static void setup(void) {
 }
 
 static void check_policy(const Policy *p) {
-        check(p->name && *p->name && p->title && *p->title && p->body && *p->body);
-        check(clean_utf8(p->title) && clean_utf8(p->body) && (!p->step || (*p->step && clean_utf8(p->step))));
+        /* A disabled policy needs no [nudge] (policy_parse()): it never nudges. */
+        check(p->name && *p->name);
+        if (p->enabled)
+                check(p->title && *p->title && p->body && *p->body);
+        check((!p->title || clean_utf8(p->title)) && (!p->body || clean_utf8(p->body)));
+        check(!p->step || (*p->step && clean_utf8(p->step)));
         check(p->window_days >= 1 && p->window_days <= 366);
         check(p->min_valid_days >= 1 && p->min_valid_days <= p->window_days);
         check(p->for_days >= 0 && p->keep_firing_for_days >= 0 && p->cooldown_days >= 0);
