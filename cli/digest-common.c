@@ -101,9 +101,66 @@ static bool is_count(json_object *v) {
                json_object_get_int64(v) <= 10000;
 }
 
-/* A trend figure's value in o: "HH:MM" for a time of day, else a number. */
-static bool trend_value_ok(json_object *o, const char *key, const DigestFigure *f, bool nullable) {
-        return field_ok(o, key, nullable, f->kind == DIGEST_KIND_TIME ? is_clock : is_number);
+/* The values a figure of this kind can take (times of day: "HH:MM"). A model
+ * with a screen time of 1e308 h/day is not one kizukid made. */
+static void kind_range(DigestKind kind, double *lo, double *hi) {
+        switch (kind) {
+        case DIGEST_KIND_HOURS:
+                *lo = 0, *hi = 25; /* a day of 25 hours in autumn */
+                break;
+        case DIGEST_KIND_SHARE:
+                *lo = 0, *hi = 1;
+                break;
+        case DIGEST_KIND_INDEX: /* IS 0..1, IV 0..2 */
+                *lo = 0, *hi = 2;
+                break;
+        case DIGEST_KIND_CLOCK: /* minutes after the day's 00:00, past midnight too */
+                *lo = -1440, *hi = 2880;
+                break;
+        case DIGEST_KIND_POINTS:
+                *lo = -100, *hi = 100;
+                break;
+        case DIGEST_KIND_OFFSET:
+                *lo = -24, *hi = 24;
+                break;
+        default:
+                *lo = *hi = 0;
+                break;
+        }
+}
+
+/* key in o: a number in lo..hi, or absent or null (when nullable). */
+static bool number_ok(json_object *o, const char *key, bool nullable, double lo, double hi) {
+        json_object *v;
+        double d;
+
+        if (!field_ok(o, key, nullable, is_number))
+                return false;
+        if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+                return true;
+        d = json_object_get_double(v);
+        return d >= lo && d <= hi;
+}
+
+/* A figure's value in o: "HH:MM" for a time of day, else a number in its
+ * kind's range. */
+static bool figure_value_ok(json_object *o, const char *key, const DigestFigure *f, bool nullable) {
+        double lo, hi;
+
+        if (f->kind == DIGEST_KIND_TIME)
+                return field_ok(o, key, nullable, is_clock);
+        kind_range(f->kind, &lo, &hi);
+        return number_ok(o, key, nullable, lo, hi);
+}
+
+/* A change or a spread of a figure: at most the width of its range. */
+static bool figure_change_ok(json_object *o, const char *key, const DigestFigure *f, bool nullable, bool spread) {
+        double lo, hi;
+
+        kind_range(f->kind, &lo, &hi);
+        if (f->kind == DIGEST_KIND_TIME)
+                lo = 0, hi = 1440;
+        return number_ok(o, key, nullable, spread ? 0 : lo - hi, hi - lo);
 }
 
 static bool is_up_down(json_object *v) {
@@ -142,14 +199,14 @@ static bool trend_ok(json_object *trend, int64_t monday) {
                     json_object_get_int(json_object_object_get(w, "days")) > 7)
                         return false;
                 for (size_t k = 0; k < digest_n_trend_figures; k++)
-                        if (!trend_value_ok(w, digest_trend_figures[k].key, &digest_trend_figures[k], true))
+                        if (!figure_value_ok(w, digest_trend_figures[k].key, &digest_trend_figures[k], true))
                                 return false;
         }
         for (size_t k = 0; k < digest_n_trend_figures; k++) {
                 const DigestFigure *f = &digest_trend_figures[k];
                 if (!json_object_object_get_ex(usual, f->key, &u) || !json_object_is_type(u, json_type_object) ||
-                    !trend_value_ok(u, "median", f, true) || !trend_value_ok(u, "low", f, true) ||
-                    !trend_value_ok(u, "high", f, true) || !field_ok(u, "spread", true, is_score) ||
+                    !figure_value_ok(u, "median", f, true) || !figure_value_ok(u, "low", f, true) ||
+                    !figure_value_ok(u, "high", f, true) || !figure_change_ok(u, "spread", f, true, true) ||
                     !field_ok(u, "days", false, is_count))
                         return false;
         }
@@ -166,11 +223,11 @@ static bool headline_ok(json_object *headline) {
                 json_object *e = json_object_array_get_idx(headline, i);
                 const DigestFigure *f;
                 if (!json_object_is_type(e, json_type_object) || !field_ok(e, "signal", false, is_string) ||
-                    !(f = digest_trend_figure(digest_string(e, "signal"))) || !trend_value_ok(e, "value", f, false) ||
-                    !trend_value_ok(e, "usual", f, false) || !field_ok(e, "direction", false, is_up_down) ||
+                    !(f = digest_trend_figure(digest_string(e, "signal"))) || !figure_value_ok(e, "value", f, false) ||
+                    !figure_value_ok(e, "usual", f, false) || !field_ok(e, "direction", false, is_up_down) ||
                     !field_ok(e, "score", false, is_score) ||
                     !(f->kind == DIGEST_KIND_TIME ? field_ok(e, "change_min", false, is_change_min)
-                                                  : field_ok(e, "change", false, is_number)))
+                                                  : figure_change_ok(e, "change", f, false, false)))
                         return false;
         }
         return true;
@@ -180,8 +237,7 @@ static bool figures_ok(json_object *o, bool day) {
         if (!json_object_is_type(o, json_type_object))
                 return false;
         for (size_t i = 0; i < digest_n_figures; i++)
-                if (!field_ok(o, digest_figures[i].key, true,
-                              digest_figures[i].kind == DIGEST_KIND_TIME ? is_clock : is_number))
+                if (!figure_value_ok(o, digest_figures[i].key, &digest_figures[i], true))
                         return false;
         if (day)
                 return field_ok(o, "date", false, is_date) && field_ok(o, "low_coverage", false, is_bool);
@@ -189,7 +245,7 @@ static bool figures_ok(json_object *o, bool day) {
                field_ok(o, "went_out_days", false, is_count) && field_ok(o, "met_someone_days", false, is_count) &&
                field_ok(o, "went_out_answered", false, is_count) &&
                field_ok(o, "met_someone_answered", false, is_count) &&
-               field_ok(o, "mood", true, is_number);
+               number_ok(o, "mood", true, 1, 5);
 }
 
 int digest_check(json_object *model, DigestLevel *ret_level) {

@@ -617,19 +617,21 @@ class TestHostileModel(DigestCase):
         return r.stdout
 
     def test_trend_hostile(self):
-        """What kizuki's check lets through (test_refused has what it refuses)
-        and the HTML must still take: values out of their range, a usual range
-        upside down, weeks without any value. Out-of-range values are gaps, a
-        range upside down is not drawn (for a time, one wider than 12 h), a
-        trend without a value is left out."""
+        """What kizuki's check lets through (test_refused has what it refuses,
+        values outside their range among them) and the HTML must still take: a
+        usual range upside down, weeks without any value. A range upside down
+        is not drawn (for a time, one wider than 12 h), a trend without a value
+        is left out."""
         good = self.trend_model("summary")
         weeks, usual = good["trend"]["weeks"], good["trend"]["usual"]
-        odd = {"screen_h": 30, "night_ratio": 1.5, "sleep_h": -1, "sri": 150}
         nulls = {"screen_h": None, "night_ratio": None, "sleep_mid": None, "sleep_h": None, "sri": None}
+        lone = dict(nulls)
+        del lone["sleep_mid"]
         for name, trend, circles in (
                 ("no value at all", dict(good["trend"], weeks=[dict(w, **nulls) for w in weeks]), None),
-                ("out of range", dict(good["trend"], weeks=[dict(w, **odd) for w in weeks[:-1]] + weeks[-1:],
-                                      usual={k2: dict(u, low=u["high"], high=u["low"]) for k2, u in usual.items()}),
+                ("usual range upside down", dict(good["trend"], weeks=[dict(w, **lone) for w in weeks[:-1]] + weeks[-1:],
+                                                 usual={k2: dict(u, low=u["high"], high=u["low"])
+                                                        for k2, u in usual.items()}),
                  1)):
             html = self.html_or_refused(dict(good, trend=trend))
             self.assertIsNotNone(html, name)
@@ -666,6 +668,9 @@ class TestHostileModel(DigestCase):
             {"trend": dict(trend, weeks=weeks[1:] + weeks[:1])},       # not ending with the digest's week
             week(0, week="2026-W54"), week(3, **{"from": "2026-01-27"}), week(11, days=8), week(2, days=-1),
             week(5, screen_h="7.1"), week(5, sleep_mid=431), week(5, sleep_mid="25:00"), week(5, sri=[]),
+            week(5, screen_h=30), week(5, screen_h=1e308), week(5, night_ratio=1.5), week(5, sleep_h=-1),
+            week(5, sri=150),                                          # outside their range
+            {"trend": dict(trend, usual=dict(usual, screen_h=dict(usual["screen_h"], high=1e308)))},
             {"trend": dict(trend, usual=dict(usual, sri=None))},
             {"trend": dict(trend, usual=dict(usual, sleep_mid=dict(usual["sleep_mid"], median=240)))},
             {"trend": dict(trend, usual=dict(usual, screen_h=dict(usual["screen_h"], spread=-1)))},
@@ -673,7 +678,7 @@ class TestHostileModel(DigestCase):
             {"headline": None}, {"headline": headline * 2}, {"headline": [None]},
             entry(0, signal="sleep_onset"), entry(0, signal=None), entry(0, change_min=214.5),
             entry(0, change_min=10000), entry(0, value=454), entry(0, usual=None), entry(0, direction="sideways"),
-            entry(0, score=-1), entry(1, change="0.29"), entry(1, value="07:34"),
+            entry(0, score=-1), entry(1, change="0.29"), entry(1, value="07:34"), entry(1, change=1e308),
             {"headline": [{k2: v for k2, v in headline[0].items() if k2 != "change_min"}]},
         ]
 
