@@ -15,6 +15,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Models that passed digest_check() (replay-main.c's --min-accepted). */
+size_t fuzz_accepted;
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         json_tokener *tok = json_tokener_new_ex(64);
         if (!tok)
@@ -26,6 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         DigestLevel level;
         if (digest_check(model, &level) >= 0) {
+                fuzz_accepted++;
                 const DigestOptions o = { .patient_id = "p-1", .patient_name = "<b>A</b>" };
                 json_object *headline = json_object_object_get(model, "headline");
                 char words[512];

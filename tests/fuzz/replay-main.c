@@ -8,6 +8,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* A target that counts the inputs it takes past its parser's check defines
+ * this; --min-accepted N then fails the replay when fewer than N seeds get
+ * that far (a seed corpus that went stale with a format change would
+ * otherwise fuzz nothing but the rejection). */
+extern size_t fuzz_accepted __attribute__((weak));
+
 static int replay_file(const char *path) {
         FILE *f = fopen(path, "rb");
         if (!f) {
@@ -39,8 +45,13 @@ static int replay_file(const char *path) {
 }
 
 int main(int argc, char **argv) {
-        int files = 0;
-        for (int i = 1; i < argc; i++) {
+        int files = 0, first = 1;
+        long min_accepted = 0;
+        if (argc > 2 && strcmp(argv[1], "--min-accepted") == 0) {
+                min_accepted = strtol(argv[2], NULL, 10);
+                first = 3;
+        }
+        for (int i = first; i < argc; i++) {
                 DIR *d = opendir(argv[i]);
                 if (!d) {
                         if (replay_file(argv[i]) < 0)
@@ -63,5 +74,11 @@ int main(int argc, char **argv) {
                 closedir(d);
         }
         printf("replayed %d inputs\n", files);
+        if (min_accepted > 0) {
+                size_t accepted = &fuzz_accepted ? fuzz_accepted : 0;
+                printf("%zu accepted by the check (at least %ld wanted)\n", accepted, min_accepted);
+                if (accepted < (size_t) min_accepted)
+                        return 1;
+        }
         return files > 0 ? 0 : 1;
 }
