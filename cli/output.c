@@ -1,5 +1,6 @@
 #include "output.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -533,6 +534,19 @@ const char *output_truncate(char *buf, size_t size, const char *s, unsigned cell
         return buf;
 }
 
+/* At p, after a space that follows a digit: a unit that must stay on the
+ * number's line ("29 %", "9.1 h", "+18 pp", "20 min"), then the word's end. */
+static bool unit_at(const char *p) {
+        static const char *const units[] = { "%", "h", "pp", "m", "min", "h/day" };
+
+        for (size_t i = 0; i < ELEMENTSOF(units); i++) {
+                size_t n = strlen(units[i]);
+                if (strncmp(p, units[i], n) == 0 && (!p[n] || strchr(" ,.;:)", p[n])))
+                        return true;
+        }
+        return false;
+}
+
 /* The words of text (made safe as output_wrap() says) on f from cell col of
  * a line begun (after a space unless first), lines wrapped at columns cells
  * and continued at cell hang; then a newline. */
@@ -551,6 +565,9 @@ static int wrap_words(FILE *f, const char *text, unsigned col, unsigned hang, bo
                         continue;
                 }
                 char *end = strchr(p, ' ');
+                /* a number and its unit are one word */
+                while (end && end > p && isdigit((unsigned char) end[-1]) && unit_at(end + 1))
+                        end = strchr(end + 1, ' ');
                 char saved = end ? *end : '\0';
                 if (end)
                         *end = '\0';

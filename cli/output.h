@@ -128,7 +128,8 @@ static inline unsigned output_prose_columns(unsigned columns) {
  * as '?', runs of whitespace (newlines too) as one space. The first line
  * starts with indent spaces and prefix, the others with indent spaces and as
  * many more as prefix is wide; lines are at most columns cells (at least 20
- * cells of text) unless a word is longer. Prints nothing for empty text. */
+ * cells of text) unless a word is longer; a number and its unit ("29 %",
+ * "7.7 h", "+18 pp") stay on one line. Prints nothing for empty text. */
 int output_wrap(FILE *f, unsigned indent, const char *prefix, const char *text, unsigned columns);
 
 /* text word-wrapped as by output_wrap(), continuing a line that has reached
