@@ -13,7 +13,7 @@
 
 #include "output.h"
 
-static char *wrapped(const char *text, unsigned columns) {
+static void expect_wrap(const char *text, unsigned columns, const char *expected) {
         char *buf = NULL;
         size_t len = 0;
         FILE *f = open_memstream(&buf, &len);
@@ -21,45 +21,28 @@ static char *wrapped(const char *text, unsigned columns) {
         assert_non_null(f);
         assert_int_equal(output_wrap(f, 0, "", text, columns), 0);
         assert_int_equal(fclose(f), 0);
-        return buf;
+        assert_string_equal(buf, expected);
+        free(buf);
 }
 
 static void test_wrap(void **state) {
-        char *s;
-
         (void) state;
-        s = wrapped("one two three four five six seven eight nine ten eleven", 20);
-        assert_string_equal(s, "one two three four\nfive six seven eight\nnine ten eleven\n");
-        free(s);
-        s = wrapped("a supercalifragilisticexpialidocious b", 20);
-        assert_string_equal(s, "a\nsupercalifragilisticexpialidocious\nb\n");
-        free(s);
-        s = wrapped("tab\tand\nnewline \x1b[2J", 40);
-        assert_string_equal(s, "tab and newline ?[2J\n");
-        free(s);
-        s = wrapped(" \n\t", 40);
-        assert_string_equal(s, "");
-        free(s);
+        expect_wrap("one two three four five six seven eight nine ten eleven", 20,
+                    "one two three four\nfive six seven eight\nnine ten eleven\n");
+        expect_wrap("a supercalifragilisticexpialidocious b", 20, "a\nsupercalifragilisticexpialidocious\nb\n");
+        expect_wrap("tab\tand\nnewline \x1b[2J", 40, "tab and newline ?[2J\n");
+        expect_wrap(" \n\t", 40, "");
 }
 
 /* "(29 %," would have ended a line at "29" with "%," on the next. */
 static void test_units_stay(void **state) {
-        char *s;
-
         (void) state;
-        s = wrapped("far more of the time at night than usual (29 %, usually 0 %).", 45);
-        assert_string_equal(s, "far more of the time at night than usual\n(29 %, usually 0 %).\n");
-        free(s);
-        s = wrapped("screen time at this computer 9.1 h a day", 33);
-        assert_string_equal(s, "screen time at this computer\n9.1 h a day\n");
-        free(s);
-        s = wrapped("night share up by +18 pp, rest 20 min", 24);
-        assert_string_equal(s, "night share up by\n+18 pp, rest 20 min\n");
-        free(s);
+        expect_wrap("far more of the time at night than usual (29 %, usually 0 %).", 45,
+                    "far more of the time at night than usual\n(29 %, usually 0 %).\n");
+        expect_wrap("screen time at this computer 9.1 h a day", 33, "screen time at this computer\n9.1 h a day\n");
+        expect_wrap("night share up by +18 pp, rest 20 min", 24, "night share up by\n+18 pp, rest 20 min\n");
         /* a word that only begins like a unit is not one */
-        s = wrapped("waited 3 hours, then 3 more", 20);
-        assert_string_equal(s, "waited 3 hours, then\n3 more\n");
-        free(s);
+        expect_wrap("waited 3 hours, then 3 more", 20, "waited 3 hours, then\n3 more\n");
 }
 
 int main(void) {
