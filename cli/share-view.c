@@ -20,8 +20,11 @@ static void view_plain(FILE *f, const char *data, size_t len) {
                 char raw[1024];
 
                 /* long lines are cut into pieces */
-                if (n >= sizeof raw)
-                        n = end = start + sizeof raw - 1, nl = NULL;
+                if (n >= sizeof raw) {
+                        n = sizeof raw - 1;
+                        end = start + n;
+                        nl = NULL;
+                }
                 memcpy(raw, data + start, n);
                 raw[n] = '\0';
                 fprintf(f, "%s%s", output_safe(line, sizeof line, raw), nl || end == len ? "\n" : "");
