@@ -101,10 +101,11 @@ static bool is_count(json_object *v) {
                json_object_get_int64(v) <= 10000;
 }
 
-/* The values a figure of this kind can take (times of day: "HH:MM"). A model
- * with a screen time of 1e308 h/day is not one kizukid made. */
-static void kind_range(DigestKind kind, double *lo, double *hi) {
+void digest_kind_range(DigestKind kind, double *lo, double *hi) {
         switch (kind) {
+        case DIGEST_KIND_TIME: /* minutes of the day */
+                *lo = 0, *hi = 1440;
+                break;
         case DIGEST_KIND_HOURS:
                 *lo = 0, *hi = 25; /* a day of 25 hours in autumn */
                 break;
@@ -149,7 +150,7 @@ static bool figure_value_ok(json_object *o, const char *key, const DigestFigure 
 
         if (f->kind == DIGEST_KIND_TIME)
                 return field_ok(o, key, nullable, is_clock);
-        kind_range(f->kind, &lo, &hi);
+        digest_kind_range(f->kind, &lo, &hi);
         return number_ok(o, key, nullable, lo, hi);
 }
 
@@ -157,9 +158,7 @@ static bool figure_value_ok(json_object *o, const char *key, const DigestFigure 
 static bool figure_change_ok(json_object *o, const char *key, const DigestFigure *f, bool nullable, bool spread) {
         double lo, hi;
 
-        kind_range(f->kind, &lo, &hi);
-        if (f->kind == DIGEST_KIND_TIME)
-                lo = 0, hi = 1440;
+        digest_kind_range(f->kind, &lo, &hi);
         return number_ok(o, key, nullable, spread ? 0 : lo - hi, hi - lo);
 }
 

@@ -29,6 +29,14 @@ typedef enum DigestKind {
         DIGEST_KIND_OFFSET, /* a signed duration in hours (social jet lag): change in minutes */
 } DigestKind;
 
+/* The values a figure of this kind can take: hours 0..25 a day (a day of 25
+ * hours in autumn), shares 0..1, indices 0..2, clock -1440..2880 minutes,
+ * points -100..100, offsets -24..24 h, a time of day 0..1440 minutes (written
+ * "HH:MM"). digest_check() refuses a model with any figure outside it (one
+ * with a screen time of 1e308 h a day is not one kizukid made), so the
+ * renderers need no bounds of their own. */
+void digest_kind_range(DigestKind kind, double *lo, double *hi);
+
 typedef struct DigestFigure {
         const char *key;   /* in Figures and Day */
         const char *label; /* for people */

@@ -4,6 +4,7 @@
  * own week highlighted, a week without data a gap; and the same values as a
  * table. The model is hostile: every value is checked for type and range and
  * re-formatted from the number read, so no string of the model is written. */
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -22,20 +23,19 @@
 #define BAND "#cfdceb"        /* the usual range, light behind the line */
 #define TIME_SPAN 360         /* the rest window's middle: ±6 h around the usual one */
 
+/* The trend's figures (digest_trend_figures[], found by key), each with its
+ * chart's title. */
 typedef struct TrendSignal {
-        const char *key;    /* in each week and in "usual" */
-        const char *title;  /* the chart's */
-        const char *column; /* the table's, and the figure's label */
-        DigestKind kind;    /* HOURS, SHARE, TIME (minutes of the day) or POINTS */
-        double min, max;    /* valid values */
+        const char *key;   /* in each week and in "usual" */
+        const char *title; /* the chart's; the figure's label heads the table's column */
 } TrendSignal;
 
 static const TrendSignal signals[] = {
-        { "screen_h", "At this computer, hours per day", "At this computer", DIGEST_KIND_HOURS, 0, 24 },
-        { "night_ratio", "Night share of the time at this computer", "Night share", DIGEST_KIND_SHARE, 0, 1 },
-        { "sleep_mid", "Rest window middle, clock time", "Rest window middle", DIGEST_KIND_TIME, 0, 1439 },
-        { "sleep_h", "Rest window length, hours", "Rest window length", DIGEST_KIND_HOURS, 0, 24 },
-        { "sri", "Regularity of the rest window (SRI)", "Regularity (SRI)", DIGEST_KIND_POINTS, -100, 100 },
+        { "screen_h", "At this computer, hours per day" },
+        { "night_ratio", "Night share of the time at this computer" },
+        { "sleep_mid", "Rest window middle, clock time" },
+        { "sleep_h", "Rest window length, hours" },
+        { "sri", "Regularity of the rest window (SRI)" },
 };
 #define N_SIGNALS ELEMENTSOF(signals)
 
@@ -53,20 +53,25 @@ typedef struct TrendScale {
         size_t n_ticks;
 } TrendScale;
 
-static DigestFigure trend_figure(const TrendSignal *s) {
-        return (DigestFigure) { s->key, s->column, s->kind };
+/* The figure of signal s (HOURS, SHARE, TIME in minutes of the day or POINTS). */
+static const DigestFigure *trend_figure(size_t s) {
+        const DigestFigure *fig = digest_trend_figure(signals[s].key);
+        assert(fig);
+        return fig;
 }
 
-/* key of o as a value of s: a number in range, or "HH:MM" for a time; NAN
- * for anything else (absent, null, wrong type, NaN, out of range). */
-static double trend_value(json_object *o, const char *key, const TrendSignal *s) {
-        double x;
-        if (s->kind == DIGEST_KIND_TIME) {
+/* key of o as a value of figure f: a number in its kind's range, or "HH:MM"
+ * for a time; NAN for anything else (absent, null, wrong type, NaN, out of
+ * range: digest_check() lets none through, this is a second line). */
+static double trend_value(json_object *o, const char *key, const DigestFigure *f) {
+        double x, lo, hi;
+        if (f->kind == DIGEST_KIND_TIME) {
                 int m = digest_clock(o, key);
                 x = m < 0 ? NAN : m;
         } else
                 x = digest_number(o, key);
-        return x >= s->min && x <= s->max ? x : NAN;
+        digest_kind_range(f->kind, &lo, &hi);
+        return x >= lo && x <= hi ? x : NAN;
 }
 
 static int trend_parse(json_object *model, Trend *t) {
@@ -97,17 +102,18 @@ static int trend_parse(json_object *model, Trend *t) {
                 double days = digest_number(w, "days");
                 t->days[k] = days >= 0 && days <= 7 && days == floor(days) ? (int) days : -1;
                 for (size_t s = 0; s < N_SIGNALS; s++) {
-                        t->v[s][k] = trend_value(w, signals[s].key, &signals[s]);
+                        t->v[s][k] = trend_value(w, signals[s].key, trend_figure(s));
                         any |= !isnan(t->v[s][k]);
                 }
         }
         json_object_object_get_ex(trend, "usual", &usual);
         for (size_t s = 0; s < N_SIGNALS; s++) {
                 json_object *u = json_object_object_get(usual, signals[s].key);
-                t->median[s] = trend_value(u, "median", &signals[s]);
-                t->low[s] = trend_value(u, "low", &signals[s]);
-                t->high[s] = trend_value(u, "high", &signals[s]);
-                if (signals[s].kind != DIGEST_KIND_TIME && !(t->low[s] <= t->high[s]))
+                const DigestFigure *fig = trend_figure(s);
+                t->median[s] = trend_value(u, "median", fig);
+                t->low[s] = trend_value(u, "low", fig);
+                t->high[s] = trend_value(u, "high", fig);
+                if (fig->kind != DIGEST_KIND_TIME && !(t->low[s] <= t->high[s]))
                         t->low[s] = t->high[s] = NAN; /* a band upside down is no band */
         }
         return any ? 0 : -ENODATA;
@@ -115,8 +121,8 @@ static int trend_parse(json_object *model, Trend *t) {
 
 /* v as drawn: itself, or for a time the minutes from the scale's center,
  * within ±TIME_SPAN (a middle further away is drawn at the edge). */
-static double trend_plotted(const TrendSignal *s, const TrendScale *sc, double v) {
-        if (isnan(v) || s->kind != DIGEST_KIND_TIME)
+static double trend_plotted(const DigestFigure *f, const TrendScale *sc, double v) {
+        if (isnan(v) || f->kind != DIGEST_KIND_TIME)
                 return v;
         return fmin(fmax(time_of_day_diff(v, sc->center), -TIME_SPAN), TIME_SPAN);
 }
@@ -125,11 +131,11 @@ static double trend_plotted(const TrendSignal *s, const TrendScale *sc, double v
  * lowest value (SRI) to a round number above the highest; for a time ±6 h
  * around the usual median (else the latest week's value). */
 static void trend_scale(const Trend *t, size_t s, TrendScale *ret) {
-        const TrendSignal *sig = &signals[s];
+        const DigestFigure *fig = trend_figure(s);
         double lo = INFINITY, hi = -INFINITY;
 
         *ret = (TrendScale) { .center = NAN };
-        if (sig->kind == DIGEST_KIND_TIME) {
+        if (fig->kind == DIGEST_KIND_TIME) {
                 ret->center = t->median[s];
                 for (size_t i = 0; isnan(ret->center) && i < TREND_WEEKS; i++)
                         ret->center = t->v[s][TREND_WEEKS - 1 - i];
@@ -148,7 +154,7 @@ static void trend_scale(const Trend *t, size_t s, TrendScale *ret) {
         }
         if (lo > hi)
                 lo = hi = 0; /* nothing to draw */
-        switch (sig->kind) {
+        switch (fig->kind) {
         case DIGEST_KIND_HOURS: {
                 double step = hi > 12 ? 4 : 2;
                 ret->hi = fmax(step, ceil(hi / step) * step);
@@ -169,18 +175,17 @@ static void trend_scale(const Trend *t, size_t s, TrendScale *ret) {
         ret->ticks[2] = ret->hi;
 }
 
-static void trend_tick_label(char *buf, size_t size, const TrendSignal *s, const TrendScale *sc, double tick) {
-        const DigestFigure fig = trend_figure(s);
-        if (s->kind == DIGEST_KIND_HOURS)
+static void trend_tick_label(char *buf, size_t size, const DigestFigure *f, const TrendScale *sc, double tick) {
+        if (f->kind == DIGEST_KIND_HOURS)
                 snprintf(buf, size, "%.0f h", tick); /* whole hours on the axis */
         else /* a time as the clock time it stands for */
-                digest_format_value(buf, size, &fig, s->kind == DIGEST_KIND_TIME ? sc->center + tick : tick);
+                digest_format_value(buf, size, f, f->kind == DIGEST_KIND_TIME ? sc->center + tick : tick);
 }
 
 /* One small chart: 12 slots left to right, the last the digest's week. */
 static void trend_chart(FILE *f, json_object *model, const Trend *t, size_t s) {
         const TrendSignal *sig = &signals[s];
-        const DigestFigure fig = trend_figure(sig);
+        const DigestFigure *fig = trend_figure(s);
         const int w = 300, h = 150, left = 44, right = 294, top = 24, bottom = 124;
         const double slot = (right - left) / (double) TREND_WEEKS;
         const size_t own = TREND_WEEKS - 1;
@@ -196,17 +201,17 @@ static void trend_chart(FILE *f, json_object *model, const Trend *t, size_t s) {
                 w, h, w, h, sig->key, sig->key, sig->title, t->name[own]);
         fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#ececec\"/>\n", X(own) - slot / 2,
                 top - 4, slot, bottom - top + 4);
-        double lo = trend_plotted(sig, &sc, t->low[s]), hi = trend_plotted(sig, &sc, t->high[s]);
+        double lo = trend_plotted(fig, &sc, t->low[s]), hi = trend_plotted(fig, &sc, t->high[s]);
         if (!isnan(lo) && !isnan(hi) && lo <= hi)
                 fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"/>\n", left, Y(hi),
                         right - left, fmax(Y(lo) - Y(hi), 1), BAND);
         for (size_t i = 0; i < sc.n_ticks; i++) {
-                trend_tick_label(label, sizeof label, sig, &sc, sc.ticks[i]);
+                trend_tick_label(label, sizeof label, fig, &sc, sc.ticks[i]);
                 fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#c8c8c8\" stroke-width=\"0.5\"/>"
                            "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
                         left, Y(sc.ticks[i]), right, Y(sc.ticks[i]), left - 4, Y(sc.ticks[i]) + 4, label);
         }
-        double median = trend_plotted(sig, &sc, t->median[s]);
+        double median = trend_plotted(fig, &sc, t->median[s]);
         if (!isnan(median))
                 fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#404040\" "
                            "stroke-dasharray=\"5 3\"/>\n",
@@ -219,7 +224,7 @@ static void trend_chart(FILE *f, json_object *model, const Trend *t, size_t s) {
                 if (j - i >= 2) {
                         fputs("<polyline fill=\"none\" stroke=\"" BAR "\" stroke-width=\"1.5\" points=\"", f);
                         for (size_t k = i; k < j; k++)
-                                fprintf(f, "%s%.1f,%.1f", k > i ? " " : "", X(k), Y(trend_plotted(sig, &sc, t->v[s][k])));
+                                fprintf(f, "%s%.1f,%.1f", k > i ? " " : "", X(k), Y(trend_plotted(fig, &sc, t->v[s][k])));
                         fputs("\"/>\n", f);
                 }
                 i = j + 1;
@@ -227,8 +232,8 @@ static void trend_chart(FILE *f, json_object *model, const Trend *t, size_t s) {
         for (size_t i = 0; i < TREND_WEEKS; i++) {
                 if (isnan(t->v[s][i]))
                         continue;
-                digest_format_value(label, sizeof label, &fig, t->v[s][i]);
-                double y = Y(trend_plotted(sig, &sc, t->v[s][i]));
+                digest_format_value(label, sizeof label, fig, t->v[s][i]);
+                double y = Y(trend_plotted(fig, &sc, t->v[s][i]));
                 fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"><title>%s: %s</title></circle>\n",
                         X(i), y, i == own ? "4" : "2.5", BAR, t->name[i], label);
                 if (i == own) /* at the top right, above the chart: it never hides a dot */
@@ -241,18 +246,17 @@ static void trend_chart(FILE *f, json_object *model, const Trend *t, size_t s) {
                         i == own ? " style=\"font-weight:bold\"" : "", t->name[i] + 6);
 #undef X
 #undef Y
-        digest_format_value(label, sizeof label, &fig, t->v[s][own]);
+        digest_format_value(label, sizeof label, fig, t->v[s][own]);
         /* The usual range in the words the text digest uses, when there is
          * none or it is one the chart could draw (not one out of range). */
-        const DigestFigure *known = digest_trend_figure(sig->key);
         json_object *u = digest_usual(model, sig->key);
         usual[0] = '\0';
-        if (known && ((!isnan(t->low[s]) && !isnan(t->high[s])) ||
+        if (((!isnan(t->low[s]) && !isnan(t->high[s])) ||
                       (!json_object_object_get(u, "low") && !json_object_object_get(u, "high"))))
-                digest_usual_words(model, known, usual, sizeof usual);
+                digest_usual_words(model, fig, usual, sizeof usual);
         fprintf(f, "</svg>\n<figcaption>%s: %s %s%s%s", sig->title, t->name[own], label, *usual ? "; " : "", usual);
         if (!isnan(t->median[s])) {
-                digest_format_value(label, sizeof label, &fig, t->median[s]);
+                digest_format_value(label, sizeof label, fig, t->median[s]);
                 fprintf(f, ", median %s", label);
         }
         fputs(".</figcaption>\n</figure>\n", f);
@@ -266,7 +270,7 @@ static void trend_table(FILE *f, const Trend *t) {
               "<thead><tr><th scope=\"col\">Week</th><th scope=\"col\">Days</th>",
               f);
         for (size_t s = 0; s < N_SIGNALS; s++)
-                fprintf(f, "<th scope=\"col\">%s</th>", signals[s].column);
+                fprintf(f, "<th scope=\"col\">%s</th>", trend_figure(s)->label);
         fputs("</tr></thead>\n<tbody>\n", f);
         for (size_t i = 0; i < TREND_WEEKS; i++) {
                 bool own = i == TREND_WEEKS - 1, none = true;
@@ -279,9 +283,9 @@ static void trend_table(FILE *f, const Trend *t) {
                 fprintf(f, "<tr><th scope=\"row\">%s%s%s%s</th><td data-label=\"Days\">%s</td>", own ? "<strong>" : "",
                         t->name[i], own ? " (this week)</strong>" : "", none ? " (no data)" : "", v);
                 for (size_t s = 0; s < N_SIGNALS; s++) {
-                        const DigestFigure fig = trend_figure(&signals[s]);
-                        digest_format_value(v, sizeof v, &fig, t->v[s][i]);
-                        fprintf(f, "<td data-label=\"%s\">%s</td>", signals[s].column, v);
+                        const DigestFigure *fig = trend_figure(s);
+                        digest_format_value(v, sizeof v, fig, t->v[s][i]);
+                        fprintf(f, "<td data-label=\"%s\">%s</td>", fig->label, v);
                 }
                 fputs("</tr>\n", f);
         }
@@ -290,9 +294,9 @@ static void trend_table(FILE *f, const Trend *t) {
                 fprintf(f, "<tr><th scope=\"row\">%s</th><td data-label=\"Days\"></td>",
                         (const char *[]) { "Usual median", "Usual range, low", "Usual range, high" }[r]);
                 for (size_t s = 0; s < N_SIGNALS; s++) {
-                        const DigestFigure fig = trend_figure(&signals[s]);
-                        digest_format_value(v, sizeof v, &fig, (r == 0 ? t->median : r == 1 ? t->low : t->high)[s]);
-                        fprintf(f, "<td data-label=\"%s\">%s</td>", signals[s].column, v);
+                        const DigestFigure *fig = trend_figure(s);
+                        digest_format_value(v, sizeof v, fig, (r == 0 ? t->median : r == 1 ? t->low : t->high)[s]);
+                        fprintf(f, "<td data-label=\"%s\">%s</td>", fig->label, v);
                 }
                 fputs("</tr>\n", f);
         }

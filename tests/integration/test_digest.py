@@ -644,6 +644,14 @@ class TestHostileModel(DigestCase):
             for key, chart in zip(TREND_SIGNALS, charts):
                 self.assertEqual(chart.count("<circle"), 1 if key != "sleep_mid" else 11, (name, key))
                 self.assertNotIn('fill="#cfdceb"', chart, (name, key))
+        # The chart draws every value the check accepts (one table of ranges,
+        # digest_kind_range()): a weekly mean of 24.5 h is a dot, not a gap.
+        long_days = [dict(w) for w in weeks]
+        long_days[-1]["screen_h"] = 24.5
+        html = self.html_or_refused(dict(good, trend=dict(good["trend"], weeks=long_days)))
+        self.assertIsNotNone(html)
+        chart = re.findall(r"<svg.*?</svg>", self.trend_section(html), re.S)[0]
+        self.assertIn("<title>2026-W13: 24.5 h</title>", chart)
 
     @staticmethod
     def hostile_trends(model):
