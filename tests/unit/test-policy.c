@@ -1215,33 +1215,29 @@ static void test_signal_fields(void **state) {
 
 /* ---- the state machine ---------------------------------------------------- */
 
-static void test_for(void **state) {
-        DaySignals *d = days_pattern("FTTTTF");
-        Policy *p = policy_pattern("for = 3d");
-        PolicyEval *e = replay1(p, d, 6);
+/* policy_pattern(extra) replayed over days_pattern(days): its states and
+ * nudges as check_states() spells them. */
+static void check_pattern(const char *extra, const char *days, const char *states, const char *nudges, int at) {
+        DaySignals *d = days_pattern(days);
+        Policy *p = policy_pattern(extra);
+        PolicyEval *e = replay1(p, d, strlen(days));
 
+        check_states(e, states, nudges, at);
+        free(e);
+        policy_free(p);
+        free(d);
+}
+#define ASSERT_PATTERN(extra, days, states, nudges) check_pattern((extra), (days), (states), (nudges), __LINE__)
+
+static void test_for(void **state) {
         (void) state;
         /* Fires on the third consecutive true day, not before. */
-        ASSERT_STATES(e, "IPPFFI", "...N..");
-        free(e);
-        free(d);
-
+        ASSERT_PATTERN("for = 3d", "FTTTTF", "IPPFFI", "...N..");
         /* A false day resets pending. */
-        d = days_pattern("TTFTTTF");
-        e = replay1(p, d, 7);
-        ASSERT_STATES(e, "PPIPPFI", ".....N.");
-        free(e);
-        free(d);
-        policy_free(p);
-
+        ASSERT_PATTERN("for = 3d", "TTFTTTF", "PPIPPFI", ".....N.");
         /* for = 0d and 1d both fire at once. */
-        d = days_pattern("FTF");
-        p = policy_pattern("for = 0d");
-        e = replay1(p, d, 3);
-        ASSERT_STATES(e, "IFI", ".N.");
-        free(e);
-        policy_free(p);
-        free(d);
+        ASSERT_PATTERN("for = 0d", "FTF", "IFI", ".N.");
+        ASSERT_PATTERN("for = 1d", "FTF", "IFI", ".N.");
 }
 
 static void test_keep_firing_for(void **state) {
@@ -1273,56 +1269,21 @@ static void test_unknown_days(void **state) {
         free(e);
         free(d);
         policy_free(p);
-
         /* Nor towards keep_firing_for. */
-        d = days_pattern("TFUUFUF");
-        p = policy_pattern("keep_firing_for = 1d");
-        e = replay1(p, d, 7);
-        ASSERT_STATES(e, "FFFFIII", "N......");
-        free(e);
-        free(d);
-        policy_free(p);
-
+        ASSERT_PATTERN("keep_firing_for = 1d", "TFUUFUF", "FFFFIII", "N......");
         /* And no nudge on an unknown day: the next known firing day gets it. */
-        d = days_pattern("TTUT");
-        p = policy_pattern("cooldown = 1d");
-        e = replay1(p, d, 4);
-        ASSERT_STATES(e, "FFFF", "NN.N");
-        free(e);
-        free(d);
-        policy_free(p);
+        ASSERT_PATTERN("cooldown = 1d", "TTUT", "FFFF", "NN.N");
 }
 
 static void test_cooldown(void **state) {
-        DaySignals *d = days_pattern("TTTTTTTT");
-        Policy *p = policy_pattern("cooldown = 3d");
-        PolicyEval *e = replay1(p, d, 8);
-
         (void) state;
         /* Firing all along: a nudge when it starts, then every 3 days. */
-        ASSERT_STATES(e, "FFFFFFFF", "N..N..N.");
-        free(e);
-        free(d);
-        policy_free(p);
-
+        ASSERT_PATTERN("cooldown = 3d", "TTTTTTTT", "FFFFFFFF", "N..N..N.");
         /* Across episodes: firing again within the cooldown raises nothing
          * until the cooldown is over. */
-        d = days_pattern("TFTFFFFTFT");
-        p = policy_pattern("cooldown = 5d");
-        e = replay1(p, d, 10);
-        ASSERT_STATES(e, "FIFIIIIFIF", "N......N..");
-        free(e);
-        free(d);
-        policy_free(p);
-
+        ASSERT_PATTERN("cooldown = 5d", "TFTFFFFTFT", "FIFIIIIFIF", "N......N..");
         /* cooldown = 0: every known firing day. */
-        d = days_pattern("TTUT");
-        p = policy_pattern("cooldown = 0d");
-        e = replay1(p, d, 4);
-        ASSERT_STATES(e, "FFFF", "NN.N");
-        free(e);
-        free(d);
-        policy_free(p);
+        ASSERT_PATTERN("cooldown = 0d", "TTUT", "FFFF", "NN.N");
 }
 
 /* Nights with more than 30 % of the activity, 3 or more in a week. */
