@@ -3,6 +3,7 @@
  * Debian's inih 55 is built without INI_HANDLER_LINENO and only returns the
  * first syntax error. Problems are reported through the caller's function,
  * counted, and leave the value as it was. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
@@ -383,6 +384,63 @@ void config_report(ConfigReport *r, int line, const char *fmt, ...) {
         r->warn(msg, r->userdata);
 }
 
+const char *config_ini_find(const char *s, const char *e, const char *chars) {
+        bool was_space = false;
+
+        for (; s < e; s++) {
+                if ((chars && strchr(chars, *s)) || (was_space && *s == ';'))
+                        return s;
+                was_space = isspace((unsigned char) *s);
+        }
+        return e;
+}
+
+/* What inih will make of line (ini_parse_stream() of inih r55, multi-line
+ * values on): a blank line or comment, a continuation of the last key's
+ * value, a section header (text after its ']' is a problem: inih drops it),
+ * a key line or an error; the last three go on to in->classify. */
+static void config_lines_classify(ConfigLines *in, const char *line, size_t len) {
+        const char *s = line, *e = line + len, *q;
+        char what[160], text[64];
+
+        in->continuation = false;
+        if (in->line == 1 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+                s += 3;
+        while (e > s && isspace((unsigned char) e[-1]))
+                e--;
+        while (s < e && isspace((unsigned char) *s))
+                s++;
+        if (s == e || *s == ';' || *s == '#')
+                return; /* blank or comment */
+        if (in->prev_name && s > line) {
+                in->continuation = true;
+                return;
+        }
+        if (in->classify)
+                in->classify(in->userdata, s, e);
+        if (*s == '[') {
+                q = config_ini_find(s + 1, e, "]");
+                if (q == e || *q != ']')
+                        return; /* a syntax error, the parser's to report */
+                in->prev_name = false;
+                for (q++; q < e && isspace((unsigned char) *q); q++)
+                        ;
+                if (q < e && *q != ';') {
+                        char raw[256]; /* escaped, as much of it as fits in text */
+                        size_t n = (size_t) (e - q) < sizeof raw ? (size_t) (e - q) : sizeof raw - 1;
+                        memcpy(raw, q, n);
+                        raw[n] = '\0';
+                        snprintf(what, sizeof what, "text '%s' after the section header",
+                                 config_escape(raw, text, sizeof text));
+                        in->problem(in->userdata, in->line, what);
+                }
+                return;
+        }
+        q = config_ini_find(s, e, "=:");
+        if (q < e && (*q == '=' || *q == ':'))
+                in->prev_name = q > s; /* the name is empty when the line starts with '=' */
+}
+
 char *config_lines_read(char *str, int num, void *stream) {
         ConfigLines *in = stream;
         const char *eol;
@@ -409,8 +467,7 @@ char *config_lines_read(char *str, int num, void *stream) {
                 str[len] = '\0';
         }
         in->p += (size_t) ((eol ? eol + 1 : in->end) - in->p);
-        if (in->classify)
-                in->classify(in->userdata, str, len);
+        config_lines_classify(in, str, len);
         return str;
 }
 

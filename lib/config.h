@@ -82,16 +82,26 @@ void config_report(ConfigReport *r, int line, const char *fmt, ...) __attribute_
  * INI_HANDLER_LINENO. A line that does not fit inih's buffer less `spare`
  * bytes (inih would split it and parse the pieces as lines of their own), or
  * that holds a NUL byte, is replaced by an empty line and reported through
- * problem ("line longer than N characters", "NUL byte in line"). classify,
- * when set, sees each line as inih gets it. Used by kizukid.conf, policy and
- * recipient files. */
+ * problem ("line longer than N characters", "NUL byte in line"). So is text
+ * after a section header's ']' (inih reads "[policy] name = x" as "[policy]"
+ * and drops the rest): "text 'name = x' after the section header"; an inline
+ * ';' comment there is fine. classify, when set, sees each line that inih
+ * takes for a section header, a key line or an error, trimmed as inih trims
+ * it: [s, e), without the BOM and the whitespace around. Used by
+ * kizukid.conf, policy and recipient files. */
 typedef struct ConfigLines {
         const char *p, *end; /* text not yet handed to inih */
         int line;            /* physical line inih is working on, from 1 */
         int spare;           /* ≥ 1: bytes of inih's buffer left unused (the NUL is one) */
+        /* inih's view, mirrored: the last key line had a name, which an
+         * indented line continues; this line is such a continuation. */
+        bool prev_name, continuation;
         void (*problem)(void *userdata, int line, const char *what);
-        void (*classify)(void *userdata, const char *line, size_t len);
+        void (*classify)(void *userdata, const char *s, const char *e);
         void *userdata;
 } ConfigLines;
 
 char *config_lines_read(char *str, int num, void *stream);
+/* inih's find_chars_or_comment() over [s, e): the first of chars, or an
+ * inline comment (';' after whitespace), or e. */
+const char *config_ini_find(const char *s, const char *e, const char *chars);

@@ -193,9 +193,6 @@ typedef struct Parser {
         ConfigLines in;      /* the text, handed to inih line by line */
         unsigned last_line;  /* the file's last line, ≥ 1 */
 
-        /* inih's view, mirrored: it has a key name that an indented line
-         * continues; the current line is such a continuation. */
-        bool prev_name, continuation;
         int last_key; /* Key of the last key line, -1 if unknown */
         char unknown_section[INIH_SECTION_MAX + 1]; /* reported at its header */
         bool in_unknown_section;
@@ -276,19 +273,6 @@ static const char *key_display(Key k, char *buf, size_t size) {
         return buf;
 }
 
-/* inih's find_chars_or_comment() over [s, e): the first of chars, or an
- * inline comment (';' after whitespace), or e. */
-static const char *ini_find(const char *s, const char *e, const char *chars) {
-        bool was_space = false;
-
-        for (; s < e; s++) {
-                if ((chars && strchr(chars, *s)) || (was_space && *s == ';'))
-                        return s;
-                was_space = isspace((unsigned char) *s);
-        }
-        return e;
-}
-
 static int section_lookup(const char *name, size_t len) {
         for (size_t i = 0; i < _SECTION_MAX; i++)
                 if (strlen(section_names[i]) == len && strncmp(section_names[i], name, len) == 0)
@@ -296,39 +280,26 @@ static int section_lookup(const char *name, size_t len) {
         return -1;
 }
 
-/* Classify a line as inih will (ini_parse_stream() of inih r55 with
- * multi-line values and inline ';' comments): record section headers,
- * report unknown sections and syntax errors here, on their own line. */
-static void parser_classify(void *userdata, const char *line, size_t len) {
+/* A line that the reader (config_lines_read(), which mirrors inih r55 with
+ * multi-line values and inline ';' comments) takes for a section header, a
+ * key line or an error, trimmed: record section headers, report unknown
+ * sections and syntax errors here, on their own line. */
+static void parser_classify(void *userdata, const char *s, const char *e) {
         Parser *p = userdata;
-        const char *s = line, *e = line + len, *q;
+        const char *q;
         char ename[256];
 
-        p->continuation = false;
-        if (p->in.line == 1 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
-                s += 3;
-        while (e > s && isspace((unsigned char) e[-1]))
-                e--;
-        while (s < e && isspace((unsigned char) *s))
-                s++;
-        if (s == e || *s == ';' || *s == '#')
-                return; /* blank or comment */
-        if (p->prev_name && s > line) {
-                p->continuation = true;
-                return;
-        }
         if (*s == '[') {
                 char name[INIH_SECTION_MAX + 1];
                 size_t n;
                 int i;
 
-                q = ini_find(s + 1, e, "]");
+                q = config_ini_find(s + 1, e, "]");
                 if (q == e || *q != ']') {
                         p->syntax_errors++;
                         parser_error(p, p->in.line, "syntax error: section header without ']'");
                         return;
                 }
-                p->prev_name = false;
                 p->in_unknown_section = false;
                 n = MIN((size_t) (q - s - 1), sizeof name - 1);
                 memcpy(name, s + 1, n);
@@ -342,13 +313,12 @@ static void parser_classify(void *userdata, const char *line, size_t len) {
                         p->section_line[i] = p->in.line;
                 return;
         }
-        q = ini_find(s, e, "=:");
+        q = config_ini_find(s, e, "=:");
         if (q == e || (*q != '=' && *q != ':')) {
                 p->syntax_errors++;
                 parser_error(p, p->in.line, "syntax error: expected 'key = value'");
                 return;
         }
-        p->prev_name = q > s; /* the name is empty when the line starts with '=' */
 }
 
 /* A line the reader could not hand over (config_lines_read) is skipped. */
@@ -394,7 +364,7 @@ static int parser_handler(void *userdata, const char *section, const char *name,
         if (p->oom)
                 return 1;
         value = value ?: "";
-        if (p->continuation) {
+        if (p->in.continuation) {
                 if (p->last_key < 0)
                         return 1; /* continues a key reported already */
                 if (!policy_keys[p->last_key].text) {

@@ -295,6 +295,23 @@ static void test_long_line(void **state) {
         assert_int_equal(c.retention_days, 365);
 }
 
+/* inih reads "[store] retention_days = 5" as "[store]" and drops the rest:
+ * said, not silently lost. An inline comment after the header is fine, and
+ * an indented line under a key continues its value, not a header. */
+static void test_text_after_section(void **state) {
+        Warnings w;
+        Config c;
+
+        (void) state;
+        assert_int_equal(parse(&c, "[store] retention_days = 5\n", &w), 1);
+        assert_string_equal(w.msg[0], "test.conf:1: text 'retention_days = 5' after the section header, ignored");
+        assert_int_equal(c.retention_days, 365);
+        assert_int_equal(parse(&c, "[store] ; how long\nretention_days = 5\n", &w), 0);
+        assert_int_equal(c.retention_days, 5);
+        assert_int_equal(parse(&c, "[store]]\n", &w), 1);
+        assert_string_equal(w.msg[0], "test.conf:1: text ']' after the section header, ignored");
+}
+
 static void test_load(void **state) {
         char dir[] = "/tmp/test-config-XXXXXX", path[64];
         Warnings w = { 0 };
@@ -454,6 +471,7 @@ int main(void) {
                 cmocka_unit_test(test_unknown),
                 cmocka_unit_test(test_syntax_error),
                 cmocka_unit_test(test_long_line),
+                cmocka_unit_test(test_text_after_section),
                 cmocka_unit_test(test_load),
                 cmocka_unit_test(test_durations),
                 cmocka_unit_test(test_clocks),

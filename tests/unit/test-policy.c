@@ -755,6 +755,15 @@ static void test_parse_ini_details(void **state) {
         ASSERT_ONE_PROBLEM("[policy]\nsignal = is\ndetector = cusum\nwindow = 7d\n  14d\n" NUDGE, 5,
                            "indented line continues window, which takes a single value");
 
+        /* Text after a section header: inih drops it, we say so. Not in an
+         * indented line that continues a text, nor an inline comment. */
+        ASSERT_ONE_PROBLEM("[policy] signal = is\nsignal = is\ndetector = cusum\n" NUDGE, 1,
+                           "text 'signal = is' after the section header, ignored");
+        p = must_parse("[policy] ; sleep\nsignal = is\ndetector = cusum\n[nudge]\ntitle = t\nbody = b\n"
+                       "  [see] the notes\n");
+        assert_string_equal(p->body, "b [see] the notes");
+        policy_free(p);
+
         /* Over-long lines and NUL bytes are reported on their line. */
         r = asprintf(&text, "[policy]\nsignal = is\ndetector = cusum\n[nudge]\ntitle = %0198d\nbody = b\ntitle = t\n", 0);
         assert_true(r > 0);

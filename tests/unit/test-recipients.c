@@ -307,6 +307,19 @@ static void test_nul_and_long_lines(void **state) {
         assert_non_null(strstr(w.msg[0], "therapist.conf:5: line longer than"));
 }
 
+/* "[recipient] name = Dr A" is read by inih as "[recipient]": the name would
+ * be lost, so the file is refused and says why. */
+static void test_text_after_section(void **state) {
+        _cleanup_recipient_ Recipient *r = NULL;
+        Warnings w = {};
+        (void) state;
+
+        assert_int_equal(parse("[recipient] name = Dr A\ntransport = https\nurl = https://inbox.example.org/kizuki\n"
+                               "token_file = t\n", &w, &r), 1);
+        assert_null(r);
+        assert_non_null(strstr(w.msg[0], "therapist.conf:1: text 'name = Dr A' after the section header"));
+}
+
 /* A private temp dir for file tests. */
 static char *make_dir(void) {
         char tmpl[] = "/tmp/test-recipients-XXXXXX";
@@ -549,6 +562,7 @@ int main(void) {
                 cmocka_unit_test(test_names),
                 cmocka_unit_test(test_enum_names),
                 cmocka_unit_test(test_nul_and_long_lines),
+                cmocka_unit_test(test_text_after_section),
                 cmocka_unit_test(test_secret_files),
                 cmocka_unit_test(test_dir_and_load),
                 cmocka_unit_test(test_sha256),
