@@ -593,20 +593,23 @@ class TestConfig(k.KizukiTestCase):
         self.assertIn("kizukid.conf: cannot be read (", env.daemon.log_text())
 
     def test_reload_reports_invalid_values(self):
-        """A bad value: "kizukid.conf:LINE: ..." in the reply and from kizuki reload, the
+        """A bad value, or a key on the section header's line (which inih drops):
+        "kizukid.conf:LINE: ..." in the reply and from kizuki reload, the
         default kept for it, the rest applied; the exit status stays 0."""
         env = self.env
-        env.write_config("[recording]\nflush_interval = banana\nhint_expiry = 20s\n")
+        env.write_config("[recording] hint_expiry = 90s\nflush_interval = banana\nhint_expiry = 20s\n")
         self.start_with_session()
         r = env.cli("reload")
         self.assertEqual(r.stdout, "Reloaded.\n")
+        self.assertIn("kizukid.conf:1: text 'hint_expiry = 90s' after the section header, ignored", r.stderr)
         self.assertIn("kizukid.conf:2: invalid value 'banana' for flush_interval "
                       "(expected a duration from 10s to 1h), keeping 5min", r.stderr)
         self.assertIn("1 file with problems", r.stderr)
         reply = env.call(k.IFACE + ".Reload", {})
         self.assertFalse(reply["config_kept"])
         self.assertEqual([p.split("kizukid.conf:", 1)[1] for p in reply["problems"]],
-                         ["2: invalid value 'banana' for flush_interval "
+                         ["1: text 'hint_expiry = 90s' after the section header, ignored",
+                          "2: invalid value 'banana' for flush_interval "
                           "(expected a duration from 10s to 1h), keeping 5min"])
         st = env.call(k.IFACE + ".Hint", {"state": "active"})
         self.assertLessEqual(abs(st["expires_at"] - (time.time() + 20)), 3, "the good value not applied")
