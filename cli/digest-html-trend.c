@@ -45,6 +45,7 @@ typedef struct Trend {
         int days[TREND_WEEKS];                /* days counted, -1 unknown */
         double v[N_SIGNALS][TREND_WEEKS];     /* NAN: a gap */
         double median[N_SIGNALS], low[N_SIGNALS], high[N_SIGNALS]; /* NAN: unknown */
+        const DigestFigure *fig[N_SIGNALS]; /* of each signal: HOURS, SHARE, TIME (minutes of the day) or POINTS */
 } Trend;
 
 typedef struct TrendScale {
@@ -52,13 +53,6 @@ typedef struct TrendScale {
         double ticks[5];
         size_t n_ticks;
 } TrendScale;
-
-/* The figure of signal s (HOURS, SHARE, TIME in minutes of the day or POINTS). */
-static const DigestFigure *trend_figure(size_t s) {
-        const DigestFigure *fig = digest_trend_figure(signals[s].key);
-        assert(fig);
-        return fig;
-}
 
 /* key of o as a value of figure f: a number in its kind's range, or "HH:MM"
  * for a time; NAN for anything else (absent, null, wrong type, NaN, out of
@@ -83,6 +77,10 @@ static int trend_parse(json_object *model, Trend *t) {
             iso_week_parse(digest_string(model, "week"), &last) < 0)
                 return -ENODATA;
         *t = (Trend) {};
+        for (size_t s = 0; s < N_SIGNALS; s++) {
+                t->fig[s] = digest_trend_figure(signals[s].key);
+                assert(t->fig[s]);
+        }
         first = last - (TREND_WEEKS - 1) * WEEK_SECONDS;
         for (size_t i = 0; i < TREND_WEEKS; i++) {
                 if (iso_week_of(first + (int64_t) i * WEEK_SECONDS, t->name[i], NULL) < 0)
@@ -102,14 +100,14 @@ static int trend_parse(json_object *model, Trend *t) {
                 double days = digest_number(w, "days");
                 t->days[k] = days >= 0 && days <= 7 && days == floor(days) ? (int) days : -1;
                 for (size_t s = 0; s < N_SIGNALS; s++) {
-                        t->v[s][k] = trend_value(w, signals[s].key, trend_figure(s));
+                        t->v[s][k] = trend_value(w, signals[s].key, t->fig[s]);
                         any |= !isnan(t->v[s][k]);
                 }
         }
         json_object_object_get_ex(trend, "usual", &usual);
         for (size_t s = 0; s < N_SIGNALS; s++) {
                 json_object *u = json_object_object_get(usual, signals[s].key);
-                const DigestFigure *fig = trend_figure(s);
+                const DigestFigure *fig = t->fig[s];
                 t->median[s] = trend_value(u, "median", fig);
                 t->low[s] = trend_value(u, "low", fig);
                 t->high[s] = trend_value(u, "high", fig);
@@ -131,7 +129,7 @@ static double trend_plotted(const DigestFigure *f, const TrendScale *sc, double 
  * lowest value (SRI) to a round number above the highest; for a time ±6 h
  * around the usual median (else the latest week's value). */
 static void trend_scale(const Trend *t, size_t s, TrendScale *ret) {
-        const DigestFigure *fig = trend_figure(s);
+        const DigestFigure *fig = t->fig[s];
         double lo = INFINITY, hi = -INFINITY;
 
         *ret = (TrendScale) { .center = NAN };
@@ -185,7 +183,7 @@ static void trend_tick_label(char *buf, size_t size, const DigestFigure *f, cons
 /* One small chart: 12 slots left to right, the last the digest's week. */
 static void trend_chart(FILE *f, json_object *model, const Trend *t, size_t s) {
         const TrendSignal *sig = &signals[s];
-        const DigestFigure *fig = trend_figure(s);
+        const DigestFigure *fig = t->fig[s];
         const int w = 300, h = 150, left = 44, right = 294, top = 24, bottom = 124;
         const double slot = (right - left) / (double) TREND_WEEKS;
         const size_t own = TREND_WEEKS - 1;
@@ -270,7 +268,7 @@ static void trend_table(FILE *f, const Trend *t) {
               "<thead><tr><th scope=\"col\">Week</th><th scope=\"col\">Days</th>",
               f);
         for (size_t s = 0; s < N_SIGNALS; s++)
-                fprintf(f, "<th scope=\"col\">%s</th>", trend_figure(s)->label);
+                fprintf(f, "<th scope=\"col\">%s</th>", t->fig[s]->label);
         fputs("</tr></thead>\n<tbody>\n", f);
         for (size_t i = 0; i < TREND_WEEKS; i++) {
                 bool own = i == TREND_WEEKS - 1, none = true;
@@ -283,7 +281,7 @@ static void trend_table(FILE *f, const Trend *t) {
                 fprintf(f, "<tr><th scope=\"row\">%s%s%s%s</th><td data-label=\"Days\">%s</td>", own ? "<strong>" : "",
                         t->name[i], own ? " (this week)</strong>" : "", none ? " (no data)" : "", v);
                 for (size_t s = 0; s < N_SIGNALS; s++) {
-                        const DigestFigure *fig = trend_figure(s);
+                        const DigestFigure *fig = t->fig[s];
                         digest_format_value(v, sizeof v, fig, t->v[s][i]);
                         fprintf(f, "<td data-label=\"%s\">%s</td>", fig->label, v);
                 }
@@ -294,7 +292,7 @@ static void trend_table(FILE *f, const Trend *t) {
                 fprintf(f, "<tr><th scope=\"row\">%s</th><td data-label=\"Days\"></td>",
                         (const char *[]) { "Usual median", "Usual range, low", "Usual range, high" }[r]);
                 for (size_t s = 0; s < N_SIGNALS; s++) {
-                        const DigestFigure *fig = trend_figure(s);
+                        const DigestFigure *fig = t->fig[s];
                         digest_format_value(v, sizeof v, fig, (r == 0 ? t->median : r == 1 ? t->low : t->high)[s]);
                         fprintf(f, "<td data-label=\"%s\">%s</td>", fig->label, v);
                 }
